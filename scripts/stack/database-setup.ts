@@ -1,0 +1,51 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
+import { firstMeaningfulLine, runCommand } from "./run-command.ts";
+import { StackError } from "./stack-error.ts";
+
+const bootstrapDir = join(repoRoot, "scripts/stack/bootstrap");
+const supabaseCli = join(repoRoot, "node_modules/.bin/supabase");
+
+/** Runs one SQL file through psql in a single transaction that stops at the first error. */
+export async function runSqlFile(instance: StackInstance, file: string): Promise<void> {
+  const result = await runCommand("psql", [dbUrl(instance), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", file], {
+    env: { ...process.env, PGOPTIONS: "--client-min-messages=warning" },
+  });
+  if (result.code !== 0) throw new StackError(`${file} failed: ${firstMeaningfulLine(result.stderr)}`);
+}
+
+export async function runSql(instance: StackInstance, sql: string): Promise<string> {
+  const result = await runCommand("psql", [dbUrl(instance), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+  if (result.code !== 0) throw new StackError(`SQL failed: ${firstMeaningfulLine(result.stderr)}`);
+  return result.stdout.trim();
+}
+
+/**
+ * Gives the plain cluster what a Supabase database has before any migration: roles, the auth,
+ * realtime, vault and net schemas, the realtime publication and Supabase's default grants.
+ * Every file is idempotent, so this runs on each start and picks up bootstrap changes.
+ */
+export async function applyPlatformBootstrap(instance: StackInstance): Promise<void> {
+  const files = readdirSync(bootstrapDir).filter((file) => file.endsWith(".sql")).sort();
+  for (const file of files) await runSqlFile(instance, join(bootstrapDir, file));
+}
+
+/** Applies pending migrations with the real Supabase CLI, into the same history table as production. */
+export async function applyMigrations(instance: StackInstance, workdir = repoRoot): Promise<void> {
+  const result = await runCommand(supabaseCli, ["migration", "up", `--remote=${cliDbUrl(instance)}`, "--workdir", workdir, "--agent", "no", "--yes"], {
+    cwd: workdir,
+    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+  });
+  if (result.code !== 0) {
+    const output = `${result.stderr}\n${result.stdout}`;
+    throw new StackError(
+      `a migration failed, the database stays at the previous version: ${firstMeaningfulLine(output)} — fix the migration and run the command again`,
+    );
+  }
+}
+
+export async function applySeed(instance: StackInstance): Promise<void> {
+  const seedFile = join(repoRoot, "supabase/seed.sql");
+  if (existsSync(seedFile)) await runSqlFile(instance, seedFile);
+}

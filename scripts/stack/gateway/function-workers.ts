@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
+import { apiUrl, dbUrl, repoRoot, type StackInstance } from "../instances.ts";
+import { anonKey, serviceRoleKey } from "../keys.ts";
+
+export const functionsDir = join(repoRoot, "supabase/functions");
+const denoBinary = join(repoRoot, "node_modules/.bin/deno");
+const workerScript = join(repoRoot, "scripts/stack/functions/function-worker.ts");
+const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+interface RunningWorker {
+  process: ChildProcess;
+  socketPath: string;
+}
+
+/**
+ * One Deno process per edge function, started on first use, as Supabase's Edge Runtime gives each
+ * function its own isolate. Deno's --watch restarts a worker when its files or _shared change, so
+ * an edit is live without restarting the stack.
+ */
+export class FunctionWorkers {
+  private readonly workers = new Map<string, RunningWorker>();
+  private stopping = false;
+
+  constructor(
+    private readonly instance: StackInstance,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** True when supabase/functions/<name>/index.ts exists (folders starting with _ are shared code). */
+  exists(name: string): boolean {
+    return functionNamePattern.test(name) && existsSync(join(functionsDir, name, "index.ts"));
+  }
+
+  /** The socket of a running worker for the function, starting it and waiting until it accepts. */
+  async socketFor(name: string, timeoutMs = 20_000): Promise<string | null> {
+    const worker = this.workers.get(name) ?? this.start(name);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await acceptsConnections(worker.socketPath)) return worker.socketPath;
+      if (worker.process.exitCode !== null || worker.process.signalCode !== null) {
+        this.workers.delete(name);
+        return null;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return null;
+  }
+
+  startAll(): void {
+    if (!existsSync(functionsDir)) return;
+    for (const entry of readdirSync(functionsDir)) if (this.exists(entry)) this.workers.get(entry) ?? this.start(entry);
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.workers.values()].map(
+      ({ process }) =>
+        new Promise<void>((resolveExit) => {
+          if (process.exitCode !== null || process.signalCode !== null) return resolveExit();
+          const forceKill = setTimeout(() => process.kill("SIGKILL"), 5_000);
+          process.once("exit", () => {
+            clearTimeout(forceKill);
+            resolveExit();
+          });
+          process.kill("SIGTERM");
+        }),
+    );
+    await Promise.all(exits);
+    this.workers.clear();
+  }
+
+  private start(name: string): RunningWorker {
+    const functionDir = join(functionsDir, name);
+    const socketPath = join(this.instance.runDir, `function-${name}.sock`);
+    const watched = [functionDir, join(functionsDir, "_shared"), join(repoRoot, "deno.json")].filter(existsSync);
+    const child = spawn(
+      denoBinary,
+      [
+        "run", "--allow-all", "--no-prompt", "--no-clear-screen", `--watch=${watched.join(",")}`,
+        "--config", join(repoRoot, "deno.json"), workerScript, functionDir, socketPath,
+      ],
+      { cwd: repoRoot, env: this.functionEnvironment(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const worker = { process: child, socketPath };
+    this.workers.set(name, worker);
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) this.log(`[function ${name}] ${stripAnsi(line)}`);
+    };
+    child.stdout?.on("data", forward);
+    child.stderr?.on("data", forward);
+    child.on("exit", (code, signal) => {
+      if (this.workers.get(name) === worker) this.workers.delete(name);
+      if (!this.stopping) this.log(`[function ${name}] exited (${signal ?? code}); it restarts on the next request`);
+    });
+    return worker;
+  }
+
+  // What Supabase's Edge Runtime hands a function, plus supabase/functions/.env when present.
+  private functionEnvironment(): NodeJS.ProcessEnv {
+    const envFile = join(functionsDir, ".env");
+    const fromFile = existsSync(envFile) && statSync(envFile).isFile() ? parseEnv(readFileSync(envFile, "utf8")) : {};
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DENO_DIR: process.env.DENO_DIR,
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
+      ...fromFile,
+      SUPABASE_URL: apiUrl(this.instance),
+      SUPABASE_ANON_KEY: anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
+      SUPABASE_DB_URL: dbUrl(this.instance),
+    };
+  }
+}
+
+function acceptsConnections(socketPath: string): Promise<boolean> {
+  if (!existsSync(socketPath)) return Promise.resolve(false);
+  return new Promise((resolveProbe) => {
+    const socket = connect(socketPath);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once("error", () => resolveProbe(false));
+  });
+}
+
+function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}

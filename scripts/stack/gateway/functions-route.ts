@@ -1,0 +1,70 @@
+import { request as forwardRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { jwtVerify } from "jose";
+import { jwtSecret } from "../keys.ts";
+import { functionVerifiesJwt } from "./function-settings.ts";
+import type { FunctionWorkers } from "./function-workers.ts";
+import { sendJson } from "./responses.ts";
+
+const secretKey = new TextEncoder().encode(jwtSecret);
+const hopByHopHeaders = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+
+/**
+ * /functions/v1/<name>/<rest> → the function's worker, which sees the path /<name>/<rest> as on
+ * Supabase. Bodies and responses are streamed both ways, so server-sent events work.
+ */
+export async function routeToFunction(
+  workers: FunctionWorkers,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  pathAfterPrefix: string,
+): Promise<void> {
+  const name = pathAfterPrefix.split(/[/?]/)[1] ?? "";
+  if (!workers.exists(name)) {
+    return sendJson(outgoing, 404, { code: "NOT_FOUND", message: "Requested function was not found" });
+  }
+
+  // Browsers send CORS preflights without credentials; the function answers them itself.
+  if (incoming.method !== "OPTIONS" && functionVerifiesJwt(name)) {
+    const rejection = await jwtRejection(incoming.headers.authorization);
+    if (rejection) return sendJson(outgoing, 401, rejection);
+  }
+
+  const socketPath = await workers.socketFor(name);
+  if (!socketPath) {
+    return sendJson(outgoing, 503, { code: "BOOT_ERROR", message: "Function failed to start (please check logs)" });
+  }
+
+  const headers: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(incoming.headers)) {
+    if (value !== undefined && !hopByHopHeaders.has(key)) headers[key] = value;
+  }
+  headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "127.0.0.1";
+  headers["x-forwarded-proto"] = "http";
+
+  const upstream = forwardRequest({ socketPath, path: pathAfterPrefix, method: incoming.method, headers }, (answer) => {
+    const answerHeaders: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(answer.headers)) {
+      if (value !== undefined && !hopByHopHeaders.has(key)) answerHeaders[key] = value;
+    }
+    outgoing.writeHead(answer.statusCode ?? 502, answerHeaders);
+    answer.pipe(outgoing);
+  });
+  upstream.on("error", () => {
+    if (!outgoing.headersSent) sendJson(outgoing, 502, { code: "WORKER_ERROR", message: "Function exited before answering" });
+    else outgoing.destroy();
+  });
+  outgoing.on("close", () => upstream.destroy());
+  incoming.pipe(upstream);
+}
+
+async function jwtRejection(authorization: string | undefined): Promise<{ code: string; message: string } | null> {
+  const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!authorization) return { code: "UNAUTHORIZED_NO_AUTH_HEADER", message: "Missing authorization header" };
+  if (!token) return { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" };
+  try {
+    await jwtVerify(token, secretKey, { algorithms: ["HS256"] });
+    return null;
+  } catch {
+    return { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" };
+  }
+}

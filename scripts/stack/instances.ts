@@ -1,0 +1,76 @@
+import { join, resolve } from "node:path";
+import { anonKey, jwtSecret, serviceRoleKey } from "./keys.ts";
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+
+// Stacks run side by side: `dev` for `npm start`, `test` for `npm test` (so a test run never
+// touches the data of the stack someone is using), and `scratch` for tests that break a stack on
+// purpose.
+export type InstanceName = "dev" | "test" | "scratch";
+
+const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
+  dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
+  test: { apiPort: 55321, dbPort: 55322, webPort: 55173 },
+  scratch: { apiPort: 56321, dbPort: 56322, webPort: 56173 },
+};
+
+export function isInstanceName(name: string): name is InstanceName {
+  return name in portsByInstance;
+}
+
+export interface StackInstance {
+  name: InstanceName;
+  apiPort: number;
+  dbPort: number;
+  webPort: number;
+  stateDir: string;
+  pgDataDir: string;
+  runDir: string;
+  logDir: string;
+  /** fsync off: the test database is thrown away each run, so crash safety buys nothing there. */
+  durable: boolean;
+}
+
+export function stackInstance(name: InstanceName): StackInstance {
+  const stateDir = join(repoRoot, ".stack", name);
+  return {
+    name,
+    ...portsByInstance[name],
+    stateDir,
+    pgDataDir: join(stateDir, "pgdata"),
+    runDir: join(stateDir, "run"),
+    logDir: join(stateDir, "log"),
+    durable: name === "dev",
+  };
+}
+
+export function apiUrl(instance: StackInstance): string {
+  return `http://127.0.0.1:${instance.apiPort}`;
+}
+
+export function dbUrl(instance: StackInstance): string {
+  return `postgresql://postgres:postgres@127.0.0.1:${instance.dbPort}/postgres`;
+}
+
+/** For the Supabase CLI: the local cluster has no TLS, so say so instead of letting it try and warn. */
+export function cliDbUrl(instance: StackInstance): string {
+  return `${dbUrl(instance)}?sslmode=disable`;
+}
+
+/** The same keys `supabase status -o json` prints, so tools written for the CLI read ours too. */
+export function statusVariables(instance: StackInstance): Record<string, string> {
+  const api = apiUrl(instance);
+  return {
+    API_URL: api,
+    REST_URL: `${api}/rest/v1`,
+    GRAPHQL_URL: `${api}/graphql/v1`,
+    FUNCTIONS_URL: `${api}/functions/v1`,
+    DB_URL: dbUrl(instance),
+    STUDIO_URL: "",
+    INBUCKET_URL: "",
+    WEB_URL: `http://127.0.0.1:${instance.webPort}`,
+    JWT_SECRET: jwtSecret,
+    ANON_KEY: anonKey,
+    SERVICE_ROLE_KEY: serviceRoleKey,
+  };
+}

@@ -1,0 +1,181 @@
+// `npm test`: a fresh test stack, then every suite — pgTAP through pg_prove, the database lint,
+// the generated types' freshness, Deno's type check of the functions, vitest — and one closing
+// line `N passed, N failed` counting every test of every suite.
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
+import { runSql } from "../stack/database-setup.ts";
+import { cliDbUrl, dbUrl, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
+import { runCommand } from "../stack/run-command.ts";
+import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
+import { StackError } from "../stack/stack-error.ts";
+
+interface SuiteResult {
+  suite: string;
+  passed: number;
+  failed: number;
+  failures: string[];
+}
+
+const instance = stackInstance("test");
+const results: SuiteResult[] = [];
+const cliEnv = { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+
+function heading(text: string): void {
+  console.log(`\n── ${text} ${"─".repeat(Math.max(0, 90 - text.length))}`);
+}
+
+async function pgTapSuite(): Promise<SuiteResult> {
+  heading("pgTAP (pg_prove over supabase/tests/)");
+  await runSql(instance, "create extension if not exists pgtap with schema extensions");
+  const testsDir = join(repoRoot, "supabase/tests");
+  const files = readdirSync(testsDir).filter((file) => file.endsWith(".sql")).sort().map((file) => join(testsDir, file));
+  if (files.length === 0) return { suite: "pgTAP", passed: 0, failed: 1, failures: ["no pgTAP test files in supabase/tests/"] };
+  const url = new URL(dbUrl(instance));
+  const run = await runCommand(
+    "pg_prove",
+    ["--verbose", "--failures", "-h", url.hostname, "-p", url.port, "-U", url.username, "-d", url.pathname.slice(1), ...files],
+    { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: "--search_path=public,extensions" } },
+  );
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  // As `supabase test db` does: pgTAP is a test tool, not part of the schema the lint and types see.
+  await runSql(instance, "drop extension if exists pgtap");
+  const lines = run.stdout.split("\n");
+  const passed = lines.filter((line) => /^\s*ok \d+/.test(line)).length;
+  const failedLines = lines.filter((line) => /^\s*not ok \d+/.test(line));
+  const failures = failedLines.map((line) => line.trim());
+  // A file that dies (a SQL error, a wrong plan) fails without a `not ok` line: count it too.
+  if (run.code !== 0 && failedLines.length === 0) failures.push("pg_prove failed: see the output above");
+  return { suite: "pgTAP", passed, failed: failures.length, failures };
+}
+
+async function databaseLintSuite(): Promise<SuiteResult> {
+  heading("supabase db lint --fail-on error");
+  const run = await runCommand(
+    join(repoRoot, "node_modules/.bin/supabase"),
+    ["db", "lint", `--remote=${cliDbUrl(instance)}`, "--fail-on", "error", "--agent", "no"],
+    { cwd: repoRoot, env: cliEnv },
+  );
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  return run.code === 0
+    ? { suite: "db lint", passed: 1, failed: 0, failures: [] }
+    : { suite: "db lint", passed: 0, failed: 1, failures: ["supabase db lint found errors"] };
+}
+
+async function databaseTypesSuite(): Promise<SuiteResult> {
+  heading("database.types.ts is current");
+  const generated = await generateDatabaseTypes(instance);
+  const checkedIn = existsSync(databaseTypesFile) ? readFileSync(databaseTypesFile, "utf8") : "";
+  if (generated === checkedIn) {
+    console.log("ok: supabase/functions/_shared/database.types.ts matches the schema");
+    return { suite: "database types", passed: 1, failed: 0, failures: [] };
+  }
+  const message = "supabase/functions/_shared/database.types.ts is stale; run `npm run db:types` and commit it";
+  console.log(`not ok: ${message}`);
+  return { suite: "database types", passed: 0, failed: 1, failures: [message] };
+}
+
+async function denoCheckSuite(): Promise<SuiteResult> {
+  heading("deno check (every edge function and the local function worker)");
+  const functionsDir = join(repoRoot, "supabase/functions");
+  const entryPoints = readdirSync(functionsDir)
+    .filter((name) => !name.startsWith("_") && !name.startsWith("."))
+    .map((name) => join(functionsDir, name, "index.ts"))
+    .filter((file) => existsSync(file));
+  entryPoints.push(join(repoRoot, "scripts/stack/functions/function-worker.ts"));
+  const result: SuiteResult = { suite: "deno check", passed: 0, failed: 0, failures: [] };
+  for (const entryPoint of entryPoints) {
+    const run = await runCommand(join(repoRoot, "node_modules/.bin/deno"), ["check", "--quiet", "--config", join(repoRoot, "deno.json"), entryPoint], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    const name = entryPoint.slice(repoRoot.length + 1);
+    if (run.code === 0) {
+      result.passed += 1;
+      console.log(`ok: ${name}`);
+    } else {
+      result.failed += 1;
+      result.failures.push(`deno check ${name}`);
+      console.log(`not ok: ${name}\n${run.stderr}${run.stdout}`);
+    }
+  }
+  return result;
+}
+
+async function typescriptSuite(): Promise<SuiteResult> {
+  heading("tsc (Node-side TypeScript: scripts and web)");
+  const run = await runCommand(join(repoRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: repoRoot });
+  process.stdout.write(run.stdout || "ok: no type errors\n");
+  return run.code === 0
+    ? { suite: "tsc", passed: 1, failed: 0, failures: [] }
+    : { suite: "tsc", passed: 0, failed: 1, failures: ["tsc found type errors"] };
+}
+
+async function vitestSuite(): Promise<SuiteResult> {
+  heading("vitest");
+  const reportFile = join(instance.stateDir, "vitest-report.json");
+  const run = await runCommand(
+    join(repoRoot, "node_modules/.bin/vitest"),
+    ["run", "--config", "scripts/test/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`],
+    { cwd: repoRoot, env: { ...process.env, ...statusVariables(instance), RENUM_STACK: instance.name, NO_COLOR: "1" } },
+  );
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  if (!existsSync(reportFile)) return { suite: "vitest", passed: 0, failed: 1, failures: ["vitest wrote no report: see the output above"] };
+  const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numFailedTestSuites: number;
+    testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string }[] }[];
+  };
+  const failures = report.testResults.flatMap((file) => [
+    ...file.assertionResults.filter((test) => test.status === "failed").map((test) => test.fullName),
+    ...(file.status === "failed" && file.assertionResults.length === 0 ? [`${file.name}: ${file.message ?? "failed to load"}`] : []),
+  ]);
+  const failed = Math.max(report.numFailedTests, failures.length) || (run.code !== 0 ? 1 : 0);
+  return { suite: "vitest", passed: report.numPassedTests, failed, failures };
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  heading("fresh test stack");
+  await stackPurge(instance);
+  await stackUp(instance, (line) => console.log(`stack: ${line}`));
+  console.log(`stack: test stack up in ${((performance.now() - started) / 1000).toFixed(1)} s (API ${statusVariables(instance).API_URL})`);
+
+  try {
+    for (const suite of [databaseLintSuite, databaseTypesSuite, pgTapSuite, denoCheckSuite, typescriptSuite, vitestSuite]) {
+      try {
+        results.push(await suite());
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        results.push({ suite: suite.name, passed: 0, failed: 1, failures: [`the suite could not run: ${reason}`] });
+      }
+    }
+  } finally {
+    await stackDown(instance);
+  }
+
+  heading("summary");
+  for (const result of results) {
+    console.log(`${result.suite.padEnd(16)} ${String(result.passed).padStart(4)} passed, ${String(result.failed).padStart(3)} failed`);
+    for (const failure of result.failures) console.log(`    ✗ ${failure}`);
+  }
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const failed = results.reduce((sum, result) => sum + result.failed, 0);
+  console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch(async (error) => {
+    const reason = error instanceof StackError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`test: ${reason}`);
+    await stackDown(instance).catch(() => undefined);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  });
