@@ -4,14 +4,17 @@ import { anonKey, jwtSecret, serviceRoleKey } from "./keys.ts";
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
 // Stacks run side by side: `dev` for `npm start`, `test` for `npm test` (so a test run never
-// touches the data of the stack someone is using), and `scratch` for tests that break a stack on
-// purpose.
-export type InstanceName = "dev" | "test" | "scratch";
+// touches the data of the stack someone is using), `scratch` for tests that break a stack on
+// purpose, and `work1`..`work3` for developers working on the stack in parallel.
+export type InstanceName = "dev" | "test" | "scratch" | "work1" | "work2" | "work3";
 
 const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
   dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
   test: { apiPort: 55321, dbPort: 55322, webPort: 55173 },
   scratch: { apiPort: 56321, dbPort: 56322, webPort: 56173 },
+  work1: { apiPort: 57121, dbPort: 57122, webPort: 57173 },
+  work2: { apiPort: 57221, dbPort: 57222, webPort: 57273 },
+  work3: { apiPort: 57321, dbPort: 57322, webPort: 57373 },
 };
 
 export function isInstanceName(name: string): name is InstanceName {

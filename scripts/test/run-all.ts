@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
 import { runSql } from "../stack/database-setup.ts";
-import { cliDbUrl, dbUrl, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
+import { cliDbUrl, dbUrl, isInstanceName, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
 import { runCommand } from "../stack/run-command.ts";
 import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
 import { StackError } from "../stack/stack-error.ts";
@@ -17,7 +17,10 @@ interface SuiteResult {
   failures: string[];
 }
 
-const instance = stackInstance("test");
+// RENUM_TEST_STACK lets several people run the suites at once on one machine (work1..work3).
+const testStackName = process.env.RENUM_TEST_STACK ?? "test";
+if (!isInstanceName(testStackName)) throw new StackError(`unknown stack "${testStackName}" in RENUM_TEST_STACK`);
+const instance = stackInstance(testStackName);
 const results: SuiteResult[] = [];
 const cliEnv = { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 

@@ -1,10 +1,9 @@
-// The local stand-in for Supabase's API gateway: one port routing /functions/v1 to the edge
-// functions (and, as they arrive, /auth/v1 and /realtime/v1 to their stand-ins).
+// The local stand-in for Supabase's API gateway: one port, each Supabase service under its path.
 //   tsx scripts/stack/gateway/gateway.ts <instance>
 import { createServer } from "node:http";
 import { isInstanceName, stackInstance } from "../instances.ts";
-import { FunctionWorkers } from "./function-workers.ts";
-import { routeToFunction } from "./functions-route.ts";
+import { functionsService } from "./functions-service.ts";
+import { pathUnder, type GatewayService, type ServiceContext } from "./gateway-service.ts";
 import { sendJson } from "./responses.ts";
 
 const instanceName = process.argv[2] ?? "dev";
@@ -15,20 +14,37 @@ function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-const workers = new FunctionWorkers(instance, log);
+const context: ServiceContext = { instance, log };
+const services: GatewayService[] = [functionsService(context)];
+
+function serviceFor(url: string): { service: GatewayService; path: string } | null {
+  for (const service of services) {
+    const path = pathUnder(service.prefix, url);
+    if (path !== null) return { service, path };
+  }
+  return null;
+}
 
 const server = createServer((incoming, outgoing) => {
   const url = incoming.url ?? "/";
   if (url === "/_stack/health") return sendJson(outgoing, 200, { status: "ok", instance: instance.name, pid: process.pid });
-  if (url === "/functions/v1" || url.startsWith("/functions/v1/") || url.startsWith("/functions/v1?")) {
-    routeToFunction(workers, incoming, outgoing, url.slice("/functions/v1".length) || "/").catch((error) => {
-      log(`[gateway] ${incoming.method} ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!outgoing.headersSent) sendJson(outgoing, 502, { code: "GATEWAY_ERROR", message: "The gateway could not reach the function" });
+  const route = serviceFor(url);
+  if (route) {
+    Promise.resolve(route.service.handle(incoming, outgoing, route.path)).catch((error) => {
+      log(`[gateway] ${incoming.method} ${url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!outgoing.headersSent) sendJson(outgoing, 500, { message: "An unexpected error occurred" });
+      else outgoing.destroy();
     });
     return;
   }
   // Kong's answer for a path no service claims.
   sendJson(outgoing, 404, { message: "no Route matched with those values" });
+});
+
+server.on("upgrade", (incoming, socket, head) => {
+  const route = serviceFor(incoming.url ?? "/");
+  if (route?.service.upgrade) return route.service.upgrade(incoming, socket, head, route.path);
+  socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" + JSON.stringify({ message: "no Route matched with those values" }));
 });
 
 server.on("error", (error: NodeJS.ErrnoException) => {
@@ -37,10 +53,10 @@ server.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-server.listen(instance.apiPort, "127.0.0.1", () => {
-  log(`[gateway] listening on http://127.0.0.1:${instance.apiPort} (${instance.name})`);
-  workers.startAll();
-});
+async function startServices(): Promise<void> {
+  for (const service of services) await service.start?.();
+  server.listen(instance.apiPort, "127.0.0.1", () => log(`[gateway] listening on http://127.0.0.1:${instance.apiPort} (${instance.name})`));
+}
 
 let shuttingDown = false;
 async function shutDown(): Promise<void> {
@@ -49,8 +65,13 @@ async function shutDown(): Promise<void> {
   log("[gateway] stopping");
   server.close();
   server.closeAllConnections();
-  await workers.stopAll();
+  await Promise.allSettled(services.map((service) => service.stop?.()));
   process.exit(0);
 }
 process.on("SIGTERM", shutDown);
 process.on("SIGINT", shutDown);
+
+startServices().catch((error) => {
+  log(`[gateway] could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -7,11 +7,17 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../test/stack-env.ts";
 import { applyMigrations } from "../database-setup.ts";
-import { repoRoot, stackInstance } from "../instances.ts";
+import { isInstanceName, repoRoot, stackInstance, type InstanceName } from "../instances.ts";
 import { runCommand } from "../run-command.ts";
 import { StackError } from "../stack-error.ts";
 
 const scratch = stackInstance("scratch");
+
+function testStackName(): InstanceName {
+  const name = process.env.RENUM_STACK ?? "test";
+  if (!isInstanceName(name)) throw new Error(`unknown stack ${name}`);
+  return name;
+}
 const tsx = join(repoRoot, "node_modules/.bin/tsx");
 
 function stackCommand(...args: string[]) {
@@ -64,7 +70,7 @@ describe("stack faults", () => {
     );
     const sql = postgres(stackEnv.dbUrl, { max: 1, onnotice: () => {} });
     try {
-      const error = await applyMigrations(stackInstance("test"), workdir).catch((failure: unknown) => failure);
+      const error = await applyMigrations(stackInstance(testStackName()), workdir).catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(StackError);
       const message = (error as StackError).message;
       expect(message.split("\n")).toHaveLength(1);
