@@ -65,12 +65,8 @@ export function statusVariables(instance: StackInstance): Record<string, string>
   const api = apiUrl(instance);
   return {
     API_URL: api,
-    REST_URL: `${api}/rest/v1`,
-    GRAPHQL_URL: `${api}/graphql/v1`,
     FUNCTIONS_URL: `${api}/functions/v1`,
     DB_URL: dbUrl(instance),
-    STUDIO_URL: "",
-    INBUCKET_URL: "",
     WEB_URL: `http://127.0.0.1:${instance.webPort}`,
     JWT_SECRET: jwtSecret,
     ANON_KEY: anonKey,

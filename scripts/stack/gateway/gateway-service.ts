@@ -27,3 +27,10 @@ export function pathUnder(prefix: string, url: string): string | null {
   if (url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) return url.slice(prefix.length);
   return null;
 }
+
+/** Work the stack does in the background for the database, such as performing pg_net's queue. */
+export interface BackgroundWorker {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

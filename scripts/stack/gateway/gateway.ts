@@ -3,7 +3,8 @@
 import { createServer } from "node:http";
 import { isInstanceName, stackInstance } from "../instances.ts";
 import { functionsService } from "./functions-service.ts";
-import { pathUnder, type GatewayService, type ServiceContext } from "./gateway-service.ts";
+import { pathUnder, type BackgroundWorker, type GatewayService, type ServiceContext } from "./gateway-service.ts";
+import { pgNetWorker } from "../pg-net/pg-net-worker.ts";
 import { sendJson } from "./responses.ts";
 
 const instanceName = process.argv[2] ?? "dev";
@@ -16,6 +17,7 @@ function log(line: string): void {
 
 const context: ServiceContext = { instance, log };
 const services: GatewayService[] = [functionsService(context)];
+const backgroundWorkers: BackgroundWorker[] = [pgNetWorker(context)];
 
 function serviceFor(url: string): { service: GatewayService; path: string } | null {
   for (const service of services) {
@@ -55,6 +57,7 @@ server.on("error", (error: NodeJS.ErrnoException) => {
 
 async function startServices(): Promise<void> {
   for (const service of services) await service.start?.();
+  for (const worker of backgroundWorkers) await worker.start();
   server.listen(instance.apiPort, "127.0.0.1", () => log(`[gateway] listening on http://127.0.0.1:${instance.apiPort} (${instance.name})`));
 }
 
@@ -65,7 +68,7 @@ async function shutDown(): Promise<void> {
   log("[gateway] stopping");
   server.close();
   server.closeAllConnections();
-  await Promise.allSettled(services.map((service) => service.stop?.()));
+  await Promise.allSettled([...services.map((service) => service.stop?.()), ...backgroundWorkers.map((worker) => worker.stop())]);
   process.exit(0);
 }
 process.on("SIGTERM", shutDown);
