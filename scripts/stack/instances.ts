@@ -5,16 +5,20 @@ export const repoRoot = resolve(import.meta.dirname, "../..");
 
 // Stacks run side by side: `dev` for `npm start`, `test` for `npm test` (so a test run never
 // touches the data of the stack someone is using), `scratch` for tests that break a stack on
-// purpose, and `work1`..`work3` for developers working on the stack in parallel.
-export type InstanceName = "dev" | "test" | "scratch" | "work1" | "work2" | "work3";
+// purpose, `bench` for benchmarks that seed large data sets, and `work1`..`work5` for developers
+// working on the stack in parallel.
+export type InstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5";
 
 const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
   dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
   test: { apiPort: 55321, dbPort: 55322, webPort: 55173 },
   scratch: { apiPort: 56321, dbPort: 56322, webPort: 56173 },
+  bench: { apiPort: 58321, dbPort: 58322, webPort: 58173 },
   work1: { apiPort: 57121, dbPort: 57122, webPort: 57173 },
   work2: { apiPort: 57221, dbPort: 57222, webPort: 57273 },
   work3: { apiPort: 57321, dbPort: 57322, webPort: 57373 },
+  work4: { apiPort: 57421, dbPort: 57422, webPort: 57473 },
+  work5: { apiPort: 57521, dbPort: 57522, webPort: 57573 },
 };
 
 export function isInstanceName(name: string): name is InstanceName {

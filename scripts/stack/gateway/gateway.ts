@@ -1,10 +1,12 @@
 // The local stand-in for Supabase's API gateway: one port, each Supabase service under its path.
 //   tsx scripts/stack/gateway/gateway.ts <instance>
 import { createServer } from "node:http";
+import { authService } from "../auth/auth-service.ts";
 import { isInstanceName, stackInstance } from "../instances.ts";
 import { functionsService } from "./functions-service.ts";
 import { pathUnder, type BackgroundWorker, type GatewayService, type ServiceContext } from "./gateway-service.ts";
 import { pgNetWorker } from "../pg-net/pg-net-worker.ts";
+import { realtimeService } from "../realtime/realtime-service.ts";
 import { sendJson } from "./responses.ts";
 
 const instanceName = process.argv[2] ?? "dev";
@@ -16,7 +18,7 @@ function log(line: string): void {
 }
 
 const context: ServiceContext = { instance, log };
-const services: GatewayService[] = [functionsService(context)];
+const services: GatewayService[] = [functionsService(context), realtimeService(context), authService(context)];
 const backgroundWorkers: BackgroundWorker[] = [pgNetWorker(context)];
 
 function serviceFor(url: string): { service: GatewayService; path: string } | null {

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../test/stack-env.ts";
 import { applyMigrations } from "../database-setup.ts";
 import { isInstanceName, repoRoot, stackInstance, type InstanceName } from "../instances.ts";
@@ -30,6 +30,12 @@ function expectOneLineReason(stderr: string): string {
   expect(lines[0]).not.toMatch(/^\s+at /);
   return lines[0];
 }
+
+// The scratch stack may have been left up by someone trying a migration on it: start from nothing.
+beforeAll(async () => {
+  await stackCommand("down");
+  rmSync(scratch.stateDir, { recursive: true, force: true });
+});
 
 afterAll(async () => {
   await stackCommand("down");

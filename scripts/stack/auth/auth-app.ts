@@ -1,0 +1,49 @@
+// The Auth stand-in as a Hono app, with paths as Supabase Auth sees them (the gateway strips
+// /auth/v1, as Kong does). The gateway's part comes first: CORS, the API key, the body size limit.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requireApiKey } from "./api-key.ts";
+import { apiVersionHeader, AuthError, errorResponse, OAuthError, unexpectedFailure } from "./errors.ts";
+import { readBody } from "./request-body.ts";
+import type { AuthDeps, AuthEnv } from "./route-context.ts";
+import { adminUserRoutes } from "./routes/admin-users.ts";
+import { logoutRoutes } from "./routes/logout.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { signupRoutes } from "./routes/signup.ts";
+import { tokenRoutes } from "./routes/token.ts";
+import { userRoutes } from "./routes/user.ts";
+
+const knownPaths = ["/health", "/settings", "/signup", "/token", "/user", "/logout", "/admin/users", "/admin/users/:id"];
+
+export function authApp(deps: AuthDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+
+  app.use(
+    cors({
+      origin: (origin) => origin || "*",
+      credentials: true,
+      allowMethods: ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-Total-Count", "Link", apiVersionHeader],
+    }),
+  );
+  app.use(requireApiKey);
+  app.use(readBody);
+
+  metaRoutes(app);
+  signupRoutes(app, deps);
+  tokenRoutes(app, deps);
+  userRoutes(app, deps);
+  logoutRoutes(app, deps);
+  adminUserRoutes(app, deps);
+
+  // GoTrue's router (chi): a known path with another method is 405, an unknown path plain-text 404.
+  for (const path of knownPaths) app.all(path, (c) => c.body(null, 405));
+  app.notFound((c) => c.text("404 page not found\n", 404));
+
+  app.onError((error, c) => {
+    if (error instanceof AuthError || error instanceof OAuthError) return errorResponse(c, error);
+    deps.log(`[auth] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return errorResponse(c, unexpectedFailure());
+  });
+  return app;
+}
