@@ -20,6 +20,16 @@ function gatewayPidFile(instance: StackInstance): string {
   return join(instance.runDir, "gateway.pid");
 }
 
+async function runningGatewayPid(instance: StackInstance): Promise<number | null> {
+  try {
+    const answer = await fetch(`${apiUrl(instance)}/_stack/health`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await answer.json()) as { instance?: string; pid?: number };
+    return body.instance === instance.name && typeof body.pid === "number" ? body.pid : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function gatewayIsUp(instance: StackInstance): Promise<boolean> {
   try {
     const answer = await fetch(`${apiUrl(instance)}/_stack/health`, { signal: AbortSignal.timeout(1_000) });
@@ -70,10 +80,11 @@ function startGateway(instance: StackInstance): void {
 
 export async function stopGateway(instance: StackInstance): Promise<void> {
   const pidFile = gatewayPidFile(instance);
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8"));
+  // Without its pid file (a data folder deleted under a running stack), the gateway still says
+  // who it is on its health route.
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : await runningGatewayPid(instance);
   rmSync(pidFile, { force: true });
-  if (!processIsAlive(pid)) return;
+  if (!pid || !processIsAlive(pid)) return;
   // The gateway runs detached in its own process group; signal the group so tsx's child goes too.
   signalGroup(pid, "SIGTERM");
   if (!(await waitFor(async () => !processIsAlive(pid), 10_000))) signalGroup(pid, "SIGKILL");

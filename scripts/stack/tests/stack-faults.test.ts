@@ -44,7 +44,8 @@ afterAll(async () => {
 
 describe("stack faults", () => {
   it("stops with a one-line reason when the database port is taken", async () => {
-    const squatter: Server = createServer();
+    // Whatever connects to the squatter is cut at once, so closing it never waits on a client.
+    const squatter: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(scratch.dbPort, "127.0.0.1", resolve));
     try {
       const result = await stackCommand("up");
