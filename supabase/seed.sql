@@ -17,3 +17,21 @@ values (
   '{"sub": "d0d0d0d0-0000-4000-8000-000000000001", "email": "demo@renum.dev", "email_verified": true}',
   'email', now(), now(), now()
 ) on conflict (provider_id, provider) do nothing;
+
+-- The demo company, owned by the demo user, with two agents on the demo provider.
+insert into public.tenants (id, name, slug, plan, tax_id, created_by)
+values ('d0d0d0d0-0000-4000-8000-0000000000a1', 'Renum Demo Ltda', 'renum-demo', 'pro', '11222333000181', 'd0d0d0d0-0000-4000-8000-000000000001')
+on conflict (id) do nothing;
+
+insert into public.memberships (tenant_id, user_id, role)
+values ('d0d0d0d0-0000-4000-8000-0000000000a1', 'd0d0d0d0-0000-4000-8000-000000000001', 'owner')
+on conflict (tenant_id, user_id) do nothing;
+
+insert into public.agents (id, tenant_id, name, description, type, provider, model, system_prompt, status, created_by) values
+  ('d0d0d0d0-0000-4000-8000-0000000000b1', 'd0d0d0d0-0000-4000-8000-0000000000a1', 'Ana (SDR)',
+   'Qualifica leads que chegam pelo WhatsApp.', 'sdr', 'demo', 'demo-small',
+   'Você é Ana, SDR da Renum. Faça perguntas curtas para qualificar o lead.', 'active', 'd0d0d0d0-0000-4000-8000-000000000001'),
+  ('d0d0d0d0-0000-4000-8000-0000000000b2', 'd0d0d0d0-0000-4000-8000-0000000000a1', 'Caio (Copiloto)',
+   'Resume a conversa e sugere o próximo passo ao vendedor.', 'copilot', 'demo', 'demo-small',
+   'Você é Caio, copiloto de vendas. Resuma e proponha o próximo passo.', 'active', 'd0d0d0d0-0000-4000-8000-000000000001')
+on conflict (id) do nothing;

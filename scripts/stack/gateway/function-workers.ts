@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { apiUrl, dbUrl, repoRoot, type StackInstance } from "../instances.ts";
-import { anonKey, serviceRoleKey } from "../keys.ts";
+import { anonKey, jwtSecret, serviceRoleKey } from "../keys.ts";
 
 export const functionsDir = join(repoRoot, "supabase/functions");
 const denoBinary = join(repoRoot, "node_modules/.bin/deno");
@@ -114,6 +114,9 @@ export class FunctionWorkers {
       SUPABASE_ANON_KEY: anonKey,
       SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
       SUPABASE_DB_URL: dbUrl(this.instance),
+      // Locally the stack supplies the project's JWT secret, which production sets with
+      // `supabase secrets set JWT_SECRET=...` (or leaves unset to verify tokens with the project's JWKS).
+      JWT_SECRET: jwtSecret,
     };
   }
 }

@@ -46,6 +46,12 @@ export async function routeToFunction(
     for (const [key, value] of Object.entries(answer.headers)) {
       if (value !== undefined && !hopByHopHeaders.has(key)) answerHeaders[key] = value;
     }
+    // A function may answer before reading the whole body (413, 401): the rest of that body would
+    // be read as the next request on a kept-alive connection, so close it after this answer.
+    if (!incoming.complete) {
+      answerHeaders["connection"] = "close";
+      outgoing.shouldKeepAlive = false;
+    }
     outgoing.writeHead(answer.statusCode ?? 502, answerHeaders);
     answer.pipe(outgoing);
   });

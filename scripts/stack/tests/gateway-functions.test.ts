@@ -125,8 +125,9 @@ describe("the gateway", () => {
     expect(env.SUPABASE_SERVICE_ROLE_KEY).toBe(stackEnv.serviceRoleKey);
     expect(env.SUPABASE_DB_URL).toBe(stackEnv.dbUrl);
     if (createdEnvFile) expect(env.all.RENUM_PROBE_SETTING).toBe("from-dot-env");
-    // The test runner's own variables (API_URL, JWT_SECRET, ...) must not leak into functions.
-    expect(env.all.JWT_SECRET).toBeUndefined();
+    // The project secret the API verifies tokens with, as `supabase secrets set JWT_SECRET=...` gives it.
+    expect(env.all.JWT_SECRET).toBe(stackEnv.jwtSecret);
+    // The test runner's own variables (API_URL, ...) must not leak into functions.
     expect(env.all.API_URL).toBeUndefined();
   });
 

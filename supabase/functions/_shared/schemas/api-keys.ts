@@ -1,0 +1,83 @@
+// Provider API keys (personal, optionally scoped to one of the caller's tenants), never answered
+// in full: /api-keys, /api-keys/:service, /api-keys/:service/test.
+import { z } from "zod";
+import { httpUrl, list, timestamp, uuid } from "./common.ts";
+
+/** The services a key can be stored for (public.provider_keys.service). */
+export const providerServices = [
+  "openai",
+  "anthropic",
+  "openai-compatible",
+  "suna",
+  "agent-api",
+  "whatsapp",
+  "z-api",
+  "evolution",
+] as const;
+export const providerService = z.enum(providerServices);
+export type ProviderService = z.infer<typeof providerService>;
+
+// ─── requests ─────────────────────────────────────────────────────────────────────────────────
+
+/** Stores the key for the service, replacing the caller's previous one for the same scope. */
+export const createApiKeyBody = z.strictObject({
+  service: providerService,
+  // The messages never repeat the value: it is a secret.
+  api_key: z.string({ error: "Must be a string." }).trim()
+    .min(8, { error: "Must have at least 8 characters." })
+    .max(4096, { error: "Must have at most 4096 characters." }),
+  /** A tenant the caller belongs to, for a key used only in that company; absent or null: personal. */
+  tenant_id: uuid().nullish(),
+});
+export type CreateApiKeyBody = z.input<typeof createApiKeyBody>;
+
+/** Which of the caller's keys for a service: the one for `tenant_id`, or the personal one. */
+export const apiKeyScopeQuery = z.strictObject({ tenant_id: uuid().optional() });
+export type ApiKeyScopeQuery = z.input<typeof apiKeyScopeQuery>;
+
+export const apiKeyListQuery = z.strictObject({ tenant_id: uuid().optional() });
+export type ApiKeyListQuery = z.input<typeof apiKeyListQuery>;
+
+export const apiKeyParams = z.strictObject({ service: providerService });
+
+/**
+ * Options of a connection test. `base_url` is for the services that run where their user says
+ * (openai-compatible, suna, evolution); the others always go to the provider's own address.
+ */
+export const testApiKeyBody = z.strictObject({
+  base_url: httpUrl().optional(),
+  timeout_ms: z.number().int().min(500).max(30_000).optional(),
+});
+export type TestApiKeyBody = z.input<typeof testApiKeyBody>;
+
+// ─── responses ────────────────────────────────────────────────────────────────────────────────
+
+/** A stored key, masked: only its last four characters are ever answered. */
+export const apiKey = z.object({
+  id: uuid(),
+  service: providerService,
+  tenant_id: uuid().nullable(),
+  key_last_four: z.string(),
+  is_active: z.boolean(),
+  last_used_at: timestamp().nullable(),
+  created_at: timestamp(),
+  updated_at: timestamp(),
+});
+export type ApiKey = z.infer<typeof apiKey>;
+
+export const apiKeyList = list(apiKey);
+export type ApiKeyList = z.infer<typeof apiKeyList>;
+
+/**
+ * The outcome of calling the provider with the key: `ok` when it accepted it, the provider's HTTP
+ * status (null when it did not answer), how long it took, and what happened in words. Answered
+ * with 200 whenever the provider answered (even to refuse the key), 504 when it did not answer in
+ * time, 502 when it could not be reached.
+ */
+export const apiKeyTestResult = z.object({
+  ok: z.boolean(),
+  status: z.number().int().nullable(),
+  latency_ms: z.number().int(),
+  message: z.string(),
+});
+export type ApiKeyTestResult = z.infer<typeof apiKeyTestResult>;

@@ -1,0 +1,226 @@
+import postgres from "postgres";
+import { ApiError } from "./errors.ts";
+import type { IssueDetail } from "./validation.ts";
+
+/**
+ * The one place where database errors become HTTP answers. SQL raises with a SQLSTATE and a
+ * message a person can act on; this maps the SQLSTATE to a status and a code:
+ *
+ * | SQLSTATE                                        | status | code                 | message               |
+ * |-------------------------------------------------|--------|----------------------|-----------------------|
+ * | 42501 insufficient_privilege (grants, RLS)      | 403    | forbidden            | ours, else generic    |
+ * |   … on a route that hides existence             | 404    | not_found            | generic               |
+ * | P0002 no_data_found                             | 404    | not_found            | ours, else generic    |
+ * | 23505 unique, 23P01 exclusion                   | 409    | conflict             | ours, else generic    |
+ * | 23502 not null, 23514 check, 23503 foreign key, | 422    | validation_failed    | ours, else generic    |
+ * |   other class 23; 22001 too long, 22P02 bad     |        |                      |                       |
+ * |   text, 22023 invalid parameter, other class 22 |        |                      |                       |
+ * | P0001 raise_exception                           | 422    | rule_violated        | ours                  |
+ * |   … `using constraint = 'not_found'`, etc.      | 404/409/403/422 | that code   | ours                  |
+ * | 40001 serialization, 40P01 deadlock,            | 503    | transaction_conflict | generic, Retry-After  |
+ * |   55P03 lock not available                      |        |                      |                       |
+ * | 57014 query canceled (statement_timeout)        | 503    | statement_timeout    | generic               |
+ * | class 08, 53300, 57P01-57P03, driver connection | 503    | database_unavailable | generic, Retry-After  |
+ * |   errors (ECONNREFUSED, CONNECT_TIMEOUT, ...)   |        |                      |                       |
+ * | anything else                                   | 500    | internal_error       | generic; real one in  |
+ * |                                                 |        |                      | the log only          |
+ *
+ * "Ours" is an error raised by our own SQL (`raise exception using errcode = ..., message = ...,
+ * hint = ...`), recognised by Postgres's routine name for RAISE: its message is written for people
+ * and is passed through, and so is its hint. Messages Postgres writes itself are not passed through,
+ * except its words about a value's type for 22001/22P02/22003/22007/22008 (`value too long for type
+ * character varying(20)`), which describe the caller's input and nothing internal.
+ *
+ * `details`: for `conflict` and `validation_failed` a list of `{ path, message, constraint?, hint? }`
+ * (path is the column when Postgres names it, else ""); for the others `{ hint }` when our SQL gave
+ * one. A P0001 may name its answer with `using constraint = '<code>'`: `forbidden`, `not_found` and
+ * `conflict` take their status, any other snake_case word becomes the code of a 422.
+ */
+export interface SqlErrorOptions {
+  /**
+   * For routes that must not reveal whether something exists to someone who may not see it: a
+   * refusal (42501) answers 404 `not_found`, exactly like a missing row.
+   */
+  hideExistence?: boolean;
+}
+
+export type PostgresError = postgres.PostgresError;
+
+const generic = {
+  forbidden: "You are not allowed to do this.",
+  notFound: "Not found.",
+  conflict: "This conflicts with something that already exists.",
+  internal: "Something went wrong on our side.",
+};
+
+// A SQL function may name the answer's code for a P0001 with `using constraint = '<code>'`.
+const codesForRaisedRules: Record<string, 403 | 404 | 409 | 422> = {
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rule_violated: 422,
+  validation_failed: 422,
+};
+
+const unavailableSqlStates = new Set(["53300", "57P01", "57P02", "57P03"]);
+const driverConnectionErrors = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+]);
+
+export function isPostgresError(error: unknown): error is PostgresError {
+  return error instanceof postgres.PostgresError ||
+    (error instanceof Error && error.name === "PostgresError" &&
+      typeof (error as { code?: unknown }).code === "string");
+}
+
+/** The driver could not reach or keep its connection to the database (no SQLSTATE involved). */
+export function isDatabaseConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error) || isPostgresError(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && driverConnectionErrors.has(code);
+}
+
+/** The ApiError for a database error (see the table above), or null when `error` is not one. */
+export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): ApiError | null {
+  if (isDatabaseConnectionError(error)) return databaseUnavailable(error);
+  if (!isPostgresError(error)) return null;
+
+  const state = error.code;
+  const ours = error.routine === "exec_stmt_raise";
+  const message = (fallback: string) => (ours && error.message ? error.message : fallback);
+  const hint = ours && error.hint ? { hint: error.hint } : undefined;
+
+  if (state === "42501") {
+    if (options.hideExistence) return new ApiError(404, "not_found", generic.notFound, { cause: error });
+    return new ApiError(403, "forbidden", message(generic.forbidden), { details: hint, cause: error });
+  }
+  if (state === "P0002") {
+    return new ApiError(404, "not_found", message(generic.notFound), { details: hint, cause: error });
+  }
+  if (state === "P0001") {
+    const named = error.constraint_name && /^[a-z][a-z0-9_]{0,62}$/.test(error.constraint_name)
+      ? error.constraint_name
+      : null;
+    const status = named ? (codesForRaisedRules[named] ?? 422) : 422;
+    return new ApiError(status, named ?? "rule_violated", error.message, { details: hint, cause: error });
+  }
+  if (state === "23505" || state === "23P01") {
+    const columns = keyColumns(error.detail);
+    const what = columns.length > 0 ? `a record with the same ${columns.join(", ")} already exists.` : "";
+    const constraint = error.constraint_name ? { constraint: error.constraint_name } : {};
+    return new ApiError(409, "conflict", message(what ? capitalize(what) : generic.conflict), {
+      details: [{
+        path: ours ? error.column_name ?? "" : columns.join(","),
+        message: message("Already taken."),
+        ...constraint,
+        ...hint,
+      }],
+      cause: error,
+    });
+  }
+  if (state.startsWith("23") || state.startsWith("22")) {
+    if (ours) {
+      return new ApiError(422, "validation_failed", error.message, {
+        details: [{ path: error.column_name ?? "", message: error.message, ...hint }],
+        cause: error,
+      });
+    }
+    const detail = dataErrorDetail(error);
+    const where = detail.path ? `The value of ${detail.path} was not accepted` : "A value was not accepted";
+    return new ApiError(422, "validation_failed", `${where}: ${detail.message}`, {
+      details: [detail],
+      cause: error,
+    });
+  }
+  if (state === "40001" || state === "40P01" || state === "55P03") {
+    return new ApiError(503, "transaction_conflict", "Another change got in the way of this one; try again.", {
+      headers: { "Retry-After": "1" },
+      cause: error,
+    });
+  }
+  if (state === "57014") {
+    return new ApiError(503, "statement_timeout", "The database took too long to answer; try again or ask for less.", {
+      cause: error,
+    });
+  }
+  if (state.startsWith("08") || unavailableSqlStates.has(state)) return databaseUnavailable(error);
+  return new ApiError(500, "internal_error", generic.internal, { cause: error });
+}
+
+/**
+ * Runs `work` and answers its database errors as for a route that hides existence: a refusal is
+ * a 404 like a missing row (see SqlErrorOptions.hideExistence). Other errors pass unchanged.
+ */
+export async function hidingExistence<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw apiErrorFromSql(error, { hideExistence: true }) ?? error;
+  }
+}
+
+function databaseUnavailable(cause: unknown): ApiError {
+  return new ApiError(503, "database_unavailable", "The database is not answering right now; try again shortly.", {
+    headers: { "Retry-After": "5" },
+    cause,
+  });
+}
+
+// The columns of a key violation's detail: `Key (tenant_id, slug)=(…) already exists.` → tenant_id, slug.
+// Only the names are kept: the values are not repeated back. Postgres leaves the detail out when
+// the table has RLS and the role does not bypass it (so values cannot leak), i.e. for nearly every
+// user request; then only the constraint name tells which rule it was.
+function keyColumns(detail: string | undefined): string[] {
+  const columns = detail?.match(/^Key \(([^)]*)\)=/)?.[1];
+  return columns ? columns.split(",").map((column) => column.trim()).filter(Boolean) : [];
+}
+
+function dataErrorDetail(error: PostgresError): IssueDetail & { constraint?: string } {
+  const constraint = error.constraint_name ? { constraint: error.constraint_name } : {};
+  switch (error.code) {
+    case "23502":
+      return { path: error.column_name ?? "", message: "Is required.", ...constraint };
+    case "23514":
+      return {
+        path: error.column_name ?? "",
+        message: `Breaks the rule ${error.constraint_name ?? "of this table"}.`,
+        ...constraint,
+      };
+    case "23503": {
+      const path = keyColumns(error.detail).join(",");
+      const stillReferenced = /^update or delete on table/.test(error.message);
+      return {
+        path,
+        message: stillReferenced
+          ? "Is still referred to by other records."
+          : "Refers to something that does not exist.",
+        ...constraint,
+      };
+    }
+    case "22001":
+    case "22P02":
+    case "22003":
+    case "22007":
+    case "22008":
+      // Postgres's own wording about the value's type (`value too long for type character varying(20)`,
+      // `invalid input syntax for type uuid: "x"`): about the caller's input, nothing internal.
+      return { path: error.column_name ?? "", message: error.message, ...constraint };
+    default:
+      return { path: error.column_name ?? "", message: "Is not an allowed value.", ...constraint };
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

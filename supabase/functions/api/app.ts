@@ -1,0 +1,83 @@
+import { createApiApp } from "../_shared/api-app.ts";
+import type { Sql } from "../_shared/db.ts";
+import { createJwtVerifier, type JwtVerifierConfig, requireUser } from "../_shared/jwt.ts";
+import { type ProviderEndpoints, providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
+import type { LogSink } from "../_shared/request-log.ts";
+import { tenantContext } from "../_shared/tenant-context.ts";
+import { withUserTransaction } from "../_shared/user-transaction.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { agentRoutes } from "./routes/agents.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { auditLogRoutes } from "./routes/audit-log.ts";
+import type { RouteDependencies } from "./routes/context.ts";
+import { invitationRoutes } from "./routes/invitations.ts";
+import { memberRoutes } from "./routes/members.ts";
+import { shareRoutes } from "./routes/shares.ts";
+import { tenantRoutes } from "./routes/tenants.ts";
+import { toolRoutes } from "./routes/tools.ts";
+
+export interface ApiDependencies {
+  /** A postgres.js pool (SUPABASE_DB_URL; the transaction pooler in production). */
+  sql: Sql;
+  /** How access tokens are verified: JWT_SECRET, or the project's JWKS under SUPABASE_URL. */
+  jwt: JwtVerifierConfig;
+  /** Browser origins allowed to call the API (WEB_ORIGINS). */
+  webOrigins: string[];
+  /** Where provider keys are tested (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, WHATSAPP_GRAPH_URL, ...). */
+  providers?: ProviderEndpoints;
+  logSink?: LogSink;
+}
+
+export interface MeResponse {
+  user: { id: string; email: string | null };
+  memberships: { tenant_id: string; role: string }[];
+}
+
+/**
+ * The `api` function: Renum's HTTP API for the web app and integrators, at
+ * `/functions/v1/api/v1/...` (the function sees `/api/v1/...`). Every route authenticates the
+ * caller itself (the gateway's verify_jwt is off for this function, see supabase/config.toml) and
+ * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
+ */
+export function buildApiApp({ sql, jwt, webOrigins, providers, logSink }: ApiDependencies) {
+  const app = createApiApp({ basePath: "/api/v1", webOrigins, logSink });
+  const signedIn = requireUser(createJwtVerifier(jwt));
+  const routeDependencies: RouteDependencies = {
+    sql,
+    signedIn,
+    inTenant: tenantContext(sql),
+    providers: providers ?? providerEndpointsFromEnv(() => undefined),
+  };
+
+  // GET /api/v1/health — the function is up; no auth, no database (the `health` function checks that).
+  app.get("/health", (c) => c.json({ status: "ok" as const }));
+
+  // GET /api/v1/me — who the token says the caller is, as the database sees it, and their tenants.
+  app.get("/me", signedIn, async (c) => {
+    const me = await withUserTransaction(sql, c.var.claims, async (tx) => {
+      const [user] = await tx<{ id: string; email: string | null }[]>`
+        select (select auth.uid()) as id, (select auth.jwt() ->> 'email') as email`;
+      const memberships = await tx<{ tenant_id: string; role: string }[]>`
+        select m.tenant_id, m.role::text as role
+        from public.memberships m
+        where m.user_id = (select auth.uid())
+        order by m.created_at, m.tenant_id`;
+      return { user: { id: user.id, email: user.email || null }, memberships: [...memberships] };
+    });
+    return c.json(me satisfies MeResponse);
+  });
+
+  // One resource group per file in routes/, each listing its endpoints, who may call them and
+  // what they answer. Tenant-scoped groups work in the X-Tenant-Id tenant.
+  app.route("/tenants", tenantRoutes(routeDependencies));
+  app.route("/members", memberRoutes(routeDependencies));
+  app.route("/invitations", invitationRoutes(routeDependencies));
+  app.route("/agents", agentRoutes(routeDependencies));
+  app.route("/shares", shareRoutes(routeDependencies));
+  app.route("/tools", toolRoutes(routeDependencies));
+  app.route("/audit-log", auditLogRoutes(routeDependencies));
+  app.route("/admin", adminRoutes(routeDependencies));
+  app.route("/api-keys", apiKeyRoutes(routeDependencies));
+
+  return app;
+}

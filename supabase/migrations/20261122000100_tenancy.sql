@@ -1,0 +1,815 @@
+-- tenancy: companies (tenants), the people in them (profiles, memberships, invitations), platform
+-- admins, and the append-only audit log that every tenant-owned change writes to.
+--
+-- Who may do what (RLS decides, the API only forwards the caller's claims):
+--   owner    everything in the tenant, including making and removing owners and deleting it
+--   admin    settings, members (not owners), invitations, agents, keys
+--   member   agents and their own keys; reads the tenant
+--   analyst  reads the tenant
+--   platform admin (profiles.is_platform_admin, set only by the service role): reads any tenant
+--            through the audited admin_* functions below, never through plain selects
+
+-- ─── types ────────────────────────────────────────────────────────────────────────────────────
+create type public.tenant_plan as enum ('basic', 'pro', 'enterprise');
+create type public.tenant_status as enum ('active', 'inactive', 'suspended');
+create type public.member_role as enum ('owner', 'admin', 'member', 'analyst');
+
+-- ─── tables ───────────────────────────────────────────────────────────────────────────────────
+create table public.tenants (
+  id uuid primary key default gen_random_uuid(),
+  name text not null constraint tenants_name_length check (char_length(btrim(name)) between 1 and 200),
+  slug text not null constraint tenants_slug_format check (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and char_length(slug) between 3 and 63),
+  plan public.tenant_plan not null default 'basic',
+  status public.tenant_status not null default 'active',
+  -- CNPJ, stored as its 14 digits (formatting is stripped on write).
+  tax_id text,
+  agents_endpoint_url text constraint tenants_agents_endpoint_url_format check (agents_endpoint_url ~ '^https?://[^\s/$.?#][^\s]*$' and char_length(agents_endpoint_url) <= 2048),
+  agents_timeout_ms integer not null default 30000 constraint tenants_agents_timeout_ms_range check (agents_timeout_ms between 1000 and 300000),
+  default_agent_type text not null default 'sdr' constraint tenants_default_agent_type_values check (default_agent_type in ('sdr', 'copilot', 'custom')),
+  rag_enabled boolean not null default false,
+  rag_top_k integer not null default 5 constraint tenants_rag_top_k_range check (rag_top_k between 1 and 50),
+  created_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint tenants_slug_unique unique (slug)
+);
+
+create table public.profiles (
+  id uuid primary key references auth.users (id) on delete cascade,
+  email text,
+  full_name text constraint profiles_full_name_length check (char_length(full_name) <= 200),
+  avatar_url text constraint profiles_avatar_url_format check (avatar_url ~ '^https?://' and char_length(avatar_url) <= 2048),
+  locale text not null default 'pt-BR' constraint profiles_locale_values check (locale in ('pt-BR', 'en')),
+  is_platform_admin boolean not null default false,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+create table public.memberships (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  role public.member_role not null default 'member',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint memberships_one_per_user unique (tenant_id, user_id)
+);
+
+create table public.invitations (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  email text not null constraint invitations_email_format check (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' and char_length(email) <= 320),
+  role public.member_role not null default 'member',
+  invited_by uuid references auth.users (id) on delete set null default auth.uid(),
+  expires_at timestamptz not null default now() + interval '7 days',
+  accepted_at timestamptz,
+  accepted_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now()
+);
+
+-- Append-only: written by triggers (and the audited admin functions), never by a caller directly.
+create table public.audit_log (
+  id bigint generated always as identity primary key,
+  tenant_id uuid,
+  actor_id uuid,
+  actor_role text not null,
+  action text not null constraint audit_log_action_values check (action in ('insert', 'update', 'delete', 'read', 'decrypt')),
+  table_name text not null,
+  record_id text,
+  before jsonb,
+  after jsonb,
+  created_at timestamptz not null default now()
+);
+
+-- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
+create index memberships_user_id_idx on public.memberships (user_id, tenant_id, role);
+create index memberships_tenant_id_role_idx on public.memberships (tenant_id, role);
+create index invitations_tenant_id_idx on public.invitations (tenant_id);
+create index invitations_email_pending_idx on public.invitations (lower(email)) where accepted_at is null;
+create unique index invitations_one_pending_per_email on public.invitations (tenant_id, lower(email)) where accepted_at is null;
+create index audit_log_tenant_id_created_at_idx on public.audit_log (tenant_id, created_at desc);
+create index tenants_created_by_idx on public.tenants (created_by);
+
+-- ─── helper functions (private; called from policies as `(select private.fn(...))`) ──────────
+create or replace function private.is_valid_cnpj(cnpj text)
+returns boolean
+language plpgsql
+immutable
+strict
+set search_path = ''
+as $$
+declare
+  digits int[];
+  weights_first int[] := array[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
+  weights_second int[] := array[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
+  total int;
+  check_digit int;
+begin
+  if cnpj !~ '^\d{14}$' or cnpj ~ '^(\d)\1{13}$' then
+    return false;
+  end if;
+  digits := pg_catalog.string_to_array(cnpj, null)::int[];
+  total := 0;
+  for i in 1..12 loop total := total + digits[i] * weights_first[i]; end loop;
+  check_digit := case when total % 11 < 2 then 0 else 11 - total % 11 end;
+  if check_digit <> digits[13] then return false; end if;
+  total := 0;
+  for i in 1..13 loop total := total + digits[i] * weights_second[i]; end loop;
+  check_digit := case when total % 11 < 2 then 0 else 11 - total % 11 end;
+  return check_digit = digits[14];
+end;
+$$;
+comment on function private.is_valid_cnpj(text) is
+  'True when the 14 digits form a valid CNPJ (both check digits match, not all digits equal).';
+
+alter table public.tenants add constraint tenants_tax_id_valid_cnpj check (tax_id is null or private.is_valid_cnpj(tax_id));
+
+create or replace function private.is_member(target_tenant_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.memberships m
+    where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
+  );
+$$;
+comment on function private.is_member(uuid) is
+  'True when the caller belongs to the tenant (any role). Security definer so policies on memberships do not recurse.';
+
+create or replace function private.has_role(target_tenant_id uuid, allowed public.member_role[])
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.memberships m
+    where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid()) and m.role = any (allowed)
+  );
+$$;
+comment on function private.has_role(uuid, public.member_role[]) is
+  'True when the caller belongs to the tenant with one of the given roles.';
+
+create or replace function private.is_platform_admin()
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((select p.is_platform_admin from public.profiles p where p.id = (select auth.uid())), false);
+$$;
+comment on function private.is_platform_admin() is 'True when the caller is a platform admin.';
+
+create or replace function private.tenants_of_caller()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.tenant_id from public.memberships m where m.user_id = (select auth.uid());
+$$;
+comment on function private.tenants_of_caller() is 'The tenants the caller belongs to (for `tenant_id in (select ...)` policies).';
+
+-- Service role and direct database sessions (migrations, seeds, pg_cron) are trusted callers.
+-- The `role` setting, not current_user, tells them apart: inside a security definer function
+-- current_user is the owner, while `role` still names what the request `set local role` to.
+create or replace function private.is_trusted_caller()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(auth.role(), '') = 'service_role'
+      or pg_catalog.current_setting('role') in ('none', 'service_role', 'postgres', 'supabase_admin');
+$$;
+comment on function private.is_trusted_caller() is
+  'True for the service role and for direct database sessions: the explicit service-side code paths.';
+
+-- A suspended or inactive tenant can read but not change anything; the service role still can.
+create or replace function private.assert_tenant_writable(target_tenant_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  current_status public.tenant_status;
+begin
+  if private.is_trusted_caller() then
+    return;
+  end if;
+  select t.status into current_status from public.tenants t where t.id = target_tenant_id;
+  if current_status is not null and current_status <> 'active' then
+    raise exception using
+      errcode = '42501',
+      message = format('this company is %s: it can read its data but not change anything', current_status),
+      hint = 'Ask Renum support to reactivate the company.';
+  end if;
+end;
+$$;
+comment on function private.assert_tenant_writable(uuid) is
+  'Raises 42501 when a non-service caller tries to change data of a tenant that is not active.';
+
+-- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
+create or replace function private.touch_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+-- Columns named in TG_ARGV may never change: ids, tenant ownership, authorship.
+create or replace function private.guard_immutable_columns()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  column_name text;
+begin
+  foreach column_name in array tg_argv loop
+    if (pg_catalog.to_jsonb(new) -> column_name) is distinct from (pg_catalog.to_jsonb(old) -> column_name) then
+      raise exception using
+        errcode = '42501',
+        message = format('%s.%s cannot be changed', tg_table_name, column_name),
+        hint = 'Create a new record instead of moving this one.';
+    end if;
+  end loop;
+  return new;
+end;
+$$;
+
+-- Writes to tenant-owned rows: the tenant must be active (tenant id read from TG_ARGV[0] column).
+create or replace function private.guard_tenant_writable()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  row_data jsonb := pg_catalog.to_jsonb(case when tg_op = 'DELETE' then old else new end);
+begin
+  perform private.assert_tenant_writable((row_data ->> coalesce(tg_argv[0], 'tenant_id'))::uuid);
+  return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+
+-- The audit trail: who changed what, before and after, with the columns in TG_ARGV redacted.
+create or replace function private.audit_row_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  before_row jsonb := case when tg_op in ('UPDATE', 'DELETE') then pg_catalog.to_jsonb(old) end;
+  after_row jsonb := case when tg_op in ('INSERT', 'UPDATE') then pg_catalog.to_jsonb(new) end;
+  secret_column text;
+  tenant uuid;
+begin
+  foreach secret_column in array coalesce(tg_argv, array[]::text[]) loop
+    if before_row ? secret_column then before_row := pg_catalog.jsonb_set(before_row, array[secret_column], '"[redacted]"'); end if;
+    if after_row ? secret_column then after_row := pg_catalog.jsonb_set(after_row, array[secret_column], '"[redacted]"'); end if;
+  end loop;
+  tenant := coalesce(after_row, before_row) ->> case when tg_table_name = 'tenants' then 'id' else 'tenant_id' end;
+  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, before, after)
+  values (
+    tenant,
+    (select auth.uid()),
+    case when private.is_platform_admin() and not private.is_member(tenant) then 'platform_admin'
+         else coalesce(auth.role(), current_user) end,
+    lower(tg_op),
+    tg_table_name,
+    coalesce(after_row, before_row) ->> 'id',
+    before_row,
+    after_row
+  );
+  return null;
+end;
+$$;
+comment on function private.audit_row_change() is
+  'After-row trigger writing the change to public.audit_log; TG_ARGV names columns to redact.';
+
+create or replace function private.forbid_audit_log_changes()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception using errcode = '42501', message = 'the audit log is append-only: entries cannot be changed or deleted';
+end;
+$$;
+
+create or replace function private.normalize_tenant()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.name := btrim(new.name);
+  new.tax_id := nullif(pg_catalog.regexp_replace(new.tax_id, '[\s./-]', '', 'g'), '');
+  return new;
+end;
+$$;
+
+-- Updating or deleting a tenant (not only its rows) also requires it to be active, except for the
+-- service role changing its status or plan, and a platform admin changing only its status
+-- (admin_set_tenant_status: API roles hold no grant on the status column).
+create or replace function private.guard_tenant_update()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_trusted_caller()
+     and not (tg_op = 'UPDATE' and private.is_platform_admin()
+              and (pg_catalog.to_jsonb(new) - 'status') = (pg_catalog.to_jsonb(old) - 'status')) then
+    perform private.assert_tenant_writable(old.id);
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+
+create trigger tenants_normalize before insert or update on public.tenants
+  for each row execute function private.normalize_tenant();
+create trigger tenants_touch_updated_at before update on public.tenants
+  for each row execute function private.touch_updated_at();
+create trigger tenants_guard_immutable before update on public.tenants
+  for each row execute function private.guard_immutable_columns('id', 'created_by', 'created_at');
+create trigger tenants_guard_writable before update or delete on public.tenants
+  for each row execute function private.guard_tenant_update();
+create trigger tenants_audit after insert or update or delete on public.tenants
+  for each row execute function private.audit_row_change();
+
+create trigger profiles_touch_updated_at before update on public.profiles
+  for each row execute function private.touch_updated_at();
+create trigger profiles_guard_immutable before update on public.profiles
+  for each row execute function private.guard_immutable_columns('id', 'created_at');
+
+create or replace function private.guard_platform_admin_flag()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.is_platform_admin is distinct from (case when tg_op = 'UPDATE' then old.is_platform_admin else false end)
+     and not private.is_trusted_caller() then
+    raise exception using errcode = '42501', message = 'only the service role can grant or revoke platform admin';
+  end if;
+  return new;
+end;
+$$;
+create trigger profiles_guard_platform_admin before insert or update on public.profiles
+  for each row execute function private.guard_platform_admin_flag();
+
+create trigger memberships_touch_updated_at before update on public.memberships
+  for each row execute function private.touch_updated_at();
+create trigger memberships_guard_immutable before update on public.memberships
+  for each row execute function private.guard_immutable_columns('id', 'tenant_id', 'user_id', 'created_at');
+create trigger memberships_guard_writable before insert or update or delete on public.memberships
+  for each row execute function private.guard_tenant_writable();
+create trigger memberships_audit after insert or update or delete on public.memberships
+  for each row execute function private.audit_row_change();
+
+-- A tenant always keeps at least one owner. Checked after the statement's rows change, so a
+-- transfer (promote another, then step down) works, and a tenant being deleted is exempt.
+create or replace function private.ensure_tenant_keeps_an_owner()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.role = 'owner'
+     and exists (select 1 from public.tenants t where t.id = old.tenant_id)
+     and not exists (select 1 from public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner') then
+    raise exception using
+      errcode = 'P0001',
+      message = 'a company must keep at least one owner',
+      hint = 'Make another member an owner first, then change or remove this one.';
+  end if;
+  return null;
+end;
+$$;
+create constraint trigger memberships_keep_an_owner after update or delete on public.memberships
+  deferrable initially immediate
+  for each row execute function private.ensure_tenant_keeps_an_owner();
+
+-- Only owners can create, promote to, demote from or remove owners.
+create or replace function private.guard_owner_changes()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if private.is_trusted_caller() then
+    return case when tg_op = 'DELETE' then old else new end;
+  end if;
+  if ((tg_op in ('INSERT', 'UPDATE') and new.role = 'owner') or (tg_op in ('UPDATE', 'DELETE') and old.role = 'owner'))
+     and not private.has_role(coalesce(new.tenant_id, old.tenant_id), array['owner']::public.member_role[])
+     and not (tg_op = 'DELETE' and old.user_id = (select auth.uid()))
+     -- the first owner of a tenant that create_tenant() just made
+     and not (tg_op = 'INSERT' and not exists (select 1 from public.memberships m where m.tenant_id = new.tenant_id))
+     -- a person accepting an owner invitation (only an owner can send one: guard_invitation_role)
+     and not (tg_op = 'INSERT' and exists (
+       select 1 from public.invitations i join auth.users u on lower(u.email) = i.email
+       where i.tenant_id = new.tenant_id and u.id = new.user_id and i.role = 'owner'
+         and i.accepted_at is null and i.expires_at > now()))
+     -- the memberships of a tenant being deleted (its owner deleted it; the rows go by cascade)
+     and not (tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id)) then
+    raise exception using errcode = '42501', message = 'only an owner can add, change or remove an owner';
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+create trigger memberships_guard_owner_changes before insert or update or delete on public.memberships
+  for each row execute function private.guard_owner_changes();
+
+create trigger invitations_guard_immutable before update on public.invitations
+  for each row execute function private.guard_immutable_columns('id', 'tenant_id', 'email', 'invited_by', 'created_at');
+create trigger invitations_guard_writable before insert or update or delete on public.invitations
+  for each row execute function private.guard_tenant_writable();
+create trigger invitations_audit after insert or update or delete on public.invitations
+  for each row execute function private.audit_row_change();
+
+create or replace function private.guard_invitation_role()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  new.email := lower(btrim(new.email));
+  if new.role = 'owner' and not private.is_trusted_caller()
+     and not private.has_role(new.tenant_id, array['owner']::public.member_role[]) then
+    raise exception using errcode = '42501', message = 'only an owner can invite another owner';
+  end if;
+  return new;
+end;
+$$;
+create trigger invitations_guard_role before insert on public.invitations
+  for each row execute function private.guard_invitation_role();
+
+create trigger audit_log_append_only before update or delete on public.audit_log
+  for each row execute function private.forbid_audit_log_changes();
+create trigger audit_log_no_truncate before truncate on public.audit_log
+  for each statement execute function private.forbid_audit_log_changes();
+
+-- A profile for every user, created with the user (local stack and Supabase Auth alike).
+create or replace function private.create_profile_for_new_user()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.profiles (id, email, full_name, avatar_url, locale)
+  values (
+    new.id,
+    new.email,
+    nullif(left(new.raw_user_meta_data ->> 'full_name', 200), ''),
+    case when new.raw_user_meta_data ->> 'avatar_url' ~ '^https?://' then left(new.raw_user_meta_data ->> 'avatar_url', 2048) end,
+    case when new.raw_user_meta_data ->> 'locale' in ('pt-BR', 'en') then new.raw_user_meta_data ->> 'locale' else 'pt-BR' end
+  )
+  on conflict (id) do nothing;
+  return new;
+end;
+$$;
+create trigger on_auth_user_created_create_profile after insert on auth.users
+  for each row execute function private.create_profile_for_new_user();
+
+create or replace function private.sync_profile_email()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.profiles set email = new.email where id = new.id and email is distinct from new.email;
+  return new;
+end;
+$$;
+create trigger on_auth_user_email_changed after update of email on auth.users
+  for each row execute function private.sync_profile_email();
+
+-- Invitations are accepted on sign-in: every new session (sign-in, sign-up) accepts the pending,
+-- unexpired invitations for the user's email.
+create or replace function private.accept_pending_invitations(target_user_id uuid)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  user_email text;
+  accepted integer := 0;
+  invitation record;
+begin
+  select lower(u.email) into user_email from auth.users u where u.id = target_user_id;
+  if user_email is null then
+    return 0;
+  end if;
+  for invitation in
+    select i.* from public.invitations i
+    join public.tenants t on t.id = i.tenant_id and t.status = 'active'
+    where lower(i.email) = user_email and i.accepted_at is null and i.expires_at > now()
+    for update of i
+  loop
+    insert into public.memberships (tenant_id, user_id, role)
+    values (invitation.tenant_id, target_user_id, invitation.role)
+    on conflict (tenant_id, user_id) do nothing;
+    update public.invitations set accepted_at = now(), accepted_by = target_user_id where id = invitation.id;
+    accepted := accepted + 1;
+  end loop;
+  return accepted;
+end;
+$$;
+comment on function private.accept_pending_invitations(uuid) is
+  'Turns the user''s pending, unexpired invitations to active tenants into memberships; returns how many.';
+
+create or replace function private.accept_invitations_on_sign_in()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.accept_pending_invitations(new.user_id);
+  return new;
+end;
+$$;
+create trigger on_auth_session_created_accept_invitations after insert on auth.sessions
+  for each row execute function private.accept_invitations_on_sign_in();
+
+-- ─── row level security ───────────────────────────────────────────────────────────────────────
+alter table public.tenants enable row level security;
+alter table public.profiles enable row level security;
+alter table public.memberships enable row level security;
+alter table public.invitations enable row level security;
+alter table public.audit_log enable row level security;
+
+-- ─── policies ─────────────────────────────────────────────────────────────────────────────────
+create policy "members read their tenants" on public.tenants
+  for select to authenticated
+  using (id in (select private.tenants_of_caller()));
+create policy "owners and admins update their tenant" on public.tenants
+  for update to authenticated
+  using ((select private.has_role(id, array['owner', 'admin']::public.member_role[])))
+  with check ((select private.has_role(id, array['owner', 'admin']::public.member_role[])));
+create policy "owners delete their tenant" on public.tenants
+  for delete to authenticated
+  using ((select private.has_role(id, array['owner']::public.member_role[])));
+
+create policy "users read their own profile" on public.profiles
+  for select to authenticated
+  using (id = (select auth.uid()));
+create policy "members read the profiles of people in their tenants" on public.profiles
+  for select to authenticated
+  using (exists (
+    select 1 from public.memberships m
+    where m.user_id = profiles.id and m.tenant_id in (select private.tenants_of_caller())
+  ));
+create policy "users update their own profile" on public.profiles
+  for update to authenticated
+  using (id = (select auth.uid()))
+  with check (id = (select auth.uid()));
+
+create policy "members read the memberships of their tenants" on public.memberships
+  for select to authenticated
+  using (tenant_id in (select private.tenants_of_caller()));
+create policy "owners and admins change member roles" on public.memberships
+  for update to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])))
+  with check ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+create policy "owners and admins remove members" on public.memberships
+  for delete to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+create policy "members leave a tenant" on public.memberships
+  for delete to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "owners and admins read their tenant's invitations" on public.invitations
+  for select to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+create policy "invitees read invitations to their email" on public.invitations
+  for select to authenticated
+  using (lower(email) = lower((select auth.email())));
+create policy "owners and admins invite people" on public.invitations
+  for insert to authenticated
+  with check (
+    (select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[]))
+    and invited_by = (select auth.uid())
+  );
+create policy "owners and admins revoke invitations" on public.invitations
+  for delete to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+
+create policy "owners and admins read their tenant's audit log" on public.audit_log
+  for select to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+create policy "platform admins read the whole audit log" on public.audit_log
+  for select to authenticated
+  using ((select private.is_platform_admin()));
+
+-- ─── API functions ────────────────────────────────────────────────────────────────────────────
+-- Security definer with a reason: a tenant and its first owner must appear together, and the
+-- caller is not yet a member who could insert either under RLS.
+create or replace function public.create_tenant(
+  name text,
+  slug text,
+  tax_id text default null,
+  agents_endpoint_url text default null
+)
+returns public.tenants
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  created public.tenants;
+begin
+  if caller is null then
+    raise exception using errcode = '42501', message = 'sign in to create a company';
+  end if;
+  insert into public.tenants (name, slug, tax_id, agents_endpoint_url, created_by)
+  values (create_tenant.name, create_tenant.slug, create_tenant.tax_id, create_tenant.agents_endpoint_url, caller)
+  returning * into created;
+  insert into public.memberships (tenant_id, user_id, role) values (created.id, caller, 'owner');
+  return created;
+end;
+$$;
+comment on function public.create_tenant(text, text, text, text) is
+  'Creates a tenant with the caller as its owner. Callable by authenticated users. Raises 23505 on a '
+  'taken slug, 23514 on an invalid CNPJ or slug, 42501 when not signed in.';
+
+create or replace function public.accept_invitation(invitation_id uuid)
+returns public.memberships
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  caller_email text := lower((select auth.email()));
+  invitation public.invitations;
+  membership public.memberships;
+begin
+  select * into invitation from public.invitations i where i.id = invitation_id for update;
+  if invitation.id is null or lower(invitation.email) is distinct from caller_email then
+    raise exception using errcode = 'P0002', message = 'invitation not found';
+  end if;
+  if invitation.accepted_at is not null then
+    raise exception using errcode = 'P0001', message = 'this invitation was already accepted';
+  end if;
+  if invitation.expires_at <= now() then
+    raise exception using errcode = 'P0001', message = 'this invitation has expired', hint = 'Ask for a new invitation.';
+  end if;
+  perform private.assert_tenant_writable(invitation.tenant_id);
+  insert into public.memberships (tenant_id, user_id, role)
+  values (invitation.tenant_id, caller, invitation.role)
+  on conflict (tenant_id, user_id) do update set role = public.memberships.role
+  returning * into membership;
+  update public.invitations set accepted_at = now(), accepted_by = caller where id = invitation.id;
+  return membership;
+end;
+$$;
+comment on function public.accept_invitation(uuid) is
+  'Accepts an invitation addressed to the caller''s email. Raises P0002 when it is not the caller''s, '
+  'P0001 when already accepted or expired, 42501 when the tenant is suspended.';
+
+-- Platform admins read other tenants only through these, and every call is audited.
+create or replace function private.audit_platform_admin_read(target_tenant_id uuid, what text)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id)
+  values (target_tenant_id, (select auth.uid()), 'platform_admin', 'read', what, target_tenant_id::text);
+$$;
+
+create or replace function private.assert_platform_admin()
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_platform_admin() then
+    raise exception using errcode = '42501', message = 'only platform admins can use the admin panel';
+  end if;
+end;
+$$;
+
+create or replace function public.admin_list_tenants(search text default null, page_limit integer default 20, page_offset integer default 0)
+returns table (id uuid, name text, slug text, plan public.tenant_plan, status public.tenant_status, member_count bigint, created_at timestamptz, total_count bigint)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.assert_platform_admin();
+  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, after)
+  values (null, (select auth.uid()), 'platform_admin', 'read', 'tenants', null, pg_catalog.jsonb_build_object('search', search));
+  return query
+    select t.id, t.name, t.slug, t.plan, t.status,
+           (select count(*) from public.memberships m where m.tenant_id = t.id),
+           t.created_at,
+           count(*) over ()
+    from public.tenants t
+    where search is null or t.name ilike '%' || search || '%' or t.slug ilike '%' || search || '%'
+    order by t.created_at desc
+    limit least(greatest(page_limit, 1), 100) offset greatest(page_offset, 0);
+end;
+$$;
+comment on function public.admin_list_tenants(text, integer, integer) is
+  'Platform admins only (42501 otherwise): every tenant with its member count; the read is audited.';
+
+create or replace function public.admin_get_tenant(target_tenant_id uuid)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  result jsonb;
+begin
+  perform private.assert_platform_admin();
+  select pg_catalog.to_jsonb(t) || pg_catalog.jsonb_build_object(
+           'members', coalesce((select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('user_id', m.user_id, 'role', m.role, 'email', p.email))
+                                from public.memberships m left join public.profiles p on p.id = m.user_id
+                                where m.tenant_id = t.id), '[]'::jsonb))
+  into result
+  from public.tenants t where t.id = target_tenant_id;
+  if result is null then
+    raise exception using errcode = 'P0002', message = 'tenant not found';
+  end if;
+  perform private.audit_platform_admin_read(target_tenant_id, 'tenants');
+  return result;
+end;
+$$;
+comment on function public.admin_get_tenant(uuid) is
+  'Platform admins only: one tenant with its members; the read is audited. Raises P0002 when absent.';
+
+create or replace function public.admin_set_tenant_status(target_tenant_id uuid, new_status public.tenant_status)
+returns public.tenants
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  updated public.tenants;
+begin
+  perform private.assert_platform_admin();
+  update public.tenants set status = new_status where id = target_tenant_id returning * into updated;
+  if updated.id is null then
+    raise exception using errcode = 'P0002', message = 'tenant not found';
+  end if;
+  return updated;
+end;
+$$;
+comment on function public.admin_set_tenant_status(uuid, public.tenant_status) is
+  'Platform admins only: suspend or reactivate a tenant (audited by the tenants trigger).';
+
+-- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+revoke all on public.tenants, public.profiles, public.memberships, public.invitations, public.audit_log from anon, authenticated;
+
+grant select, delete on public.tenants to authenticated;
+grant update (name, slug, tax_id, agents_endpoint_url, agents_timeout_ms, default_agent_type, rag_enabled, rag_top_k) on public.tenants to authenticated;
+grant select on public.profiles to authenticated;
+grant update (full_name, avatar_url, locale) on public.profiles to authenticated;
+grant select, delete on public.memberships to authenticated;
+grant update (role) on public.memberships to authenticated;
+grant select, insert, delete on public.invitations to authenticated;
+grant select on public.audit_log to authenticated;
+-- Entries come only from the security-definer triggers and functions above, never from a caller.
+revoke insert, update, delete, truncate on public.audit_log from service_role;
+
+-- Policies and constraints call these by reference (no schema usage needed), as the caller.
+grant execute on function private.is_member(uuid) to authenticated, service_role;
+grant execute on function private.has_role(uuid, public.member_role[]) to authenticated, service_role;
+grant execute on function private.is_platform_admin() to authenticated, service_role;
+grant execute on function private.tenants_of_caller() to authenticated, service_role;
+grant execute on function private.is_valid_cnpj(text) to authenticated, service_role;
+
+grant execute on function public.create_tenant(text, text, text, text) to authenticated;
+grant execute on function public.accept_invitation(uuid) to authenticated;
+grant execute on function public.admin_list_tenants(text, integer, integer) to authenticated;
+grant execute on function public.admin_get_tenant(uuid) to authenticated;
+grant execute on function public.admin_set_tenant_status(uuid, public.tenant_status) to authenticated;

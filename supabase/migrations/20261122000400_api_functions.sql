@@ -1,0 +1,143 @@
+-- api functions: the SQL the `api` edge function needs beyond what the domain migrations give,
+-- for the few answers a caller may have but cannot read under RLS: who an agent may be shared with
+-- (a person or a company the caller does not belong to), who a share went to, and the invitations
+-- addressed to the caller (with the inviting company's name, which an invitee cannot read yet).
+-- Everything else the API does is plain selects and writes as the caller, decided by the policies
+-- of the domain migrations.
+
+-- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
+-- Finding a person by email to share an agent with them (resolve_share_grantee).
+create index profiles_email_lower_idx on public.profiles (lower(email));
+
+-- ─── API functions ────────────────────────────────────────────────────────────────────────────
+-- Security definer with a reason: the grantee of a share is, by definition, someone the caller
+-- cannot see under RLS (a person outside the agent's company, or another company).
+--
+-- Resolves the grantee of a share of an agent to a user id or a tenant id, from exactly one of an
+-- email, a company slug or a company id. Callable by authenticated users who are owners or admins
+-- of the agent's company: for anyone else, and for an agent that does not exist, it raises P0002
+-- 'agent not found', so it tells nothing about agents the caller may not share. It reveals only
+-- whether the one email, slug or id asked about exists, which sharing needs. Raises 22023 unless
+-- exactly one grantee is named, P0002 'no user with that email' / 'no company with that slug' /
+-- 'no company with that id' when there is none.
+create or replace function public.resolve_share_grantee(
+  target_agent_id uuid,
+  grantee_email text default null,
+  grantee_tenant_slug text default null,
+  grantee_tenant_id uuid default null
+)
+returns table (user_id uuid, tenant_id uuid)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  agent_tenant_id uuid;
+  found_id uuid;
+begin
+  if pg_catalog.num_nonnulls(grantee_email, grantee_tenant_slug, grantee_tenant_id) <> 1 then
+    raise exception using
+      errcode = '22023',
+      message = 'name exactly one grantee: grantee_email, grantee_tenant_slug or grantee_tenant_id';
+  end if;
+  select a.tenant_id into agent_tenant_id from public.agents a where a.id = target_agent_id;
+  if agent_tenant_id is null
+     or not private.has_role(agent_tenant_id, array['owner', 'admin']::public.member_role[]) then
+    raise exception using errcode = 'P0002', message = 'agent not found';
+  end if;
+
+  if grantee_email is not null then
+    select p.id into found_id from public.profiles p
+    where lower(p.email) = lower(btrim(grantee_email))
+    limit 1;
+    if found_id is null then
+      raise exception using errcode = 'P0002', message = 'no user with that email',
+        hint = 'They need to sign up to Renum first; you can also invite them to your company.';
+    end if;
+    return query select found_id, null::uuid;
+  elsif grantee_tenant_slug is not null then
+    select t.id into found_id from public.tenants t where t.slug = lower(btrim(grantee_tenant_slug));
+    if found_id is null then
+      raise exception using errcode = 'P0002', message = 'no company with that slug';
+    end if;
+    return query select null::uuid, found_id;
+  else
+    select t.id into found_id from public.tenants t where t.id = grantee_tenant_id;
+    if found_id is null then
+      raise exception using errcode = 'P0002', message = 'no company with that id';
+    end if;
+    return query select null::uuid, found_id;
+  end if;
+end;
+$$;
+comment on function public.resolve_share_grantee(uuid, text, text, uuid) is
+  'The user or tenant a share of the agent would go to, from one of email, tenant slug, tenant id. '
+  'Owners and admins of the agent''s tenant only. Raises P0002 (agent not found: also when the caller '
+  'may not share it; no user with that email; no company with that slug/id), 22023 unless exactly one '
+  'grantee is named.';
+
+-- Security definer with a reason: the grantee of a share is outside the agent's company, so RLS
+-- hides their profile (or their company) from the company that shared the agent.
+--
+-- Who a share goes to, as people recognise them: the grantee's email, or the grantee company's
+-- name and slug. Callable by authenticated users; answers a row only to members of the agent's
+-- company (who may read its shares) and to the grantee, nothing to anyone else. Raises nothing.
+create or replace function public.share_grantee(share_id uuid)
+returns table (email text, tenant_name text, tenant_slug text)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p.email, t.name, t.slug
+  from public.agent_shares s
+  left join public.profiles p on p.id = s.grantee_user_id
+  left join public.tenants t on t.id = s.grantee_tenant_id
+  where s.id = share_id
+    and (s.tenant_id in (select private.tenants_of_caller())
+         or s.grantee_user_id = (select auth.uid())
+         or s.grantee_tenant_id in (select private.tenants_of_caller()));
+$$;
+comment on function public.share_grantee(uuid) is
+  'The email, or the company name and slug, a share goes to; for members of the sharing company and '
+  'the grantee only (no row otherwise). Authenticated users.';
+
+-- Security definer with a reason: an invitee is not yet a member, so RLS hides the company's
+-- name and the inviter's profile from them.
+--
+-- The caller's pending, unexpired invitations (addressed to the email in their access token),
+-- newest first, with the inviting company's name and slug and the inviter's email. Callable by
+-- authenticated users; answers nothing for a token without an email. Raises nothing.
+create or replace function public.list_my_invitations()
+returns table (
+  id uuid,
+  tenant_id uuid,
+  tenant_name text,
+  tenant_slug text,
+  role public.member_role,
+  invited_by_email text,
+  expires_at timestamptz,
+  created_at timestamptz
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select i.id, i.tenant_id, t.name, t.slug, i.role, p.email, i.expires_at, i.created_at
+  from public.invitations i
+  join public.tenants t on t.id = i.tenant_id
+  left join public.profiles p on p.id = i.invited_by
+  where lower(i.email) = lower((select auth.email()))
+    and i.accepted_at is null
+    and i.expires_at > now()
+  order by i.created_at desc, i.id;
+$$;
+comment on function public.list_my_invitations() is
+  'The caller''s pending, unexpired invitations with the company''s name and slug. Authenticated users.';
+
+-- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+grant execute on function public.resolve_share_grantee(uuid, text, text, uuid) to authenticated;
+grant execute on function public.share_grantee(uuid) to authenticated;
+grant execute on function public.list_my_invitations() to authenticated;
