@@ -46,7 +46,10 @@ describe("stack faults", () => {
   it("stops with a one-line reason when the database port is taken", async () => {
     // Whatever connects to the squatter is cut at once, so closing it never waits on a client.
     const squatter: Server = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => squatter.listen(scratch.dbPort, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      squatter.once("error", (error) => reject(new Error(`the scratch database port ${scratch.dbPort} is already in use by another program: ${error.message}`)));
+      squatter.listen(scratch.dbPort, "127.0.0.1", resolve);
+    });
     try {
       const result = await stackCommand("up");
       expect(result.code).toBe(1);
