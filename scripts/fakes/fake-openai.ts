@@ -1,0 +1,172 @@
+// A fake OpenAI Chat Completions API: POST /v1/chat/completions, streamed or not, with OpenAI's
+// own error bodies. https://platform.openai.com/docs/api-reference/chat
+import {
+  type Behaviour,
+  type Exchange,
+  fakeReply,
+  fakeTokens,
+  type FakeOptions,
+  type FakeServer,
+  isStatusBehaviour,
+  presentedKey,
+  retryHeaders,
+  shortHash,
+  startFakeServer,
+  streamPieces,
+} from "./fake-http.ts";
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface FakeOpenAiOptions extends FakeOptions {
+  /** Replaces the default reply (fakeOpenAiReply). */
+  reply?: (messages: ChatMessage[]) => string;
+}
+
+/** The default reply: fakeReply of the last user message, the rest as context. */
+export function fakeOpenAiReply(messages: ChatMessage[]): string {
+  const last = messages.map((message) => message.role).lastIndexOf("user");
+  const prompt = last >= 0 ? messages[last].content : "";
+  const context = messages.slice(0, Math.max(0, last)).map((message) => `${message.role}:${message.content}`).join("\n");
+  return fakeReply("fake-openai", prompt, context);
+}
+
+/** prompt_tokens as the fake counts them: fakeTokens of every message's content, joined by newlines. */
+export function fakeOpenAiPromptTokens(messages: ChatMessage[]): number {
+  return fakeTokens(messages.map((message) => message.content).join("\n"));
+}
+
+export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeServer> {
+  let served = 0;
+  return await startFakeServer<Behaviour>(async (exchange, next) => {
+    const { record } = exchange;
+    if (record.method !== "POST" || record.path !== "/v1/chat/completions") {
+      return exchange.json(404, openAiError(`Invalid URL (${record.method} ${record.path})`, "invalid_request_error", null));
+    }
+    const behaviour = next();
+    if (behaviour === "slow") return await exchange.hold();
+    if (isStatusBehaviour(behaviour) && behaviour.body === undefined) {
+      return exchange.json(behaviour.status, errorBodyFor(behaviour.status, exchange), retryHeaders(behaviour));
+    }
+    if (isStatusBehaviour(behaviour)) return exchange.json(behaviour.status, behaviour.body, retryHeaders(behaviour));
+
+    if (options.apiKey !== undefined && presentedKey(exchange.request) !== options.apiKey) {
+      return exchange.json(401, errorBodyFor(401, exchange));
+    }
+    const body = record.body as Record<string, unknown> | undefined;
+    if (!body || typeof body.model !== "string") {
+      return exchange.json(400, openAiError("you must provide a model parameter", "invalid_request_error", null));
+    }
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      return exchange.json(400, openAiError("'messages' is a required property", "invalid_request_error", null, "messages"));
+    }
+    const messages = (body.messages as Record<string, unknown>[]).map((message) => ({
+      role: String(message.role),
+      content: typeof message.content === "string" ? message.content : "",
+    }));
+    served++;
+    const id = `chatcmpl-${shortHash(`${served}:${record.rawBody}`)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = body.model;
+    let text = (options.reply ?? fakeOpenAiReply)(messages);
+    let finish = "stop";
+    if (typeof body.max_tokens === "number" && fakeTokens(text) > body.max_tokens) {
+      text = [...text].slice(0, body.max_tokens * 4).join("");
+      finish = "length";
+    }
+    const usage = {
+      prompt_tokens: fakeOpenAiPromptTokens(messages),
+      completion_tokens: fakeTokens(text),
+      total_tokens: fakeOpenAiPromptTokens(messages) + fakeTokens(text),
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    };
+    const headers = { "x-request-id": `req_${shortHash(id)}`, "openai-processing-ms": "1" };
+    const streaming = body.stream === true;
+
+    if (behaviour === "malformed") {
+      if (streaming) {
+        exchange.openStream(headers);
+        await exchange.write(`data: {"id": "${id}", "object": "chat.completion.chunk", "choices": [\n\n`);
+        return exchange.end();
+      }
+      exchange.response.writeHead(200, { "content-type": "application/json", ...headers });
+      return exchange.response.end(`{"id": "${id}", "object": "chat.completion", "choices": [`);
+    }
+    if (!(await exchange.latency())) return;
+
+    if (!streaming) {
+      const completion = {
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
+        usage,
+        service_tier: "default",
+        system_fingerprint: "fp_fake",
+      };
+      if (behaviour === "cut-stream") {
+        const whole = JSON.stringify(completion);
+        exchange.response.writeHead(200, { "content-type": "application/json", "content-length": String(whole.length), ...headers });
+        await exchange.write(whole.slice(0, Math.floor(whole.length / 2)));
+        return await exchange.cut();
+      }
+      return exchange.json(200, completion, headers);
+    }
+
+    const includeUsage = (body.stream_options as Record<string, unknown> | undefined)?.include_usage === true;
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "fp_fake", choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
+    exchange.openStream(headers);
+    await exchange.write(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+    const pieces = streamPieces(text);
+    for (const [index, piece] of pieces.entries()) {
+      if (behaviour === "cut-stream" && index === Math.max(1, Math.floor(pieces.length / 2))) return await exchange.cut();
+      await exchange.write(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
+    }
+    if (behaviour === "cut-stream") return await exchange.cut();
+    await exchange.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]));
+    if (includeUsage) await exchange.write(chunk([], { usage }));
+    await exchange.write("data: [DONE]\n\n");
+    exchange.end();
+  }, options);
+}
+
+function openAiError(message: string, type: string, code: string | null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+// The bodies OpenAI answers these statuses with.
+function errorBodyFor(status: number, exchange: Exchange): unknown {
+  switch (status) {
+    case 400:
+      return openAiError("Invalid value for 'temperature': expected a number between 0 and 2.", "invalid_request_error", "invalid_value", "temperature");
+    case 401:
+      return openAiError(
+        `Incorrect API key provided: ${presentedKey(exchange.request)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        "invalid_request_error",
+        "invalid_api_key",
+      );
+    case 403:
+      return openAiError("You are not allowed to sample from this model", "invalid_request_error", "model_not_allowed");
+    case 404: {
+      const model = (exchange.record.body as Record<string, unknown> | undefined)?.model;
+      return openAiError(`The model \`${String(model)}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
+    }
+    case 429:
+      return openAiError(
+        "Rate limit reached for gpt-4o-mini in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.",
+        "requests",
+        "rate_limit_exceeded",
+      );
+    case 503:
+      return openAiError("The server is overloaded or not ready yet.", "server_error", null);
+    default:
+      return status >= 500
+        ? openAiError("The server had an error while processing your request. Sorry about that!", "server_error", null)
+        : openAiError(`HTTP ${status}`, "invalid_request_error", null);
+  }
+}

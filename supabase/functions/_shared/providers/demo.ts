@@ -1,0 +1,103 @@
+// The built-in demo provider: no network, no key, and the same answer for the same question, so
+// demos, seeds and tests behave the same every time. Its config (private.validate_agent_config):
+//   reply             the text to answer; {input}, {agent}, {model} and {hash} are filled in
+//   latency_ms        how long it "thinks" (default 200); cancel and the time limit cut it short
+//   fail_rate         0..1: the share of attempts that fail with a retryable server_error; which
+//                     ones is decided by a hash of the input and the attempt number, so a given
+//                     input fails the same way on the same attempt, every time
+//   tokens_per_reply  the output tokens it reports (default: the reply's estimateTokens)
+// Input tokens are estimateTokens() of the system prompt and the conversation. The numbers are
+// what the demo charges, not estimates of something else, so usage is not marked `estimated`.
+import { configNumber, configString } from "./http.ts";
+import {
+  type AgentCall,
+  type AgentReply,
+  defaultTimeoutMs,
+  deltaSink,
+  estimateTokens,
+  promptText,
+  ProviderError,
+} from "./provider.ts";
+import { abortableSleep, runWithDeadline } from "./timeouts.ts";
+
+export const demoDefaultLatencyMs = 200;
+
+/** FNV-1a, 32 bits: small, fast, and the same in every runtime. */
+export function stableHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The demo's answer to a call, without waiting. */
+export function demoReplyText(call: AgentCall): string {
+  const hash = inputHash(call).toString(16).padStart(8, "0");
+  const agent = call.agent?.name ?? call.model;
+  const template = configString(call.config, "reply");
+  if (template !== undefined) {
+    // One pass, so an input that contains "{agent}" stays as it was written.
+    const values: Record<string, string> = { input: call.input, agent, model: call.model, hash };
+    return template.replace(/\{(input|agent|model|hash)\}/g, (_, name: string) => values[name]);
+  }
+  const input = call.input.trim().replace(/\s+/g, " ");
+  const quoted = input.length > 200 ? `${input.slice(0, 199)}…` : input;
+  return `${agent} (demo ${hash}) received: ${quoted === "" ? "(nothing)" : quoted}`;
+}
+
+/** Whether this attempt of this call fails, by fail_rate. */
+export function demoFails(call: AgentCall): boolean {
+  const rate = Math.min(1, Math.max(0, configNumber(call.config, "fail_rate") ?? 0));
+  if (rate === 0) return false;
+  const draw = stableHash(`${inputHash(call)}:${call.attempt ?? 1}`) % 1000;
+  return draw < rate * 1000;
+}
+
+export async function callDemo(call: AgentCall): Promise<AgentReply> {
+  const latencyMs = Math.max(0, configNumber(call.config, "latency_ms") ?? demoDefaultLatencyMs);
+  const text = demoReplyText(call);
+  const label = "the demo provider";
+  return await runWithDeadline(
+    { signal: call.signal, timeoutMs: call.timeoutMs ?? defaultTimeoutMs.demo, label, provider: "demo" },
+    async (deadline) => {
+      if (call.onDelta) {
+        // Streamed word by word over the latency, as a model would.
+        const emit = deltaSink(call);
+        const pieces = text.match(/\S+\s*|\s+/g) ?? [];
+        for (const piece of pieces) {
+          await abortableSleep(latencyMs / Math.max(1, pieces.length), deadline.signal);
+          emit(piece);
+        }
+        if (pieces.length === 0) await abortableSleep(latencyMs, deadline.signal);
+      } else {
+        await abortableSleep(latencyMs, deadline.signal);
+      }
+      if (demoFails(call)) {
+        throw new ProviderError("server_error", `${label} failed on purpose (config.fail_rate)`, {
+          provider: "demo",
+          status: 500,
+          code: "demo_failure",
+        });
+      }
+      const tokensPerReply = configNumber(call.config, "tokens_per_reply");
+      return {
+        text,
+        usage: {
+          inputTokens: estimateTokens(promptText(call)),
+          outputTokens: tokensPerReply !== undefined && tokensPerReply >= 0
+            ? Math.round(tokensPerReply)
+            : estimateTokens(text),
+        },
+        model: call.model,
+        finishReason: "stop",
+        providerRequestId: `demo-${inputHash(call).toString(16).padStart(8, "0")}`,
+      };
+    },
+  );
+}
+
+function inputHash(call: AgentCall): number {
+  return stableHash(`${call.model}\n${call.systemPrompt}\n${call.input}`);
+}

@@ -1,0 +1,212 @@
+// OpenAI's Chat Completions API, and every server that speaks it (OpenAI, Azure-style proxies,
+// OpenRouter, Groq, vLLM, Ollama...): POST <base>/v1/chat/completions with a Bearer key.
+// https://platform.openai.com/docs/api-reference/chat/create
+import {
+  asRecord,
+  configNumber,
+  configString,
+  configStrings,
+  errorFromResponse,
+  invalidResponse,
+  isTokenCount,
+  type ProviderContext,
+  readJson,
+  v1Url,
+} from "./http.ts";
+import {
+  type AgentCall,
+  type AgentReply,
+  conversation,
+  defaultTimeoutMs,
+  deltaSink,
+  estimateTokens,
+  type FinishReason,
+  hostOf,
+  promptText,
+  ProviderError,
+  type Usage,
+} from "./provider.ts";
+import { readServerSentEvents } from "./sse.ts";
+import { runWithDeadline } from "./timeouts.ts";
+
+export const openAiDefaultBaseUrl = "https://api.openai.com";
+
+/** The request body: agent settings first, then the config keys the provider allows. */
+export function openAiRequestBody(call: AgentCall): Record<string, unknown> {
+  const messages = [
+    ...(call.systemPrompt === "" ? [] : [{ role: "system", content: call.systemPrompt }]),
+    ...conversation(call),
+  ];
+  const body: Record<string, unknown> = {
+    model: call.model,
+    messages,
+    temperature: call.temperature,
+    max_tokens: call.maxTokens,
+    stream: call.stream === true,
+  };
+  if (call.stream === true) body.stream_options = { include_usage: true };
+  for (const key of ["top_p", "presence_penalty", "frequency_penalty"]) {
+    const value = configNumber(call.config, key);
+    if (value !== undefined) body[key] = value;
+  }
+  const stop = configStrings(call.config, "stop");
+  if (stop) body.stop = stop;
+  return body;
+}
+
+export async function callOpenAiCompatible(call: AgentCall): Promise<AgentReply> {
+  const base = configString(call.config, "base_url") ?? call.baseUrl ?? openAiDefaultBaseUrl;
+  const url = v1Url(base, "chat/completions");
+  const context: ProviderContext = {
+    label: `the OpenAI-compatible API at ${hostOf(url)}`,
+    provider: "openai-compatible",
+    apiKey: call.apiKey,
+  };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: call.stream === true ? "text/event-stream" : "application/json",
+  };
+  if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`;
+  const organization = configString(call.config, "organization");
+  if (organization) headers["openai-organization"] = organization;
+  const fetchImpl = call.fetch ?? fetch;
+
+  return await runWithDeadline(
+    {
+      signal: call.signal,
+      timeoutMs: call.timeoutMs ?? defaultTimeoutMs["openai-compatible"],
+      label: context.label,
+      provider: context.provider,
+    },
+    async (deadline) => {
+      const response = await fetchImpl(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(openAiRequestBody(call)),
+        signal: deadline.signal,
+        redirect: "manual",
+      });
+      if (!response.ok) throw await errorFromResponse(response, context);
+      return call.stream === true
+        ? await readStreamedCompletion(response, call, context)
+        : readCompletion(await readJson(response, context), response, call, context);
+    },
+  );
+}
+
+function readCompletion(json: unknown, response: Response, call: AgentCall, context: ProviderContext): AgentReply {
+  const completion = asRecord(json);
+  const choices = completion?.choices;
+  if (!completion || !Array.isArray(choices) || choices.length === 0) throw invalidResponse(context, "no choices");
+  const choice = asRecord(choices[0]);
+  const message = asRecord(choice?.message);
+  const content = message?.content;
+  // content is null when the model only called tools or refused.
+  if (!choice || !message || (typeof content !== "string" && content !== null)) {
+    throw invalidResponse(context, "choices[0].message.content is missing");
+  }
+  const text = content ?? "";
+  return {
+    text,
+    usage: openAiUsage(completion.usage) ?? estimatedUsage(call, text),
+    model: typeof completion.model === "string" ? completion.model : call.model,
+    finishReason: finishReason(choice.finish_reason),
+    providerRequestId: typeof completion.id === "string"
+      ? completion.id
+      : response.headers.get("x-request-id") ?? undefined,
+    raw: json,
+  };
+}
+
+// stream: true sends `data: {chat.completion.chunk}` events and ends with `data: [DONE]`; with
+// stream_options.include_usage the last chunk before [DONE] has empty choices and the usage.
+async function readStreamedCompletion(
+  response: Response,
+  call: AgentCall,
+  context: ProviderContext,
+): Promise<AgentReply> {
+  if (!response.body) throw invalidResponse(context, "an empty stream", true);
+  const emit = deltaSink(call);
+  let text = "";
+  let finish: unknown = null;
+  let usage: Usage | null = null;
+  let model: string | undefined;
+  let id: string | undefined;
+  let done = false;
+  for await (const event of readServerSentEvents(response.body)) {
+    if (event.data === "[DONE]") {
+      done = true;
+      break;
+    }
+    let chunk: Record<string, unknown> | null;
+    try {
+      chunk = asRecord(JSON.parse(event.data));
+    } catch {
+      chunk = null;
+    }
+    if (!chunk) throw invalidResponse(context, "a stream event that is not a JSON object");
+    const streamedError = asRecord(chunk.error);
+    if (streamedError) {
+      const code = typeof streamedError.code === "string"
+        ? streamedError.code
+        : typeof streamedError.type === "string"
+        ? streamedError.type
+        : undefined;
+      throw new ProviderError("server_error", `${context.label} failed while streaming${code ? ` (${code})` : ""}`, {
+        provider: context.provider,
+        code,
+      });
+    }
+    if (typeof chunk.id === "string") id ??= chunk.id;
+    if (typeof chunk.model === "string") model = chunk.model;
+    const choice = Array.isArray(chunk.choices) ? asRecord(chunk.choices[0]) : null;
+    const piece = asRecord(choice?.delta)?.content;
+    if (typeof piece === "string" && piece !== "") {
+      text += piece;
+      emit(piece);
+    }
+    if (typeof choice?.finish_reason === "string") finish = choice.finish_reason;
+    usage = openAiUsage(chunk.usage) ?? usage;
+  }
+  // A body that ends cleanly without [DONE] lost its end somewhere: worth another attempt.
+  if (!done) throw invalidResponse(context, "the stream ended before [DONE]", true);
+  return {
+    text,
+    usage: usage ?? estimatedUsage(call, text),
+    model: model ?? call.model,
+    finishReason: finishReason(finish),
+    providerRequestId: id ?? response.headers.get("x-request-id") ?? undefined,
+  };
+}
+
+function openAiUsage(value: unknown): Usage | null {
+  const usage = asRecord(value);
+  if (!usage || !isTokenCount(usage.prompt_tokens) || !isTokenCount(usage.completion_tokens)) return null;
+  const cached = asRecord(usage.prompt_tokens_details)?.cached_tokens;
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    ...(isTokenCount(cached) && cached > 0 ? { cachedInputTokens: cached } : {}),
+  };
+}
+
+// Some compatible servers (older vLLM, a few proxies) send no usage at all.
+function estimatedUsage(call: AgentCall, text: string): Usage {
+  return { inputTokens: estimateTokens(promptText(call)), outputTokens: estimateTokens(text), estimated: true };
+}
+
+function finishReason(value: unknown): FinishReason {
+  switch (value) {
+    case "stop":
+      return "stop";
+    case "length":
+      return "length";
+    case "content_filter":
+      return "content_filter";
+    case "tool_calls":
+    case "function_call":
+      return "tool_use";
+    default:
+      return "other";
+  }
+}

@@ -1,0 +1,65 @@
+// Shared by the provider suites (Node, vitest): calls with sensible defaults, and small waits.
+// Never imported by a function.
+import { expect } from "vitest";
+import { type AgentCall, ProviderError, type ProviderName } from "./provider.ts";
+
+export function agentCall(provider: ProviderName, overrides: Partial<AgentCall> = {}): AgentCall {
+  return {
+    provider,
+    model: "test-model",
+    systemPrompt: "You are a terse sales assistant.",
+    input: "Which plan fits a team of five?",
+    temperature: 0.3,
+    maxTokens: 512,
+    config: {},
+    ...overrides,
+  };
+}
+
+/** The ProviderError a promise rejects with (fails the test when it resolves or throws something else). */
+export async function providerFailure(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error("expected the call to fail, and it succeeded");
+}
+
+export async function waitFor(check: () => boolean, what = "condition", timeoutMs = 5_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Cancels `call` (started with `controller.signal`) once `ready()` holds, and says how long the
+ * call took to reject after the cancel, with the error it rejected with.
+ */
+export async function cancelWhen(
+  controller: AbortController,
+  call: Promise<unknown>,
+  ready: () => boolean,
+): Promise<{ error: ProviderError; afterCancelMs: number }> {
+  const failure = providerFailure(call);
+  await waitFor(ready, "the call to be in flight");
+  const cancelledAt = performance.now();
+  controller.abort();
+  const error = await failure;
+  return { error, afterCancelMs: performance.now() - cancelledAt };
+}
+
+/** A seeded [0, 1) generator (mulberry32), for reproducible jitter. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
