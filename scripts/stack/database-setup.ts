@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
+import { apiUrl, cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
+import { serviceRoleKey } from "./keys.ts";
 import { firstMeaningfulLine, runCommand } from "./run-command.ts";
 import { StackError } from "./stack-error.ts";
 
@@ -48,4 +49,26 @@ export async function applyMigrations(instance: StackInstance, workdir = repoRoo
 export async function applySeed(instance: StackInstance): Promise<void> {
   const seedFile = join(repoRoot, "supabase/seed.sql");
   if (existsSync(seedFile)) await runSqlFile(instance, seedFile);
+}
+
+/**
+ * What a project owner stores once in Vault on Supabase so the database can call its functions
+ * (pg_cron + pg_net): the functions URL and the service role key. The local stack stores its own.
+ */
+export async function applyLocalProjectSecrets(instance: StackInstance): Promise<void> {
+  const secrets: Record<string, string> = {
+    renum_functions_url: `${apiUrl(instance)}/functions/v1`,
+    renum_service_role_key: serviceRoleKey,
+  };
+  const statements = Object.entries(secrets).map(
+    ([name, value]) => `
+      do $secret$ begin
+        if exists (select 1 from vault.secrets where name = '${name}') then
+          perform vault.update_secret((select id from vault.secrets where name = '${name}'), '${value}');
+        else
+          perform vault.create_secret('${value}', '${name}');
+        end if;
+      end $secret$;`,
+  );
+  await runSql(instance, statements.join("\n"));
 }

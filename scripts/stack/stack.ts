@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigrations, applyPlatformBootstrap, applySeed } from "./database-setup.ts";
+import { applyLocalProjectSecrets, applyMigrations, applyPlatformBootstrap, applySeed } from "./database-setup.ts";
 import { apiUrl, repoRoot, type StackInstance } from "./instances.ts";
 import { requireFreePort, waitFor } from "./port-check.ts";
 import { ensureCluster, postgresIsRunning, startPostgres, stopPostgres } from "./postgres-cluster.ts";
@@ -51,6 +51,7 @@ export async function stackUp(instance: StackInstance, log: (line: string) => vo
   await startPostgres(instance);
   await applyPlatformBootstrap(instance);
   await applyMigrations(instance);
+  await applyLocalProjectSecrets(instance);
   if (created) await applySeed(instance);
 
   let startedGateway = false;

@@ -97,6 +97,90 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"execution_events": {
+                  Row: {
+                    "created_at": string,"event": string,"execution_id": string,"payload": NonNullable<Json>,"seq": number,"step_id": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"event": string,"execution_id": string,"payload"?: NonNullable<Json>,"seq": number,"step_id"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"event"?: string,"execution_id"?: string,"payload"?: NonNullable<Json>,"seq"?: number,"step_id"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "execution_events_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "execution_events_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"execution_steps": {
+                  Row: {
+                    "agent_definition": NonNullable<Json>,"agent_id": string | null,"agent_version": number,"attempt_count": number,"conditions": NonNullable<Json>,"cost_usd": number,"created_at": string,"error_message": string | null,"execution_id": string,"finished_at": string | null,"id": string,"input_spec": NonNullable<Json>,"input_tokens": number,"latency_ms": number | null,"lease_expires_at": string | null,"lease_owner": string | null,"max_attempts": number,"next_attempt_at": string | null,"output": string | null,"output_tokens": number,"overrides": NonNullable<Json>,"position": number,"resolved_input": string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason": string | null,"started_at": string | null,"status": Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_definition": NonNullable<Json>,"agent_id"?: string | null,"agent_version": number,"attempt_count"?: number,"conditions": NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id": string,"finished_at"?: string | null,"id"?: string,"input_spec": NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides": NonNullable<Json>,"position": number,"resolved_input"?: string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "agent_definition"?: NonNullable<Json>,"agent_id"?: string | null,"agent_version"?: number,"attempt_count"?: number,"conditions"?: NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id"?: string,"finished_at"?: string | null,"id"?: string,"input_spec"?: NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides"?: NonNullable<Json>,"position"?: number,"resolved_input"?: string | null,"role"?: Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "execution_steps_agent_id_fkey"
+      columns: ["agent_id"]
+isOneToOne: false
+      referencedRelation: "agents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "execution_steps_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "execution_steps_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"executions": {
+                  Row: {
+                    "cancel_requested_at": string | null,"cost_usd": number,"created_at": string,"created_by": string | null,"deadline_at": string | null,"error_message": string | null,"final_result": Json | null,"finished_at": string | null,"finished_steps": number,"id": string,"initial_prompt": string,"input_tokens": number,"last_event_seq": number,"output_tokens": number,"shared_context": NonNullable<Json>,"started_at": string | null,"status": Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id": string | null,"tenant_id": string,"total_steps": number,"updated_at": string,"variables": NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt": string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id"?: string | null,"tenant_id": string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                  }
+                  Update: {
+                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt"?: string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config"?: NonNullable<Json>,"team_id"?: string | null,"tenant_id"?: string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "executions_team_id_fkey"
+      columns: ["team_id"]
+isOneToOne: false
+      referencedRelation: "teams"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "executions_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["member_role"],"tenant_id": string
@@ -137,6 +221,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"model_prices": {
+                  Row: {
+                    "created_at": string,"effective_from": string,"effective_to": string | null,"id": string,"input_usd_per_million": number,"model": string,"output_usd_per_million": number,"provider": Database["public"]['Enums']["agent_provider"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"effective_from": string,"effective_to"?: string | null,"id"?: string,"input_usd_per_million": number,"model": string,"output_usd_per_million": number,"provider": Database["public"]['Enums']["agent_provider"]
+                  }
+                  Update: {
+                    "created_at"?: string,"effective_from"?: string,"effective_to"?: string | null,"id"?: string,"input_usd_per_million"?: number,"model"?: string,"output_usd_per_million"?: number,"provider"?: Database["public"]['Enums']["agent_provider"]
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"profiles": {
                   Row: {
                     "avatar_url": string | null,"created_at": string,"email": string | null,"full_name": string | null,"id": string,"is_platform_admin": boolean,"locale": string,"updated_at": string
@@ -171,16 +269,68 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"tenants": {
+                },"team_agents": {
                   Row: {
-                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string
+                    "agent_id": string,"conditions": NonNullable<Json>,"config": NonNullable<Json>,"created_at": string,"execution_order": number,"id": string,"input": NonNullable<Json>,"role": Database["public"]['Enums']["team_agent_role"],"team_id": string,"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
+                    "agent_id": string,"conditions"?: NonNullable<Json>,"config"?: NonNullable<Json>,"created_at"?: string,"execution_order": number,"id"?: string,"input"?: NonNullable<Json>,"role"?: Database["public"]['Enums']["team_agent_role"],"team_id": string,"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
+                    "agent_id"?: string,"conditions"?: NonNullable<Json>,"config"?: NonNullable<Json>,"created_at"?: string,"execution_order"?: number,"id"?: string,"input"?: NonNullable<Json>,"role"?: Database["public"]['Enums']["team_agent_role"],"team_id"?: string,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "team_agents_agent_id_fkey"
+      columns: ["agent_id"]
+isOneToOne: false
+      referencedRelation: "agents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "team_agents_team_id_fkey"
+      columns: ["team_id"]
+isOneToOne: false
+      referencedRelation: "teams"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "team_agents_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"teams": {
+                  Row: {
+                    "continue_on_error": boolean,"created_at": string,"created_by": string | null,"description": string,"id": string,"is_active": boolean,"max_parallel_agents": number,"max_tokens": number | null,"name": string,"temperature": number | null,"tenant_id": string,"timeout_seconds": number,"updated_at": string,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "continue_on_error"?: boolean,"created_at"?: string,"created_by"?: string | null,"description"?: string,"id"?: string,"is_active"?: boolean,"max_parallel_agents"?: number,"max_tokens"?: number | null,"name": string,"temperature"?: number | null,"tenant_id": string,"timeout_seconds"?: number,"updated_at"?: string,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
+                  }
+                  Update: {
+                    "continue_on_error"?: boolean,"created_at"?: string,"created_by"?: string | null,"description"?: string,"id"?: string,"is_active"?: boolean,"max_parallel_agents"?: number,"max_tokens"?: number | null,"name"?: string,"temperature"?: number | null,"tenant_id"?: string,"timeout_seconds"?: number,"updated_at"?: string,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "teams_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tenants": {
+                  Row: {
+                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -198,6 +348,50 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"usage_ledger": {
+                  Row: {
+                    "agent_id": string | null,"cost_usd": number,"execution_id": string,"id": string,"input_tokens": number,"input_usd_per_million": number,"model": string,"output_tokens": number,"output_usd_per_million": number,"price_id": string | null,"provider": Database["public"]['Enums']["agent_provider"],"recorded_at": string,"step_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id"?: string | null,"cost_usd": number,"execution_id": string,"id"?: string,"input_tokens": number,"input_usd_per_million": number,"model": string,"output_tokens": number,"output_usd_per_million": number,"price_id"?: string | null,"provider": Database["public"]['Enums']["agent_provider"],"recorded_at"?: string,"step_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "agent_id"?: string | null,"cost_usd"?: number,"execution_id"?: string,"id"?: string,"input_tokens"?: number,"input_usd_per_million"?: number,"model"?: string,"output_tokens"?: number,"output_usd_per_million"?: number,"price_id"?: string | null,"provider"?: Database["public"]['Enums']["agent_provider"],"recorded_at"?: string,"step_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "usage_ledger_agent_id_fkey"
+      columns: ["agent_id"]
+isOneToOne: false
+      referencedRelation: "agents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "usage_ledger_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "usage_ledger_price_id_fkey"
+      columns: ["price_id"]
+isOneToOne: false
+      referencedRelation: "model_prices"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "usage_ledger_step_id_fkey"
+      columns: ["step_id"]
+isOneToOne: true
+      referencedRelation: "execution_steps"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "usage_ledger_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
                   ]
                 }
           }
@@ -236,6 +430,7 @@ isOneToOne: false
 "created_by": string | null,
 "default_agent_type": string,
 "id": string,
+"monthly_budget_usd": number | null,
 "name": string,
 "plan": Database["public"]['Enums']["tenant_plan"],
 "rag_enabled": boolean,
@@ -259,6 +454,7 @@ isOneToOne: false
 "created_by": string | null,
 "default_agent_type": string,
 "id": string,
+"monthly_budget_usd": number | null,
 "name": string,
 "plan": Database["public"]['Enums']["tenant_plan"],
 "rag_enabled": boolean,
@@ -293,10 +489,76 @@ isOneToOne: false
 { Args: { "share_id": string }; Returns: {
               "email": string,"tenant_name": string,"tenant_slug": string
             }[]
-                           }
+                           },
+"start_execution":
+{ Args: { "initial_prompt": string,"target_team_id": string,"variables"?: Json }; Returns: {
+              "cancel_requested_at": string | null,
+"cost_usd": number,
+"created_at": string,
+"created_by": string | null,
+"deadline_at": string | null,
+"error_message": string | null,
+"final_result": Json | null,
+"finished_at": string | null,
+"finished_steps": number,
+"id": string,
+"initial_prompt": string,
+"input_tokens": number,
+"last_event_seq": number,
+"output_tokens": number,
+"shared_context": NonNullable<Json>,
+"started_at": string | null,
+"status": Database["public"]['Enums']["execution_status"],
+"team_config": NonNullable<Json>,
+"team_id": string | null,
+"tenant_id": string,
+"total_steps": number,
+"updated_at": string,
+"variables": NonNullable<Json>,
+"workflow_type": Database["public"]['Enums']["workflow_type"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "executions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"stop_execution":
+{ Args: { "target_execution_id": string }; Returns: {
+              "cancel_requested_at": string | null,
+"cost_usd": number,
+"created_at": string,
+"created_by": string | null,
+"deadline_at": string | null,
+"error_message": string | null,
+"final_result": Json | null,
+"finished_at": string | null,
+"finished_steps": number,
+"id": string,
+"initial_prompt": string,
+"input_tokens": number,
+"last_event_seq": number,
+"output_tokens": number,
+"shared_context": NonNullable<Json>,
+"started_at": string | null,
+"status": Database["public"]['Enums']["execution_status"],
+"team_config": NonNullable<Json>,
+"team_id": string | null,
+"tenant_id": string,
+"total_steps": number,
+"updated_at": string,
+"variables": NonNullable<Json>,
+"workflow_type": Database["public"]['Enums']["workflow_type"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "executions"
+        isOneToOne: true
+        isSetofReturn: false
+      } }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","member_role": "owner"|"admin"|"member"|"analyst","share_permission": "use"|"edit","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","member_role": "owner"|"admin"|"member"|"analyst","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -412,7 +674,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"member_role": ["owner", "admin", "member", "analyst"],"share_permission": ["use", "edit"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"member_role": ["owner", "admin", "member", "analyst"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const

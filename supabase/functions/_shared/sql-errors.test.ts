@@ -44,6 +44,9 @@ const cases: Record<string, (tx: TransactionSql) => Promise<unknown>> = {
     tx`do $$ begin raise exception using message = 'team has no agents', hint = 'Add an agent to the team first.'; end $$`,
   "rule-coded-conflict": (tx) =>
     tx`do $$ begin raise exception using message = 'the execution already finished', constraint = 'conflict'; end $$`,
+  "rule-budget-exhausted": (tx) =>
+    tx`do $$ begin raise exception using message = 'the monthly budget of US$ 50.00 is spent', constraint = 'budget_exhausted',
+                                          hint = 'An owner or admin can raise the monthly budget.'; end $$`,
   "rule-own-code": (tx) =>
     tx`do $$ begin raise exception using message = 'the team already has 10 agents', constraint = 'agent_limit_reached'; end $$`,
   "serialization": (tx) =>
@@ -186,6 +189,7 @@ describe("the SQLSTATE → HTTP mapping, against real Postgres errors", () => {
       ["builtin-invalid-parameter", 422, "validation_failed", "A value was not accepted: Is not an allowed value."],
       ["rule", 422, "rule_violated", "team has no agents"],
       ["rule-coded-conflict", 409, "conflict", "the execution already finished"],
+      ["rule-budget-exhausted", 402, "budget_exhausted", "the monthly budget of US$ 50.00 is spent"],
       ["rule-own-code", 422, "agent_limit_reached", "the team already has 10 agents"],
       ["serialization", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
       ["deadlock", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
@@ -230,6 +234,9 @@ describe("the SQLSTATE → HTTP mapping, against real Postgres errors", () => {
   it("passes the hint of our own raised errors on in details.hint", async () => {
     expect((await attempt("raised-forbidden")).body.error.details).toEqual({ hint: "Ask an owner." });
     expect((await attempt("rule")).body.error.details).toEqual({ hint: "Add an agent to the team first." });
+    expect((await attempt("rule-budget-exhausted")).body.error.details).toEqual({
+      hint: "An owner or admin can raise the monthly budget.",
+    });
   });
 
   it("tells the caller to retry a serialization failure", async () => {

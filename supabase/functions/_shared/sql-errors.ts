@@ -17,6 +17,7 @@ import type { IssueDetail } from "./validation.ts";
  * |   text, 22023 invalid parameter, other class 22 |        |                      |                       |
  * | P0001 raise_exception                           | 422    | rule_violated        | ours                  |
  * |   … `using constraint = 'not_found'`, etc.      | 404/409/403/422 | that code   | ours                  |
+ * |   … `using constraint = 'budget_exhausted'`     | 402    | budget_exhausted     | ours                  |
  * | 40001 serialization, 40P01 deadlock,            | 503    | transaction_conflict | generic, Retry-After  |
  * |   55P03 lock not available                      |        |                      |                       |
  * | 57014 query canceled (statement_timeout)        | 503    | statement_timeout    | generic               |
@@ -33,8 +34,9 @@ import type { IssueDetail } from "./validation.ts";
  *
  * `details`: for `conflict` and `validation_failed` a list of `{ path, message, constraint?, hint? }`
  * (path is the column when Postgres names it, else ""); for the others `{ hint }` when our SQL gave
- * one. A P0001 may name its answer with `using constraint = '<code>'`: `forbidden`, `not_found` and
- * `conflict` take their status, any other snake_case word becomes the code of a 422.
+ * one. A P0001 may name its answer with `using constraint = '<code>'`: `forbidden`, `not_found`,
+ * `conflict` and `budget_exhausted` (402 Payment Required: the company's monthly budget is spent)
+ * take their status, any other snake_case word becomes the code of a 422.
  */
 export interface SqlErrorOptions {
   /**
@@ -54,7 +56,8 @@ const generic = {
 };
 
 // A SQL function may name the answer's code for a P0001 with `using constraint = '<code>'`.
-const codesForRaisedRules: Record<string, 403 | 404 | 409 | 422> = {
+const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
+  budget_exhausted: 402,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -10,9 +10,11 @@ import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import type { RouteDependencies } from "./routes/context.ts";
+import { executionRoutes } from "./routes/executions.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { shareRoutes } from "./routes/shares.ts";
+import { teamRoutes } from "./routes/teams.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { toolRoutes } from "./routes/tools.ts";
 
@@ -26,6 +28,11 @@ export interface ApiDependencies {
   /** Where provider keys are tested (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, WHATSAPP_GRAPH_URL, ...). */
   providers?: ProviderEndpoints;
   logSink?: LogSink;
+  /**
+   * Wakes the execution engine after POST /teams/:id/execute, without waiting (index.ts: a call to
+   * the `executor` function kept alive by EdgeRuntime.waitUntil). Nothing when not given (tests).
+   */
+  kickEngine?: () => void;
 }
 
 export interface MeResponse {
@@ -39,7 +46,7 @@ export interface MeResponse {
  * caller itself (the gateway's verify_jwt is off for this function, see supabase/config.toml) and
  * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
  */
-export function buildApiApp({ sql, jwt, webOrigins, providers, logSink }: ApiDependencies) {
+export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngine }: ApiDependencies) {
   const app = createApiApp({ basePath: "/api/v1", webOrigins, logSink });
   const signedIn = requireUser(createJwtVerifier(jwt));
   const routeDependencies: RouteDependencies = {
@@ -78,6 +85,8 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink }: ApiDep
   app.route("/audit-log", auditLogRoutes(routeDependencies));
   app.route("/admin", adminRoutes(routeDependencies));
   app.route("/api-keys", apiKeyRoutes(routeDependencies));
+  app.route("/teams", teamRoutes(routeDependencies, { kickEngine: kickEngine ?? (() => {}) }));
+  app.route("/executions", executionRoutes(routeDependencies));
 
   return app;
 }

@@ -1,0 +1,229 @@
+// Runs of a team: POST /teams/:id/execute, /executions, /executions/:id/status, /result, /logs, /stop.
+// A run is rows in the database (executions, execution_steps, execution_events, usage_ledger); the
+// engine moves it, the API starts, reads and stops it. Live updates arrive on the private Realtime
+// topic `execution:<id>`, each with the `seq` of its event; GET /logs?after_seq=<last seen> fills a gap.
+import { z } from "zod";
+import { Constants } from "../database.types.ts";
+import { paginated, paginationQuery, timestamp, uuid } from "./common.ts";
+import { teamAgentRole, workflowType } from "./teams.ts";
+
+export const executionStatuses = Constants.public.Enums.execution_status;
+export const stepStatuses = Constants.public.Enums.step_status;
+export const executionStatus = z.enum(executionStatuses);
+export const stepStatus = z.enum(stepStatuses);
+export type ExecutionStatus = z.infer<typeof executionStatus>;
+export type StepStatus = z.infer<typeof stepStatus>;
+
+/** Statuses after which nothing changes any more. */
+export const finishedExecutionStatuses = [
+  "completed",
+  "failed",
+  "cancelled",
+] as const satisfies readonly ExecutionStatus[];
+
+export const executionEventNames = [
+  "status_update",
+  "agent_status_update",
+  "progress_update",
+  "result_update",
+  "error_update",
+  "log",
+] as const;
+export const executionEventName = z.enum(executionEventNames);
+export type ExecutionEventName = z.infer<typeof executionEventName>;
+
+// ─── requests ─────────────────────────────────────────────────────────────────────────────────
+
+/** Longest prompt a run accepts, in characters (as Postgres counts them: code points). */
+export const maxInitialPromptLength = 100_000;
+
+export const executeTeamBody = z.strictObject({
+  initial_prompt: z.string()
+    .refine((value) => value.trim() !== "", { error: "Must not be empty." })
+    .refine((value) => Array.from(value).length <= maxInitialPromptLength, {
+      error: `Must have at most ${maxInitialPromptLength} characters.`,
+    }),
+  // Read by inputs and conditions as variables.<name>.
+  variables: z.record(z.string().min(1).max(64), z.unknown()).refine((value) => Object.keys(value).length <= 100, {
+    error: "Must have at most 100 variables.",
+  }).optional(),
+});
+export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
+
+/** A moment as ISO 8601: a date (midnight UTC) or a date and time with Z or an offset. */
+const isoMoment = () =>
+  z.union([z.iso.datetime({ offset: true }), z.iso.date().transform((date) => `${date}T00:00:00Z`)], {
+    error: "Must be an ISO 8601 date (2026-01-31) or date and time (2026-01-31T12:00:00Z).",
+  });
+
+/** `GET /executions`: newest first; `from` inclusive and `to` exclusive, on when the run was created. */
+export const executionListQuery = z.strictObject({
+  ...paginationQuery,
+  team_id: uuid().optional(),
+  status: executionStatus.optional(),
+  from: isoMoment().optional(),
+  to: isoMoment().optional(),
+});
+export type ExecutionListQuery = z.input<typeof executionListQuery>;
+
+const whole = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: "Must be a number." }).int({ error: "Must be a whole number." })
+    .min(min, { error: `Must be at least ${min}.` }).max(max, { error: `Must be at most ${max}.` }).default(fallback);
+
+/** `GET /executions/:id/logs`: events with seq > after_seq, in seq order, `limit` from `offset`. */
+export const executionLogQuery = z.strictObject({
+  limit: whole(1, 1000, 100),
+  offset: whole(0, 1_000_000, 0),
+  after_seq: whole(0, Number.MAX_SAFE_INTEGER, 0),
+});
+export type ExecutionLogQuery = z.input<typeof executionLogQuery>;
+
+export const executionParams = z.strictObject({ id: uuid() });
+
+// ─── responses ────────────────────────────────────────────────────────────────────────────────
+
+/** `POST /teams/:id/execute` (202): the run exists; `pending` while the company has no room under its plan. */
+export const executionStarted = z.object({ execution_id: uuid(), status: executionStatus });
+export type ExecutionStarted = z.infer<typeof executionStarted>;
+
+/** A run in a list. */
+export const executionSummary = z.object({
+  id: uuid(),
+  team_id: uuid(),
+  team_name: z.string(),
+  workflow_type: workflowType,
+  status: executionStatus,
+  initial_prompt: z.string(),
+  total_steps: z.number().int(),
+  finished_steps: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  error_message: z.string().nullable(),
+  created_by: uuid().nullable(),
+  created_at: timestamp(),
+  started_at: timestamp().nullable(),
+  finished_at: timestamp().nullable(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummary>;
+
+export const executionPage = paginated(executionSummary);
+export type ExecutionPage = z.infer<typeof executionPage>;
+
+/** One agent's step in a run, by position. */
+export const executionAgentStatus = z.object({
+  step_id: uuid(),
+  agent_id: uuid(),
+  name: z.string(),
+  position: z.number().int(),
+  role: teamAgentRole,
+  status: stepStatus,
+  attempt_count: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  latency_ms: z.number().int().nullable(),
+  skip_reason: z.string().nullable(),
+  error: z.string().nullable(),
+  started_at: timestamp().nullable(),
+  finished_at: timestamp().nullable(),
+});
+export type ExecutionAgentStatus = z.infer<typeof executionAgentStatus>;
+
+/**
+ * `GET /executions/:id/status` and `POST /executions/:id/stop`. `current_step` is the position of
+ * the first running step, else of the first that has yet to run, else null (finished); progress is
+ * finished_steps / total_steps (0..1). `last_event_seq` is the seq of the newest event: a client
+ * that subscribes to `execution:<id>` after reading this ignores broadcasts with seq at or below it.
+ */
+export const executionStatusResponse = z.object({
+  execution_id: uuid(),
+  team_id: uuid(),
+  team_name: z.string(),
+  workflow_type: workflowType,
+  status: executionStatus,
+  current_step: z.number().int().nullable(),
+  total_steps: z.number().int(),
+  finished_steps: z.number().int(),
+  progress: z.number().min(0).max(1),
+  agents: z.array(executionAgentStatus),
+  cost_usd: z.number(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  error_message: z.string().nullable(),
+  created_at: timestamp(),
+  started_at: timestamp().nullable(),
+  finished_at: timestamp().nullable(),
+  deadline_at: timestamp().nullable(),
+  last_event_seq: z.number().int(),
+});
+export type ExecutionStatusResponse = z.infer<typeof executionStatusResponse>;
+
+/** One agent's part of a run's answer. */
+export const executionResultDetail = z.object({
+  agent_id: uuid(),
+  agent_name: z.string(),
+  role: teamAgentRole,
+  position: z.number().int(),
+  status: stepStatus,
+  output: z.string().nullable(),
+  skip_reason: z.string().nullable(),
+  error: z.string().nullable(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  latency_ms: z.number().int().nullable(),
+});
+export type ExecutionResultDetail = z.infer<typeof executionResultDetail>;
+
+/** What one agent cost, from the usage ledger (priced at the price in force when it ran). */
+export const executionAgentCost = z.object({
+  agent_id: uuid(),
+  name: z.string(),
+  position: z.number().int(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+});
+export type ExecutionAgentCost = z.infer<typeof executionAgentCost>;
+
+/**
+ * `GET /executions/:id/result`: always 200. `final_result` is null until the run has finished
+ * (pending or running: read `status`, or wait for the `status_update` broadcast); a cancelled or
+ * failed run has the part that was done. `summary` is the leader's or coordinator's output, else
+ * the last output (one after another) or all outputs (parallel).
+ */
+export const executionResult = z.object({
+  execution_id: uuid(),
+  status: executionStatus,
+  final_result: z.object({ summary: z.string().nullable(), details: z.array(executionResultDetail) }).nullable(),
+  error_message: z.string().nullable(),
+  cost: z.object({ total_usd: z.number(), per_agent: z.array(executionAgentCost) }),
+  usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int() }),
+  started_at: timestamp().nullable(),
+  finished_at: timestamp().nullable(),
+});
+export type ExecutionResult = z.infer<typeof executionResult>;
+
+/** One entry of a run's append-only event log; the same payload was broadcast with this seq. */
+export const executionEvent = z.object({
+  seq: z.number().int(),
+  event: executionEventName,
+  step_id: uuid().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  created_at: timestamp(),
+});
+export type ExecutionEvent = z.infer<typeof executionEvent>;
+
+/** `GET /executions/:id/logs`: `total` counts the events after `after_seq`. */
+export const executionLogPage = z.object({
+  items: z.array(executionEvent),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  after_seq: z.number().int(),
+  last_event_seq: z.number().int(),
+});
+export type ExecutionLogPage = z.infer<typeof executionLogPage>;

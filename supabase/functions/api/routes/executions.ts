@@ -1,0 +1,136 @@
+import type { Handler } from "hono";
+import type { Sql } from "../../_shared/db.ts";
+import { ApiError } from "../../_shared/errors.ts";
+import {
+  executeTeamBody,
+  executionListQuery,
+  type ExecutionLogPage,
+  executionLogQuery,
+  type ExecutionPage,
+  executionParams,
+  type ExecutionResult,
+  type ExecutionStarted,
+  type ExecutionStatusResponse,
+} from "../../_shared/schemas/executions.ts";
+import { teamParams } from "../../_shared/schemas/teams.ts";
+import { withUserTransaction } from "../../_shared/user-transaction.ts";
+import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import { executionLog, executionResult, executionStatus, listExecutions } from "../queries/executions.ts";
+import type { RouteDependencies, RouteEnv } from "./context.ts";
+import { routes } from "./context.ts";
+
+export interface ExecutionDependencies {
+  /**
+   * Wakes the engine (the `executor` function) without waiting for it; may throw or do nothing.
+   * A run does not depend on it: the database also wakes the engine when a run starts, and a
+   * scheduled job does every minute while runs are in flight.
+   */
+  kickEngine: () => void;
+}
+
+/**
+ * /executions — the current tenant's runs (X-Tenant-Id). Members, analysts included, read them;
+ * owners, admins and members start (POST /teams/:id/execute, below) and stop them.
+ *   GET  /executions                 ?team_id&status&from&to&page&limit (ISO 8601; from ≤ created_at < to)  200
+ *   GET  /executions/:id/status      progress and each agent's step                                       200, 404
+ *   GET  /executions/:id/result      the answer (null until finished: always 200) and its cost            200, 404
+ *   GET  /executions/:id/logs        the event log by seq; ?limit&offset&after_seq                       200, 404
+ *   POST /executions/:id/stop        cancels at once; a finished run is answered as it is                 200, 403, 404
+ * Another company's run answers 404, as does a run of another of the caller's companies.
+ */
+export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+  const app = routes();
+  app.use("*", signedIn, inTenant);
+
+  app.get("/", async (c) => {
+    const query = parseQuery(c, executionListQuery);
+    const page = await withUserTransaction(sql, c.var.claims, (tx) =>
+      listExecutions(tx, {
+        tenantId: c.var.tenant.id,
+        page: query.page,
+        limit: query.limit,
+        teamId: query.team_id ?? null,
+        status: query.status ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+      }));
+    return c.json(page satisfies ExecutionPage);
+  });
+
+  app.get("/:id/status", async (c) => {
+    const { id } = parseParams(c, executionParams);
+    const status = await withUserTransaction(sql, c.var.claims, (tx) => executionStatus(tx, c.var.tenant.id, id));
+    if (!status) throw executionNotFound();
+    return c.json(status satisfies ExecutionStatusResponse);
+  });
+
+  app.get("/:id/result", async (c) => {
+    const { id } = parseParams(c, executionParams);
+    const result = await withUserTransaction(sql, c.var.claims, (tx) => executionResult(tx, c.var.tenant.id, id));
+    if (!result) throw executionNotFound();
+    return c.json(result satisfies ExecutionResult);
+  });
+
+  app.get("/:id/logs", async (c) => {
+    const { id } = parseParams(c, executionParams);
+    const query = parseQuery(c, executionLogQuery);
+    const page = await withUserTransaction(
+      sql,
+      c.var.claims,
+      (tx) =>
+        executionLog(tx, c.var.tenant.id, id, { limit: query.limit, offset: query.offset, afterSeq: query.after_seq }),
+    );
+    if (!page) throw executionNotFound();
+    return c.json(page satisfies ExecutionLogPage);
+  });
+
+  app.post("/:id/stop", async (c) => {
+    const { id } = parseParams(c, executionParams);
+    const tenantId = c.var.tenant.id;
+    const status = await withUserTransaction(sql, c.var.claims, async (tx) => {
+      const [run] = await tx`select 1 from public.executions e where e.id = ${id} and e.tenant_id = ${tenantId}`;
+      if (!run) throw executionNotFound();
+      // Raises 42501 for analysts (403); cancels the steps that have not finished.
+      await tx`select 1 from public.stop_execution(${id})`;
+      return (await executionStatus(tx, tenantId, id))!;
+    });
+    return c.json(status satisfies ExecutionStatusResponse);
+  });
+
+  return app;
+}
+
+/**
+ * POST /teams/:id/execute (mounted by teams.ts) — starts a run of the team on `initial_prompt`:
+ * 202 `{ execution_id, status }` at once (`running`, or `pending` while the company's plan has no
+ * room for another run in flight), then wakes the engine without waiting. 402 `budget_exhausted`
+ * when the monthly budget is spent, 403 for analysts and suspended companies, 404 for a team that
+ * is not the current company's, 422 for an inactive team or one without agents.
+ */
+export function executeTeam({ sql, kickEngine }: { sql: Sql } & ExecutionDependencies): Handler<RouteEnv> {
+  return async (c) => {
+    const { id } = parseParams(c, teamParams);
+    const body = await parseJsonBody(c, executeTeamBody);
+    const tenantId = c.var.tenant.id;
+    const started = await withUserTransaction(sql, c.var.claims, async (tx) => {
+      const [team] = await tx`select 1 from public.teams t where t.id = ${id} and t.tenant_id = ${tenantId}`;
+      if (!team) throw new ApiError(404, "not_found", "Team not found.");
+      const [run] = await tx<ExecutionStarted[]>`
+        select e.id as execution_id, e.status
+        from public.start_execution(${id}, ${body.initial_prompt}, ${tx.json((body.variables ?? {}) as never)}) e`;
+      return run;
+    });
+    try {
+      kickEngine();
+    } catch (error) {
+      c.var.log("warn", "could not wake the engine; the database's own kick will", { error: String(error) });
+    }
+    return c.json(started satisfies ExecutionStarted, 202, {
+      Location: `/functions/v1/api/v1/executions/${started.execution_id}/status`,
+    });
+  };
+}
+
+function executionNotFound(): ApiError {
+  return new ApiError(404, "not_found", "Execution not found.");
+}

@@ -1,0 +1,370 @@
+import type { Context } from "hono";
+import { ApiError } from "../../_shared/errors.ts";
+import { isPostgresError } from "../../_shared/sql-errors.ts";
+import {
+  type Team,
+  teamDefinitionBody,
+  teamListQuery,
+  teamMemberBody,
+  teamMemberParams,
+  type TeamPage,
+  teamParams,
+  updateTeamMemberBody,
+} from "../../_shared/schemas/teams.ts";
+import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
+import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import {
+  findTeam,
+  insertTeam,
+  listTeams,
+  saveMembers,
+  type TeamMember,
+  teamMembers,
+  tenantAgentNames,
+  updateTeam,
+} from "../queries/teams.ts";
+import { containsPattern, ownersAndAdmins, type RouteDependencies, type RouteEnv, routes } from "./context.ts";
+import { executeTeam, type ExecutionDependencies } from "./executions.ts";
+
+/**
+ * /teams — the current tenant's teams of agents (X-Tenant-Id) and their workflow.
+ *   GET    /teams                          members (analysts too); ?page&limit&search          200
+ *   POST   /teams                          owners, admins, members                             201, 403, 422
+ *   GET    /teams/:id                      members                                             200, 404
+ *   PUT    /teams/:id                      owners, admins, members: replaces the definition    200, 403, 404, 422
+ *   DELETE /teams/:id                      owners and admins                                   204, 403, 404, 409 runs in flight
+ *   POST   /teams/:id/members              owners, admins, members: adds one agent             201, 403, 404, 409, 422
+ *   PUT    /teams/:id/members/:agent_id    owners, admins, members: changes one agent          200, 403, 404, 422
+ *   DELETE /teams/:id/members/:agent_id    owners, admins, members: removes one agent          204, 403, 404, 422
+ *   POST   /teams/:id/execute              owners, admins, members: starts a run (executions.ts) 202, 402, 403, 404, 422
+ * A team and its agents are written in one transaction and the database checks the whole workflow
+ * when it commits; a refusal answers 422 `validation_failed` with the database's message and
+ * `details: [{ path, message, agent_id?, hint }]`, where path is `agents[<i>].<field>` (i = the
+ * agent's index in the request's `agents`, or, for the members endpoints, in the team as GET
+ * /teams/:id lists it after the change; just `<field>` when it is the agent the members request
+ * sends). Writes to a suspended or inactive tenant answer 403.
+ */
+export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, executions: ExecutionDependencies) {
+  const app = routes();
+  app.use("*", signedIn, inTenant);
+
+  app.get("/", async (c) => {
+    const query = parseQuery(c, teamListQuery);
+    const page = await withUserTransaction(sql, c.var.claims, (tx) =>
+      listTeams(tx, {
+        tenantId: c.var.tenant.id,
+        page: query.page,
+        limit: query.limit,
+        namePattern: containsPattern(query.search),
+      }));
+    return c.json(page satisfies TeamPage);
+  });
+
+  app.post("/", async (c) => {
+    const body = await parseJsonBody(c, teamDefinitionBody);
+    requireBuilder(c, "create teams");
+    const tenantId = c.var.tenant.id;
+    let names = new Map<string, string>();
+    const team = await checkingWorkflow(
+      () =>
+        withUserTransaction(sql, c.var.claims, async (tx) => {
+          names = await agentsOfTenant(tx, tenantId, body.agents);
+          const teamId = await insertTeam(tx, tenantId, body);
+          await saveMembers(tx, teamId, body.agents, { replace: false });
+          return (await findTeam(tx, tenantId, teamId))!;
+        }),
+      () => definitionMembers(body.agents, names),
+    );
+    return c.json(team satisfies Team, 201);
+  });
+
+  app.get("/:id", async (c) => {
+    const { id } = parseParams(c, teamParams);
+    const team = await withUserTransaction(sql, c.var.claims, (tx) => findTeam(tx, c.var.tenant.id, id));
+    if (!team) throw teamNotFound();
+    return c.json(team satisfies Team);
+  });
+
+  app.put("/:id", async (c) => {
+    const { id } = parseParams(c, teamParams);
+    const body = await parseJsonBody(c, teamDefinitionBody);
+    const tenantId = c.var.tenant.id;
+    let names = new Map<string, string>();
+    const team = await checkingWorkflow(
+      () =>
+        withUserTransaction(sql, c.var.claims, async (tx) => {
+          await visibleTeam(tx, tenantId, id);
+          requireBuilder(c, "change teams");
+          names = await agentsOfTenant(tx, tenantId, body.agents);
+          await updateTeam(tx, tenantId, id, body);
+          await saveMembers(tx, id, body.agents, { replace: true });
+          return (await findTeam(tx, tenantId, id))!;
+        }),
+      () => definitionMembers(body.agents, names),
+    );
+    return c.json(team satisfies Team);
+  });
+
+  app.delete("/:id", async (c) => {
+    const { id } = parseParams(c, teamParams);
+    const tenantId = c.var.tenant.id;
+    await withUserTransaction(sql, c.var.claims, async (tx) => {
+      await visibleTeam(tx, tenantId, id);
+      if (!ownersAndAdmins.includes(c.var.tenant.role)) {
+        throw new ApiError(403, "forbidden", "Only the company's owners and admins can delete teams.");
+      }
+      // Deleting a team deletes its runs: not while one is in flight.
+      const [inFlight] = await tx`
+        select 1 from public.executions e
+        where e.team_id = ${id} and e.tenant_id = ${tenantId} and e.status in ('pending', 'running') limit 1`;
+      if (inFlight) {
+        throw new ApiError(
+          409,
+          "conflict",
+          "The team has runs in progress: stop them or wait for them to finish first.",
+        );
+      }
+      await tx`delete from public.teams t where t.id = ${id} and t.tenant_id = ${tenantId}`;
+    });
+    return c.body(null, 204);
+  });
+
+  app.post("/:id/members", async (c) => {
+    const { id } = parseParams(c, teamParams);
+    const body = await parseJsonBody(c, teamMemberBody);
+    const tenantId = c.var.tenant.id;
+    let members: WorkflowMember[] = [];
+    const team = await checkingWorkflow(
+      () =>
+        withUserTransaction(sql, c.var.claims, async (tx) => {
+          await visibleTeam(tx, tenantId, id);
+          requireBuilder(c, "change teams");
+          const current = await teamMembers(tx, id);
+          if (current.some((member) => member.agent_id === body.agent_id)) {
+            throw new ApiError(409, "conflict", "This agent is already in the team: change it with PUT instead.", {
+              details: [{ path: "agent_id", message: "Already in the team." }],
+            });
+          }
+          const names = await agentsOfTenant(tx, tenantId, [body], "");
+          members = teamAfterChange(current, { ...body, name: names.get(body.agent_id) });
+          await saveMembers(tx, id, [body], { replace: false });
+          return (await findTeam(tx, tenantId, id))!;
+        }),
+      () => members,
+    );
+    return c.json(team satisfies Team, 201);
+  });
+
+  app.put("/:id/members/:agent_id", async (c) => {
+    const { id, agent_id: agentId } = parseParams(c, teamMemberParams);
+    const body = await parseJsonBody(c, updateTeamMemberBody);
+    const tenantId = c.var.tenant.id;
+    let members: WorkflowMember[] = [];
+    const team = await checkingWorkflow(
+      () =>
+        withUserTransaction(sql, c.var.claims, async (tx) => {
+          await visibleTeam(tx, tenantId, id);
+          requireBuilder(c, "change teams");
+          const current = await teamMembers(tx, id);
+          const member = current.find((candidate) => candidate.agent_id === agentId.toLowerCase());
+          if (!member) throw memberNotFound();
+          members = teamAfterChange(current, { ...member, ...body });
+          const changed = { role: member.role, execution_order: member.execution_order, ...body };
+          await tx`
+            update public.team_agents ta
+            set role = ${changed.role}::public.team_agent_role, execution_order = ${changed.execution_order}::integer,
+                input = coalesce(${body.input === undefined ? null : tx.json(body.input as never)}::jsonb, ta.input),
+                conditions = coalesce(${
+            body.conditions === undefined ? null : tx.json(body.conditions as never)
+          }::jsonb, ta.conditions),
+                config = coalesce(${body.config === undefined ? null : tx.json(body.config as never)}::jsonb, ta.config)
+            where ta.team_id = ${id} and ta.agent_id = ${member.agent_id}`;
+          return (await findTeam(tx, tenantId, id))!;
+        }),
+      () => members,
+    );
+    return c.json(team satisfies Team);
+  });
+
+  app.delete("/:id/members/:agent_id", async (c) => {
+    const { id, agent_id: agentId } = parseParams(c, teamMemberParams);
+    const tenantId = c.var.tenant.id;
+    let members: WorkflowMember[] = [];
+    await checkingWorkflow(
+      () =>
+        withUserTransaction(sql, c.var.claims, async (tx) => {
+          await visibleTeam(tx, tenantId, id);
+          requireBuilder(c, "change teams");
+          const current = await teamMembers(tx, id);
+          members = teamAfterChange(current.filter((member) => member.agent_id !== agentId.toLowerCase()), null);
+          const removed = await tx`
+            delete from public.team_agents ta where ta.team_id = ${id} and ta.agent_id = ${agentId} returning ta.id`;
+          if (removed.length === 0) throw memberNotFound();
+        }),
+      () => members,
+    );
+    return c.body(null, 204);
+  });
+
+  app.post("/:id/execute", executeTeam({ sql, ...executions }));
+
+  return app;
+}
+
+// ─── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function teamNotFound(): ApiError {
+  return new ApiError(404, "not_found", "Team not found.");
+}
+
+function memberNotFound(): ApiError {
+  return new ApiError(404, "not_found", "This agent is not in the team.");
+}
+
+const builders = ["owner", "admin", "member"];
+
+/** 403 for analysts, who read teams but do not change them (RLS would refuse them too, less clearly). */
+function requireBuilder(c: Context<RouteEnv>, doing: string): void {
+  if (!builders.includes(c.var.tenant.role)) {
+    throw new ApiError(403, "forbidden", `Analysts can read teams but not ${doing}.`);
+  }
+}
+
+/** 404 unless the team is one of the current tenant's (so another company's ids are not found). */
+async function visibleTeam(tx: TransactionSql, tenantId: string, teamId: string): Promise<void> {
+  const [team] = await tx`select 1 from public.teams t where t.id = ${teamId} and t.tenant_id = ${tenantId}`;
+  if (!team) throw teamNotFound();
+}
+
+/**
+ * The names of the request's agents, which must be the tenant's own: any other id (another
+ * company's agent, or none at all) is refused exactly as the database's check words it, so the
+ * answer says nothing about an agent the caller may not see, not even whether it exists.
+ */
+async function agentsOfTenant(
+  tx: TransactionSql,
+  tenantId: string,
+  members: { agent_id: string }[],
+  prefix: string | null = null,
+): Promise<Map<string, string>> {
+  const names = await tenantAgentNames(tx, tenantId, members.map((member) => member.agent_id));
+  const details = members.flatMap((member, index) =>
+    names.has(member.agent_id) ? [] : [{
+      path: prefix === null ? `agents[${index}].agent_id` : "agent_id",
+      message: `agent ${member.agent_id} is not an agent of this company`,
+      agent_id: member.agent_id,
+    }]
+  );
+  if (details.length > 0) {
+    throw new ApiError(422, "validation_failed", details.map((detail) => detail.message).join("; "), { details });
+  }
+  return names;
+}
+
+/** An agent as the workflow check sees it, and where it is in the request (see workflowError). */
+interface WorkflowMember {
+  agent_id: string;
+  name: string | undefined;
+  execution_order: number;
+  role: string;
+  /** `agents[<i>]`, or "" for the agent a members request sends. */
+  path: string;
+}
+
+function definitionMembers(agents: TeamMember[], names: Map<string, string>): WorkflowMember[] {
+  return agents.map((member, index) => ({
+    agent_id: member.agent_id,
+    name: names.get(member.agent_id),
+    execution_order: member.execution_order,
+    role: member.role,
+    path: `agents[${index}]`,
+  }));
+}
+
+/** The team as GET /teams/:id would list it after a members request; `changed` is the request's agent. */
+function teamAfterChange(
+  current: { agent_id: string; name: string; execution_order: number; role: string }[],
+  changed: { agent_id: string; name?: string; execution_order: number; role: string } | null,
+): WorkflowMember[] {
+  const others = current.filter((member) => member.agent_id !== changed?.agent_id);
+  const all = changed ? [...others, { ...changed, own: true }] : others;
+  return all
+    .map((member) => ({ ...member, own: "own" in member }))
+    .sort((a, b) => a.execution_order - b.execution_order || (a.agent_id < b.agent_id ? -1 : 1))
+    .map((member, index) => ({
+      agent_id: member.agent_id,
+      name: member.name,
+      execution_order: member.execution_order,
+      role: member.role,
+      path: member.own ? "" : `agents[${index}]`,
+    }));
+}
+
+/**
+ * Runs `work` (a transaction that changes a team) and answers the database's workflow check, which
+ * runs when the transaction commits, as 422 `validation_failed` naming the agent and the field.
+ */
+async function checkingWorkflow<T>(work: () => Promise<T>, members: () => WorkflowMember[]): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw workflowError(error, members()) ?? error;
+  }
+}
+
+/**
+ * The check (private.validate_team_workflow) raises 22023 with a message that names the agent (by
+ * name, or by id when it is another company's) and a hint that names the field (`input.agent_id`,
+ * `conditions[0].field`, `execution_order`, `role`, ...); this finds the agent in the request.
+ */
+function workflowError(error: unknown, members: WorkflowMember[]): ApiError | null {
+  if (!isPostgresError(error) || error.code !== "22023" || error.routine !== "exec_stmt_raise") return null;
+  const field = error.hint ?? "";
+  const offending = offendingMember(error.message, field, members);
+  const path = offending === null ? field : [offending.path, field].filter((part) => part !== "").join(".");
+  return new ApiError(422, "validation_failed", error.message, {
+    details: [{
+      path,
+      message: error.message,
+      ...(offending ? { agent_id: offending.agent_id } : {}),
+      ...(field ? { hint: field } : {}),
+    }],
+    cause: error,
+  });
+}
+
+function offendingMember(message: string, field: string, members: WorkflowMember[]): WorkflowMember | null {
+  const own = (candidates: WorkflowMember[]) => candidates.find((member) => member.path === "") ?? null;
+  if (field === "execution_order" || field === "role") {
+    // The second of two agents that share an order, or the second leader/coordinator.
+    const key = (member: WorkflowMember) =>
+      field === "execution_order"
+        ? String(member.execution_order)
+        : ["leader", "coordinator"].includes(member.role)
+        ? "lead"
+        : null;
+    const seen = new Set<string>();
+    const clashing: WorkflowMember[] = [];
+    for (const member of members) {
+      const value = key(member);
+      if (value === null) continue;
+      if (seen.has(value)) clashing.push(member);
+      seen.add(value);
+    }
+    const sharing = members.filter((member) => {
+      const value = key(member);
+      return value !== null && members.some((other) => other !== member && key(other) === value);
+    });
+    return own(sharing) ?? clashing[0] ?? null;
+  }
+  const byId = members.find((member) => message.startsWith(`agent ${member.agent_id} `));
+  if (byId) return byId;
+  // By name; with two agents of the same name, the first the check looks at (by order, then id).
+  const named = members
+    .filter((member) =>
+      member.name !== undefined &&
+      (message.startsWith(`agent "${member.name}": `) || message.startsWith(`agent "${member.name}" is `))
+    )
+    .sort((a, b) => a.execution_order - b.execution_order || (a.agent_id < b.agent_id ? -1 : 1));
+  return own(named) ?? named[0] ?? null;
+}

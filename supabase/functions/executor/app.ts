@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import type { Sql } from "../_shared/db.ts";
+import { errorResponse } from "../_shared/errors.ts";
+import { bearerToken, createJwtVerifier, type JwtVerifierConfig } from "../_shared/jwt.ts";
+import type { ProviderName } from "../_shared/providers/index.ts";
+import { runEngine, type EngineOptions, type EngineRunSummary } from "./engine.ts";
+import { EngineStore } from "./engine-store.ts";
+
+export interface ExecutorDependencies {
+  sql: Sql;
+  jwt: JwtVerifierConfig;
+  /** Keeps the engine running after the 202 (EdgeRuntime.waitUntil in production). */
+  background: (work: Promise<unknown>) => void;
+  /** Invokes this function again, for the hand-over. */
+  invokeSelf: () => Promise<void>;
+  baseUrls: Partial<Record<ProviderName, string>>;
+  settings?: Partial<Pick<EngineOptions, "maxConcurrentSteps" | "leaseSeconds" | "renewEveryMs" | "budgetMs" | "minStepTimeMs" | "idleExitMs" | "pollMs">>;
+  onFinished?: (summary: EngineRunSummary) => void;
+}
+
+// Supabase gives a function 150 s (free) to 400 s (paid) of wall clock: stay well inside it.
+export const defaultEngineSettings = {
+  maxConcurrentSteps: 16,
+  leaseSeconds: 30,
+  renewEveryMs: 1_000,
+  budgetMs: 120_000,
+  minStepTimeMs: 15_000,
+  idleExitMs: 3_000,
+  pollMs: 100,
+};
+
+/**
+ * The `executor` function: POST /executor/run (service role only) answers 202 at once and runs the
+ * engine in the background until idle or out of budget. The database calls it through pg_net when
+ * a run starts and every minute while runs are in flight; the api function calls it after
+ * POST /teams/{id}/execute; it calls itself to hand over. Any number may run at once.
+ */
+export function buildExecutorApp(dependencies: ExecutorDependencies) {
+  const app = new Hono().basePath("/executor");
+  const verify = createJwtVerifier(dependencies.jwt);
+  const store = new EngineStore(dependencies.sql);
+  const settings = { ...defaultEngineSettings, ...dependencies.settings };
+
+  app.post("/run", async (c) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) return errorResponse(c, 401, "unauthorized", "The engine runs only for the service role.");
+    try {
+      const claims = await verify(token);
+      if (claims.role !== "service_role") return errorResponse(c, 403, "forbidden", "The engine runs only for the service role.");
+    } catch {
+      return errorResponse(c, 401, "invalid_token", "The token is invalid or expired.");
+    }
+    const worker = `executor:${crypto.randomUUID()}`;
+    const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ worker, ...entry }));
+    const run = runEngine({ ...settings, store, worker, baseUrls: dependencies.baseUrls, handOver: dependencies.invokeSelf, log })
+      .then((summary) => {
+        log({ level: "info", msg: "engine pass finished", ...summary.steps, handed_over: summary.handedOver });
+        dependencies.onFinished?.(summary);
+      })
+      .catch((error) => log({ level: "error", msg: "engine pass failed", error: String(error) }));
+    dependencies.background(run);
+    return c.json({ worker, status: "started" }, 202);
+  });
+
+  app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  app.onError((error, c) => {
+    console.error("executor: unexpected error:", error);
+    return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
+  });
+  return app;
+}

@@ -1,0 +1,101 @@
+import type { Sql } from "../_shared/db.ts";
+import { withServiceTransaction } from "../_shared/user-transaction.ts";
+
+/** A step as private.claim_steps hands it to a worker. */
+export interface ClaimedStep {
+  step_id: string;
+  execution_id: string;
+  tenant_id: string;
+  agent_id: string;
+  attempt: number;
+  resolved_input: string | null;
+  agent_definition: {
+    name: string;
+    type: string;
+    provider: "openai-compatible" | "anthropic" | "suna" | "agent-api" | "demo";
+    model: string;
+    system_prompt: string;
+    temperature: number;
+    max_tokens: number;
+    config: Record<string, unknown>;
+    tools: string[];
+  };
+  overrides: { max_tokens?: number; temperature?: number; tools?: string[] };
+  team_config: { max_tokens: number | null; temperature: number | null; timeout_seconds: number };
+  deadline_at: string | null;
+  lease_expires_at: string;
+}
+
+export interface StepCallContext {
+  tenant_name: string;
+  agents_endpoint_url: string | null;
+  agents_timeout_ms: number;
+  rag_enabled: boolean;
+  rag_top_k: number;
+  provider_key_id: string | null;
+}
+
+export interface StepResult {
+  output: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  model: string;
+}
+
+/**
+ * The engine's side of the database: every call runs as the service role through the SQL engine
+ * functions (migrations 20261122000600 and 0700), which own the state machine.
+ */
+export class EngineStore {
+  constructor(private readonly sql: Sql) {}
+
+  claimSteps(worker: string, maxSteps: number, leaseSeconds: number): Promise<ClaimedStep[]> {
+    return withServiceTransaction(this.sql, async (tx) => [
+      ...(await tx<ClaimedStep[]>`select * from private.claim_steps(${worker}, ${maxSteps}, ${leaseSeconds})`),
+    ]);
+  }
+
+  async renewLease(step: ClaimedStep, worker: string, leaseSeconds: number): Promise<boolean> {
+    const [row] = await withServiceTransaction(this.sql, (tx) =>
+      tx<{ renewed: boolean }[]>`select private.renew_step_lease(${step.step_id}, ${worker}, ${step.attempt}, ${leaseSeconds}) as renewed`);
+    return row.renewed;
+  }
+
+  async completeStep(step: ClaimedStep, worker: string, result: StepResult): Promise<boolean> {
+    const [row] = await withServiceTransaction(this.sql, (tx) =>
+      tx<{ recorded: boolean }[]>`
+        select private.complete_step(${step.step_id}, ${worker}, ${step.attempt}, ${result.output},
+          ${result.inputTokens}, ${result.outputTokens}, ${result.latencyMs}, ${result.model}) as recorded`);
+    return row.recorded;
+  }
+
+  async failStep(step: ClaimedStep, worker: string, message: string, retryable: boolean, retryAfterMs: number): Promise<boolean> {
+    const [row] = await withServiceTransaction(this.sql, (tx) =>
+      tx<{ recorded: boolean }[]>`
+        select private.fail_step(${step.step_id}, ${worker}, ${step.attempt}, ${message}, ${retryable}, ${Math.round(retryAfterMs)}) as recorded`);
+    return row.recorded;
+  }
+
+  async reap(): Promise<number> {
+    const [row] = await withServiceTransaction(this.sql, (tx) => tx<{ touched: number }[]>`select private.reap_executions() as touched`);
+    return row.touched;
+  }
+
+  async nextAttemptAt(): Promise<Date | null> {
+    const [row] = await withServiceTransaction(this.sql, (tx) => tx<{ at: Date | null }[]>`select private.next_step_attempt_at() as at`);
+    return row.at;
+  }
+
+  async callContext(step: ClaimedStep): Promise<StepCallContext> {
+    const [row] = await withServiceTransaction(this.sql, (tx) => tx<StepCallContext[]>`select * from private.step_call_context(${step.step_id})`);
+    return row;
+  }
+
+  /** The plaintext key: only here, only as the service role, and every call is audited. */
+  async decryptKey(keyId: string, step: ClaimedStep): Promise<string> {
+    const [row] = await withServiceTransaction(this.sql, (tx) =>
+      tx<{ key: string }[]>`select private.decrypt_provider_key(${keyId}, ${`execution ${step.execution_id} step ${step.step_id}`}) as key`);
+    return row.key;
+  }
+}

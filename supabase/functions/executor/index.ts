@@ -1,0 +1,27 @@
+import { connectDatabase } from "../_shared/db.ts";
+import { requiredEnv } from "../_shared/env.ts";
+import { buildExecutorApp } from "./app.ts";
+
+const supabaseUrl = requiredEnv("SUPABASE_URL");
+const serviceRoleKey = requiredEnv("SUPABASE_SERVICE_ROLE_KEY");
+
+const app = buildExecutorApp({
+  sql: connectDatabase(requiredEnv("SUPABASE_DB_URL"), { max: 8 }),
+  jwt: { jwtSecret: Deno.env.get("JWT_SECRET"), supabaseUrl },
+  background: (work) => EdgeRuntime.waitUntil(work),
+  invokeSelf: async () => {
+    const answer = await fetch(`${supabaseUrl}/functions/v1/executor/run`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${serviceRoleKey}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await answer.body?.cancel();
+    if (answer.status !== 202) throw new Error(`the next executor invocation answered ${answer.status}`);
+  },
+  baseUrls: {
+    "openai-compatible": Deno.env.get("OPENAI_BASE_URL") || undefined,
+    anthropic: Deno.env.get("ANTHROPIC_BASE_URL") || undefined,
+    suna: Deno.env.get("SUNA_BASE_URL") || undefined,
+  },
+});
+Deno.serve(app.fetch);

@@ -1,0 +1,101 @@
+import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
+import type { ClaimedStep, EngineStore } from "./engine-store.ts";
+
+export interface StepRunnerOptions {
+  store: EngineStore;
+  worker: string;
+  leaseSeconds: number;
+  /** How often the lease is renewed, which is also how fast a stop reaches an in-flight call. */
+  renewEveryMs: number;
+  /** The platform's provider addresses (OPENAI_BASE_URL, ...), used when an agent has no base_url. */
+  baseUrls: Partial<Record<ProviderName, string>>;
+  /** The latest moment this invocation may still be working (its wall-clock limit, with margin). */
+  invocationDeadline: number;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+export type StepOutcome = "succeeded" | "failed" | "retrying" | "abandoned";
+
+/**
+ * Runs one claimed step: one provider attempt under the step's lease. The lease is renewed while
+ * the call runs; when renewal is refused (the run was stopped, passed its deadline, or the lease
+ * was reaped) the call is aborted at once and nothing is recorded. Retries are the database's:
+ * a retryable failure goes back to ready after backoff with jitter (at least the provider's
+ * Retry-After), so a retry survives this worker dying.
+ */
+export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Promise<StepOutcome> {
+  const { store, worker, log } = options;
+  const abort = new AbortController();
+  let abandoned = false;
+  const renewal = setInterval(async () => {
+    try {
+      if (!(await store.renewLease(step, worker, options.leaseSeconds))) {
+        abandoned = true;
+        abort.abort(new Error("the step's lease ended: the run was stopped or passed its deadline"));
+      }
+    } catch (error) {
+      log({ level: "warn", msg: "lease renewal failed", step_id: step.step_id, error: String(error) });
+    }
+  }, options.renewEveryMs);
+
+  const started = performance.now();
+  const runDeadline = step.deadline_at ? Date.parse(step.deadline_at) : Number.POSITIVE_INFINITY;
+  try {
+    const definition = step.agent_definition;
+    const context = await store.callContext(step);
+    const apiKey = context.provider_key_id ? await store.decryptKey(context.provider_key_id, step) : undefined;
+    const timeLeft = Math.min(runDeadline, options.invocationDeadline) - Date.now();
+    if (timeLeft <= 0) throw new Error("no time left for this attempt");
+
+    const call: AgentCall = {
+      provider: definition.provider,
+      model: definition.model,
+      systemPrompt: definition.system_prompt,
+      input: step.resolved_input ?? "",
+      temperature: Number(step.overrides.temperature ?? step.team_config.temperature ?? definition.temperature),
+      maxTokens: Number(step.overrides.max_tokens ?? step.team_config.max_tokens ?? definition.max_tokens),
+      config: definition.config ?? {},
+      apiKey,
+      baseUrl: options.baseUrls[definition.provider],
+      agent: { id: step.agent_id, name: definition.name, type: definition.type },
+      tenant: {
+        id: step.tenant_id,
+        name: context.tenant_name,
+        agentsEndpointUrl: context.agents_endpoint_url,
+        agentsTimeoutMs: context.agents_timeout_ms,
+        ragEnabled: context.rag_enabled,
+        ragTopK: context.rag_top_k,
+      },
+      requestId: step.step_id,
+      timeoutMs: timeLeft,
+      signal: abort.signal,
+      attempt: step.attempt,
+    };
+    const reply = await callAgent(call);
+    const latencyMs = Math.round(performance.now() - started);
+    const recorded = await store.completeStep(step, worker, {
+      output: reply.text,
+      inputTokens: reply.usage.inputTokens,
+      outputTokens: reply.usage.outputTokens,
+      latencyMs,
+      model: reply.model || definition.model,
+    });
+    return recorded ? "succeeded" : "abandoned";
+  } catch (error) {
+    if (abandoned) return "abandoned";
+    // The attempt ran out of the run's time: the reaper fails the run with its time-limit message
+    // and cancels this step. Recording a retry here would hand the step out again past the limit.
+    // (A timeout set to end at the deadline may fire a hair early by this clock.)
+    const timeToDeadline = runDeadline - Date.now();
+    if (timeToDeadline <= 0 || (isProviderError(error) && error.kind === "timeout" && timeToDeadline < 250)) return "abandoned";
+    const providerError = isProviderError(error) ? error : null;
+    const retryable = providerError?.retryable ?? false;
+    const message = providerError ? providerError.message : `the step could not run: ${error instanceof Error ? error.message : String(error)}`;
+    const retryAfterMs = retryable ? backoffDelayMs(step.attempt, { retryAfterMs: providerError?.retryAfterMs }) : 0;
+    log({ level: "warn", msg: "step attempt failed", step_id: step.step_id, attempt: step.attempt, kind: providerError?.kind ?? "error", retryable });
+    const recorded = await store.failStep(step, worker, message, retryable, retryAfterMs);
+    return recorded ? (retryable ? "retrying" : "failed") : "abandoned";
+  } finally {
+    clearInterval(renewal);
+  }
+}

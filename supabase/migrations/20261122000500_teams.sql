@@ -1,0 +1,344 @@
+-- teams: agents grouped to work on one prompt with a strategy. A team's workflow is its strategy
+-- (`workflow_type`) plus one team_agents row per agent: role, order, where its input comes from,
+-- the conditions under which it runs, and per-agent overrides. The definition is validated as a
+-- whole when the transaction that changed it commits, with messages naming the agent and field.
+--
+-- Who may do what: members of the tenant read; owners, admins and members create and change;
+-- owners and admins delete. Analysts read.
+--
+-- Input sources (team_agents.input):
+--   {"source": "initial_prompt"}
+--   {"source": "agent_result", "agent_id": "<uuid of an agent in the team>"}
+--   {"source": "combined", "sources": [{"type": "initial_prompt"} | {"type": "agent_result", "agent_id": "…"}
+--                                      | {"type": "context", "key": "…"} | {"type": "variable", "name": "…"}],
+--    "template": "optional text with {{initial_prompt}}, {{agent:<uuid>}}, {{context.key}}, {{variables.name}}"}
+-- Conditions (team_agents.conditions, all must hold): [{"field": "<ref>", "operator": "equals" |
+--   "contains" | "greater_than" | "less_than", "value": <json>}], where <ref> is `initial_prompt`,
+--   `agents.<uuid>.output`, `agents.<uuid>.status`, `context.<key>` or `variables.<name>`.
+
+-- ─── types ────────────────────────────────────────────────────────────────────────────────────
+create type public.workflow_type as enum ('sequential', 'parallel', 'pipeline', 'conditional');
+create type public.team_agent_role as enum ('leader', 'member', 'coordinator');
+
+-- ─── tables ───────────────────────────────────────────────────────────────────────────────────
+create table public.teams (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  name text not null constraint teams_name_length check (char_length(btrim(name)) between 1 and 120),
+  description text not null default '' constraint teams_description_length check (char_length(description) <= 2000),
+  is_active boolean not null default true,
+  workflow_type public.workflow_type not null default 'sequential',
+  max_tokens integer constraint teams_max_tokens_range check (max_tokens between 1 and 200000),
+  temperature numeric(3, 2) constraint teams_temperature_range check (temperature between 0 and 2),
+  timeout_seconds integer not null default 600 constraint teams_timeout_seconds_range check (timeout_seconds between 10 and 3600),
+  max_parallel_agents integer not null default 5 constraint teams_max_parallel_agents_range check (max_parallel_agents between 1 and 20),
+  continue_on_error boolean not null default false,
+  created_by uuid references auth.users (id) on delete set null default auth.uid(),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+create table public.team_agents (
+  id uuid primary key default gen_random_uuid(),
+  team_id uuid not null references public.teams (id) on delete cascade,
+  -- The team's tenant, copied on insert so policies need no join.
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  agent_id uuid not null references public.agents (id) on delete cascade,
+  role public.team_agent_role not null default 'member',
+  execution_order integer not null constraint team_agents_execution_order_range check (execution_order between 1 and 100),
+  input jsonb not null default '{"source": "initial_prompt"}' constraint team_agents_input_is_object check (jsonb_typeof(input) = 'object'),
+  conditions jsonb not null default '[]' constraint team_agents_conditions_is_array check (jsonb_typeof(conditions) = 'array'),
+  config jsonb not null default '{}' constraint team_agents_config_is_object check (jsonb_typeof(config) = 'object'),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint team_agents_one_per_agent unique (team_id, agent_id)
+);
+
+-- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
+create index teams_tenant_id_updated_at_idx on public.teams (tenant_id, updated_at desc, id);
+create index teams_tenant_id_name_idx on public.teams (tenant_id, lower(name));
+create index teams_created_by_idx on public.teams (created_by);
+create index team_agents_team_id_order_idx on public.team_agents (team_id, execution_order);
+create index team_agents_tenant_id_idx on public.team_agents (tenant_id);
+create index team_agents_agent_id_idx on public.team_agents (agent_id);
+
+-- ─── helper functions ─────────────────────────────────────────────────────────────────────────
+-- The agent ids an input or a condition list reads results from.
+create or replace function private.workflow_references(input jsonb, conditions jsonb)
+returns table (agent_ref text, field text)
+language sql
+immutable
+set search_path = ''
+as $$
+  select input ->> 'agent_id', 'input.agent_id' where input ->> 'source' = 'agent_result'
+  union all
+  select s ->> 'agent_id', format('input.sources[%s].agent_id', n - 1)
+  from pg_catalog.jsonb_array_elements(case when input ->> 'source' = 'combined' and pg_catalog.jsonb_typeof(input -> 'sources') = 'array' then input -> 'sources' else '[]' end)
+       with ordinality as e(s, n)
+  where s ->> 'type' = 'agent_result'
+  union all
+  select pg_catalog.split_part(c ->> 'field', '.', 2), format('conditions[%s].field', n - 1)
+  from pg_catalog.jsonb_array_elements(conditions) with ordinality as e(c, n)
+  where c ->> 'field' like 'agents.%';
+$$;
+
+/*
+ * Checks a team's whole workflow and raises 22023 with a message naming the offending agent and
+ * field: malformed inputs or conditions, references to agents outside the team, agents of another
+ * tenant, a pipeline input from a later agent, dependency cycles, conditions on fields nothing
+ * produces, and duplicate orders where the strategy runs agents one after another.
+ */
+create or replace function private.validate_team_workflow(target_team_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  team public.teams;
+  member record;
+  reference record;
+  referenced_order integer;
+  condition jsonb;
+  condition_index integer;
+  source jsonb;
+  source_index integer;
+  field_parts text[];
+  uuid_pattern constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+begin
+  select * into team from public.teams t where t.id = target_team_id;
+  if team.id is null then
+    return;
+  end if;
+
+  for member in
+    select ta.*, a.name as agent_name, a.tenant_id as agent_tenant_id, a.status as agent_status
+    from public.team_agents ta join public.agents a on a.id = ta.agent_id
+    where ta.team_id = team.id
+    order by ta.execution_order, ta.agent_id
+  loop
+    if member.agent_tenant_id <> team.tenant_id then
+      raise exception using errcode = '22023',
+        -- Not its name: the caller may not know another company's agents.
+        message = format('agent %s is not an agent of this company', member.agent_id),
+        hint = 'agent_id';
+    end if;
+    if member.agent_status = 'archived' then
+      raise exception using errcode = '22023',
+        message = format('agent "%s" is archived; restore it or remove it from the team', member.agent_name),
+        hint = 'agent_id';
+    end if;
+
+    -- input
+    if member.input ->> 'source' not in ('initial_prompt', 'agent_result', 'combined') or member.input ->> 'source' is null then
+      raise exception using errcode = '22023',
+        message = format('agent "%s": input.source must be initial_prompt, agent_result or combined', member.agent_name),
+        hint = 'input.source';
+    end if;
+    if member.input ->> 'source' = 'agent_result' and coalesce(member.input ->> 'agent_id', '') !~ uuid_pattern then
+      raise exception using errcode = '22023',
+        message = format('agent "%s": input.agent_id must name an agent of the team', member.agent_name),
+        hint = 'input.agent_id';
+    end if;
+    if member.input ->> 'source' = 'combined' then
+      if pg_catalog.jsonb_typeof(member.input -> 'sources') <> 'array' or pg_catalog.jsonb_array_length(member.input -> 'sources') = 0 then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": input.sources must list at least one source', member.agent_name),
+          hint = 'input.sources';
+      end if;
+      for source, source_index in select s, n - 1 from pg_catalog.jsonb_array_elements(member.input -> 'sources') with ordinality as e(s, n) loop
+        if not (
+          (source ->> 'type' = 'initial_prompt')
+          or (source ->> 'type' = 'agent_result' and coalesce(source ->> 'agent_id', '') ~ uuid_pattern)
+          or (source ->> 'type' = 'context' and coalesce(source ->> 'key', '') ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+          or (source ->> 'type' = 'variable' and coalesce(source ->> 'name', '') ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+        ) then
+          raise exception using errcode = '22023',
+            message = format('agent "%s": input.sources[%s] must be an initial_prompt, an agent_result with agent_id, a context key or a variable name', member.agent_name, source_index),
+            hint = format('input.sources[%s]', source_index);
+        end if;
+      end loop;
+      if member.input ? 'template' and (pg_catalog.jsonb_typeof(member.input -> 'template') <> 'string' or char_length(member.input ->> 'template') > 20000) then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": input.template must be text of at most 20000 characters', member.agent_name),
+          hint = 'input.template';
+      end if;
+    end if;
+
+    -- conditions
+    for condition, condition_index in select c, n - 1 from pg_catalog.jsonb_array_elements(member.conditions) with ordinality as e(c, n) loop
+      if pg_catalog.jsonb_typeof(condition) <> 'object' or not (condition ? 'field' and condition ? 'operator' and condition ? 'value') then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": conditions[%s] needs field, operator and value', member.agent_name, condition_index),
+          hint = format('conditions[%s]', condition_index);
+      end if;
+      if condition ->> 'operator' not in ('equals', 'contains', 'greater_than', 'less_than') then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": conditions[%s].operator must be equals, contains, greater_than or less_than', member.agent_name, condition_index),
+          hint = format('conditions[%s].operator', condition_index);
+      end if;
+      field_parts := pg_catalog.string_to_array(condition ->> 'field', '.');
+      if not (
+        (condition ->> 'field' = 'initial_prompt')
+        or (field_parts[1] = 'agents' and cardinality(field_parts) = 3 and field_parts[2] ~ uuid_pattern and field_parts[3] in ('output', 'status'))
+        or (field_parts[1] in ('context', 'variables') and cardinality(field_parts) = 2 and field_parts[2] ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+      ) then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": conditions[%s].field "%s" is not something the team produces (use initial_prompt, agents.<agent id>.output, agents.<agent id>.status, context.<key> or variables.<name>)',
+                           member.agent_name, condition_index, condition ->> 'field'),
+          hint = format('conditions[%s].field', condition_index);
+      end if;
+    end loop;
+
+    -- every agent a step reads from is in the team and runs before it
+    for reference in select * from private.workflow_references(member.input, member.conditions) loop
+      select ta.execution_order into referenced_order from public.team_agents ta
+      where ta.team_id = team.id and ta.agent_id::text = reference.agent_ref;
+      if referenced_order is null then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": %s refers to agent %s, which is not in this team, so nothing produces it', member.agent_name, reference.field, reference.agent_ref),
+          hint = reference.field;
+      end if;
+      if reference.agent_ref = member.agent_id::text then
+        raise exception using errcode = '22023',
+          message = format('agent "%s": %s refers to the agent itself (a cycle)', member.agent_name, reference.field),
+          hint = reference.field;
+      end if;
+      if referenced_order >= member.execution_order then
+        raise exception using errcode = '22023',
+          message = case when team.workflow_type = 'pipeline'
+            then format('agent "%s": %s reads the result of a later agent (order %s); a pipeline only feeds forward', member.agent_name, reference.field, referenced_order)
+            else format('agent "%s": %s reads the result of an agent that does not run before it (order %s), which would make a cycle', member.agent_name, reference.field, referenced_order) end,
+          hint = reference.field;
+      end if;
+    end loop;
+  end loop;
+
+  if team.workflow_type in ('sequential', 'pipeline', 'conditional') and exists (
+    select 1 from public.team_agents ta where ta.team_id = team.id group by ta.execution_order having count(*) > 1
+  ) then
+    raise exception using errcode = '22023',
+      message = format('two agents share the same execution_order; a %s team runs agents one after another', team.workflow_type),
+      hint = 'execution_order';
+  end if;
+
+  if (select count(*) from public.team_agents ta where ta.team_id = team.id and ta.role in ('leader', 'coordinator')) > 1 then
+    raise exception using errcode = '22023',
+      message = 'a team has at most one leader or coordinator',
+      hint = 'role';
+  end if;
+end;
+$$;
+comment on function private.validate_team_workflow(uuid) is
+  'Raises 22023 (hint = the offending field) when the team''s workflow is invalid; see the file header.';
+
+-- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
+create or replace function private.prepare_team_agent()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  select t.tenant_id into new.tenant_id from public.teams t where t.id = new.team_id;
+  if new.tenant_id is null then
+    raise exception using errcode = 'P0002', message = 'team not found';
+  end if;
+  perform private.assert_tenant_writable(new.tenant_id);
+  if new.config - array['max_tokens', 'temperature', 'tools'] <> '{}'::jsonb then
+    raise exception using errcode = '22023',
+      message = format('config.%s is not a per-agent team setting (allowed: max_tokens, temperature, tools)',
+                       (select k from pg_catalog.jsonb_object_keys(new.config - array['max_tokens', 'temperature', 'tools']) k limit 1)),
+      hint = 'config';
+  end if;
+  return new;
+end;
+$$;
+
+create or replace function private.check_team_workflow_at_commit()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- via jsonb: in a row trigger only one of new/old is a record with fields, depending on tg_op
+  perform private.validate_team_workflow((
+    pg_catalog.to_jsonb(case when tg_op = 'DELETE' then old else new end)
+      ->> case when tg_table_name = 'teams' then 'id' else 'team_id' end
+  )::uuid);
+  return null;
+end;
+$$;
+
+create trigger teams_touch_updated_at before update on public.teams
+  for each row execute function private.touch_updated_at();
+create trigger teams_guard_immutable before update on public.teams
+  for each row execute function private.guard_immutable_columns('id', 'tenant_id', 'created_by', 'created_at');
+create trigger teams_guard_writable before insert or update or delete on public.teams
+  for each row execute function private.guard_tenant_writable();
+create trigger teams_audit after insert or update or delete on public.teams
+  for each row execute function private.audit_row_change();
+create constraint trigger teams_workflow_valid after insert or update on public.teams
+  deferrable initially deferred
+  for each row execute function private.check_team_workflow_at_commit();
+
+-- On update too, so a change cannot put a setting into config that an insert would refuse.
+create trigger team_agents_prepare before insert or update on public.team_agents
+  for each row execute function private.prepare_team_agent();
+create trigger team_agents_touch_updated_at before update on public.team_agents
+  for each row execute function private.touch_updated_at();
+create trigger team_agents_guard_immutable before update on public.team_agents
+  for each row execute function private.guard_immutable_columns('id', 'team_id', 'tenant_id', 'agent_id', 'created_at');
+create trigger team_agents_guard_writable before update or delete on public.team_agents
+  for each row execute function private.guard_tenant_writable();
+create trigger team_agents_audit after insert or update or delete on public.team_agents
+  for each row execute function private.audit_row_change();
+create constraint trigger team_agents_workflow_valid after insert or update or delete on public.team_agents
+  deferrable initially deferred
+  for each row execute function private.check_team_workflow_at_commit();
+
+-- ─── row level security ───────────────────────────────────────────────────────────────────────
+alter table public.teams enable row level security;
+alter table public.team_agents enable row level security;
+
+-- ─── policies ─────────────────────────────────────────────────────────────────────────────────
+create policy "members read their tenant's teams" on public.teams
+  for select to authenticated
+  using (tenant_id in (select private.tenants_of_caller()));
+create policy "builders create teams in their tenant" on public.teams
+  for insert to authenticated
+  with check (
+    (select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[]))
+    and created_by = (select auth.uid())
+  );
+create policy "builders update their tenant's teams" on public.teams
+  for update to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])))
+  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+create policy "owners and admins delete their tenant's teams" on public.teams
+  for delete to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+
+create policy "members read their tenant's team agents" on public.team_agents
+  for select to authenticated
+  using (tenant_id in (select private.tenants_of_caller()));
+create policy "builders add agents to their tenant's teams" on public.team_agents
+  for insert to authenticated
+  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+create policy "builders change their tenant's team agents" on public.team_agents
+  for update to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])))
+  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+create policy "builders remove agents from their tenant's teams" on public.team_agents
+  for delete to authenticated
+  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+
+-- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+revoke all on public.teams, public.team_agents from anon, authenticated;
+grant select, insert, delete on public.teams to authenticated;
+grant update (name, description, is_active, workflow_type, max_tokens, temperature, timeout_seconds, max_parallel_agents, continue_on_error)
+  on public.teams to authenticated;
+grant select, insert, delete on public.team_agents to authenticated;
+grant update (role, execution_order, input, conditions, config) on public.team_agents to authenticated;

@@ -1,0 +1,142 @@
+-- executor: how the database wakes the `executor` edge function and what the function may ask of
+-- it beyond the engine functions. Following Supabase's pattern for pg_cron + pg_net, the function
+-- URL and the service role key live in Vault, set once per project:
+--   select vault.create_secret('https://<ref>.supabase.co/functions/v1', 'renum_functions_url');
+--   select vault.create_secret('<service role key>', 'renum_service_role_key');
+-- (the local stack sets both for itself). Without them nothing is kicked and runs wait for a worker.
+
+-- ─── helper functions ─────────────────────────────────────────────────────────────────────────
+/*
+ * Queues `POST <functions url>/executor/run` with the service role key through pg_net; performed
+ * after the calling transaction commits. Returns the pg_net request id, or null when the project
+ * has not stored the URL and key in Vault.
+ */
+create or replace function private.kick_executor()
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  functions_url text;
+  service_key text;
+begin
+  select s.decrypted_secret into functions_url from vault.decrypted_secrets s where s.name = 'renum_functions_url';
+  select s.decrypted_secret into service_key from vault.decrypted_secrets s where s.name = 'renum_service_role_key';
+  if functions_url is null or service_key is null then
+    return null;
+  end if;
+  return net.http_post(
+    url := rtrim(functions_url, '/') || '/executor/run',
+    body := '{}'::jsonb,
+    headers := pg_catalog.jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || service_key),
+    timeout_milliseconds := 10000
+  );
+end;
+$$;
+comment on function private.kick_executor() is
+  'Service side: asks the executor function to run (pg_net, after commit). Null when Vault lacks its URL or key.';
+
+-- The scheduled safety net beside the reaper: wake a worker while any run is in flight, so a run
+-- survives a worker that died mid-step even if nothing else happens.
+create or replace function private.kick_executor_if_running()
+returns bigint
+language sql
+security definer
+set search_path = ''
+as $$
+  select private.kick_executor() where exists (select 1 from public.executions e where e.status = 'running');
+$$;
+
+/*
+ * The provider key a step's call uses, for the service role: the key of the person who started
+ * the run for the agent's service, scoped to the run's company first, then their personal key,
+ * then any key stored for the company. Null when none is stored (the demo provider needs none).
+ */
+create or replace function private.provider_key_for_step(target_step_id uuid)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with step as (
+    select s.tenant_id, e.created_by,
+           case s.agent_definition ->> 'provider'
+             when 'openai-compatible' then array['openai-compatible', 'openai']
+             when 'anthropic' then array['anthropic']
+             when 'suna' then array['suna']
+             when 'agent-api' then array['agent-api']
+             else array[]::text[] end as services
+    from public.execution_steps s join public.executions e on e.id = s.execution_id
+    where s.id = target_step_id
+  )
+  select k.id
+  from public.provider_keys k, step
+  where k.is_active and k.service = any (step.services)
+    and ((k.user_id = step.created_by and (k.tenant_id = step.tenant_id or k.tenant_id is null)) or k.tenant_id = step.tenant_id)
+  order by (k.user_id = step.created_by and k.tenant_id = step.tenant_id) desc,
+           (k.user_id = step.created_by and k.tenant_id is null) desc,
+           array_position(step.services, k.service),
+           k.updated_at desc
+  limit 1;
+$$;
+comment on function private.provider_key_for_step(uuid) is
+  'Service role: the provider_keys id a step should use (see the function body for the order), or null.';
+
+/*
+ * What the worker needs besides the step itself: the company's agent settings and the run's
+ * creator, for the provider call. Service role only.
+ */
+create or replace function private.step_call_context(target_step_id uuid)
+returns table (tenant_name text, agents_endpoint_url text, agents_timeout_ms integer, rag_enabled boolean, rag_top_k integer, provider_key_id uuid)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select t.name, t.agents_endpoint_url, t.agents_timeout_ms, t.rag_enabled, t.rag_top_k, private.provider_key_for_step(s.id)
+  from public.execution_steps s join public.tenants t on t.id = s.tenant_id
+  where s.id = target_step_id;
+$$;
+
+-- The earliest moment a ready step may be claimed, so an idle worker knows whether to wait for it.
+create or replace function private.next_step_attempt_at()
+returns timestamptz
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select min(coalesce(s.next_attempt_at, now()))
+  from public.execution_steps s join public.executions e on e.id = s.execution_id
+  where s.status = 'ready' and e.status = 'running' and e.cancel_requested_at is null
+    and (e.deadline_at is null or e.deadline_at > now());
+$$;
+
+-- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
+-- A run that starts (now, or later when the tenant has room) wakes a worker.
+create or replace function private.kick_executor_for_started_run()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.kick_executor();
+  return null;
+end;
+$$;
+create trigger executions_kick_executor after update of status on public.executions
+  for each row when (new.status = 'running' and old.status is distinct from 'running')
+  execute function private.kick_executor_for_started_run();
+
+-- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
+select cron.schedule('renum-kick-executor', '* * * * *', 'select private.kick_executor_if_running()');
+
+-- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+grant execute on function private.provider_key_for_step(uuid) to service_role;
+grant execute on function private.step_call_context(uuid) to service_role;
+grant execute on function private.next_step_attempt_at() to service_role;
+grant execute on function private.kick_executor() to service_role;
+grant execute on function private.kick_executor_if_running() to service_role;
