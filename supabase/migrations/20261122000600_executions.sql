@@ -714,13 +714,15 @@ $$;
 -- ─── engine functions (service role) ──────────────────────────────────────────────────────────
 /*
  * Claims up to `max_steps` ready steps for `worker`, leasing them for `lease_seconds`: running,
- * attempt counted, and everything the worker needs to call the provider. Skips steps of runs that
+ * attempt counted, and everything the worker needs to call the provider (the agent as it was when
+ * the run started, the company's agent settings, the provider key to decrypt). Skips steps of runs that
  * were stopped, passed their deadline, or are at their parallel limit. Safe under concurrency (for update skip locked).
  */
 create or replace function private.claim_steps(worker text, max_steps integer default 1, lease_seconds integer default 60)
 returns table (
   step_id uuid, execution_id uuid, tenant_id uuid, agent_id uuid, attempt integer, resolved_input text,
-  agent_definition jsonb, overrides jsonb, team_config jsonb, deadline_at timestamptz, lease_expires_at timestamptz
+  agent_definition jsonb, overrides jsonb, team_config jsonb, deadline_at timestamptz, lease_expires_at timestamptz,
+  tenant_name text, agents_endpoint_url text, agents_timeout_ms integer, rag_enabled boolean, rag_top_k integer, provider_key_id uuid
 )
 language plpgsql
 security definer
@@ -757,10 +759,16 @@ begin
       pg_catalog.jsonb_build_object('agent_id', (select s.agent_id from public.execution_steps s where s.id = candidate.id),
         'status', 'running', 'attempt', (select s.attempt_count from public.execution_steps s where s.id = candidate.id)), candidate.id);
     claimed := claimed + 1;
+    -- With the company's agent settings and the provider key to use, so the worker goes straight
+    -- to the provider (provider_key_for_step is defined with the executor's helpers, in 0700).
     return query
       select s.id, s.execution_id, s.tenant_id, s.agent_id, s.attempt_count, s.resolved_input, s.agent_definition, s.overrides,
-             e.team_config, e.deadline_at, s.lease_expires_at
-      from public.execution_steps s join public.executions e on e.id = s.execution_id where s.id = candidate.id;
+             e.team_config, e.deadline_at, s.lease_expires_at,
+             t.name, t.agents_endpoint_url, t.agents_timeout_ms, t.rag_enabled, t.rag_top_k, private.provider_key_for_step(s.id)
+      from public.execution_steps s
+      join public.executions e on e.id = s.execution_id
+      join public.tenants t on t.id = s.tenant_id
+      where s.id = candidate.id;
   end loop;
 end;
 $$;

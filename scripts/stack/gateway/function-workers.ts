@@ -37,13 +37,18 @@ export class FunctionWorkers {
 
   /** The socket of a running worker for the function, starting it and waiting until it accepts. */
   async socketFor(name: string, timeoutMs = 20_000): Promise<string | null> {
-    const worker = this.workers.get(name) ?? this.start(name);
+    let worker = this.workers.get(name) ?? this.start(name);
+    let restarts = 0;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await acceptsConnections(worker.socketPath)) return worker.socketPath;
       if (worker.process.exitCode !== null || worker.process.signalCode !== null) {
-        this.workers.delete(name);
-        return null;
+        if (this.workers.get(name) === worker) this.workers.delete(name);
+        // A process that died (killed, crashed) gets one fresh start for this request, as the Edge
+        // Runtime boots a new worker; one that dies again at boot is a broken function.
+        if (restarts++ >= 1) return null;
+        worker = this.start(name);
+        continue;
       }
       await new Promise((r) => setTimeout(r, 50));
     }

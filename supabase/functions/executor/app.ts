@@ -3,7 +3,7 @@ import type { Sql } from "../_shared/db.ts";
 import { errorResponse } from "../_shared/errors.ts";
 import { bearerToken, createJwtVerifier, type JwtVerifierConfig } from "../_shared/jwt.ts";
 import type { ProviderName } from "../_shared/providers/index.ts";
-import { runEngine, type EngineOptions, type EngineRunSummary } from "./engine.ts";
+import { type EngineOptions, type EngineRunSummary, type RunningEngine, startEngine } from "./engine.ts";
 import { EngineStore } from "./engine-store.ts";
 
 export interface ExecutorDependencies {
@@ -14,7 +14,7 @@ export interface ExecutorDependencies {
   /** Invokes this function again, for the hand-over. */
   invokeSelf: () => Promise<void>;
   baseUrls: Partial<Record<ProviderName, string>>;
-  settings?: Partial<Pick<EngineOptions, "maxConcurrentSteps" | "leaseSeconds" | "renewEveryMs" | "budgetMs" | "minStepTimeMs" | "idleExitMs" | "pollMs">>;
+  settings?: Partial<Pick<EngineOptions, "maxConcurrentSteps" | "leaseSeconds" | "renewEveryMs" | "budgetMs" | "minStepTimeMs" | "idleExitMs" | "pollMs" | "reapEveryMs">>;
   onFinished?: (summary: EngineRunSummary) => void;
 }
 
@@ -27,19 +27,24 @@ export const defaultEngineSettings = {
   minStepTimeMs: 15_000,
   idleExitMs: 3_000,
   pollMs: 100,
+  reapEveryMs: 1_000,
 };
 
 /**
  * The `executor` function: POST /executor/run (service role only) answers 202 at once and runs the
  * engine in the background until idle or out of budget. The database calls it through pg_net when
  * a run starts and every minute while runs are in flight; the api function calls it after
- * POST /teams/{id}/execute; it calls itself to hand over. Any number may run at once.
+ * POST /teams/{id}/execute; it calls itself to hand over. Any number may run at once, but within
+ * one instance a call wakes an engine already running there with room for more steps instead of
+ * starting another (`status: "woken"`): every run start kicks, and a crowd of engines polling the
+ * same queue only competes for the database.
  */
 export function buildExecutorApp(dependencies: ExecutorDependencies) {
   const app = new Hono().basePath("/executor");
   const verify = createJwtVerifier(dependencies.jwt);
   const store = new EngineStore(dependencies.sql);
   const settings = { ...defaultEngineSettings, ...dependencies.settings };
+  const engines = new Set<RunningEngine>();
 
   app.post("/run", async (c) => {
     const token = bearerToken(c.req.header("authorization"));
@@ -50,14 +55,22 @@ export function buildExecutorApp(dependencies: ExecutorDependencies) {
     } catch {
       return errorResponse(c, 401, "invalid_token", "The token is invalid or expired.");
     }
+    const running = [...engines].find((engine) => engine.hasRoom());
+    if (running) {
+      running.wake();
+      return c.json({ worker: running.worker, status: "woken" }, 202);
+    }
     const worker = `executor:${crypto.randomUUID()}`;
     const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ worker, ...entry }));
-    const run = runEngine({ ...settings, store, worker, baseUrls: dependencies.baseUrls, handOver: dependencies.invokeSelf, log })
+    const engine = startEngine({ ...settings, store, worker, baseUrls: dependencies.baseUrls, handOver: dependencies.invokeSelf, log });
+    engines.add(engine);
+    const run = engine.done
       .then((summary) => {
         log({ level: "info", msg: "engine pass finished", ...summary.steps, handed_over: summary.handedOver });
         dependencies.onFinished?.(summary);
       })
-      .catch((error) => log({ level: "error", msg: "engine pass failed", error: String(error) }));
+      .catch((error) => log({ level: "error", msg: "engine pass failed", error: String(error) }))
+      .finally(() => engines.delete(engine));
     dependencies.background(run);
     return c.json({ worker, status: "started" }, 202);
   });

@@ -1,8 +1,18 @@
 import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
 
-/** A step as private.claim_steps hands it to a worker. */
-export interface ClaimedStep {
+/** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
+export interface StepCallContext {
+  tenant_name: string;
+  agents_endpoint_url: string | null;
+  agents_timeout_ms: number;
+  rag_enabled: boolean;
+  rag_top_k: number;
+  provider_key_id: string | null;
+}
+
+/** A step as private.claim_steps hands it to a worker, with its call context. */
+export interface ClaimedStep extends StepCallContext {
   step_id: string;
   execution_id: string;
   tenant_id: string;
@@ -24,15 +34,6 @@ export interface ClaimedStep {
   team_config: { max_tokens: number | null; temperature: number | null; timeout_seconds: number };
   deadline_at: string | null;
   lease_expires_at: string;
-}
-
-export interface StepCallContext {
-  tenant_name: string;
-  agents_endpoint_url: string | null;
-  agents_timeout_ms: number;
-  rag_enabled: boolean;
-  rag_top_k: number;
-  provider_key_id: string | null;
 }
 
 export interface StepResult {
@@ -85,11 +86,6 @@ export class EngineStore {
   async nextAttemptAt(): Promise<Date | null> {
     const [row] = await withServiceTransaction(this.sql, (tx) => tx<{ at: Date | null }[]>`select private.next_step_attempt_at() as at`);
     return row.at;
-  }
-
-  async callContext(step: ClaimedStep): Promise<StepCallContext> {
-    const [row] = await withServiceTransaction(this.sql, (tx) => tx<StepCallContext[]>`select * from private.step_call_context(${step.step_id})`);
-    return row;
   }
 
   /** The plaintext key: only here, only as the service role, and every call is audited. */

@@ -1,4 +1,4 @@
-import { abortableSleep, type ProviderName } from "../_shared/providers/index.ts";
+import type { ProviderName } from "../_shared/providers/index.ts";
 import type { ClaimedStep, EngineStore } from "./engine-store.ts";
 import { runStep, type StepOutcome } from "./step-runner.ts";
 
@@ -16,7 +16,7 @@ export interface EngineOptions {
   /** How long an idle worker waits for new work (or a retry coming due) before it exits. */
   idleExitMs: number;
   pollMs: number;
-  /** How often a busy worker also runs the reaper (an idle one reaps every poll). */
+  /** How often the worker also runs the reaper (default 1 s). */
   reapEveryMs?: number;
   baseUrls: Partial<Record<ProviderName, string>>;
   /** Starts a fresh invocation to carry on (the executor calling itself). */
@@ -31,19 +31,51 @@ export interface EngineRunSummary {
   handedOver: boolean;
 }
 
+/** A running engine, as the function that started it sees it. */
+export interface RunningEngine {
+  readonly worker: string;
+  /** Settles when the engine exits (idle, or out of budget after handing over). */
+  readonly done: Promise<EngineRunSummary>;
+  /** True while it takes more work: not exiting, time left for a step, and room for one. */
+  hasRoom(): boolean;
+  /** New work may be ready (a kick arrived): claim now, and count idle time from now. */
+  wake(): void;
+}
+
 /**
- * One invocation of the engine: reap, claim ready steps up to the concurrency limit, run them, and
- * claim again as soon as any finishes (a finished step usually makes the next one ready). Exits
- * when idle, and hands over to a fresh invocation when its time budget runs low while work remains,
- * so no run depends on one function instance staying alive.
+ * Starts one engine: reap, claim ready steps up to the concurrency limit, run them, and claim
+ * again as soon as any finishes (a finished step usually makes the next one ready) or it is woken.
+ * Exits when idle, and hands over to a fresh invocation when its time budget runs low while work
+ * remains, so no run depends on one function instance staying alive.
  */
-export async function runEngine(options: EngineOptions): Promise<EngineRunSummary> {
+export function startEngine(options: EngineOptions): RunningEngine {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const budgetEnd = startedAt + options.budgetMs;
+  const reapEveryMs = options.reapEveryMs ?? 1_000;
   const inFlight = new Map<string, Promise<void>>();
   const summary: EngineRunSummary = { worker: options.worker, steps: { succeeded: 0, failed: 0, retrying: 0, abandoned: 0 }, handedOver: false };
   let idleSince: number | null = null;
+  let exiting = false;
+  let woken = false;
+  let endNap: (() => void) | null = null;
+
+  /** Sleeps `ms`, or less when woken (a wake while awake makes the next nap return at once). */
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken) {
+        woken = false;
+        return resolve();
+      }
+      const timer = setTimeout(finish, Math.max(0, ms));
+      function finish() {
+        clearTimeout(timer);
+        if (endNap === finish) endNap = null;
+        woken = false;
+        resolve();
+      }
+      endNap = finish;
+    });
 
   const start = (step: ClaimedStep) => {
     const running = runStep(step, {
@@ -68,49 +100,69 @@ export async function runEngine(options: EngineOptions): Promise<EngineRunSummar
     lastReapAt = now();
     return options.store.reap().catch((error) => options.log({ level: "warn", msg: "reap failed", error: String(error) }));
   };
-  await reap();
 
-  while (true) {
-    const timeLeft = budgetEnd - now();
-    const room = options.maxConcurrentSteps - inFlight.size;
-    let claimed: ClaimedStep[] = [];
-    if (room > 0 && timeLeft > options.minStepTimeMs) {
-      claimed = await options.store.claimSteps(options.worker, room, options.leaseSeconds);
-      for (const step of claimed) start(step);
-    }
-
-    if (inFlight.size > 0) {
-      idleSince = null;
-      // Runs past their deadline and leases of dead workers are found even while this worker is busy.
-      if (now() - lastReapAt >= (options.reapEveryMs ?? 1_000)) await reap();
-      // Wake when any step finishes (it may have released the next) or after one poll interval.
-      await Promise.race([...inFlight.values(), abortableSleep(options.pollMs)]);
-      continue;
-    }
-    if (claimed.length > 0) continue;
-
-    // Nothing running, nothing claimable now.
-    if (timeLeft <= options.minStepTimeMs) {
-      const nextAttempt = await options.store.nextAttemptAt();
-      if (nextAttempt) {
-        summary.handedOver = true;
-        await options.handOver().catch((error) => options.log({ level: "error", msg: "hand-over failed", error: String(error) }));
-      }
-      return summary;
-    }
-    idleSince ??= now();
-    const nextAttempt = await options.store.nextAttemptAt();
-    const waitUntil = nextAttempt ? Math.max(nextAttempt.getTime(), now()) : null;
-    if (waitUntil !== null && waitUntil - now() <= options.idleExitMs && waitUntil < budgetEnd - options.minStepTimeMs) {
-      await abortableSleep(Math.max(options.pollMs, Math.min(waitUntil - now(), options.idleExitMs)));
-      idleSince = null;
-      continue;
-    }
-    if (now() - idleSince >= options.idleExitMs) {
-      // A retry far in the future is the scheduled kick's to pick up.
-      return summary;
-    }
-    await abortableSleep(options.pollMs);
+  const loop = async (): Promise<EngineRunSummary> => {
     await reap();
-  }
+    while (true) {
+      const timeLeft = budgetEnd - now();
+      const room = options.maxConcurrentSteps - inFlight.size;
+      let claimed: ClaimedStep[] = [];
+      if (room > 0 && timeLeft > options.minStepTimeMs) {
+        claimed = await options.store.claimSteps(options.worker, room, options.leaseSeconds);
+        for (const step of claimed) start(step);
+      }
+      // Runs past their deadline and leases of dead workers are found whether or not this worker is busy.
+      if (now() - lastReapAt >= reapEveryMs) await reap();
+
+      if (inFlight.size > 0) {
+        idleSince = null;
+        // Wake when any step finishes (it may have released the next), on a kick, or after one poll interval.
+        const napping = nap(options.pollMs);
+        await Promise.race([...inFlight.values(), napping]);
+        endNap?.();
+        continue;
+      }
+      if (claimed.length > 0) continue;
+
+      // Nothing running, nothing claimable now.
+      if (timeLeft <= options.minStepTimeMs) {
+        exiting = true;
+        const nextAttempt = await options.store.nextAttemptAt();
+        if (nextAttempt) {
+          summary.handedOver = true;
+          await options.handOver().catch((error) => options.log({ level: "error", msg: "hand-over failed", error: String(error) }));
+        }
+        return summary;
+      }
+      idleSince ??= now();
+      const nextAttempt = await options.store.nextAttemptAt();
+      const waitUntil = nextAttempt ? Math.max(nextAttempt.getTime(), now()) : null;
+      if (waitUntil !== null && waitUntil - now() <= options.idleExitMs && waitUntil < budgetEnd - options.minStepTimeMs) {
+        await nap(Math.max(options.pollMs, Math.min(waitUntil - now(), options.idleExitMs)));
+        idleSince = null;
+        continue;
+      }
+      // A wake during the query above counts as new work: idleSince was reset.
+      if (idleSince !== null && now() - idleSince >= options.idleExitMs && !woken) {
+        // A retry far in the future is the scheduled kick's to pick up.
+        exiting = true;
+        return summary;
+      }
+      await nap(options.pollMs);
+    }
+  };
+
+  const done = loop().finally(() => {
+    exiting = true;
+  });
+  return {
+    worker: options.worker,
+    done,
+    hasRoom: () => !exiting && budgetEnd - now() > options.minStepTimeMs && inFlight.size < options.maxConcurrentSteps,
+    wake: () => {
+      idleSince = null;
+      woken = true;
+      endNap?.();
+    },
+  };
 }

@@ -42,8 +42,7 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
   const runDeadline = step.deadline_at ? Date.parse(step.deadline_at) : Number.POSITIVE_INFINITY;
   try {
     const definition = step.agent_definition;
-    const context = await store.callContext(step);
-    const apiKey = context.provider_key_id ? await store.decryptKey(context.provider_key_id, step) : undefined;
+    const apiKey = step.provider_key_id ? await store.decryptKey(step.provider_key_id, step) : undefined;
     const timeLeft = Math.min(runDeadline, options.invocationDeadline) - Date.now();
     if (timeLeft <= 0) throw new Error("no time left for this attempt");
 
@@ -60,11 +59,11 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       agent: { id: step.agent_id, name: definition.name, type: definition.type },
       tenant: {
         id: step.tenant_id,
-        name: context.tenant_name,
-        agentsEndpointUrl: context.agents_endpoint_url,
-        agentsTimeoutMs: context.agents_timeout_ms,
-        ragEnabled: context.rag_enabled,
-        ragTopK: context.rag_top_k,
+        name: step.tenant_name,
+        agentsEndpointUrl: step.agents_endpoint_url,
+        agentsTimeoutMs: step.agents_timeout_ms,
+        ragEnabled: step.rag_enabled,
+        ragTopK: step.rag_top_k,
       },
       requestId: step.step_id,
       timeoutMs: timeLeft,

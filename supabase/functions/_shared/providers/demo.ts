@@ -62,17 +62,19 @@ export async function callDemo(call: AgentCall): Promise<AgentReply> {
   return await runWithDeadline(
     { signal: call.signal, timeoutMs: call.timeoutMs ?? defaultTimeoutMs.demo, label, provider: "demo" },
     async (deadline) => {
+      // latency_ms 0 takes no timer at all: the runtime stretches a chain of setTimeout(0) to 4 ms each.
+      const think = (ms: number) => (latencyMs > 0 ? abortableSleep(ms, deadline.signal) : Promise.resolve());
       if (call.onDelta) {
         // Streamed word by word over the latency, as a model would.
         const emit = deltaSink(call);
         const pieces = text.match(/\S+\s*|\s+/g) ?? [];
         for (const piece of pieces) {
-          await abortableSleep(latencyMs / Math.max(1, pieces.length), deadline.signal);
+          await think(latencyMs / Math.max(1, pieces.length));
           emit(piece);
         }
-        if (pieces.length === 0) await abortableSleep(latencyMs, deadline.signal);
+        if (pieces.length === 0) await think(latencyMs);
       } else {
-        await abortableSleep(latencyMs, deadline.signal);
+        await think(latencyMs);
       }
       if (demoFails(call)) {
         throw new ProviderError("server_error", `${label} failed on purpose (config.fail_rate)`, {
