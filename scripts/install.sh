@@ -2,6 +2,8 @@
 # Installs what the local stack needs and is missing; a second run on a ready machine only checks.
 #   - PostgreSQL 15 and the extensions Supabase ships, from Debian
 #   - pgvector, built from Debian's trixie source package (bookworm's is too old for Supabase parity)
+#   - Chromium, from Debian, for the browser tests (playwright-core drives it; `npx playwright install`
+#     would download a browser, which these machines cannot)
 #   - node_modules from the lockfile (the Supabase CLI and Deno come from npm)
 # Every failure stops with one line saying what to do.
 set -euo pipefail
@@ -26,6 +28,7 @@ debian_packages=(
   "libtap-parser-sourcehandler-pgtap-perl"
   "build-essential"
   "dpkg-dev"
+  "chromium"
 )
 
 package_installed() {

@@ -1,11 +1,15 @@
 // `npm test`: a fresh test stack, then every suite — pgTAP through pg_prove, the database lint,
-// the generated types' freshness, Deno's type check of the functions, vitest — and one closing
-// line `N passed, N failed` counting every test of every suite.
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+// the generated types' freshness, Deno's type check of the functions, tsc, svelte-check of the web
+// app, vitest (functions and stack), the web app's vitest (components; loads and actions against
+// the stack), and the browser flows (Chromium driving the built web app) — and one closing line
+// `N passed, N failed` counting every test of every suite.
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
 import { runSql } from "../stack/database-setup.ts";
 import { cliDbUrl, dbUrl, isInstanceName, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
+import { portIsTaken, waitFor } from "../stack/port-check.ts";
 import { runCommand } from "../stack/run-command.ts";
 import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
 import { StackError } from "../stack/stack-error.ts";
@@ -108,7 +112,7 @@ async function denoCheckSuite(): Promise<SuiteResult> {
 }
 
 async function typescriptSuite(): Promise<SuiteResult> {
-  heading("tsc (Node-side TypeScript: scripts and web)");
+  heading("tsc (Node-side TypeScript: scripts; the web app has svelte-check)");
   const run = await runCommand(join(repoRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: repoRoot });
   process.stdout.write(run.stdout || "ok: no type errors\n");
   return run.code === 0
@@ -116,17 +120,34 @@ async function typescriptSuite(): Promise<SuiteResult> {
     : { suite: "tsc", passed: 0, failed: 1, failures: ["tsc found type errors"] };
 }
 
-async function vitestSuite(): Promise<SuiteResult> {
-  heading("vitest");
-  const reportFile = join(instance.stateDir, "vitest-report.json");
+async function svelteCheckSuite(): Promise<SuiteResult> {
+  heading("svelte-check (the web app, with its own tsconfig)");
+  const web = join(repoRoot, "web");
+  const sync = await runCommand(join(repoRoot, "node_modules/.bin/svelte-kit"), ["sync"], { cwd: web });
+  const run = sync.code === 0
+    ? await runCommand(join(repoRoot, "node_modules/.bin/svelte-check"), ["--tsconfig", "./tsconfig.json", "--fail-on-warnings"], {
+      cwd: web,
+      env: { ...process.env, NO_COLOR: "1" },
+    })
+    : sync;
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  return run.code === 0
+    ? { suite: "svelte-check", passed: 1, failed: 0, failures: [] }
+    : { suite: "svelte-check", passed: 0, failed: 1, failures: ["svelte-check found errors or warnings in web/"] };
+}
+
+/** One vitest invocation with a JSON report, counted test by test. */
+async function vitestRun(suite: string, cwd: string, config: string, env: Record<string, string> = {}): Promise<SuiteResult> {
+  const reportFile = join(instance.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
   const run = await runCommand(
     join(repoRoot, "node_modules/.bin/vitest"),
-    ["run", "--config", "scripts/test/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`],
-    { cwd: repoRoot, env: { ...process.env, ...statusVariables(instance), RENUM_STACK: instance.name, NO_COLOR: "1" } },
+    ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`],
+    { cwd, env: { ...process.env, ...statusVariables(instance), RENUM_STACK: instance.name, NO_COLOR: "1", ...env } },
   );
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
-  if (!existsSync(reportFile)) return { suite: "vitest", passed: 0, failed: 1, failures: ["vitest wrote no report: see the output above"] };
+  if (!existsSync(reportFile)) return { suite, passed: 0, failed: 1, failures: [`vitest wrote no report: see the output above`] };
   const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
     numPassedTests: number;
     numFailedTests: number;
@@ -138,7 +159,77 @@ async function vitestSuite(): Promise<SuiteResult> {
     ...(file.status === "failed" && file.assertionResults.length === 0 ? [`${file.name}: ${file.message ?? "failed to load"}`] : []),
   ]);
   const failed = Math.max(report.numFailedTests, failures.length) || (run.code !== 0 ? 1 : 0);
-  return { suite: "vitest", passed: report.numPassedTests, failed, failures };
+  return { suite, passed: report.numPassedTests, failed, failures };
+}
+
+async function vitestSuite(): Promise<SuiteResult> {
+  heading("vitest");
+  return vitestRun("vitest", repoRoot, "scripts/test/vitest.config.ts");
+}
+
+async function webVitestSuite(): Promise<SuiteResult> {
+  heading("vitest (web: components in jsdom; loads and actions against the test stack)");
+  return vitestRun("web vitest", join(repoRoot, "web"), "vitest.config.ts");
+}
+
+/**
+ * The browser flows: the web app built (into the stack's own folder, so parallel runs in one
+ * checkout never share a build) and served with adapter-node on the stack's web port, then
+ * web/tests/browser/*.test.ts drive Debian's Chromium against it.
+ */
+async function browserSuite(): Promise<SuiteResult> {
+  heading("browser (Chromium driving the built web app)");
+  const failed = (reason: string): SuiteResult => ({ suite: "browser", passed: 0, failed: 1, failures: [reason] });
+  if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
+    return failed("no Chromium at /usr/bin/chromium: scripts/install.sh installs Debian's `chromium` package");
+  }
+  const variables = statusVariables(instance);
+  if (await portIsTaken(instance.webPort)) {
+    return failed(`port ${instance.webPort} (the ${instance.name} stack's web app) is taken by another process; stop it first`);
+  }
+
+  const buildDir = join(instance.stateDir, "web");
+  const build = await runCommand(join(repoRoot, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], {
+    cwd: join(repoRoot, "web"),
+    env: { ...process.env, RENUM_WEB_BUILD_DIR: buildDir, NO_COLOR: "1" },
+  });
+  if (build.code !== 0) {
+    process.stdout.write(build.stdout);
+    process.stderr.write(build.stderr);
+    return failed("vite build of the web app failed: see the output above");
+  }
+  console.log(`ok: built the web app into ${buildDir.slice(repoRoot.length + 1)}/build`);
+
+  mkdirSync(instance.logDir, { recursive: true });
+  const log = createWriteStream(join(instance.logDir, "web.log"));
+  const server = spawn(process.execPath, [join(buildDir, "build")], {
+    cwd: repoRoot,
+    env: { ...process.env, ...variables, PORT: String(instance.webPort), HOST: "127.0.0.1", ORIGIN: variables.WEB_URL },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout.pipe(log);
+  server.stderr.pipe(log);
+  let exited = false;
+  server.on("exit", () => (exited = true));
+  try {
+    const answering = await waitFor(async () => {
+      if (exited) return true;
+      return fetch(`${variables.WEB_URL}/login`).then((response) => response.ok, () => false);
+    }, 30_000, 200);
+    if (exited || !answering) return failed(`the built web app did not answer on ${variables.WEB_URL}; see .stack/${instance.name}/log/web.log`);
+    console.log(`ok: serving it on ${variables.WEB_URL}`);
+    return await vitestRun("browser", repoRoot, "web/tests/browser/vitest.config.ts", {
+      WEB_URL: variables.WEB_URL,
+      SCREENSHOT_DIR: join(buildDir, "screenshots"),
+    });
+  } finally {
+    if (!exited) {
+      server.kill("SIGTERM");
+      await waitFor(async () => exited, 5_000);
+      if (!exited) server.kill("SIGKILL");
+    }
+    log.end();
+  }
 }
 
 async function main(): Promise<number> {
@@ -149,7 +240,18 @@ async function main(): Promise<number> {
   console.log(`stack: test stack up in ${((performance.now() - started) / 1000).toFixed(1)} s (API ${statusVariables(instance).API_URL})`);
 
   try {
-    for (const suite of [databaseLintSuite, databaseTypesSuite, pgTapSuite, denoCheckSuite, typescriptSuite, vitestSuite]) {
+    const suites = [
+      databaseLintSuite,
+      databaseTypesSuite,
+      pgTapSuite,
+      denoCheckSuite,
+      typescriptSuite,
+      svelteCheckSuite,
+      vitestSuite,
+      webVitestSuite,
+      browserSuite,
+    ];
+    for (const suite of suites) {
       try {
         results.push(await suite());
       } catch (error) {

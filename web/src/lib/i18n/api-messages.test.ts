@@ -1,0 +1,61 @@
+import { get } from "svelte/store";
+import { beforeAll, describe, expect, it } from "vitest";
+import { _, apiMessage, fieldMessage, fieldMessages, useLocale, type Translate } from "$lib/i18n";
+
+let t: Translate;
+
+beforeAll(() => {
+  useLocale("pt-BR");
+  t = get(_);
+});
+
+describe("the API's field messages in Portuguese", () => {
+  it.each([
+    ["Must not be empty.", "Preencha este campo."],
+    ["Must have at most 120 characters.", "Use no máximo 120 caracteres."],
+    ["Must have at least 8 characters.", "Use pelo menos 8 caracteres."],
+    ["Must be between 0 and 2.", "Use um valor entre 0 e 2."],
+    ["Must be a valid CNPJ (14 digits with matching check digits).", "CNPJ inválido: confira os 14 dígitos."],
+    ["Too small: expected number to be >=1", "Use um valor a partir de 1."],
+  ])("%s → %s", (english, portuguese) => {
+    expect(fieldMessage(english, t)).toBe(portuguese);
+  });
+
+  it("keeps a message it has no words for as the API wrote it", () => {
+    expect(fieldMessage("agent 42 is not an agent of this company", t)).toBe("agent 42 is not an agent of this company");
+  });
+
+  it("translates every field of a failure", () => {
+    expect(fieldMessages({ name: "Must not be empty.", model: "Must have at most 200 characters." }, t)).toEqual({
+      name: "Preencha este campo.",
+      model: "Use no máximo 200 caracteres.",
+    });
+  });
+});
+
+describe("the sentence above a refused form", () => {
+  it("points at the fields when the API named them", () => {
+    const problem = { code: "validation_failed", message: "The request body is invalid: name: Must not be empty.", fields: { name: "Must not be empty." } };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Confira os campos destacados.");
+  });
+
+  it("says an address is taken when a slug conflicts, in either language", () => {
+    const problem = { code: "conflict", message: "A record with the same slug already exists.", fields: { slug: "Already taken." } };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Este endereço já está em uso. Escolha outro.");
+  });
+
+  it("translates known codes in Portuguese and keeps the API's own words in English", () => {
+    const problem = { code: "forbidden", message: "Only the company's owners and admins can change it." };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Você não tem permissão para fazer isso.");
+    expect(apiMessage(problem, t, "en")).toBe("Only the company's owners and admins can change it.");
+  });
+
+  it("says nobody was found to share with", () => {
+    expect(apiMessage({ code: "not_found", message: "no user with that email" }, t, "pt-BR")).toBe("Não encontramos ninguém com esse e-mail ou endereço.");
+  });
+
+  it("quotes the rule a person broke", () => {
+    const problem = { code: "rule_violated", message: "this person already belongs to the agent's company" };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Isso não é permitido: this person already belongs to the agent's company");
+  });
+});

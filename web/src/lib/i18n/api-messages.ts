@@ -1,0 +1,86 @@
+// The API speaks English, in one error shape; people read Portuguese first. These turn an API
+// failure (its code, message and field messages) into words for the page's language: known codes
+// and field messages are translated, anything else is shown as the API wrote it (it is written
+// for people and always safe to show).
+import type { Locale } from "./locales";
+
+export type Translate = (id: string, options?: { values?: Record<string, string | number> }) => string;
+
+/** What a failed form action or page error carries from the API. */
+export interface ApiProblem {
+  code?: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+type Rule = [RegExp, (match: RegExpMatchArray, t: Translate) => string];
+
+const fieldRules: Rule[] = [
+  [/^Must not be empty\.$/, (_, t) => t("fields.empty")],
+  [/^Is required\.$/, (_, t) => t("fields.required")],
+  [/^Must have at most (\d+) characters\.$/, ([, max], t) => t("fields.atMost", { values: { max } })],
+  [/^Must have at least (\d+) characters\.$/, ([, min], t) => t("fields.atLeast", { values: { min } })],
+  [/^Must be an http\(s\) URL\.$/, (_, t) => t("fields.url")],
+  [/^Must be an email address\.$/, (_, t) => t("fields.email")],
+  [/^Must be a uuid\.$/, (_, t) => t("fields.uuid")],
+  [/^Must be between (-?[\d.]+) and (-?[\d.]+)\.$/, ([, min, max], t) => t("fields.between", { values: { min, max } })],
+  [/^Must be a whole number\.$/, (_, t) => t("fields.wholeNumber")],
+  [/^(Must be a number\.|Invalid input: expected number.*)$/, (_, t) => t("fields.number")],
+  [/^(?:Must be at least|Too small: expected number to be >=?) ?(-?[\d.]+)\.?$/, ([, min], t) => t("fields.minimum", { values: { min } })],
+  [/^(?:Must be at most|Too big: expected number to be <=?) ?(-?[\d.]+)\.?$/, ([, max], t) => t("fields.maximum", { values: { max } })],
+  [/^Must be a valid CNPJ/, (_, t) => t("fields.cnpj")],
+  [/^Use lowercase letters, digits and single hyphens/, (_, t) => t("fields.slug")],
+  [/^Already taken\.$/, (_, t) => t("fields.taken")],
+  [/^Unknown field\.$/, (_, t) => t("fields.unknownField")],
+];
+
+/** One field's message from the API, in the page's language. */
+export function fieldMessage(message: string, t: Translate): string {
+  for (const [pattern, translate] of fieldRules) {
+    const match = message.match(pattern);
+    if (match) return translate(match, t);
+  }
+  return message;
+}
+
+const translatedCodes = new Set([
+  "not_found",
+  "forbidden",
+  "conflict",
+  "validation_failed",
+  "budget_exhausted",
+  "tenant_not_found",
+  "tenant_required",
+  "unauthorized",
+  "internal_error",
+  "database_unavailable",
+  "transaction_conflict",
+  "statement_timeout",
+  "api_unreachable",
+  "unexpected_response",
+  "test_unavailable",
+]);
+
+// Codes whose wording is the app's own, even in English (the API's message is for developers).
+const ownWordingInEnglish = new Set(["api_unreachable", "unexpected_response", "internal_error", "unauthorized"]);
+
+/** The failure as one sentence for the top of a form or an error page. */
+export function apiMessage(problem: ApiProblem, t: Translate, locale: Locale): string {
+  const { code = "", message, fields = {} } = problem;
+  if (code === "validation_failed" && Object.keys(fields).length > 0) return t("common.fixFields");
+  if (code === "conflict") {
+    if (/slug/i.test(message) || fields.slug) return t("api.slugTaken");
+    if (/already shared/i.test(message)) return t("api.alreadyShared");
+    if (/invit|already a member/i.test(message)) return t("api.alreadyInvited");
+  }
+  if (code === "not_found" && /^no (user|company) with that/.test(message)) return t("api.granteeNotFound");
+  if (locale === "en" && !ownWordingInEnglish.has(code)) return message;
+  if (code === "rule_violated") return t("api.rule_violated", { values: { message } });
+  if (translatedCodes.has(code)) return t(`api.${code}`);
+  return message;
+}
+
+/** Every field's message in the page's language. */
+export function fieldMessages(fields: Record<string, string> | undefined, t: Translate): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields ?? {}).map(([name, message]) => [name, fieldMessage(message, t)]));
+}

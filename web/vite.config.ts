@@ -1,0 +1,12 @@
+import { sveltekit } from "@sveltejs/kit/vite";
+import tailwindcss from "@tailwindcss/vite";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [tailwindcss(), sveltekit()],
+  server: {
+    // The stack's env names (API_URL, ANON_KEY, FUNCTIONS_URL) are read at run time by
+    // src/lib/server/config.ts; nothing here bakes them into the bundle.
+    fs: { allow: ["../supabase/functions/_shared"] },
+  },
+});
