@@ -35,3 +35,15 @@ insert into public.agents (id, tenant_id, name, description, type, provider, mod
    'Resume a conversa e sugere o próximo passo ao vendedor.', 'copilot', 'demo', 'demo-small',
    'Você é Caio, copiloto de vendas. Resuma e proponha o próximo passo.', 'active', 'd0d0d0d0-0000-4000-8000-000000000001')
 on conflict (id) do nothing;
+
+-- A demo team that runs with no provider keys: Ana qualifies the lead, Caio turns her notes into
+-- the next step (a pipeline: each output feeds the next).
+insert into public.teams (id, tenant_id, name, description, workflow_type, timeout_seconds, created_by)
+values ('d0d0d0d0-0000-4000-8000-0000000000c1', 'd0d0d0d0-0000-4000-8000-0000000000a1', 'Qualificação de leads',
+        'Ana qualifica o lead e Caio propõe o próximo passo.', 'pipeline', 300, 'd0d0d0d0-0000-4000-8000-000000000001')
+on conflict (id) do nothing;
+
+insert into public.team_agents (team_id, agent_id, role, execution_order, input) values
+  ('d0d0d0d0-0000-4000-8000-0000000000c1', 'd0d0d0d0-0000-4000-8000-0000000000b1', 'member', 1, '{"source": "initial_prompt"}'),
+  ('d0d0d0d0-0000-4000-8000-0000000000c1', 'd0d0d0d0-0000-4000-8000-0000000000b2', 'leader', 2, '{"source": "agent_result", "agent_id": "d0d0d0d0-0000-4000-8000-0000000000b1"}')
+on conflict (team_id, agent_id) do nothing;
