@@ -51,7 +51,9 @@ const realServe = Deno.serve.bind(Deno);
 
 async function finishBackgroundWorkThenExit(): Promise<void> {
   await Promise.allSettled([...pendingBackgroundWork]);
-  Deno.exit(0);
+  // Under --watch, Deno.exit only ends this run and the watcher waits for the next file change;
+  // the stack is stopping, so end the whole process.
+  Deno.kill(Deno.pid, "SIGKILL");
 }
 Deno.addSignalListener("SIGTERM", finishBackgroundWorkThenExit);
 Deno.addSignalListener("SIGINT", finishBackgroundWorkThenExit);
