@@ -14,6 +14,7 @@ describe("formatting by language", () => {
 
   it("keeps the cents' fractions of tiny provider costs", () => {
     expect(plain(formatCurrency(0.0042, "en"))).toBe("$0.0042");
+    expect(plain(formatCurrency(0.0000066, "pt-BR"))).toBe("US$ 0,0000066");
   });
 
   it("writes dates and numbers per language", () => {

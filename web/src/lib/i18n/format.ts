@@ -15,6 +15,10 @@ export function formatNumber(value: number, locale: Locale, options: Intl.Number
 
 /** Provider costs are billed in US dollars; `currency` says otherwise for amounts in reais. */
 export function formatCurrency(amount: number, locale: Locale, currency: "USD" | "BRL" = "USD"): string {
+  // A few tokens of a small model cost millionths of a dollar: shown, not rounded to zero.
+  if (amount !== 0 && Math.abs(amount) < 0.0001) {
+    return new Intl.NumberFormat(locale, { style: "currency", currency, maximumSignificantDigits: 2 }).format(amount);
+  }
   return new Intl.NumberFormat(locale, {
     style: "currency",
     currency,

@@ -12,8 +12,8 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: "/", label: "nav.dashboard", exact: true },
   { href: "/agents", label: "nav.agents" },
-  { href: "/teams", label: "nav.teams", soon: true },
-  { href: "/executions", label: "nav.executions", soon: true },
+  { href: "/teams", label: "nav.teams" },
+  { href: "/executions", label: "nav.executions" },
   { href: "/settings", label: "nav.settings" },
 ];
 

@@ -1,5 +1,7 @@
 // English: the same keys as Portuguese (the type says so).
 import type { Messages } from "./pt-BR";
+import { executionsEn } from "./executions.en";
+import { teamsEn } from "./teams.en";
 
 export const en: Messages = {
   app: {
@@ -338,6 +340,8 @@ export const en: Messages = {
     accept: "Accept invitation",
     accepted: "You are now part of {name}.",
   },
+  teams: teamsEn,
+  executions: executionsEn,
   comingSoon: {
     title: "Coming soon",
     teamsTitle: "Teams",

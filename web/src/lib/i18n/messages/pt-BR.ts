@@ -1,5 +1,8 @@
 // Brazilian Portuguese: the app's first language and the shape every other language follows.
 // ICU message syntax (plurals, values); see svelte-i18n.
+import { executionsPtBR } from "./executions.pt-BR";
+import { teamsPtBR } from "./teams.pt-BR";
+
 export const ptBR = {
   app: {
     name: "Renum",
@@ -337,6 +340,8 @@ export const ptBR = {
     accept: "Aceitar convite",
     accepted: "Você agora faz parte de {name}.",
   },
+  teams: teamsPtBR,
+  executions: executionsPtBR,
   comingSoon: {
     title: "Em breve",
     teamsTitle: "Equipes",

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import type { ExecutionStatusResponse } from "$schemas/executions.ts";
+import { applyEvent, applyEvents, fromBroadcast, hasGap, initialState, isFinished, type MonitorEvent } from "./monitor-state";
+
+const runId = "00000000-0000-4000-8000-000000000001";
+const steps = ["00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"];
+const agentIds = ["00000000-0000-4000-8000-0000000000b1", "00000000-0000-4000-8000-0000000000b2"];
+
+function status(): ExecutionStatusResponse {
+  return {
+    execution_id: runId,
+    team_id: "00000000-0000-4000-8000-0000000000c1",
+    team_name: "Vendas",
+    workflow_type: "sequential",
+    status: "pending",
+    current_step: 1,
+    total_steps: 2,
+    finished_steps: 0,
+    progress: 0,
+    agents: steps.map((step_id, index) => ({
+      step_id,
+      agent_id: agentIds[index],
+      name: `Agente ${index + 1}`,
+      position: index + 1,
+      role: "member" as const,
+      status: "pending" as const,
+      attempt_count: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      latency_ms: null,
+      skip_reason: null,
+      error: null,
+      started_at: null,
+      finished_at: null,
+    })),
+    cost_usd: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    error_message: null,
+    created_at: "2026-11-22T10:00:00Z",
+    started_at: null,
+    finished_at: null,
+    deadline_at: null,
+    last_event_seq: 1,
+  };
+}
+
+const at = "2026-11-22T10:00:05Z";
+const event = (seq: number, name: MonitorEvent["event"], payload: Record<string, unknown>, step_id: string | null = null): MonitorEvent => ({
+  seq,
+  event: name,
+  step_id,
+  payload,
+  created_at: at,
+});
+
+// A whole run of two agents one after another, as the engine logs it (seq 1 is the start).
+const run: MonitorEvent[] = [
+  event(1, "status_update", { status: "pending", total_steps: 2 }),
+  event(2, "status_update", { status: "running" }),
+  event(3, "agent_status_update", { agent_id: agentIds[0], status: "ready" }, steps[0]),
+  event(4, "progress_update", { finished_steps: 0, total_steps: 2, progress: 0 }),
+  event(5, "agent_status_update", { agent_id: agentIds[0], status: "running", attempt: 1 }, steps[0]),
+  event(6, "agent_status_update", { agent_id: agentIds[0], status: "succeeded", input_tokens: 10, output_tokens: 20, cost_usd: 0.0002, latency_ms: 1500 }, steps[0]),
+  event(7, "result_update", { agent_id: agentIds[0], output: "Primeira parte" }, steps[0]),
+  event(8, "agent_status_update", { agent_id: agentIds[1], status: "ready" }, steps[1]),
+  event(9, "progress_update", { finished_steps: 1, total_steps: 2, progress: 0.5 }),
+  event(10, "agent_status_update", { agent_id: agentIds[1], status: "running", attempt: 1 }, steps[1]),
+  event(11, "agent_status_update", { agent_id: agentIds[1], status: "succeeded", input_tokens: 30, output_tokens: 40, cost_usd: 0.0004, latency_ms: 1500 }, steps[1]),
+  event(12, "result_update", { agent_id: agentIds[1], output: "Segunda parte" }, steps[1]),
+  event(13, "progress_update", { finished_steps: 2, total_steps: 2, progress: 1 }),
+  event(14, "result_update", { final_result: { summary: "Segunda parte", details: [] } }),
+  event(15, "status_update", { status: "completed", error_message: null, cost_usd: 0.0006, input_tokens: 40, output_tokens: 60 }),
+];
+
+const start = () => initialState(status(), null, run.slice(0, 1));
+
+describe("the live monitor's state", () => {
+  it("follows a run from start to finish: agents, progress, tokens, cost and result", () => {
+    const halfway = applyEvents(start(), run.slice(1, 7));
+    expect(halfway.run.status).toBe("running");
+    expect(halfway.agents.map((agent) => agent.status)).toEqual(["succeeded", "pending"]);
+    expect(halfway.agents[0]).toMatchObject({ input_tokens: 10, output_tokens: 20, cost_usd: 0.0002, latency_ms: 1500, started_at: at });
+    expect(halfway.run.cost_usd).toBe(0.0002);
+    expect(halfway.outputs[agentIds[0]]).toBe("Primeira parte");
+
+    const done = applyEvents(halfway, run.slice(7));
+    expect(isFinished(done)).toBe(true);
+    expect(done.run).toMatchObject({ status: "completed", progress: 1, finished_steps: 2, cost_usd: 0.0006, input_tokens: 40, output_tokens: 60, current_step: null });
+    expect(done.finalResult?.summary).toBe("Segunda parte");
+    expect(done.timeline.map((entry) => entry.seq)).toEqual(run.map((entry) => entry.seq));
+  });
+
+  it("ignores duplicates: an event seen twice, or one the snapshot already had, changes nothing", () => {
+    const once = applyEvents(start(), run.slice(1, 6));
+    const twice = applyEvents(once, [run[5], run[5], run[2], run[0]]);
+    expect(twice).toBe(once);
+    expect(twice.agents[0].input_tokens).toBe(10);
+    expect(twice.run.cost_usd).toBe(0.0002);
+  });
+
+  it("holds an event that arrives early until the ones before it come, then applies them in order", () => {
+    const state = applyEvents(start(), run.slice(1, 4));
+    const early = applyEvent(state, run[5]); // seq 6 before 5
+    expect(early.lastSeq).toBe(4);
+    expect(early.agents[0].status).toBe("ready");
+    expect(hasGap(early)).toBe(true);
+
+    const filled = applyEvent(early, run[4]);
+    expect(hasGap(filled)).toBe(false);
+    expect(filled.lastSeq).toBe(6);
+    expect(filled.agents[0].status).toBe("succeeded");
+    expect(filled.timeline.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("fills a gap from the log (a reconnect), taking each event once though the log and the channel overlap", () => {
+    const beforeDrop = applyEvents(start(), run.slice(1, 5));
+    // The connection dropped during 6..9; the channel delivers 10 and 11 after it comes back.
+    const afterReconnect = applyEvents(beforeDrop, [run[9], run[10]]);
+    expect(afterReconnect.lastSeq).toBe(5);
+    // The log after seq 5 (it overlaps what is waiting).
+    const filled = applyEvents(afterReconnect, run.slice(5, 12));
+    expect(filled.lastSeq).toBe(12);
+    expect(filled.waiting).toEqual([]);
+    expect(filled.timeline.map((entry) => entry.seq)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
+    expect(filled.run.cost_usd).toBe(0.0006);
+    expect(filled.agents.map((agent) => agent.status)).toEqual(["succeeded", "succeeded"]);
+  });
+
+  it("starts from a snapshot and applies only the log's events beyond it", () => {
+    const snapshot = { ...status(), status: "running" as const, last_event_seq: 6 };
+    snapshot.agents[0] = { ...snapshot.agents[0], status: "succeeded", input_tokens: 10, output_tokens: 20, cost_usd: 0.0002 };
+    snapshot.cost_usd = 0.0002;
+    const state = initialState(snapshot, null, run.slice(0, 8));
+    expect(state.lastSeq).toBe(8);
+    expect(state.agents[0].input_tokens).toBe(10);
+    expect(state.run.cost_usd).toBe(0.0002);
+    expect(state.agents[1].status).toBe("ready");
+    expect(state.outputs[agentIds[0]]).toBe("Primeira parte");
+  });
+
+  it("shows a stop: the run and its open agents cancelled", () => {
+    const running = applyEvents(start(), run.slice(1, 5));
+    const stopped = applyEvents(running, [
+      event(6, "agent_status_update", { agent_id: agentIds[0], status: "cancelled", reason: "stopped" }, steps[0]),
+      event(7, "agent_status_update", { agent_id: agentIds[1], status: "cancelled", reason: "stopped" }, steps[1]),
+      event(8, "status_update", { status: "cancelled", cancelled_by: "x" }),
+    ]);
+    expect(stopped.run.status).toBe("cancelled");
+    expect(stopped.agents.map((agent) => agent.status)).toEqual(["cancelled", "cancelled"]);
+    expect(isFinished(stopped)).toBe(true);
+  });
+
+  it("reads a broadcast: seq and step from the envelope, the rest as the payload", () => {
+    const received = fromBroadcast("agent_status_update", { agent_id: agentIds[0], status: "running", seq: 5, execution_id: runId, step_id: steps[0], id: "m1" });
+    expect(received).toMatchObject({ seq: 5, event: "agent_status_update", step_id: steps[0], payload: { agent_id: agentIds[0], status: "running" } });
+    expect(fromBroadcast("status_update", { status: "running" })).toBeNull();
+  });
+});

@@ -1,0 +1,212 @@
+// The live monitor's state of one run, built from the snapshot the page loaded (GET /status,
+// /result and the event log) and then moved by events, from the Realtime channel `execution:<id>`
+// or from the log when a gap is filled. Pure: `applyEvent(state, event)` answers the next state.
+//
+// The rule that keeps it exact: events are applied strictly in seq order, each once. One at or
+// below `lastSeq` is a duplicate (already applied, or already in the snapshot) and is ignored;
+// one beyond `lastSeq + 1` waits in `waiting` until the events before it arrive (from the log,
+// which `hasGap` says to read after `lastSeq`).
+import type {
+  ExecutionAgentStatus,
+  ExecutionEvent,
+  ExecutionEventName,
+  ExecutionResult,
+  ExecutionResultDetail,
+  ExecutionStatus,
+  ExecutionStatusResponse,
+  StepStatus,
+} from "$schemas/executions.ts";
+
+export const finishedStatuses: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
+const stepStatuses: readonly StepStatus[] = ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"];
+const runStatuses: readonly ExecutionStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
+
+/** One entry of the timeline: an event of the log, or a broadcast (timed when it arrived). */
+export interface MonitorEvent {
+  seq: number;
+  event: ExecutionEventName;
+  step_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface FinalResult {
+  summary: string | null;
+  details: ExecutionResultDetail[];
+}
+
+export interface MonitorState {
+  run: Omit<ExecutionStatusResponse, "agents" | "last_event_seq">;
+  agents: ExecutionAgentStatus[];
+  /** Each agent's output as it arrives (by agent id). */
+  outputs: Record<string, string>;
+  finalResult: FinalResult | null;
+  /** The events applied, in seq order, each once. */
+  timeline: MonitorEvent[];
+  /** The seq of the newest event applied: every event up to it is in this state. */
+  lastSeq: number;
+  /** Events that arrived ahead of one still missing, by seq. */
+  waiting: MonitorEvent[];
+}
+
+/** The state of the page's snapshot: /status, /result and a page of the log (events after the status are applied). */
+export function initialState(status: ExecutionStatusResponse, result: ExecutionResult | null, log: ExecutionEvent[] = []): MonitorState {
+  const { agents, last_event_seq, ...run } = status;
+  const outputs: Record<string, string> = {};
+  for (const detail of result?.final_result?.details ?? []) if (detail.output !== null) outputs[detail.agent_id] = detail.output;
+  let state: MonitorState = {
+    run,
+    agents: agents.map((agent) => ({ ...agent })).sort((a, b) => a.position - b.position),
+    outputs,
+    finalResult: result?.final_result ?? null,
+    timeline: uniqueBySeq(log.filter((event) => event.seq <= last_event_seq)),
+    lastSeq: last_event_seq,
+    waiting: [],
+  };
+  // The log may have been read after the status: what it has beyond the status moves the state.
+  state = applyEvents(state, log.filter((event) => event.seq > last_event_seq));
+  return state;
+}
+
+/** A broadcast of `execution:<id>` (its payload carries seq, execution_id and step_id) as an event; null when it is not one. */
+export function fromBroadcast(event: string, payload: Record<string, unknown>, receivedAt: Date = new Date()): MonitorEvent | null {
+  const seq = Number(payload.seq);
+  if (!Number.isInteger(seq) || seq < 1) return null;
+  const { seq: _seq, execution_id: _execution, step_id, id: _id, ...rest } = payload;
+  return {
+    seq,
+    event: event as ExecutionEventName,
+    step_id: typeof step_id === "string" ? step_id : null,
+    payload: rest,
+    created_at: receivedAt.toISOString(),
+  };
+}
+
+export function isFinished(state: MonitorState): boolean {
+  return finishedStatuses.includes(state.run.status);
+}
+
+/** True while an event is missing before those waiting: read the log after `lastSeq`. */
+export function hasGap(state: MonitorState): boolean {
+  return state.waiting.length > 0;
+}
+
+export function applyEvents(state: MonitorState, events: MonitorEvent[]): MonitorState {
+  return events.reduce(applyEvent, state);
+}
+
+/** The state after `event`: applied when it is the next one (and then whatever waited for it), kept when early, ignored when seen. */
+export function applyEvent(state: MonitorState, event: MonitorEvent): MonitorState {
+  if (event.seq <= state.lastSeq || state.waiting.some((waiting) => waiting.seq === event.seq)) return state;
+  if (event.seq > state.lastSeq + 1) {
+    return { ...state, waiting: [...state.waiting, event].sort((a, b) => a.seq - b.seq) };
+  }
+  let next = applyInOrder(state, event);
+  while (next.waiting.length > 0 && next.waiting[0].seq === next.lastSeq + 1) {
+    const [first, ...rest] = next.waiting;
+    next = applyInOrder({ ...next, waiting: rest }, first);
+  }
+  return next;
+}
+
+function applyInOrder(state: MonitorState, event: MonitorEvent): MonitorState {
+  const next: MonitorState = { ...state, timeline: [...state.timeline, event], lastSeq: event.seq };
+  const payload = event.payload;
+  switch (event.event) {
+    case "status_update":
+      return withRunStatus(next, payload, event.created_at);
+    case "agent_status_update":
+      return withAgentStatus(next, event);
+    case "progress_update": {
+      const finished = numberOr(payload.finished_steps, next.run.finished_steps);
+      const total = numberOr(payload.total_steps, next.run.total_steps);
+      return { ...next, run: { ...next.run, finished_steps: finished, total_steps: total, progress: numberOr(payload.progress, total ? finished / total : 0) } };
+    }
+    case "result_update": {
+      if (payload.final_result && typeof payload.final_result === "object") {
+        return { ...next, finalResult: payload.final_result as FinalResult };
+      }
+      if (typeof payload.agent_id === "string" && typeof payload.output === "string") {
+        return { ...next, outputs: { ...next.outputs, [payload.agent_id]: payload.output } };
+      }
+      return next;
+    }
+    default:
+      // error_update and log are for the timeline (the agent's status follows in its own event).
+      return next;
+  }
+}
+
+function withRunStatus(state: MonitorState, payload: Record<string, unknown>, at: string): MonitorState {
+  const status = runStatuses.includes(payload.status as ExecutionStatus) ? (payload.status as ExecutionStatus) : state.run.status;
+  const run = { ...state.run, status };
+  if (status === "running") run.started_at ??= at;
+  if (typeof payload.deadline_at === "string") run.deadline_at = payload.deadline_at;
+  if (typeof payload.total_steps === "number") run.total_steps = payload.total_steps;
+  if (finishedStatuses.includes(status)) {
+    run.finished_at ??= at;
+    run.current_step = null;
+    if (typeof payload.error_message === "string") run.error_message = payload.error_message;
+    // The run's own totals (the sum of its agents' costs) when the engine sends them.
+    run.cost_usd = numberOr(payload.cost_usd, run.cost_usd);
+    run.input_tokens = numberOr(payload.input_tokens, run.input_tokens);
+    run.output_tokens = numberOr(payload.output_tokens, run.output_tokens);
+  }
+  return { ...state, run };
+}
+
+function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState {
+  const payload = event.payload;
+  const index = state.agents.findIndex((agent) => (event.step_id ? agent.step_id === event.step_id : agent.agent_id === payload.agent_id));
+  if (index < 0 || !stepStatuses.includes(payload.status as StepStatus)) return state;
+  const agent = { ...state.agents[index], status: payload.status as StepStatus };
+  let run = state.run;
+  switch (agent.status) {
+    case "running":
+      agent.started_at ??= event.created_at;
+      agent.attempt_count = numberOr(payload.attempt, agent.attempt_count);
+      agent.finished_at = null;
+      break;
+    case "succeeded": {
+      const input = numberOr(payload.input_tokens, 0);
+      const output = numberOr(payload.output_tokens, 0);
+      const cost = numberOr(payload.cost_usd, 0);
+      agent.input_tokens += input;
+      agent.output_tokens += output;
+      agent.cost_usd = round6(agent.cost_usd + cost);
+      agent.latency_ms = numberOr(payload.latency_ms, agent.latency_ms ?? 0);
+      agent.finished_at = event.created_at;
+      // The run's totals grow with each agent that finishes (the engine adds them in the same step).
+      run = { ...run, input_tokens: run.input_tokens + input, output_tokens: run.output_tokens + output, cost_usd: round6(run.cost_usd + cost) };
+      break;
+    }
+    case "failed":
+      agent.error = typeof payload.error === "string" ? payload.error : agent.error;
+      agent.finished_at = event.created_at;
+      break;
+    case "skipped":
+    case "cancelled":
+      agent.skip_reason = typeof payload.reason === "string" ? payload.reason : agent.skip_reason;
+      agent.finished_at ??= event.created_at;
+      break;
+  }
+  const agents = [...state.agents];
+  agents[index] = agent;
+  const running = agents.find((candidate) => candidate.status === "running");
+  const next = running ?? agents.find((candidate) => ["pending", "ready"].includes(candidate.status));
+  return { ...state, agents, run: { ...run, current_step: finishedStatuses.includes(run.status) ? null : (next?.position ?? null) } };
+}
+
+function uniqueBySeq(events: ExecutionEvent[]): MonitorEvent[] {
+  const bySeq = new Map<number, MonitorEvent>();
+  for (const event of events) bySeq.set(event.seq, event);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

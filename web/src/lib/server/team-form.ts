@@ -1,0 +1,47 @@
+// The team wizard's submission: the whole definition as JSON in one hidden field (`definition`),
+// and the API's refusals with their paths in one spelling (agents.1.input.agent_id), whichever
+// check (zod or the database) named them.
+import { error, fail, type ActionFailure } from "@sveltejs/kit";
+import type { TeamDefinitionBody } from "$schemas/teams.ts";
+import { normalisePath } from "$lib/teams";
+import { agentPage } from "$schemas/agents.ts";
+import { formFailure, type Api, type FormFailure } from "./api";
+
+/** The definition the wizard sent, or a 400 failure when the field is missing or not JSON. */
+export function definitionFrom(data: FormData): TeamDefinitionBody | ActionFailure<FormFailure> {
+  const raw = data.get("definition");
+  try {
+    const parsed: unknown = typeof raw === "string" ? JSON.parse(raw) : null;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as TeamDefinitionBody;
+  } catch {
+    // answered below
+  }
+  return fail(400, { message: "The form did not send a team definition.", code: "bad_request", fields: {}, values: {} });
+}
+
+export function isFailure(value: unknown): value is ActionFailure<FormFailure> {
+  return typeof value === "object" && value !== null && "status" in value && "data" in value;
+}
+
+/** formFailure, with the API's paths normalised so the wizard finds each field. */
+export function teamFailure(cause: unknown): ActionFailure<FormFailure> {
+  const failure = formFailure(cause);
+  const fields: Record<string, string> = {};
+  for (const [path, message] of Object.entries(failure.data.fields)) fields[normalisePath(path)] ??= message;
+  failure.data.fields = fields;
+  return failure;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `/teams/<id>` for the API; not an id at all is the same "not found" as an id that names nothing. */
+export function teamPath(id: string): string {
+  if (!uuidPattern.test(id)) error(404, { message: "Team not found.", code: "not_found" });
+  return `/teams/${id}`;
+}
+
+/** The company's own agents a team may have (agents shared from other companies cannot join). */
+export async function choosableAgents(api: Api): Promise<{ id: string; name: string; status: string }[]> {
+  const page = await api.get("/agents", agentPage, { limit: 100 });
+  return page.items.filter((agent) => agent.access === "owner").map(({ id, name, status }) => ({ id, name, status }));
+}

@@ -1,0 +1,31 @@
+// /teams/[id]/edit: the wizard, filled in with the team; saving replaces its definition (PUT).
+import { redirect } from "@sveltejs/kit";
+import { team as teamSchema } from "$schemas/teams.ts";
+import { createApi, pageError } from "$lib/server/api";
+import { choosableAgents, definitionFrom, isFailure, teamFailure, teamPath } from "$lib/server/team-form";
+import type { Actions, PageServerLoad } from "./$types";
+
+export const load: PageServerLoad = async (event) => {
+  const path = teamPath(event.params.id);
+  const api = createApi(event);
+  try {
+    const [team, agents] = await Promise.all([api.get(path, teamSchema), choosableAgents(api)]);
+    return { team, agents };
+  } catch (cause) {
+    pageError(cause);
+  }
+};
+
+export const actions: Actions = {
+  default: async (event) => {
+    const path = teamPath(event.params.id);
+    const definition = definitionFrom(await event.request.formData());
+    if (isFailure(definition)) return definition;
+    try {
+      await createApi(event).put(path, teamSchema, definition);
+    } catch (cause) {
+      return teamFailure(cause);
+    }
+    redirect(303, path);
+  },
+};

@@ -1,0 +1,28 @@
+// /teams/new: the wizard for a new team of the company's agents.
+import { redirect } from "@sveltejs/kit";
+import { team } from "$schemas/teams.ts";
+import { createApi, pageError } from "$lib/server/api";
+import { choosableAgents, definitionFrom, isFailure, teamFailure } from "$lib/server/team-form";
+import type { Actions, PageServerLoad } from "./$types";
+
+export const load: PageServerLoad = async (event) => {
+  try {
+    return { agents: await choosableAgents(createApi(event)) };
+  } catch (cause) {
+    pageError(cause);
+  }
+};
+
+export const actions: Actions = {
+  default: async (event) => {
+    const definition = definitionFrom(await event.request.formData());
+    if (isFailure(definition)) return definition;
+    let created;
+    try {
+      created = await createApi(event).post("/teams", team, definition);
+    } catch (cause) {
+      return teamFailure(cause);
+    }
+    redirect(303, `/teams/${created.id}`);
+  },
+};

@@ -1,0 +1,193 @@
+// Watching a team work, in the browser: a run of demo agents started through the API, followed on
+// /executions/<id> as each agent goes from waiting to working to done without a reload, then its
+// result and cost; a slow run reloaded mid-way (the monitor resumes, every event once) and stopped
+// with the Stop button; and someone of another company who opens the run's address sees not-found.
+import { mkdirSync } from "node:fs";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
+import { createCompany, horizontalOverflow, signUp } from "./people";
+
+let chromium: LaunchedBrowser;
+let context: BrowserContext;
+let page: Page;
+let owner: { token: string; tenantId: string };
+const screenshots = process.env.SCREENSHOT_DIR;
+let slowRun = "";
+
+function stackEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser suite with the stack's environment`);
+  return value.replace(/\/+$/, "");
+}
+
+/** The person's access token (a password sign-in against the stack's Auth) and their company. */
+async function apiSession(email: string, password: string) {
+  const response = await fetch(`${stackEnv("API_URL")}/auth/v1/token?grant_type=password`, {
+    method: "POST",
+    headers: { apikey: stackEnv("ANON_KEY"), "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const tenants = await callApi({ token, tenantId: "" }, "GET", "/tenants");
+  return { token, tenantId: (tenants.items as { id: string }[])[0].id };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function callApi(who: { token: string; tenantId: string }, method: string, path: string, body?: unknown): Promise<any> {
+  const functions = process.env.FUNCTIONS_URL ?? `${stackEnv("API_URL")}/functions/v1`;
+  const response = await fetch(`${functions.replace(/\/+$/, "")}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${who.token}`,
+      apikey: stackEnv("ANON_KEY"),
+      ...(who.tenantId ? { "x-tenant-id": who.tenantId } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** A team of demo agents, one after another, each answering after its latency; then a run of it. */
+async function runTeam(name: string, latencies: number[]): Promise<string> {
+  const agents = [];
+  for (const [index, latency] of latencies.entries()) {
+    const agent = await callApi(owner, "POST", "/agents", {
+      name: `${name} ${index + 1}`,
+      provider: "demo",
+      model: "demo-small",
+      status: "active",
+      config: { latency_ms: latency, reply: "{agent} respondeu: {input}" },
+    });
+    agents.push({ agent_id: agent.id, role: "member", execution_order: index + 1 });
+  }
+  const team = await callApi(owner, "POST", "/teams", {
+    name,
+    workflow_type: "sequential",
+    config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
+    agents,
+  });
+  const started = await callApi(owner, "POST", `/teams/${team.id}/execute`, { initial_prompt: "Planeje a semana da confeitaria" });
+  return started.execution_id as string;
+}
+
+async function screenshot(name: string, width: number) {
+  if (!screenshots) return;
+  mkdirSync(screenshots, { recursive: true });
+  await page.setViewportSize({ width, height: 900 });
+  await page.screenshot({ path: `${screenshots}/${name}-${width}.png`, fullPage: true });
+}
+
+// Intl puts a no-break space between the currency sign and the amount.
+const plain = (text: string | null) => (text ?? "").replace(/\u00a0|\u202f/g, " ");
+const amount = (text: string) => Number(text.replace(/[^\d,]/g, "").replace(",", "."));
+const cards = () => page.getByTestId("agent-status-card");
+const card = (index: number, status: string) => cards().nth(index).and(page.locator(`[data-status="${status}"]`));
+
+async function timelineSeqs(): Promise<number[]> {
+  return (await page.getByTestId("timeline-event").evaluateAll((items) => items.map((item) => Number(item.getAttribute("data-seq")))));
+}
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  ({ context, page } = await newPage(chromium.browser));
+  const account = await signUp(page, "Helena Prado");
+  await createCompany(page, "Confeitaria Aurora");
+  owner = await apiSession(account.email, account.password);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await chromium?.close();
+});
+
+describe("the live monitor", () => {
+  it("shows each agent go from waiting to working to done, live, then the result and its cost", async () => {
+    const id = await runTeam("Equipe Doce", [1500, 1500, 1500]);
+    await open(page, `/executions/${id}`);
+    // A mark that a reload or a navigation would wipe: everything below happens on this one page.
+    await page.evaluate(() => ((window as unknown as { monitorMark: string }).monitorMark = "same page"));
+    expect(await cards().count()).toBe(3);
+    expect(["pending", "ready"]).toContain(await cards().nth(2).getAttribute("data-status"));
+
+    // The first agent's tokens and cost arrive with its result, while the others still work.
+    await card(0, "succeeded").waitFor();
+    expect(amount(plain(await cards().nth(0).getByTestId("agent-cost").textContent()))).toBeGreaterThan(0);
+    expect(Number(await cards().nth(0).getByTestId("agent-tokens").textContent())).toBeGreaterThan(0);
+    await card(2, "running").waitFor();
+    expect(await cards().nth(0).getByTestId("agent-output").textContent()).toContain("Equipe Doce 1 respondeu");
+    await card(2, "succeeded").waitFor();
+    await page.locator('[data-testid="execution-status"] [data-status="completed"]').waitFor();
+
+    expect(await page.evaluate(() => (window as unknown as { monitorMark?: string }).monitorMark)).toBe("same page");
+    expect(await page.getByTestId("progress-text").textContent()).toContain("3 de 3 agentes");
+    expect(await page.getByTestId("result-summary").textContent()).toContain("Equipe Doce 3 respondeu");
+    // Money as Brazilians write it: US$ with a decimal comma; the run's total is the agents' sum.
+    const total = plain(await page.getByTestId("total-cost").textContent());
+    expect(total).toMatch(/^US\$ \d+,\d+$/);
+    expect(amount(total)).toBeGreaterThan(0);
+    expect(plain(await page.getByTestId("run-cost").textContent())).toBe(total);
+    expect(await page.getByRole("button", { name: "Parar execução" }).isDisabled()).toBe(true);
+    const seqs = await timelineSeqs();
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => index + 1));
+
+    await screenshot("execution-finished", 1280);
+    await screenshot("execution-finished", 360);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await open(page, "/executions");
+    expect(await page.getByTestId("execution-row").first().textContent()).toContain("Equipe Doce");
+    expect(await page.getByTestId("execution-row").first().textContent()).toContain("Concluída");
+  });
+
+  it("resumes after a reload mid-run with every event once, and stops the run with the Stop button", async () => {
+    slowRun = await runTeam("Equipe Lenta", [20_000, 1000]);
+    await open(page, `/executions/${slowRun}`);
+    await card(0, "running").waitFor();
+    await page.locator('[data-connection="live"]').waitFor();
+    await screenshot("execution-running", 1280);
+    await screenshot("execution-running", 360);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.reload();
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    await page.locator('[data-connection="live"]').waitFor();
+    expect(await cards().nth(0).getAttribute("data-status")).toBe("running");
+    // The elapsed time keeps ticking from when the agent started, not from the reload.
+    const elapsed = await cards().nth(0).getByTestId("agent-elapsed").textContent();
+    await expect.poll(() => cards().nth(0).getByTestId("agent-elapsed").textContent(), { timeout: 5000 }).not.toBe(elapsed);
+
+    await page.getByRole("button", { name: "Parar execução" }).click();
+    await page.locator('[data-testid="execution-status"] [data-status="cancelled"]').waitFor();
+    await card(0, "cancelled").waitFor();
+    await card(1, "cancelled").waitFor();
+    expect(await page.getByRole("button", { name: "Parar execução" }).isDisabled()).toBe(true);
+    const seqs = await timelineSeqs();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => index + 1));
+    const status = await callApi(owner, "GET", `/executions/${slowRun}/status`);
+    expect(status.status).toBe("cancelled");
+    expect(seqs.length).toBe(status.last_event_seq);
+  });
+
+  it("is not found for someone of another company", async () => {
+    const other = await newPage(chromium.browser);
+    try {
+      const previous = page;
+      page = other.page;
+      await signUp(page, "Otávio Reis");
+      await createCompany(page, "Padaria Vizinha");
+      await open(page, `/executions/${slowRun}`);
+      expect(await page.getByText("Página não encontrada").isVisible()).toBe(true);
+      expect(await page.content()).not.toContain("Equipe Lenta");
+      page = previous;
+    } finally {
+      await other.context.close();
+    }
+  });
+});

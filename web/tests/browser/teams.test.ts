@@ -1,0 +1,178 @@
+// Building a team in the browser: two agents made through the API, then the wizard — pick both,
+// choose a pipeline, see the diagram draw the arrow between them, cause a refusal the API explains
+// next to the field it names (two leaders), fix it and create the team; its page; starting a run.
+import { mkdirSync } from "node:fs";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
+import { createCompany, horizontalOverflow, signUp } from "./people";
+
+let chromium: LaunchedBrowser;
+let context: BrowserContext;
+let page: Page;
+let triage = "";
+let writer = "";
+let teamUrl = "";
+const screenshots = process.env.SCREENSHOT_DIR;
+
+function stackEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser suite with the stack's environment`);
+  return value.replace(/\/+$/, "");
+}
+
+/** A call to the API as the person (password sign-in against the stack's Auth), in their first company. */
+async function apiAs(email: string, password: string) {
+  const functions = (process.env.FUNCTIONS_URL ?? `${stackEnv("API_URL")}/functions/v1`).replace(/\/+$/, "");
+  const signIn = await fetch(`${stackEnv("API_URL")}/auth/v1/token?grant_type=password`, {
+    method: "POST",
+    headers: { apikey: stackEnv("ANON_KEY"), "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const { access_token: token } = (await signIn.json()) as { access_token: string };
+  let tenantId = "";
+  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${functions}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        apikey: stackEnv("ANON_KEY"),
+        ...(tenantId ? { "x-tenant-id": tenantId } : {}),
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  tenantId = ((await call("GET", "/tenants")).items as { id: string }[])[0].id;
+  return call;
+}
+
+async function screenshot(name: string, width: number) {
+  if (!screenshots) return;
+  mkdirSync(screenshots, { recursive: true });
+  await page.setViewportSize({ width, height: 900 });
+  await page.screenshot({ path: `${screenshots}/${name}-${width}.png`, fullPage: true });
+}
+
+const edge = (from: string, to: string) => page.locator(`[data-testid=diagram-edge][data-from="${from}"][data-to="${to}"]`);
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  ({ context, page } = await newPage(chromium.browser));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await chromium?.close();
+});
+
+describe("a company building its first team", () => {
+  it("has two agents and no team yet", async () => {
+    const { email, password } = await signUp(page, "Helena Matos");
+    await createCompany(page, "Clínica Sorriso");
+    const api = await apiAs(email, password);
+    for (const name of ["Triagem", "Redator"]) {
+      const agent = await api("POST", "/agents", { name, provider: "demo", model: "demo-small", status: "active" });
+      if (name === "Triagem") triage = agent.id as string;
+      else writer = agent.id as string;
+    }
+    await open(page, "/teams");
+    expect(await page.getByText("Nenhuma equipe ainda").isVisible()).toBe(true);
+  });
+
+  it("picks both agents, chooses a pipeline and sees the diagram draw the flow", async () => {
+    await open(page, "/teams/new");
+    await page.getByRole("button", { name: "Continuar" }).click();
+    expect(await page.getByText("Dê um nome à equipe.").isVisible()).toBe(true);
+    await page.getByLabel("Nome", { exact: true }).fill("Atendimento ao paciente");
+    await page.getByRole("button", { name: "Continuar" }).click();
+
+    await page.getByLabel("Triagem").check();
+    await page.getByLabel("Redator").check();
+    await page.getByRole("button", { name: "Continuar" }).click();
+
+    await page.getByLabel("Pipeline").check();
+    const diagram = page.getByRole("img", { name: "Fluxo da equipe Atendimento ao paciente" });
+    expect(await diagram.isVisible()).toBe(true);
+    expect(await edge("prompt", triage).count()).toBe(1);
+    expect(await edge(triage, writer).count()).toBe(1);
+    expect(await edge(writer, "result").count()).toBe(1);
+
+    // Reordering redraws the chain the other way round.
+    await page.getByRole("button", { name: "Subir Redator" }).click();
+    await expect.poll(() => edge(writer, triage).count()).toBe(1);
+    await page.getByRole("button", { name: "Descer Redator" }).click();
+    await expect.poll(() => edge(triage, writer).count()).toBe(1);
+
+    // A condition on the writer: written on the arrow into it.
+    await page.getByRole("button", { name: "Adicionar condição — Redator" }).click();
+    await page.getByLabel("Campo").selectOption(`agents.${triage}.output`);
+    await page.getByLabel("Valor").fill("urgente");
+    const label = edge(triage, writer).getByTestId("edge-label");
+    await expect.poll(() => label.count()).toBe(1);
+    expect(await page.getByTestId("diagram-description").textContent()).toContain("Triagem → Redator, quando Resultado de Triagem contém “urgente”");
+
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await horizontalOverflow(page), `workflow step at ${width}px`).toBeLessThanOrEqual(0);
+      await screenshot("team-wizard-workflow", width);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("is told next to the role when two agents lead, and creates the team once fixed", async () => {
+    await page.getByLabel("Papel — Triagem").selectOption("leader");
+    await page.getByLabel("Papel — Redator").selectOption("leader");
+    await page.getByRole("button", { name: "Continuar" }).click();
+    await page.getByLabel("Temperatura").fill("0,5");
+    await page.getByRole("button", { name: "Continuar" }).click();
+    await page.getByRole("button", { name: "Criar equipe" }).click();
+
+    // Back on the workflow step, the error beside the second leader's role.
+    await page.locator("[data-testid=wizard-step][data-step=workflow]").waitFor();
+    const role = page.getByLabel("Papel — Redator");
+    expect(await role.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#role-1-error").textContent()).toContain("at most one leader or coordinator");
+    expect(await page.getByRole("alert").first().isVisible()).toBe(true);
+
+    await role.selectOption("member");
+    await page.getByRole("button", { name: "5. Revisão" }).click();
+    await page.getByRole("button", { name: "Criar equipe" }).click();
+    await page.waitForURL(/\/teams\/[0-9a-f-]{36}$/);
+    teamUrl = new URL(page.url()).pathname;
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Atendimento ao paciente");
+  });
+
+  it("shows the team: its diagram, its agents in order and its settings", async () => {
+    expect(await page.getByRole("img", { name: "Fluxo da equipe Atendimento ao paciente" }).isVisible()).toBe(true);
+    expect(await edge(triage, writer).getByTestId("edge-label").count()).toBe(1);
+    const agents = page.getByTestId("team-agents").getByRole("listitem");
+    expect(await agents.allTextContents()).toEqual([expect.stringContaining("Triagem"), expect.stringContaining("Redator")]);
+    expect(await page.getByText("Pipeline").first().isVisible()).toBe(true);
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await horizontalOverflow(page), `team page at ${width}px`).toBeLessThanOrEqual(0);
+      await screenshot("team-page", width);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await open(page, "/teams");
+    expect(await page.getByTestId("team-row").allTextContents()).toEqual([expect.stringMatching(/Atendimento ao paciente.*Pipeline.*2 agentes.*Ativa/)]);
+  });
+
+  it("runs the team and follows the run", async () => {
+    await open(page, teamUrl);
+    await page.getByRole("link", { name: "Executar" }).click();
+    await page.waitForURL(/\/execute$/);
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    await page.getByLabel("Pedido inicial").fill("Paciente com dor de dente, pede encaixe hoje.");
+    await page.getByRole("button", { name: "Adicionar variável" }).click();
+    await page.getByLabel("Nome 1").fill("unidade");
+    await page.getByLabel("Valor 1").fill("Centro");
+    await page.getByRole("button", { name: "Iniciar execução" }).click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+  });
+});
