@@ -255,7 +255,7 @@ describe("unknown routes and methods", () => {
   it("answers a known path with another method with 405 and the Allow header", async () => {
     const answer = await app.request("/api/v1/me", { method: "DELETE", headers: bearer(await userToken(owner)) });
     expect(answer.status).toBe(405);
-    expect(answer.headers.get("allow")).toBe("GET, HEAD");
+    expect(answer.headers.get("allow")).toBe("GET, HEAD, PATCH");
     expect((await answer.json()).error.code).toBe("method_not_allowed");
   });
 

@@ -10,8 +10,10 @@ import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import type { RouteDependencies } from "./routes/context.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
+import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { shareRoutes } from "./routes/shares.ts";
 import { teamRoutes } from "./routes/teams.ts";
@@ -76,6 +78,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
 
   // One resource group per file in routes/, each listing its endpoints, who may call them and
   // what they answer. Tenant-scoped groups work in the X-Tenant-Id tenant.
+  app.route("/me", meRoutes(routeDependencies));
   app.route("/tenants", tenantRoutes(routeDependencies));
   app.route("/members", memberRoutes(routeDependencies));
   app.route("/invitations", invitationRoutes(routeDependencies));
@@ -87,6 +90,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
   app.route("/api-keys", apiKeyRoutes(routeDependencies));
   app.route("/teams", teamRoutes(routeDependencies, { kickEngine: kickEngine ?? (() => {}) }));
   app.route("/executions", executionRoutes(routeDependencies));
+  app.route("/dashboard", dashboardRoutes(routeDependencies));
 
   return app;
 }

@@ -1,29 +1,34 @@
-// The dashboard: the company at a glance (agents by status, people, provider keys) and the next
-// step when something is missing.
+// The dashboard: the company at a glance (active teams, runs today, success rate, spend against the
+// monthly budget, the newest runs), what happened lately, and the next step when something is missing.
 import { agentPage } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
-import { memberPage } from "$schemas/members.ts";
+import { auditLogPage } from "$schemas/audit-log.ts";
+import { dashboardSummary } from "$schemas/dashboard.ts";
+import { executionPage } from "$schemas/executions.ts";
 import { createApi, currentTenants, pageError } from "$lib/server/api";
 import type { PageServerLoad } from "./$types";
+
+const activityLength = 8;
 
 export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
     const { current } = await currentTenants(event);
-    const [recent, active, drafts, members, keys] = await Promise.all([
-      api.get("/agents", agentPage, { limit: 5 }),
-      api.get("/agents", agentPage, { limit: 1, status: "active" }),
-      api.get("/agents", agentPage, { limit: 1, status: "draft" }),
-      api.get("/members", memberPage, { limit: 1 }),
+    // Owners and admins see the company's audit trail; everyone else, the latest runs.
+    const seesAuditLog = current?.role === "owner" || current?.role === "admin";
+    const [summary, agents, keys, activity] = await Promise.all([
+      api.get("/dashboard", dashboardSummary),
+      api.get("/agents", agentPage, { limit: 1 }),
       api.get("/api-keys", apiKeyList),
+      seesAuditLog
+        ? api.get("/audit-log", auditLogPage, { limit: activityLength }).then((page) => ({ kind: "audit" as const, entries: page.items }))
+        : api.get("/executions", executionPage, { limit: activityLength }).then((page) => ({ kind: "executions" as const, runs: page.items })),
     ]);
     return {
-      recentAgents: recent.items,
+      summary,
+      activity,
       counts: {
-        agents: recent.total,
-        active: active.total,
-        drafts: drafts.total,
-        members: members.total,
+        agents: agents.total,
         // The keys this company's agents can use: the user's personal ones and the company's.
         keys: keys.items.filter((key) => key.tenant_id === null || key.tenant_id === current?.id).length,
       },
