@@ -3,7 +3,6 @@ import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, rea
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import type { StackInstance } from "./instances.ts";
-import { requireFreePort } from "./port-check.ts";
 import { asPostgresUser, firstMeaningfulLine, runCommand } from "./run-command.ts";
 import { StackError } from "./stack-error.ts";
 
@@ -115,9 +114,8 @@ export async function postgresIsRunning(instance: StackInstance): Promise<boolea
   return (await runCommand(program, args)).code === 0;
 }
 
+/** Starts a stopped cluster; stackUp has already checked it is not running and its port is free. */
 export async function startPostgres(instance: StackInstance): Promise<void> {
-  if (await postgresIsRunning(instance)) return;
-  await requireFreePort(instance.dbPort, "Postgres", `stop whatever listens there (\`ss -ltnp | grep ${instance.dbPort}\`) and retry`);
   const logFile = join(instance.logDir, "postgres.log");
   accessSync(instance.logDir, constants.W_OK);
   const [program, args] = asPostgresUser(join(pgBin, "pg_ctl"), ["-D", instance.pgDataDir, "-l", logFile, "-w", "-t", "60", "start"]);

@@ -20,24 +20,19 @@ function gatewayPidFile(instance: StackInstance): string {
   return join(instance.runDir, "gateway.pid");
 }
 
-async function runningGatewayPid(instance: StackInstance): Promise<number | null> {
+/** What the gateway of this instance says on its health route, or null when none answers. */
+async function gatewayHealth(instance: StackInstance): Promise<{ pid: number } | null> {
   try {
     const answer = await fetch(`${apiUrl(instance)}/_stack/health`, { signal: AbortSignal.timeout(1_000) });
     const body = (await answer.json()) as { instance?: string; pid?: number };
-    return body.instance === instance.name && typeof body.pid === "number" ? body.pid : null;
+    return answer.ok && body.instance === instance.name && typeof body.pid === "number" ? { pid: body.pid } : null;
   } catch {
     return null;
   }
 }
 
 export async function gatewayIsUp(instance: StackInstance): Promise<boolean> {
-  try {
-    const answer = await fetch(`${apiUrl(instance)}/_stack/health`, { signal: AbortSignal.timeout(1_000) });
-    const body = (await answer.json()) as { instance?: string };
-    return answer.ok && body.instance === instance.name;
-  } catch {
-    return false;
-  }
+  return (await gatewayHealth(instance)) !== null;
 }
 
 /** Brings the whole stack up in the background and returns once it answers. */
@@ -48,7 +43,7 @@ export async function stackUp(instance: StackInstance, log: (line: string) => vo
   }
   const { created } = await ensureCluster(instance);
   if (created) log(`created a Postgres cluster in ${instance.pgDataDir}`);
-  await startPostgres(instance);
+  if (!postgresWasRunning) await startPostgres(instance);
   await applyPlatformBootstrap(instance);
   await applyMigrations(instance);
   await applyLocalProjectSecrets(instance);
@@ -83,7 +78,7 @@ export async function stopGateway(instance: StackInstance): Promise<void> {
   const pidFile = gatewayPidFile(instance);
   // Without its pid file (a data folder deleted under a running stack), the gateway still says
   // who it is on its health route.
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : await runningGatewayPid(instance);
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : (await gatewayHealth(instance))?.pid;
   rmSync(pidFile, { force: true });
   if (!pid || !processIsAlive(pid)) return;
   // The gateway runs detached in its own process group; signal the group so tsx's child goes too.
