@@ -3,13 +3,12 @@
 // app, vitest (functions and stack), the web app's vitest (components; loads and actions against
 // the stack), and the browser flows (Chromium driving the built web app) — and one closing line
 // `N passed, N failed` counting every test of every suite.
-import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildWebApp, requireFreeWebPort, serveWebApp, type ServedWebApp } from "../stack/built-web-app.ts";
 import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
 import { runSql } from "../stack/database-setup.ts";
 import { cliDbUrl, dbUrl, isInstanceName, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
-import { portIsTaken, waitFor } from "../stack/port-check.ts";
 import { runCommand } from "../stack/run-command.ts";
 import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
 import { StackError } from "../stack/stack-error.ts";
@@ -26,6 +25,11 @@ const testStackName = process.env.RENUM_TEST_STACK ?? "test";
 if (!isInstanceName(testStackName)) throw new StackError(`unknown stack "${testStackName}" in RENUM_TEST_STACK`);
 const instance = stackInstance(testStackName);
 const results: SuiteResult[] = [];
+// While working on one part: RENUM_TEST_SUITES=webvitest,browser (pgtap, databaselint, databasetypes,
+// denocheck, typescript, sveltecheck, vitest, webvitest, browser) runs only those suites, and RENUM_TEST_FILTER=executions passes a file filter to the
+// vitest suites. `npm test` and CI set neither and run everything.
+const onlySuites = (process.env.RENUM_TEST_SUITES ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
+const fileFilter = process.env.RENUM_TEST_FILTER?.trim();
 const cliEnv = { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
 function heading(text: string): void {
@@ -142,7 +146,7 @@ async function vitestRun(suite: string, cwd: string, config: string, env: Record
   const reportFile = join(instance.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
   const run = await runCommand(
     join(repoRoot, "node_modules/.bin/vitest"),
-    ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`],
+    ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`, ...(fileFilter ? [fileFilter] : [])],
     { cwd, env: { ...process.env, ...statusVariables(instance), RENUM_STACK: instance.name, NO_COLOR: "1", ...env } },
   );
   process.stdout.write(run.stdout);
@@ -173,9 +177,9 @@ async function webVitestSuite(): Promise<SuiteResult> {
 }
 
 /**
- * The browser flows: the web app built (into the stack's own folder, so parallel runs in one
- * checkout never share a build) and served with adapter-node on the stack's web port, then
- * web/tests/browser/*.test.ts drive Debian's Chromium against it.
+ * The browser flows: the web app built into the stack's own folder and served with adapter-node on
+ * the stack's web port (scripts/stack/built-web-app.ts), then web/tests/browser/*.test.ts drive
+ * Debian's Chromium against it.
  */
 async function browserSuite(): Promise<SuiteResult> {
   heading("browser (Chromium driving the built web app)");
@@ -183,53 +187,30 @@ async function browserSuite(): Promise<SuiteResult> {
   if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
     return failed("no Chromium at /usr/bin/chromium: scripts/install.sh installs Debian's `chromium` package");
   }
-  const variables = statusVariables(instance);
-  if (await portIsTaken(instance.webPort)) {
-    return failed(`port ${instance.webPort} (the ${instance.name} stack's web app) is taken by another process; stop it first`);
-  }
-
-  const buildDir = join(instance.stateDir, "web");
-  const build = await runCommand(join(repoRoot, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], {
-    cwd: join(repoRoot, "web"),
-    env: { ...process.env, RENUM_WEB_BUILD_DIR: buildDir, NO_COLOR: "1" },
-  });
-  if (build.code !== 0) {
-    process.stdout.write(build.stdout);
-    process.stderr.write(build.stderr);
-    return failed("vite build of the web app failed: see the output above");
-  }
-  console.log(`ok: built the web app into ${buildDir.slice(repoRoot.length + 1)}/build`);
-
-  mkdirSync(instance.logDir, { recursive: true });
-  const log = createWriteStream(join(instance.logDir, "web.log"));
-  const server = spawn(process.execPath, [join(buildDir, "build")], {
-    cwd: repoRoot,
-    env: { ...process.env, ...variables, PORT: String(instance.webPort), HOST: "127.0.0.1", ORIGIN: variables.WEB_URL },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout.pipe(log);
-  server.stderr.pipe(log);
-  let exited = false;
-  server.on("exit", () => (exited = true));
+  let web: ServedWebApp;
+  let buildDir: string;
   try {
-    const answering = await waitFor(async () => {
-      if (exited) return true;
-      return fetch(`${variables.WEB_URL}/login`).then((response) => response.ok, () => false);
-    }, 30_000, 200);
-    if (exited || !answering) return failed(`the built web app did not answer on ${variables.WEB_URL}; see .stack/${instance.name}/log/web.log`);
-    console.log(`ok: serving it on ${variables.WEB_URL}`);
+    await requireFreeWebPort(instance);
+    buildDir = await buildWebApp(instance);
+    console.log(`ok: built the web app into ${buildDir.slice(repoRoot.length + 1)}/build`);
+    web = await serveWebApp(instance, buildDir);
+  } catch (error) {
+    return failed(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    console.log(`ok: serving it on ${web.url}`);
     return await vitestRun("browser", repoRoot, "web/tests/browser/vitest.config.ts", {
-      WEB_URL: variables.WEB_URL,
+      WEB_URL: web.url,
       SCREENSHOT_DIR: join(buildDir, "screenshots"),
     });
   } finally {
-    if (!exited) {
-      server.kill("SIGTERM");
-      await waitFor(async () => exited, 5_000);
-      if (!exited) server.kill("SIGKILL");
-    }
-    log.end();
+    await web.stop();
   }
+}
+
+/** A suite's name as RENUM_TEST_SUITES takes it: `browserSuite` → `browser`, `webVitestSuite` → `webvitest`. */
+function suiteName(suite: () => Promise<SuiteResult>): string {
+  return suite.name.replace(/Suite$/, "").toLowerCase();
 }
 
 async function main(): Promise<number> {
@@ -252,6 +233,7 @@ async function main(): Promise<number> {
       browserSuite,
     ];
     for (const suite of suites) {
+      if (onlySuites.length > 0 && !onlySuites.includes(suiteName(suite))) continue;
       try {
         results.push(await suite());
       } catch (error) {
