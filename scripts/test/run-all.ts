@@ -25,9 +25,10 @@ const testStackName = process.env.RENUM_TEST_STACK ?? "test";
 if (!isInstanceName(testStackName)) throw new StackError(`unknown stack "${testStackName}" in RENUM_TEST_STACK`);
 const instance = stackInstance(testStackName);
 const results: SuiteResult[] = [];
-// While working on one part: RENUM_TEST_SUITES=webvitest,browser (pgtap, databaselint, databasetypes,
-// denocheck, typescript, sveltecheck, vitest, webvitest, browser) runs only those suites, and RENUM_TEST_FILTER=executions passes a file filter to the
-// vitest suites. `npm test` and CI set neither and run everything.
+// While working on one part: RENUM_TEST_SUITES=webvitest,browser runs only those suites (pgtap,
+// databaselint, databasetypes, denocheck, typescript, sveltecheck, vitest, webvitest, browser), and
+// RENUM_TEST_FILTER=executions passes a file filter to the vitest suites. `npm test` and CI set
+// neither and run everything.
 const onlySuites = (process.env.RENUM_TEST_SUITES ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
 const fileFilter = process.env.RENUM_TEST_FILTER?.trim();
 const cliEnv = { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
