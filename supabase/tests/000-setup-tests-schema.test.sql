@@ -11,6 +11,9 @@
 --   tests.authenticate_as_service_role()       -- role service_role + service key claims
 --   tests.clear_authentication()               -- back to anon: role anon, claims {"role":"anon"}
 --   tests.rls_enabled(schema) / tests.rls_enabled(schema, table) -> pgTAP result
+--   tests.tenant_id(slug) / tests.agent_id(name) / tests.team_id(name) -> uuid, whatever RLS shows
+--   tests.run_id(prompt) / tests.step_id(prompt, agent name) -> uuid of a run / of one of its steps
+--   tests.create_two_tenants()                 -- the usual cast of the files that follow
 --
 -- Authentication settings are transaction-local (set_config(..., true)), so use them inside the
 -- test file's `begin; ... rollback;`.
@@ -204,6 +207,70 @@ begin
   perform pg_catalog.set_config('request.jwt.claim.role', '', true);
   perform pg_catalog.set_config('request.jwt.claim.email', '', true);
   perform pg_catalog.set_config('request.jwt.claim', '', true);
+end;
+$$;
+
+-- ─── names → ids ─────────────────────────────────────────────────────────────────────────────
+-- Every actor can name a row in an assertion, whatever RLS lets it see (security definer).
+create or replace function tests.tenant_id(wanted_slug text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select t.id from public.tenants t where t.slug = wanted_slug $$;
+
+create or replace function tests.agent_id(wanted_name text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select a.id from public.agents a where a.name = wanted_name $$;
+
+create or replace function tests.team_id(wanted_name text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select t.id from public.teams t where t.name = wanted_name $$;
+
+-- A run is named by its prompt, a step by its run's prompt and its agent's name.
+create or replace function tests.run_id(prompt text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select e.id from public.executions e where e.initial_prompt = prompt $$;
+
+create or replace function tests.step_id(prompt text, agent_name text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select s.id from public.execution_steps s join public.executions e on e.id = s.execution_id
+      where e.initial_prompt = prompt and s.agent_definition ->> 'name' = agent_name $$;
+
+grant execute on function tests.tenant_id(text), tests.agent_id(text), tests.team_id(text), tests.run_id(text),
+  tests.step_id(text, text) to anon, authenticated, service_role;
+
+-- ─── the usual cast ──────────────────────────────────────────────────────────────────────────
+-- Tenant A ('tenant-a': owner_a, admin_a, member_a, analyst_a), tenant B ('tenant-b': owner_b,
+-- member_b) and a platform admin in no tenant, each tenant created by its owner through
+-- public.create_tenant as the product does. Leaves the caller acting as the service role.
+create or replace function tests.create_two_tenants()
+returns void
+language plpgsql
+as $$
+declare
+  staff_id uuid;
+begin
+  perform tests.create_supabase_user('owner_a', 'owner.a@renum.test');
+  perform tests.create_supabase_user('admin_a', 'admin.a@renum.test');
+  perform tests.create_supabase_user('member_a', 'member.a@renum.test');
+  perform tests.create_supabase_user('analyst_a', 'analyst.a@renum.test');
+  perform tests.create_supabase_user('owner_b', 'owner.b@renum.test');
+  perform tests.create_supabase_user('member_b', 'member.b@renum.test');
+  perform tests.create_supabase_user('platform_admin', 'staff@renum.test');
+
+  perform tests.authenticate_as('owner_a');
+  perform public.create_tenant('Tenant A', 'tenant-a', '11.222.333/0001-81');
+  perform tests.authenticate_as('owner_b');
+  perform public.create_tenant('Tenant B', 'tenant-b', '11.444.777/0001-61');
+
+  perform tests.authenticate_as_service_role();
+  insert into public.memberships (tenant_id, user_id, role) values
+    (tests.tenant_id('tenant-a'), tests.get_supabase_uid('admin_a'), 'admin'),
+    (tests.tenant_id('tenant-a'), tests.get_supabase_uid('member_a'), 'member'),
+    (tests.tenant_id('tenant-a'), tests.get_supabase_uid('analyst_a'), 'analyst'),
+    (tests.tenant_id('tenant-b'), tests.get_supabase_uid('member_b'), 'member');
+  -- Not `where id = tests.get_supabase_uid(...)`: the planner folds that stable call while planning,
+  -- with a snapshot from before this function created the user, and finds no one.
+  staff_id := tests.get_supabase_uid('platform_admin');
+  update public.profiles set is_platform_admin = true where id = staff_id;
 end;
 $$;
 

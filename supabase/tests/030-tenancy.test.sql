@@ -12,13 +12,10 @@ select plan(154);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 -- Row ids that every actor can name, whatever RLS lets them see (transaction-local helpers).
-create function pg_temp.tenant_id(wanted_slug text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select t.id from public.tenants t where t.slug = wanted_slug $$;
 create function pg_temp.invitation_id(wanted_email text) returns uuid
 language sql stable security definer set search_path = ''
 as $$ select i.id from public.invitations i where i.email = wanted_email $$;
-grant execute on function pg_temp.tenant_id(text), pg_temp.invitation_id(text) to anon, authenticated, service_role;
+grant execute on function pg_temp.invitation_id(text) to anon, authenticated, service_role;
 
 select tests.create_supabase_user('owner_a', 'owner.a@renum.test', null, '{"full_name": "Olga Owner", "locale": "en"}');
 select tests.create_supabase_user('admin_a', 'admin.a@renum.test', null, '{"full_name": "Adam Admin"}');
@@ -34,14 +31,14 @@ select tests.authenticate_as('owner_a');
 select public.create_tenant('Tenant A', 'tenant-a', '11.222.333/0001-81');
 select tests.authenticate_as('owner_b');
 select public.create_tenant('Tenant B', 'tenant-b', '11.444.777/0001-61');
-insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-b'), 'someone.for.b@renum.test', 'member');
+insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-b'), 'someone.for.b@renum.test', 'member');
 
 select tests.authenticate_as_service_role();
 insert into public.memberships (tenant_id, user_id, role) values
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('admin_a'), 'admin'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('member_a'), 'member'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('analyst_a'), 'analyst'),
-  (pg_temp.tenant_id('tenant-b'), tests.get_supabase_uid('member_b'), 'member');
+  (tests.tenant_id('tenant-a'), tests.get_supabase_uid('admin_a'), 'admin'),
+  (tests.tenant_id('tenant-a'), tests.get_supabase_uid('member_a'), 'member'),
+  (tests.tenant_id('tenant-a'), tests.get_supabase_uid('analyst_a'), 'analyst'),
+  (tests.tenant_id('tenant-b'), tests.get_supabase_uid('member_b'), 'member');
 update public.profiles set is_platform_admin = true where id = tests.get_supabase_uid('platform_admin');
 
 -- ─── row level security everywhere ───────────────────────────────────────────────────────────
@@ -79,7 +76,7 @@ select is(
   'create_tenant records its caller as created_by'
 );
 select is(
-  (select role::text from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = auth.uid()),
+  (select role::text from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = auth.uid()),
   'owner',
   'create_tenant makes its caller the owner'
 );
@@ -108,52 +105,52 @@ select throws_ok(
   'tenants are created only through create_tenant'
 );
 select is(
-  (select rag_top_k from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select rag_top_k from public.tenants where id = tests.tenant_id('tenant-a')),
   5,
   'rag_top_k starts at its default'
 );
-update public.tenants set rag_enabled = true, rag_top_k = 8 where id = pg_temp.tenant_id('tenant-a');
+update public.tenants set rag_enabled = true, rag_top_k = 8 where id = tests.tenant_id('tenant-a');
 select is(
-  (select rag_top_k from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select rag_top_k from public.tenants where id = tests.tenant_id('tenant-a')),
   8,
   'the owner updates the tenant''s settings'
 );
 select throws_ok(
-  $$ update public.tenants set plan = 'enterprise' where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.tenants set plan = 'enterprise' where id = tests.tenant_id('tenant-a') $$,
   '42501',
   'permission denied for table tenants',
   'the owner cannot change the plan'
 );
 select throws_ok(
-  $$ update public.tenants set status = 'active' where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.tenants set status = 'active' where id = tests.tenant_id('tenant-a') $$,
   '42501',
   'permission denied for table tenants',
   'the owner cannot change the status'
 );
 select is_empty(
-  $$ update public.tenants set name = 'Taken over' where id = pg_temp.tenant_id('tenant-b') returning id $$,
+  $$ update public.tenants set name = 'Taken over' where id = tests.tenant_id('tenant-b') returning id $$,
   'owner of A cannot update tenant B'
 );
 select is_empty(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-b') returning id $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-b') returning id $$,
   'owner of A cannot delete tenant B'
 );
 
 -- as admin of tenant A
 select tests.authenticate_as('admin_a');
 select is(
-  (select name from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select name from public.tenants where id = tests.tenant_id('tenant-a')),
   'Tenant A',
   'admin of A reads tenant A'
 );
-update public.tenants set name = '  Tenant A Ltda  ', agents_timeout_ms = 60000 where id = pg_temp.tenant_id('tenant-a');
+update public.tenants set name = '  Tenant A Ltda  ', agents_timeout_ms = 60000 where id = tests.tenant_id('tenant-a');
 select is(
-  (select name || ' ' || agents_timeout_ms from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select name || ' ' || agents_timeout_ms from public.tenants where id = tests.tenant_id('tenant-a')),
   'Tenant A Ltda 60000',
   'the admin updates the tenant''s settings (the name is trimmed)'
 );
 select is_empty(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-a') returning id $$,
   'an admin cannot delete the tenant'
 );
 
@@ -161,11 +158,11 @@ select is_empty(
 select tests.authenticate_as('member_a');
 select is((select array_agg(slug) from public.tenants), array['tenant-a'], 'member of A sees tenant A and only tenant A');
 select is_empty(
-  $$ update public.tenants set rag_top_k = 1 where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ update public.tenants set rag_top_k = 1 where id = tests.tenant_id('tenant-a') returning id $$,
   'a member cannot change the tenant''s settings'
 );
 select is_empty(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-a') returning id $$,
   'a member cannot delete the tenant'
 );
 
@@ -173,7 +170,7 @@ select is_empty(
 select tests.authenticate_as('analyst_a');
 select is((select array_agg(slug) from public.tenants), array['tenant-a'], 'analyst of A sees tenant A and only tenant A');
 select is_empty(
-  $$ update public.tenants set rag_top_k = 1 where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ update public.tenants set rag_top_k = 1 where id = tests.tenant_id('tenant-a') returning id $$,
   'an analyst cannot change the tenant''s settings'
 );
 
@@ -181,11 +178,11 @@ select is_empty(
 select tests.authenticate_as('member_b');
 select is((select array_agg(slug) from public.tenants), array['tenant-b'], 'member of B sees tenant B and only tenant B');
 select is_empty(
-  $$ update public.tenants set name = 'Taken over' where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ update public.tenants set name = 'Taken over' where id = tests.tenant_id('tenant-a') returning id $$,
   'member of B cannot update tenant A'
 );
 select is_empty(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-a') returning id $$,
   'member of B cannot delete tenant A'
 );
 
@@ -225,12 +222,12 @@ select throws_ok(
 -- as postgres: what really changed
 select tests.clear_authentication(); reset role;
 select is(
-  (select row(name, tax_id, status::text)::text from public.tenants where id = pg_temp.tenant_id('tenant-b')),
+  (select row(name, tax_id, status::text)::text from public.tenants where id = tests.tenant_id('tenant-b')),
   row('Tenant B', '11444777000161', 'active')::text,
   'tenant B is untouched by the other tenant''s attempts'
 );
 select is(
-  (select row(name, rag_enabled, rag_top_k, plan::text)::text from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select row(name, rag_enabled, rag_top_k, plan::text)::text from public.tenants where id = tests.tenant_id('tenant-a')),
   row('Tenant A Ltda', true, 8, 'basic')::text,
   'tenant A has the owner''s and admin''s changes and nothing else'
 );
@@ -239,10 +236,10 @@ select is(
 select tests.authenticate_as('owner_a');
 select public.create_tenant('Tenant C', 'tenant-c');
 select tests.authenticate_as_service_role();
-insert into public.memberships (tenant_id, user_id, role) values (pg_temp.tenant_id('tenant-c'), tests.get_supabase_uid('admin_a'), 'owner');
+insert into public.memberships (tenant_id, user_id, role) values (tests.tenant_id('tenant-c'), tests.get_supabase_uid('admin_a'), 'owner');
 select tests.authenticate_as('owner_a');
 select lives_ok(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-c') $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-c') $$,
   'an owner deletes their tenant, even with another owner in it'
 );
 select tests.clear_authentication(); reset role;
@@ -373,69 +370,69 @@ select is(
 select tests.authenticate_as('admin_a');
 select is(
   (select role::text from public.memberships
-   where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a')),
+   where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a')),
   'analyst',
   'admin of A reads the analyst''s membership'
 );
 update public.memberships set role = 'member'
-where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a');
+where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a');
 select is(
   (select role::text from public.memberships
-   where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a')),
+   where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a')),
   'member',
   'an admin changes a member''s role'
 );
 update public.memberships set role = 'analyst'
-where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a');
+where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a');
 select throws_ok(
   $$ update public.memberships set role = 'owner'
-     where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
+     where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
   '42501', 'only an owner can add, change or remove an owner',
   'an admin cannot make someone an owner'
 );
 select throws_ok(
   $$ update public.memberships set role = 'member'
-     where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('owner_a') $$,
+     where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('owner_a') $$,
   '42501', 'only an owner can add, change or remove an owner',
   'an admin cannot demote an owner'
 );
 select throws_ok(
   $$ delete from public.memberships
-     where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('owner_a') $$,
+     where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('owner_a') $$,
   '42501', 'only an owner can add, change or remove an owner',
   'an admin cannot remove an owner'
 );
 select throws_ok(
   $$ update public.memberships set user_id = tests.get_supabase_uid('admin_a')
-     where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
+     where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
   '42501', 'permission denied for table memberships',
   'an admin cannot hand a membership to another user'
 );
 select throws_ok(
-  $$ update public.memberships set tenant_id = pg_temp.tenant_id('tenant-b')
-     where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
+  $$ update public.memberships set tenant_id = tests.tenant_id('tenant-b')
+     where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_a') $$,
   '42501', 'permission denied for table memberships',
   'an admin cannot move a membership to another tenant'
 );
 select throws_ok(
   $$ insert into public.memberships (tenant_id, user_id, role)
-     values (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('outsider'), 'member') $$,
+     values (tests.tenant_id('tenant-a'), tests.get_supabase_uid('outsider'), 'member') $$,
   '42501', 'permission denied for table memberships',
   'memberships are not inserted directly (people join through invitations)'
 );
 select is_empty(
-  $$ update public.memberships set role = 'analyst' where tenant_id = pg_temp.tenant_id('tenant-b') returning id $$,
+  $$ update public.memberships set role = 'analyst' where tenant_id = tests.tenant_id('tenant-b') returning id $$,
   'admin of A cannot change roles in tenant B'
 );
 select is_empty(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-b') returning id $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-b') returning id $$,
   'admin of A cannot remove members of tenant B'
 );
 
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select is(
-  (select count(*)::int from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a')),
+  (select count(*)::int from public.memberships where tenant_id = tests.tenant_id('tenant-a')),
   4,
   'a member reads the memberships of their tenant'
 );
@@ -467,11 +464,11 @@ select is(
   'member of B reads the memberships of tenant B only'
 );
 select is_empty(
-  $$ update public.memberships set role = 'analyst' where tenant_id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ update public.memberships set role = 'analyst' where tenant_id = tests.tenant_id('tenant-a') returning id $$,
   'member of B cannot change roles in tenant A'
 );
 select is_empty(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-a') returning id $$,
   'member of B cannot remove members of tenant A'
 );
 
@@ -490,7 +487,7 @@ select throws_ok(
   'not even the service role can hand a membership to another user'
 );
 select throws_ok(
-  $$ update public.memberships set tenant_id = pg_temp.tenant_id('tenant-b') where user_id = tests.get_supabase_uid('member_a') $$,
+  $$ update public.memberships set tenant_id = tests.tenant_id('tenant-b') where user_id = tests.get_supabase_uid('member_a') $$,
   '42501', 'memberships.tenant_id cannot be changed',
   'not even the service role can move a membership to another tenant'
 );
@@ -499,7 +496,7 @@ select throws_ok(
 select tests.clear_authentication(); reset role;
 select is(
   (select array_agg(p.email || ':' || m.role order by p.email) from public.memberships m join public.profiles p on p.id = m.user_id
-   where m.tenant_id in (pg_temp.tenant_id('tenant-a'), pg_temp.tenant_id('tenant-b'))),
+   where m.tenant_id in (tests.tenant_id('tenant-a'), tests.tenant_id('tenant-b'))),
   array['admin.a@renum.test:admin', 'analyst.a@renum.test:analyst', 'member.a@renum.test:member',
         'member.b@renum.test:member', 'owner.a@renum.test:owner', 'owner.b@renum.test:owner'],
   'every membership is as it was, apart from the admin''s round trip'
@@ -509,33 +506,33 @@ select is(
 -- as admin of tenant A
 select tests.authenticate_as('admin_a');
 select lives_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), ' Invitee@Renum.test ', 'member') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), ' Invitee@Renum.test ', 'member') $$,
   'an admin invites a person'
 );
 select is(
   (select row(email, role::text, invited_by = auth.uid(), expires_at > now() + interval '6 days')::text
-   from public.invitations where tenant_id = pg_temp.tenant_id('tenant-a')),
+   from public.invitations where tenant_id = tests.tenant_id('tenant-a')),
   row('invitee@renum.test', 'member', true, true)::text,
   'the invitation is stored lower-cased, from the admin, expiring in a week'
 );
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'boss@renum.test', 'owner') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'boss@renum.test', 'owner') $$,
   '42501', 'only an owner can invite another owner',
   'an admin cannot invite an owner'
 );
 select throws_ok(
   $$ insert into public.invitations (tenant_id, email, role, invited_by)
-     values (pg_temp.tenant_id('tenant-a'), 'forged@renum.test', 'member', tests.get_supabase_uid('owner_a')) $$,
+     values (tests.tenant_id('tenant-a'), 'forged@renum.test', 'member', tests.get_supabase_uid('owner_a')) $$,
   '42501', 'new row violates row-level security policy for table "invitations"',
   'an admin cannot invite in someone else''s name'
 );
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-b'), 'spy@renum.test', 'admin') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-b'), 'spy@renum.test', 'admin') $$,
   '42501', 'new row violates row-level security policy for table "invitations"',
   'admin of A cannot invite people into tenant B'
 );
 select throws_ok(
-  $$ update public.invitations set role = 'admin' where tenant_id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.invitations set role = 'admin' where tenant_id = tests.tenant_id('tenant-a') $$,
   '42501', 'permission denied for table invitations',
   'invitations cannot be edited'
 );
@@ -544,18 +541,18 @@ select is(
   array['invitee@renum.test'],
   'admin of A reads the invitations of tenant A and none of B'
 );
-insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'mistake@renum.test', 'member');
+insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'mistake@renum.test', 'member');
 delete from public.invitations where email = 'mistake@renum.test';
 select is_empty($$ select id from public.invitations where email = 'mistake@renum.test' $$, 'an admin revokes an invitation');
 select is_empty(
-  $$ delete from public.invitations where tenant_id = pg_temp.tenant_id('tenant-b') returning id $$,
+  $$ delete from public.invitations where tenant_id = tests.tenant_id('tenant-b') returning id $$,
   'admin of A cannot revoke the invitations of tenant B'
 );
 
 -- as owner of tenant A
 select tests.authenticate_as('owner_a');
 select lives_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'outsider@renum.test', 'owner') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'outsider@renum.test', 'owner') $$,
   'an owner invites another owner'
 );
 
@@ -563,19 +560,19 @@ select lives_ok(
 select tests.authenticate_as('member_a');
 select is_empty($$ select id from public.invitations $$, 'a member does not read the tenant''s invitations');
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'friend@renum.test', 'member') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'friend@renum.test', 'member') $$,
   '42501', 'new row violates row-level security policy for table "invitations"',
   'a member cannot invite people'
 );
 select is_empty(
-  $$ delete from public.invitations where tenant_id = pg_temp.tenant_id('tenant-a') returning id $$,
+  $$ delete from public.invitations where tenant_id = tests.tenant_id('tenant-a') returning id $$,
   'a member cannot revoke invitations'
 );
 
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'friend@renum.test', 'analyst') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'friend@renum.test', 'analyst') $$,
   '42501', 'new row violates row-level security policy for table "invitations"',
   'an analyst cannot invite people'
 );
@@ -633,13 +630,13 @@ select is(
 select tests.clear_authentication(); reset role;
 select tests.create_supabase_user('late', 'late@renum.test');
 insert into public.invitations (tenant_id, email, role, invited_by, expires_at) values
-  (pg_temp.tenant_id('tenant-b'), 'invitee@renum.test', 'member', tests.get_supabase_uid('owner_b'), now() - interval '1 minute'),
-  (pg_temp.tenant_id('tenant-a'), 'Late@Renum.test', 'analyst', tests.get_supabase_uid('owner_a'), now() + interval '1 day'),
-  (pg_temp.tenant_id('tenant-b'), 'late@renum.test', 'admin', tests.get_supabase_uid('owner_b'), now() + interval '1 day');
+  (tests.tenant_id('tenant-b'), 'invitee@renum.test', 'member', tests.get_supabase_uid('owner_b'), now() - interval '1 minute'),
+  (tests.tenant_id('tenant-a'), 'Late@Renum.test', 'analyst', tests.get_supabase_uid('owner_a'), now() + interval '1 day'),
+  (tests.tenant_id('tenant-b'), 'late@renum.test', 'admin', tests.get_supabase_uid('owner_b'), now() + interval '1 day');
 
 select tests.authenticate_as('invitee');
 select throws_ok(
-  $$ select public.accept_invitation((select id from public.invitations where tenant_id = pg_temp.tenant_id('tenant-b'))) $$,
+  $$ select public.accept_invitation((select id from public.invitations where tenant_id = tests.tenant_id('tenant-b'))) $$,
   'P0001', 'this invitation has expired',
   'an expired invitation cannot be accepted'
 );
@@ -673,7 +670,7 @@ select is(
 select tests.clear_authentication();
 select throws_ok($$ select id from public.invitations $$, '42501', 'permission denied for table invitations', 'anon cannot read invitations');
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email) values (pg_temp.tenant_id('tenant-a'), 'anon@renum.test') $$,
+  $$ insert into public.invitations (tenant_id, email) values (tests.tenant_id('tenant-a'), 'anon@renum.test') $$,
   '42501', 'permission denied for table invitations', 'anon cannot invite'
 );
 select throws_ok(
@@ -684,7 +681,7 @@ select throws_ok(
 -- as postgres: what really changed
 reset role;
 select is(
-  (select array_agg(email order by email) from public.invitations where tenant_id = pg_temp.tenant_id('tenant-b')),
+  (select array_agg(email order by email) from public.invitations where tenant_id = tests.tenant_id('tenant-b')),
   array['invitee@renum.test', 'late@renum.test', 'someone.for.b@renum.test'],
   'tenant B''s invitations are untouched by tenant A'
 );
@@ -710,12 +707,12 @@ select is(
   'admin_list_tenants() searches and counts members'
 );
 select is(
-  (select public.admin_get_tenant(pg_temp.tenant_id('tenant-a')) ->> 'slug'),
+  (select public.admin_get_tenant(tests.tenant_id('tenant-a')) ->> 'slug'),
   'tenant-a',
   'a platform admin reads a tenant through admin_get_tenant()'
 );
 select is(
-  (select jsonb_array_length(public.admin_get_tenant(pg_temp.tenant_id('tenant-a')) -> 'members')),
+  (select jsonb_array_length(public.admin_get_tenant(tests.tenant_id('tenant-a')) -> 'members')),
   7,
   'admin_get_tenant() includes the tenant''s members'
 );
@@ -742,11 +739,11 @@ select throws_ok(
   '42501', 'only platform admins can use the admin panel', 'a tenant owner cannot list tenants'
 );
 select throws_ok(
-  $$ select public.admin_get_tenant(pg_temp.tenant_id('tenant-b')) $$,
+  $$ select public.admin_get_tenant(tests.tenant_id('tenant-b')) $$,
   '42501', 'only platform admins can use the admin panel', 'a tenant owner cannot read another tenant through the admin panel'
 );
 select throws_ok(
-  $$ select public.admin_set_tenant_status(pg_temp.tenant_id('tenant-a'), 'active') $$,
+  $$ select public.admin_set_tenant_status(tests.tenant_id('tenant-a'), 'active') $$,
   '42501', 'only platform admins can use the admin panel', 'a tenant owner cannot change a tenant''s status'
 );
 
@@ -761,7 +758,7 @@ select throws_ok(
 -- as member of tenant A
 select tests.authenticate_as('invitee');
 select lives_ok(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = auth.uid() $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = auth.uid() $$,
   'a member leaves a tenant'
 );
 select is_empty($$ select id from public.tenants $$, 'after leaving, the tenant is no longer visible');
@@ -769,28 +766,28 @@ select is_empty($$ select id from public.tenants $$, 'after leaving, the tenant 
 -- as owner of tenant B (its only owner)
 select tests.authenticate_as('owner_b');
 select throws_ok(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-b') and user_id = auth.uid() $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-b') and user_id = auth.uid() $$,
   'P0001', 'a company must keep at least one owner',
   'the last owner cannot leave'
 );
 select throws_ok(
-  $$ update public.memberships set role = 'admin' where tenant_id = pg_temp.tenant_id('tenant-b') and user_id = auth.uid() $$,
+  $$ update public.memberships set role = 'admin' where tenant_id = tests.tenant_id('tenant-b') and user_id = auth.uid() $$,
   'P0001', 'a company must keep at least one owner',
   'the last owner cannot step down'
 );
-update public.memberships set role = 'owner' where tenant_id = pg_temp.tenant_id('tenant-b') and user_id = tests.get_supabase_uid('member_b');
+update public.memberships set role = 'owner' where tenant_id = tests.tenant_id('tenant-b') and user_id = tests.get_supabase_uid('member_b');
 select is(
-  (select role::text from public.memberships where tenant_id = pg_temp.tenant_id('tenant-b') and user_id = tests.get_supabase_uid('member_b')),
+  (select role::text from public.memberships where tenant_id = tests.tenant_id('tenant-b') and user_id = tests.get_supabase_uid('member_b')),
   'owner',
   'an owner makes another member an owner'
 );
 select lives_ok(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-b') and user_id = auth.uid() $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-b') and user_id = auth.uid() $$,
   'with another owner in place, the former owner leaves'
 );
 reset role;
 select is(
-  (select array_agg(user_id) from public.memberships where tenant_id = pg_temp.tenant_id('tenant-b') and role = 'owner'),
+  (select array_agg(user_id) from public.memberships where tenant_id = tests.tenant_id('tenant-b') and role = 'owner'),
   array[tests.get_supabase_uid('member_b')],
   'tenant B is left with its new owner'
 );
@@ -799,14 +796,14 @@ select is(
 -- as platform admin
 select tests.authenticate_as('platform_admin');
 select is(
-  (select (public.admin_set_tenant_status(pg_temp.tenant_id('tenant-a'), 'suspended')).status::text),
+  (select (public.admin_set_tenant_status(tests.tenant_id('tenant-a'), 'suspended')).status::text),
   'suspended',
   'a platform admin suspends tenant A'
 );
 reset role;
 select is(
   (select row(actor_role, action, after ->> 'status')::text from public.audit_log
-   where table_name = 'tenants' and tenant_id = pg_temp.tenant_id('tenant-a') and action = 'update' order by id desc limit 1),
+   where table_name = 'tenants' and tenant_id = tests.tenant_id('tenant-a') and action = 'update' order by id desc limit 1),
   row('platform_admin', 'update', 'suspended')::text,
   'the suspension is audited as the platform admin''s'
 );
@@ -814,42 +811,42 @@ select is(
 -- as owner of tenant A
 select tests.authenticate_as('owner_a');
 select is(
-  (select status::text from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select status::text from public.tenants where id = tests.tenant_id('tenant-a')),
   'suspended',
   'the owner still reads the suspended tenant'
 );
 select is(
-  (select count(*)::int from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a')),
+  (select count(*)::int from public.memberships where tenant_id = tests.tenant_id('tenant-a')),
   6,
   'the owner still reads the suspended tenant''s memberships'
 );
 select throws_ok(
-  $$ update public.tenants set rag_top_k = 3 where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.tenants set rag_top_k = 3 where id = tests.tenant_id('tenant-a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended tenant''s settings cannot be changed'
 );
 select throws_ok(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended tenant cannot be deleted by its owner'
 );
 select throws_ok(
-  $$ update public.memberships set role = 'member' where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a') $$,
+  $$ update public.memberships set role = 'member' where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'roles in a suspended tenant cannot be changed'
 );
 select throws_ok(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a') $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('analyst_a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'members of a suspended tenant cannot be removed'
 );
 select throws_ok(
-  $$ insert into public.invitations (tenant_id, email, role) values (pg_temp.tenant_id('tenant-a'), 'new@renum.test', 'member') $$,
+  $$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'new@renum.test', 'member') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended tenant cannot invite'
 );
 select throws_ok(
-  $$ delete from public.invitations where tenant_id = pg_temp.tenant_id('tenant-a') $$,
+  $$ delete from public.invitations where tenant_id = tests.tenant_id('tenant-a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended tenant cannot revoke invitations'
 );
@@ -857,7 +854,7 @@ select throws_ok(
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select throws_ok(
-  $$ delete from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = auth.uid() $$,
+  $$ delete from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = auth.uid() $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a member cannot leave a suspended tenant'
 );
@@ -865,7 +862,7 @@ select throws_ok(
 -- as an invitee of the suspended tenant
 reset role;
 insert into public.invitations (tenant_id, email, role, invited_by)
-values (pg_temp.tenant_id('tenant-a'), 'member.b@renum.test', 'member', tests.get_supabase_uid('owner_a'));
+values (tests.tenant_id('tenant-a'), 'member.b@renum.test', 'member', tests.get_supabase_uid('owner_a'));
 select tests.authenticate_as('member_b');
 select throws_ok(
   $$ select public.accept_invitation(pg_temp.invitation_id('member.b@renum.test')) $$,
@@ -875,21 +872,21 @@ select throws_ok(
 reset role;
 insert into auth.sessions (id, user_id, aal, created_at) values (gen_random_uuid(), tests.get_supabase_uid('member_b'), 'aal1', now());
 select ok(
-  not exists (select from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_b')),
+  not exists (select from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('member_b')),
   'signing in does not accept an invitation to a suspended tenant'
 );
 
 -- as service role
 select tests.authenticate_as_service_role();
 select lives_ok(
-  $$ update public.tenants set plan = 'pro' where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.tenants set plan = 'pro' where id = tests.tenant_id('tenant-a') $$,
   'the service role still changes a suspended tenant'
 );
 
 -- as platform admin
 select tests.authenticate_as('platform_admin');
 select is(
-  (select (public.admin_set_tenant_status(pg_temp.tenant_id('tenant-a'), 'active')).status::text),
+  (select (public.admin_set_tenant_status(tests.tenant_id('tenant-a'), 'active')).status::text),
   'active',
   'a platform admin reactivates tenant A'
 );
@@ -897,19 +894,19 @@ select is(
 -- as owner of tenant A
 select tests.authenticate_as('owner_a');
 select lives_ok(
-  $$ update public.tenants set rag_top_k = 3 where id = pg_temp.tenant_id('tenant-a') $$,
+  $$ update public.tenants set rag_top_k = 3 where id = tests.tenant_id('tenant-a') $$,
   'once reactivated, the owner changes the settings again'
 );
 
 -- as postgres: what really changed
 reset role;
 select is(
-  (select row(status::text, plan::text, rag_top_k)::text from public.tenants where id = pg_temp.tenant_id('tenant-a')),
+  (select row(status::text, plan::text, rag_top_k)::text from public.tenants where id = tests.tenant_id('tenant-a')),
   row('active', 'pro', 3)::text,
   'tenant A: only the service role''s and the reactivated owner''s changes landed'
 );
 select is(
-  (select count(*)::int from public.memberships where tenant_id = pg_temp.tenant_id('tenant-a')),
+  (select count(*)::int from public.memberships where tenant_id = tests.tenant_id('tenant-a')),
   6,
   'no membership of tenant A changed while it was suspended'
 );

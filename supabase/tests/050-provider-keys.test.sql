@@ -12,9 +12,6 @@ select plan(61);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 -- Row ids that every actor can name, whatever RLS lets them see (transaction-local helpers).
-create function pg_temp.tenant_id(wanted_slug text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select t.id from public.tenants t where t.slug = wanted_slug $$;
 create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
 language sql stable security definer set search_path = ''
 as $$
@@ -22,31 +19,12 @@ as $$
   where k.user_id = tests.get_supabase_uid(identifier) and k.service = wanted_service and k.is_active
     and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
 $$;
-grant execute on function pg_temp.tenant_id(text), pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
+grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
 
-select tests.create_supabase_user('owner_a', 'owner.a@renum.test');
-select tests.create_supabase_user('admin_a', 'admin.a@renum.test');
-select tests.create_supabase_user('member_a', 'member.a@renum.test');
-select tests.create_supabase_user('analyst_a', 'analyst.a@renum.test');
-select tests.create_supabase_user('owner_b', 'owner.b@renum.test');
-select tests.create_supabase_user('member_b', 'member.b@renum.test');
-select tests.create_supabase_user('platform_admin', 'staff@renum.test');
-
-select tests.authenticate_as('owner_a');
-select public.create_tenant('Tenant A', 'tenant-a', '11.222.333/0001-81');
-select tests.authenticate_as('owner_b');
-select public.create_tenant('Tenant B', 'tenant-b', '11.444.777/0001-61');
-
-select tests.authenticate_as_service_role();
-insert into public.memberships (tenant_id, user_id, role) values
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('admin_a'), 'admin'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('member_a'), 'member'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('analyst_a'), 'analyst'),
-  (pg_temp.tenant_id('tenant-b'), tests.get_supabase_uid('member_b'), 'member');
-update public.profiles set is_platform_admin = true where id = tests.get_supabase_uid('platform_admin');
+select tests.create_two_tenants();
 
 select tests.authenticate_as('owner_b');
-select public.set_provider_key('anthropic', 'sk-ant-owner-b-secret-9999', pg_temp.tenant_id('tenant-b'));
+select public.set_provider_key('anthropic', 'sk-ant-owner-b-secret-9999', tests.tenant_id('tenant-b'));
 
 -- ─── row level security ──────────────────────────────────────────────────────────────────────
 reset role;
@@ -62,8 +40,8 @@ select is(
   'a member stores a personal key and gets it back masked'
 );
 select is(
-  (select row(service, tenant_id = pg_temp.tenant_id('tenant-a'), key_last_four)::text
-   from public.set_provider_key('openai', 'sk-member-a-tenant-0002', pg_temp.tenant_id('tenant-a'))),
+  (select row(service, tenant_id = tests.tenant_id('tenant-a'), key_last_four)::text
+   from public.set_provider_key('openai', 'sk-member-a-tenant-0002', tests.tenant_id('tenant-a'))),
   row('openai', true, '0002')::text,
   'a member stores a key for their tenant'
 );
@@ -76,7 +54,7 @@ select is(
 select is(
   (select array_agg(coalesce(tenant_id::text, 'personal') || ':' || service || ':' || key_last_four order by key_last_four)
    from public.provider_keys),
-  array[pg_temp.tenant_id('tenant-a') || ':openai:0002', 'personal:openai:0003'],
+  array[tests.tenant_id('tenant-a') || ':openai:0002', 'personal:openai:0003'],
   'the member reads their own keys, one active per service and scope'
 );
 select is_empty(
@@ -94,7 +72,7 @@ select throws_ok(
   'select * is refused, because it includes the ciphertext'
 );
 select throws_ok(
-  $$ select public.set_provider_key('openai', 'sk-member-a-planted-0004', pg_temp.tenant_id('tenant-b')) $$,
+  $$ select public.set_provider_key('openai', 'sk-member-a-planted-0004', tests.tenant_id('tenant-b')) $$,
   '42501', 'new row violates row-level security policy for table "provider_keys"',
   'member of A cannot store a key for tenant B'
 );
@@ -149,7 +127,7 @@ select is_empty(
 -- as owner of tenant A
 select tests.authenticate_as('owner_a');
 select is(
-  (select key_last_four from public.set_provider_key('openai', 'sk-owner-a-tenant-7777', pg_temp.tenant_id('tenant-a'))),
+  (select key_last_four from public.set_provider_key('openai', 'sk-owner-a-tenant-7777', tests.tenant_id('tenant-a'))),
   '7777',
   'the owner stores their own key for the same service and tenant as the member'
 );
@@ -248,7 +226,7 @@ select throws_ok(
   'a replaced key can no longer be decrypted'
 );
 select throws_ok(
-  $$ update public.provider_keys set tenant_id = pg_temp.tenant_id('tenant-b') where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') $$,
+  $$ update public.provider_keys set tenant_id = tests.tenant_id('tenant-b') where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') $$,
   '42501', 'provider_keys.tenant_id cannot be changed',
   'not even the service role can move a key to another tenant'
 );
@@ -367,22 +345,22 @@ select is(
 
 -- ─── a suspended tenant keeps its keys but cannot change them ────────────────────────────────
 select tests.authenticate_as_service_role();
-update public.tenants set status = 'suspended' where id = pg_temp.tenant_id('tenant-a');
+update public.tenants set status = 'suspended' where id = tests.tenant_id('tenant-a');
 
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select is(
-  (select count(*)::int from public.provider_keys where tenant_id = pg_temp.tenant_id('tenant-a')),
+  (select count(*)::int from public.provider_keys where tenant_id = tests.tenant_id('tenant-a')),
   1,
   'a member of a suspended tenant still reads their key for it'
 );
 select throws_ok(
-  $$ select public.set_provider_key('openai', 'sk-member-a-tenant-0006', pg_temp.tenant_id('tenant-a')) $$,
+  $$ select public.set_provider_key('openai', 'sk-member-a-tenant-0006', tests.tenant_id('tenant-a')) $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a key for a suspended tenant cannot be replaced'
 );
 select throws_ok(
-  $$ delete from public.provider_keys where tenant_id = pg_temp.tenant_id('tenant-a') $$,
+  $$ delete from public.provider_keys where tenant_id = tests.tenant_id('tenant-a') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a key for a suspended tenant cannot be deleted'
 );

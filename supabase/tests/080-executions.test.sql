@@ -5,7 +5,7 @@
 -- engine; events and usage are append-only; every event is broadcast on `execution:<id>` to the
 -- tenant's members only; a stop cancels the run at once and nothing moves it afterwards.
 --
--- Cast: tenant A (owner_a, admin_a, member_a, analyst_a; plan pro), tenant B (owner_b, member_b;
+-- Cast (tests.create_two_tenants): tenant A (owner_a, admin_a, member_a, analyst_a; plan pro), tenant B (owner_b, member_b;
 -- plan basic: two runs in flight), anon, and the service role acting as the engine.
 
 begin;
@@ -15,23 +15,6 @@ select plan(104);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 -- Row ids that every actor can name, whatever RLS lets them see (transaction-local helpers).
-create function pg_temp.tenant_id(wanted_slug text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select t.id from public.tenants t where t.slug = wanted_slug $$;
-create function pg_temp.agent_id(wanted_name text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select a.id from public.agents a where a.name = wanted_name $$;
-create function pg_temp.team_id(wanted_name text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select t.id from public.teams t where t.name = wanted_name $$;
--- A run is named by its prompt, a step by its run's prompt and its agent's name.
-create function pg_temp.run_id(prompt text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select e.id from public.executions e where e.initial_prompt = prompt $$;
-create function pg_temp.step_id(prompt text, agent_name text) returns uuid
-language sql stable security definer set search_path = ''
-as $$ select s.id from public.execution_steps s join public.executions e on e.id = s.execution_id
-      where e.initial_prompt = prompt and s.agent_definition ->> 'name' = agent_name $$;
 create function pg_temp.last_seq(prompt text) returns integer
 language sql stable security definer set search_path = ''
 as $$ select e.last_event_seq::integer from public.executions e where e.initial_prompt = prompt $$;
@@ -49,61 +32,43 @@ exception when others then
   return constraint_name;
 end;
 $$;
-grant execute on function pg_temp.tenant_id(text), pg_temp.agent_id(text), pg_temp.team_id(text), pg_temp.run_id(text),
-  pg_temp.step_id(text, text), pg_temp.last_seq(text), pg_temp.error_constraint(text) to anon, authenticated, service_role;
+grant execute on function pg_temp.last_seq(text), pg_temp.error_constraint(text) to anon, authenticated, service_role;
 
-select tests.create_supabase_user('owner_a', 'owner.a@renum.test');
-select tests.create_supabase_user('admin_a', 'admin.a@renum.test');
-select tests.create_supabase_user('member_a', 'member.a@renum.test');
-select tests.create_supabase_user('analyst_a', 'analyst.a@renum.test');
-select tests.create_supabase_user('owner_b', 'owner.b@renum.test');
-select tests.create_supabase_user('member_b', 'member.b@renum.test');
-
-select tests.authenticate_as('owner_a');
-select public.create_tenant('Tenant A', 'tenant-a');
-select tests.authenticate_as('owner_b');
-select public.create_tenant('Tenant B', 'tenant-b');
-
-select tests.authenticate_as_service_role();
-insert into public.memberships (tenant_id, user_id, role) values
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('admin_a'), 'admin'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('member_a'), 'member'),
-  (pg_temp.tenant_id('tenant-a'), tests.get_supabase_uid('analyst_a'), 'analyst'),
-  (pg_temp.tenant_id('tenant-b'), tests.get_supabase_uid('member_b'), 'member');
-update public.tenants set plan = 'pro' where id = pg_temp.tenant_id('tenant-a');
+select tests.create_two_tenants();
+update public.tenants set plan = 'pro' where id = tests.tenant_id('tenant-a');
 
 select tests.authenticate_as('member_a');
 insert into public.agents (tenant_id, name, model, status) values
-  (pg_temp.tenant_id('tenant-a'), 'Planner', 'demo-large', 'active'),
-  (pg_temp.tenant_id('tenant-a'), 'Writer', 'demo-small', 'active'),
-  (pg_temp.tenant_id('tenant-a'), 'Researcher 1', 'demo-small', 'active'),
-  (pg_temp.tenant_id('tenant-a'), 'Researcher 2', 'demo-small', 'active'),
-  (pg_temp.tenant_id('tenant-a'), 'Lead', 'demo-small', 'active');
+  (tests.tenant_id('tenant-a'), 'Planner', 'demo-large', 'active'),
+  (tests.tenant_id('tenant-a'), 'Writer', 'demo-small', 'active'),
+  (tests.tenant_id('tenant-a'), 'Researcher 1', 'demo-small', 'active'),
+  (tests.tenant_id('tenant-a'), 'Researcher 2', 'demo-small', 'active'),
+  (tests.tenant_id('tenant-a'), 'Lead', 'demo-small', 'active');
 insert into public.teams (tenant_id, name, workflow_type) values
-  (pg_temp.tenant_id('tenant-a'), 'Launch team', 'sequential'),
-  (pg_temp.tenant_id('tenant-a'), 'Parallel team', 'parallel'),
-  (pg_temp.tenant_id('tenant-a'), 'Pipeline team', 'pipeline'),
-  (pg_temp.tenant_id('tenant-a'), 'Conditional team', 'conditional'),
-  (pg_temp.tenant_id('tenant-a'), 'Empty team', 'sequential');
-insert into public.teams (tenant_id, name, is_active) values (pg_temp.tenant_id('tenant-a'), 'Paused team', false);
+  (tests.tenant_id('tenant-a'), 'Launch team', 'sequential'),
+  (tests.tenant_id('tenant-a'), 'Parallel team', 'parallel'),
+  (tests.tenant_id('tenant-a'), 'Pipeline team', 'pipeline'),
+  (tests.tenant_id('tenant-a'), 'Conditional team', 'conditional'),
+  (tests.tenant_id('tenant-a'), 'Empty team', 'sequential');
+insert into public.teams (tenant_id, name, is_active) values (tests.tenant_id('tenant-a'), 'Paused team', false);
 insert into public.team_agents (team_id, agent_id, role, execution_order, input, conditions) values
-  (pg_temp.team_id('Launch team'), pg_temp.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Launch team'), pg_temp.agent_id('Writer'), 'member', 2,
-   jsonb_build_object('source', 'agent_result', 'agent_id', pg_temp.agent_id('Planner')), '[]'),
-  (pg_temp.team_id('Parallel team'), pg_temp.agent_id('Researcher 1'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Parallel team'), pg_temp.agent_id('Researcher 2'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Parallel team'), pg_temp.agent_id('Lead'), 'leader', 2, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Pipeline team'), pg_temp.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Pipeline team'), pg_temp.agent_id('Writer'), 'member', 2, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Conditional team'), pg_temp.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
-  (pg_temp.team_id('Conditional team'), pg_temp.agent_id('Writer'), 'member', 2, '{"source": "initial_prompt"}',
-   jsonb_build_array(jsonb_build_object('field', 'agents.' || pg_temp.agent_id('Planner') || '.output', 'operator', 'contains', 'value', 'go'))),
-  (pg_temp.team_id('Paused team'), pg_temp.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]');
+  (tests.team_id('Launch team'), tests.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Launch team'), tests.agent_id('Writer'), 'member', 2,
+   jsonb_build_object('source', 'agent_result', 'agent_id', tests.agent_id('Planner')), '[]'),
+  (tests.team_id('Parallel team'), tests.agent_id('Researcher 1'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Parallel team'), tests.agent_id('Researcher 2'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Parallel team'), tests.agent_id('Lead'), 'leader', 2, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Pipeline team'), tests.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Pipeline team'), tests.agent_id('Writer'), 'member', 2, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Conditional team'), tests.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]'),
+  (tests.team_id('Conditional team'), tests.agent_id('Writer'), 'member', 2, '{"source": "initial_prompt"}',
+   jsonb_build_array(jsonb_build_object('field', 'agents.' || tests.agent_id('Planner') || '.output', 'operator', 'contains', 'value', 'go'))),
+  (tests.team_id('Paused team'), tests.agent_id('Planner'), 'member', 1, '{"source": "initial_prompt"}', '[]');
 
 select tests.authenticate_as('owner_b');
-insert into public.agents (tenant_id, name, model, status) values (pg_temp.tenant_id('tenant-b'), 'B Agent', 'demo-small', 'active');
-insert into public.teams (tenant_id, name) values (pg_temp.tenant_id('tenant-b'), 'B team');
-insert into public.team_agents (team_id, agent_id, execution_order) values (pg_temp.team_id('B team'), pg_temp.agent_id('B Agent'), 1);
+insert into public.agents (tenant_id, name, model, status) values (tests.tenant_id('tenant-b'), 'B Agent', 'demo-small', 'active');
+insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-b'), 'B team');
+insert into public.team_agents (team_id, agent_id, execution_order) values (tests.team_id('B team'), tests.agent_id('B Agent'), 1);
 
 -- The teams above must pass the workflow check they would face at commit.
 set constraints all immediate;
@@ -120,26 +85,26 @@ select tests.rls_enabled('public', 'model_prices');
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Launch team'), 'Plan the launch')),
+  (select status::text from public.start_execution(tests.team_id('Launch team'), 'Plan the launch')),
   'running',
   'a member starts a run of a sequential team and it runs at once'
 );
 select is(
   (select array_agg(row(position, agent_definition ->> 'name', status)::text order by position)
-   from public.execution_steps where execution_id = pg_temp.run_id('Plan the launch')),
+   from public.execution_steps where execution_id = tests.run_id('Plan the launch')),
   array[row(1, 'Planner', 'ready')::text, row(2, 'Writer', 'pending')::text],
   'a sequential run has one step per agent: the first ready, the next waiting'
 );
 select is(
   (select row(resolved_input, agent_version, agent_definition ->> 'model', agent_definition ->> 'provider')::text
-   from public.execution_steps where id = pg_temp.step_id('Plan the launch', 'Planner')),
+   from public.execution_steps where id = tests.step_id('Plan the launch', 'Planner')),
   row('Plan the launch', 1, 'demo-large', 'demo')::text,
   'the ready step receives the prompt and records the agent version that runs'
 );
 select is(
   (select row(created_by = auth.uid(), workflow_type, total_steps, finished_steps, started_at is not null,
               deadline_at = started_at + interval '600 seconds', team_config ->> 'team_name')::text
-   from public.executions where id = pg_temp.run_id('Plan the launch')),
+   from public.executions where id = tests.run_id('Plan the launch')),
   row(true, 'sequential', 2, 0, true, true, 'Launch team')::text,
   'the run records who started it, its steps and a deadline from the team''s timeout'
 );
@@ -148,80 +113,80 @@ select is(
 select tests.authenticate_as_service_role();
 select is(
   (select array_agg(agent_id) from private.claim_steps('worker-1', 5)),
-  array[pg_temp.agent_id('Planner')],
+  array[tests.agent_id('Planner')],
   'the engine claims the one ready step'
 );
 select ok(
-  private.complete_step(pg_temp.step_id('Plan the launch', 'Planner'), 'worker-1', 1, 'Launch on Monday', 10000, 5000, 1200),
+  private.complete_step(tests.step_id('Plan the launch', 'Planner'), 'worker-1', 1, 'Launch on Monday', 10000, 5000, 1200),
   'the engine records the planner''s result'
 );
 select is(
   (select array_agg(agent_id) from private.claim_steps('worker-2', 5)),
-  array[pg_temp.agent_id('Writer')],
+  array[tests.agent_id('Writer')],
   'the writer''s step became ready and is claimed'
 );
 
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('B team'), 'B run 1')),
+  (select status::text from public.start_execution(tests.team_id('B team'), 'B run 1')),
   'running',
   'a member of B starts a run of B''s team'
 );
 select tests.authenticate_as_service_role();
 select is(
   (select array_agg(agent_id) from private.claim_steps('worker-b', 5)),
-  array[pg_temp.agent_id('B Agent')],
+  array[tests.agent_id('B Agent')],
   'B''s step is claimed and stays in flight'
 );
 
 -- as member of tenant A: the other strategies
 select tests.authenticate_as('member_a');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Parallel team'), 'Compare vendors')),
+  (select status::text from public.start_execution(tests.team_id('Parallel team'), 'Compare vendors')),
   'running',
   'a member starts a run of a parallel team'
 );
 select is(
   (select array_agg(row(agent_definition ->> 'name', role, status)::text order by agent_definition ->> 'name')
-   from public.execution_steps where execution_id = pg_temp.run_id('Compare vendors')),
+   from public.execution_steps where execution_id = tests.run_id('Compare vendors')),
   array[row('Lead', 'leader', 'pending')::text, row('Researcher 1', 'member', 'ready')::text, row('Researcher 2', 'member', 'ready')::text],
   'a parallel run makes every agent but the leader ready at once; the leader waits'
 );
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Pipeline team'), 'Draft the post')),
+  (select status::text from public.start_execution(tests.team_id('Pipeline team'), 'Draft the post')),
   'running',
   'a member starts a run of a pipeline team'
 );
 select is(
   (select array_agg(row(position, agent_definition ->> 'name', status)::text order by position)
-   from public.execution_steps where execution_id = pg_temp.run_id('Draft the post')),
+   from public.execution_steps where execution_id = tests.run_id('Draft the post')),
   array[row(1, 'Planner', 'ready')::text, row(2, 'Writer', 'pending')::text],
   'a pipeline run makes its first step ready'
 );
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Conditional team'), 'Decide the launch')),
+  (select status::text from public.start_execution(tests.team_id('Conditional team'), 'Decide the launch')),
   'running',
   'a member starts a run of a conditional team'
 );
 select is(
   (select array_agg(row(position, agent_definition ->> 'name', status)::text order by position)
-   from public.execution_steps where execution_id = pg_temp.run_id('Decide the launch')),
+   from public.execution_steps where execution_id = tests.run_id('Decide the launch')),
   array[row(1, 'Planner', 'ready')::text, row(2, 'Writer', 'pending')::text],
   'a conditional run makes its first step ready'
 );
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Empty team'), 'Anything') $$,
+  $$ select public.start_execution(tests.team_id('Empty team'), 'Anything') $$,
   'P0001', 'team has no agents',
   'a team with no agents cannot run'
 );
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Paused team'), 'Anything') $$,
+  $$ select public.start_execution(tests.team_id('Paused team'), 'Anything') $$,
   'P0001', 'team is inactive',
   'an inactive team cannot run'
 );
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Launch team'), 'Anything', '["not", "an", "object"]') $$,
+  $$ select public.start_execution(tests.team_id('Launch team'), 'Anything', '["not", "an", "object"]') $$,
   '22023', 'variables must be an object',
   'variables must be an object'
 );
@@ -229,7 +194,7 @@ select throws_ok(
 -- as admin of tenant A
 select tests.authenticate_as('admin_a');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Launch team'), 'Admin run')),
+  (select status::text from public.start_execution(tests.team_id('Launch team'), 'Admin run')),
   'running',
   'an admin starts a run'
 );
@@ -237,7 +202,7 @@ select is(
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Launch team'), 'Analyst run') $$,
+  $$ select public.start_execution(tests.team_id('Launch team'), 'Analyst run') $$,
   '42501', 'analysts can read runs but not start them',
   'an analyst cannot start a run'
 );
@@ -245,7 +210,7 @@ select throws_ok(
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Launch team'), 'Run of another company') $$,
+  $$ select public.start_execution(tests.team_id('Launch team'), 'Run of another company') $$,
   'P0002', 'team not found',
   'member of B cannot start tenant A''s team, nor learn that it exists'
 );
@@ -253,7 +218,7 @@ select throws_ok(
 -- as anon
 select tests.clear_authentication();
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Launch team'), 'Anon run') $$,
+  $$ select public.start_execution(tests.team_id('Launch team'), 'Anon run') $$,
   '42501', 'permission denied for function start_execution',
   'anon cannot start runs'
 );
@@ -276,12 +241,12 @@ select is(
 );
 select is(
   (select array_agg(distinct tenant_id) from public.execution_steps),
-  array[pg_temp.tenant_id('tenant-a')],
+  array[tests.tenant_id('tenant-a')],
   'member of A reads only tenant A''s steps'
 );
 select is(
   (select array_agg(distinct tenant_id) from public.execution_events),
-  array[pg_temp.tenant_id('tenant-a')],
+  array[tests.tenant_id('tenant-a')],
   'member of A reads only tenant A''s events'
 );
 select is(
@@ -295,36 +260,36 @@ select ok(
 );
 select throws_ok(
   $$ insert into public.executions (tenant_id, team_id, workflow_type, initial_prompt, team_config)
-     values (pg_temp.tenant_id('tenant-a'), pg_temp.team_id('Launch team'), 'sequential', 'Forged run', '{}') $$,
+     values (tests.tenant_id('tenant-a'), tests.team_id('Launch team'), 'sequential', 'Forged run', '{}') $$,
   '42501', 'permission denied for table executions',
   'a member cannot insert runs directly'
 );
 select throws_ok(
-  $$ update public.executions set status = 'completed' where id = pg_temp.run_id('Plan the launch') $$,
+  $$ update public.executions set status = 'completed' where id = tests.run_id('Plan the launch') $$,
   '42501', 'permission denied for table executions',
   'a member cannot change a run directly'
 );
 select throws_ok(
-  $$ delete from public.executions where id = pg_temp.run_id('Plan the launch') $$,
+  $$ delete from public.executions where id = tests.run_id('Plan the launch') $$,
   '42501', 'permission denied for table executions',
   'a member cannot delete runs'
 );
 select throws_ok(
-  $$ update public.execution_steps set status = 'succeeded', output = 'forged' where id = pg_temp.step_id('Plan the launch', 'Writer') $$,
+  $$ update public.execution_steps set status = 'succeeded', output = 'forged' where id = tests.step_id('Plan the launch', 'Writer') $$,
   '42501', 'permission denied for table execution_steps',
   'a member cannot write a step''s result'
 );
 select throws_ok(
   $$ insert into public.execution_events (execution_id, seq, tenant_id, event)
-     values (pg_temp.run_id('Plan the launch'), 999, pg_temp.tenant_id('tenant-a'), 'log') $$,
+     values (tests.run_id('Plan the launch'), 999, tests.tenant_id('tenant-a'), 'log') $$,
   '42501', 'permission denied for table execution_events',
   'a member cannot append events'
 );
 select throws_ok(
   $$ insert into public.usage_ledger (tenant_id, execution_id, step_id, agent_id, provider, model, input_tokens, output_tokens,
                                       input_usd_per_million, output_usd_per_million, cost_usd)
-     values (pg_temp.tenant_id('tenant-a'), pg_temp.run_id('Plan the launch'), pg_temp.step_id('Plan the launch', 'Writer'),
-             pg_temp.agent_id('Writer'), 'demo', 'demo-small', 0, 0, 0, 0, 0) $$,
+     values (tests.tenant_id('tenant-a'), tests.run_id('Plan the launch'), tests.step_id('Plan the launch', 'Writer'),
+             tests.agent_id('Writer'), 'demo', 'demo-small', 0, 0, 0, 0, 0) $$,
   '42501', 'permission denied for table usage_ledger',
   'a member cannot write usage'
 );
@@ -337,8 +302,8 @@ select throws_ok(
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
 select is(
-  (select row((select count(*) from public.executions), (select count(*) from public.execution_steps where execution_id = pg_temp.run_id('Plan the launch')),
-              (select count(*) from public.execution_events where execution_id = pg_temp.run_id('Plan the launch')) = pg_temp.last_seq('Plan the launch'),
+  (select row((select count(*) from public.executions), (select count(*) from public.execution_steps where execution_id = tests.run_id('Plan the launch')),
+              (select count(*) from public.execution_events where execution_id = tests.run_id('Plan the launch')) = pg_temp.last_seq('Plan the launch'),
               (select count(*) from public.usage_ledger))::text),
   row(5, 2, true, 1)::text,
   'an analyst reads the tenant''s runs, steps, events and usage'
@@ -352,15 +317,15 @@ select is(
   'member of B reads only tenant B''s runs'
 );
 select is_empty(
-  $$ select id from public.execution_steps where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ select id from public.execution_steps where execution_id = tests.run_id('Plan the launch') $$,
   'member of B reads none of tenant A''s steps'
 );
 select is_empty(
-  $$ select seq from public.execution_events where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ select seq from public.execution_events where execution_id = tests.run_id('Plan the launch') $$,
   'member of B reads none of tenant A''s events'
 );
 select is_empty(
-  $$ select id from public.usage_ledger where tenant_id = pg_temp.tenant_id('tenant-a') $$,
+  $$ select id from public.usage_ledger where tenant_id = tests.tenant_id('tenant-a') $$,
   'member of B reads none of tenant A''s usage'
 );
 
@@ -376,12 +341,12 @@ select throws_ok($$ select id from public.model_prices $$, '42501', 'permission 
 -- as service role
 select tests.authenticate_as_service_role();
 select throws_ok(
-  $$ update public.execution_events set payload = '{}' where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ update public.execution_events set payload = '{}' where execution_id = tests.run_id('Plan the launch') $$,
   '42501', 'permission denied for table execution_events',
   'not even the service role can change events'
 );
 select throws_ok(
-  $$ delete from public.execution_events where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ delete from public.execution_events where execution_id = tests.run_id('Plan the launch') $$,
   '42501', 'permission denied for table execution_events',
   'not even the service role can delete events'
 );
@@ -399,12 +364,12 @@ select throws_ok(
 -- as postgres
 select tests.clear_authentication(); reset role;
 select throws_ok(
-  $$ update public.execution_events set payload = '{}' where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ update public.execution_events set payload = '{}' where execution_id = tests.run_id('Plan the launch') $$,
   '42501', 'execution_events is append-only: rows cannot be changed or deleted',
   'not even postgres can change events'
 );
 select throws_ok(
-  $$ delete from public.execution_events where execution_id = pg_temp.run_id('Plan the launch') $$,
+  $$ delete from public.execution_events where execution_id = tests.run_id('Plan the launch') $$,
   '42501', 'execution_events is append-only: rows cannot be changed or deleted',
   'not even postgres can delete events'
 );
@@ -423,14 +388,14 @@ select throws_ok(
 -- as postgres: every event was broadcast on the run's private topic
 select is(
   (select count(*)::int from realtime.messages
-   where topic = 'execution:' || pg_temp.run_id('Plan the launch') and extension = 'broadcast' and private),
+   where topic = 'execution:' || tests.run_id('Plan the launch') and extension = 'broadcast' and private),
   pg_temp.last_seq('Plan the launch'),
   'each of the run''s events was broadcast once on its private topic'
 );
 
 -- as member of tenant A
 select tests.authenticate_as('member_a');
-select set_config('realtime.topic', 'execution:' || pg_temp.run_id('Plan the launch'), true);
+select set_config('realtime.topic', 'execution:' || tests.run_id('Plan the launch'), true);
 select is(
   (select count(*)::int from realtime.messages where topic = realtime.topic()),
   pg_temp.last_seq('Plan the launch'),
@@ -461,7 +426,7 @@ select is(
 
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
-select set_config('realtime.topic', 'execution:' || pg_temp.run_id('Plan the launch'), true);
+select set_config('realtime.topic', 'execution:' || tests.run_id('Plan the launch'), true);
 select is(
   (select count(*)::int from realtime.messages where topic = realtime.topic()),
   pg_temp.last_seq('Plan the launch'),
@@ -470,13 +435,13 @@ select is(
 
 -- as member of tenant B
 select tests.authenticate_as('member_b');
-select set_config('realtime.topic', 'execution:' || pg_temp.run_id('Plan the launch'), true);
+select set_config('realtime.topic', 'execution:' || tests.run_id('Plan the launch'), true);
 select is(
   (select count(*)::int from realtime.messages where topic = realtime.topic()),
   0,
   'member of B receives nothing on tenant A''s run topic'
 );
-select set_config('realtime.topic', 'execution:' || pg_temp.run_id('B run 1'), true);
+select set_config('realtime.topic', 'execution:' || tests.run_id('B run 1'), true);
 select is(
   (select count(*)::int from realtime.messages where topic = realtime.topic()),
   pg_temp.last_seq('B run 1'),
@@ -485,7 +450,7 @@ select is(
 
 -- as anon
 select tests.clear_authentication();
-select set_config('realtime.topic', 'execution:' || pg_temp.run_id('Plan the launch'), true);
+select set_config('realtime.topic', 'execution:' || tests.run_id('Plan the launch'), true);
 select is(
   (select count(*)::int from realtime.messages where topic = realtime.topic()),
   0,
@@ -496,7 +461,7 @@ select is(
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
 select throws_ok(
-  $$ select public.stop_execution(pg_temp.run_id('Plan the launch')) $$,
+  $$ select public.stop_execution(tests.run_id('Plan the launch')) $$,
   '42501', 'analysts can read runs but not stop them',
   'an analyst cannot stop a run'
 );
@@ -504,7 +469,7 @@ select throws_ok(
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select throws_ok(
-  $$ select public.stop_execution(pg_temp.run_id('Plan the launch')) $$,
+  $$ select public.stop_execution(tests.run_id('Plan the launch')) $$,
   'P0002', 'execution not found',
   'member of B cannot stop tenant A''s run'
 );
@@ -513,31 +478,31 @@ select throws_ok(
 select tests.authenticate_as('member_a');
 select is(
   (select row(status, cancel_requested_at is not null, finished_at is not null)::text
-   from public.stop_execution(pg_temp.run_id('Plan the launch'))),
+   from public.stop_execution(tests.run_id('Plan the launch'))),
   row('cancelled', true, true)::text,
   'a member stops a run and it is cancelled at once'
 );
 select is(
   (select array_agg(row(agent_definition ->> 'name', status, skip_reason)::text order by position)
-   from public.execution_steps where execution_id = pg_temp.run_id('Plan the launch')),
+   from public.execution_steps where execution_id = tests.run_id('Plan the launch')),
   array[row('Planner', 'succeeded', null)::text, row('Writer', 'cancelled', 'the run was stopped')::text],
   'stopping cancels the steps not yet finished, the one in flight included'
 );
 select is(
   (select row(event, payload ->> 'status', payload ->> 'cancelled_by')::text from public.execution_events
-   where execution_id = pg_temp.run_id('Plan the launch') order by seq desc limit 1),
+   where execution_id = tests.run_id('Plan the launch') order by seq desc limit 1),
   row('status_update', 'cancelled', auth.uid()::text)::text,
   'the stop is announced with who stopped it'
 );
 select is(
-  (select final_result ->> 'summary' from public.executions where id = pg_temp.run_id('Plan the launch')),
+  (select final_result ->> 'summary' from public.executions where id = tests.run_id('Plan the launch')),
   'Launch on Monday',
   'a stopped run keeps what its finished steps produced'
 );
 select is(
   (select array_agg(row(payload ->> 'status', payload ->> 'reason')::text) from public.execution_events
-   where execution_id = pg_temp.run_id('Plan the launch') and event = 'agent_status_update'
-     and step_id = pg_temp.step_id('Plan the launch', 'Writer') and payload ->> 'status' = 'cancelled'),
+   where execution_id = tests.run_id('Plan the launch') and event = 'agent_status_update'
+     and step_id = tests.step_id('Plan the launch', 'Writer') and payload ->> 'status' = 'cancelled'),
   array[row('cancelled', 'the run was stopped')::text],
   'each cancelled step is announced on its own, so a live view never shows it as still running'
 );
@@ -545,28 +510,28 @@ select is(
 -- as service role: the engine cannot move a stopped run
 select tests.authenticate_as_service_role();
 select is(
-  private.complete_step(pg_temp.step_id('Plan the launch', 'Writer'), 'worker-2', 1, 'Too late', 100, 100, 10),
+  private.complete_step(tests.step_id('Plan the launch', 'Writer'), 'worker-2', 1, 'Too late', 100, 100, 10),
   false,
   'the worker in flight cannot record its result after the stop'
 );
 select is(
-  private.fail_step(pg_temp.step_id('Plan the launch', 'Writer'), 'worker-2', 1, 'aborted', true),
+  private.fail_step(tests.step_id('Plan the launch', 'Writer'), 'worker-2', 1, 'aborted', true),
   false,
   'nor record a failure'
 );
 select is(
-  private.renew_step_lease(pg_temp.step_id('Plan the launch', 'Writer'), 'worker-2', 1),
+  private.renew_step_lease(tests.step_id('Plan the launch', 'Writer'), 'worker-2', 1),
   false,
   'nor extend its lease: the worker learns it must stop'
 );
 select lives_ok(
-  $$ select private.advance_execution(pg_temp.run_id('Plan the launch')) $$,
+  $$ select private.advance_execution(tests.run_id('Plan the launch')) $$,
   'the engine may advance a stopped run'
 );
 select is(
   (select row(status, (select count(*) from public.usage_ledger l where l.execution_id = e.id),
               (select array_agg(s.status::text order by s.position) from public.execution_steps s where s.execution_id = e.id))::text
-   from public.executions e where e.id = pg_temp.run_id('Plan the launch')),
+   from public.executions e where e.id = tests.run_id('Plan the launch')),
   row('cancelled', 1, array['succeeded', 'cancelled'])::text,
   'a stopped run stays cancelled: nothing recorded or advanced after the stop changed it'
 );
@@ -580,14 +545,14 @@ select is(
   'an owner stops the tenant''s other runs'
 );
 select is(
-  (select row(status)::text from public.stop_execution(pg_temp.run_id('Plan the launch'))),
+  (select row(status)::text from public.stop_execution(tests.run_id('Plan the launch'))),
   row('cancelled')::text,
   'stopping a finished run returns it unchanged'
 );
 
 -- as postgres: even a step put back to ready by hand is not claimed once its run is stopped
 reset role;
-update public.execution_steps set status = 'ready', next_attempt_at = now() where id = pg_temp.step_id('Compare vendors', 'Researcher 1');
+update public.execution_steps set status = 'ready', next_attempt_at = now() where id = tests.step_id('Compare vendors', 'Researcher 1');
 select tests.authenticate_as_service_role();
 select is_empty(
   $$ select * from private.claim_steps('worker-3', 10) $$,
@@ -598,17 +563,17 @@ select is_empty(
 -- as member of tenant B ('B run 1' is running, its step in flight)
 select tests.authenticate_as('member_b');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('B team'), 'B run 2')),
+  (select status::text from public.start_execution(tests.team_id('B team'), 'B run 2')),
   'running',
   'a basic tenant''s second run starts at once'
 );
 select is(
-  (select row(status, started_at is null, deadline_at is null)::text from public.start_execution(pg_temp.team_id('B team'), 'B run 3')),
+  (select row(status, started_at is null, deadline_at is null)::text from public.start_execution(tests.team_id('B team'), 'B run 3')),
   row('pending', true, true)::text,
   'a basic tenant''s third run waits as pending'
 );
 select is(
-  (select array_agg(row(status)::text) from public.execution_steps where execution_id = pg_temp.run_id('B run 3')),
+  (select array_agg(row(status)::text) from public.execution_steps where execution_id = tests.run_id('B run 3')),
   array[row('pending')::text],
   'a waiting run''s steps are not ready'
 );
@@ -616,17 +581,17 @@ select is(
 -- as service role: B run 1 finishes
 select tests.authenticate_as_service_role();
 select ok(
-  private.complete_step(pg_temp.step_id('B run 1', 'B Agent'), 'worker-b', 1, 'Done for B', 100, 100, 10),
+  private.complete_step(tests.step_id('B run 1', 'B Agent'), 'worker-b', 1, 'Done for B', 100, 100, 10),
   'B''s first run finishes'
 );
 select is(
-  (select array_agg(row(initial_prompt, status)::text order by initial_prompt) from public.executions where tenant_id = pg_temp.tenant_id('tenant-b')),
+  (select array_agg(row(initial_prompt, status)::text order by initial_prompt) from public.executions where tenant_id = tests.tenant_id('tenant-b')),
   array[row('B run 1', 'completed')::text, row('B run 2', 'running')::text, row('B run 3', 'running')::text],
   'when a run finishes, the waiting run starts'
 );
 select is(
   (select row(s.status, e.started_at is not null, e.deadline_at is not null)::text
-   from public.execution_steps s join public.executions e on e.id = s.execution_id where s.id = pg_temp.step_id('B run 3', 'B Agent')),
+   from public.execution_steps s join public.executions e on e.id = s.execution_id where s.id = tests.step_id('B run 3', 'B Agent')),
   row('ready', true, true)::text,
   'the run that waited begins: its first step is ready and its deadline set'
 );
@@ -634,28 +599,28 @@ select is(
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('B team'), 'B run 4')),
+  (select status::text from public.start_execution(tests.team_id('B team'), 'B run 4')),
   'pending',
   'with two runs in flight again, the next run waits'
 );
-select public.stop_execution(pg_temp.run_id('B run 2'));
+select public.stop_execution(tests.run_id('B run 2'));
 select is(
-  (select status::text from public.executions where id = pg_temp.run_id('B run 4')),
+  (select status::text from public.executions where id = tests.run_id('B run 4')),
   'running',
   'stopping a run frees its place for the waiting one'
 );
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('B team'), 'B run 5')),
+  (select status::text from public.start_execution(tests.team_id('B team'), 'B run 5')),
   'pending',
   'a fifth run waits behind B run 3 and B run 4'
 );
 select is(
-  (select row(status, started_at is null)::text from public.stop_execution(pg_temp.run_id('B run 5'))),
+  (select row(status, started_at is null)::text from public.stop_execution(tests.run_id('B run 5'))),
   row('cancelled', true)::text,
   'a waiting run can be stopped before it starts'
 );
 select is(
-  (select array_agg(status::text) from public.execution_steps where execution_id = pg_temp.run_id('B run 5')),
+  (select array_agg(status::text) from public.execution_steps where execution_id = tests.run_id('B run 5')),
   array['cancelled'],
   'its steps are cancelled'
 );
@@ -668,63 +633,63 @@ select is(
 -- ─── the monthly budget ──────────────────────────────────────────────────────────────────────
 -- as service role: tenant A has spent US$ 0.03 this month (the planner's step)
 select tests.authenticate_as_service_role();
-update public.tenants set monthly_budget_usd = 0.03 where id = pg_temp.tenant_id('tenant-a');
+update public.tenants set monthly_budget_usd = 0.03 where id = tests.tenant_id('tenant-a');
 
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('Launch team'), 'Over budget') $$,
+  $$ select public.start_execution(tests.team_id('Launch team'), 'Over budget') $$,
   'P0001', 'the monthly budget of US$ 0.03 is spent (US$ 0.03 used this month); new runs start next month or when the budget is raised',
   'a tenant that spent its monthly budget cannot start runs'
 );
 select is(
-  pg_temp.error_constraint($$ select public.start_execution(pg_temp.team_id('Launch team'), 'Over budget') $$),
+  pg_temp.error_constraint($$ select public.start_execution(tests.team_id('Launch team'), 'Over budget') $$),
   'budget_exhausted',
   'the budget error carries the budget_exhausted constraint for the API'
 );
 
 -- as service role: raise the budget, and book a large spend last month
 select tests.authenticate_as_service_role();
-update public.tenants set monthly_budget_usd = 1.00 where id = pg_temp.tenant_id('tenant-a');
+update public.tenants set monthly_budget_usd = 1.00 where id = tests.tenant_id('tenant-a');
 reset role;
 insert into public.usage_ledger (tenant_id, execution_id, step_id, agent_id, provider, model, input_tokens, output_tokens,
                                  input_usd_per_million, output_usd_per_million, cost_usd, recorded_at)
-values (pg_temp.tenant_id('tenant-a'), pg_temp.run_id('Plan the launch'), pg_temp.step_id('Plan the launch', 'Writer'),
-        pg_temp.agent_id('Writer'), 'demo', 'demo-large', 1000000, 1000000, 1, 4, 5, date_trunc('month', now()) - interval '1 day');
+values (tests.tenant_id('tenant-a'), tests.run_id('Plan the launch'), tests.step_id('Plan the launch', 'Writer'),
+        tests.agent_id('Writer'), 'demo', 'demo-large', 1000000, 1000000, 1, 4, 5, date_trunc('month', now()) - interval '1 day');
 
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select is(
-  (select status::text from public.start_execution(pg_temp.team_id('Launch team'), 'Within budget')),
+  (select status::text from public.start_execution(tests.team_id('Launch team'), 'Within budget')),
   'running',
   'with room in this month''s budget runs start again; last month''s spend does not count'
 );
 
 -- ─── deleting a team keeps its runs and their cost ───────────────────────────────────────────
 select tests.clear_authentication(); reset role;
-select private.tenant_spend_this_month(pg_temp.tenant_id('tenant-a')) as spend_before \gset
-update public.executions set status = 'completed' where team_id = pg_temp.team_id('Launch team') and status in ('pending', 'running');
+select private.tenant_spend_this_month(tests.tenant_id('tenant-a')) as spend_before \gset
+update public.executions set status = 'completed' where team_id = tests.team_id('Launch team') and status in ('pending', 'running');
 select tests.authenticate_as('owner_a');
-delete from public.teams where id = pg_temp.team_id('Launch team');
+delete from public.teams where id = tests.team_id('Launch team');
 select tests.clear_authentication(); reset role;
 select is(
-  private.tenant_spend_this_month(pg_temp.tenant_id('tenant-a')),
+  private.tenant_spend_this_month(tests.tenant_id('tenant-a')),
   :'spend_before'::numeric,
   'deleting a team does not erase the month''s spend (the budget cannot be reset that way)'
 );
 select ok(
-  exists (select from public.executions where tenant_id = pg_temp.tenant_id('tenant-a') and team_id is null and initial_prompt = 'Plan the launch'),
+  exists (select from public.executions where tenant_id = tests.tenant_id('tenant-a') and team_id is null and initial_prompt = 'Plan the launch'),
   'the team''s runs stay in the history, detached from the deleted team'
 );
 
 -- ─── a suspended tenant reads its runs but does not start them ───────────────────────────────
 select tests.authenticate_as_service_role();
-update public.tenants set status = 'suspended' where id = pg_temp.tenant_id('tenant-b');
+update public.tenants set status = 'suspended' where id = tests.tenant_id('tenant-b');
 
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select throws_ok(
-  $$ select public.start_execution(pg_temp.team_id('B team'), 'While suspended') $$,
+  $$ select public.start_execution(tests.team_id('B team'), 'While suspended') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended tenant cannot start runs'
 );
@@ -737,7 +702,7 @@ select is(
 -- ─── append-only rows still leave with their tenant ──────────────────────────────────────────
 select tests.clear_authentication(); reset role;
 select lives_ok(
-  $$ delete from public.tenants where id = pg_temp.tenant_id('tenant-b') $$,
+  $$ delete from public.tenants where id = tests.tenant_id('tenant-b') $$,
   'deleting a tenant deletes its runs, events and usage with it'
 );
 select ok(
