@@ -72,8 +72,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const model = body.model;
     let text = (options.reply ?? fakeOpenAiReply)(messages);
     let finish = "stop";
-    if (typeof body.max_tokens === "number" && fakeTokens(text) > body.max_tokens) {
-      text = [...text].slice(0, body.max_tokens * 4).join("");
+    // OpenAI takes either name for the reply's limit (max_tokens is the deprecated one).
+    const limit = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : body.max_tokens;
+    if (typeof limit === "number" && fakeTokens(text) > limit) {
+      text = [...text].slice(0, limit * 4).join("");
       finish = "length";
     }
     const usage = {

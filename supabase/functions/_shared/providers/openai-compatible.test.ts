@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeServer, fakeTokens } from "../../../../scripts/fakes/fake-http.ts";
 import { fakeOpenAiPromptTokens, fakeOpenAiReply, startFakeOpenAi } from "../../../../scripts/fakes/fake-openai.ts";
-import { callAgent, callWithRetries, type RetryInfo } from "./index.ts";
+import { callAgent, callWithRetries, openAiRequestBody, type RetryInfo } from "./index.ts";
 import { agentCall, cancelWhen, providerFailure } from "./test-helpers.ts";
 
 const key = "sk-test-0123456789abcdefghijklmnop";
@@ -107,6 +107,37 @@ describe("openai-compatible: success", () => {
     const reply = await callAgent(call());
     expect(reply.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: 6, estimated: true });
     expect(reply.model).toBe("local");
+  });
+});
+
+describe("openai-compatible: what each server and model accepts", () => {
+  it("names the reply's limit max_completion_tokens for OpenAI itself and max_tokens for other servers", () => {
+    const body = (baseUrl?: string) => openAiRequestBody(call({ maxTokens: 256 }), baseUrl);
+    expect(body()).toMatchObject({ max_completion_tokens: 256 });
+    expect(body()).not.toHaveProperty("max_tokens");
+    expect(body("https://api.openai.com/v1/")).toMatchObject({ max_completion_tokens: 256 });
+    expect(body("https://openrouter.ai/api")).toMatchObject({ max_tokens: 256 });
+    expect(body("https://openrouter.ai/api")).not.toHaveProperty("max_completion_tokens");
+  });
+
+  it("leaves the temperature out for reasoning models, which accept only their default", () => {
+    const body = (model: string) => openAiRequestBody(call({ model, temperature: 0.2 }));
+    for (const model of ["o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "openai/o3"]) {
+      expect(body(model), model).not.toHaveProperty("temperature");
+    }
+    for (const model of ["gpt-4o-mini", "gpt-4.1", "gpt-5-chat-latest", "llama-3.1-70b"]) {
+      expect(body(model), model).toMatchObject({ temperature: 0.2 });
+    }
+  });
+
+  it("the fake server cuts a reply at max_completion_tokens, as OpenAI does", async () => {
+    const response = await fetch(`${fake.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(openAiRequestBody(call({ maxTokens: 3 }))),
+    });
+    const completion = (await response.json()) as { choices: { finish_reason: string }[] };
+    expect(completion.choices[0].finish_reason).toBe("length");
   });
 });
 

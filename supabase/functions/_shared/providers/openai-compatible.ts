@@ -31,17 +31,29 @@ import { runWithDeadline } from "./timeouts.ts";
 
 export const openAiDefaultBaseUrl = "https://api.openai.com";
 
-/** The request body: agent settings first, then the config keys the provider allows. */
-export function openAiRequestBody(call: AgentCall): Record<string, unknown> {
+/**
+ * OpenAI's reasoning models (o1, o3, o4-mini, gpt-5...) refuse any temperature but the default
+ * ("Unsupported value: 'temperature' does not support 0.7 with this model"), under their own name
+ * or a router's (openai/o3).
+ */
+const reasoningModel = /^(?:openai\/)?(?:o\d|gpt-5)(?!-chat)/i;
+
+/**
+ * The request body: agent settings first, then the config keys the provider allows. OpenAI's own
+ * API takes the reply's limit as max_completion_tokens (max_tokens is deprecated there and refused
+ * by reasoning models); other servers that speak the protocol mostly know only max_tokens.
+ */
+export function openAiRequestBody(call: AgentCall, baseUrl = openAiDefaultBaseUrl): Record<string, unknown> {
   const messages = [
     ...(call.systemPrompt === "" ? [] : [{ role: "system", content: call.systemPrompt }]),
     ...conversation(call),
   ];
+  const tokenLimitField = hostOf(baseUrl) === hostOf(openAiDefaultBaseUrl) ? "max_completion_tokens" : "max_tokens";
   const body: Record<string, unknown> = {
     model: call.model,
     messages,
-    temperature: call.temperature,
-    max_tokens: call.maxTokens,
+    ...(reasoningModel.test(call.model) ? {} : { temperature: call.temperature }),
+    [tokenLimitField]: call.maxTokens,
     stream: call.stream === true,
   };
   if (call.stream === true) body.stream_options = { include_usage: true };
@@ -82,7 +94,7 @@ export async function callOpenAiCompatible(call: AgentCall): Promise<AgentReply>
       const response = await fetchImpl(url, {
         method: "POST",
         headers,
-        body: JSON.stringify(openAiRequestBody(call)),
+        body: JSON.stringify(openAiRequestBody(call, base)),
         signal: deadline.signal,
         redirect: "manual",
       });
