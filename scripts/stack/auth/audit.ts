@@ -15,6 +15,7 @@ const logTypes = {
   user_repeated_signup: "user",
   user_confirmation_requested: "user",
   user_updated_password: "user",
+  user_recovery_requested: "user",
 } as const;
 
 export type AuditAction = keyof typeof logTypes;

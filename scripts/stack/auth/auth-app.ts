@@ -9,11 +9,13 @@ import type { AuthDeps, AuthEnv } from "./route-context.ts";
 import { adminUserRoutes } from "./routes/admin-users.ts";
 import { logoutRoutes } from "./routes/logout.ts";
 import { metaRoutes } from "./routes/meta.ts";
+import { recoverRoutes } from "./routes/recover.ts";
 import { signupRoutes } from "./routes/signup.ts";
 import { tokenRoutes } from "./routes/token.ts";
 import { userRoutes } from "./routes/user.ts";
+import { verifyRoutes } from "./routes/verify.ts";
 
-const knownPaths = ["/health", "/settings", "/signup", "/token", "/user", "/logout", "/admin/users", "/admin/users/:id"];
+const knownPaths = ["/health", "/settings", "/signup", "/recover", "/verify", "/token", "/user", "/logout", "/admin/users", "/admin/users/:id"];
 
 export function authApp(deps: AuthDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
@@ -32,6 +34,8 @@ export function authApp(deps: AuthDeps): Hono<AuthEnv> {
   metaRoutes(app);
   signupRoutes(app, deps);
   tokenRoutes(app, deps);
+  recoverRoutes(app, deps);
+  verifyRoutes(app, deps);
   userRoutes(app, deps);
   logoutRoutes(app, deps);
   adminUserRoutes(app, deps);

@@ -3,12 +3,13 @@
 import { getRequestListener } from "@hono/node-server";
 import { apiUrl, dbUrl } from "../instances.ts";
 import type { GatewayService, ServiceContext } from "../gateway/gateway-service.ts";
+import { mailbox } from "../mail/mailbox.ts";
 import { authApp } from "./auth-app.ts";
 import { openDatabase, type Sql } from "./database.ts";
 import type { AuthDeps } from "./route-context.ts";
 import { SignInLimiter } from "./sign-in-limiter.ts";
 
-export function authService({ instance, log }: ServiceContext): GatewayService {
+export function authService({ instance, log, mail }: ServiceContext): GatewayService {
   let pool: Sql | null = null;
   let dummyHash: Promise<string> | null = null;
 
@@ -29,6 +30,8 @@ export function authService({ instance, log }: ServiceContext): GatewayService {
     },
     limiter: new SignInLimiter(),
     issuer: (configured) => configured ?? `${apiUrl(instance)}/auth/v1`,
+    externalUrl: `${apiUrl(instance)}/auth/v1`,
+    mail: mail ?? mailbox(instance),
     log,
   };
 

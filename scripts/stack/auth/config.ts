@@ -20,11 +20,33 @@ export interface AuthConfig {
   refreshTokenRotation: boolean;
   /** Seconds a revoked refresh token may still be exchanged (`refresh_token_reuse_interval`). */
   refreshTokenReuseInterval: number;
-  email: { enabled: boolean; autoconfirm: boolean; securePasswordChange: boolean };
+  /** `site_url`: where emails point by default, and an allowed redirect (with any port on loopback). */
+  siteUrl: string;
+  /** `additional_redirect_urls`: further allowed redirects, as GoTrue's glob patterns. */
+  additionalRedirectUrls: string[];
+  email: {
+    enabled: boolean;
+    autoconfirm: boolean;
+    securePasswordChange: boolean;
+    /** `max_frequency` in milliseconds: how soon another recovery email may go to the same user. */
+    maxFrequency: number;
+    /** `otp_expiry` in seconds: how long an emailed link or code stays good. */
+    otpExpiry: number;
+    /** `otp_length`: digits of the emailed code. */
+    otpLength: number;
+    /** `[auth.email.template.recovery]`, when configured. */
+    recoveryTemplate: EmailTemplate | null;
+  };
   phone: { enabled: boolean; autoconfirm: boolean };
   /** `[auth.sessions]` timebox and inactivity_timeout in milliseconds; null when unset. */
   sessionTimebox: number | null;
   sessionInactivityTimeout: number | null;
+}
+
+export interface EmailTemplate {
+  subject: string | null;
+  /** `content_path`, resolved against the project root as the Supabase CLI does. */
+  contentPath: string | null;
 }
 
 // `password_requirements` as the Supabase CLI hands them to GoTrue (GOTRUE_PASSWORD_REQUIRED_CHARACTERS):
@@ -67,6 +89,18 @@ function duration(section: Table, key: string): number | null {
   return milliseconds && milliseconds > 0 ? milliseconds : null;
 }
 
+function stringList(section: Table, key: string): string[] {
+  const value = section[key];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && item !== "") : [];
+}
+
+function emailTemplate(email: Table, name: string): EmailTemplate | null {
+  const template = table(table(email.template)[name]);
+  const subject = setting(template, "subject", "") || null;
+  const contentPath = setting(template, "content_path", "") || null;
+  return subject || contentPath ? { subject, contentPath: contentPath && join(repoRoot, contentPath) } : null;
+}
+
 export function readAuthConfig(text: string): AuthConfig {
   const auth = table(table(parse(text)).auth);
   const email = table(auth.email);
@@ -82,10 +116,16 @@ export function readAuthConfig(text: string): AuthConfig {
     requiredCharacterSets: characterSets(requiredCharactersByRequirement[requirement] ?? ""),
     refreshTokenRotation: setting(auth, "enable_refresh_token_rotation", true),
     refreshTokenReuseInterval: setting(auth, "refresh_token_reuse_interval", 10),
+    siteUrl: setting(auth, "site_url", "http://127.0.0.1:3000"),
+    additionalRedirectUrls: stringList(auth, "additional_redirect_urls"),
     email: {
       enabled: setting(email, "enabled", true),
       autoconfirm: !setting(email, "enable_confirmations", false),
       securePasswordChange: setting(email, "secure_password_change", false),
+      maxFrequency: duration(email, "max_frequency") ?? 1_000,
+      otpExpiry: setting(email, "otp_expiry", 3600),
+      otpLength: setting(email, "otp_length", 6),
+      recoveryTemplate: emailTemplate(email, "recovery"),
     },
     phone: {
       enabled: setting(sms, "enabled", false),

@@ -2,6 +2,7 @@
 // the database, and the sign-in limiter.
 import type { Context } from "hono";
 import type { AuthEnv } from "./auth-env.ts";
+import type { Mailbox } from "../mail/mailbox.ts";
 import type { Sql } from "./database.ts";
 import { clientIp, type Client } from "./sessions.ts";
 import type { SignInLimiter } from "./sign-in-limiter.ts";
@@ -17,6 +18,10 @@ export interface AuthDeps {
   limiter: SignInLimiter;
   /** `iss` of the access tokens: `[auth] jwt_issuer`, else `<API_URL>/auth/v1` as the CLI sets it. */
   issuer(configured: string | null): string;
+  /** Where Auth is reached from outside (`<API_URL>/auth/v1`), for the links in emails. */
+  externalUrl: string;
+  /** The stack's mail catcher, which receives every email Auth sends. */
+  mail: Mailbox;
   log(line: string): void;
 }
 

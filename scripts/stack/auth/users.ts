@@ -21,6 +21,7 @@ export interface UserRow {
   phone_confirmed_at: string | null;
   confirmation_sent_at: string | null;
   confirmed_at: string | null;
+  recovery_token: string | null;
   recovery_sent_at: string | null;
   email_change: string | null;
   email_change_sent_at: string | null;

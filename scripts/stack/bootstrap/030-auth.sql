@@ -12,8 +12,9 @@
 -- 20240612123726_enable_rls_update_grants), checked against a `supabase db dump` of the schema.
 --
 -- Only GoTrue's core tables are created (users, identities, sessions, refresh_tokens,
--- audit_log_entries, instances, schema_migrations); MFA, SSO/SAML, flow_state and one_time_tokens
--- are not, because nothing local uses them. Column types and defaults are GoTrue's: e.g. auth.users.id
+-- audit_log_entries, instances, schema_migrations) and flow_state, which the PKCE password
+-- recovery flow needs (as GoTrue's flow_state migrations leave it, auth_code_issued_at included);
+-- MFA, SSO/SAML and one_time_tokens are not, because nothing local uses them. Column types and defaults are GoTrue's: e.g. auth.users.id
 -- and created_at have no default, because GoTrue always supplies them.
 
 create schema if not exists auth authorization supabase_admin;
@@ -27,6 +28,12 @@ begin
     where n.nspname = 'auth' and t.typname = 'aal_level'
   ) then
     create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+  end if;
+  if not exists (
+    select from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+    where n.nspname = 'auth' and t.typname = 'code_challenge_method'
+  ) then
+    create type auth.code_challenge_method as enum ('s256', 'plain');
   end if;
 end
 $types$;
@@ -160,6 +167,27 @@ create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens usin
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens using btree (session_id, revoked);
 create index if not exists refresh_tokens_updated_at_idx on auth.refresh_tokens using btree (updated_at desc);
 
+-- ─── auth.flow_state ─────────────────────────────────────────────────────────────────────────
+create table if not exists auth.flow_state (
+  id uuid not null,
+  user_id uuid,
+  auth_code text not null,
+  code_challenge_method auth.code_challenge_method not null,
+  code_challenge text not null,
+  provider_type text not null,
+  provider_access_token text,
+  provider_refresh_token text,
+  created_at timestamp with time zone,
+  updated_at timestamp with time zone,
+  authentication_method text not null,
+  auth_code_issued_at timestamp with time zone,
+  constraint flow_state_pkey primary key (id)
+);
+comment on table auth.flow_state is 'stores metadata for pkce logins';
+create index if not exists flow_state_created_at_idx on auth.flow_state using btree (created_at desc);
+create index if not exists idx_auth_code on auth.flow_state using btree (auth_code);
+create index if not exists idx_user_id_auth_method on auth.flow_state using btree (user_id, authentication_method);
+
 -- ─── auth.audit_log_entries, auth.instances, auth.schema_migrations ─────────────────────────
 create table if not exists auth.audit_log_entries (
   instance_id uuid,
@@ -249,6 +277,7 @@ alter table auth.refresh_tokens enable row level security;
 alter table auth.audit_log_entries enable row level security;
 alter table auth.instances enable row level security;
 alter table auth.schema_migrations enable row level security;
+alter table auth.flow_state enable row level security;
 
 alter table auth.users owner to supabase_auth_admin;
 alter table auth.identities owner to supabase_auth_admin;
@@ -257,7 +286,9 @@ alter table auth.refresh_tokens owner to supabase_auth_admin;
 alter table auth.audit_log_entries owner to supabase_auth_admin;
 alter table auth.instances owner to supabase_auth_admin;
 alter table auth.schema_migrations owner to supabase_auth_admin;
+alter table auth.flow_state owner to supabase_auth_admin;
 alter type auth.aal_level owner to supabase_auth_admin;
+alter type auth.code_challenge_method owner to supabase_auth_admin;
 alter function auth.uid() owner to supabase_auth_admin;
 alter function auth.role() owner to supabase_auth_admin;
 alter function auth.email() owner to supabase_auth_admin;

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { StackInstance } from "../instances.ts";
+import type { Mailbox } from "../mail/mailbox.ts";
 
 /** What every stand-in behind the gateway receives. */
 export interface ServiceContext {
   instance: StackInstance;
   log: (line: string) => void;
+  /** Where the stand-ins' outgoing email lands (the stack's mail catcher); the stack's own by default. */
+  mail?: Mailbox;
 }
 
 /**

@@ -8,6 +8,8 @@ import { pathUnder, type BackgroundWorker, type GatewayService, type ServiceCont
 import { pgNetWorker } from "../pg-net/pg-net-worker.ts";
 import { realtimeService } from "../realtime/realtime-service.ts";
 import { sendJson } from "./responses.ts";
+import { mailbox } from "../mail/mailbox.ts";
+import { inboxRoute } from "../mail/inbox-route.ts";
 
 const instanceName = process.argv[2] ?? "dev";
 if (!isInstanceName(instanceName)) throw new Error(`unknown stack "${instanceName}"`);
@@ -17,7 +19,10 @@ function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-const context: ServiceContext = { instance, log };
+// Like Inbucket's memory, the inbox starts empty with the gateway.
+const mail = mailbox(instance);
+mail.clear();
+const context: ServiceContext = { instance, log, mail };
 const services: GatewayService[] = [functionsService(context), realtimeService(context), authService(context)];
 const backgroundWorkers: BackgroundWorker[] = [pgNetWorker(context)];
 
@@ -32,6 +37,7 @@ function serviceFor(url: string): { service: GatewayService; path: string } | nu
 const server = createServer((incoming, outgoing) => {
   const url = incoming.url ?? "/";
   if (url === "/_stack/health") return sendJson(outgoing, 200, { status: "ok", instance: instance.name, pid: process.pid });
+  if (url === "/_stack/inbox" || url.startsWith("/_stack/inbox/") || url.startsWith("/_stack/inbox?")) return inboxRoute(mail, incoming, outgoing);
   const route = serviceFor(url);
   if (route) {
     Promise.resolve(route.service.handle(incoming, outgoing, route.path)).catch((error) => {

@@ -74,6 +74,8 @@ describe("stack faults", () => {
     const workdir = mkdtempSync(join(tmpdir(), "renum-broken-migration-"));
     cpSync(join(repoRoot, "supabase/config.toml"), join(workdir, "supabase/config.toml"));
     cpSync(join(repoRoot, "supabase/migrations"), join(workdir, "supabase/migrations"), { recursive: true });
+    // config.toml names the email templates; the CLI refuses to start without them.
+    cpSync(join(repoRoot, "supabase/templates"), join(workdir, "supabase/templates"), { recursive: true });
     writeFileSync(
       join(workdir, "supabase/migrations/29990101000000_broken.sql"),
       "create table public.half_written (id int);\ninsert into public.half_written values (1);\nselect 1 / 0;\n",

@@ -1,12 +1,13 @@
-// POST /token?grant_type=password|refresh_token (GoTrue internal/api/token.go, token_refresh.go).
+// POST /token?grant_type=password|refresh_token|pkce (GoTrue internal/api/token.go, token_refresh.go).
 import type { Hono } from "hono";
 import { z } from "zod";
 import { recordAudit } from "../audit.ts";
 import { isUuid } from "../authentication.ts";
 import { authConfig } from "../config.ts";
 import { goTime } from "../database.ts";
-import { AuthError, badRequest, OAuthError, unprocessable } from "../errors.ts";
+import { AuthError, badRequest, notFound, OAuthError, unprocessable } from "../errors.ts";
 import { passwordWeakness } from "../passwords.ts";
+import { findFlowStateByAuthCode, isFlowStateExpired, verifierMatches } from "../pkce.ts";
 import { goString, readParams } from "../request-body.ts";
 import { clientOf, requestAud, type AuthContext, type AuthDeps, type AuthEnv } from "../route-context.ts";
 import {
@@ -24,6 +25,7 @@ const invalidCredentials = () => badRequest("invalid_credentials", "Invalid logi
 
 const passwordGrantParams = z.object({ email: goString, phone: goString, password: goString });
 const refreshTokenGrantParams = z.object({ refresh_token: goString });
+const pkceGrantParams = z.object({ auth_code: goString, code_verifier: goString });
 
 interface Candidate extends UserRow {
   password_matches: boolean | null;
@@ -157,6 +159,35 @@ async function refreshTokenGrant(c: AuthContext, deps: AuthDeps): Promise<Respon
   return c.json(outcome.session);
 }
 
+/**
+ * GoTrue's PKCE grant (exchangeCodeForSession): the auth code of a flow, with the verifier of its
+ * challenge, becomes a session once; the flow is then gone.
+ */
+async function pkceGrant(c: AuthContext, deps: AuthDeps): Promise<Response> {
+  const config = authConfig();
+  const params = await readParams(c, "PKCEGrantParams", pkceGrantParams);
+  const authCode = params.auth_code ?? "";
+  const verifier = params.code_verifier ?? "";
+  if (authCode === "" || verifier === "") {
+    throw badRequest("validation_failed", "invalid request: both auth code and code verifier should be non-empty");
+  }
+  const body = await deps.sql().begin(async (tx) => {
+    const flow = await findFlowStateByAuthCode(tx, authCode);
+    if (!flow || !flow.user_id) throw notFound("flow_state_not_found", "invalid flow state, no valid flow state found");
+    if (isFlowStateExpired(flow)) throw unprocessable("flow_state_expired", "invalid flow state, flow state has expired");
+    const user = await findUserById(tx, flow.user_id);
+    if (!user) throw notFound("user_not_found", "User not found");
+    if (!verifierMatches(flow, verifier)) {
+      throw badRequest("bad_code_verifier", "code challenge does not match previously saved code verifier");
+    }
+    await recordAudit(tx, user, "login", { provider_type: flow.provider_type });
+    const { sessionId, refreshToken } = await startSession(tx, user.id, clientOf(c));
+    await tx`delete from auth.flow_state where id = ${flow.id}`;
+    return sessionResponse(tx, { userId: user.id, sessionId, refreshToken }, { config, issuer: deps.issuer(config.jwtIssuer) });
+  });
+  return c.json(body);
+}
+
 export function tokenRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
   app.post("/token", async (c) => {
     switch (c.req.query("grant_type")) {
@@ -164,8 +195,10 @@ export function tokenRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
         return passwordGrant(c, deps);
       case "refresh_token":
         return refreshTokenGrant(c, deps);
+      case "pkce":
+        return pkceGrant(c, deps);
       default:
-        // Also id_token, pkce and web3, which need providers a local stack does not have.
+        // Also id_token and web3, which need providers a local stack does not have.
         throw badRequest("invalid_credentials", "unsupported_grant_type");
     }
   });
