@@ -27,7 +27,15 @@ async function profileRow(user: ApiUser) {
 describe("GET /me/profile", () => {
   it("answers the caller's own profile, Portuguese by default", async () => {
     const body = await expectStatus(call(ana, "GET", "/me/profile"), 200);
-    expect(body).toEqual({ id: ana.id, email: ana.email, full_name: null, avatar_url: null, locale: "pt-BR", updated_at: expect.any(String) });
+    expect(body).toEqual({
+      id: ana.id,
+      email: ana.email,
+      full_name: null,
+      avatar_url: null,
+      locale: "pt-BR",
+      is_platform_admin: false,
+      updated_at: expect.any(String),
+    });
   });
 });
 

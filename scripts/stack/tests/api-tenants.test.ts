@@ -450,6 +450,23 @@ describe("GET /audit-log", () => {
       .toBe(true);
   });
 
+  it("filters by when the entry was written: from inclusive, to exclusive", async () => {
+    const [newest] = (await expectStatus(call(owner, "GET", "/audit-log?limit=1", { tenant: acme }), 200)).items;
+    const at = encodeURIComponent(newest.created_at);
+    const fromThen = await expectStatus(call(owner, "GET", `/audit-log?from=${at}&limit=100`, { tenant: acme }), 200);
+    expect(fromThen.items.map((entry: { id: number }) => entry.id)).toContain(newest.id);
+    expect(fromThen.items.every((entry: { created_at: string }) => Date.parse(entry.created_at) >= Date.parse(newest.created_at))).toBe(true);
+    const beforeThen = await expectStatus(call(owner, "GET", `/audit-log?to=${at}&limit=100`, { tenant: acme }), 200);
+    expect(beforeThen.items.map((entry: { id: number }) => entry.id)).not.toContain(newest.id);
+    const all = await expectStatus(call(owner, "GET", "/audit-log?limit=1", { tenant: acme }), 200);
+    expect(fromThen.total + beforeThen.total).toBe(all.total);
+    const future = await expectStatus(call(owner, "GET", "/audit-log?from=2999-01-01", { tenant: acme }), 200);
+    expect(future).toEqual({ items: [], total: 0, page: 1, limit: 20 });
+    const invalid = await call(owner, "GET", "/audit-log?from=yesterday", { tenant: acme });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.details).toEqual([expect.objectContaining({ path: "from" })]);
+  });
+
   it("answers 403 to members and analysts", async () => {
     expect((await call(member, "GET", "/audit-log", { tenant: acme })).status).toBe(403);
     expect((await call(analyst, "GET", "/audit-log", { tenant: acme })).status).toBe(403);
@@ -466,6 +483,14 @@ describe("admin panel and suspended companies", () => {
     expect((await call(owner, "PATCH", `/admin/tenants/${other}`, { body: { status: "suspended" } })).status).toBe(403);
     const [tenant] = await sql`select status from public.tenants where id = ${other}`;
     expect(tenant.status).toBe("active");
+  });
+
+  it("tells each person in their profile whether they are a platform admin", async () => {
+    expect(await expectStatus(call(platformAdmin, "GET", "/me/profile"), 200)).toMatchObject({ id: platformAdmin.id, is_platform_admin: true });
+    expect(await expectStatus(call(owner, "GET", "/me/profile"), 200)).toMatchObject({ id: owner.id, is_platform_admin: false });
+    const refused = await call(owner, "PATCH", "/me", { body: { is_platform_admin: true } });
+    expect(refused.status).toBe(422);
+    expect(await expectStatus(call(owner, "GET", "/me/profile"), 200)).toMatchObject({ is_platform_admin: false });
   });
 
   it("lets a platform admin list and search every company, and open one with its members, audited", async () => {

@@ -1,17 +1,20 @@
 // The current tenant's audit trail, for its owners and admins: /audit-log.
 import { z } from "zod";
-import { paginated, paginationQuery, text, timestamp, uuid } from "./common.ts";
+import { isoMoment, paginated, paginationQuery, text, timestamp, uuid } from "./common.ts";
 
 export const auditActions = ["insert", "update", "delete", "read", "decrypt"] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;
 
+/** `GET /audit-log`: newest first; `from` inclusive and `to` exclusive, on when the entry was written. */
 export const auditLogQuery = z.strictObject({
   ...paginationQuery,
   table_name: text(63).optional(),
   action: auditAction.optional(),
   record_id: text(100).optional(),
   actor_id: uuid().optional(),
+  from: isoMoment().optional(),
+  to: isoMoment().optional(),
 });
 export type AuditLogQuery = z.input<typeof auditLogQuery>;
 

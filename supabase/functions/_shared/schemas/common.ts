@@ -21,6 +21,12 @@ export const httpUrl = () =>
 /** A timestamp as the API writes it: ISO 8601 with a UTC offset, as Postgres's JSON gives it. */
 export const timestamp = () => z.string();
 
+/** A moment as ISO 8601: a date (midnight UTC) or a date and time with Z or an offset. */
+export const isoMoment = () =>
+  z.union([z.iso.datetime({ offset: true }), z.iso.date().transform((date) => `${date}T00:00:00Z`)], {
+    error: "Must be an ISO 8601 date (2026-01-31) or date and time (2026-01-31T12:00:00Z).",
+  });
+
 /** An email address as people type it; compared case-insensitively everywhere. */
 export const email = () =>
   z.string().trim().max(320, { error: "Must have at most 320 characters." })

@@ -4,7 +4,7 @@
 // topic `execution:<id>`, each with the `seq` of its event; GET /logs?after_seq=<last seen> fills a gap.
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
-import { paginated, paginationQuery, timestamp, uuid } from "./common.ts";
+import { isoMoment, paginated, paginationQuery, timestamp, uuid } from "./common.ts";
 import { teamAgentRole, workflowType } from "./teams.ts";
 
 export const executionStatuses = Constants.public.Enums.execution_status;
@@ -49,12 +49,6 @@ export const executeTeamBody = z.strictObject({
   }).optional(),
 });
 export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
-
-/** A moment as ISO 8601: a date (midnight UTC) or a date and time with Z or an offset. */
-const isoMoment = () =>
-  z.union([z.iso.datetime({ offset: true }), z.iso.date().transform((date) => `${date}T00:00:00Z`)], {
-    error: "Must be an ISO 8601 date (2026-01-31) or date and time (2026-01-31T12:00:00Z).",
-  });
 
 /** `GET /executions`: newest first; `from` inclusive and `to` exclusive, on when the run was created. */
 export const executionListQuery = z.strictObject({

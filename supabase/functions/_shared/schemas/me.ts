@@ -19,6 +19,8 @@ export const profile = z.object({
   full_name: z.string().nullable(),
   avatar_url: z.string().nullable(),
   locale: z.enum(profileLocales),
+  /** Whether the person may open the platform admins' panel (/admin); set only by the service role. */
+  is_platform_admin: z.boolean(),
   updated_at: timestamp(),
 });
 export type Profile = z.infer<typeof profile>;

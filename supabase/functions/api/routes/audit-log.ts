@@ -5,7 +5,8 @@ import { pageWindow, requireOwnerOrAdmin, type RouteDependencies, routes } from 
 
 /**
  * /audit-log — every change in the current tenant (X-Tenant-Id), newest first, secrets redacted.
- *   GET    /audit-log    owners and admins of the tenant    200, 403
+ *   GET    /audit-log    owners and admins of the tenant; ?table_name, action, record_id, actor_id,
+ *                         from (inclusive), to (exclusive), paginated                     200, 403, 422
  */
 export function auditLogRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   const app = routes();
@@ -24,7 +25,9 @@ export function auditLogRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
           and (${query.table_name ?? null}::text is null or l.table_name = ${query.table_name ?? null})
           and (${query.action ?? null}::text is null or l.action = ${query.action ?? null})
           and (${query.record_id ?? null}::text is null or l.record_id = ${query.record_id ?? null})
-          and (${query.actor_id ?? null}::uuid is null or l.actor_id = ${query.actor_id ?? null}::uuid)`;
+          and (${query.actor_id ?? null}::uuid is null or l.actor_id = ${query.actor_id ?? null}::uuid)
+          and (${query.from ?? null}::timestamptz is null or l.created_at >= ${query.from ?? null}::timestamptz)
+          and (${query.to ?? null}::timestamptz is null or l.created_at < ${query.to ?? null}::timestamptz)`;
       const [{ total }] = await tx<{ total: number }[]>`select count(*)::int as total ${matching}`;
       const rows = await tx<{ entry: AuditEntry }[]>`
         select to_jsonb(l) as entry ${matching}

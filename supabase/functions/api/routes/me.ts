@@ -6,7 +6,7 @@ import { givenColumns, type RouteDependencies, routes } from "./context.ts";
 
 /**
  * /me — the signed-in person's own profile (GET /me itself, who the token says they are, is in app.ts).
- *   GET    /me/profile   their profile                                                  200
+ *   GET    /me/profile   their profile, with whether they are a platform admin           200
  *   PATCH  /me           full_name (≤ 200), avatar_url (http(s), ≤ 2048), locale (pt-BR|en)   200, 422
  * Written as the user: RLS lets them update only their own row, and column grants only these columns.
  */
@@ -40,7 +40,7 @@ export function meRoutes({ sql, signedIn }: RouteDependencies) {
 
 async function ownProfile(tx: TransactionSql): Promise<Profile> {
   const [row] = await tx<Profile[]>`
-    select p.id, p.email, p.full_name, p.avatar_url, p.locale, p.updated_at
+    select p.id, p.email, p.full_name, p.avatar_url, p.locale, p.is_platform_admin, p.updated_at
     from public.profiles p
     where p.id = (select auth.uid())`;
   return row;
