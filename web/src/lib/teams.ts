@@ -4,17 +4,34 @@
 import type {
   ConditionOperator,
   Team,
+  TeamAgentCondition,
+  TeamAgentConfig,
   TeamAgentInput,
   TeamAgentRole,
   TeamDefinitionBody,
   WorkflowType,
 } from "$schemas/teams.ts";
+import { formatDecimalInput, parseDecimal } from "$lib/i18n/decimal-input";
+import type { Locale } from "$lib/i18n/locales";
+
+/** How a condition's value is sent: the engine compares numbers as numbers, everything else as text. */
+export type ConditionValueType = "text" | "number" | "boolean";
 
 export interface DraftCondition {
+  /** `initial_prompt`, `agents.<id>.output|status`, `variables.<name>` or `context.<key>` (the name as typed). */
   field: string;
   operator: ConditionOperator;
-  /** As typed; sent as a number for greater_than/less_than when it is one. */
+  /** As typed ("0,5" in pt-BR); "true"/"false" for a boolean. */
   value: string;
+  type: ConditionValueType;
+}
+
+/** An agent's settings for this team only, as typed (blank = the team's setting or the agent's own). */
+export interface DraftOverrides {
+  max_tokens: string;
+  temperature: string;
+  /** The tools the agent may use in this team; null = all of its own. */
+  tools: string[] | null;
 }
 
 export interface DraftMember {
@@ -23,6 +40,7 @@ export interface DraftMember {
   role: TeamAgentRole;
   input: TeamAgentInput;
   conditions: DraftCondition[];
+  config: DraftOverrides;
 }
 
 export interface TeamDraft {
@@ -47,9 +65,21 @@ export function emptyDraft(): TeamDraft {
   };
 }
 
-/** A team read from the API, as the wizard edits it. */
-export function draftFromTeam(team: Team): TeamDraft {
-  const blank = (value: number | null) => (value === null ? "" : String(value));
+export function noOverrides(): DraftOverrides {
+  return { max_tokens: "", temperature: "", tools: null };
+}
+
+/** A condition's value as its editor shows it: a number in the locale's spelling. */
+function conditionDraft(condition: TeamAgentCondition, locale: Locale): DraftCondition {
+  const { field, operator, value } = condition;
+  if (typeof value === "number") return { field, operator, value: formatDecimalInput(value, locale), type: "number" };
+  if (typeof value === "boolean") return { field, operator, value: String(value), type: "boolean" };
+  return { field, operator, value, type: "text" };
+}
+
+/** A team read from the API, as the wizard edits it, numbers in the locale's spelling. */
+export function draftFromTeam(team: Team, locale: Locale): TeamDraft {
+  const blank = (value: number | null | undefined) => (value === null || value === undefined ? "" : formatDecimalInput(value, locale));
   return {
     name: team.name,
     description: team.description,
@@ -61,8 +91,13 @@ export function draftFromTeam(team: Team): TeamDraft {
         agent_id: member.agent_id,
         name: member.name,
         role: member.role,
-        input: member.input,
-        conditions: member.conditions.map((condition) => ({ ...condition, value: String(condition.value) })),
+        input: structuredClone(member.input),
+        conditions: member.conditions.map((condition) => conditionDraft(condition, locale)),
+        config: {
+          max_tokens: blank(member.config.max_tokens),
+          temperature: blank(member.config.temperature),
+          tools: member.config.tools ? [...member.config.tools] : null,
+        },
       })),
     config: {
       max_tokens: blank(team.config.max_tokens),
@@ -74,27 +109,53 @@ export function draftFromTeam(team: Team): TeamDraft {
   };
 }
 
-/** Text typed as a number ("0,7" as Brazilians write it); text that is not one goes on for the API to name. */
-function typedNumber(text: string): number | string | undefined {
-  const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  const number = Number(trimmed.replace(",", "."));
-  return Number.isFinite(number) ? number : trimmed;
+/** Text typed as a number; text that is not one goes on as typed for the API to name. */
+function typedNumber(text: string, locale: Locale): number | string | undefined {
+  if (text.trim() === "") return undefined;
+  return parseDecimal(text, locale) ?? text.trim();
 }
 
-function conditionValue(condition: DraftCondition): string | number {
-  if (condition.operator === "greater_than" || condition.operator === "less_than") {
-    const number = typedNumber(condition.value);
-    if (typeof number === "number") return number;
-  }
+/** The value a condition sends: a number or a boolean when its type says so. */
+export function conditionValueOf(condition: DraftCondition, locale: Locale): string | number | boolean {
+  if (condition.type === "boolean") return condition.value.trim() === "true";
+  if (condition.type === "number") return parseDecimal(condition.value, locale) ?? condition.value.trim();
   return condition.value;
 }
 
+/** The type a condition's value takes once the operator changes: comparing by size needs numbers. */
+export function typeForOperator(operator: ConditionOperator, current: ConditionValueType): ConditionValueType {
+  if (operator === "greater_than" || operator === "less_than") return "number";
+  if (operator === "contains") return "text";
+  return current;
+}
+
+/** An agent's overrides as the API takes them: only what was set. */
+export function overridesOf(config: DraftOverrides, locale: Locale): TeamAgentConfig {
+  const overrides: Record<string, unknown> = {};
+  const maxTokens = typedNumber(config.max_tokens, locale);
+  const temperature = typedNumber(config.temperature, locale);
+  if (maxTokens !== undefined) overrides.max_tokens = maxTokens;
+  if (temperature !== undefined) overrides.temperature = temperature;
+  if (config.tools !== null) overrides.tools = [...config.tools];
+  return overrides as TeamAgentConfig;
+}
+
+export function hasOverrides(config: DraftOverrides): boolean {
+  return config.max_tokens.trim() !== "" || config.temperature.trim() !== "" || config.tools !== null;
+}
+
+/** An input as the API takes it: a blank template is no template. */
+function inputOf(input: TeamAgentInput): TeamAgentInput {
+  if (input.source !== "combined") return input;
+  const { template, ...rest } = input;
+  return template === undefined || template.trim() === "" ? rest : { ...rest, template };
+}
+
 /** The draft as POST/PUT /teams take it: execution order is the position in the list. */
-export function definitionOf(draft: TeamDraft): TeamDefinitionBody {
+export function definitionOf(draft: TeamDraft, locale: Locale): TeamDefinitionBody {
   const config: Record<string, unknown> = { continue_on_error: draft.config.continue_on_error };
   for (const key of ["max_tokens", "temperature", "timeout_seconds", "max_parallel_agents"] as const) {
-    const value = typedNumber(draft.config[key]);
+    const value = typedNumber(draft.config[key], locale);
     if (value !== undefined) config[key] = value;
     else if (key === "max_tokens" || key === "temperature") config[key] = null;
   }
@@ -108,9 +169,9 @@ export function definitionOf(draft: TeamDraft): TeamDefinitionBody {
       agent_id: member.agent_id,
       role: member.role,
       execution_order: index + 1,
-      input: member.input,
-      conditions: member.conditions.map((condition) => ({ field: condition.field, operator: condition.operator, value: conditionValue(condition) })),
-      config: {},
+      input: inputOf(member.input),
+      conditions: member.conditions.map((condition) => ({ field: condition.field, operator: condition.operator, value: conditionValueOf(condition, locale) })),
+      config: overridesOf(member.config, locale),
     })),
   };
 }
@@ -130,6 +191,7 @@ export function stepOfPath(path: string): WizardStep {
   if (parts[0] === "config") return "config";
   if (parts[0] === "agents") {
     if (parts.length <= 2 || parts[2] === "agent_id") return "agents";
+    if (parts[2] === "config") return "config";
     return "workflow";
   }
   if (parts[0] === "workflow_type" || parts[0] === "role" || parts[0] === "execution_order") return "workflow";
@@ -140,12 +202,16 @@ export function stepOfPath(path: string): WizardStep {
 
 export const promptNode = "prompt";
 export const resultNode = "result";
+/** The run's variables and shared context, drawn when an input reads them. */
+export const variablesNode = "variables";
 
 export interface GraphNode {
   id: string;
-  kind: "prompt" | "agent" | "result";
+  kind: "prompt" | "agent" | "result" | "variables";
   name: string;
   role?: TeamAgentRole;
+  /** An agent with settings of its own in this team (temperature, max tokens, tools). */
+  overrides?: boolean;
   /** Column (wide screens) or row (phones): how many steps after the prompt. */
   layer: number;
   /** Position within its layer. */
@@ -155,7 +221,7 @@ export interface GraphNode {
 export interface GraphEdge {
   from: string;
   to: string;
-  /** The conditions of the agent the edge leads into. */
+  /** The conditions of the agent the edge leads into (on one edge into it: the first drawn). */
   conditions: DraftCondition[];
 }
 
@@ -175,20 +241,30 @@ function readsPrompt(input: TeamAgentInput): boolean {
   return input.source === "initial_prompt" || (input.source === "combined" && input.sources.some((source) => source.type === "initial_prompt"));
 }
 
+/** The variables (`variables.name`) and context keys (`context.key`) a combined input reads. */
+export function inputVariables(input: TeamAgentInput): string[] {
+  if (input.source !== "combined") return [];
+  return input.sources.flatMap((source) =>
+    source.type === "variable" ? [`variables.${source.name}`] : source.type === "context" ? [`context.${source.key}`] : [],
+  );
+}
+
 /**
- * The flow of a team: the prompt, its agents and the result as nodes; the data flowing between them
- * as edges. Sequential, pipeline and conditional teams are a chain in order; a parallel team fans
- * out from the prompt to its members and in to its leader or coordinator (or to the result).
- * Inputs that read another agent's result add an edge from that agent.
+ * The flow of a team: the prompt, its agents and the result as nodes (plus the run's variables
+ * when an input reads them); the data flowing between them as edges. Sequential, pipeline and
+ * conditional teams are a chain in order; a parallel team fans out from the prompt to its members
+ * and in to its leader or coordinator (or to the result). Inputs that read another agent's result
+ * add an edge from that agent; inputs that read variables, one from the variables.
  */
 export function workflowGraph(workflowType: WorkflowType, members: DraftMember[]): WorkflowGraph {
   const edges: GraphEdge[] = [];
   const ids = new Set(members.map((member) => member.agent_id));
   const byId = new Map(members.map((member) => [member.agent_id, member]));
-  const conditionsOf = (id: string) => byId.get(id)?.conditions ?? [];
   const add = (from: string, to: string) => {
     if (from === to || edges.some((edge) => edge.from === from && edge.to === to)) return;
-    edges.push({ from, to, conditions: to === resultNode ? [] : conditionsOf(to) });
+    // An agent's conditions are written once, on the first arrow into it.
+    const first = to !== resultNode && !edges.some((edge) => edge.to === to);
+    edges.push({ from, to, conditions: first ? (byId.get(to)?.conditions ?? []) : [] });
   };
   const layers = new Map<string, number>([[promptNode, 0]]);
 
@@ -220,12 +296,15 @@ export function workflowGraph(workflowType: WorkflowType, members: DraftMember[]
     add(members[members.length - 1].agent_id, resultNode);
   }
 
-  // Inputs from other agents (and, off the chain, from the prompt).
+  // Inputs from other agents (and, off the chain, from the prompt), and from the run's variables.
+  const variableNames = [...new Set(members.flatMap((member) => inputVariables(member.input)))];
+  if (variableNames.length > 0) layers.set(variablesNode, 0);
   members.forEach((member, index) => {
     for (const source of inputSources(member.input)) if (ids.has(source)) add(source, member.agent_id);
     if (workflowType !== "parallel" && index > 0 && member.input.source === "combined" && readsPrompt(member.input)) {
       add(promptNode, member.agent_id);
     }
+    if (inputVariables(member.input).length > 0) add(variablesNode, member.agent_id);
   });
 
   const resultLayer = Math.max(0, ...layers.values()) + 1;
@@ -239,7 +318,15 @@ export function workflowGraph(workflowType: WorkflowType, members: DraftMember[]
   };
   const nodes: GraphNode[] = [
     { id: promptNode, kind: "prompt", name: "", ...place(promptNode) },
-    ...members.map((member) => ({ id: member.agent_id, kind: "agent" as const, name: member.name, role: member.role, ...place(member.agent_id) })),
+    ...(variableNames.length > 0 ? [{ id: variablesNode, kind: "variables" as const, name: variableNames.join(", "), ...place(variablesNode) }] : []),
+    ...members.map((member) => ({
+      id: member.agent_id,
+      kind: "agent" as const,
+      name: member.name,
+      role: member.role,
+      overrides: hasOverrides(member.config),
+      ...place(member.agent_id),
+    })),
     { id: resultNode, kind: "result", name: "", ...place(resultNode) },
   ];
   return { nodes, edges };

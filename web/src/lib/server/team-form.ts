@@ -40,8 +40,20 @@ export function teamPath(id: string): string {
   return `/teams/${id}`;
 }
 
+/** What the wizard shows of an agent: to choose it, and its own settings beside the team's overrides. */
+export interface ChoosableAgent {
+  id: string;
+  name: string;
+  status: string;
+  temperature: number;
+  max_tokens: number;
+  tools: string[];
+}
+
 /** The company's own agents a team may have (agents shared from other companies cannot join). */
-export async function choosableAgents(api: Api): Promise<{ id: string; name: string; status: string }[]> {
+export async function choosableAgents(api: Api): Promise<ChoosableAgent[]> {
   const page = await api.get("/agents", agentPage, { limit: 100 });
-  return page.items.filter((agent) => agent.access === "owner").map(({ id, name, status }) => ({ id, name, status }));
+  return page.items
+    .filter((agent) => agent.access === "owner")
+    .map(({ id, name, status, temperature, max_tokens, tools }) => ({ id, name, status, temperature, max_tokens, tools }));
 }

@@ -1,8 +1,10 @@
 // The team pages' loads and actions against the running stack: the wizard's definition created and
-// edited, the list and its search, the API's refusals mapped to the wizard's fields (from zod and
+// edited (inputs with templates, conditions on variables, per-agent overrides round-tripping
+// through the edit page's wizard), the list and its search, the API's refusals mapped to the wizard's fields (from zod and
 // from the database's workflow check), starting a run, deleting, and another company's team.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { TeamDefinitionBody } from "$schemas/teams.ts";
+import type { Team, TeamDefinitionBody } from "$schemas/teams.ts";
+import { definitionOf, draftFromTeam, stepOfPath } from "$lib/teams";
 import { expectHttpError, expectRedirect, requestEvent, signUp, type Person } from "../../../tests/stack";
 import { actions as newAgent } from "../agents/new/+page.server";
 import { actions as newTenant } from "../tenants/new/+page.server";
@@ -198,5 +200,93 @@ describe("deleting a team", () => {
     }
     expect(location).toBe("/teams");
     expect((await expectHttpError(() => teamPage(owner, teamId))).status).toBe(404);
+  });
+});
+
+describe("inputs, conditions and overrides through the wizard's form", () => {
+  let reviewer: string;
+  beforeAll(async () => {
+    reviewer = await createAgent("Revisor");
+  });
+
+  function workflow(): TeamDefinitionBody {
+    return definition({
+      name: `Condicional ${Date.now()}`,
+      workflow_type: "conditional",
+      config: { max_tokens: 4000, temperature: 0.5, timeout_seconds: 120, max_parallel_agents: 3, continue_on_error: true },
+      agents: [
+        { agent_id: triage, role: "member", execution_order: 1, input: { source: "initial_prompt" }, conditions: [], config: { tools: [] } },
+        {
+          agent_id: writer,
+          role: "member",
+          execution_order: 2,
+          input: {
+            source: "combined",
+            sources: [{ type: "initial_prompt" }, { type: "agent_result", agent_id: triage }, { type: "variable", name: "cliente" }],
+            template: `Cliente {{variables.cliente}} pediu: {{initial_prompt}}\nTriagem: {{agent:${triage}}}`,
+          },
+          conditions: [
+            { field: "variables.prioridade", operator: "equals", value: "alta" },
+            { field: "context.nota", operator: "greater_than", value: 0.5 },
+            { field: `agents.${triage}.status`, operator: "equals", value: "succeeded" },
+            { field: "variables.vip", operator: "equals", value: true },
+          ],
+          config: { temperature: 0.25, max_tokens: 1500 },
+        },
+        { agent_id: reviewer, role: "leader", execution_order: 3, input: { source: "agent_result", agent_id: writer }, conditions: [], config: {} },
+      ],
+    });
+  }
+
+  it("stores them as sent, and the edit page's wizard sends them back unchanged", async () => {
+    const body = workflow();
+    const location = (await submitNew(body)) as string;
+    expect(location).toMatch(/^\/teams\/[0-9a-f-]{36}$/);
+    const id = location.split("/").pop()!;
+
+    const loaded = (await editLoad((await requestEvent(owner.jar, { path: `/teams/${id}/edit`, params: { id } })) as never)) as {
+      team: Team;
+      agents: { id: string; temperature: number; max_tokens: number; tools: string[] }[];
+    };
+    const stored = [...loaded.team.agents].sort((a, b) => a.execution_order - b.execution_order);
+    expect(stored.map(({ input, conditions, config }) => ({ input, conditions, config }))).toEqual(
+      body.agents.map(({ input, conditions, config }) => ({ input, conditions, config })),
+    );
+    // The wizard shows each agent's own settings beside its overrides.
+    expect(loaded.agents.find((agent) => agent.id === writer)).toMatchObject({ temperature: expect.any(Number), max_tokens: expect.any(Number), tools: [] });
+
+    for (const locale of ["pt-BR", "en"] as const) {
+      const again = definitionOf(draftFromTeam(loaded.team, locale), locale);
+      expect(again).toEqual(body);
+      const event = await requestEvent(owner.jar, { path: `/teams/${id}/edit`, method: "POST", params: { id }, form: { definition: JSON.stringify(again) } });
+      expect(await expectRedirect(() => editActions.default(event as never))).toBe(`/teams/${id}`);
+    }
+    const { team } = await teamPage(owner, id);
+    expect((team as unknown as Team).agents.find((member) => member.agent_id === writer)?.config).toEqual({ temperature: 0.25, max_tokens: 1500 });
+  });
+
+  it("names a template, an agent's temperature and a condition's variable where the wizard shows them", async () => {
+    const body = workflow();
+    const writerInput = body.agents[1].input;
+    if (writerInput?.source === "combined") writerInput.template = "x".repeat(20_001);
+    body.agents[0].config = { temperature: 3 };
+    body.agents[2].conditions = [{ field: "variables.1prioridade", operator: "equals", value: "alta" }];
+    const answer = (await submitNew(body)) as Failure;
+    expect(answer.status).toBe(422);
+    expect(answer.data.fields).toEqual({
+      "agents.1.input.template": "Must have at most 20000 characters.",
+      "agents.0.config.temperature": "Must be between 0 and 2.",
+      "agents.2.conditions.0.field": expect.stringContaining("variables.<name>"),
+    });
+    expect(["agents.1.input.template", "agents.0.config.temperature", "agents.2.conditions.0.field"].map(stepOfPath)).toEqual(["workflow", "config", "workflow"]);
+  });
+
+  it("names a condition on an agent that runs later, as the database found it", async () => {
+    const body = workflow();
+    body.agents[1].conditions = [{ field: `agents.${reviewer}.output`, operator: "contains", value: "ok" }];
+    const answer = (await submitNew(body)) as Failure;
+    expect(answer.status).toBe(422);
+    expect(Object.keys(answer.data.fields)).toEqual(["agents.1.conditions.0.field"]);
+    expect(answer.data.fields["agents.1.conditions.0.field"]).toContain("does not run before it");
   });
 });
