@@ -1,78 +1,24 @@
 // Watching a team work, in the browser: a run of demo agents started through the API, followed on
 // /executions/<id> as each agent goes from waiting to working to done without a reload, then its
 // result and cost; a slow run reloaded mid-way (the monitor resumes, every event once) and stopped
-// with the Stop button; and someone of another company who opens the run's address sees not-found.
+// with the Stop button, which asks first and sends one stop however often it is pressed; and
+// someone of another company who opens the run's address sees not-found.
 import { mkdirSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
 import { createCompany, horizontalOverflow, signUp } from "./people";
+import { apiSession, callApi, runTeam as runTeamAs, type ApiPerson } from "./runs";
 
 let chromium: LaunchedBrowser;
 let context: BrowserContext;
 let page: Page;
-let owner: { token: string; tenantId: string };
+let owner: ApiPerson;
 const screenshots = process.env.SCREENSHOT_DIR;
 let slowRun = "";
 
-function stackEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser suite with the stack's environment`);
-  return value.replace(/\/+$/, "");
-}
-
-/** The person's access token (a password sign-in against the stack's Auth) and their company. */
-async function apiSession(email: string, password: string) {
-  const response = await fetch(`${stackEnv("API_URL")}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { apikey: stackEnv("ANON_KEY"), "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const { access_token: token } = (await response.json()) as { access_token: string };
-  const tenants = await callApi({ token, tenantId: "" }, "GET", "/tenants");
-  return { token, tenantId: (tenants.items as { id: string }[])[0].id };
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function callApi(who: { token: string; tenantId: string }, method: string, path: string, body?: unknown): Promise<any> {
-  const functions = process.env.FUNCTIONS_URL ?? `${stackEnv("API_URL")}/functions/v1`;
-  const response = await fetch(`${functions.replace(/\/+$/, "")}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${who.token}`,
-      apikey: stackEnv("ANON_KEY"),
-      ...(who.tenantId ? { "x-tenant-id": who.tenantId } : {}),
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const answer = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/** A team of demo agents, one after another, each answering after its latency; then a run of it. */
-async function runTeam(name: string, latencies: number[]): Promise<string> {
-  const agents = [];
-  for (const [index, latency] of latencies.entries()) {
-    const agent = await callApi(owner, "POST", "/agents", {
-      name: `${name} ${index + 1}`,
-      provider: "demo",
-      model: "demo-small",
-      status: "active",
-      config: { latency_ms: latency, reply: "{agent} respondeu: {input}" },
-    });
-    agents.push({ agent_id: agent.id, role: "member", execution_order: index + 1 });
-  }
-  const team = await callApi(owner, "POST", "/teams", {
-    name,
-    workflow_type: "sequential",
-    config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
-    agents,
-  });
-  const started = await callApi(owner, "POST", `/teams/${team.id}/execute`, { initial_prompt: "Planeje a semana da confeitaria" });
-  return started.execution_id as string;
-}
+/** A run of a new team of demo agents, one after another, each answering after its latency. */
+const runTeam = (name: string, latencies: number[]) => runTeamAs(owner, name, latencies);
 
 async function screenshot(name: string, width: number) {
   if (!screenshots) return;
@@ -162,8 +108,25 @@ describe("the live monitor", () => {
     const elapsed = await cards().nth(0).getByTestId("agent-elapsed").textContent();
     await expect.poll(() => cards().nth(0).getByTestId("agent-elapsed").textContent(), { timeout: 5000 }).not.toBe(elapsed);
 
+    // Stop asks first; cancelling the question leaves the run going.
+    const stops: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/stop")) stops.push(request.url());
+    });
     await page.getByRole("button", { name: "Parar execução" }).click();
+    const question = page.getByRole("alertdialog", { name: "Parar esta execução?" });
+    await question.waitFor();
+    await question.getByRole("button", { name: "Cancelar" }).click();
+    await question.waitFor({ state: "detached" });
+    expect(stops).toEqual([]);
+    expect(await cards().nth(0).getAttribute("data-status")).toBe("running");
+
+    // Confirmed with a double click: one stop is sent.
+    await page.getByRole("button", { name: "Parar execução" }).click();
+    await question.getByRole("button", { name: "Sim, parar" }).dblclick();
     await page.locator('[data-testid="execution-status"] [data-status="cancelled"]').waitFor();
+    await page.getByText("Execução interrompida.").waitFor();
+    expect(stops).toHaveLength(1);
     await card(0, "cancelled").waitFor();
     await card(1, "cancelled").waitFor();
     expect(await page.getByRole("button", { name: "Parar execução" }).isDisabled()).toBe(true);

@@ -1,13 +1,21 @@
 // Following a run live in the browser: the private Realtime channel `execution:<id>` (joined with
-// the session's access token), and the run's event log through this app's
-// /executions/<id>/events (which asks the API with the session) to fill what the channel missed:
-// everything before the join, whatever passed while the connection was down, and any gap the
-// monitor notices. The monitor state decides what is new, so overlaps cost nothing.
-import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+// the session's access token, shared with the rest of the tab through ./execution-channel), and the
+// run's event log (this app's /executions/<id>/events, which asks the API with the session) to fill
+// what the channel missed: everything before the join, whatever passed while the connection was
+// down, and any gap the monitor notices. The monitor state decides what is new, so overlaps cost
+// nothing.
+//
+// Losing the network: realtime-js notices the socket closed (or its heartbeat unanswered),
+// reconnects by itself with a backoff and rejoins the channel, which reports SUBSCRIBED again; the
+// log is read then. A read of the log that fails is tried again, sooner when the browser says it is
+// back online. Meanwhile the page says "offline" (the browser knows it has no network) or
+// "reconnecting" (the channel is not joined, or the log cannot be read).
+import type { SupabaseClient } from "@supabase/supabase-js";
 import type { ExecutionLogPage } from "$schemas/executions.ts";
+import { listenToExecution } from "./execution-channel";
 import { fromBroadcast, type MonitorEvent } from "./monitor-state";
 
-export type Connection = "connecting" | "live" | "reconnecting";
+export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
 export interface FollowOptions {
   supabase: SupabaseClient;
@@ -21,79 +29,138 @@ export interface FollowOptions {
   finished: () => boolean;
   apply: (events: MonitorEvent[]) => void;
   onConnection: (connection: Connection) => void;
+  /** One page of the log after a seq; by default this app's /executions/<id>/events. */
+  readLog?: (afterSeq: number) => Promise<ExecutionLogPage>;
   /** How often to read the log anyway while nothing arrives (a lost broadcast is never waited for long). */
   quietCheckMs?: number;
+  /** The wait before a failed read of the log is tried again; it doubles up to 16 times that. */
+  retryMs?: number;
+}
+
+/** This app's events endpoint for the run; throws when it does not answer with a page. */
+export function readLogFromApp(executionId: string): (afterSeq: number) => Promise<ExecutionLogPage> {
+  return async (afterSeq) => {
+    const response = await fetch(`/executions/${executionId}/events?after_seq=${afterSeq}`, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`the run's events answered ${response.status}`);
+    return (await response.json()) as ExecutionLogPage;
+  };
+}
+
+function browserOffline(): boolean {
+  return typeof navigator !== "undefined" && navigator.onLine === false;
 }
 
 /** Starts following; answers the function that stops. */
 export function followExecution(options: FollowOptions): () => void {
+  const readLog = options.readLog ?? readLogFromApp(options.executionId);
+  const retryMs = options.retryMs ?? 1000;
   let stopped = false;
-  let channel: RealtimeChannel | null = null;
+  let subscribed = false;
+  let readFailing = false;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | null = null;
   let again = false;
   let lastActivity = Date.now();
+  let reported: Connection | null = null;
 
-  async function readLog(): Promise<void> {
+  function report(): void {
+    if (stopped) return;
+    const connection: Connection = browserOffline() ? "offline" : !subscribed ? (reported === null || reported === "connecting" ? "connecting" : "reconnecting") : readFailing ? "reconnecting" : "live";
+    if (connection === reported) return;
+    reported = connection;
+    options.onConnection(connection);
+  }
+
+  /** Reads pages of the log after the newest applied event until it has them all; false when a read failed. */
+  async function readToEnd(): Promise<boolean> {
+    for (;;) {
+      if (stopped) return true;
+      let page: ExecutionLogPage;
+      try {
+        page = await readLog(options.lastSeq());
+      } catch {
+        return false;
+      }
+      if (stopped) return true;
+      if (page.items.length > 0) options.apply(page.items);
+      if (page.items.length === 0 || page.items.length >= page.total) return true;
+    }
+  }
+
+  async function readWhileAsked(): Promise<void> {
     do {
       again = false;
-      for (;;) {
-        if (stopped) return;
-        const response = await fetch(`/executions/${options.executionId}/events?after_seq=${options.lastSeq()}`, {
-          headers: { accept: "application/json" },
-        }).catch(() => null);
-        if (!response?.ok) return;
-        const page = (await response.json()) as ExecutionLogPage;
-        if (stopped) return;
-        if (page.items.length > 0) options.apply(page.items);
-        if (page.items.length === 0 || page.items.length >= page.total) break;
+      const complete = await readToEnd();
+      if (stopped) return;
+      readFailing = !complete;
+      report();
+      if (!complete) {
+        if (!options.finished()) scheduleRetry();
+        return;
       }
-    } while (again && !stopped);
+      failures = 0;
+    } while (again);
+  }
+
+  function scheduleRetry(): void {
+    clearTimeout(retryTimer);
+    // Offline, the "online" event asks again; a timer still runs in case that event never comes.
+    const wait = retryMs * 2 ** Math.min(failures++, 4);
+    retryTimer = setTimeout(catchUp, wait);
   }
 
   function catchUp(): void {
+    if (stopped) return;
     lastActivity = Date.now();
+    clearTimeout(retryTimer);
     if (running) {
       again = true;
       return;
     }
-    running = readLog().finally(() => (running = null));
+    running = readWhileAsked().finally(() => (running = null));
   }
 
-  void (async () => {
-    options.onConnection("connecting");
-    await options.supabase.realtime.setAuth(options.accessToken);
-    if (stopped) return;
-    channel = options.supabase.channel(`execution:${options.executionId}`, { config: { private: true } });
-    channel.on("broadcast", { event: "*" }, (message) => {
-      const event = fromBroadcast(String(message.event), (message.payload ?? {}) as Record<string, unknown>);
+  report();
+  const stopListening = listenToExecution(options.supabase, options.accessToken, options.executionId, {
+    onBroadcast(name, payload) {
+      const event = fromBroadcast(name, payload);
       if (!event) return;
       lastActivity = Date.now();
       options.apply([event]);
       if (options.hasGap()) catchUp();
-    });
+    },
     // SUBSCRIBED again after every rejoin (a dropped connection that came back): read what passed.
-    channel.subscribe((status) => {
-      if (stopped) return;
-      if (status === "SUBSCRIBED") {
-        options.onConnection("live");
-        catchUp();
-      } else {
-        options.onConnection("reconnecting");
-      }
-    });
-  })();
+    onStatus(status) {
+      subscribed = status === "SUBSCRIBED";
+      report();
+      if (subscribed) catchUp();
+    },
+  });
 
   const quietCheckMs = options.quietCheckMs ?? 10_000;
   const timer = setInterval(() => {
     if (!options.finished() && Date.now() - lastActivity >= quietCheckMs) catchUp();
   }, 1000);
-  const onOnline = () => catchUp();
-  window.addEventListener("online", onOnline);
+  const onOnline = () => {
+    report();
+    failures = 0;
+    catchUp();
+  };
+  const onOffline = () => report();
+  if (typeof window !== "undefined") {
+    window.addEventListener("online", onOnline);
+    window.addEventListener("offline", onOffline);
+  }
 
   return () => {
     stopped = true;
     clearInterval(timer);
-    window.removeEventListener("online", onOnline);
-    if (channel) void options.supabase.removeChannel(channel);
+    clearTimeout(retryTimer);
+    if (typeof window !== "undefined") {
+      window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
+    }
+    stopListening();
   };
 }

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionStatusResponse } from "$schemas/executions.ts";
-import { applyEvent, applyEvents, fromBroadcast, hasGap, initialState, isFinished, type MonitorEvent } from "./monitor-state";
+import {
+  applyEvent,
+  applyEvents,
+  earlierEventCount,
+  fromBroadcast,
+  hasGap,
+  initialState,
+  isFinished,
+  timelinePageSize,
+  withEarlierEvents,
+  type MonitorEvent,
+} from "./monitor-state";
 
 const runId = "00000000-0000-4000-8000-000000000001";
 const steps = ["00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"];
@@ -156,5 +167,61 @@ describe("the live monitor's state", () => {
     const received = fromBroadcast("agent_status_update", { agent_id: agentIds[0], status: "running", seq: 5, execution_id: runId, step_id: steps[0], id: "m1" });
     expect(received).toMatchObject({ seq: 5, event: "agent_status_update", step_id: steps[0], payload: { agent_id: agentIds[0], status: "running" } });
     expect(fromBroadcast("status_update", { status: "running" })).toBeNull();
+  });
+});
+
+// A long run: after the two agents' first events, its runtime writes many log lines.
+const seqs = (events: { seq: number }[]) => events.map((entry) => entry.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const logLines = (from: number, to: number) => range(from, to).map((seq) => event(seq, "log", { message: `linha ${seq}` }));
+
+describe("the live monitor's state of a long log", () => {
+  const longLog = [...run.slice(0, 7), ...logLines(8, 2500)];
+  const snapshot = () => ({ ...status(), status: "running" as const, last_event_seq: 2500 });
+
+  it("starts with the newest events the page read, and knows how many came before them", () => {
+    const state = initialState(snapshot(), null, longLog.slice(-timelinePageSize));
+    expect(seqs(state.timeline)).toEqual(range(2301, 2500));
+    expect(earlierEventCount(state)).toBe(2300);
+    expect(state.lastSeq).toBe(2500);
+  });
+
+  it("puts earlier pages in front, each event once and without holes, until it has them all", () => {
+    let state = initialState(snapshot(), null, longLog.slice(-timelinePageSize));
+    // A page that overlaps what is shown, then one with a hole before what is shown: only what joins is taken.
+    state = withEarlierEvents(state, longLog.slice(2000, 2350));
+    expect(seqs(state.timeline)).toEqual(range(2001, 2500));
+    expect(withEarlierEvents(state, longLog.slice(100, 1500))).toBe(state);
+    while (earlierEventCount(state) > 0) {
+      const before = earlierEventCount(state) + 1;
+      state = withEarlierEvents(state, longLog.slice(Math.max(0, before - 1 - timelinePageSize), before - 1));
+    }
+    expect(seqs(state.timeline)).toEqual(range(1, 2500));
+    expect(state.timeline.filter((entry) => entry.event === "log")).toHaveLength(2493);
+  });
+
+  it("keeps only the newest events while a long run goes on, and keeps those the person asked to see", () => {
+    const start = initialState({ ...status(), status: "running", last_event_seq: 7 }, null, run.slice(0, 7));
+    const live = applyEvents(start, logLines(8, 700));
+    expect(live.lastSeq).toBe(700);
+    expect(seqs(live.timeline)).toEqual(range(701 - timelinePageSize, 700));
+    expect(earlierEventCount(live)).toBe(700 - timelinePageSize);
+
+    const expanded = withEarlierEvents(live, logLines(301, 500));
+    const later = applyEvents(expanded, logLines(701, 750));
+    expect(seqs(later.timeline)).toEqual(range(301, 750));
+    // A gap filled from the log after a reconnect lands in order, once, at the end.
+    const reconnected = applyEvents(applyEvents(later, logLines(760, 770)), logLines(740, 780));
+    expect(seqs(reconnected.timeline)).toEqual(range(301, 780));
+    expect(new Set(seqs(reconnected.timeline)).size).toBe(reconnected.timeline.length);
+  });
+
+  it("has each agent's output after a reload though the event that carried it is older than the page read", () => {
+    // The first agent answered at seq 7; the page read only the newest events, and the outputs so far from the whole log.
+    const state = initialState(snapshot(), null, longLog.slice(-timelinePageSize), { [agentIds[0]]: "Primeira parte" });
+    expect(state.outputs[agentIds[0]]).toBe("Primeira parte");
+    // And one in the events the page read is taken even when it is not beyond the status.
+    const short = initialState({ ...status(), status: "running", last_event_seq: 12 }, null, run.slice(0, 12));
+    expect(short.outputs).toEqual({ [agentIds[0]]: "Primeira parte", [agentIds[1]]: "Segunda parte" });
   });
 });

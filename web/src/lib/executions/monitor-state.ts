@@ -6,6 +6,11 @@
 // below `lastSeq` is a duplicate (already applied, or already in the snapshot) and is ignored;
 // one beyond `lastSeq + 1` waits in `waiting` until the events before it arrive (from the log,
 // which `hasGap` says to read after `lastSeq`).
+//
+// A long run's log can hold thousands of events, so the timeline keeps only the newest
+// `timelineLimit` of them (a window that always ends at `lastSeq`); `withEarlierEvents` puts older
+// ones in front when the person asks to see them, and then nothing is dropped any more. Seqs are 1, 2, 3… with no holes (the database
+// numbers each run's events in the run's own row), so what is missing before the window is known.
 import type {
   ExecutionAgentStatus,
   ExecutionEvent,
@@ -16,6 +21,9 @@ import type {
   ExecutionStatusResponse,
   StepStatus,
 } from "$schemas/executions.ts";
+
+/** How many events the timeline starts with, and how many more each "show earlier" adds. */
+export const timelinePageSize = 200;
 
 export const finishedStatuses: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
 const stepStatuses: readonly StepStatus[] = ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"];
@@ -41,31 +49,75 @@ export interface MonitorState {
   /** Each agent's output as it arrives (by agent id). */
   outputs: Record<string, string>;
   finalResult: FinalResult | null;
-  /** The events applied, in seq order, each once. */
+  /** The newest events applied, in seq order, each once, without holes: at most `timelineLimit` of them. */
   timeline: MonitorEvent[];
+  /** How many events the timeline keeps; no limit once the person asked for earlier ones. */
+  timelineLimit: number;
   /** The seq of the newest event applied: every event up to it is in this state. */
   lastSeq: number;
   /** Events that arrived ahead of one still missing, by seq. */
   waiting: MonitorEvent[];
 }
 
-/** The state of the page's snapshot: /status, /result and a page of the log (events after the status are applied). */
-export function initialState(status: ExecutionStatusResponse, result: ExecutionResult | null, log: ExecutionEvent[] = []): MonitorState {
+/**
+ * The state of the page's snapshot: /status, /result and the newest part of the log (events after
+ * the status are applied). `knownOutputs` are the agents' outputs from the whole log (the page reads
+ * it all on the server while the run is going, since /result has outputs only once it has finished).
+ */
+export function initialState(
+  status: ExecutionStatusResponse,
+  result: ExecutionResult | null,
+  log: ExecutionEvent[] = [],
+  knownOutputs: Record<string, string> = {},
+): MonitorState {
   const { agents, last_event_seq, ...run } = status;
-  const outputs: Record<string, string> = {};
+  const seen = log.filter((event) => event.seq <= last_event_seq);
+  const outputs: Record<string, string> = { ...knownOutputs, ...outputsOf(seen) };
   for (const detail of result?.final_result?.details ?? []) if (detail.output !== null) outputs[detail.agent_id] = detail.output;
+  const timeline = contiguousTail(uniqueBySeq(seen), last_event_seq + 1);
   let state: MonitorState = {
     run,
     agents: agents.map((agent) => ({ ...agent })).sort((a, b) => a.position - b.position),
     outputs,
     finalResult: result?.final_result ?? null,
-    timeline: uniqueBySeq(log.filter((event) => event.seq <= last_event_seq)),
+    timeline,
+    timelineLimit: Math.max(timelinePageSize, timeline.length),
     lastSeq: last_event_seq,
     waiting: [],
   };
   // The log may have been read after the status: what it has beyond the status moves the state.
   state = applyEvents(state, log.filter((event) => event.seq > last_event_seq));
   return state;
+}
+
+/** Each agent's newest output among `events` (its result_update), by agent id. */
+export function outputsOf(events: readonly MonitorEvent[]): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const event of events) {
+    const { agent_id: agent, output } = event.payload;
+    if (event.event === "result_update" && typeof agent === "string" && typeof output === "string") outputs[agent] = output;
+  }
+  return outputs;
+}
+
+/** How many events came before the first one the timeline shows (0 when it shows them all). */
+export function earlierEventCount(state: MonitorState): number {
+  return (state.timeline[0]?.seq ?? state.lastSeq + 1) - 1;
+}
+
+/**
+ * The timeline with `events` from before its first one put in front (those it already has, and
+ * any not joined to it without a hole, are left out); from then on it keeps every event.
+ */
+export function withEarlierEvents(state: MonitorState, events: readonly MonitorEvent[]): MonitorState {
+  const first = earlierEventCount(state) + 1;
+  const earlier = contiguousTail(
+    uniqueBySeq(events.filter((event) => event.seq < first)),
+    first,
+  );
+  if (earlier.length === 0) return state;
+  // What the person asked to see stays while the run goes on (they may be reading it).
+  return { ...state, timeline: [...earlier, ...state.timeline], timelineLimit: Number.POSITIVE_INFINITY };
 }
 
 /** A broadcast of `execution:<id>` (its payload carries seq, execution_id and step_id) as an event; null when it is not one. */
@@ -110,7 +162,8 @@ export function applyEvent(state: MonitorState, event: MonitorEvent): MonitorSta
 }
 
 function applyInOrder(state: MonitorState, event: MonitorEvent): MonitorState {
-  const next: MonitorState = { ...state, timeline: [...state.timeline, event], lastSeq: event.seq };
+  const timeline = state.timeline.length >= state.timelineLimit ? state.timeline.slice(state.timeline.length - state.timelineLimit + 1) : state.timeline;
+  const next: MonitorState = { ...state, timeline: [...timeline, event], lastSeq: event.seq };
   const payload = event.payload;
   switch (event.event) {
     case "status_update":
@@ -126,10 +179,7 @@ function applyInOrder(state: MonitorState, event: MonitorEvent): MonitorState {
       if (payload.final_result && typeof payload.final_result === "object") {
         return { ...next, finalResult: payload.final_result as FinalResult };
       }
-      if (typeof payload.agent_id === "string" && typeof payload.output === "string") {
-        return { ...next, outputs: { ...next.outputs, [payload.agent_id]: payload.output } };
-      }
-      return next;
+      return { ...next, outputs: { ...next.outputs, ...outputsOf([event]) } };
     }
     default:
       // error_update and log are for the timeline (the agent's status follows in its own event).
@@ -197,7 +247,14 @@ function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState
   return { ...state, agents, run: { ...run, current_step: finishedStatuses.includes(run.status) ? null : (next?.position ?? null) } };
 }
 
-function uniqueBySeq(events: ExecutionEvent[]): MonitorEvent[] {
+/** The events at the end of `sorted` that run without a hole up to `before` - 1. */
+function contiguousTail(sorted: MonitorEvent[], before: number): MonitorEvent[] {
+  let start = sorted.length;
+  while (start > 0 && sorted[start - 1].seq === before - (sorted.length - start) - 1) start--;
+  return sorted.slice(start);
+}
+
+function uniqueBySeq(events: readonly MonitorEvent[]): MonitorEvent[] {
   const bySeq = new Map<number, MonitorEvent>();
   for (const event of events) bySeq.set(event.seq, event);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);

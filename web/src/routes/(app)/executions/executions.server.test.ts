@@ -1,6 +1,7 @@
 // The runs pages' loads and actions against the running stack, with real runs: a team of demo
 // agents run through the API (the engine runs in the stack), listed and filtered, its monitor's
 // snapshot, the events endpoint the browser fills gaps from, Stop, and another company's run 404.
+import postgres from "postgres";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   executionStarted,
@@ -13,7 +14,7 @@ import {
 import { agent as agentSchema } from "$schemas/agents.ts";
 import { team as teamSchema } from "$schemas/teams.ts";
 import { createApi } from "$lib/server/api";
-import { applyEvents, initialState } from "$lib/executions/monitor-state";
+import { applyEvents, earlierEventCount, initialState, timelinePageSize, withEarlierEvents } from "$lib/executions/monitor-state";
 import { expectHttpError, expectRedirect, requestEvent, signUp, type Person } from "../../../tests/stack";
 import { actions as newTenant } from "../tenants/new/+page.server";
 import { actions as monitorActions, load as monitorLoad } from "./[id]/+page.server";
@@ -77,7 +78,7 @@ async function waitUntil<T>(what: string, check: () => Promise<T | null | undefi
 
 async function monitor(person: Person, id: string) {
   const event = await requestEvent(person.jar, { path: `/executions/${id}`, params: { id } });
-  return (await monitorLoad(event as never)) as { status: ExecutionStatusResponse; result: ExecutionResult; log: ExecutionEvent[] };
+  return (await monitorLoad(event as never)) as { status: ExecutionStatusResponse; result: ExecutionResult; log: ExecutionEvent[]; outputs: Record<string, string> };
 }
 
 async function list(person: Person, query = "") {
@@ -158,6 +159,48 @@ describe("the events endpoint", () => {
   it("answers 404 for another company's run", async () => {
     const event = await requestEvent(stranger.jar, { path: `/executions/${finishedRun}/events?after_seq=0`, params: { id: finishedRun } });
     expect((await events(event as never)).status).toBe(404);
+  });
+});
+
+describe("the monitor of a long run", () => {
+  it("starts with the newest events and every output so far, and reads earlier events page by page", async () => {
+    const team = await createTeam(owner, "Equipe Longa", [0, 30_000]);
+    const id = await run(owner, team, "Escreva muito");
+    await waitUntil("the second agent to run", async () => (await statusOf(owner, id)).agents[1].status === "running");
+    // The run's runtime writes 1,300 lines to its log, through the function the engine appends with.
+    const sql = postgres(process.env.DB_URL!, { max: 1 });
+    try {
+      await sql`select private.append_execution_event(${id}::uuid, 'log', jsonb_build_object('message', 'linha ' || g)) from generate_series(1, 1300) g`;
+    } finally {
+      await sql.end();
+    }
+    try {
+      const data = await monitor(owner, id);
+      const last = data.status.last_event_seq;
+      expect(last).toBeGreaterThan(1300);
+      expect(data.log.map((event) => event.seq)).toEqual(Array.from({ length: timelinePageSize }, (_, index) => last - timelinePageSize + 1 + index));
+      // The first agent answered long before the events the page starts with; its output is there.
+      const firstAgent = data.status.agents[0].agent_id;
+      expect(data.outputs[firstAgent]).toBe("Equipe Longa 1: ok");
+      let state = initialState(data.status, data.result, data.log, data.outputs);
+      expect(state.outputs[firstAgent]).toBe("Equipe Longa 1: ok");
+
+      while (earlierEventCount(state) > 0) {
+        const before = earlierEventCount(state) + 1;
+        const request = await requestEvent(owner.jar, { path: `/executions/${id}/events?before_seq=${before}&limit=${timelinePageSize}`, params: { id } });
+        const page = (await (await events(request as never)).json()) as ExecutionLogPage;
+        expect(page.items.map((event) => event.seq)).toEqual(Array.from({ length: Math.min(timelinePageSize, before - 1) }, (_, index) => before - Math.min(timelinePageSize, before - 1) + index));
+        state = withEarlierEvents(state, page.items);
+      }
+      expect(state.timeline.map((event) => event.seq)).toEqual(Array.from({ length: last }, (_, index) => index + 1));
+    } finally {
+      await monitorActions.stop((await requestEvent(owner.jar, { path: `/executions/${id}?/stop`, method: "POST", params: { id } })) as never);
+    }
+  });
+
+  it("refuses a seq that is not a whole number", async () => {
+    const request = await requestEvent(owner.jar, { path: `/executions/${finishedRun}/events?before_seq=abc`, params: { id: finishedRun } });
+    expect((await expectHttpError(() => events(request as never))).status).toBe(400);
   });
 });
 

@@ -1,14 +1,13 @@
-// /executions/[id]: the live monitor of one run. The page loads a snapshot (status, result and the
-// event log from the start); the browser then follows `execution:<id>` on Realtime and fills any
-// gap from ./events. Stop cancels the run. Another company's run answers 404.
-import { executionLogPage, executionResult, executionStatusResponse } from "$schemas/executions.ts";
+// /executions/[id]: the live monitor of one run. The page loads a snapshot (status, result, the
+// newest events of the log and the agents' outputs so far); the browser then follows
+// `execution:<id>` on Realtime, fills any gap from ./events and reads earlier events from there when
+// asked. Stop cancels the run. Another company's run answers 404.
+import { executionResult, executionStatusResponse } from "$schemas/executions.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
+import { readMonitorLog } from "$lib/server/execution-log";
 import { executionPath } from "$lib/server/executions";
 import { notice } from "$lib/notice";
 import type { Actions, PageServerLoad } from "./$types";
-
-/** How many events of the log the page starts with (the rest arrive live or through ./events). */
-const initialLogLimit = 1000;
 
 export const load: PageServerLoad = async (event) => {
   const path = executionPath(event.params.id);
@@ -16,11 +15,8 @@ export const load: PageServerLoad = async (event) => {
   try {
     // Status first: the log read after it has at least every event the status reflects.
     const status = await api.get(`${path}/status`, executionStatusResponse);
-    const [result, log] = await Promise.all([
-      api.get(`${path}/result`, executionResult),
-      api.get(`${path}/logs`, executionLogPage, { after_seq: 0, limit: initialLogLimit }),
-    ]);
-    return { status, result, log: log.items };
+    const [result, { log, outputs }] = await Promise.all([api.get(`${path}/result`, executionResult), readMonitorLog(api, path, status)]);
+    return { status, result, log, outputs };
   } catch (cause) {
     pageError(cause);
   }

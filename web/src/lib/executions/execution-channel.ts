@@ -1,0 +1,76 @@
+// One Realtime channel per run for the whole tab. realtime-js hands out the same channel object for
+// the same topic (and a channel may be subscribed only once), so everything in the app that follows
+// a run (its live monitor, the toast for a run started here) adds a listener here instead: the
+// first listener joins `execution:<id>`, the last one to leave leaves it. A channel being left is
+// finished leaving before the topic is joined again, or realtime-js would answer the old one.
+import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+
+/** What realtime-js reports about a channel: joined (again after every reconnect), or not. */
+export type ChannelStatus = "SUBSCRIBED" | "TIMED_OUT" | "CLOSED" | "CHANNEL_ERROR";
+
+export interface ExecutionChannelListener {
+  /** A broadcast of the run: the event's name and its payload (with `seq`). */
+  onBroadcast(event: string, payload: Record<string, unknown>): void;
+  onStatus(status: ChannelStatus): void;
+}
+
+interface SharedChannel {
+  listeners: Set<ExecutionChannelListener>;
+  status: ChannelStatus | null;
+  /** Resolves to the channel once joined is asked for. */
+  channel: Promise<RealtimeChannel | null>;
+}
+
+const channelsByClient = new WeakMap<SupabaseClient, Map<string, SharedChannel>>();
+const leavingByClient = new WeakMap<SupabaseClient, Map<string, Promise<unknown>>>();
+
+function registry<T>(map: WeakMap<SupabaseClient, Map<string, T>>, supabase: SupabaseClient): Map<string, T> {
+  let topics = map.get(supabase);
+  if (!topics) map.set(supabase, (topics = new Map()));
+  return topics;
+}
+
+/** Listens to the run's channel until the answered function is called. */
+export function listenToExecution(supabase: SupabaseClient, accessToken: string, executionId: string, listener: ExecutionChannelListener): () => void {
+  const topic = `execution:${executionId}`;
+  const channels = registry(channelsByClient, supabase);
+  let shared = channels.get(topic);
+  if (!shared) {
+    shared = join(supabase, accessToken, topic);
+    channels.set(topic, shared);
+  }
+  const joined = shared;
+  joined.listeners.add(listener);
+  if (joined.status) listener.onStatus(joined.status);
+  return () => {
+    joined.listeners.delete(listener);
+    if (joined.listeners.size > 0 || channels.get(topic) !== joined) return;
+    channels.delete(topic);
+    const leaving = registry(leavingByClient, supabase);
+    const left = joined.channel.then((channel) => channel && supabase.removeChannel(channel)).catch(() => undefined);
+    leaving.set(topic, left);
+    void left.finally(() => {
+      if (leaving.get(topic) === left) leaving.delete(topic);
+    });
+  };
+}
+
+function join(supabase: SupabaseClient, accessToken: string, topic: string): SharedChannel {
+  const shared: SharedChannel = { listeners: new Set(), status: null, channel: Promise.resolve(null) };
+  const previous = registry(leavingByClient, supabase).get(topic);
+  shared.channel = (async () => {
+    await previous;
+    await supabase.realtime.setAuth(accessToken);
+    const channel = supabase.channel(topic, { config: { private: true } });
+    channel.on("broadcast", { event: "*" }, (message) => {
+      const payload = (message.payload ?? {}) as Record<string, unknown>;
+      for (const listener of [...shared.listeners]) listener.onBroadcast(String(message.event), payload);
+    });
+    channel.subscribe((status) => {
+      shared.status = status as ChannelStatus;
+      for (const listener of [...shared.listeners]) listener.onStatus(shared.status);
+    });
+    return channel;
+  })();
+  return shared;
+}
