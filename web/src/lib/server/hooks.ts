@@ -59,9 +59,11 @@ export const supabase: Handle = async ({ event, resolve }) => {
   });
 };
 
-/** Pages anyone may open; everything else needs a session. */
+/** Pages anyone may open; everything else needs a session. (/login/reset checks its own: a recovery link's session.) */
+const publicPaths = new Set(["/login", "/login/forgot", "/login/reset", "/auth/confirm", "/locale"]);
+
 function isPublic(pathname: string): boolean {
-  return pathname === "/login" || pathname === "/locale";
+  return publicPaths.has(pathname);
 }
 
 /** The session (checked with Supabase Auth), the current company, and /login for everyone without a session. */

@@ -1,0 +1,33 @@
+// Brazilian Portuguese for forgetting and choosing a password (/login/forgot, /login/reset, the
+// password card of /settings). Merged into pt-BR.ts under `passwordReset`; password-reset.en.ts has the same keys.
+export const passwordResetPtBR = {
+  forgotLink: "Esqueceu a senha?",
+  forgotTitle: "Recuperar acesso",
+  forgotText: "Informe o e-mail da sua conta. Enviaremos um link para você escolher uma nova senha.",
+  sendLink: "Enviar link",
+  backToSignIn: "Voltar para o login",
+  sentTitle: "Confira seu e-mail",
+  sentText: "Se existir uma conta com {email}, enviamos um link para criar uma nova senha. Ele vale por 1 hora e funciona uma vez só.",
+  sentHint: "Não chegou? Olhe a caixa de spam ou peça outro link daqui a um minuto.",
+  sendAnother: "Enviar outro link",
+  linkExpired: "Este link expirou ou já foi usado. Peça um novo abaixo: é rapidinho.",
+  resetTitle: "Escolha uma nova senha",
+  resetText: "Você entrou pelo link enviado para {email}. Defina a nova senha para continuar.",
+  newPassword: "Nova senha",
+  confirmPassword: "Repita a nova senha",
+  passwordHelp: "Pelo menos 6 caracteres.",
+  savePassword: "Salvar nova senha",
+  changed: "Senha alterada. Você já está conectado.",
+  errors: {
+    too_short: "A senha precisa ter pelo menos 6 caracteres.",
+    mismatch: "As duas senhas não são iguais.",
+    same_password: "A nova senha precisa ser diferente da atual.",
+    weak_password: "Essa senha é fraca demais. Use pelo menos 6 caracteres.",
+    email_address_invalid: "Este e-mail não parece válido.",
+    missing_email: "Informe seu e-mail.",
+    over_email_send_rate_limit: "Você acabou de pedir um link. Espere um minuto antes de pedir outro.",
+    reauthentication_needed: "Por segurança, entre de novo com a senha atual antes de trocá-la.",
+    unreachable: "Não conseguimos falar com o serviço de login. Tente de novo em instantes.",
+    unknown: "Não foi possível concluir agora. Tente de novo.",
+  },
+};
