@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: "components",
           environment: "jsdom",
+          setupFiles: ["src/tests/both-languages.ts"],
           include: ["src/**/*.test.ts"],
           exclude: ["src/**/*.server.test.ts"],
         },

@@ -1,4 +1,5 @@
 import { createBrowserClient, createServerClient, isBrowser } from "@supabase/ssr";
+import { loadLocale } from "$lib/i18n";
 import { serverRealtime } from "$lib/supabase";
 import type { LayoutLoad } from "./$types";
 
@@ -9,6 +10,8 @@ import type { LayoutLoad } from "./$types";
  */
 export const load: LayoutLoad = async ({ data, depends, fetch }) => {
   depends("supabase:auth");
+  // The person's language, before anything renders (English is fetched only when chosen).
+  await loadLocale(data.locale);
   const { url, anonKey } = data.supabaseConfig;
   const supabase = isBrowser()
     ? createBrowserClient(url, anonKey, { global: { fetch } })

@@ -1,17 +1,29 @@
-// svelte-i18n with both languages' messages loaded up front (they are small), so a page renders in
-// its language on the server and in the browser without waiting. The language of a request comes
-// from the `renum-locale` cookie (hooks.server.ts), reaches the pages as layout data, and is set
-// by the root layout while it renders.
+// svelte-i18n. Brazilian Portuguese, the default, comes with every page; English (about 10 kB
+// gzipped) is downloaded only by those who chose it: the root layout's load awaits loadLocale()
+// on the server and in the browser before anything renders, so a page never waits for its words
+// nor shows a key. The language of a request comes from the `renum-locale` cookie
+// (hooks.server.ts), reaches the pages as layout data, and is set by the root layout while it renders.
 import { addMessages, init, locale } from "svelte-i18n";
 import { defaultLocale, type Locale } from "./locales";
-import { en } from "./messages/en";
-import { ptBR } from "./messages/pt-BR";
+import { ptBR, type Messages } from "./messages/pt-BR";
 
 addMessages("pt-BR", ptBR);
-addMessages("en", en);
 void init({ fallbackLocale: defaultLocale, initialLocale: defaultLocale });
 
-/** Makes `locale` the language of everything rendered from now on. Synchronous: the messages are loaded. */
+const loaders: Partial<Record<Locale, () => Promise<Messages>>> = {
+  en: () => import("./messages/en").then((module) => module.en),
+};
+const loaded = new Set<Locale>([defaultLocale]);
+
+/** Makes a language's messages available; resolves at once when they already are. */
+export async function loadLocale(language: Locale): Promise<void> {
+  const load = loaders[language];
+  if (loaded.has(language) || !load) return;
+  addMessages(language, await load());
+  loaded.add(language);
+}
+
+/** Makes `locale` the language of everything rendered from now on. Synchronous: loadLocale(language) came first. */
 export function useLocale(language: Locale): void {
   void locale.set(language);
 }
