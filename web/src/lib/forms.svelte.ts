@@ -23,7 +23,8 @@ export class Submission {
   /** `enhance`, then `after` once the result is in (closing a dialog, say). */
   enhanceThen(after: () => void): SubmitFunction {
     return (input) => {
-      const finish = this.enhance(input) as (result: Parameters<Exclude<ReturnType<SubmitFunction>, void | Promise<unknown>>>[0]) => Promise<void>;
+      const finish = this.enhance(input) as ((result: Parameters<Exclude<ReturnType<SubmitFunction>, void | Promise<unknown>>>[0]) => Promise<void>) | undefined;
+      if (!finish) return;
       return async (result) => {
         after();
         await finish(result);
@@ -31,7 +32,12 @@ export class Submission {
     };
   }
 
-  enhance: SubmitFunction = ({ formData }) => {
+  enhance: SubmitFunction = ({ formData, cancel }) => {
+    // A second press while the first is on its way (a double click, Enter twice) sends nothing.
+    if (this.pending) {
+      cancel();
+      return;
+    }
     this.pending = true;
     return async ({ result, update }) => {
       this.pending = false;

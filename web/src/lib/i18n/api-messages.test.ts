@@ -50,6 +50,14 @@ describe("the sentence above a refused form", () => {
     expect(apiMessage(problem, t, "en")).toBe("Only the company's owners and admins can change it.");
   });
 
+  it("says a suspended company is read-only rather than that the person lacks permission, in either language", () => {
+    const problem = { code: "forbidden", message: "this company is suspended: it can read its data but not change anything" };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Esta empresa está suspensa ou inativa: dá para consultar os dados, mas não alterar nada.");
+    // The app's own words in English too (`t` here speaks Portuguese), not the API's developer wording.
+    expect(apiMessage(problem, t, "en")).toBe(t("account.tenantReadOnly"));
+    expect(apiMessage({ code: "forbidden", message: "Only owners can do that." }, t, "pt-BR")).toBe("Você não tem permissão para fazer isso.");
+  });
+
   it("says nobody was found to share with", () => {
     expect(apiMessage({ code: "not_found", message: "no user with that email" }, t, "pt-BR")).toBe("Não encontramos ninguém com esse e-mail ou endereço.");
   });

@@ -74,6 +74,8 @@ export function apiMessage(problem: ApiProblem, t: Translate, locale: Locale): s
     if (/invit|already a member/i.test(message)) return t("api.alreadyInvited");
   }
   if (code === "not_found" && /^no (user|company) with that/.test(message)) return t("api.granteeNotFound");
+  // A suspended or inactive company refuses every change; say why rather than "not allowed".
+  if (code === "forbidden" && /^this company is (suspended|inactive)\b/.test(message)) return t("account.tenantReadOnly");
   if (locale === "en" && !ownWordingInEnglish.has(code)) return message;
   if (code === "rule_violated") return t("api.rule_violated", { values: { message } });
   if (translatedCodes.has(code)) return t(`api.${code}`);

@@ -1,11 +1,14 @@
 // English: the same keys as Portuguese (the type says so).
 import type { Messages } from "./pt-BR";
+import { accountEn } from "./account.en";
+import { adminEn } from "./admin.en";
+import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
+import { passwordResetEn } from "./password-reset.en";
 import { teamsEn } from "./teams.en";
 
 export const en: Messages = {
   app: {
-    name: "Renum",
     tagline: "Teams of AI agents for real businesses",
     skipToContent: "Skip to content",
     loading: "Loading…",
@@ -31,7 +34,6 @@ export const en: Messages = {
   locale: {
     label: "Language",
     switchTo: "Change language",
-    changed: "Language changed.",
   },
   tenant: {
     switcher: "Current company: {name}. Switch company",
@@ -71,8 +73,6 @@ export const en: Messages = {
     submitSignIn: "Sign in",
     submitSignUp: "Create account",
     submitting: "Please wait…",
-    noAccount: "No account yet?",
-    haveAccount: "Already have an account?",
     signedOut: "You signed out.",
     welcomeBack: "Good to see you again!",
     accountCreated: "Account created. Welcome!",
@@ -94,11 +94,6 @@ export const en: Messages = {
     title: "Dashboard",
     greeting: "Hello, {name}!",
     subtitle: "Overview of {tenant}",
-    agents: "Agents",
-    activeAgents: "Active",
-    draftAgents: "Drafts",
-    members: "Members",
-    providerKeys: "Provider keys",
     noAgentsTitle: "No agents yet",
     noAgentsText: "Agents are AI assistants with instructions, a model and tools. Create the first one to start.",
     createFirstAgent: "Create first agent",
@@ -111,11 +106,6 @@ export const en: Messages = {
     newAgent: "New agent",
     manageKeys: "Manage keys",
     inviteMembers: "Invite people",
-    recentAgents: "Recent agents",
-    seeAllAgents: "See all agents",
-    comingSoonTitle: "Coming soon",
-    teamsSoon: "Build teams of agents with sequential, parallel or conditional workflows.",
-    executionsSoon: "Follow every run live, with the cost of each agent.",
     newTeam: "New team",
     activeTeams: "Active teams",
     executionsToday: "Runs today",
@@ -257,7 +247,6 @@ export const en: Messages = {
     profileTitle: "Your profile",
     email: "Email",
     name: "Name",
-    noName: "Not given",
     preferredLanguage: "Preferred language",
     saveProfile: "Save profile",
     profileSaved: "Profile saved.",
@@ -288,7 +277,6 @@ export const en: Messages = {
     scope: "Applies to",
     scopes: { personal: "Only me (every company)", tenant: "This company ({name})" },
     personal: "Personal",
-    forTenant: "Company",
     apiKey: "API key",
     apiKeyHelp: "Paste the whole key. It will not be shown again.",
     endsWith: "ends in {lastFour}",
@@ -314,7 +302,6 @@ export const en: Messages = {
     testUnreachable: "{service}: could not reach the provider.",
     deleteConfirmTitle: "Delete the {service} key?",
     deleteConfirmText: "Agents that use {service} will stop working until you add another key.",
-    baseUrl: "Service address (optional)",
   },
   company: {
     title: "Company details",
@@ -339,14 +326,12 @@ export const en: Messages = {
     title: "Members",
     intro: "Who works in {tenant} and what each person may do.",
     you: "you",
-    role: "Role",
     changeRole: "Change {name}'s role",
     roleChanged: "{name}'s role changed.",
     remove: "Remove",
     removed: "{name} was removed from the company.",
     removeConfirmTitle: "Remove {name}?",
     removeConfirmText: "They lose access to this company at once.",
-    leave: "Leave company",
     inviteTitle: "Invite someone",
     inviteEmail: "Email",
     inviteRole: "Role",
@@ -377,28 +362,14 @@ export const en: Messages = {
     accepted: "You are now part of {name}.",
   },
   teams: teamsEn,
+  passwordReset: passwordResetEn,
   executions: executionsEn,
-  comingSoon: {
-    title: "Coming soon",
-    teamsTitle: "Teams",
-    teamsText: "Here you will build teams of agents, draw their workflow and run them.",
-    executionsTitle: "Runs",
-    executionsText: "Here you will follow every run live, with the cost of each agent.",
-    back: "Back to dashboard",
-  },
+  account: accountEn,
+  audit: auditEn,
+  admin: adminEn,
   common: {
     save: "Save",
     cancel: "Cancel",
-    confirm: "Confirm",
-    close: "Close",
-    delete: "Delete",
-    edit: "Edit",
-    back: "Back",
-    yes: "Yes",
-    no: "No",
-    optional: "optional",
-    required: "required",
-    actions: "Actions",
     previous: "Previous",
     next: "Next",
     pagination: "Pagination",

@@ -1,11 +1,14 @@
 // Brazilian Portuguese: the app's first language and the shape every other language follows.
 // ICU message syntax (plurals, values); see svelte-i18n.
+import { accountPtBR } from "./account.pt-BR";
+import { adminPtBR } from "./admin.pt-BR";
+import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
+import { passwordResetPtBR } from "./password-reset.pt-BR";
 import { teamsPtBR } from "./teams.pt-BR";
 
 export const ptBR = {
   app: {
-    name: "Renum",
     tagline: "Equipes de agentes de IA para empresas reais",
     skipToContent: "Pular para o conteúdo",
     loading: "Carregando…",
@@ -31,7 +34,6 @@ export const ptBR = {
   locale: {
     label: "Idioma",
     switchTo: "Mudar o idioma",
-    changed: "Idioma alterado.",
   },
   tenant: {
     switcher: "Empresa atual: {name}. Trocar de empresa",
@@ -71,8 +73,6 @@ export const ptBR = {
     submitSignIn: "Entrar",
     submitSignUp: "Criar conta",
     submitting: "Aguarde…",
-    noAccount: "Ainda não tem conta?",
-    haveAccount: "Já tem conta?",
     signedOut: "Você saiu da sua conta.",
     welcomeBack: "Que bom ver você de novo!",
     accountCreated: "Conta criada. Bem-vindo!",
@@ -94,11 +94,6 @@ export const ptBR = {
     title: "Painel",
     greeting: "Olá, {name}!",
     subtitle: "Visão geral de {tenant}",
-    agents: "Agentes",
-    activeAgents: "Ativos",
-    draftAgents: "Rascunhos",
-    members: "Membros",
-    providerKeys: "Chaves de provedores",
     noAgentsTitle: "Nenhum agente ainda",
     noAgentsText: "Agentes são assistentes de IA com instruções, modelo e ferramentas. Crie o primeiro para começar.",
     createFirstAgent: "Criar primeiro agente",
@@ -111,11 +106,6 @@ export const ptBR = {
     newAgent: "Novo agente",
     manageKeys: "Gerenciar chaves",
     inviteMembers: "Convidar pessoas",
-    recentAgents: "Agentes recentes",
-    seeAllAgents: "Ver todos os agentes",
-    comingSoonTitle: "Em breve",
-    teamsSoon: "Monte equipes de agentes com fluxos sequenciais, paralelos ou condicionais.",
-    executionsSoon: "Acompanhe cada execução ao vivo, com custo por agente.",
     newTeam: "Nova equipe",
     activeTeams: "Equipes ativas",
     executionsToday: "Execuções hoje",
@@ -257,7 +247,6 @@ export const ptBR = {
     profileTitle: "Seu perfil",
     email: "E-mail",
     name: "Nome",
-    noName: "Não informado",
     preferredLanguage: "Idioma preferido",
     saveProfile: "Salvar perfil",
     profileSaved: "Perfil salvo.",
@@ -288,7 +277,6 @@ export const ptBR = {
     scope: "Vale para",
     scopes: { personal: "Só para mim (todas as empresas)", tenant: "Esta empresa ({name})" },
     personal: "Pessoal",
-    forTenant: "Empresa",
     apiKey: "Chave de API",
     apiKeyHelp: "Cole a chave completa. Ela não será mostrada de novo.",
     endsWith: "termina em {lastFour}",
@@ -314,7 +302,6 @@ export const ptBR = {
     testUnreachable: "{service}: não foi possível falar com o provedor.",
     deleteConfirmTitle: "Excluir a chave de {service}?",
     deleteConfirmText: "Os agentes que usam {service} deixarão de funcionar até você adicionar outra chave.",
-    baseUrl: "Endereço do serviço (opcional)",
   },
   company: {
     title: "Dados da empresa",
@@ -339,14 +326,12 @@ export const ptBR = {
     title: "Membros",
     intro: "Quem trabalha em {tenant} e o que cada pessoa pode fazer.",
     you: "você",
-    role: "Papel",
     changeRole: "Mudar o papel de {name}",
     roleChanged: "Papel de {name} alterado.",
     remove: "Remover",
     removed: "{name} foi removido da empresa.",
     removeConfirmTitle: "Remover {name}?",
     removeConfirmText: "A pessoa perde o acesso a esta empresa imediatamente.",
-    leave: "Sair da empresa",
     inviteTitle: "Convidar alguém",
     inviteEmail: "E-mail",
     inviteRole: "Papel",
@@ -377,28 +362,14 @@ export const ptBR = {
     accepted: "Você agora faz parte de {name}.",
   },
   teams: teamsPtBR,
+  passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
-  comingSoon: {
-    title: "Em breve",
-    teamsTitle: "Equipes",
-    teamsText: "Aqui você vai montar equipes de agentes, desenhar o fluxo de trabalho e executá-las.",
-    executionsTitle: "Execuções",
-    executionsText: "Aqui você vai acompanhar cada execução ao vivo, com o custo de cada agente.",
-    back: "Voltar ao painel",
-  },
+  account: accountPtBR,
+  audit: auditPtBR,
+  admin: adminPtBR,
   common: {
     save: "Salvar",
     cancel: "Cancelar",
-    confirm: "Confirmar",
-    close: "Fechar",
-    delete: "Excluir",
-    edit: "Editar",
-    back: "Voltar",
-    yes: "Sim",
-    no: "Não",
-    optional: "opcional",
-    required: "obrigatório",
-    actions: "Ações",
     previous: "Anterior",
     next: "Próxima",
     pagination: "Paginação",

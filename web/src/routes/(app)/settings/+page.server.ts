@@ -1,11 +1,13 @@
-// /settings: the signed-in person — who they are, their name and language, their password.
+// /settings: the signed-in person — who they are, their name, photo and language, their password.
 import { fail } from "@sveltejs/kit";
 import { profile as profileSchema, type UpdateProfileBody } from "$schemas/me.ts";
 import { isLocale, localeCookie } from "$lib/i18n/locales";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { appCookieOptions } from "$lib/server/cookies";
-import { text, typedValues } from "$lib/server/forms";
+import { optionalText, text, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
+import { newPasswordProblem } from "$lib/passwords";
+import { failureStatus, passwordErrorCode } from "$lib/server/auth-errors";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
@@ -20,7 +22,8 @@ export const actions: Actions = {
   profile: async (event) => {
     const data = await event.request.formData();
     const locale = text(data, "locale");
-    const changes: UpdateProfileBody = { full_name: (data.get("full_name") as string | null) ?? "" };
+    // An empty photo address removes the photo (the header shows the initials again).
+    const changes: UpdateProfileBody = { full_name: text(data, "full_name") ?? "", avatar_url: optionalText(data, "avatar_url") ?? null };
     if (locale) changes.locale = locale as UpdateProfileBody["locale"];
     try {
       const saved = await createApi(event).patch("/me", profileSchema, changes);
@@ -36,13 +39,13 @@ export const actions: Actions = {
   },
 
   password: async ({ request, locals }) => {
-    const password = text(await request.formData(), "password") ?? "";
-    if (password.length < 6) return fail(422, { form: "password", error: "weak_password" });
+    const data = await request.formData();
+    const password = text(data, "password") ?? "";
+    const problem = newPasswordProblem(password, text(data, "confirmation") ?? "");
+    if (problem) return fail(400, { form: "password", error: problem });
+    // The session is the proof of identity; with `secure_password_change` on, Auth asks an older session to reauthenticate.
     const { error } = await locals.supabase.auth.updateUser({ password });
-    if (error) {
-      const code = error.code === "weak_password" || error.code === "same_password" ? "weak_password" : "unknown";
-      return fail(error.status && error.status >= 400 ? error.status : 400, { form: "password", error: code });
-    }
+    if (error) return fail(failureStatus(error), { form: "password", error: passwordErrorCode(error) });
     return notice("settings.passwordChanged");
   },
 };
