@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { en } from "./messages/en";
 import { ptBR } from "./messages/pt-BR";
@@ -18,5 +20,26 @@ describe("the two languages", () => {
       const text = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], en);
       expect(typeof text === "string" && text.trim().length > 0 && text !== key, key).toBe(true);
     }
+  });
+});
+
+/** Every .svelte and .ts file of the app but the messages themselves and tests, as one text. */
+function appSource(dir = join(import.meta.dirname, "../..")): string {
+  return readdirSync(dir, { withFileTypes: true }).map((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "messages" ? "" : appSource(path);
+    return /\.(svelte|ts)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) ? readFileSync(path, "utf8") : "";
+  }).join("\n");
+}
+
+describe("the messages", () => {
+  it("are each used by the app, by their full key or under a prefix it completes (`teams.roles.${role}`)", () => {
+    const source = appSource();
+    const unused = keys(ptBR).filter((key) => {
+      if (source.includes(key)) return false;
+      const parts = key.split(".");
+      return !parts.slice(1).some((_, index) => source.includes(`${parts.slice(0, index + 1).join(".")}.\${`));
+    });
+    expect(unused).toEqual([]);
   });
 });

@@ -254,7 +254,6 @@ export const en: Messages = {
     languageHelp: "Applies to this browser.",
     saveLanguage: "Save language",
     passwordTitle: "Change password",
-    newPassword: "New password",
     savePassword: "Change password",
     passwordChanged: "Password changed.",
     companiesTitle: "Your companies",

@@ -29,7 +29,7 @@ export const executionsEn = {
     apply: "Filter",
     clear: "Clear filters",
   },
-  columns: { team: "Team", status: "Status", progress: "Progress", cost: "Cost", started: "Created", prompt: "Request" },
+  columns: { team: "Team", status: "Status", progress: "Progress", cost: "Cost", started: "Created" },
   steps: "{finished} of {total} agents",
   open: "Open the run of {team}",
   monitor: {

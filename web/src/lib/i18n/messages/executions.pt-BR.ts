@@ -29,7 +29,7 @@ export const executionsPtBR = {
     apply: "Filtrar",
     clear: "Limpar filtros",
   },
-  columns: { team: "Equipe", status: "Situação", progress: "Andamento", cost: "Custo", started: "Criada em", prompt: "Pedido" },
+  columns: { team: "Equipe", status: "Situação", progress: "Andamento", cost: "Custo", started: "Criada em" },
   steps: "{finished} de {total} agentes",
   open: "Abrir execução de {team}",
   monitor: {

@@ -254,7 +254,6 @@ export const ptBR = {
     languageHelp: "Vale para este navegador.",
     saveLanguage: "Salvar idioma",
     passwordTitle: "Trocar a senha",
-    newPassword: "Nova senha",
     savePassword: "Trocar senha",
     passwordChanged: "Senha alterada.",
     companiesTitle: "Suas empresas",
