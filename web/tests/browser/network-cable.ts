@@ -21,6 +21,8 @@ export async function networkCable(): Promise<NetworkCable> {
   const open = new Set<net.Socket>();
   let connected = true;
   const track = (socket: net.Socket) => {
+    // The upstream agent keeps sockets alive and hands the same one to many requests.
+    if (open.has(socket)) return;
     open.add(socket);
     socket.once("close", () => open.delete(socket));
   };
