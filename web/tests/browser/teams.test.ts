@@ -9,6 +9,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
 import { createCompany, horizontalOverflow, signUp } from "./people";
+import { apiSession, callApi } from "./runs";
 
 let chromium: LaunchedBrowser;
 let context: BrowserContext;
@@ -19,39 +20,10 @@ let teamUrl = "";
 let account = { email: "", password: "" };
 const screenshots = process.env.SCREENSHOT_DIR;
 
-function stackEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser suite with the stack's environment`);
-  return value.replace(/\/+$/, "");
-}
-
 /** A call to the API as the person (password sign-in against the stack's Auth), in their first company. */
 async function apiAs(email: string, password: string) {
-  const functions = (process.env.FUNCTIONS_URL ?? `${stackEnv("API_URL")}/functions/v1`).replace(/\/+$/, "");
-  const signIn = await fetch(`${stackEnv("API_URL")}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { apikey: stackEnv("ANON_KEY"), "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const { access_token: token } = (await signIn.json()) as { access_token: string };
-  let tenantId = "";
-  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const response = await fetch(`${functions}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        apikey: stackEnv("ANON_KEY"),
-        ...(tenantId ? { "x-tenant-id": tenantId } : {}),
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const answer = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
-  tenantId = ((await call("GET", "/tenants")).items as { id: string }[])[0].id;
-  return call;
+  const person = await apiSession(email, password);
+  return (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => callApi(person, method, path, body);
 }
 
 async function screenshot(name: string, width: number) {
