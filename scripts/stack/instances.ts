@@ -5,9 +5,9 @@ export const repoRoot = resolve(import.meta.dirname, "../..");
 
 // Stacks run side by side: `dev` for `npm start`, `test` for `npm test` (so a test run never
 // touches the data of the stack someone is using), `scratch` for tests that break a stack on
-// purpose, `bench` for benchmarks that seed large data sets, and `work1`..`work5` for developers
+// purpose, `bench` for benchmarks that seed large data sets, and `work1`..`work8` for developers
 // working on the stack in parallel.
-export type InstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5";
+export type InstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5" | "work6" | "work7" | "work8";
 
 const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
   dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
@@ -19,6 +19,9 @@ const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; w
   work3: { apiPort: 57321, dbPort: 57322, webPort: 57373 },
   work4: { apiPort: 57421, dbPort: 57422, webPort: 57473 },
   work5: { apiPort: 57521, dbPort: 57522, webPort: 57573 },
+  work6: { apiPort: 57621, dbPort: 57622, webPort: 57673 },
+  work7: { apiPort: 57721, dbPort: 57722, webPort: 57773 },
+  work8: { apiPort: 57821, dbPort: 57822, webPort: 57873 },
 };
 
 export function isInstanceName(name: string): name is InstanceName {

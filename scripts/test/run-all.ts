@@ -20,7 +20,7 @@ interface SuiteResult {
   failures: string[];
 }
 
-// RENUM_TEST_STACK lets several people run the suites at once on one machine (work1..work3).
+// RENUM_TEST_STACK lets several people run the suites at once on one machine (work1..work8).
 const testStackName = process.env.RENUM_TEST_STACK ?? "test";
 if (!isInstanceName(testStackName)) throw new StackError(`unknown stack "${testStackName}" in RENUM_TEST_STACK`);
 const instance = stackInstance(testStackName);
