@@ -229,7 +229,9 @@ begin
 end;
 $$;
 
--- Columns named in TG_ARGV may never change: ids, tenant ownership, authorship.
+-- Columns named in TG_ARGV may never change: ids, tenant ownership, authorship. Except to null
+-- inside another trigger: that is a foreign key's `on delete set null` (a deleted user's
+-- created_by), which no caller can issue directly.
 create or replace function private.guard_immutable_columns()
 returns trigger
 language plpgsql
@@ -239,7 +241,8 @@ declare
   column_name text;
 begin
   foreach column_name in array tg_argv loop
-    if (pg_catalog.to_jsonb(new) -> column_name) is distinct from (pg_catalog.to_jsonb(old) -> column_name) then
+    if (pg_catalog.to_jsonb(new) -> column_name) is distinct from (pg_catalog.to_jsonb(old) -> column_name)
+       and not (pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(new) -> column_name) = 'null' and pg_catalog.pg_trigger_depth() > 1) then
       raise exception using
         errcode = '42501',
         message = format('%s.%s cannot be changed', tg_table_name, column_name),
@@ -386,6 +389,15 @@ create trigger memberships_audit after insert or update or delete on public.memb
 
 -- A tenant always keeps at least one owner. Checked after the statement's rows change, so a
 -- transfer (promote another, then step down) works, and a tenant being deleted is exempt.
+--
+-- Race-proof: two owners demoting each other, or both leaving, in two transactions at once would
+-- each see the other still an owner. So the check first takes the tenant row `for no key update`
+-- and only then counts owners: the second transaction waits for the first to commit, and its count
+-- (a new snapshot under read committed) sees the first one's change. Every path that removes an
+-- owner comes through here (demotion, leaving, removal, an auth.users delete cascading to its
+-- memberships), so they all queue on the same row. The lock does not block inserts that reference
+-- the tenant (they take `for key share`), and the execution engine never locks tenant rows, so it
+-- cannot deadlock with the engine; a tenant deleted meanwhile is found gone and exempt.
 create or replace function private.ensure_tenant_keeps_an_owner()
 returns trigger
 language plpgsql
@@ -393,9 +405,11 @@ security definer
 set search_path = ''
 as $$
 begin
-  if old.role = 'owner'
-     and exists (select 1 from public.tenants t where t.id = old.tenant_id)
-     and not exists (select 1 from public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner') then
+  if old.role <> 'owner' then
+    return null;
+  end if;
+  perform 1 from public.tenants t where t.id = old.tenant_id for no key update;
+  if found and not exists (select 1 from public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner') then
     raise exception using
       errcode = 'P0001',
       message = 'a company must keep at least one owner',
@@ -404,6 +418,9 @@ begin
   return null;
 end;
 $$;
+comment on function private.ensure_tenant_keeps_an_owner() is
+  'Constraint trigger on memberships: raises P0001 when an update or delete leaves an existing tenant '
+  'without an owner. Locks the tenant row first, so concurrent owner changes are checked one after another.';
 create constraint trigger memberships_keep_an_owner after update or delete on public.memberships
   deferrable initially immediate
   for each row execute function private.ensure_tenant_keeps_an_owner();

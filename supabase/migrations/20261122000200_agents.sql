@@ -36,7 +36,8 @@ create table public.agents (
   system_prompt text not null default '' constraint agents_system_prompt_length check (char_length(system_prompt) <= 100000),
   temperature numeric(3, 2) not null default 0.7 constraint agents_temperature_range check (temperature between 0 and 2),
   max_tokens integer not null default 1024 constraint agents_max_tokens_range check (max_tokens between 1 and 200000),
-  config jsonb not null default '{}' constraint agents_config_is_object check (jsonb_typeof(config) = 'object'),
+  config jsonb not null default '{}' constraint agents_config_is_object check (jsonb_typeof(config) = 'object')
+    constraint agents_config_bounded check (private.jsonb_is_bounded(config, 8, 16384)),
   tools text[] not null default '{}' constraint agents_tools_count check (cardinality(tools) <= 64),
   knowledge_base_ids uuid[] not null default '{}',
   status public.agent_status not null default 'draft',
@@ -145,6 +146,19 @@ begin
   end if;
   if config ? 'top_p' and (pg_catalog.jsonb_typeof(config -> 'top_p') <> 'number' or (config ->> 'top_p')::numeric not between 0 and 1) then
     raise exception using errcode = '22023', message = 'config.top_p must be a number between 0 and 1';
+  end if;
+  -- Every number a provider reads has bounds, so nothing downstream multiplies or waits on 1e18.
+  if config ? 'top_k' and (pg_catalog.jsonb_typeof(config -> 'top_k') <> 'number' or (config ->> 'top_k')::numeric not between 1 and 1000) then
+    raise exception using errcode = '22023', message = 'config.top_k must be a number between 1 and 1000';
+  end if;
+  if config ? 'presence_penalty' and (pg_catalog.jsonb_typeof(config -> 'presence_penalty') <> 'number' or (config ->> 'presence_penalty')::numeric not between -2 and 2) then
+    raise exception using errcode = '22023', message = 'config.presence_penalty must be a number between -2 and 2';
+  end if;
+  if config ? 'frequency_penalty' and (pg_catalog.jsonb_typeof(config -> 'frequency_penalty') <> 'number' or (config ->> 'frequency_penalty')::numeric not between -2 and 2) then
+    raise exception using errcode = '22023', message = 'config.frequency_penalty must be a number between -2 and 2';
+  end if;
+  if config ? 'tokens_per_reply' and (pg_catalog.jsonb_typeof(config -> 'tokens_per_reply') <> 'number' or (config ->> 'tokens_per_reply')::numeric not between 0 and 1000000) then
+    raise exception using errcode = '22023', message = 'config.tokens_per_reply must be a number between 0 and 1000000';
   end if;
 end;
 $$;

@@ -46,9 +46,12 @@ create table public.team_agents (
   agent_id uuid not null references public.agents (id) on delete cascade,
   role public.team_agent_role not null default 'member',
   execution_order integer not null constraint team_agents_execution_order_range check (execution_order between 1 and 100),
-  input jsonb not null default '{"source": "initial_prompt"}' constraint team_agents_input_is_object check (jsonb_typeof(input) = 'object'),
-  conditions jsonb not null default '[]' constraint team_agents_conditions_is_array check (jsonb_typeof(conditions) = 'array'),
-  config jsonb not null default '{}' constraint team_agents_config_is_object check (jsonb_typeof(config) = 'object'),
+  input jsonb not null default '{"source": "initial_prompt"}' constraint team_agents_input_is_object check (jsonb_typeof(input) = 'object')
+    constraint team_agents_input_bounded check (private.jsonb_is_bounded(input, 8, 65536)),
+  conditions jsonb not null default '[]' constraint team_agents_conditions_is_array check (jsonb_typeof(conditions) = 'array')
+    constraint team_agents_conditions_bounded check (private.jsonb_is_bounded(conditions, 8, 65536)),
+  config jsonb not null default '{}' constraint team_agents_config_is_object check (jsonb_typeof(config) = 'object')
+    constraint team_agents_config_bounded check (private.jsonb_is_bounded(config, 8, 65536)),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint team_agents_one_per_agent unique (team_id, agent_id)

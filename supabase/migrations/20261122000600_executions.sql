@@ -45,7 +45,8 @@ create table public.executions (
   status public.execution_status not null default 'pending',
   workflow_type public.workflow_type not null,
   initial_prompt text not null constraint executions_initial_prompt_length check (char_length(initial_prompt) between 1 and 100000),
-  variables jsonb not null default '{}' constraint executions_variables_is_object check (jsonb_typeof(variables) = 'object'),
+  variables jsonb not null default '{}' constraint executions_variables_is_object check (jsonb_typeof(variables) = 'object')
+    constraint executions_variables_bounded check (private.jsonb_is_bounded(variables, 16, 65536)),
   shared_context jsonb not null default '{}',
   -- The team's settings as they were when the run started.
   team_config jsonb not null,
@@ -169,6 +170,61 @@ set search_path = ''
 as $$
   select coalesce(sum(l.cost_usd), 0) from public.usage_ledger l
   where l.tenant_id = target_tenant_id and l.recorded_at >= date_trunc('month', now());
+$$;
+
+/*
+ * The most a step can still cost in replies: its effective max_tokens (the team's per-agent
+ * override, else the team's, else the agent's) at the output price in force now for its model.
+ * Input is not bounded here (it is priced when recorded). Zero for a model without a price.
+ * Used by start_execution to reserve budget for runs in flight; callable by the engine only.
+ */
+create or replace function private.step_cost_ceiling(agent_definition jsonb, overrides jsonb, team_config jsonb)
+returns numeric
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((overrides ->> 'max_tokens')::numeric, (team_config ->> 'max_tokens')::numeric, (agent_definition ->> 'max_tokens')::numeric, 0)
+         * coalesce((select p.output_usd_per_million from public.model_prices p
+                     where p.provider::text = agent_definition ->> 'provider' and p.model = agent_definition ->> 'model'
+                       and p.effective_from <= now() and (p.effective_to is null or p.effective_to > now())
+                     limit 1), 0)
+         / 1000000.0;
+$$;
+
+/*
+ * What the tenant's runs in flight (pending or running) may still spend: the cost ceiling of every
+ * step not yet finished. Steps already finished are in the usage ledger, so spend + reservation is
+ * the most the month can reach if every run in flight finishes. Engine and start_execution only.
+ */
+create or replace function private.tenant_reserved_usd(target_tenant_id uuid)
+returns numeric
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(sum(private.step_cost_ceiling(s.agent_definition, s.overrides, e.team_config)), 0)
+  from public.executions e join public.execution_steps s on s.execution_id = e.id
+  where e.tenant_id = target_tenant_id and e.status in ('pending', 'running')
+    and s.status in ('pending', 'ready', 'running');
+$$;
+
+/*
+ * Takes the per-tenant lock that serializes everything deciding how many runs a tenant may have and
+ * what they may spend: start_execution's budget check and start_waiting_executions' plan limit.
+ * A transaction-level advisory lock, not a row lock, so nothing else that touches the tenant or its
+ * runs waits on it; held until commit, so the next holder's counts (new snapshots under read
+ * committed) include what the previous one started. Engine and start functions only.
+ */
+create or replace function private.lock_tenant_run_admission(target_tenant_id uuid)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('renum:executions:' || target_tenant_id::text, 0));
 $$;
 
 -- Appends the next numbered event and broadcasts it (with its seq) on `execution:<id>`.
@@ -499,7 +555,14 @@ begin
 end;
 $$;
 
--- Starts as many waiting executions of the tenant as its plan allows, oldest first.
+/*
+ * Starts as many waiting executions of the tenant as its plan allows (basic 2, pro 10, enterprise
+ * 50 running at once), oldest first. Called by start_execution and by the engine whenever a run
+ * ends. Race-proof: under lock_tenant_run_admission, so two callers never both fill the same slot.
+ * Cannot deadlock with the engine: the lock is taken last (callers hold only rows of their own run),
+ * and a waiting run whose row someone else holds (stop_execution cancelling it) is skipped, not
+ * waited for (`for no key update skip locked`).
+ */
 create or replace function private.start_waiting_executions(target_tenant_id uuid)
 returns integer
 language plpgsql
@@ -511,13 +574,13 @@ declare
   waiting uuid;
   started integer := 0;
 begin
-  -- One scheduler per tenant at a time, so two finishing runs never both start the same slot.
-  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('renum:executions:' || target_tenant_id::text, 0));
+  perform private.lock_tenant_run_admission(target_tenant_id);
   select private.max_running_executions(t.plan) - (select count(*) from public.executions e where e.tenant_id = t.id and e.status = 'running')
   into room from public.tenants t where t.id = target_tenant_id;
   for waiting in
     select e.id from public.executions e where e.tenant_id = target_tenant_id and e.status = 'pending'
     order by e.created_at limit greatest(room, 0)
+    for no key update skip locked
   loop
     perform private.begin_execution(waiting);
     started := started + 1;
@@ -620,6 +683,8 @@ declare
   tenant public.tenants;
   run public.executions;
   spent numeric;
+  reserved numeric;
+  ceiling numeric;
 begin
   select * into team from public.teams t where t.id = target_team_id;
   if team.id is null or not (private.is_member(team.tenant_id) or private.is_trusted_caller()) then
@@ -639,13 +704,33 @@ begin
     raise exception using errcode = '22023', message = 'variables must be an object';
   end if;
 
+  -- The budget rule: spend this month + what the runs in flight may still cost + what this run may
+  -- cost stays within the budget. Race-proof: checked and the run inserted under
+  -- lock_tenant_run_admission, so two members starting runs at once are checked one after the
+  -- other and the second sees the first one's reservation. The lock is taken before this
+  -- transaction holds any row the engine locks (it has only read), so it cannot deadlock with it.
+  perform private.lock_tenant_run_admission(team.tenant_id);
   select * into tenant from public.tenants t where t.id = team.tenant_id;
-  spent := private.tenant_spend_this_month(tenant.id);
-  if tenant.monthly_budget_usd is not null and spent >= tenant.monthly_budget_usd then
-    raise exception using errcode = 'P0001', constraint = 'budget_exhausted',
-      message = format('the monthly budget of US$ %s is spent (US$ %s used this month); new runs start next month or when the budget is raised',
-                       tenant.monthly_budget_usd, round(spent, 2)),
-      hint = 'An owner or admin can raise the monthly budget in the company settings.';
+  if tenant.monthly_budget_usd is not null then
+    spent := private.tenant_spend_this_month(tenant.id);
+    if spent >= tenant.monthly_budget_usd then
+      raise exception using errcode = 'P0001', constraint = 'budget_exhausted',
+        message = format('the monthly budget of US$ %s is spent (US$ %s used this month); new runs start next month or when the budget is raised',
+                         tenant.monthly_budget_usd, round(spent, 2)),
+        hint = 'An owner or admin can raise the monthly budget in the company settings.';
+    end if;
+    reserved := private.tenant_reserved_usd(tenant.id);
+    ceiling := (select coalesce(sum(private.step_cost_ceiling(v.definition, ta.config, pg_catalog.jsonb_build_object('max_tokens', team.max_tokens))), 0)
+                from public.team_agents ta
+                join public.agents a on a.id = ta.agent_id
+                join public.agent_versions v on v.agent_id = a.id and v.version = a.version
+                where ta.team_id = team.id);
+    if spent + reserved + ceiling > tenant.monthly_budget_usd then
+      raise exception using errcode = 'P0001', constraint = 'budget_exhausted',
+        message = format('the monthly budget of US$ %s cannot cover this run: US$ %s used this month, US$ %s reserved by runs in progress, and this run may cost up to US$ %s',
+                         tenant.monthly_budget_usd, round(spent, 2), round(reserved, 2), round(ceiling, 4)),
+        hint = 'Wait for the runs in progress to finish, lower the agents'' max tokens, or ask an owner or admin to raise the monthly budget.';
+    end if;
   end if;
 
   insert into public.executions (tenant_id, team_id, workflow_type, initial_prompt, variables, team_config, created_by)
@@ -688,13 +773,21 @@ as $$
 declare
   run public.executions;
 begin
-  select * into run from public.executions e where e.id = target_execution_id for no key update;
+  select * into run from public.executions e where e.id = target_execution_id;
   if run.id is null or not (private.is_member(run.tenant_id) or private.is_trusted_caller()) then
     raise exception using errcode = 'P0002', message = 'execution not found';
   end if;
   if not (private.has_role(run.tenant_id, array['owner', 'admin', 'member']::public.member_role[]) or private.is_trusted_caller()) then
     raise exception using errcode = '42501', message = 'analysts can read runs but not stop them';
   end if;
+  -- Locks in the engine's order, the run's open steps and then the run (claim_steps and
+  -- complete_step hold a step, then update its run): the other order deadlocked with a worker
+  -- claiming a step of this run at the same moment.
+  perform 1 from public.execution_steps s
+  where s.execution_id = run.id and s.status in ('pending', 'ready', 'running')
+  order by s.id
+  for no key update;
+  select * into run from public.executions e where e.id = run.id for no key update;
   if run.status not in ('pending', 'running') then
     return run;
   end if;

@@ -49,6 +49,11 @@ const cases: Record<string, (tx: TransactionSql) => Promise<unknown>> = {
                                           hint = 'An owner or admin can raise the monthly budget.'; end $$`,
   "rule-own-code": (tx) =>
     tx`do $$ begin raise exception using message = 'the team already has 10 agents', constraint = 'agent_limit_reached'; end $$`,
+  // Limits of the database itself, reached by input: JSON nested deeper than its parser's stack,
+  // a NUL byte in text, \u0000 in jsonb.
+  "too-deep-json": (tx) => tx`select ${"[".repeat(20_000) + "]".repeat(20_000)}::jsonb`,
+  "nul-in-text": (tx) => tx`select convert_from('\\x610062'::bytea, 'UTF8')`,
+  "nul-in-jsonb": (tx) => tx`select ${'{"a": "x\\u0000y"}'}::jsonb ->> 'a'`,
   "serialization": (tx) =>
     tx`do $$ begin raise exception using errcode = '40001', message = 'could not serialize access'; end $$`,
   "deadlock": (tx) => tx`do $$ begin raise exception using errcode = '40P01', message = 'deadlock detected'; end $$`,
@@ -191,6 +196,19 @@ describe("the SQLSTATE → HTTP mapping, against real Postgres errors", () => {
       ["rule-coded-conflict", 409, "conflict", "the execution already finished"],
       ["rule-budget-exhausted", 402, "budget_exhausted", "the monthly budget of US$ 50.00 is spent"],
       ["rule-own-code", 422, "agent_limit_reached", "the team already has 10 agents"],
+      ["too-deep-json", 422, "validation_failed", "A value is too large or nested too deeply to be stored."],
+      [
+        "nul-in-text",
+        422,
+        "validation_failed",
+        "A value was not accepted: Contains a character that cannot be stored (a NUL character or an unpaired surrogate).",
+      ],
+      [
+        "nul-in-jsonb",
+        422,
+        "validation_failed",
+        "A value was not accepted: Contains a character that cannot be stored (a NUL character or an unpaired surrogate).",
+      ],
       ["serialization", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
       ["deadlock", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
       ["undefined-table", 500, "internal_error", "Something went wrong on our side."],

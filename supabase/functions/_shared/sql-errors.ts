@@ -15,6 +15,9 @@ import type { IssueDetail } from "./validation.ts";
  * | 23502 not null, 23514 check, 23503 foreign key, | 422    | validation_failed    | ours, else generic    |
  * |   other class 23; 22001 too long, 22P02 bad     |        |                      |                       |
  * |   text, 22023 invalid parameter, other class 22 |        |                      |                       |
+ * |   22021 bad byte (NUL), 22P05 \u0000 in jsonb  | 422    | validation_failed    | names the character   |
+ * | 54000 program limit, 54001 too deeply nested    | 422    | validation_failed    | "too large or deep"   |
+ * |   (a value the database cannot hold or walk)    |        |                      |                       |
  * | P0001 raise_exception                           | 422    | rule_violated        | ours                  |
  * |   … `using constraint = 'not_found'`, etc.      | 404/409/403/422 | that code   | ours                  |
  * |   … `using constraint = 'budget_exhausted'`     | 402    | budget_exhausted     | ours                  |
@@ -146,6 +149,15 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
       cause: error,
     });
   }
+  if (state === "54000" || state === "54001") {
+    // Input the database cannot hold or walk (JSON nested thousands of levels deep, a key too large
+    // for an index): the caller's to change, not our failure. The schemas and the *_bounded checks
+    // refuse nearly all of it earlier, naming the field.
+    return new ApiError(422, "validation_failed", "A value is too large or nested too deeply to be stored.", {
+      details: [{ path: "", message: "Is too large or nested too deeply." }],
+      cause: error,
+    });
+  }
   if (state === "40001" || state === "40P01" || state === "55P03") {
     return new ApiError(503, "transaction_conflict", "Another change got in the way of this one; try again.", {
       headers: { "Retry-After": "1" },
@@ -219,6 +231,13 @@ function dataErrorDetail(error: PostgresError): IssueDetail & { constraint?: str
       // Postgres's own wording about the value's type (`value too long for type character varying(20)`,
       // `invalid input syntax for type uuid: "x"`): about the caller's input, nothing internal.
       return { path: error.column_name ?? "", message: error.message, ...constraint };
+    case "22021":
+    case "22P05":
+      return {
+        path: error.column_name ?? "",
+        message: "Contains a character that cannot be stored (a NUL character or an unpaired surrogate).",
+        ...constraint,
+      };
     default:
       return { path: error.column_name ?? "", message: "Is not an allowed value.", ...constraint };
   }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError } from "./errors.ts";
+import { jsonProblems } from "./schemas/common.ts";
 
 /** One problem with one field; `path` is dotted (`items.0.name`), empty for the value as a whole. */
 export interface IssueDetail {
@@ -47,8 +48,22 @@ export function parseParams<S extends z.ZodType>(c: Context, schema: S): z.outpu
   return checked(schema, c.req.param(), "The path");
 }
 
-/** `value` checked against `schema`, or the 422 `validation_failed` ApiError naming every problem. */
+/**
+ * How deep any request may nest, whatever its schema says: a net under the schemas' own bounds
+ * (schemas/common.ts `jsonObject`), so nothing deeper ever reaches code that recurses.
+ */
+export const maxRequestDepth = 32;
+
+/**
+ * `value` checked against `schema`, or the 422 `validation_failed` ApiError naming every problem.
+ * Before the schema, every string and key anywhere in `value` must be storable (no NUL, no
+ * unpaired surrogate) and it may nest at most maxRequestDepth levels: refused naming the field.
+ */
 export function checked<S extends z.ZodType>(schema: S, value: unknown, what = "The request"): z.output<S> {
+  const problems = jsonProblems(value, { maxDepth: maxRequestDepth });
+  if (problems.length > 0) {
+    throw validationFailed(what, problems.map(({ path, message }) => ({ path: dotted(path), message })));
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationFailed(what, issueDetails(result.error.issues));
@@ -75,11 +90,5 @@ function dotted(path: readonly PropertyKey[]): string {
 }
 
 // ─── schema building blocks ───────────────────────────────────────────────────────────────────
-
-/** A uuid in its usual 8-4-4-4-12 hex form, as Postgres writes them (any version). */
-export const uuid = () => z.guid({ error: "Must be a uuid." });
-
-/** Text a person types: trimmed, at least `min` (default 1) and at most `max` characters. */
-export const text = (max: number, min = 1) =>
-  z.string().trim().min(min, { error: min === 1 ? "Must not be empty." : `Must have at least ${min} characters.` })
-    .max(max, { error: `Must have at most ${max} characters.` });
+// The API's schemas share these with the web app from schemas/common.ts.
+export { text, uuid } from "./schemas/common.ts";

@@ -2,7 +2,7 @@
 // /agents/:id/archive, /agents/:id/versions.
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
-import { longText, paginated, paginationQuery, text, timestamp, uuid } from "./common.ts";
+import { jsonObject, longText, paginated, paginationQuery, storableString, text, timestamp, uuid } from "./common.ts";
 
 export const agentTypes = Constants.public.Enums.agent_type;
 export const agentProviders = Constants.public.Enums.agent_provider;
@@ -34,10 +34,9 @@ const definition = {
   temperature: z.number().min(0, { error: "Must be between 0 and 2." }).max(2, { error: "Must be between 0 and 2." }),
   max_tokens: z.number().int({ error: "Must be a whole number." }).min(1).max(200_000),
   // Provider-specific settings; the database checks them against the provider and names the field.
-  config: z.record(z.string().max(64), z.unknown()).refine((value) => Object.keys(value).length <= 32, {
-    error: "Must have at most 32 settings.",
-  }),
-  tools: z.array(z.string().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }),
+  // Bounds as the agents_config_bounded check (supabase/migrations/20261122000050_input_bounds.sql).
+  config: jsonObject({ maxDepth: 8, maxBytes: 16_384, maxKeys: 32, maxKeyLength: 64 }),
+  tools: z.array(storableString().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }),
   knowledge_base_ids: z.array(uuid()).max(100, { error: "Must have at most 100 knowledge bases." }),
   // Archiving has its own endpoint (POST /agents/:id/archive), which also says what it does.
   status: z.enum(["draft", "active"]),

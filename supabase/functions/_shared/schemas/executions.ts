@@ -4,7 +4,7 @@
 // topic `execution:<id>`, each with the `seq` of its event; GET /logs?after_seq=<last seen> fills a gap.
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
-import { isoMoment, paginated, paginationQuery, timestamp, uuid } from "./common.ts";
+import { isoMoment, jsonObject, paginated, paginationQuery, storableString, timestamp, uuid } from "./common.ts";
 import { teamAgentRole, workflowType } from "./teams.ts";
 
 export const executionStatuses = Constants.public.Enums.execution_status;
@@ -38,15 +38,14 @@ export type ExecutionEventName = z.infer<typeof executionEventName>;
 export const maxInitialPromptLength = 100_000;
 
 export const executeTeamBody = z.strictObject({
-  initial_prompt: z.string()
+  initial_prompt: storableString()
     .refine((value) => value.trim() !== "", { error: "Must not be empty." })
     .refine((value) => Array.from(value).length <= maxInitialPromptLength, {
       error: `Must have at most ${maxInitialPromptLength} characters.`,
     }),
   // Read by inputs and conditions as variables.<name>.
-  variables: z.record(z.string().min(1).max(64), z.unknown()).refine((value) => Object.keys(value).length <= 100, {
-    error: "Must have at most 100 variables.",
-  }).optional(),
+  // Bounds as the executions_variables_bounded check (supabase/migrations/20261122000050_input_bounds.sql).
+  variables: jsonObject({ maxDepth: 16, maxBytes: 65_536, maxKeys: 100, maxKeyLength: 64, keyMinLength: 1 }).optional(),
 });
 export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
 

@@ -4,7 +4,7 @@
 // company's agents, archived agents; see supabase/migrations/20261122000500_teams.sql).
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
-import { longText, paginated, paginationQuery, text, timestamp, uuid } from "./common.ts";
+import { longText, maxJsonNumber, paginated, paginationQuery, storableString, text, timestamp, uuid } from "./common.ts";
 import { agentProvider, agentStatus } from "./agents.ts";
 
 export const workflowTypes = Constants.public.Enums.workflow_type;
@@ -59,7 +59,7 @@ export const teamAgentInput = z.discriminatedUnion("source", [
     source: z.literal("combined"),
     sources: z.array(combinedSource).min(1, { error: "List at least one source." })
       .max(20, { error: "Must have at most 20 sources." }),
-    template: z.string().max(20_000, { error: "Must have at most 20000 characters." }).optional(),
+    template: storableString().max(20_000, { error: "Must have at most 20000 characters." }).optional(),
   }),
 ], { error: "Must have a source: initial_prompt, agent_result or combined." });
 export type TeamAgentInput = z.infer<typeof teamAgentInput>;
@@ -71,7 +71,12 @@ export const teamAgentCondition = z.strictObject({
       "Must be something the team produces: initial_prompt, agents.<agent id>.output, agents.<agent id>.status, context.<key> or variables.<name>.",
   }).transform((field) => (field.startsWith("agents.") ? field.toLowerCase() : field)),
   operator: conditionOperator,
-  value: z.union([z.string().max(10_000, { error: "Must have at most 10000 characters." }), z.number(), z.boolean()], {
+  value: z.union([
+    storableString().max(10_000, { error: "Must have at most 10000 characters." }),
+    z.number().min(-maxJsonNumber, { error: `Must be between -${maxJsonNumber} and ${maxJsonNumber}.` })
+      .max(maxJsonNumber, { error: `Must be between -${maxJsonNumber} and ${maxJsonNumber}.` }),
+    z.boolean(),
+  ], {
     error: "Must be text, a number or true/false.",
   }),
 });
@@ -87,7 +92,7 @@ const maxTokens = z.number().int({ error: "Must be a whole number." }).min(1, { 
 export const teamAgentConfig = z.strictObject({
   max_tokens: maxTokens.optional(),
   temperature: temperature.optional(),
-  tools: z.array(z.string().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }).optional(),
+  tools: z.array(storableString().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }).optional(),
 });
 export type TeamAgentConfig = z.infer<typeof teamAgentConfig>;
 
