@@ -17,13 +17,15 @@
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────
 /*
- * How deeply `value` nests (a scalar is 1, `{}` and `[]` are 1, `{"a": []}` is 2), counting no
- * further than `stop_after` + 1 so a deep value costs little. Walks level by level, not by
- * recursion, so it never runs out of stack itself. Immutable, usable in CHECK constraints; callable
- * by anyone (it reads nothing).
+ * True when `value` nests at most `max_depth` levels (a scalar, `{}` and `[]` are 1 level,
+ * `{"a": []}` is 2) and its text form has at most `max_bytes` bytes; null counts as bounded (not
+ * null is a separate rule). Walks level by level, not by recursion, so it never runs out of stack
+ * itself, and stops one level past `max_depth`. Immutable, for CHECK constraints on the jsonb
+ * columns people write; raises nothing. One self-contained function on purpose: a CHECK runs as the
+ * writing role, which may not look names up in `private`.
  */
-create or replace function private.jsonb_depth(value jsonb, stop_after integer)
-returns integer
+create or replace function private.jsonb_is_bounded(value jsonb, max_depth integer, max_bytes integer)
+returns boolean
 language plpgsql
 immutable
 parallel safe
@@ -34,10 +36,16 @@ declare
   depth integer := 0;
 begin
   if value is null then
-    return 0;
+    return true;
   end if;
-  while pg_catalog.cardinality(level) > 0 and depth <= stop_after loop
+  if pg_catalog.octet_length(value::text) > max_bytes then
+    return false;
+  end if;
+  while pg_catalog.cardinality(level) > 0 loop
     depth := depth + 1;
+    if depth > max_depth then
+      return false;
+    end if;
     select coalesce(pg_catalog.array_agg(child), '{}') into level
     from pg_catalog.unnest(level) as parent(v)
     cross join lateral (
@@ -47,27 +55,10 @@ begin
     ) as children(child)
     where pg_catalog.jsonb_typeof(child) in ('array', 'object');
   end loop;
-  return depth;
+  return true;
 end;
 $$;
 
-/*
- * True when `value` nests at most `max_depth` levels and its text form has at most `max_bytes`
- * bytes (null counts as bounded: not null is a separate rule). For CHECK constraints on jsonb
- * columns people write; raises nothing.
- */
-create or replace function private.jsonb_is_bounded(value jsonb, max_depth integer, max_bytes integer)
-returns boolean
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select value is null
-      or (pg_catalog.octet_length(value::text) <= max_bytes and private.jsonb_depth(value, max_depth) <= max_depth);
-$$;
-
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
--- Constraints call these as the writing role.
-grant execute on function private.jsonb_depth(jsonb, integer) to authenticated, service_role;
+-- Constraints call it as the writing role.
 grant execute on function private.jsonb_is_bounded(jsonb, integer, integer) to authenticated, service_role;
