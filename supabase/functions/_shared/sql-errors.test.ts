@@ -51,9 +51,10 @@ const cases: Record<string, (tx: TransactionSql) => Promise<unknown>> = {
     tx`do $$ begin raise exception using message = 'the team already has 10 agents', constraint = 'agent_limit_reached'; end $$`,
   // Limits of the database itself, reached by input: JSON nested deeper than its parser's stack,
   // a NUL byte in text, \u0000 in jsonb.
-  "too-deep-json": (tx) => tx`select ${"[".repeat(20_000) + "]".repeat(20_000)}::jsonb`,
+  // As literals: a parameter cast to jsonb would be sent as a JSON string by the driver.
+  "too-deep-json": (tx) => tx.unsafe(`select '${"[".repeat(20_000) + "]".repeat(20_000)}'::jsonb`),
   "nul-in-text": (tx) => tx`select convert_from('\\x610062'::bytea, 'UTF8')`,
-  "nul-in-jsonb": (tx) => tx`select ${'{"a": "x\\u0000y"}'}::jsonb ->> 'a'`,
+  "nul-in-jsonb": (tx) => tx.unsafe(`select '{"a": "x\\u0000y"}'::jsonb ->> 'a'`),
   "serialization": (tx) =>
     tx`do $$ begin raise exception using errcode = '40001', message = 'could not serialize access'; end $$`,
   "deadlock": (tx) => tx`do $$ begin raise exception using errcode = '40P01', message = 'deadlock detected'; end $$`,

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { createApiApp } from "./api-app.ts";
-import { parseJsonBody, parseParams, parseQuery, text, uuid } from "./validation.ts";
+import { jsonObject } from "./schemas/common.ts";
+import { maxRequestDepth, parseJsonBody, parseParams, parseQuery, text, uuid } from "./validation.ts";
 
 const app = createApiApp({ basePath: "/test", webOrigins: [], logSink: () => {} });
 
@@ -174,5 +175,78 @@ describe("query strings and path parameters", () => {
     const error = await errorOf(answer);
     expect(error.message).toMatch(/^The query string is invalid: /);
     expect(error.details?.map((detail) => detail.path).sort()).toEqual(["limit", "sort"]);
+  });
+});
+
+describe("input bounds: depth, size, numbers and text the database cannot store", () => {
+  const withConfig = z.strictObject({
+    name: text(20),
+    config: jsonObject({ maxDepth: 3, maxBytes: 200, maxKeys: 4, maxKeyLength: 10 }),
+  });
+  app.post("/bounded", async (c) => c.json(await parseJsonBody(c, withConfig), 201));
+  const send = (body: string) =>
+    app.request("/test/bounded", { method: "POST", headers: { "content-type": "application/json" }, body });
+  const paths = async (answer: Response) => (await errorOf(answer)).details?.map((detail) => detail.path);
+
+  it("accepts a config within every bound", async () => {
+    const answer = await send(JSON.stringify({ name: "ok", config: { a: { b: [1, "two"] } } }));
+    expect(answer.status).toBe(201);
+  });
+
+  it("names the first container past the depth bound, and stops there", async () => {
+    const answer = await send(JSON.stringify({ name: "ok", config: { a: { b: [[1]] } } }));
+    expect(answer.status).toBe(422);
+    expect(await paths(answer)).toEqual(["config.a.b.0"]);
+  });
+
+  it("refuses a body nested 400,000 levels deep (under the 1 MB limit) before any schema walks it", async () => {
+    const answer = await send('{"name":"ok","config":{"a":' + "[".repeat(400_000) + "]".repeat(400_000) + "}}");
+    expect(answer.status).toBe(422);
+    const error = await errorOf(answer);
+    expect(error.code).toBe("validation_failed");
+    expect(error.message).toContain(`Must not nest more than ${maxRequestDepth} levels deep.`);
+  });
+
+  it("refuses a config larger than its byte bound, counting UTF-8 bytes", async () => {
+    const answer = await send(JSON.stringify({ name: "ok", config: { a: "ç".repeat(100) } }));
+    expect(answer.status).toBe(422);
+    expect((await errorOf(answer)).details).toEqual([
+      { path: "config", message: "Must be at most 200 bytes as JSON (it is 208)." },
+    ]);
+  });
+
+  it("refuses numbers beyond ±1e15 anywhere in a config", async () => {
+    const answer = await send('{"name":"ok","config":{"a":[1e18],"b":-1e300}}');
+    expect(answer.status).toBe(422);
+    expect((await paths(answer))?.sort()).toEqual(["config.a.0", "config.b"]);
+  });
+
+  it("refuses NUL and unpaired surrogates in any string or key, naming where", async () => {
+    for (
+      const [body, path] of [
+        ['{"name":"a\\u0000b","config":{}}', "name"],
+        ['{"name":"ok","config":{"stop":["fine","\\ud800"]}}', "config.stop.1"],
+        ['{"name":"ok","config":{"x":{"y":"\\udc00 low"}}}', "config.x.y"],
+        ['{"name":"ok","config":{"k\\u0000":1}}', "config.k\u0000"],
+      ]
+    ) {
+      const answer = await send(body);
+      expect(answer.status, body).toBe(422);
+      const error = await errorOf(answer);
+      expect(error.details?.[0].path).toBe(path);
+      expect(error.details?.[0].message).toContain("NUL characters or unpaired UTF-16 surrogates");
+    }
+  });
+
+  it("keeps surrogate pairs (emoji) and other characters as they are", async () => {
+    const answer = await send(JSON.stringify({ name: "ok 😀", config: { reply: "olá 😀" } }));
+    expect(answer.status).toBe(201);
+    expect(await answer.json()).toEqual({ name: "ok 😀", config: { reply: "olá 😀" } });
+  });
+
+  it("refuses NUL in a query string too", async () => {
+    const answer = await app.request(`/test/agents/${crypto.randomUUID()}?tag=a%00b`);
+    expect(answer.status).toBe(422);
+    expect(await paths(answer)).toEqual(["tag"]);
   });
 });
