@@ -670,7 +670,8 @@ create policy "members receive their tenant's execution broadcasts" on realtime.
  * starts at once when the tenant has room under its plan, else waits as pending. Raises 42501 when
  * the caller may not run the team or the tenant is suspended, P0002 when the team is not visible,
  * P0001 'team has no agents' / 'team is inactive', and P0001 with constraint 'budget_exhausted'
- * when the tenant's monthly budget is spent.
+ * when the tenant's monthly budget is spent or cannot cover what the runs in flight and this one
+ * may still cost.
  */
 create or replace function public.start_execution(target_team_id uuid, initial_prompt text, variables jsonb default '{}')
 returns public.executions
