@@ -13,6 +13,12 @@
 create type public.tenant_plan as enum ('basic', 'pro', 'enterprise');
 create type public.tenant_status as enum ('active', 'inactive', 'suspended');
 create type public.member_role as enum ('owner', 'admin', 'member', 'analyst');
+-- What a role lets its holder do in a tenant (private.role_capabilities): the one list that
+-- policies, the API and the web app all read.
+create type public.tenant_capability as enum (
+  'change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
+  'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams'
+);
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
 create table public.tenants (
@@ -154,6 +160,41 @@ $$;
 comment on function private.has_role(uuid, public.member_role[]) is
   'True when the caller belongs to the tenant with one of the given roles.';
 
+-- Roles → capabilities, the one list (see the role matrix at the top of this file).
+create or replace function private.role_capabilities(role public.member_role)
+returns public.tenant_capability[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select case role
+    when 'owner' then array['change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
+                            'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams']
+    when 'admin' then array['change_tenant', 'manage_members', 'read_audit_log',
+                            'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams']
+    when 'member' then array['build_agents', 'build_teams', 'run_teams']
+    else array[]::text[]
+  end::public.tenant_capability[];
+$$;
+comment on function private.role_capabilities(public.member_role) is
+  'What each role may do in its tenant; policies ask private.has_capability, people ask public.my_capabilities.';
+
+create or replace function private.has_capability(target_tenant_id uuid, wanted public.tenant_capability)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.memberships m
+    where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
+      and wanted = any (private.role_capabilities(m.role))
+  );
+$$;
+comment on function private.has_capability(uuid, public.tenant_capability) is
+  'True when the caller''s role in the tenant grants the capability (private.role_capabilities).';
+
 create or replace function private.is_platform_admin()
 returns boolean
 language sql
@@ -208,8 +249,9 @@ begin
   select t.status into current_status from public.tenants t where t.id = target_tenant_id;
   if current_status is not null and current_status <> 'active' then
     raise exception using
-      errcode = '42501',
+      errcode = '42501', constraint = 'tenant_read_only',
       message = format('this company is %s: it can read its data but not change anything', current_status),
+      detail = pg_catalog.jsonb_build_object('tenant_id', target_tenant_id, 'tenant_status', current_status)::text,
       hint = 'Ask Renum support to reactivate the company.';
   end if;
 end;
@@ -244,8 +286,9 @@ begin
     if (pg_catalog.to_jsonb(new) -> column_name) is distinct from (pg_catalog.to_jsonb(old) -> column_name)
        and not (pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(new) -> column_name) = 'null' and pg_catalog.pg_trigger_depth() > 1) then
       raise exception using
-        errcode = '42501',
+        errcode = '42501', constraint = 'column_immutable',
         message = format('%s.%s cannot be changed', tg_table_name, column_name),
+        detail = pg_catalog.jsonb_build_object('table', tg_table_name, 'field', column_name)::text,
         hint = 'Create a new record instead of moving this one.';
     end if;
   end loop;
@@ -310,7 +353,7 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  raise exception using errcode = '42501', message = 'the audit log is append-only: entries cannot be changed or deleted';
+  raise exception using errcode = '42501', constraint = 'audit_log_append_only', message = 'the audit log is append-only: entries cannot be changed or deleted';
 end;
 $$;
 
@@ -370,7 +413,7 @@ as $$
 begin
   if new.is_platform_admin is distinct from (case when tg_op = 'UPDATE' then old.is_platform_admin else false end)
      and not private.is_trusted_caller() then
-    raise exception using errcode = '42501', message = 'only the service role can grant or revoke platform admin';
+    raise exception using errcode = '42501', constraint = 'platform_admin_service_only', message = 'only the service role can grant or revoke platform admin';
   end if;
   return new;
 end;
@@ -411,7 +454,7 @@ begin
   perform 1 from public.tenants t where t.id = old.tenant_id for no key update;
   if found and not exists (select 1 from public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner') then
     raise exception using
-      errcode = 'P0001',
+      errcode = 'P0001', constraint = 'tenant_keeps_an_owner',
       message = 'a company must keep at least one owner',
       hint = 'Make another member an owner first, then change or remove this one.';
   end if;
@@ -437,7 +480,7 @@ begin
     return case when tg_op = 'DELETE' then old else new end;
   end if;
   if ((tg_op in ('INSERT', 'UPDATE') and new.role = 'owner') or (tg_op in ('UPDATE', 'DELETE') and old.role = 'owner'))
-     and not private.has_role(coalesce(new.tenant_id, old.tenant_id), array['owner']::public.member_role[])
+     and not private.has_capability(coalesce(new.tenant_id, old.tenant_id), 'manage_owners')
      and not (tg_op = 'DELETE' and old.user_id = (select auth.uid()))
      -- the first owner of a tenant that create_tenant() just made
      and not (tg_op = 'INSERT' and not exists (select 1 from public.memberships m where m.tenant_id = new.tenant_id))
@@ -448,7 +491,7 @@ begin
          and i.accepted_at is null and i.expires_at > now()))
      -- the memberships of a tenant being deleted (its owner deleted it; the rows go by cascade)
      and not (tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id)) then
-    raise exception using errcode = '42501', message = 'only an owner can add, change or remove an owner';
+    raise exception using errcode = '42501', constraint = 'owners_change_owners', message = 'only an owner can add, change or remove an owner';
   end if;
   return case when tg_op = 'DELETE' then old else new end;
 end;
@@ -472,14 +515,39 @@ as $$
 begin
   new.email := lower(btrim(new.email));
   if new.role = 'owner' and not private.is_trusted_caller()
-     and not private.has_role(new.tenant_id, array['owner']::public.member_role[]) then
-    raise exception using errcode = '42501', message = 'only an owner can invite another owner';
+     and not private.has_capability(new.tenant_id, 'manage_owners') then
+    raise exception using errcode = '42501', constraint = 'owners_invite_owners', message = 'only an owner can invite another owner';
   end if;
   return new;
 end;
 $$;
 create trigger invitations_guard_role before insert on public.invitations
   for each row execute function private.guard_invitation_role();
+
+-- Inviting someone who already belongs to the company would only be accepted as a no-op.
+create or replace function private.refuse_invitation_of_member()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (
+    select 1 from public.memberships m join public.profiles p on p.id = m.user_id
+    where m.tenant_id = new.tenant_id and lower(p.email) = lower(btrim(new.email))
+  ) then
+    raise exception using errcode = '23505', constraint = 'invitations_invitee_is_member',
+      message = 'this person is already a member of the company',
+      detail = pg_catalog.jsonb_build_object('field', 'email')::text;
+  end if;
+  return new;
+end;
+$$;
+comment on function private.refuse_invitation_of_member() is
+  'Before-insert trigger on invitations: raises 23505 (constraint invitations_invitee_is_member) when '
+  'the email is already a member''s.';
+create trigger invitations_refuse_members before insert on public.invitations
+  for each row execute function private.refuse_invitation_of_member();
 
 create trigger audit_log_append_only before update or delete on public.audit_log
   for each row execute function private.forbid_audit_log_changes();
@@ -585,11 +653,11 @@ create policy "members read their tenants" on public.tenants
   using (id in (select private.tenants_of_caller()));
 create policy "owners and admins update their tenant" on public.tenants
   for update to authenticated
-  using ((select private.has_role(id, array['owner', 'admin']::public.member_role[])))
-  with check ((select private.has_role(id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(id, 'change_tenant')))
+  with check ((select private.has_capability(id, 'change_tenant')));
 create policy "owners delete their tenant" on public.tenants
   for delete to authenticated
-  using ((select private.has_role(id, array['owner']::public.member_role[])));
+  using ((select private.has_capability(id, 'delete_tenant')));
 
 create policy "users read their own profile" on public.profiles
   for select to authenticated
@@ -610,34 +678,34 @@ create policy "members read the memberships of their tenants" on public.membersh
   using (tenant_id in (select private.tenants_of_caller()));
 create policy "owners and admins change member roles" on public.memberships
   for update to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])))
-  with check ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'manage_members')))
+  with check ((select private.has_capability(tenant_id, 'manage_members')));
 create policy "owners and admins remove members" on public.memberships
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'manage_members')));
 create policy "members leave a tenant" on public.memberships
   for delete to authenticated
   using (user_id = (select auth.uid()));
 
 create policy "owners and admins read their tenant's invitations" on public.invitations
   for select to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'manage_members')));
 create policy "invitees read invitations to their email" on public.invitations
   for select to authenticated
   using (lower(email) = lower((select auth.email())));
 create policy "owners and admins invite people" on public.invitations
   for insert to authenticated
   with check (
-    (select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[]))
+    (select private.has_capability(tenant_id, 'manage_members'))
     and invited_by = (select auth.uid())
   );
 create policy "owners and admins revoke invitations" on public.invitations
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'manage_members')));
 
 create policy "owners and admins read their tenant's audit log" on public.audit_log
   for select to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'read_audit_log')));
 create policy "platform admins read the whole audit log" on public.audit_log
   for select to authenticated
   using ((select private.is_platform_admin()));
@@ -661,7 +729,7 @@ declare
   created public.tenants;
 begin
   if caller is null then
-    raise exception using errcode = '42501', message = 'sign in to create a company';
+    raise exception using errcode = '42501', constraint = 'sign_in_required', message = 'sign in to create a company';
   end if;
   insert into public.tenants (name, slug, tax_id, agents_endpoint_url, created_by)
   values (create_tenant.name, create_tenant.slug, create_tenant.tax_id, create_tenant.agents_endpoint_url, caller)
@@ -688,13 +756,13 @@ declare
 begin
   select * into invitation from public.invitations i where i.id = invitation_id for update;
   if invitation.id is null or lower(invitation.email) is distinct from caller_email then
-    raise exception using errcode = 'P0002', message = 'invitation not found';
+    raise exception using errcode = 'P0002', constraint = 'invitation_not_found', message = 'invitation not found';
   end if;
   if invitation.accepted_at is not null then
-    raise exception using errcode = 'P0001', message = 'this invitation was already accepted';
+    raise exception using errcode = 'P0001', constraint = 'invitation_already_accepted', message = 'this invitation was already accepted';
   end if;
   if invitation.expires_at <= now() then
-    raise exception using errcode = 'P0001', message = 'this invitation has expired', hint = 'Ask for a new invitation.';
+    raise exception using errcode = 'P0001', constraint = 'invitation_expired', message = 'this invitation has expired', hint = 'Ask for a new invitation.';
   end if;
   perform private.assert_tenant_writable(invitation.tenant_id);
   insert into public.memberships (tenant_id, user_id, role)
@@ -708,6 +776,27 @@ $$;
 comment on function public.accept_invitation(uuid) is
   'Accepts an invitation addressed to the caller''s email. Raises P0002 when it is not the caller''s, '
   'P0001 when already accepted or expired, 42501 when the tenant is suspended.';
+
+/*
+ * What the caller may do in a tenant: the capabilities of their role there (private.role_capabilities),
+ * sorted; empty when they are not a member. Callable by authenticated users (security definer like
+ * private.has_role, so it costs one index lookup). Raises nothing.
+ */
+create or replace function public.my_capabilities(target_tenant_id uuid)
+returns public.tenant_capability[]
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select pg_catalog.array_agg(c order by c)
+    from public.memberships m, pg_catalog.unnest(private.role_capabilities(m.role)) c
+    where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
+  ), array[]::public.tenant_capability[]);
+$$;
+comment on function public.my_capabilities(uuid) is
+  'The capabilities of the caller''s role in the tenant (empty when not a member). Authenticated users.';
 
 -- Platform admins read other tenants only through these, and every call is audited.
 create or replace function private.audit_platform_admin_read(target_tenant_id uuid, what text)
@@ -729,7 +818,7 @@ set search_path = ''
 as $$
 begin
   if not private.is_platform_admin() then
-    raise exception using errcode = '42501', message = 'only platform admins can use the admin panel';
+    raise exception using errcode = '42501', constraint = 'platform_admin_only', message = 'only platform admins can use the admin panel';
   end if;
 end;
 $$;
@@ -824,9 +913,12 @@ grant execute on function private.has_role(uuid, public.member_role[]) to authen
 grant execute on function private.is_platform_admin() to authenticated, service_role;
 grant execute on function private.tenants_of_caller() to authenticated, service_role;
 grant execute on function private.is_valid_cnpj(text) to authenticated, service_role;
+grant execute on function private.role_capabilities(public.member_role) to authenticated, service_role;
+grant execute on function private.has_capability(uuid, public.tenant_capability) to authenticated, service_role;
 
 grant execute on function public.create_tenant(text, text, text, text) to authenticated;
 grant execute on function public.accept_invitation(uuid) to authenticated;
+grant execute on function public.my_capabilities(uuid) to authenticated;
 grant execute on function public.admin_list_tenants(text, integer, integer) to authenticated;
 grant execute on function public.admin_get_tenant(uuid) to authenticated;
 grant execute on function public.admin_set_tenant_status(uuid, public.tenant_status) to authenticated;

@@ -39,7 +39,7 @@ create table public.agents (
   config jsonb not null default '{}' constraint agents_config_is_object check (jsonb_typeof(config) = 'object')
     constraint agents_config_bounded check (private.jsonb_is_bounded(config, 8, 16384)),
   tools text[] not null default '{}' constraint agents_tools_count check (cardinality(tools) <= 64),
-  knowledge_base_ids uuid[] not null default '{}',
+  knowledge_base_ids uuid[] not null default '{}' constraint agents_knowledge_base_ids_count check (cardinality(knowledge_base_ids) <= 100),
   status public.agent_status not null default 'draft',
   version integer not null default 1,
   created_by uuid references auth.users (id) on delete set null default auth.uid(),
@@ -125,27 +125,28 @@ begin
   end;
   select k into unknown_key from pg_catalog.jsonb_object_keys(config) k where k <> all (allowed) limit 1;
   if unknown_key is not null then
-    raise exception using errcode = '22023',
+    raise exception using errcode = '22023', constraint = 'agent_config_unknown_setting',
       message = format('config.%s is not a setting of the %s provider', unknown_key, provider),
+      detail = pg_catalog.jsonb_build_object('field', 'config.' || unknown_key, 'provider', provider)::text,
       hint = format('Allowed settings: %s.', pg_catalog.array_to_string(allowed, ', '));
   end if;
   if config ? 'base_url' and (pg_catalog.jsonb_typeof(config -> 'base_url') <> 'string' or config ->> 'base_url' !~ '^https?://[^\s]+$') then
-    raise exception using errcode = '22023', message = 'config.base_url must be an http(s) URL';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.base_url must be an http(s) URL', detail = '{"field": "config.base_url"}';
   end if;
   if provider = 'suna' and config ? 'agent_id' and pg_catalog.jsonb_typeof(config -> 'agent_id') <> 'string' then
-    raise exception using errcode = '22023', message = 'config.agent_id must be a string';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.agent_id must be a string', detail = '{"field": "config.agent_id"}';
   end if;
   if config ? 'timeout_ms' and (pg_catalog.jsonb_typeof(config -> 'timeout_ms') <> 'number' or (config ->> 'timeout_ms')::numeric not between 1000 and 300000) then
-    raise exception using errcode = '22023', message = 'config.timeout_ms must be a number between 1000 and 300000';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.timeout_ms must be a number between 1000 and 300000', detail = '{"field": "config.timeout_ms"}';
   end if;
   if config ? 'latency_ms' and (pg_catalog.jsonb_typeof(config -> 'latency_ms') <> 'number' or (config ->> 'latency_ms')::numeric not between 0 and 600000) then
-    raise exception using errcode = '22023', message = 'config.latency_ms must be a number between 0 and 600000';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.latency_ms must be a number between 0 and 600000', detail = '{"field": "config.latency_ms"}';
   end if;
   if config ? 'fail_rate' and (pg_catalog.jsonb_typeof(config -> 'fail_rate') <> 'number' or (config ->> 'fail_rate')::numeric not between 0 and 1) then
-    raise exception using errcode = '22023', message = 'config.fail_rate must be a number between 0 and 1';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.fail_rate must be a number between 0 and 1', detail = '{"field": "config.fail_rate"}';
   end if;
   if config ? 'top_p' and (pg_catalog.jsonb_typeof(config -> 'top_p') <> 'number' or (config ->> 'top_p')::numeric not between 0 and 1) then
-    raise exception using errcode = '22023', message = 'config.top_p must be a number between 0 and 1';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.top_p must be a number between 0 and 1', detail = '{"field": "config.top_p"}';
   end if;
   -- Every number a provider reads has bounds, so nothing downstream multiplies or waits on 1e18.
   if config ? 'top_k' and (pg_catalog.jsonb_typeof(config -> 'top_k') <> 'number' or (config ->> 'top_k')::numeric not between 1 and 1000) then
@@ -181,7 +182,8 @@ begin
   select t into unknown_tool from pg_catalog.unnest(new.tools) t
   where not exists (select 1 from public.tools r where r.id = t) limit 1;
   if unknown_tool is not null then
-    raise exception using errcode = '22023', message = format('tools: "%s" is not in the tools registry', unknown_tool);
+    raise exception using errcode = '22023', constraint = 'agent_tool_unknown', message = format('tools: "%s" is not in the tools registry', unknown_tool),
+      detail = pg_catalog.jsonb_build_object('field', 'tools', 'tool', unknown_tool)::text;
   end if;
   if tg_op = 'UPDATE' then
     if (new.name, new.description, new.type, new.provider, new.model, new.system_prompt, new.temperature,
@@ -227,7 +229,7 @@ begin
   if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
     return old;
   end if;
-  raise exception using errcode = '42501', message = 'agent versions are immutable';
+  raise exception using errcode = '42501', constraint = 'agent_versions_immutable', message = 'agent versions are immutable';
 end;
 $$;
 
@@ -247,7 +249,7 @@ begin
   if new.grantee_user_id is not null and exists (
     select 1 from public.memberships m where m.tenant_id = new.tenant_id and m.user_id = new.grantee_user_id
   ) then
-    raise exception using errcode = 'P0001', message = 'this person already belongs to the agent''s company';
+    raise exception using errcode = 'P0001', constraint = 'share_grantee_is_member', message = 'this person already belongs to the agent''s company';
   end if;
   return new;
 end;
@@ -298,20 +300,20 @@ create policy "grantees read agents shared with them" on public.agents
 create policy "builders create agents in their tenant" on public.agents
   for insert to authenticated
   with check (
-    (select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[]))
+    (select private.has_capability(tenant_id, 'build_agents'))
     and created_by = (select auth.uid())
   );
 create policy "builders update their tenant's agents" on public.agents
   for update to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])))
-  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'build_agents')))
+  with check ((select private.has_capability(tenant_id, 'build_agents')));
 create policy "editors update agents shared with them for editing" on public.agents
   for update to authenticated
   using (id in (select private.agents_shared_with_caller('edit')))
   with check (id in (select private.agents_shared_with_caller('edit')));
 create policy "owners and admins delete their tenant's agents" on public.agents
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'delete_agents')));
 
 create policy "members read their tenant's agent versions" on public.agent_versions
   for select to authenticated
@@ -332,16 +334,16 @@ create policy "grantees read shares made to them" on public.agent_shares
 create policy "owners and admins share their tenant's agents" on public.agent_shares
   for insert to authenticated
   with check (
-    (select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[]))
+    (select private.has_capability(tenant_id, 'share_agents'))
     and created_by = (select auth.uid())
   );
 create policy "owners and admins change a share's permission" on public.agent_shares
   for update to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])))
-  with check ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'share_agents')))
+  with check ((select private.has_capability(tenant_id, 'share_agents')));
 create policy "owners and admins revoke shares" on public.agent_shares
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'share_agents')));
 
 -- ─── reference data ───────────────────────────────────────────────────────────────────────────
 insert into public.tools (id, name, description, parameters) values

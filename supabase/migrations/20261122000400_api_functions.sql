@@ -43,7 +43,7 @@ begin
   end if;
   select a.tenant_id into agent_tenant_id from public.agents a where a.id = target_agent_id;
   if agent_tenant_id is null
-     or not private.has_role(agent_tenant_id, array['owner', 'admin']::public.member_role[]) then
+     or not private.has_capability(agent_tenant_id, 'share_agents') then
     raise exception using errcode = 'P0002', message = 'agent not found';
   end if;
 
@@ -52,20 +52,23 @@ begin
     where lower(p.email) = lower(btrim(grantee_email))
     limit 1;
     if found_id is null then
-      raise exception using errcode = 'P0002', message = 'no user with that email',
+      raise exception using errcode = 'P0002', constraint = 'share_grantee_not_found', message = 'no user with that email',
+        detail = '{"field": "grantee_email"}',
         hint = 'They need to sign up to Renum first; you can also invite them to your company.';
     end if;
     return query select found_id, null::uuid;
   elsif grantee_tenant_slug is not null then
     select t.id into found_id from public.tenants t where t.slug = lower(btrim(grantee_tenant_slug));
     if found_id is null then
-      raise exception using errcode = 'P0002', message = 'no company with that slug';
+      raise exception using errcode = 'P0002', constraint = 'share_grantee_not_found', message = 'no company with that slug',
+        detail = '{"field": "grantee_tenant_slug"}';
     end if;
     return query select null::uuid, found_id;
   else
     select t.id into found_id from public.tenants t where t.id = grantee_tenant_id;
     if found_id is null then
-      raise exception using errcode = 'P0002', message = 'no company with that id';
+      raise exception using errcode = 'P0002', constraint = 'share_grantee_not_found', message = 'no company with that id',
+        detail = '{"field": "grantee_tenant_id"}';
     end if;
     return query select null::uuid, found_id;
   end if;

@@ -85,6 +85,27 @@ as $$
   where c ->> 'field' like 'agents.%';
 $$;
 
+-- Most agents one team may have (execution_order runs 1..100; the API's zod says the same earlier).
+create or replace function private.max_team_agents()
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select 50;
+$$;
+
+-- The first key of a JSON object that is not among `allowed` (null when there is none).
+create or replace function private.unknown_key(object jsonb, allowed text[])
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select k from pg_catalog.jsonb_object_keys(case when pg_catalog.jsonb_typeof(object) = 'object' then object else '{}' end) k
+  where k <> all (allowed) order by k limit 1;
+$$;
+
 /*
  * Checks a team's whole workflow and raises 22023 with a message naming the offending agent and
  * field: malformed inputs or conditions, references to agents outside the team, agents of another
@@ -108,11 +129,19 @@ declare
   source jsonb;
   source_index integer;
   field_parts text[];
+  unknown_key text;
   uuid_pattern constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 begin
   select * into team from public.teams t where t.id = target_team_id;
   if team.id is null then
     return;
+  end if;
+
+  if (select count(*) from public.team_agents ta where ta.team_id = team.id) > private.max_team_agents() then
+    raise exception using errcode = '22023', constraint = 'team_agent_limit',
+      message = format('a team has at most %s agents', private.max_team_agents()),
+      detail = pg_catalog.jsonb_build_object('field', 'agents', 'limit', private.max_team_agents())::text,
+      hint = 'agents';
   end if;
 
   for member in
@@ -124,30 +153,54 @@ begin
     if member.agent_tenant_id <> team.tenant_id then
       raise exception using errcode = '22023',
         -- Not its name: the caller may not know another company's agents.
+        constraint = 'team_agent_not_in_company',
         message = format('agent %s is not an agent of this company', member.agent_id),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'agent_id')::text,
         hint = 'agent_id';
     end if;
     if member.agent_status = 'archived' then
       raise exception using errcode = '22023',
+        constraint = 'team_agent_archived',
         message = format('agent "%s" is archived; restore it or remove it from the team', member.agent_name),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'agent_id')::text,
         hint = 'agent_id';
     end if;
 
     -- input
     if member.input ->> 'source' not in ('initial_prompt', 'agent_result', 'combined') or member.input ->> 'source' is null then
       raise exception using errcode = '22023',
+        constraint = 'team_input_invalid',
         message = format('agent "%s": input.source must be initial_prompt, agent_result or combined', member.agent_name),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.source')::text,
         hint = 'input.source';
+    end if;
+    unknown_key := private.unknown_key(member.input, case member.input ->> 'source'
+      when 'agent_result' then array['source', 'agent_id'] when 'combined' then array['source', 'sources', 'template'] else array['source'] end);
+    if unknown_key is not null then
+      raise exception using errcode = '22023', constraint = 'team_input_invalid',
+        message = format('agent "%s": input.%s is not part of a %s input', member.agent_name, unknown_key, member.input ->> 'source'),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.' || unknown_key)::text,
+        hint = 'input.' || unknown_key;
     end if;
     if member.input ->> 'source' = 'agent_result' and coalesce(member.input ->> 'agent_id', '') !~ uuid_pattern then
       raise exception using errcode = '22023',
+        constraint = 'team_input_invalid',
         message = format('agent "%s": input.agent_id must name an agent of the team', member.agent_name),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.agent_id')::text,
         hint = 'input.agent_id';
     end if;
     if member.input ->> 'source' = 'combined' then
       if pg_catalog.jsonb_typeof(member.input -> 'sources') <> 'array' or pg_catalog.jsonb_array_length(member.input -> 'sources') = 0 then
         raise exception using errcode = '22023',
+          constraint = 'team_input_invalid',
           message = format('agent "%s": input.sources must list at least one source', member.agent_name),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.sources')::text,
+          hint = 'input.sources';
+      end if;
+      if pg_catalog.jsonb_array_length(member.input -> 'sources') > 20 then
+        raise exception using errcode = '22023', constraint = 'team_source_limit',
+          message = format('agent "%s": input.sources has at most 20 sources', member.agent_name),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.sources', 'limit', 20)::text,
           hint = 'input.sources';
       end if;
       for source, source_index in select s, n - 1 from pg_catalog.jsonb_array_elements(member.input -> 'sources') with ordinality as e(s, n) loop
@@ -156,30 +209,53 @@ begin
           or (source ->> 'type' = 'agent_result' and coalesce(source ->> 'agent_id', '') ~ uuid_pattern)
           or (source ->> 'type' = 'context' and coalesce(source ->> 'key', '') ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
           or (source ->> 'type' = 'variable' and coalesce(source ->> 'name', '') ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
-        ) then
+        ) or private.unknown_key(source, array['type', case source ->> 'type'
+               when 'agent_result' then 'agent_id' when 'context' then 'key' when 'variable' then 'name' else 'type' end]) is not null then
           raise exception using errcode = '22023',
+            constraint = 'team_input_invalid',
             message = format('agent "%s": input.sources[%s] must be an initial_prompt, an agent_result with agent_id, a context key or a variable name', member.agent_name, source_index),
+            detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', format('input.sources[%s]', source_index))::text,
             hint = format('input.sources[%s]', source_index);
         end if;
       end loop;
       if member.input ? 'template' and (pg_catalog.jsonb_typeof(member.input -> 'template') <> 'string' or char_length(member.input ->> 'template') > 20000) then
         raise exception using errcode = '22023',
+          constraint = 'team_input_invalid',
           message = format('agent "%s": input.template must be text of at most 20000 characters', member.agent_name),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'input.template')::text,
           hint = 'input.template';
       end if;
     end if;
 
     -- conditions
+    if pg_catalog.jsonb_array_length(member.conditions) > 20 then
+      raise exception using errcode = '22023', constraint = 'team_condition_limit',
+        message = format('agent "%s": conditions has at most 20 conditions', member.agent_name),
+        detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', 'conditions', 'limit', 20)::text,
+        hint = 'conditions';
+    end if;
     for condition, condition_index in select c, n - 1 from pg_catalog.jsonb_array_elements(member.conditions) with ordinality as e(c, n) loop
-      if pg_catalog.jsonb_typeof(condition) <> 'object' or not (condition ? 'field' and condition ? 'operator' and condition ? 'value') then
+      if pg_catalog.jsonb_typeof(condition) <> 'object' or not (condition ? 'field' and condition ? 'operator' and condition ? 'value')
+         or private.unknown_key(condition, array['field', 'operator', 'value']) is not null then
         raise exception using errcode = '22023',
+          constraint = 'team_condition_invalid',
           message = format('agent "%s": conditions[%s] needs field, operator and value', member.agent_name, condition_index),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', format('conditions[%s]', condition_index))::text,
           hint = format('conditions[%s]', condition_index);
       end if;
       if condition ->> 'operator' not in ('equals', 'contains', 'greater_than', 'less_than') then
         raise exception using errcode = '22023',
+          constraint = 'team_condition_invalid',
           message = format('agent "%s": conditions[%s].operator must be equals, contains, greater_than or less_than', member.agent_name, condition_index),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', format('conditions[%s].operator', condition_index))::text,
           hint = format('conditions[%s].operator', condition_index);
+      end if;
+      if not (pg_catalog.jsonb_typeof(condition -> 'value') in ('number', 'boolean')
+              or (pg_catalog.jsonb_typeof(condition -> 'value') = 'string' and char_length(condition ->> 'value') <= 10000)) then
+        raise exception using errcode = '22023', constraint = 'team_condition_invalid',
+          message = format('agent "%s": conditions[%s].value must be text of at most 10000 characters, a number or true/false', member.agent_name, condition_index),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', format('conditions[%s].value', condition_index))::text,
+          hint = format('conditions[%s].value', condition_index);
       end if;
       field_parts := pg_catalog.string_to_array(condition ->> 'field', '.');
       if not (
@@ -187,7 +263,8 @@ begin
         or (field_parts[1] = 'agents' and cardinality(field_parts) = 3 and field_parts[2] ~ uuid_pattern and field_parts[3] in ('output', 'status'))
         or (field_parts[1] in ('context', 'variables') and cardinality(field_parts) = 2 and field_parts[2] ~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$')
       ) then
-        raise exception using errcode = '22023',
+        raise exception using errcode = '22023', constraint = 'team_condition_invalid',
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', format('conditions[%s].field', condition_index))::text,
           message = format('agent "%s": conditions[%s].field "%s" is not something the team produces (use initial_prompt, agents.<agent id>.output, agents.<agent id>.status, context.<key> or variables.<name>)',
                            member.agent_name, condition_index, condition ->> 'field'),
           hint = format('conditions[%s].field', condition_index);
@@ -199,17 +276,21 @@ begin
       select ta.execution_order into referenced_order from public.team_agents ta
       where ta.team_id = team.id and ta.agent_id::text = reference.agent_ref;
       if referenced_order is null then
-        raise exception using errcode = '22023',
+        raise exception using errcode = '22023', constraint = 'team_reference_outside_team',
           message = format('agent "%s": %s refers to agent %s, which is not in this team, so nothing produces it', member.agent_name, reference.field, reference.agent_ref),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', reference.field, 'referenced_agent_id', reference.agent_ref)::text,
           hint = reference.field;
       end if;
       if reference.agent_ref = member.agent_id::text then
-        raise exception using errcode = '22023',
+        raise exception using errcode = '22023', constraint = 'team_reference_cycle',
           message = format('agent "%s": %s refers to the agent itself (a cycle)', member.agent_name, reference.field),
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', reference.field, 'referenced_agent_id', reference.agent_ref)::text,
           hint = reference.field;
       end if;
       if referenced_order >= member.execution_order then
         raise exception using errcode = '22023',
+          constraint = case when team.workflow_type = 'pipeline' then 'team_pipeline_feeds_forward' else 'team_reference_cycle' end,
+          detail = pg_catalog.jsonb_build_object('agent_id', member.agent_id, 'field', reference.field, 'referenced_agent_id', reference.agent_ref)::text,
           message = case when team.workflow_type = 'pipeline'
             then format('agent "%s": %s reads the result of a later agent (order %s); a pipeline only feeds forward', member.agent_name, reference.field, referenced_order)
             else format('agent "%s": %s reads the result of an agent that does not run before it (order %s), which would make a cycle', member.agent_name, reference.field, referenced_order) end,
@@ -221,14 +302,21 @@ begin
   if team.workflow_type in ('sequential', 'pipeline', 'conditional') and exists (
     select 1 from public.team_agents ta where ta.team_id = team.id group by ta.execution_order having count(*) > 1
   ) then
-    raise exception using errcode = '22023',
+    raise exception using errcode = '22023', constraint = 'team_order_shared',
       message = format('two agents share the same execution_order; a %s team runs agents one after another', team.workflow_type),
+      detail = pg_catalog.jsonb_build_object('field', 'execution_order', 'agent_ids', (
+        select pg_catalog.jsonb_agg(ta.agent_id order by ta.agent_id) from public.team_agents ta
+        where ta.team_id = team.id and ta.execution_order in (
+          select o.execution_order from public.team_agents o where o.team_id = team.id group by o.execution_order having count(*) > 1)))::text,
       hint = 'execution_order';
   end if;
 
   if (select count(*) from public.team_agents ta where ta.team_id = team.id and ta.role in ('leader', 'coordinator')) > 1 then
-    raise exception using errcode = '22023',
+    raise exception using errcode = '22023', constraint = 'team_one_leader',
       message = 'a team has at most one leader or coordinator',
+      detail = pg_catalog.jsonb_build_object('field', 'role', 'agent_ids', (
+        select pg_catalog.jsonb_agg(ta.agent_id order by ta.agent_id) from public.team_agents ta
+        where ta.team_id = team.id and ta.role in ('leader', 'coordinator')))::text,
       hint = 'role';
   end if;
 end;
@@ -250,10 +338,36 @@ begin
   end if;
   perform private.assert_tenant_writable(new.tenant_id);
   if new.config - array['max_tokens', 'temperature', 'tools'] <> '{}'::jsonb then
-    raise exception using errcode = '22023',
+    raise exception using errcode = '22023', constraint = 'team_agent_config_invalid',
       message = format('config.%s is not a per-agent team setting (allowed: max_tokens, temperature, tools)',
                        (select k from pg_catalog.jsonb_object_keys(new.config - array['max_tokens', 'temperature', 'tools']) k limit 1)),
+      detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field',
+                 'config.' || private.unknown_key(new.config, array['max_tokens', 'temperature', 'tools']))::text,
       hint = 'config';
+  end if;
+  -- The same ranges as the agent's own settings (agents_max_tokens_range, agents_temperature_range, agents_tools_count).
+  if new.config ? 'max_tokens' and not (pg_catalog.jsonb_typeof(new.config -> 'max_tokens') = 'number'
+       and (new.config ->> 'max_tokens')::numeric between 1 and 200000 and (new.config ->> 'max_tokens')::numeric % 1 = 0) then
+    raise exception using errcode = '22023', constraint = 'team_agent_config_invalid',
+      message = 'config.max_tokens must be a whole number between 1 and 200000',
+      detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field', 'config.max_tokens')::text,
+      hint = 'config.max_tokens';
+  end if;
+  if new.config ? 'temperature' and not (pg_catalog.jsonb_typeof(new.config -> 'temperature') = 'number'
+       and (new.config ->> 'temperature')::numeric between 0 and 2) then
+    raise exception using errcode = '22023', constraint = 'team_agent_config_invalid',
+      message = 'config.temperature must be a number between 0 and 2',
+      detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field', 'config.temperature')::text,
+      hint = 'config.temperature';
+  end if;
+  if new.config ? 'tools' and not (pg_catalog.jsonb_typeof(new.config -> 'tools') = 'array'
+       and pg_catalog.jsonb_array_length(new.config -> 'tools') <= 64
+       and not exists (select 1 from pg_catalog.jsonb_array_elements(new.config -> 'tools') t
+                       where pg_catalog.jsonb_typeof(t) <> 'string' or char_length(t #>> '{}') not between 1 and 64)) then
+    raise exception using errcode = '22023', constraint = 'team_agent_config_invalid',
+      message = 'config.tools must list at most 64 tool names',
+      detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field', 'config.tools')::text,
+      hint = 'config.tools';
   end if;
   return new;
 end;
@@ -313,30 +427,30 @@ create policy "members read their tenant's teams" on public.teams
 create policy "builders create teams in their tenant" on public.teams
   for insert to authenticated
   with check (
-    (select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[]))
+    (select private.has_capability(tenant_id, 'build_teams'))
     and created_by = (select auth.uid())
   );
 create policy "builders update their tenant's teams" on public.teams
   for update to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])))
-  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'build_teams')))
+  with check ((select private.has_capability(tenant_id, 'build_teams')));
 create policy "owners and admins delete their tenant's teams" on public.teams
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'delete_teams')));
 
 create policy "members read their tenant's team agents" on public.team_agents
   for select to authenticated
   using (tenant_id in (select private.tenants_of_caller()));
 create policy "builders add agents to their tenant's teams" on public.team_agents
   for insert to authenticated
-  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+  with check ((select private.has_capability(tenant_id, 'build_teams')));
 create policy "builders change their tenant's team agents" on public.team_agents
   for update to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])))
-  with check ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'build_teams')))
+  with check ((select private.has_capability(tenant_id, 'build_teams')));
 create policy "builders remove agents from their tenant's teams" on public.team_agents
   for delete to authenticated
-  using ((select private.has_role(tenant_id, array['owner', 'admin', 'member']::public.member_role[])));
+  using ((select private.has_capability(tenant_id, 'build_teams')));
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.teams, public.team_agents from anon, authenticated;

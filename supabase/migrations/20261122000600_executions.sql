@@ -604,9 +604,34 @@ begin
   if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
     return old;
   end if;
-  raise exception using errcode = '42501', message = format('%s is append-only: rows cannot be changed or deleted', tg_table_name);
+  raise exception using errcode = '42501', constraint = 'append_only', message = format('%s is append-only: rows cannot be changed or deleted', tg_table_name);
 end;
 $$;
+
+-- Deleting a team while one of its runs is in flight would leave the run without the team it reads.
+-- A team that goes with its company (tenant deleted: the cascade runs after the tenant row is gone) is exempt.
+create or replace function private.refuse_deleting_team_with_runs_in_flight()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (select 1 from public.executions e where e.team_id = old.id and e.status in ('pending', 'running'))
+     and exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+    raise exception using errcode = 'P0001', constraint = 'team_has_runs_in_flight',
+      message = 'the team has runs in progress: stop them or wait for them to finish first',
+      detail = pg_catalog.jsonb_build_object('team_id', old.id)::text;
+  end if;
+  return old;
+end;
+$$;
+comment on function private.refuse_deleting_team_with_runs_in_flight() is
+  'Before-delete trigger on teams: raises P0001 (constraint team_has_runs_in_flight) while a run of the team is pending or running.';
+
+create trigger teams_refuse_delete_with_runs_in_flight before delete on public.teams
+  for each row execute function private.refuse_deleting_team_with_runs_in_flight();
+
 create trigger execution_events_append_only before update or delete on public.execution_events
   for each row execute function private.forbid_changes();
 create trigger usage_ledger_append_only before update or delete on public.usage_ledger
@@ -691,18 +716,18 @@ begin
   if team.id is null or not (private.is_member(team.tenant_id) or private.is_trusted_caller()) then
     raise exception using errcode = 'P0002', message = 'team not found';
   end if;
-  if not (private.has_role(team.tenant_id, array['owner', 'admin', 'member']::public.member_role[]) or private.is_trusted_caller()) then
-    raise exception using errcode = '42501', message = 'analysts can read runs but not start them';
+  if not (private.has_capability(team.tenant_id, 'run_teams') or private.is_trusted_caller()) then
+    raise exception using errcode = '42501', constraint = 'executions_start_by_builders', message = 'analysts can read runs but not start them';
   end if;
   perform private.assert_tenant_writable(team.tenant_id);
   if not team.is_active then
-    raise exception using errcode = 'P0001', message = 'team is inactive', hint = 'Activate the team before running it.';
+    raise exception using errcode = 'P0001', constraint = 'team_inactive', message = 'team is inactive', hint = 'Activate the team before running it.';
   end if;
   if not exists (select 1 from public.team_agents ta where ta.team_id = team.id) then
-    raise exception using errcode = 'P0001', message = 'team has no agents', hint = 'Add at least one agent to the team.';
+    raise exception using errcode = 'P0001', constraint = 'team_has_no_agents', message = 'team has no agents', hint = 'Add at least one agent to the team.';
   end if;
   if variables is null or pg_catalog.jsonb_typeof(variables) <> 'object' then
-    raise exception using errcode = '22023', message = 'variables must be an object';
+    raise exception using errcode = '22023', constraint = 'execution_variables_invalid', message = 'variables must be an object', detail = '{"field": "variables"}';
   end if;
 
   -- The budget rule: spend this month + what the runs in flight may still cost + what this run may
@@ -718,6 +743,7 @@ begin
       raise exception using errcode = 'P0001', constraint = 'budget_exhausted',
         message = format('the monthly budget of US$ %s is spent (US$ %s used this month); new runs start next month or when the budget is raised',
                          tenant.monthly_budget_usd, round(spent, 2)),
+        detail = pg_catalog.jsonb_build_object('monthly_budget_usd', tenant.monthly_budget_usd, 'spent_usd', round(spent, 2))::text,
         hint = 'An owner or admin can raise the monthly budget in the company settings.';
     end if;
     reserved := private.tenant_reserved_usd(tenant.id);
@@ -730,6 +756,8 @@ begin
       raise exception using errcode = 'P0001', constraint = 'budget_exhausted',
         message = format('the monthly budget of US$ %s cannot cover this run: US$ %s used this month, US$ %s reserved by runs in progress, and this run may cost up to US$ %s',
                          tenant.monthly_budget_usd, round(spent, 2), round(reserved, 2), round(ceiling, 4)),
+        detail = pg_catalog.jsonb_build_object('monthly_budget_usd', tenant.monthly_budget_usd, 'spent_usd', round(spent, 2),
+                   'reserved_usd', round(reserved, 2), 'run_ceiling_usd', round(ceiling, 4))::text,
         hint = 'Wait for the runs in progress to finish, lower the agents'' max tokens, or ask an owner or admin to raise the monthly budget.';
     end if;
   end if;
@@ -778,8 +806,8 @@ begin
   if run.id is null or not (private.is_member(run.tenant_id) or private.is_trusted_caller()) then
     raise exception using errcode = 'P0002', message = 'execution not found';
   end if;
-  if not (private.has_role(run.tenant_id, array['owner', 'admin', 'member']::public.member_role[]) or private.is_trusted_caller()) then
-    raise exception using errcode = '42501', message = 'analysts can read runs but not stop them';
+  if not (private.has_capability(run.tenant_id, 'run_teams') or private.is_trusted_caller()) then
+    raise exception using errcode = '42501', constraint = 'executions_stop_by_builders', message = 'analysts can read runs but not stop them';
   end if;
   -- Locks in the engine's order, the run's open steps and then the run (claim_steps and
   -- complete_step hold a step, then update its run): the other order deadlocked with a worker
@@ -829,7 +857,7 @@ declare
   running_in_run integer;
 begin
   if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', message = 'only the engine can claim steps';
+    raise exception using errcode = '42501', constraint = 'engine_only', message = 'only the engine can claim steps';
   end if;
   for candidate in
     select s.id, s.execution_id, (e.team_config ->> 'max_parallel_agents')::integer as max_parallel

@@ -29,9 +29,15 @@ import type { IssueDetail } from "./validation.ts";
  * | anything else                                   | 500    | internal_error       | generic; real one in  |
  * |                                                 |        |                      | the log only          |
  *
- * "Ours" is an error raised by our own SQL (`raise exception using errcode = ..., message = ...,
- * hint = ...`), recognised by Postgres's routine name for RAISE: its message is written for people
- * and is passed through, and so is its hint. Messages Postgres writes itself are not passed through,
+ * "Ours" is an error raised by our own SQL (`raise exception using errcode = ..., constraint = '<code>',
+ * message = ..., detail = '<json object>', hint = ...`), recognised by Postgres's routine name for
+ * RAISE: its message is written for people and is passed through, and so is its hint. Its
+ * `constraint` is its stable machine code, and its `detail`, a JSON object, carries the structured
+ * facts (`agent_id`, `field`, `limit`, ...): clients read those two, never the message. For a
+ * 42501, P0002 or P0001 the code becomes the answer's `code` (its status stays the SQLSTATE's:
+ * 403, 404, and for P0001 the table below or 422) with the facts in `details`; for the per-field
+ * classes (22, 23) the answer stays `validation_failed` / `conflict` and the field's entry in
+ * `details` carries `constraint` (the code) and the facts. Messages Postgres writes itself are not passed through,
  * except its words about a value's type for 22001/22P02/22003/22007/22008 (`value too long for type
  * character varying(20)`), which describe the caller's input and nothing internal.
  *
@@ -58,15 +64,19 @@ const generic = {
   internal: "Something went wrong on our side.",
 };
 
-// A SQL function may name the answer's code for a P0001 with `using constraint = '<code>'`.
+// A SQL function may name the answer's code for a P0001 with `using constraint = '<code>'`; the
+// status is 422 unless the code is here.
 const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   budget_exhausted: 402,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  team_has_runs_in_flight: 409,
   rule_violated: 422,
   validation_failed: 422,
 };
+
+const machineCode = /^[a-z][a-z0-9_]{0,62}$/;
 
 const unavailableSqlStates = new Set(["53300", "57P01", "57P02", "57P03"]);
 const driverConnectionErrors = new Set([
@@ -106,20 +116,21 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
   const ours = error.routine === "exec_stmt_raise";
   const message = (fallback: string) => (ours && error.message ? error.message : fallback);
   const hint = ours && error.hint ? { hint: error.hint } : undefined;
+  // Our raise's machine code and structured facts (see above).
+  const named = ours && error.constraint_name && machineCode.test(error.constraint_name) ? error.constraint_name : null;
+  const facts = ours ? structuredDetail(error.detail) : {};
+  const ruleDetails = hint || Object.keys(facts).length > 0 ? { ...facts, ...hint } : undefined;
 
   if (state === "42501") {
     if (options.hideExistence) return new ApiError(404, "not_found", generic.notFound, { cause: error });
-    return new ApiError(403, "forbidden", message(generic.forbidden), { details: hint, cause: error });
+    return new ApiError(403, named ?? "forbidden", message(generic.forbidden), { details: ruleDetails, cause: error });
   }
   if (state === "P0002") {
-    return new ApiError(404, "not_found", message(generic.notFound), { details: hint, cause: error });
+    return new ApiError(404, named ?? "not_found", message(generic.notFound), { details: ruleDetails, cause: error });
   }
   if (state === "P0001") {
-    const named = error.constraint_name && /^[a-z][a-z0-9_]{0,62}$/.test(error.constraint_name)
-      ? error.constraint_name
-      : null;
     const status = named ? (codesForRaisedRules[named] ?? 422) : 422;
-    return new ApiError(status, named ?? "rule_violated", error.message, { details: hint, cause: error });
+    return new ApiError(status, named ?? "rule_violated", error.message, { details: ruleDetails, cause: error });
   }
   if (state === "23505" || state === "23P01") {
     const columns = keyColumns(error.detail);
@@ -130,6 +141,7 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
         path: ours ? error.column_name ?? "" : columns.join(","),
         message: message("Already taken."),
         ...constraint,
+        ...facts,
         ...hint,
       }],
       cause: error,
@@ -138,7 +150,7 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
   if (state.startsWith("23") || state.startsWith("22")) {
     if (ours) {
       return new ApiError(422, "validation_failed", error.message, {
-        details: [{ path: error.column_name ?? "", message: error.message, ...hint }],
+        details: [{ path: error.column_name ?? "", message: error.message, ...(named ? { constraint: named } : {}), ...facts, ...hint }],
         cause: error,
       });
     }
@@ -182,6 +194,17 @@ export async function hidingExistence<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     throw apiErrorFromSql(error, { hideExistence: true }) ?? error;
+  }
+}
+
+/** The JSON object our SQL put in an error's DETAIL (agent_id, field, ...), or {} when it is not one. */
+export function structuredDetail(detail: string | undefined): Record<string, unknown> {
+  if (!detail?.startsWith("{")) return {};
+  try {
+    const value: unknown = JSON.parse(detail);
+    return value && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {};
+  } catch {
+    return {};
   }
 }
 
