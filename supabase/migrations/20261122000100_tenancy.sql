@@ -8,6 +8,16 @@
 --   analyst  reads the tenant
 --   platform admin (profiles.is_platform_admin, set only by the service role): reads any tenant
 --            through the audited admin_* functions below, never through plain selects
+-- The role → capability list is private.role_capabilities; policies ask private.has_capability and
+-- clients ask public.my_capabilities, so no one keeps a copy.
+--
+-- Who writes each table (PostgREST serves `public` to every signed-in user, so "direct" is a real path
+-- and every rule below holds on it):
+--   tenants      create_tenant() (API or direct); settings columns and delete: API or direct; status: admin_set_tenant_status()
+--   profiles     the auth.users triggers; full_name, avatar_url, locale by their person: API or direct
+--   memberships  create_tenant(), accept_invitation(), sign-in acceptance; role change and removal: API or direct
+--   invitations  insert and delete: API or direct; accepted only through accept_invitation() or sign-in
+--   audit_log    triggers and the audited admin_* functions only (not even the service role)
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
 create type public.tenant_plan as enum ('basic', 'pro', 'enterprise');
@@ -902,7 +912,9 @@ grant select on public.profiles to authenticated;
 grant update (full_name, avatar_url, locale) on public.profiles to authenticated;
 grant select, delete on public.memberships to authenticated;
 grant update (role) on public.memberships to authenticated;
-grant select, insert, delete on public.invitations to authenticated;
+grant select, delete on public.invitations to authenticated;
+-- Not expires_at, accepted_at, accepted_by: an invitation lasts the default 7 days and is accepted only by accept_invitation.
+grant insert (tenant_id, email, role, invited_by) on public.invitations to authenticated;
 grant select on public.audit_log to authenticated;
 -- Entries come only from the security-definer triggers and functions above, never from a caller.
 revoke insert, update, delete, truncate on public.audit_log from service_role;

@@ -7,6 +7,13 @@
 --   grantee of a share ('use')                   read (the agent appears in their lists)
 --   grantee of a share ('edit')                  read and update the definition, never move or delete it
 --   owner/admin of the agent's tenant            share and revoke
+-- (capabilities build_agents, delete_agents, share_agents: private.role_capabilities)
+--
+-- Who writes each table:
+--   tools           migrations only (reference data)
+--   agents          API or direct (RLS, column grants, prepare and guard triggers)
+--   agent_versions  the agents trigger only
+--   agent_shares    API or direct (RLS, prepare trigger)
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
 create type public.agent_type as enum ('sdr', 'copilot', 'custom', 'sub_agent');
@@ -362,11 +369,16 @@ on conflict (id) do nothing;
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.tools, public.agents, public.agent_versions, public.agent_shares from anon, authenticated;
 grant select on public.tools to authenticated;
-grant select, insert, delete on public.agents to authenticated;
+grant select, delete on public.agents to authenticated;
+-- Not version, created_at, updated_at: the database sets them.
+grant insert (id, tenant_id, name, description, type, provider, model, system_prompt, temperature, max_tokens, config, tools,
+              knowledge_base_ids, status, created_by)
+  on public.agents to authenticated;
 grant update (name, description, type, provider, model, system_prompt, temperature, max_tokens, config, tools, knowledge_base_ids, status)
   on public.agents to authenticated;
 grant select on public.agent_versions to authenticated;
-grant select, insert, delete on public.agent_shares to authenticated;
+grant select, delete on public.agent_shares to authenticated;
+grant insert (agent_id, grantee_user_id, grantee_tenant_id, permission, created_by) on public.agent_shares to authenticated;
 grant update (permission) on public.agent_shares to authenticated;
 
 grant execute on function private.agents_shared_with_caller(public.share_permission) to authenticated, service_role;

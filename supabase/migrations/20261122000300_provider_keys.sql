@@ -3,6 +3,11 @@
 -- outside the database), so neither a row nor a pg_dump of the database reveals a key. Only the
 -- service role can decrypt, through one audited function; rotating the encryption key re-encrypts
 -- every row in one transaction.
+--
+-- Who writes each table:
+--   provider_keys                          set_provider_key() (API or direct); delete: API or direct;
+--                                          decrypt and rotate: service only
+--   private.provider_key_encryption_keys   service only
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
 create table public.provider_keys (

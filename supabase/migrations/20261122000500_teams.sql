@@ -4,7 +4,10 @@
 -- whole when the transaction that changed it commits, with messages naming the agent and field.
 --
 -- Who may do what: members of the tenant read; owners, admins and members create and change;
--- owners and admins delete. Analysts read.
+-- owners and admins delete. Analysts read. (capabilities build_teams, delete_teams.)
+-- Who writes each table: teams and team_agents, API or direct (RLS, column grants, triggers and
+-- the workflow check at commit hold on both paths). A team with a run in flight cannot be deleted
+-- (executions migration).
 --
 -- Input sources (team_agents.input):
 --   {"source": "initial_prompt"}
@@ -454,8 +457,13 @@ create policy "builders remove agents from their tenant's teams" on public.team_
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.teams, public.team_agents from anon, authenticated;
-grant select, insert, delete on public.teams to authenticated;
+grant select, delete on public.teams to authenticated;
+-- Not created_at, updated_at: the database sets them.
+grant insert (id, tenant_id, name, description, is_active, workflow_type, max_tokens, temperature, timeout_seconds,
+              max_parallel_agents, continue_on_error, created_by)
+  on public.teams to authenticated;
 grant update (name, description, is_active, workflow_type, max_tokens, temperature, timeout_seconds, max_parallel_agents, continue_on_error)
   on public.teams to authenticated;
-grant select, insert, delete on public.team_agents to authenticated;
+grant select, delete on public.team_agents to authenticated;
+grant insert (team_id, tenant_id, agent_id, role, execution_order, input, conditions, config) on public.team_agents to authenticated;
 grant update (role, execution_order, input, conditions, config) on public.team_agents to authenticated;

@@ -7,6 +7,9 @@
 --
 -- Who may do what: members of the tenant read executions, steps, events and usage; owners, admins
 -- and members start and stop runs (analysts read only). Only the engine (service role) writes.
+-- Who writes each table: model_prices, migrations and the service role; executions and
+-- execution_steps, start_execution()/stop_execution() (API or direct) and the engine (service
+-- only); execution_events and usage_ledger, the engine's security-definer functions only.
 
 -- ─── extensions ───────────────────────────────────────────────────────────────────────────────
 -- btree_gist: price periods of one model may not overlap (an exclusion constraint on = and &&).
