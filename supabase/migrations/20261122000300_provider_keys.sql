@@ -9,13 +9,28 @@
 --                                          decrypt and rotate: service only
 --   private.provider_key_encryption_keys   service only
 
+-- ─── types ────────────────────────────────────────────────────────────────────────────────────
+-- The services a key can be stored for: the one list (the generated types carry it to the API and the web app).
+create type public.provider_key_service as enum (
+  'openai', 'anthropic', 'openai-compatible', 'suna', 'agent-api', 'whatsapp', 'z-api', 'evolution'
+);
+
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
+-- Which keys an agent of each provider runs with, most preferred first (the demo provider needs
+-- none): reference data read by the engine's key choice and, through GET /providers, the web app.
+create table public.agent_provider_key_services (
+  provider public.agent_provider not null,
+  service public.provider_key_service not null,
+  preference smallint not null,
+  primary key (provider, service),
+  constraint agent_provider_key_services_one_per_preference unique (provider, preference)
+);
+
 create table public.provider_keys (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references auth.users (id) on delete cascade default auth.uid(),
   tenant_id uuid references public.tenants (id) on delete cascade,
-  service text not null constraint provider_keys_service_values
-    check (service in ('openai', 'anthropic', 'openai-compatible', 'suna', 'agent-api', 'whatsapp', 'z-api', 'evolution')),
+  service public.provider_key_service not null,
   encrypted_key bytea not null,
   key_version integer not null,
   key_last_four text not null constraint provider_keys_last_four_length check (char_length(key_last_four) <= 4),
@@ -106,10 +121,14 @@ create trigger provider_keys_audit after insert or update or delete on public.pr
   for each row execute function private.audit_row_change('encrypted_key');
 
 -- ─── row level security ───────────────────────────────────────────────────────────────────────
+alter table public.agent_provider_key_services enable row level security;
 alter table public.provider_keys enable row level security;
 alter table private.provider_key_encryption_keys enable row level security;
 
 -- ─── policies ─────────────────────────────────────────────────────────────────────────────────
+create policy "signed-in users read which keys each provider uses" on public.agent_provider_key_services
+  for select to authenticated
+  using (true);
 -- Keys are personal: each person sees and removes only their own (the ciphertext is never
 -- selectable by them either; see the column grants below).
 create policy "users read their own provider keys" on public.provider_keys
@@ -123,7 +142,7 @@ create policy "users delete their own provider keys" on public.provider_keys
 -- Security definer with a reason: the caller must never hold the encryption key or write
 -- ciphertext; this function encrypts on their behalf and stores only their own row.
 create or replace function public.set_provider_key(for_service text, api_key text, for_tenant_id uuid default null)
-returns table (id uuid, service text, tenant_id uuid, key_last_four text, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
+returns table (id uuid, service public.provider_key_service, tenant_id uuid, key_last_four text, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
 language plpgsql
 security definer
 set search_path = ''
@@ -147,9 +166,9 @@ begin
   select * into encryption from private.current_provider_key_encryption_key();
   -- Replace: the previous active key for the same scope is removed in the same transaction.
   delete from public.provider_keys k
-  where k.user_id = caller and k.service = for_service and k.tenant_id is not distinct from for_tenant_id and k.is_active;
+  where k.user_id = caller and k.service = for_service::public.provider_key_service and k.tenant_id is not distinct from for_tenant_id and k.is_active;
   insert into public.provider_keys (user_id, tenant_id, service, encrypted_key, key_version, key_last_four)
-  values (caller, for_tenant_id, for_service,
+  values (caller, for_tenant_id, for_service::public.provider_key_service,
           extensions.pgp_sym_encrypt(trimmed, encryption.secret, 'cipher-algo=aes256'),
           encryption.version, right(trimmed, 4))
   returning * into stored;
@@ -158,7 +177,7 @@ end;
 $$;
 comment on function public.set_provider_key(text, text, uuid) is
   'Stores (or replaces) the caller''s key for a service, encrypted; returns it masked. Authenticated '
-  'users. Raises 22023 for a key of the wrong length, 23514 for an unknown service, 42501 for a tenant '
+  'users. Raises 22023 for a key of the wrong length, 22P02 for an unknown service, 42501 for a tenant '
   'the caller is not in or that is suspended.';
 
 -- The one way to read a key in plaintext: service role only, and every call is audited.
@@ -225,7 +244,18 @@ comment on function private.rotate_provider_key_encryption_key() is
   'Service role only: creates the next encryption key generation and re-encrypts every provider key '
   'with it in one transaction; returns how many rows were re-encrypted.';
 
+-- ─── reference data ───────────────────────────────────────────────────────────────────────────
+insert into public.agent_provider_key_services (provider, service, preference) values
+  ('openai-compatible', 'openai-compatible', 1),
+  ('openai-compatible', 'openai', 2),
+  ('anthropic', 'anthropic', 1),
+  ('suna', 'suna', 1),
+  ('agent-api', 'agent-api', 1)
+on conflict do nothing;
+
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+revoke all on public.agent_provider_key_services from anon, authenticated;
+grant select on public.agent_provider_key_services to authenticated;
 revoke all on public.provider_keys from anon, authenticated;
 -- Never the ciphertext: people read the masked columns only.
 grant select (id, user_id, tenant_id, service, key_version, key_last_four, last_used_at, is_active, created_at, updated_at)

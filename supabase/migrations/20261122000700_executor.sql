@@ -67,12 +67,9 @@ begin
   return (
     with step as (
       select s.tenant_id, e.created_by,
-             case s.agent_definition ->> 'provider'
-               when 'openai-compatible' then array['openai-compatible', 'openai']
-               when 'anthropic' then array['anthropic']
-               when 'suna' then array['suna']
-               when 'agent-api' then array['agent-api']
-               else array[]::text[] end as services
+             -- public.agent_provider_key_services, most preferred first
+             coalesce((select pg_catalog.array_agg(m.service order by m.preference) from public.agent_provider_key_services m
+                       where m.provider::text = s.agent_definition ->> 'provider'), '{}') as services
       from public.execution_steps s join public.executions e on e.id = s.execution_id
       where s.id = target_step_id
     )

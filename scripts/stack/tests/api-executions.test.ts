@@ -273,17 +273,17 @@ describe("POST /teams/:id/execute", () => {
     const idle = await team(memberA, held, "Parado", [{ agent_id: analyst, role: "member", execution_order: 1 }], { is_active: false });
     const inactive = await call(memberA, "POST", `/teams/${idle}/execute`, { tenant: held, body: { initial_prompt: "Oi" } });
     expect(inactive.status).toBe(422);
-    expect(inactive.body.error).toMatchObject({ code: "rule_violated", message: "team is inactive" });
+    expect(inactive.body.error).toMatchObject({ code: "team_inactive", message: "team is inactive" });
     const empty = await team(memberA, held, "Vazio", []);
     const noAgents = await call(memberA, "POST", `/teams/${empty}/execute`, { tenant: held, body: { initial_prompt: "Oi" } });
     expect(noAgents.status).toBe(422);
-    expect(noAgents.body.error).toMatchObject({ code: "rule_violated", message: "team has no agents" });
+    expect(noAgents.body.error).toMatchObject({ code: "team_has_no_agents", message: "team has no agents" });
 
     await sql`update public.tenants set status = 'suspended' where id = ${held}`;
     try {
       const suspended = await call(memberA, "POST", `/teams/${reportTeam}/execute`, { tenant: held, body: { initial_prompt: "Oi" } });
       expect(suspended.status).toBe(403);
-      expect(suspended.body.error.message).toContain("this company is suspended");
+      expect(suspended.body.error).toMatchObject({ code: "tenant_read_only", details: { tenant_status: "suspended" } });
     } finally {
       await sql`update public.tenants set status = 'active' where id = ${held}`;
     }
@@ -520,7 +520,7 @@ describe("who may do what", () => {
     }
     const start = await call(analystA, "POST", `/teams/${reportTeam}/execute`, { tenant: held, body: { initial_prompt: "Do analista" } });
     expect(start.status).toBe(403);
-    expect(start.body.error).toMatchObject({ code: "forbidden", message: "analysts can read runs but not start them" });
+    expect(start.body.error).toMatchObject({ code: "executions_start_by_builders", message: "analysts can read runs but not start them" });
     const stop = await call(analystA, "POST", `/executions/${id}/stop`, { tenant: held });
     expect(stop.status).toBe(403);
     expect(stop.body.error.message).toBe("analysts can read runs but not stop them");

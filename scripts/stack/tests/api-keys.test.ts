@@ -168,7 +168,13 @@ describe("POST /api-keys/:service/test", () => {
     const seen = fakes.openai.requests.length;
     const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.openai.url } });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ ok: true, status: 200, latency_ms: expect.any(Number), message: expect.stringContaining("2 models") });
+    expect(answer.body).toEqual({
+      ok: true,
+      status: 200,
+      latency_ms: expect.any(Number),
+      outcome: "accepted",
+      message: expect.stringContaining("2 models"),
+    });
     const request = fakes.openai.requests[seen];
     expect(request).toMatchObject({ method: "GET", path: "/v1/models" });
     expect(request.headers.authorization).toBe(`Bearer ${goodKey}`);
@@ -181,7 +187,13 @@ describe("POST /api-keys/:service/test", () => {
     await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: badKey } }), 201);
     const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.openai.url } });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ ok: false, status: 401, latency_ms: expect.any(Number), message: expect.stringContaining("invalid_api_key") });
+    expect(answer.body).toEqual({
+      ok: false,
+      status: 401,
+      latency_ms: expect.any(Number),
+      outcome: "refused",
+      message: expect.stringContaining("invalid_api_key"),
+    });
     expect(answer.text).not.toContain("Incorrect API key provided");
     expect(answer.text).not.toContain(badKey);
   });
@@ -222,7 +234,7 @@ describe("POST /api-keys/:service/test", () => {
     const started = Date.now();
     const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.silent.url, timeout_ms: 1000 } });
     expect(answer.status).toBe(504);
-    expect(answer.body).toEqual({ ok: false, status: null, latency_ms: expect.any(Number), message: "timed out" });
+    expect(answer.body).toEqual({ ok: false, status: null, latency_ms: expect.any(Number), outcome: "timed_out", message: "timed out" });
     expect(answer.body.latency_ms).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(fakes.silent.requests.length).toBeGreaterThan(0);

@@ -303,7 +303,12 @@ describe("POST /teams", () => {
       expect(answer.body.error).toEqual({
         code: "validation_failed",
         message: `agent ${foreign} is not an agent of this company`,
-        details: [{ path: "agents[1].agent_id", message: `agent ${foreign} is not an agent of this company`, agent_id: foreign }],
+        details: [{
+          path: "agents[1].agent_id",
+          message: `agent ${foreign} is not an agent of this company`,
+          constraint: "team_agent_not_in_company",
+          agent_id: foreign,
+        }],
       });
       expect(answer.text).not.toContain("Segredo");
     }
@@ -404,7 +409,11 @@ describe("POST /teams", () => {
         body: { name: "Suspenso", workflow_type: "sequential", agents: [step(researcher, 1)] },
       });
       expect(answer.status).toBe(403);
-      expect(answer.body.error.message).toBe("this company is suspended: it can read its data but not change anything");
+      expect(answer.body.error).toMatchObject({
+        code: "tenant_read_only",
+        message: "this company is suspended: it can read its data but not change anything",
+        details: { tenant_id: tenantA, tenant_status: "suspended" },
+      });
       expect((await call(ownerA, "GET", "/teams", { tenant: tenantA })).status).toBe(200);
     } finally {
       await sql`update public.tenants set status = 'active' where id = ${tenantA}`;
@@ -596,7 +605,7 @@ describe("one team: get, replace, delete", () => {
     const run = await expectStatus(call(memberA, "POST", `/teams/${busy.id}/execute`, { tenant: tenantA, body: { initial_prompt: "Trabalhe" } }), 202);
     const refused = await call(ownerA, "DELETE", `/teams/${busy.id}`, { tenant: tenantA });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toContain("runs in progress");
+    expect(refused.body.error).toMatchObject({ code: "team_has_runs_in_flight", details: { team_id: busy.id } });
     await expectStatus(call(memberA, "POST", `/executions/${run.execution_id}/stop`, { tenant: tenantA }), 200);
     expect((await call(ownerA, "DELETE", `/teams/${busy.id}`, { tenant: tenantA })).status).toBe(204);
   });
@@ -648,12 +657,23 @@ describe("members: /teams/:id/members", () => {
       `agent "Extra": conditions[0].field refers to agent ${archived}, which is not in this team, so nothing produces it`,
     );
     expect(answer.body.error.details).toEqual([
-      { path: "conditions[0].field", message: answer.body.error.message, agent_id: extra, hint: "conditions[0].field" },
+      {
+        path: "conditions[0].field",
+        message: answer.body.error.message,
+        constraint: "team_reference_outside_team",
+        agent_id: extra,
+        hint: "conditions[0].field",
+      },
     ]);
     const foreign = await call(memberA, "POST", `/teams/${team.id}/members`, { tenant: tenantA, body: step(secretOfB, 5) });
     expect(foreign.status).toBe(422);
     expect(foreign.body.error.details).toEqual([
-      { path: "agent_id", message: `agent ${secretOfB} is not an agent of this company`, agent_id: secretOfB },
+      {
+        path: "agent_id",
+        message: `agent ${secretOfB} is not an agent of this company`,
+        constraint: "team_agent_not_in_company",
+        agent_id: secretOfB,
+      },
     ]);
     expect(foreign.text).not.toContain("Segredo");
     const [{ count }] = await sql`select count(*)::int as count from public.team_agents where team_id = ${team.id}`;
@@ -696,7 +716,7 @@ describe("members: /teams/:id/members", () => {
       'agent "Pesquisadora": input.agent_id reads the result of an agent that does not run before it (order 2), which would make a cycle',
     );
     expect(cycle.body.error.details).toEqual([
-      { path: "input.agent_id", message: cycle.body.error.message, agent_id: researcher, hint: "input.agent_id" },
+      { path: "input.agent_id", message: cycle.body.error.message, constraint: "team_reference_cycle", agent_id: researcher, hint: "input.agent_id" },
     ]);
 
     // Moving the researcher last breaks the writer, who reads it: first in the team as it would be.
@@ -722,7 +742,13 @@ describe("members: /teams/:id/members", () => {
     );
     // In the team as it would have been (Redator, Revisor, Líder), the reader is the first.
     expect(refused.body.error.details).toEqual([
-      { path: "agents[0].input.agent_id", message: refused.body.error.message, agent_id: writer, hint: "input.agent_id" },
+      {
+        path: "agents[0].input.agent_id",
+        message: refused.body.error.message,
+        constraint: "team_reference_outside_team",
+        agent_id: writer,
+        hint: "input.agent_id",
+      },
     ]);
     const [{ count }] = await sql`select count(*)::int as count from public.team_agents where team_id = ${team.id} and agent_id = ${researcher}`;
     expect(count).toBe(1);

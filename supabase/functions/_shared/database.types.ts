@@ -5,7 +5,21 @@ export type Database = {
   
   "public": {
           Tables: {
-            "agent_shares": {
+            "agent_provider_key_services": {
+                  Row: {
+                    "preference": number,"provider": Database["public"]['Enums']["agent_provider"],"service": Database["public"]['Enums']["provider_key_service"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "preference": number,"provider": Database["public"]['Enums']["agent_provider"],"service": Database["public"]['Enums']["provider_key_service"]
+                  }
+                  Update: {
+                    "preference"?: number,"provider"?: Database["public"]['Enums']["agent_provider"],"service"?: Database["public"]['Enums']["provider_key_service"]
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"agent_shares": {
                   Row: {
                     "agent_id": string,"created_at": string,"created_by": string | null,"grantee_tenant_id": string | null,"grantee_user_id": string | null,"id": string,"permission": Database["public"]['Enums']["share_permission"],"tenant_id": string
                   }
@@ -251,14 +265,14 @@ isOneToOne: false
                   ]
                 },"provider_keys": {
                   Row: {
-                    "created_at": string,"encrypted_key": string,"id": string,"is_active": boolean,"key_last_four": string,"key_version": number,"last_used_at": string | null,"service": string,"tenant_id": string | null,"updated_at": string,"user_id": string
+                    "created_at": string,"encrypted_key": string,"id": string,"is_active": boolean,"key_last_four": string,"key_version": number,"last_used_at": string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string | null,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"encrypted_key": string,"id"?: string,"is_active"?: boolean,"key_last_four": string,"key_version": number,"last_used_at"?: string | null,"service": string,"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "created_at"?: string,"encrypted_key": string,"id"?: string,"is_active"?: boolean,"key_last_four": string,"key_version": number,"last_used_at"?: string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "created_at"?: string,"encrypted_key"?: string,"id"?: string,"is_active"?: boolean,"key_last_four"?: string,"key_version"?: number,"last_used_at"?: string | null,"service"?: string,"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "created_at"?: string,"encrypted_key"?: string,"id"?: string,"is_active"?: boolean,"key_last_four"?: string,"key_version"?: number,"last_used_at"?: string | null,"service"?: Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -475,6 +489,9 @@ isOneToOne: false
               "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
             }[]
                            },
+"my_capabilities":
+{ Args: { "target_tenant_id": string }; Returns: (Database["public"]['Enums']["tenant_capability"])[]
+                           },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
               "tenant_id": string,"user_id": string
@@ -482,7 +499,7 @@ isOneToOne: false
                            },
 "set_provider_key":
 { Args: { "api_key": string,"for_service": string,"for_tenant_id"?: string }; Returns: {
-              "created_at": string,"id": string,"is_active": boolean,"key_last_four": string,"last_used_at": string,"service": string,"tenant_id": string,"updated_at": string
+              "created_at": string,"id": string,"is_active": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
             }[]
                            },
 "share_grantee":
@@ -558,7 +575,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","member_role": "owner"|"admin"|"member"|"analyst","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","member_role": "owner"|"admin"|"member"|"analyst","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"build_teams"|"delete_teams"|"run_teams","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -674,7 +691,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"member_role": ["owner", "admin", "member", "analyst"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"member_role": ["owner", "admin", "member", "analyst"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "build_teams", "delete_teams", "run_teams"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const

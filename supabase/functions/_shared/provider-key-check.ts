@@ -1,4 +1,4 @@
-import type { ApiKeyTestResult, ProviderService } from "./schemas/api-keys.ts";
+import type { ApiKeyTestResult, KeyTestOutcome, ProviderService } from "./schemas/api-keys.ts";
 
 /**
  * Where each provider is reached. The first-party providers have fixed public addresses, overridable
@@ -111,7 +111,10 @@ export async function checkProviderKey(
     body = probe.method === "HEAD" ? "" : await readSome(response, maxBodyBytes);
   } catch (error) {
     if (signal.aborted || isTimeout(error)) {
-      return { httpStatus: 504, result: { ok: false, status: null, latency_ms: elapsed(), message: "timed out" } };
+      return {
+        httpStatus: 504,
+        result: { ok: false, status: null, latency_ms: elapsed(), outcome: "timed_out", message: "timed out" },
+      };
     }
     return {
       httpStatus: 502,
@@ -119,39 +122,56 @@ export async function checkProviderKey(
         ok: false,
         status: null,
         latency_ms: elapsed(),
+        outcome: "unreachable",
         message: "could not reach the provider (connection failed)",
       },
     };
   }
-  const message = describeAnswer(response.status, body).split(apiKey).join("[redacted]");
+  const { outcome, message } = describeAnswer(response.status, body);
   return {
     httpStatus: 200,
     result: {
       ok: response.status >= 200 && response.status < 300,
       status: response.status,
       latency_ms: elapsed(),
-      message,
+      outcome,
+      message: message.split(apiKey).join("[redacted]"),
     },
   };
 }
 
-function describeAnswer(status: number, body: string): string {
+function describeAnswer(status: number, body: string): { outcome: KeyTestOutcome; message: string } {
   const json = parseJson(body);
   if (status >= 200 && status < 300) {
     const models = Array.isArray(json?.data) ? json.data.length : null;
-    return models === null
-      ? "the provider accepted the key"
-      : `the provider accepted the key (${models} models listed)`;
+    return {
+      outcome: "accepted",
+      message: models === null
+        ? "the provider accepted the key"
+        : `the provider accepted the key (${models} models listed)`,
+    };
   }
   const code = errorCode(json);
   const why = code ? `, ${code}` : "";
   if (status === 401 || status === 403 || (status === 400 && isGraphTokenError(json))) {
-    return `the provider refused the key (HTTP ${status}${why})`;
+    return { outcome: "refused", message: `the provider refused the key (HTTP ${status}${why})` };
   }
-  if (status === 429) return `the provider is rate limiting this key (HTTP ${status}${why}); try again later`;
-  if (status >= 300 && status < 400) return `the provider answered with a redirect (HTTP ${status}); check the address`;
-  if (status >= 500) return `the provider had an error (HTTP ${status}${why}); try again later`;
-  return `the provider answered HTTP ${status}${why}`;
+  if (status === 429) {
+    return {
+      outcome: "rate_limited",
+      message: `the provider is rate limiting this key (HTTP ${status}${why}); try again later`,
+    };
+  }
+  if (status >= 300 && status < 400) {
+    return {
+      outcome: "redirected",
+      message: `the provider answered with a redirect (HTTP ${status}); check the address`,
+    };
+  }
+  if (status >= 500) {
+    return { outcome: "provider_error", message: `the provider had an error (HTTP ${status}${why}); try again later` };
+  }
+  return { outcome: "unexpected_status", message: `the provider answered HTTP ${status}${why}` };
 }
 
 // A short machine code from the provider's error JSON, never its free text (which may quote the key):

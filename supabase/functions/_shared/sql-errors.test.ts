@@ -55,6 +55,23 @@ const cases: Record<string, (tx: TransactionSql) => Promise<unknown>> = {
   "too-deep-json": (tx) => tx.unsafe(`select '${"[".repeat(20_000) + "]".repeat(20_000)}'::jsonb`),
   "nul-in-text": (tx) => tx`select convert_from('\\x610062'::bytea, 'UTF8')`,
   "nul-in-jsonb": (tx) => tx.unsafe(`select '{"a": "x\\u0000y"}'::jsonb ->> 'a'`),
+  "raised-forbidden-coded": (tx) =>
+    tx`do $$ begin raise exception using errcode = '42501', constraint = 'tenant_read_only',
+                                          message = 'this company is suspended', detail = '{"tenant_status": "suspended"}'; end $$`,
+  "raised-not-found-coded": (tx) =>
+    tx`do $$ begin raise exception using errcode = 'P0002', constraint = 'share_grantee_not_found',
+                                          message = 'no user with that email', detail = '{"field": "grantee_email"}'; end $$`,
+  "raised-invalid-parameter-coded": (tx) =>
+    tx`do $$ begin raise exception using errcode = '22023', constraint = 'team_agent_archived', message = 'agent "A" is archived',
+                                          detail = '{"agent_id": "a1", "field": "agent_id"}', hint = 'agent_id'; end $$`,
+  "raised-unique-coded": (tx) =>
+    tx`do $$ begin raise exception using errcode = '23505', constraint = 'invitations_invitee_is_member',
+                                          message = 'already a member', detail = '{"field": "email"}'; end $$`,
+  "rule-coded-with-facts": (tx) =>
+    tx`do $$ begin raise exception using constraint = 'team_has_runs_in_flight', message = 'runs in progress',
+                                          detail = '{"team_id": "t1"}'; end $$`,
+  "rule-prose-detail": (tx) =>
+    tx`do $$ begin raise exception using message = 'no', detail = 'not a JSON object'; end $$`,
   "serialization": (tx) =>
     tx`do $$ begin raise exception using errcode = '40001', message = 'could not serialize access'; end $$`,
   "deadlock": (tx) => tx`do $$ begin raise exception using errcode = '40P01', message = 'deadlock detected'; end $$`,
@@ -210,6 +227,11 @@ describe("the SQLSTATE → HTTP mapping, against real Postgres errors", () => {
         "validation_failed",
         "A value was not accepted: Contains a character that cannot be stored (a NUL character or an unpaired surrogate).",
       ],
+      ["raised-forbidden-coded", 403, "tenant_read_only", "this company is suspended"],
+      ["raised-not-found-coded", 404, "share_grantee_not_found", "no user with that email"],
+      ["raised-invalid-parameter-coded", 422, "validation_failed", 'agent "A" is archived'],
+      ["raised-unique-coded", 409, "conflict", "already a member"],
+      ["rule-coded-with-facts", 409, "team_has_runs_in_flight", "runs in progress"],
       ["serialization", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
       ["deadlock", 503, "transaction_conflict", "Another change got in the way of this one; try again."],
       ["undefined-table", 500, "internal_error", "Something went wrong on our side."],
@@ -256,6 +278,19 @@ describe("the SQLSTATE → HTTP mapping, against real Postgres errors", () => {
     expect((await attempt("rule-budget-exhausted")).body.error.details).toEqual({
       hint: "An owner or admin can raise the monthly budget.",
     });
+  });
+
+  it("passes our raise's machine code and the facts of its JSON detail on, never prose", async () => {
+    expect((await attempt("raised-forbidden-coded")).body.error.details).toEqual({ tenant_status: "suspended" });
+    expect((await attempt("raised-not-found-coded")).body.error.details).toEqual({ field: "grantee_email" });
+    expect((await attempt("rule-coded-with-facts")).body.error.details).toEqual({ team_id: "t1" });
+    expect((await attempt("raised-invalid-parameter-coded")).body.error.details).toEqual([
+      { path: "", message: 'agent "A" is archived', constraint: "team_agent_archived", agent_id: "a1", field: "agent_id", hint: "agent_id" },
+    ]);
+    expect((await attempt("raised-unique-coded")).body.error.details).toEqual([
+      { path: "", message: "already a member", constraint: "invitations_invitee_is_member", field: "email" },
+    ]);
+    expect((await attempt("rule-prose-detail")).body.error).toEqual({ code: "rule_violated", message: "no" });
   });
 
   it("tells the caller to retry a serialization failure", async () => {

@@ -52,18 +52,32 @@ async function currentTenant(user: TestUser, tenantHeader?: string) {
   return { status: answer.status, body: await answer.json() };
 }
 
+const ownerCan = [
+  "change_tenant",
+  "delete_tenant",
+  "manage_members",
+  "manage_owners",
+  "read_audit_log",
+  "build_agents",
+  "delete_agents",
+  "share_agents",
+  "build_teams",
+  "delete_teams",
+  "run_teams",
+];
+
 describe("the current tenant", () => {
   it("is the caller's only tenant when no header names one", async () => {
-    expect(await currentTenant(solo)).toEqual({ status: 200, body: { id: soloTenant, role: "owner" } });
+    expect(await currentTenant(solo)).toEqual({ status: 200, body: { id: soloTenant, role: "owner", capabilities: ownerCan } });
   });
 
-  it("is the tenant the X-Tenant-Id header names, with the caller's role there", async () => {
-    expect(await currentTenant(busy, busySecond)).toEqual({ status: 200, body: { id: busySecond, role: "owner" } });
-    expect(await currentTenant(busy, soloTenant)).toEqual({ status: 200, body: { id: soloTenant, role: "analyst" } });
+  it("is the tenant the X-Tenant-Id header names, with the caller's role there and what it lets them do", async () => {
+    expect(await currentTenant(busy, busySecond)).toEqual({ status: 200, body: { id: busySecond, role: "owner", capabilities: ownerCan } });
+    expect(await currentTenant(busy, soloTenant)).toEqual({ status: 200, body: { id: soloTenant, role: "analyst", capabilities: [] } });
   });
 
   it("accepts the id in capitals, as some clients write uuids", async () => {
-    expect((await currentTenant(busy, busyFirst.toUpperCase())).body).toEqual({ id: busyFirst, role: "owner" });
+    expect((await currentTenant(busy, busyFirst.toUpperCase())).body).toEqual({ id: busyFirst, role: "owner", capabilities: ownerCan });
   });
 
   it("must be named when the caller belongs to several, listing theirs", async () => {

@@ -3,11 +3,16 @@ import type { Sql } from "./db.ts";
 import { ApiError } from "./errors.ts";
 import type { AuthVariables } from "./jwt.ts";
 import { withUserTransaction } from "./user-transaction.ts";
+import type { TenantCapability } from "./schemas/tenants.ts";
 
-/** The tenant a request works in, and the caller's role in it (`owner`, `admin`, `member`, `analyst`). */
+/**
+ * The tenant a request works in, the caller's role in it (`owner`, `admin`, `member`, `analyst`)
+ * and what that role lets them do there (public.my_capabilities: the database's one list).
+ */
 export interface TenantContext {
   id: string;
   role: string;
+  capabilities: TenantCapability[];
 }
 
 export interface TenantVariables {
@@ -39,7 +44,7 @@ export function tenantContext(sql: Sql): MiddlewareHandler<{ Variables: AuthVari
 
     const memberships = await withUserTransaction(sql, claims, (tx) =>
       tx<TenantContext[]>`
-        select m.tenant_id as id, m.role::text as role
+        select m.tenant_id as id, m.role::text as role, public.my_capabilities(m.tenant_id)::text[] as capabilities
         from public.memberships m
         where m.user_id = (select auth.uid()) and (${requested}::uuid is null or m.tenant_id = ${requested}::uuid)
         order by m.tenant_id`);
@@ -63,7 +68,8 @@ export function tenantContext(sql: Sql): MiddlewareHandler<{ Variables: AuthVari
       );
     }
 
-    c.set("tenant", { id: memberships[0].id, role: memberships[0].role });
+    const [{ id, role, capabilities }] = memberships;
+    c.set("tenant", { id, role, capabilities });
     await next();
   };
 }

@@ -18,6 +18,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { shareRoutes } from "./routes/shares.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
+import { providerRoutes } from "./routes/providers.ts";
 import { toolRoutes } from "./routes/tools.ts";
 
 export interface ApiDependencies {
@@ -85,6 +86,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
   app.route("/agents", agentRoutes(routeDependencies));
   app.route("/shares", shareRoutes(routeDependencies));
   app.route("/tools", toolRoutes(routeDependencies));
+  app.route("/providers", providerRoutes(routeDependencies));
   app.route("/audit-log", auditLogRoutes(routeDependencies));
   app.route("/admin", adminRoutes(routeDependencies));
   app.route("/api-keys", apiKeyRoutes(routeDependencies));

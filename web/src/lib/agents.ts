@@ -1,6 +1,5 @@
 // What the agent pages know about providers and models (the API knows the rest).
 import type { AgentProvider } from "$schemas/agents.ts";
-import type { ProviderService } from "$schemas/api-keys.ts";
 
 /** Models with a published price (the model_prices table's seed), offered as suggestions. */
 export const modelSuggestions: Record<AgentProvider, string[]> = {
@@ -9,15 +8,6 @@ export const modelSuggestions: Record<AgentProvider, string[]> = {
   suna: [],
   "agent-api": [],
   demo: ["demo-small", "demo-large"],
-};
-
-/** The provider keys an agent of each provider runs with; the demo provider needs none. */
-export const keyServicesFor: Record<AgentProvider, ProviderService[]> = {
-  "openai-compatible": ["openai", "openai-compatible"],
-  anthropic: ["anthropic"],
-  suna: ["suna"],
-  "agent-api": ["agent-api"],
-  demo: [],
 };
 
 /** The definition fields a person edits, in the order the version history names them. */

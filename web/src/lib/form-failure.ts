@@ -2,6 +2,8 @@
 export interface FormFailure {
   message: string;
   code: string;
+  /** The database rule the API's details name (a conflict's constraint), when there is one. */
+  reason?: string;
   /** Field name → the API's message for it. */
   fields: Record<string, string>;
   /** What the person typed, to put back in the form (never secrets). */

@@ -54,8 +54,8 @@ export class Submission {
         const shown = this.options.redirected?.(formData);
         if (shown) toast.success(t(shown.key, { values: shown.values }));
       } else if (result.type === "failure" && this.options.toastFailures) {
-        const problem = result.data as { message?: string; code?: string; fields?: Record<string, string> } | undefined;
-        toast.error(apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields }, t, language));
+        const problem = result.data as { message?: string; code?: string; fields?: Record<string, string>; reason?: string } | undefined;
+        toast.error(apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields, reason: problem?.reason }, t, language));
       } else if (result.type === "error") {
         toast.error(t("errors.serverTitle"));
       }

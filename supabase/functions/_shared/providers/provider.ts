@@ -2,10 +2,12 @@
 // agent runtime, the tenant's own agents service, or the offline demo. Runs in Deno edge functions
 // and in Node (vitest) alike, so only Web APIs are used here and in every provider.
 
-/** The values of public.agent_provider. */
-export type ProviderName = "openai-compatible" | "anthropic" | "suna" | "agent-api" | "demo";
+import { Constants, type Database } from "../database.types.ts";
 
-export const providerNames: readonly ProviderName[] = ["openai-compatible", "anthropic", "suna", "agent-api", "demo"];
+/** The values of public.agent_provider. */
+export type ProviderName = Database["public"]["Enums"]["agent_provider"];
+
+export const providerNames: readonly ProviderName[] = Constants.public.Enums.agent_provider;
 
 /** An earlier turn of the conversation (a WhatsApp thread, a previous step's exchange). */
 export interface ChatTurn {

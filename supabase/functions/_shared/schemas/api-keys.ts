@@ -1,19 +1,11 @@
 // Provider API keys (personal, optionally scoped to one of the caller's tenants), never answered
 // in full: /api-keys, /api-keys/:service, /api-keys/:service/test.
 import { z } from "zod";
+import { Constants } from "../database.types.ts";
 import { httpUrl, list, timestamp, uuid } from "./common.ts";
 
-/** The services a key can be stored for (public.provider_keys.service). */
-export const providerServices = [
-  "openai",
-  "anthropic",
-  "openai-compatible",
-  "suna",
-  "agent-api",
-  "whatsapp",
-  "z-api",
-  "evolution",
-] as const;
+/** The services a key can be stored for (the enum public.provider_key_service). */
+export const providerServices = Constants.public.Enums.provider_key_service;
 export const providerService = z.enum(providerServices);
 export type ProviderService = z.infer<typeof providerService>;
 
@@ -68,9 +60,24 @@ export type ApiKey = z.infer<typeof apiKey>;
 export const apiKeyList = list(apiKey);
 export type ApiKeyList = z.infer<typeof apiKeyList>;
 
+/** What a key test found, for clients to put in their own words (`message` says it in English). */
+export const keyTestOutcomes = [
+  "accepted",
+  "refused",
+  "rate_limited",
+  "provider_error",
+  "redirected",
+  "unexpected_status",
+  "timed_out",
+  "unreachable",
+] as const;
+export const keyTestOutcome = z.enum(keyTestOutcomes);
+export type KeyTestOutcome = z.infer<typeof keyTestOutcome>;
+
 /**
  * The outcome of calling the provider with the key: `ok` when it accepted it, the provider's HTTP
- * status (null when it did not answer), how long it took, and what happened in words. Answered
+ * status (null when it did not answer), how long it took, what happened as a code (`outcome`) and
+ * in words (`message`). Answered
  * with 200 whenever the provider answered (even to refuse the key), 504 when it did not answer in
  * time, 502 when it could not be reached.
  */
@@ -78,6 +85,7 @@ export const apiKeyTestResult = z.object({
   ok: z.boolean(),
   status: z.number().int().nullable(),
   latency_ms: z.number().int(),
+  outcome: keyTestOutcome,
   message: z.string(),
 });
 export type ApiKeyTestResult = z.infer<typeof apiKeyTestResult>;

@@ -6,11 +6,15 @@ import { httpUrl, paginated, text, timestamp, uuid } from "./common.ts";
 export const tenantPlans = Constants.public.Enums.tenant_plan;
 export const tenantStatuses = Constants.public.Enums.tenant_status;
 export const memberRoles = Constants.public.Enums.member_role;
+/** What a role lets its holder do in a tenant (private.role_capabilities in SQL, the one list). */
+export const tenantCapabilities = Constants.public.Enums.tenant_capability;
 export const defaultAgentTypes = ["sdr", "copilot", "custom"] as const;
 
 export const tenantPlan = z.enum(tenantPlans);
 export const tenantStatus = z.enum(tenantStatuses);
 export const memberRole = z.enum(memberRoles);
+export const tenantCapability = z.enum(tenantCapabilities);
+export type TenantCapability = z.infer<typeof tenantCapability>;
 export type TenantPlan = z.infer<typeof tenantPlan>;
 export type TenantStatus = z.infer<typeof tenantStatus>;
 export type MemberRole = z.infer<typeof memberRole>;
@@ -88,7 +92,10 @@ export const tenantSettings = z.object({
 });
 export type TenantSettings = z.infer<typeof tenantSettings>;
 
-/** A tenant as its members see it, with the caller's role in it. */
+/**
+ * A tenant as its members see it, with the caller's role in it and what that role lets them do
+ * (public.my_capabilities): clients decide what to offer from `capabilities`, never from `role`.
+ */
 export const tenant = tenantSettings.extend({
   id: uuid(),
   name: z.string(),
@@ -100,6 +107,7 @@ export const tenant = tenantSettings.extend({
   created_at: timestamp(),
   updated_at: timestamp(),
   role: memberRole,
+  capabilities: z.array(tenantCapability),
 });
 export type Tenant = z.infer<typeof tenant>;
 

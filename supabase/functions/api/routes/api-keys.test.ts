@@ -77,6 +77,7 @@ describe("openai keys", () => {
       ok: true,
       status: 200,
       latency_ms: expect.any(Number),
+      outcome: "accepted",
       message: "the provider accepted the key (2 models listed)",
     });
     expect(fakes.openai.requests.at(-1)).toMatchObject({ method: "GET", path: "/v1/models" });
@@ -90,6 +91,7 @@ describe("openai keys", () => {
     expect(answer.body).toMatchObject({
       ok: false,
       status: 401,
+      outcome: "refused",
       message: "the provider refused the key (HTTP 401, invalid_api_key)",
     });
     expect(answer.text).not.toContain(badKey);
@@ -103,6 +105,7 @@ describe("anthropic keys", () => {
     expect(answer.body).toMatchObject({
       ok: true,
       status: 200,
+      outcome: "accepted",
       message: "the provider accepted the key (1 models listed)",
     });
     const request = fakes.anthropic.requests.at(-1);
@@ -117,6 +120,7 @@ describe("anthropic keys", () => {
     expect(answer.body).toMatchObject({
       ok: false,
       status: 401,
+      outcome: "refused",
       message: "the provider refused the key (HTTP 401, authentication_error)",
     });
     expect(answer.text).not.toContain(badKey);
@@ -127,7 +131,7 @@ describe("whatsapp access tokens", () => {
   it("are checked with GET /me on the Graph API version configured", async () => {
     await store("whatsapp", goodKey);
     const answer = await test("whatsapp");
-    expect(answer.body).toMatchObject({ ok: true, status: 200, message: "the provider accepted the key" });
+    expect(answer.body).toMatchObject({ ok: true, status: 200, outcome: "accepted", message: "the provider accepted the key" });
     expect(fakes.whatsapp.requests.at(-1)).toMatchObject({ method: "GET", path: "/v21.0/me" });
   });
 
@@ -138,6 +142,7 @@ describe("whatsapp access tokens", () => {
     expect(answer.body).toMatchObject({
       ok: false,
       status: 400,
+      outcome: "refused",
       message: "the provider refused the key (HTTP 400, 190)",
     });
     expect(answer.text).not.toContain(badKey);
@@ -162,6 +167,7 @@ describe("a provider that never answers", () => {
       ok: false,
       status: null,
       latency_ms: expect.any(Number),
+      outcome: "timed_out",
       message: "timed out",
     });
   });

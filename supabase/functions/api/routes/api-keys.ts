@@ -24,7 +24,7 @@ import { type RouteDependencies, routes } from "./context.ts";
  *   GET    /api-keys                  their keys, masked (?tenant_id)                              200
  *   DELETE /api-keys/:service         their key for the service (?tenant_id; else the personal)    204, 403 suspended, 404
  *   POST   /api-keys/:service/test    calls the provider with the key: { ok, status, latency_ms,   200 (ok or not), 404, 422,
- *                                     message }; body { base_url?, timeout_ms? } optional           502 unreachable, 504 timed out
+ *                                     outcome, message }; body { base_url?, timeout_ms? } optional  502 unreachable, 504 timed out
  */
 export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   const app = routes();

@@ -1,7 +1,7 @@
 import { type AuditEntry, type AuditLogPage, auditLogQuery } from "../../_shared/schemas/audit-log.ts";
 import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseQuery } from "../../_shared/validation.ts";
-import { pageWindow, requireOwnerOrAdmin, type RouteDependencies, routes } from "./context.ts";
+import { pageWindow, requireCapability, type RouteDependencies, routes } from "./context.ts";
 
 /**
  * /audit-log — every change in the current tenant (X-Tenant-Id), newest first, secrets redacted.
@@ -14,7 +14,7 @@ export function auditLogRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
   app.get("/", async (c) => {
     // RLS would answer other roles an empty log; they are told instead.
-    requireOwnerOrAdmin(c.var.tenant.role, "read the audit log");
+    requireCapability(c.var.tenant, "read_audit_log", "Only the company's owners and admins can read the audit log.");
     const query = parseQuery(c, auditLogQuery);
     const { limit, offset } = pageWindow(query);
     const tenantId = c.var.tenant.id;

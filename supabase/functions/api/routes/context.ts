@@ -4,7 +4,8 @@ import { ApiError } from "../../_shared/errors.ts";
 import type { AuthVariables } from "../../_shared/jwt.ts";
 import type { ProviderEndpoints } from "../../_shared/provider-key-check.ts";
 import type { RequestLogVariables } from "../../_shared/request-log.ts";
-import type { TenantVariables } from "../../_shared/tenant-context.ts";
+import type { TenantContext, TenantVariables } from "../../_shared/tenant-context.ts";
+import type { TenantCapability } from "../../_shared/schemas/tenants.ts";
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
 
 /**
@@ -37,8 +38,6 @@ export function containsPattern(search: string | undefined): string | null {
   return search === undefined ? null : `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-export const ownersAndAdmins = ["owner", "admin"];
-
 /**
  * For writes that RLS filtered to nothing: 403 when the caller can see the row (so they lack the
  * right to change it), 404 when they cannot (it does not exist for them).
@@ -47,10 +46,14 @@ export function refusedOrMissing(visible: boolean, what: string, refusal: string
   return visible ? new ApiError(403, "forbidden", refusal) : new ApiError(404, "not_found", `${what} not found.`);
 }
 
-/** 403 unless the caller is an owner or admin of the current tenant (where RLS would only filter). */
-export function requireOwnerOrAdmin(role: string, doing: string): void {
-  if (!ownersAndAdmins.includes(role)) {
-    throw new ApiError(403, "forbidden", `Only the company's owners and admins can ${doing}.`);
+/**
+ * 403 unless the caller's role in the current tenant grants `capability` (public.my_capabilities):
+ * an early, clear answer where RLS would only filter rows out. The database enforces the same
+ * rule whether or not the request comes through here.
+ */
+export function requireCapability(tenant: TenantContext, capability: TenantCapability, refusal: string): void {
+  if (!tenant.capabilities.includes(capability)) {
+    throw new ApiError(403, "forbidden", refusal, { details: { capability } });
   }
 }
 

@@ -16,7 +16,7 @@ import {
   containsPattern,
   pageWindow,
   refusedOrMissing,
-  requireOwnerOrAdmin,
+  requireCapability,
   type RouteDependencies,
   routes,
 } from "./context.ts";
@@ -61,7 +61,7 @@ export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   });
 
   app.get("/invitations", async (c) => {
-    requireOwnerOrAdmin(c.var.tenant.role, "see the company's invitations");
+    requireCapability(c.var.tenant, "manage_members", "Only the company's owners and admins can see its invitations.");
     const tenantId = c.var.tenant.id;
     const items = await withUserTransaction(sql, c.var.claims, async (tx) => {
       const rows = await tx<{ invitation: Invitation }[]>`
@@ -77,12 +77,8 @@ export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   app.post("/invitations", async (c) => {
     const body = await parseJsonBody(c, inviteMemberBody);
     const tenantId = c.var.tenant.id;
+    // Someone who is already a member is refused by the database (409, constraint invitations_invitee_is_member).
     const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
-      const [already] = await tx`
-        select 1 from public.memberships m
-        join public.profiles p on p.id = m.user_id
-        where m.tenant_id = ${tenantId} and lower(p.email) = ${body.email}`;
-      if (already) throw new ApiError(409, "conflict", "This person is already a member of the company.");
       const [row] = await tx<{ invitation: Invitation }[]>`
         insert into public.invitations as i (tenant_id, email, role)
         values (${tenantId}, ${body.email}, ${body.role})
@@ -94,7 +90,7 @@ export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
   app.delete("/invitations/:id", async (c) => {
     const { id } = parseParams(c, invitationParams);
-    requireOwnerOrAdmin(c.var.tenant.role, "revoke invitations");
+    requireCapability(c.var.tenant, "manage_members", "Only the company's owners and admins can revoke invitations.");
     const tenantId = c.var.tenant.id;
     const deleted = await withUserTransaction(
       sql,

@@ -9,7 +9,7 @@ import {
 import type postgres from "postgres";
 import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
-import { pageWindow, requireOwnerOrAdmin, type RouteDependencies, routes } from "./context.ts";
+import { pageWindow, requireCapability, type RouteDependencies, routes } from "./context.ts";
 
 /**
  * /shares — the current tenant's agents shared with a person (by email) or another company (by
@@ -26,7 +26,7 @@ export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, createShareBody);
     const tenantId = c.var.tenant.id;
-    requireOwnerOrAdmin(c.var.tenant.role, "share agents");
+    requireCapability(c.var.tenant, "share_agents", "Only the company's owners and admins can share agents.");
     const share = await withUserTransaction(sql, c.var.claims, async (tx) => {
       const [agent] =
         await tx`select 1 from public.agents a where a.id = ${body.agent_id} and a.tenant_id = ${tenantId}`;
@@ -62,7 +62,7 @@ export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
   app.delete("/:id", async (c) => {
     const { id } = parseParams(c, shareParams);
-    requireOwnerOrAdmin(c.var.tenant.role, "revoke shares");
+    requireCapability(c.var.tenant, "share_agents", "Only the company's owners and admins can revoke shares.");
     const tenantId = c.var.tenant.id;
     const revoked = await withUserTransaction(
       sql,

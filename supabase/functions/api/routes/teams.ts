@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { ApiError } from "../../_shared/errors.ts";
-import { isPostgresError } from "../../_shared/sql-errors.ts";
+import { isPostgresError, structuredDetail } from "../../_shared/sql-errors.ts";
 import {
   type Team,
   teamDefinitionBody,
@@ -23,7 +23,7 @@ import {
   tenantAgentNames,
   updateTeam,
 } from "../queries/teams.ts";
-import { containsPattern, ownersAndAdmins, type RouteDependencies, type RouteEnv, routes } from "./context.ts";
+import { containsPattern, requireCapability, type RouteDependencies, type RouteEnv, routes } from "./context.ts";
 import { executeTeam, type ExecutionDependencies } from "./executions.ts";
 
 /**
@@ -32,14 +32,15 @@ import { executeTeam, type ExecutionDependencies } from "./executions.ts";
  *   POST   /teams                          owners, admins, members                             201, 403, 422
  *   GET    /teams/:id                      members                                             200, 404
  *   PUT    /teams/:id                      owners, admins, members: replaces the definition    200, 403, 404, 422
- *   DELETE /teams/:id                      owners and admins                                   204, 403, 404, 409 runs in flight
+ *   DELETE /teams/:id                      owners and admins                                   204, 403, 404, 409 team_has_runs_in_flight
  *   POST   /teams/:id/members              owners, admins, members: adds one agent             201, 403, 404, 409, 422
  *   PUT    /teams/:id/members/:agent_id    owners, admins, members: changes one agent          200, 403, 404, 422
  *   DELETE /teams/:id/members/:agent_id    owners, admins, members: removes one agent          204, 403, 404, 422
  *   POST   /teams/:id/execute              owners, admins, members: starts a run (executions.ts) 202, 402, 403, 404, 422
  * A team and its agents are written in one transaction and the database checks the whole workflow
  * when it commits; a refusal answers 422 `validation_failed` with the database's message and
- * `details: [{ path, message, agent_id?, hint }]`, where path is `agents[<i>].<field>` (i = the
+ * `details: [{ path, message, constraint, agent_id?, hint }]` (constraint: the rule's machine code,
+ * e.g. team_agent_archived, team_agent_limit), where path is `agents[<i>].<field>` (i = the
  * agent's index in the request's `agents`, or, for the members endpoints, in the team as GET
  * /teams/:id lists it after the change; just `<field>` when it is the agent the members request
  * sends). Writes to a suspended or inactive tenant answer 403.
@@ -110,20 +111,8 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     const tenantId = c.var.tenant.id;
     await withUserTransaction(sql, c.var.claims, async (tx) => {
       await visibleTeam(tx, tenantId, id);
-      if (!ownersAndAdmins.includes(c.var.tenant.role)) {
-        throw new ApiError(403, "forbidden", "Only the company's owners and admins can delete teams.");
-      }
-      // Deleting a team deletes its runs: not while one is in flight.
-      const [inFlight] = await tx`
-        select 1 from public.executions e
-        where e.team_id = ${id} and e.tenant_id = ${tenantId} and e.status in ('pending', 'running') limit 1`;
-      if (inFlight) {
-        throw new ApiError(
-          409,
-          "conflict",
-          "The team has runs in progress: stop them or wait for them to finish first.",
-        );
-      }
+      requireCapability(c.var.tenant, "delete_teams", "Only the company's owners and admins can delete teams.");
+      // A run in flight: the database refuses (409 team_has_runs_in_flight).
       await tx`delete from public.teams t where t.id = ${id} and t.tenant_id = ${tenantId}`;
     });
     return c.body(null, 204);
@@ -221,13 +210,9 @@ function memberNotFound(): ApiError {
   return new ApiError(404, "not_found", "This agent is not in the team.");
 }
 
-const builders = ["owner", "admin", "member"];
-
 /** 403 for analysts, who read teams but do not change them (RLS would refuse them too, less clearly). */
 function requireBuilder(c: Context<RouteEnv>, doing: string): void {
-  if (!builders.includes(c.var.tenant.role)) {
-    throw new ApiError(403, "forbidden", `Analysts can read teams but not ${doing}.`);
-  }
+  requireCapability(c.var.tenant, "build_teams", `Analysts can read teams but not ${doing}.`);
 }
 
 /** 404 unless the team is one of the current tenant's (so another company's ids are not found). */
@@ -252,6 +237,7 @@ async function agentsOfTenant(
     names.has(member.agent_id) ? [] : [{
       path: prefix === null ? `agents[${index}].agent_id` : "agent_id",
       message: `agent ${member.agent_id} is not an agent of this company`,
+      constraint: "team_agent_not_in_company",
       agent_id: member.agent_id,
     }]
   );
@@ -313,19 +299,22 @@ async function checkingWorkflow<T>(work: () => Promise<T>, members: () => Workfl
 }
 
 /**
- * The check (private.validate_team_workflow) raises 22023 with a message that names the agent (by
- * name, or by id when it is another company's) and a hint that names the field (`input.agent_id`,
- * `conditions[0].field`, `execution_order`, `role`, ...); this finds the agent in the request.
+ * The check (private.validate_team_workflow) raises 22023 with its rule's code (`constraint`) and a
+ * JSON detail naming the agent (`agent_id`; `agent_ids` for a clash between agents) and the field
+ * (`input.agent_id`, `conditions[0].field`, `execution_order`, `role`, ...); this finds the agent in
+ * the request.
  */
 function workflowError(error: unknown, members: WorkflowMember[]): ApiError | null {
   if (!isPostgresError(error) || error.code !== "22023" || error.routine !== "exec_stmt_raise") return null;
-  const field = error.hint ?? "";
-  const offending = offendingMember(error.message, field, members);
+  const facts = structuredDetail(error.detail);
+  const field = typeof facts.field === "string" ? facts.field : error.hint ?? "";
+  const offending = offendingMember(typeof facts.agent_id === "string" ? facts.agent_id : null, field, members);
   const path = offending === null ? field : [offending.path, field].filter((part) => part !== "").join(".");
   return new ApiError(422, "validation_failed", error.message, {
     details: [{
       path,
       message: error.message,
+      ...(error.constraint_name ? { constraint: error.constraint_name } : {}),
       ...(offending ? { agent_id: offending.agent_id } : {}),
       ...(field ? { hint: field } : {}),
     }],
@@ -333,7 +322,7 @@ function workflowError(error: unknown, members: WorkflowMember[]): ApiError | nu
   });
 }
 
-function offendingMember(message: string, field: string, members: WorkflowMember[]): WorkflowMember | null {
+function offendingMember(agentId: string | null, field: string, members: WorkflowMember[]): WorkflowMember | null {
   const own = (candidates: WorkflowMember[]) => candidates.find((member) => member.path === "") ?? null;
   if (field === "execution_order" || field === "role") {
     // The second of two agents that share an order, or the second leader/coordinator.
@@ -357,14 +346,5 @@ function offendingMember(message: string, field: string, members: WorkflowMember
     });
     return own(sharing) ?? clashing[0] ?? null;
   }
-  const byId = members.find((member) => message.startsWith(`agent ${member.agent_id} `));
-  if (byId) return byId;
-  // By name; with two agents of the same name, the first the check looks at (by order, then id).
-  const named = members
-    .filter((member) =>
-      member.name !== undefined &&
-      (message.startsWith(`agent "${member.name}": `) || message.startsWith(`agent "${member.name}" is `))
-    )
-    .sort((a, b) => a.execution_order - b.execution_order || (a.agent_id < b.agent_id ? -1 : 1));
-  return own(named) ?? named[0] ?? null;
+  return members.find((member) => member.agent_id === agentId?.toLowerCase()) ?? null;
 }

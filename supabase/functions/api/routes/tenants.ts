@@ -32,7 +32,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
     const body = await parseJsonBody(c, createTenantBody);
     const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
       const [row] = await tx<{ tenant: Tenant }[]>`
-        select to_jsonb(t) || jsonb_build_object('role', 'owner') as tenant
+        select to_jsonb(t) || jsonb_build_object('role', 'owner', 'capabilities', public.my_capabilities(t.id)) as tenant
         from public.create_tenant(${body.name}, ${body.slug}, ${body.tax_id ?? null}, ${
         body.agents_endpoint_url ?? null
       }) t`;
@@ -48,7 +48,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
       const [{ total }] = await tx<{ total: number }[]>`
         select count(*)::int as total from public.memberships m where m.user_id = (select auth.uid())`;
       const rows = await tx<{ tenant: Tenant }[]>`
-        select to_jsonb(t) || jsonb_build_object('role', m.role) as tenant
+        select to_jsonb(t) || jsonb_build_object('role', m.role, 'capabilities', public.my_capabilities(t.id)) as tenant
         from public.memberships m
         join public.tenants t on t.id = m.tenant_id
         where m.user_id = (select auth.uid())
@@ -111,7 +111,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
 /** The tenant with the caller's role, when the caller is a member; null otherwise. */
 async function tenantAsMember(tx: TransactionSql, id: string): Promise<Tenant | null> {
   const [row] = await tx<{ tenant: Tenant }[]>`
-    select to_jsonb(t) || jsonb_build_object('role', m.role) as tenant
+    select to_jsonb(t) || jsonb_build_object('role', m.role, 'capabilities', public.my_capabilities(t.id)) as tenant
     from public.tenants t
     join public.memberships m on m.tenant_id = t.id and m.user_id = (select auth.uid())
     where t.id = ${id}`;

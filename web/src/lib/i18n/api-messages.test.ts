@@ -50,8 +50,16 @@ describe("the sentence above a refused form", () => {
     expect(apiMessage(problem, t, "en")).toBe("Only the company's owners and admins can change it.");
   });
 
+  it("says which unique rule a conflict broke from the constraint it names, whatever the wording", () => {
+    const shared = { code: "conflict", message: "Reworded.", reason: "agent_shares_one_per_user" };
+    expect(apiMessage(shared, t, "pt-BR")).toBe("Este agente já está compartilhado com quem você indicou.");
+    const member = { code: "conflict", message: "Reworded.", reason: "invitations_invitee_is_member" };
+    expect(apiMessage(member, t, "pt-BR")).toBe("Esta pessoa já tem um convite pendente ou já é membro.");
+    expect(apiMessage({ code: "conflict", message: "already shared, invited, slug" }, t, "pt-BR")).toBe("Isso conflita com algo que já existe.");
+  });
+
   it("says a suspended company is read-only rather than that the person lacks permission, in either language", () => {
-    const problem = { code: "forbidden", message: "this company is suspended: it can read its data but not change anything" };
+    const problem = { code: "tenant_read_only", message: "reworded by someone: not the words the app looks for" };
     expect(apiMessage(problem, t, "pt-BR")).toBe("Esta empresa está suspensa ou inativa: dá para consultar os dados, mas não alterar nada.");
     // The app's own words in English too (`t` here speaks Portuguese), not the API's developer wording.
     expect(apiMessage(problem, t, "en")).toBe(t("account.tenantReadOnly"));
@@ -59,11 +67,18 @@ describe("the sentence above a refused form", () => {
   });
 
   it("says nobody was found to share with", () => {
-    expect(apiMessage({ code: "not_found", message: "no user with that email" }, t, "pt-BR")).toBe("Não encontramos ninguém com esse e-mail ou endereço.");
+    expect(apiMessage({ code: "share_grantee_not_found", message: "reworded" }, t, "pt-BR")).toBe("Não encontramos ninguém com esse e-mail ou endereço.");
+    expect(apiMessage({ code: "not_found", message: "no user with that email" }, t, "pt-BR")).toBe("Não encontrado.");
   });
 
-  it("quotes the rule a person broke", () => {
-    const problem = { code: "rule_violated", message: "this person already belongs to the agent's company" };
-    expect(apiMessage(problem, t, "pt-BR")).toBe("Isso não é permitido: this person already belongs to the agent's company");
+  it("says a database rule in its own words by its code, in either language", () => {
+    const problem = { code: "team_has_runs_in_flight", message: "reworded" };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("A equipe tem execuções em andamento: pare-as ou espere terminarem antes.");
+    expect(apiMessage({ code: "share_grantee_is_member", message: "reworded" }, t, "pt-BR")).toBe("Esta pessoa já pertence à empresa do agente.");
+  });
+
+  it("quotes a rule it has no words for", () => {
+    const problem = { code: "rule_violated", message: "some rule without a code" };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Isso não é permitido: some rule without a code");
   });
 });

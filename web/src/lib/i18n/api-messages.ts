@@ -1,7 +1,8 @@
 // The API speaks English, in one error shape; people read Portuguese first. These turn an API
-// failure (its code, message and field messages) into words for the page's language: known codes
-// and field messages are translated, anything else is shown as the API wrote it (it is written
-// for people and always safe to show).
+// failure (its code, the rule it names and its field messages) into words for the page's language:
+// known codes and field messages are translated, anything else is shown as the API wrote it (it is
+// written for people and always safe to show). The API's wording is never matched: a rule is
+// recognised by its code or, for a conflict, by the constraint its details name.
 import type { Locale } from "./locales";
 
 export type Translate = (id: string, options?: { values?: Record<string, string | number> }) => string;
@@ -11,6 +12,8 @@ export interface ApiProblem {
   code?: string;
   message: string;
   fields?: Record<string, string>;
+  /** The database rule a conflict or validation failure names (`details[].constraint`). */
+  reason?: string;
 }
 
 type Rule = [RegExp, (match: RegExpMatchArray, t: Translate) => string];
@@ -61,21 +64,45 @@ const translatedCodes = new Set([
   "test_unavailable",
 ]);
 
+// The database rules that have their own words (api.rules.<code>), in both languages.
+const ruleCodes = new Set([
+  "team_has_runs_in_flight",
+  "team_inactive",
+  "team_has_no_agents",
+  "tenant_keeps_an_owner",
+  "owners_change_owners",
+  "owners_invite_owners",
+  "invitation_expired",
+  "invitation_already_accepted",
+  "share_grantee_is_member",
+  "executions_start_by_builders",
+  "executions_stop_by_builders",
+]);
+
+// Which unique rule a conflict broke (the constraint or index name in its details).
+const conflictWords: Record<string, string> = {
+  tenants_slug_unique: "api.slugTaken",
+  agent_shares_one_per_user: "api.alreadyShared",
+  agent_shares_one_per_tenant: "api.alreadyShared",
+  invitations_one_pending_per_email: "api.alreadyInvited",
+  invitations_invitee_is_member: "api.alreadyInvited",
+};
+
 // Codes whose wording is the app's own, even in English (the API's message is for developers).
 const ownWordingInEnglish = new Set(["api_unreachable", "unexpected_response", "internal_error", "unauthorized"]);
 
 /** The failure as one sentence for the top of a form or an error page. */
 export function apiMessage(problem: ApiProblem, t: Translate, locale: Locale): string {
-  const { code = "", message, fields = {} } = problem;
+  const { code = "", message, fields = {}, reason } = problem;
   if (code === "validation_failed" && Object.keys(fields).length > 0) return t("common.fixFields");
   if (code === "conflict") {
-    if (/slug/i.test(message) || fields.slug) return t("api.slugTaken");
-    if (/already shared/i.test(message)) return t("api.alreadyShared");
-    if (/invit|already a member/i.test(message)) return t("api.alreadyInvited");
+    const words = (reason && conflictWords[reason]) ?? (fields.slug ? "api.slugTaken" : null);
+    if (words) return t(words);
   }
-  if (code === "not_found" && /^no (user|company) with that/.test(message)) return t("api.granteeNotFound");
+  if (code === "share_grantee_not_found") return t("api.granteeNotFound");
   // A suspended or inactive company refuses every change; say why rather than "not allowed".
-  if (code === "forbidden" && /^this company is (suspended|inactive)\b/.test(message)) return t("account.tenantReadOnly");
+  if (code === "tenant_read_only") return t("account.tenantReadOnly");
+  if (ruleCodes.has(code)) return t(`api.rules.${code}`);
   if (locale === "en" && !ownWordingInEnglish.has(code)) return message;
   if (code === "rule_violated") return t("api.rule_violated", { values: { message } });
   if (translatedCodes.has(code)) return t(`api.${code}`);

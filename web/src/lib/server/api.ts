@@ -33,6 +33,15 @@ export class ApiFailure extends Error {
     super(message);
   }
 
+  /** The database rule the answer names: the first `details[].constraint` (a conflict's unique rule). */
+  reason(): string | undefined {
+    if (!Array.isArray(this.details)) return undefined;
+    const named = (this.details as unknown[]).find((detail) =>
+      !!detail && typeof detail === "object" && typeof (detail as { constraint?: unknown }).constraint === "string"
+    ) as { constraint: string } | undefined;
+    return named?.constraint;
+  }
+
   /** The API's `details[].path` → its message: the form fields a validation failure names. */
   fieldErrors(): Record<string, string> {
     const fields: Record<string, string> = {};
@@ -80,7 +89,7 @@ function forgetTenant(event: ApiEvent): void {
 }
 
 // Endpoints that are not about one company: they never need X-Tenant-Id to be resolved first.
-const personalEndpoints = /^\/(tenants|invitations|me|tools|admin|api-keys)(\/|$)/;
+const personalEndpoints = /^\/(tenants|invitations|me|tools|providers|admin|api-keys)(\/|$)/;
 
 export function createApi(event: ApiEvent): Api {
   const { functionsUrl, anonKey } = supabaseConfig();
@@ -231,7 +240,7 @@ export function formFailure(
   form?: string,
 ): ActionFailure<FormFailure> {
   if (cause instanceof ApiFailure) {
-    return fail(cause.status, { message: cause.message, code: cause.code, fields: cause.fieldErrors(), values, form });
+    return fail(cause.status, { message: cause.message, code: cause.code, reason: cause.reason(), fields: cause.fieldErrors(), values, form });
   }
   throw cause;
 }

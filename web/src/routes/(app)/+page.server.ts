@@ -1,5 +1,6 @@
 // The dashboard: the company at a glance (active teams, runs today, success rate, spend against the
 // monthly budget, the newest runs), what happened lately, and the next step when something is missing.
+import { can } from "$lib/capabilities";
 import { agentPage } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
 import { auditLogPage } from "$schemas/audit-log.ts";
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async (event) => {
   try {
     const { current } = await currentTenants(event);
     // Owners and admins see the company's audit trail; everyone else, the latest runs.
-    const seesAuditLog = current?.role === "owner" || current?.role === "admin";
+    const seesAuditLog = can(current, "read_audit_log");
     const [summary, agents, keys, activity] = await Promise.all([
       api.get("/dashboard", dashboardSummary),
       api.get("/agents", agentPage, { limit: 1 }),

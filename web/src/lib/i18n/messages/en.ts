@@ -411,6 +411,20 @@ export const en: Messages = {
     alreadyShared: "This agent is already shared with them.",
     alreadyInvited: "This person already has a pending invitation or is a member.",
     granteeNotFound: "We found no one with that email or address.",
+    // The database's rules, by their machine code (supabase/functions/_shared/sql-errors.ts).
+    rules: {
+      team_has_runs_in_flight: "The team has runs in progress: stop them or wait for them to finish first.",
+      team_inactive: "The team is inactive: activate it before running it.",
+      team_has_no_agents: "The team has no agents yet: add at least one before running it.",
+      tenant_keeps_an_owner: "A company must keep at least one owner: make someone else an owner first.",
+      owners_change_owners: "Only an owner can add, change or remove an owner.",
+      owners_invite_owners: "Only an owner can invite another owner.",
+      invitation_expired: "This invitation has expired: ask for a new one.",
+      invitation_already_accepted: "This invitation was already accepted.",
+      share_grantee_is_member: "This person already belongs to the agent's company.",
+      executions_start_by_builders: "Analysts can read runs but not start them.",
+      executions_stop_by_builders: "Analysts can read runs but not stop them.",
+    },
   },
   fields: {
     empty: "Fill in this field.",

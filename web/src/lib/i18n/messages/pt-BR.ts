@@ -412,6 +412,20 @@ export const ptBR = {
     alreadyShared: "Este agente já está compartilhado com quem você indicou.",
     alreadyInvited: "Esta pessoa já tem um convite pendente ou já é membro.",
     granteeNotFound: "Não encontramos ninguém com esse e-mail ou endereço.",
+    // As regras do banco de dados, pelo código de cada uma (supabase/functions/_shared/sql-errors.ts).
+    rules: {
+      team_has_runs_in_flight: "A equipe tem execuções em andamento: pare-as ou espere terminarem antes.",
+      team_inactive: "A equipe está inativa: ative-a antes de executá-la.",
+      team_has_no_agents: "A equipe ainda não tem agentes: adicione pelo menos um antes de executá-la.",
+      tenant_keeps_an_owner: "Uma empresa precisa manter pelo menos um proprietário: torne outra pessoa proprietária antes.",
+      owners_change_owners: "Só um proprietário pode adicionar, alterar ou remover um proprietário.",
+      owners_invite_owners: "Só um proprietário pode convidar outro proprietário.",
+      invitation_expired: "Este convite expirou: peça um novo.",
+      invitation_already_accepted: "Este convite já foi aceito.",
+      share_grantee_is_member: "Esta pessoa já pertence à empresa do agente.",
+      executions_start_by_builders: "Analistas podem consultar execuções, mas não iniciá-las.",
+      executions_stop_by_builders: "Analistas podem consultar execuções, mas não pará-las.",
+    },
   },
   // The API's field messages (English) in Portuguese; anything not listed is shown as the API wrote it.
   fields: {

@@ -4,6 +4,7 @@ import { error } from "@sveltejs/kit";
 import { agent as agentSchema, agentVersionPage } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
 import { share, sharePage, type CreateShareBody } from "$schemas/shares.ts";
+import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
 import { updateBody } from "$lib/server/agent-form";
 import { createApi, formFailure, pageError } from "$lib/server/api";
@@ -24,14 +25,23 @@ export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
     const agent = await api.get(path, agentSchema);
-    const [versions, shares, tools, keys] = await Promise.all([
+    const [versions, shares, tools, keys, providers] = await Promise.all([
       api.get(`${path}/versions`, agentVersionPage, { limit: 50 }),
       // Shares are the agent's company's business: not listed for agents shared with the user.
       agent.access === "owner" ? api.get("/shares", sharePage, { agent_id: agent.id, limit: 100 }) : null,
       api.get("/tools", toolList),
       api.get("/api-keys", apiKeyList),
+      api.get("/providers", providerList),
     ]);
-    return { agent, versions, shares: shares?.items ?? [], tools: tools.items, keys: keys.items, userId: event.locals.user?.id ?? null };
+    return {
+      agent,
+      versions,
+      shares: shares?.items ?? [],
+      tools: tools.items,
+      keys: keys.items,
+      providers: providers.items,
+      userId: event.locals.user?.id ?? null,
+    };
   } catch (cause) {
     pageError(cause);
   }

@@ -2,6 +2,7 @@
 import { redirect } from "@sveltejs/kit";
 import { agent } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
+import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
 import { createBody } from "$lib/server/agent-form";
 import { createApi, formFailure, pageError } from "$lib/server/api";
@@ -11,8 +12,12 @@ import type { Actions, PageServerLoad } from "./$types";
 export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
-    const [tools, keys] = await Promise.all([api.get("/tools", toolList), api.get("/api-keys", apiKeyList)]);
-    return { tools: tools.items, keys: keys.items };
+    const [tools, keys, providers] = await Promise.all([
+      api.get("/tools", toolList),
+      api.get("/api-keys", apiKeyList),
+      api.get("/providers", providerList),
+    ]);
+    return { tools: tools.items, keys: keys.items, providers: providers.items };
   } catch (cause) {
     pageError(cause);
   }

@@ -1,0 +1,8 @@
+// What the signed-in person may do in the current company: the API answers each company with the
+// capabilities of their role there (public.my_capabilities, the database's one list), and the
+// pages offer only what those allow. Never a role compared here: the database decides.
+import type { TenantCapability } from "$schemas/tenants.ts";
+
+export function can(tenant: { capabilities: readonly TenantCapability[] } | null | undefined, capability: TenantCapability): boolean {
+  return tenant?.capabilities.includes(capability) ?? false;
+}
