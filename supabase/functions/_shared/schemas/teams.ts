@@ -1,7 +1,9 @@
 // Teams of agents and their workflow: /teams, /teams/:id, /teams/:id/members[/:agent_id].
 // A definition is checked twice: here for its shape (and for references to agents the request
-// does not list), and by the database when the transaction commits (cycles, order, another
-// company's agents, archived agents; see supabase/migrations/20261122000500_teams.sql).
+// does not list), early and in friendly words; and by the database, which holds every one of these
+// rules too (the 50 agents, 20 sources and 20 conditions, the overrides' ranges, the shapes) plus
+// cycles, order, another company's agents and archived agents, so a write straight to the tables
+// through PostgREST obeys them as well (supabase/migrations/20261122000500_teams.sql).
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
 import { longText, maxJsonNumber, paginated, paginationQuery, storableString, text, timestamp, uuid } from "./common.ts";
@@ -18,7 +20,7 @@ export type WorkflowType = z.infer<typeof workflowType>;
 export type TeamAgentRole = z.infer<typeof teamAgentRole>;
 export type ConditionOperator = z.infer<typeof conditionOperator>;
 
-/** Most agents one team may have (execution_order runs 1..100). */
+/** Most agents one team may have (execution_order runs 1..100); the database's is private.max_team_agents(). */
 export const maxTeamAgents = 50;
 
 // ─── workflow building blocks ─────────────────────────────────────────────────────────────────
