@@ -47,7 +47,8 @@ create table public.executions (
   team_id uuid references public.teams (id) on delete set null,
   status public.execution_status not null default 'pending',
   workflow_type public.workflow_type not null,
-  initial_prompt text not null constraint executions_initial_prompt_length check (char_length(initial_prompt) between 1 and 100000),
+  initial_prompt text not null constraint executions_initial_prompt_length check (char_length(initial_prompt) between 1 and 100000)
+    constraint executions_initial_prompt_not_blank check (btrim(initial_prompt, E' \t\r\n') <> ''),
   variables jsonb not null default '{}' constraint executions_variables_is_object check (jsonb_typeof(variables) = 'object')
     constraint executions_variables_bounded check (private.jsonb_is_bounded(variables, 16, 65536)),
   shared_context jsonb not null default '{}',
@@ -154,6 +155,19 @@ create index usage_ledger_agent_id_idx on public.usage_ledger (agent_id);
 create index model_prices_lookup_idx on public.model_prices (provider, model, effective_from desc);
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────
+-- A run's variables: at most 100, each named by 1 to 64 characters (what the API's zod says earlier).
+create or replace function private.are_run_variables(variables jsonb)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_typeof(variables) = 'object'
+     and (select count(*) <= 100 and coalesce(bool_and(char_length(k) between 1 and 64), true)
+          from pg_catalog.jsonb_object_keys(variables) k);
+$$;
+alter table public.executions add constraint executions_variables_limits check (private.are_run_variables(variables));
+
 -- How many runs of one tenant may be in flight at once, by plan.
 create or replace function private.max_running_executions(plan public.tenant_plan)
 returns integer

@@ -11,7 +11,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(40);
+select plan(43);
 
 -- The SQLSTATE, machine code (the raise's `constraint`) and detail of what `statement` raises.
 create function pg_temp.raised(statement text) returns jsonb language plpgsql as $$
@@ -43,6 +43,8 @@ select tests.tenant_id('tenant-a'), 'Bulk ' || n, 'demo-small', 'active' from ge
 insert into public.teams (tenant_id, name, workflow_type) values (tests.tenant_id('tenant-a'), 'Big team', 'parallel');
 insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-a'), 'Small team');
 insert into public.team_agents (team_id, agent_id, execution_order) values (tests.team_id('Small team'), tests.agent_id('Bulk 1'), 1);
+insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-a'), 'Run team');
+insert into public.team_agents (team_id, agent_id, execution_order) values (tests.team_id('Run team'), tests.agent_id('Bulk 2'), 1);
 
 -- ─── the 50-agent limit (as member of tenant A) ─────────────────────────────────────────────
 select lives_ok(
@@ -193,6 +195,24 @@ select is(
 select tests.authenticate_as('member_a');
 delete from public.teams where id = tests.team_id('Small team');
 select isnt(tests.team_id('Small team'), null, 'a member''s direct delete of a team removes nothing');
+
+-- ─── what a run starts with (as member of tenant A, calling start_execution directly) ───────
+select tests.authenticate_as('member_a');
+select throws_ok(
+  $$ select public.start_execution(tests.team_id('Run team'), E'  \n ') $$,
+  '23514', 'new row for relation "executions" violates check constraint "executions_initial_prompt_not_blank"',
+  'a run cannot start on a blank prompt'
+);
+select throws_ok(
+  $$ select public.start_execution(tests.team_id('Run team'), 'go', (select jsonb_object_agg('v' || n, n) from generate_series(1, 101) n)) $$,
+  '23514', 'new row for relation "executions" violates check constraint "executions_variables_limits"',
+  'a run takes at most 100 variables'
+);
+select throws_ok(
+  $$ select public.start_execution(tests.team_id('Run team'), 'go', jsonb_build_object(repeat('v', 65), 1)) $$,
+  '23514', 'new row for relation "executions" violates check constraint "executions_variables_limits"',
+  'a variable''s name has at most 64 characters'
+);
 
 -- ─── no deletion while a run is in flight (as owner of tenant A) ────────────────────────────
 select tests.authenticate_as('member_a');
