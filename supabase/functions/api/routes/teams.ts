@@ -65,16 +65,15 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     const body = await parseJsonBody(c, teamDefinitionBody);
     requireBuilder(c, "create teams");
     const tenantId = c.var.tenant.id;
-    let names = new Map<string, string>();
     const team = await checkingWorkflow(
       () =>
         withUserTransaction(sql, c.var.claims, async (tx) => {
-          names = await agentsOfTenant(tx, tenantId, body.agents);
+          await agentsOfTenant(tx, tenantId, body.agents);
           const teamId = await insertTeam(tx, tenantId, body);
           await saveMembers(tx, teamId, body.agents, { replace: false });
           return (await findTeam(tx, tenantId, teamId))!;
         }),
-      () => definitionMembers(body.agents, names),
+      () => definitionMembers(body.agents),
     );
     return c.json(team satisfies Team, 201);
   });
@@ -90,18 +89,17 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     const { id } = parseParams(c, teamParams);
     const body = await parseJsonBody(c, teamDefinitionBody);
     const tenantId = c.var.tenant.id;
-    let names = new Map<string, string>();
     const team = await checkingWorkflow(
       () =>
         withUserTransaction(sql, c.var.claims, async (tx) => {
           await visibleTeam(tx, tenantId, id);
           requireBuilder(c, "change teams");
-          names = await agentsOfTenant(tx, tenantId, body.agents);
+          await agentsOfTenant(tx, tenantId, body.agents);
           await updateTeam(tx, tenantId, id, body);
           await saveMembers(tx, id, body.agents, { replace: true });
           return (await findTeam(tx, tenantId, id))!;
         }),
-      () => definitionMembers(body.agents, names),
+      () => definitionMembers(body.agents),
     );
     return c.json(team satisfies Team);
   });
@@ -134,8 +132,8 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
               details: [{ path: "agent_id", message: "Already in the team." }],
             });
           }
-          const names = await agentsOfTenant(tx, tenantId, [body], "");
-          members = teamAfterChange(current, { ...body, name: names.get(body.agent_id) });
+          await agentsOfTenant(tx, tenantId, [body], "");
+          members = teamAfterChange(current, body);
           await saveMembers(tx, id, [body], { replace: false });
           return (await findTeam(tx, tenantId, id))!;
         }),
@@ -222,8 +220,8 @@ async function visibleTeam(tx: TransactionSql, tenantId: string, teamId: string)
 }
 
 /**
- * The names of the request's agents, which must be the tenant's own: any other id (another
- * company's agent, or none at all) is refused exactly as the database's check words it, so the
+ * The request's agents must be the tenant's own: any other id (another company's agent, or none at
+ * all) is refused exactly as the database's check refuses it (team_agent_not_in_company), so the
  * answer says nothing about an agent the caller may not see, not even whether it exists.
  */
 async function agentsOfTenant(
@@ -231,7 +229,7 @@ async function agentsOfTenant(
   tenantId: string,
   members: { agent_id: string }[],
   prefix: string | null = null,
-): Promise<Map<string, string>> {
+): Promise<void> {
   const names = await tenantAgentNames(tx, tenantId, members.map((member) => member.agent_id));
   const details = members.flatMap((member, index) =>
     names.has(member.agent_id) ? [] : [{
@@ -244,23 +242,20 @@ async function agentsOfTenant(
   if (details.length > 0) {
     throw new ApiError(422, "validation_failed", details.map((detail) => detail.message).join("; "), { details });
   }
-  return names;
 }
 
 /** An agent as the workflow check sees it, and where it is in the request (see workflowError). */
 interface WorkflowMember {
   agent_id: string;
-  name: string | undefined;
   execution_order: number;
   role: string;
   /** `agents[<i>]`, or "" for the agent a members request sends. */
   path: string;
 }
 
-function definitionMembers(agents: TeamMember[], names: Map<string, string>): WorkflowMember[] {
+function definitionMembers(agents: TeamMember[]): WorkflowMember[] {
   return agents.map((member, index) => ({
     agent_id: member.agent_id,
-    name: names.get(member.agent_id),
     execution_order: member.execution_order,
     role: member.role,
     path: `agents[${index}]`,
@@ -269,8 +264,8 @@ function definitionMembers(agents: TeamMember[], names: Map<string, string>): Wo
 
 /** The team as GET /teams/:id would list it after a members request; `changed` is the request's agent. */
 function teamAfterChange(
-  current: { agent_id: string; name: string; execution_order: number; role: string }[],
-  changed: { agent_id: string; name?: string; execution_order: number; role: string } | null,
+  current: { agent_id: string; execution_order: number; role: string }[],
+  changed: { agent_id: string; execution_order: number; role: string } | null,
 ): WorkflowMember[] {
   const others = current.filter((member) => member.agent_id !== changed?.agent_id);
   const all = changed ? [...others, { ...changed, own: true }] : others;
@@ -279,7 +274,6 @@ function teamAfterChange(
     .sort((a, b) => a.execution_order - b.execution_order || (a.agent_id < b.agent_id ? -1 : 1))
     .map((member, index) => ({
       agent_id: member.agent_id,
-      name: member.name,
       execution_order: member.execution_order,
       role: member.role,
       path: member.own ? "" : `agents[${index}]`,
