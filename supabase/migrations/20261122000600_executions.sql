@@ -167,6 +167,7 @@ as $$
           from pg_catalog.jsonb_object_keys(variables) k);
 $$;
 alter table public.executions add constraint executions_variables_limits check (private.are_run_variables(variables));
+grant execute on function private.are_run_variables(jsonb) to authenticated, service_role;
 
 -- How many runs of one tenant may be in flight at once, by plan.
 create or replace function private.max_running_executions(plan public.tenant_plan)

@@ -107,8 +107,8 @@ select throws_ok(
 select throws_ok(
   $$ insert into public.team_agents (team_id, agent_id, execution_order, config) values
        (tests.team_id('Bounded team'), tests.agent_id('Within bounds'), 1, jsonb_build_object('tools', jsonb_build_array(repeat('t', 70000)))) $$,
-  '23514', 'new row for relation "team_agents" violates check constraint "team_agents_config_bounded"',
-  'a team agent''s config over 64 KB is refused by its check'
+  '22023', 'config.tools must list at most 64 tool names',
+  'a team agent''s config over 64 KB is refused (prepare_team_agent''s override rules, before the size check)'
 );
 insert into public.team_agents (team_id, agent_id, execution_order) values (tests.team_id('Bounded team'), tests.agent_id('Within bounds'), 1);
 
