@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWebApp, requireFreeWebPort, serveWebApp, type ServedWebApp } from "../stack/built-web-app.ts";
 import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
+import { checkFunction, denoBinary, denoEnvironment, functionImportMap, functionNames, type FunctionCheck } from "../stack/function-imports.ts";
 import { runSql } from "../stack/database-setup.ts";
 import { cliDbUrl, dbUrl, isInstanceName, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
 import { runCommand } from "../stack/run-command.ts";
@@ -89,30 +90,34 @@ async function databaseTypesSuite(): Promise<SuiteResult> {
   return { suite: "database types", passed: 0, failed: 1, failures: [message] };
 }
 
+/**
+ * Each function checked as `supabase functions deploy` resolves it: its own deno.json or import map
+ * and nothing else (no root config, no package.json, no node_modules), against the committed
+ * lockfile; then the local function worker, which needs no configuration.
+ */
 async function denoCheckSuite(): Promise<SuiteResult> {
-  heading("deno check (every edge function and the local function worker)");
-  const functionsDir = join(repoRoot, "supabase/functions");
-  const entryPoints = readdirSync(functionsDir)
-    .filter((name) => !name.startsWith("_") && !name.startsWith("."))
-    .map((name) => join(functionsDir, name, "index.ts"))
-    .filter((file) => existsSync(file));
-  entryPoints.push(join(repoRoot, "scripts/stack/functions/function-worker.ts"));
+  heading("deno check (every edge function as deploy resolves it, and the local function worker)");
   const result: SuiteResult = { suite: "deno check", passed: 0, failed: 0, failures: [] };
-  for (const entryPoint of entryPoints) {
-    const run = await runCommand(join(repoRoot, "node_modules/.bin/deno"), ["check", "--quiet", "--config", join(repoRoot, "deno.json"), entryPoint], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    const name = entryPoint.slice(repoRoot.length + 1);
-    if (run.code === 0) {
+  const record = (name: string, check: FunctionCheck) => {
+    if (check.ok) {
       result.passed += 1;
       console.log(`ok: ${name}`);
     } else {
       result.failed += 1;
       result.failures.push(`deno check ${name}`);
-      console.log(`not ok: ${name}\n${run.stderr}${run.stdout}`);
+      console.log(`not ok: ${name}\n${check.output}`);
     }
+  };
+  for (const name of functionNames()) {
+    const importMap = functionImportMap(name);
+    const label = `supabase/functions/${name} (${importMap ? importMap.slice(repoRoot.length + 1) : "no import map"})`;
+    record(label, await checkFunction(name));
   }
+  const worker = await runCommand(denoBinary, ["check", "--quiet", "--no-config", join(repoRoot, "scripts/stack/functions/function-worker.ts")], {
+    cwd: repoRoot,
+    env: { ...process.env, ...denoEnvironment() },
+  });
+  record("scripts/stack/functions/function-worker.ts", { ok: worker.code === 0, output: `${worker.stderr}${worker.stdout}` });
   return result;
 }
 

@@ -58,7 +58,15 @@ async function finishBackgroundWorkThenExit(): Promise<void> {
 Deno.addSignalListener("SIGTERM", finishBackgroundWorkThenExit);
 Deno.addSignalListener("SIGINT", finishBackgroundWorkThenExit);
 
-await import(new URL(`file://${functionDir}/index.ts`).href);
+try {
+  await import(new URL(`file://${functionDir}/index.ts`).href);
+} catch (error) {
+  // A function that cannot load (an import its configuration does not resolve, a throw at the top
+  // level) is a boot error, as on the Edge Runtime: end the whole process, so the gateway answers
+  // 503 at once and the next request boots a fresh worker, rather than --watch waiting for an edit.
+  console.error(`${functionDir}/index.ts failed to load:`, error);
+  Deno.kill(Deno.pid, "SIGKILL");
+}
 if (!served) {
   console.error(`${functionDir}/index.ts did not call Deno.serve; an edge function must serve a handler`);
 }

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { denoBinary, denoEnvironment, functionConfigFiles, functionResolutionFlags, functionsDir } from "../function-imports.ts";
 import { apiUrl, dbUrl, repoRoot, type StackInstance } from "../instances.ts";
 import { anonKey, jwtSecret, serviceRoleKey } from "../keys.ts";
 
-export const functionsDir = join(repoRoot, "supabase/functions");
-const denoBinary = join(repoRoot, "node_modules/.bin/deno");
+export { functionsDir };
 const workerScript = join(repoRoot, "scripts/stack/functions/function-worker.ts");
 const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -18,8 +18,11 @@ interface RunningWorker {
 
 /**
  * One Deno process per edge function, started on first use, as Supabase's Edge Runtime gives each
- * function its own isolate. Deno's --watch restarts a worker when its files or _shared change, so
- * an edit is live without restarting the stack.
+ * function its own isolate. Its imports resolve from the configuration `supabase functions deploy`
+ * uploads for it (scripts/stack/function-imports.ts), never the repository's package.json or
+ * node_modules, so a function that would not bundle on deploy fails to boot here too. Deno's
+ * --watch restarts a worker when its files, _shared or its configuration change, so an edit is
+ * live without restarting the stack.
  */
 export class FunctionWorkers {
   private readonly workers = new Map<string, RunningWorker>();
@@ -81,14 +84,14 @@ export class FunctionWorkers {
   private start(name: string): RunningWorker {
     const functionDir = join(functionsDir, name);
     const socketPath = join(this.instance.runDir, `function-${name}.sock`);
-    const watched = [functionDir, join(functionsDir, "_shared"), join(repoRoot, "deno.json")].filter(existsSync);
+    const watched = [functionDir, join(functionsDir, "_shared"), ...functionConfigFiles(name)].filter(existsSync);
     const child = spawn(
       denoBinary,
       [
         "run", "--allow-all", "--no-prompt", "--no-clear-screen", `--watch=${watched.join(",")}`,
-        "--config", join(repoRoot, "deno.json"), workerScript, functionDir, socketPath,
+        ...functionResolutionFlags(name, "frozen"), workerScript, functionDir, socketPath,
       ],
-      { cwd: repoRoot, env: this.functionEnvironment(), stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: functionDir, env: this.functionEnvironment(), stdio: ["ignore", "pipe", "pipe"] },
     );
     const worker = { process: child, socketPath };
     this.workers.set(name, worker);
@@ -111,9 +114,7 @@ export class FunctionWorkers {
     return {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      DENO_DIR: process.env.DENO_DIR,
-      DENO_NO_UPDATE_CHECK: "1",
-      NO_COLOR: "1",
+      ...denoEnvironment(),
       ...fromFile,
       SUPABASE_URL: apiUrl(this.instance),
       SUPABASE_ANON_KEY: anonKey,

@@ -14,8 +14,10 @@ const probeTemplate = readFileSync(join(import.meta.dirname, "fixtures/probe-fun
 const functionsEnvFile = join(repoRoot, "supabase/functions/.env");
 const createdEnvFile = !existsSync(functionsEnvFile);
 
+// The probe's imports resolve as every function's do: through a deno.json beside it.
 function writeProbe(version: string): void {
   mkdirSync(probeDir, { recursive: true });
+  writeFileSync(join(probeDir, "deno.json"), JSON.stringify({ importMap: "../_shared/import_map.json" }));
   writeFileSync(join(probeDir, "index.ts"), probeTemplate.replaceAll("__PROBE_NAME__", probeName).replace("__VERSION__", version));
 }
 
@@ -37,6 +39,10 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   return last;
 }
 
+// A function whose bare import is in no configuration deploy uploads (the repository's node_modules has it).
+const unbundledName = `stack-probe-unbundled-${process.pid}`;
+const unbundledDir = join(repoRoot, "supabase/functions", unbundledName);
+
 const probeUrl = (path: string) => `${stackEnv.functionsUrl}/${probeName}${path}`;
 const withAnonKey = { authorization: `Bearer ${stackEnv.anonKey}`, apikey: stackEnv.anonKey };
 
@@ -47,6 +53,7 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(probeDir, { recursive: true, force: true });
+  rmSync(unbundledDir, { recursive: true, force: true });
   if (createdEnvFile) rmSync(functionsEnvFile, { force: true });
 });
 
@@ -166,5 +173,16 @@ describe("the gateway", () => {
       (text) => text === "version-2",
     );
     expect(after).toBe("version-2");
+  });
+
+  it("refuses to boot a function whose bare import its deno.json does not map, as deploy could not bundle it", async () => {
+    mkdirSync(unbundledDir, { recursive: true });
+    writeFileSync(join(unbundledDir, "deno.json"), JSON.stringify({ imports: {} }));
+    writeFileSync(join(unbundledDir, "index.ts"), `import { Hono } from "hono";\nDeno.serve(new Hono().fetch);\n`);
+
+    const answer = await fetch(`${stackEnv.functionsUrl}/${unbundledName}`, { headers: withAnonKey });
+
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toEqual({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" });
   });
 });

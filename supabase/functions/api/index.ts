@@ -1,3 +1,4 @@
+import "../_shared/edge-runtime.d.ts";
 import { parseWebOrigins } from "../_shared/cors.ts";
 import { connectDatabase } from "../_shared/db.ts";
 import { requiredEnv } from "../_shared/env.ts";
