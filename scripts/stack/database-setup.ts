@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { apiUrl, cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
+import { adminDbUrl, apiUrl, cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
 import { serviceRoleKey } from "./keys.ts";
 import { firstMeaningfulLine, runCommand } from "./run-command.ts";
 import { StackError } from "./stack-error.ts";
@@ -8,16 +8,27 @@ import { StackError } from "./stack-error.ts";
 const bootstrapDir = join(repoRoot, "scripts/stack/bootstrap");
 const supabaseCli = join(repoRoot, "node_modules/.bin/supabase");
 
+/**
+ * Who a statement runs as: `postgres`, the project owner's role that migrations, seed and tests
+ * use (not a superuser, as on Supabase), or `supabase_admin`, the platform's superuser, for the
+ * bootstrap and what Supabase itself does on a project (installing extensions, tests' pgTAP).
+ */
+export type DatabaseRole = "postgres" | "supabase_admin";
+
+function urlFor(instance: StackInstance, role: DatabaseRole): string {
+  return role === "supabase_admin" ? adminDbUrl(instance) : dbUrl(instance);
+}
+
 /** Runs one SQL file through psql in a single transaction that stops at the first error. */
-export async function runSqlFile(instance: StackInstance, file: string): Promise<void> {
-  const result = await runCommand("psql", [dbUrl(instance), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", file], {
+export async function runSqlFile(instance: StackInstance, file: string, role: DatabaseRole = "postgres"): Promise<void> {
+  const result = await runCommand("psql", [urlFor(instance, role), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", file], {
     env: { ...process.env, PGOPTIONS: "--client-min-messages=warning" },
   });
   if (result.code !== 0) throw new StackError(`${file} failed: ${firstMeaningfulLine(result.stderr)}`);
 }
 
-export async function runSql(instance: StackInstance, sql: string): Promise<string> {
-  const result = await runCommand("psql", [dbUrl(instance), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+export async function runSql(instance: StackInstance, sql: string, role: DatabaseRole = "postgres"): Promise<string> {
+  const result = await runCommand("psql", [urlFor(instance, role), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]);
   if (result.code !== 0) throw new StackError(`SQL failed: ${firstMeaningfulLine(result.stderr)}`);
   return result.stdout.trim();
 }
@@ -25,11 +36,12 @@ export async function runSql(instance: StackInstance, sql: string): Promise<stri
 /**
  * Gives the plain cluster what a Supabase database has before any migration: roles, the auth,
  * realtime, vault and net schemas, the realtime publication and Supabase's default grants.
- * Every file is idempotent, so this runs on each start and picks up bootstrap changes.
+ * Every file is idempotent, so this runs on each start and picks up bootstrap changes. It runs as
+ * supabase_admin, as Supabase's own setup does; the project's migrations then run as `postgres`.
  */
 export async function applyPlatformBootstrap(instance: StackInstance): Promise<void> {
   const files = readdirSync(bootstrapDir).filter((file) => file.endsWith(".sql")).sort();
-  for (const file of files) await runSqlFile(instance, join(bootstrapDir, file));
+  for (const file of files) await runSqlFile(instance, join(bootstrapDir, file), "supabase_admin");
 }
 
 /** Applies pending migrations with the real Supabase CLI, into the same history table as production. */

@@ -62,6 +62,15 @@ export function dbUrl(instance: StackInstance): string {
   return `postgresql://postgres:postgres@127.0.0.1:${instance.dbPort}/postgres`;
 }
 
+/**
+ * The cluster's superuser, as `supabase_admin` is on Supabase: the platform bootstrap and the stack's
+ * own upkeep connect with it; migrations, seed, tests and functions connect as `postgres`, which is
+ * not a superuser here either.
+ */
+export function adminDbUrl(instance: StackInstance): string {
+  return `postgresql://supabase_admin:postgres@127.0.0.1:${instance.dbPort}/postgres`;
+}
+
 /** For the Supabase CLI: the local cluster has no TLS, so say so instead of letting it try and warn. */
 export function cliDbUrl(instance: StackInstance): string {
   return `${dbUrl(instance)}?sslmode=disable`;

@@ -8,6 +8,10 @@ import { StackError } from "./stack-error.ts";
 
 export const pgBin = "/usr/lib/postgresql/15/bin";
 
+// As on Supabase, the cluster's superuser is supabase_admin and `postgres` is a privileged
+// non-superuser (scripts/stack/bootstrap/010-roles.sql). Clusters made before carry no marker.
+const superuserMarker = "bootstrap superuser: supabase_admin";
+
 // A Supabase database has pg_cron preloaded and logical decoding on (Realtime needs it).
 function serverSettings(instance: StackInstance): string {
   const settings = [
@@ -28,7 +32,7 @@ function serverSettings(instance: StackInstance): string {
     `password_encryption = 'scram-sha-256'`,
   ];
   if (!instance.durable) settings.push(`fsync = off`, `synchronous_commit = off`, `full_page_writes = off`);
-  return `\n# Renum local stack (scripts/stack/postgres-cluster.ts)\n${settings.join("\n")}\n`;
+  return `\n# Renum local stack (scripts/stack/postgres-cluster.ts)\n# ${superuserMarker}\n${settings.join("\n")}\n`;
 }
 
 function postgresUserIds(): { uid: number; gid: number } | null {
@@ -77,6 +81,12 @@ export async function ensureCluster(instance: StackInstance): Promise<{ created:
         `the data folder ${dataDir} is half-initialised (an earlier start was interrupted); remove it with \`rm -rf ${instance.stateDir}\` and start again`,
       );
     }
+    if (!readFileSync(join(dataDir, "postgresql.conf"), "utf8").includes(superuserMarker)) {
+      throw new StackError(
+        `the database in ${dataDir} was made when \`postgres\` was its superuser, which it is not on Supabase; ` +
+          `recreate it with \`npx tsx scripts/stack/cli.ts reset --instance ${instance.name}\` (its data is lost)`,
+      );
+    }
     return { created: false };
   }
 
@@ -90,7 +100,7 @@ export async function ensureCluster(instance: StackInstance): Promise<{ created:
   writeFileSync(passwordFile, "postgres\n", { mode: 0o600 });
   ownByPostgres(passwordFile);
   const [program, args] = asPostgresUser(join(pgBin, "initdb"), [
-    "-D", dataDir, "-U", "postgres", `--pwfile=${passwordFile}`,
+    "-D", dataDir, "-U", "supabase_admin", `--pwfile=${passwordFile}`,
     "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
   ]);
   const result = await runCommand(program, args);

@@ -40,7 +40,9 @@ function heading(text: string): void {
 
 async function pgTapSuite(): Promise<SuiteResult> {
   heading("pgTAP (pg_prove over supabase/tests/)");
-  await runSql(instance, "create extension if not exists pgtap with schema extensions");
+  // `supabase test db` creates pgTAP as postgres, which Supabase's supautils allows; here the
+  // platform's superuser stands in for that allowance.
+  await runSql(instance, "create extension if not exists pgtap with schema extensions", "supabase_admin");
   const testsDir = join(repoRoot, "supabase/tests");
   const files = readdirSync(testsDir).filter((file) => file.endsWith(".sql")).sort().map((file) => join(testsDir, file));
   if (files.length === 0) return { suite: "pgTAP", passed: 0, failed: 1, failures: ["no pgTAP test files in supabase/tests/"] };
@@ -53,7 +55,7 @@ async function pgTapSuite(): Promise<SuiteResult> {
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
   // As `supabase test db` does: pgTAP is a test tool, not part of the schema the lint and types see.
-  await runSql(instance, "drop extension if exists pgtap");
+  await runSql(instance, "drop extension if exists pgtap", "supabase_admin");
   const lines = run.stdout.split("\n");
   const passed = lines.filter((line) => /^\s*ok \d+/.test(line)).length;
   const failedLines = lines.filter((line) => /^\s*not ok \d+/.test(line));

@@ -345,6 +345,8 @@ begin
     from pg_catalog.pg_proc p
     join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
     join pg_catalog.pg_extension e on e.oid = d.refobjid and e.extname = 'pgtap'
+    -- Only what the API roles lack: pgTAP created by the platform's superuser keeps PUBLIC execute.
+    where not pg_catalog.has_function_privilege('anon', p.oid, 'execute')
   loop
     execute format('grant execute on function %s to anon, authenticated, service_role', fn);
   end loop;

@@ -6,7 +6,7 @@ begin;
 set search_path to public, extensions, tests;
 set local timezone to 'UTC';
 
-select plan(95);
+select plan(111);
 
 -- ─── roles ───────────────────────────────────────────────────────────────────────────────────
 select ok(
@@ -439,14 +439,13 @@ select is(
 );
 
 select vault.create_secret('other-value', 'platform_test_other');
-update vault.secrets set secret = (select secret from vault.secrets where name = 'platform_test_key')
-where name = 'platform_test_other';
 
 select throws_ok(
-  $$select decrypted_secret from vault.decrypted_secrets where name = 'platform_test_other'$$,
+  $$select vault._decrypt((select secret from vault.secrets where name = 'platform_test_key'),
+                          (select id from vault.secrets where name = 'platform_test_other'))$$,
   null,
   null,
-  'a ciphertext copied onto another secret does not decrypt'
+  'a ciphertext read as another secret''s does not decrypt'
 );
 select throws_ok(
   $$select vault.create_secret('x', 'platform_test_key')$$,
@@ -488,6 +487,101 @@ select throws_ok(
   'service_role cannot read the vault root key'
 );
 reset role;
+
+-- ─── the postgres role: hosted Supabase's privileges, so what fails on deploy fails here ──────
+-- pg_prove, like migrations, seed and the functions, connects as postgres.
+select is(current_user::text, 'postgres', 'the tests, like migrations, run as postgres');
+select ok(
+  (select not rolsuper and rolcreatedb and rolcreaterole and rolcanlogin and rolreplication and rolbypassrls
+   from pg_roles where rolname = 'postgres'),
+  'postgres is NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION BYPASSRLS, as Supabase demotes it'
+);
+select ok(
+  (select rolsuper from pg_roles where rolname = 'supabase_admin'),
+  'supabase_admin is the superuser'
+);
+select is(
+  (select pg_get_userbyid(datdba)::text from pg_database where datname = current_database()),
+  'postgres',
+  'postgres owns the database, and so may create schemas and, through pg_database_owner, public'
+);
+select ok(
+  has_database_privilege('postgres', current_database(), 'create')
+    and has_schema_privilege('postgres', 'public', 'create')
+    and has_schema_privilege('postgres', 'extensions', 'create'),
+  'postgres may create in the database, in public and in extensions'
+);
+select ok(
+  has_table_privilege('postgres', 'vault.secrets', 'select')
+    and has_table_privilege('postgres', 'vault.secrets', 'delete')
+    and has_table_privilege('postgres', 'vault.decrypted_secrets', 'select'),
+  'postgres may read and delete vault secrets'
+);
+select ok(
+  not has_table_privilege('postgres', 'vault.secrets', 'insert')
+    and not has_table_privilege('postgres', 'vault.secrets', 'update')
+    and not has_table_privilege('postgres', 'vault.secrets', 'truncate')
+    and not has_table_privilege('postgres', 'vault.secrets', 'references')
+    and not has_table_privilege('postgres', 'vault.secrets', 'trigger'),
+  'postgres may not insert, update, truncate, reference or trigger on vault.secrets'
+);
+select throws_ok(
+  $$update vault.secrets set description = 'changed' where name = 'platform_test_key'$$,
+  '42501',
+  'permission denied for table secrets',
+  'postgres changes a secret only through vault.update_secret()'
+);
+select throws_ok(
+  $$insert into vault.secrets (secret) values ('plain')$$,
+  '42501',
+  'permission denied for table secrets',
+  'postgres adds a secret only through vault.create_secret()'
+);
+select ok(
+  has_function_privilege('postgres', 'vault.create_secret(text, text, text, uuid)', 'execute')
+    and has_function_privilege('postgres', 'vault.update_secret(uuid, text, text, text, uuid)', 'execute'),
+  'postgres may create and update secrets through the vault functions'
+);
+select throws_ok(
+  $$select vault._root_key()$$,
+  '42501',
+  null,
+  'postgres cannot read the vault root key'
+);
+select ok(
+  has_table_privilege('postgres', 'cron.job', 'select')
+    and not has_table_privilege('postgres', 'cron.job', 'update')
+    and not has_table_privilege('postgres', 'cron.job', 'insert')
+    and has_function_privilege('postgres', 'cron.schedule(text, text, text)', 'execute')
+    and has_function_privilege('postgres', 'cron.alter_job(bigint, text, text, text, text, boolean)', 'execute')
+    and has_function_privilege('postgres', 'cron.unschedule(name)', 'execute'),
+  'postgres reads cron.job and changes jobs only through cron.schedule(), cron.alter_job() and cron.unschedule()'
+);
+select throws_ok(
+  $$create extension pageinspect$$,
+  '42501',
+  null,
+  'postgres cannot create an extension that needs a superuser'
+);
+select throws_ok(
+  $$create function tests.platform_probe_trigger() returns event_trigger language plpgsql as 'begin end';
+    create event trigger platform_probe on ddl_command_start execute function tests.platform_probe_trigger()$$,
+  '42501',
+  null,
+  'postgres cannot create an event trigger'
+);
+select throws_ok(
+  $$select pg_read_file('postgresql.conf')$$,
+  '42501',
+  null,
+  'postgres cannot read the server''s files'
+);
+select throws_ok(
+  $$set role supabase_admin$$,
+  '42501',
+  null,
+  'postgres cannot become the superuser'
+);
 
 -- ─── net (pg_net's queue) ────────────────────────────────────────────────────────────────────
 select ok(

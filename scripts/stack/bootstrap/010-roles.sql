@@ -1,17 +1,24 @@
 -- Platform bootstrap 010: the roles every Supabase database has.
 --
--- Runs as the cluster superuser `postgres`, before any project migration, on every stack start;
--- every statement is idempotent. Sources: supabase/postgres `migrations/db/init-scripts/`
+-- Runs as the cluster superuser `supabase_admin`, before any project migration, on every stack
+-- start; every statement is idempotent. Sources: supabase/postgres `migrations/db/init-scripts/`
 -- (00000000000000-initial-schema.sql, 00000000000001-auth-schema.sql, 00000000000003-post-setup.sql)
 -- and the later role migrations (20221028101028_set_authenticator_timeout,
 -- 20230201083204 grant API roles to postgres, 20230529180330_alter_api_roles_for_inherit,
 -- 20231130133139_set_lock_timeout_to_authenticator_role).
 --
+-- As on Supabase, `supabase_admin` is the cluster's superuser (initdb's bootstrap user) and
+-- `postgres` is the project owner's role: NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION
+-- BYPASSRLS (migrations/db/migrations/10000000000000_demote-postgres.sql), owner of the database
+-- and so of `public`. Migrations, seed, pgTAP and functions connect as postgres, so what it may
+-- not do on a hosted project fails here too.
+--
 -- Local differences, on purpose:
--- * `postgres` stays the cluster superuser (on Supabase it is a privileged non-superuser and
---   `supabase_admin` is the superuser). `supabase_admin` exists here only as an owner of platform
---   objects: NOLOGIN, not a superuser.
 -- * Passwords are the local-development ones ('postgres').
+-- * postgres is a member of supabase_realtime_admin, the owner of realtime.messages, so migrations
+--   can create policies on it. Supabase grants exactly that (and not the membership) through
+--   supautils' policy_grants, which Debian does not package; Supabase revoked the membership in
+--   20250421084701_revoke_admin_roles_from_postgres.
 
 do $roles$
 begin
@@ -32,9 +39,9 @@ begin
     create role authenticator login noinherit;
   end if;
 
-  -- Platform owners.
-  if not exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin') then
-    create role supabase_admin nologin createdb createrole replication bypassrls;
+  -- The project owner's role (supabase_admin, the superuser, exists since initdb).
+  if not exists (select from pg_catalog.pg_roles where rolname = 'postgres') then
+    create role postgres;
   end if;
   -- GoTrue connects as this role on Supabase, so it can log in (NOINHERIT CREATEROLE LOGIN NOREPLICATION).
   if not exists (select from pg_catalog.pg_roles where rolname = 'supabase_auth_admin') then
@@ -56,7 +63,14 @@ alter role authenticated nologin inherit nobypassrls;
 alter role service_role nologin inherit bypassrls;
 alter role authenticator login noinherit nobypassrls password 'postgres';
 alter role supabase_auth_admin login noinherit password 'postgres';
-alter role postgres password 'postgres';
+alter role postgres nosuperuser createdb createrole login replication bypassrls password 'postgres';
+alter role supabase_admin password 'postgres';
+
+-- The project's database and its `public` schema (owned by pg_database_owner) belong to postgres,
+-- as Supabase's image sets them up ("alter database postgres owner to postgres").
+alter database postgres owner to postgres;
+grant all on database postgres to postgres;
+grant supabase_realtime_admin to postgres;
 
 grant anon, authenticated, service_role to authenticator;
 -- Supabase grants the API roles to postgres (20230201083204) and to the realtime admin.

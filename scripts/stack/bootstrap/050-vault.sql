@@ -9,9 +9,12 @@
 -- the same reason). The root key is NOT in the database: it is read from the file
 -- `vault_root_key` in the data directory (64 hex characters, written by the stack when it creates
 -- the cluster), so neither pg_dump nor a table read ever contains it. Only the private
--- security-definer helper vault._root_key(), owned by postgres, reads it.
+-- security-definer helper vault._root_key(), owned by supabase_admin, reads it.
 --
--- Access as on Supabase: vault is for postgres and service_role; anon and authenticated get nothing.
+-- Access as on Supabase: everything belongs to supabase_admin; postgres may only read and delete
+-- secrets and create or update them through the functions (supabase/postgres
+-- ansible/files/postgresql_extension_custom_scripts/supabase_vault/after-create.sql), service_role
+-- as before; anon and authenticated get nothing.
 
 create schema if not exists vault authorization supabase_admin;
 alter schema vault owner to supabase_admin;
@@ -28,7 +31,7 @@ create table if not exists vault.secrets (
 );
 comment on table vault.secrets is 'Table with encrypted `secret` column for storing sensitive information on disk.';
 create unique index if not exists secrets_name_idx on vault.secrets using btree (name) where name is not null;
-alter table vault.secrets owner to postgres;
+alter table vault.secrets owner to supabase_admin;
 
 -- ─── private helpers ─────────────────────────────────────────────────────────────────────────
 create or replace function vault._root_key()
@@ -105,7 +108,7 @@ select
   s.created_at,
   s.updated_at
 from vault.secrets s;
-alter view vault.decrypted_secrets owner to postgres;
+alter view vault.decrypted_secrets owner to supabase_admin;
 
 create or replace function vault.create_secret(
   new_secret text,
@@ -152,25 +155,29 @@ begin
 end;
 $$;
 
-alter function vault._root_key() owner to postgres;
-alter function vault._secret_key(uuid) owner to postgres;
-alter function vault._encrypt(text, uuid) owner to postgres;
-alter function vault._decrypt(text, uuid) owner to postgres;
-alter function vault.create_secret(text, text, text, uuid) owner to postgres;
-alter function vault.update_secret(uuid, text, text, text, uuid) owner to postgres;
+alter function vault._root_key() owner to supabase_admin;
+alter function vault._secret_key(uuid) owner to supabase_admin;
+alter function vault._encrypt(text, uuid) owner to supabase_admin;
+alter function vault._decrypt(text, uuid) owner to supabase_admin;
+alter function vault.create_secret(text, text, text, uuid) owner to supabase_admin;
+alter function vault.update_secret(uuid, text, text, text, uuid) owner to supabase_admin;
 
 -- ─── access ──────────────────────────────────────────────────────────────────────────────────
 revoke all on schema vault from public, anon, authenticated;
 revoke all on all tables in schema vault from public, anon, authenticated;
 revoke all on all functions in schema vault from public, anon, authenticated, service_role;
 
-grant usage on schema vault to postgres, service_role;
-grant all on vault.secrets to postgres;
+grant usage on schema vault to postgres with grant option;
+grant select, delete on vault.secrets, vault.decrypted_secrets to postgres with grant option;
+grant execute on function vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid)
+  to postgres with grant option;
+grant usage on schema vault to service_role;
 grant select, delete on vault.secrets to service_role;
-grant select on vault.decrypted_secrets to postgres, service_role;
-grant execute on function vault.create_secret(text, text, text, uuid) to postgres, service_role;
-grant execute on function vault.update_secret(uuid, text, text, text, uuid) to postgres, service_role;
+grant select on vault.decrypted_secrets to service_role;
+grant execute on function vault.create_secret(text, text, text, uuid) to service_role;
+grant execute on function vault.update_secret(uuid, text, text, text, uuid) to service_role;
 -- The view calls _decrypt with the reader's privileges, so the roles allowed to read the view may
 -- call it (supabase_vault grants its decrypt function to service_role the same way). The root key
--- itself is readable by nobody but postgres.
-grant execute on function vault._decrypt(text, uuid) to postgres, service_role;
+-- itself is readable by nobody but supabase_admin.
+grant execute on function vault._decrypt(text, uuid) to postgres with grant option;
+grant execute on function vault._decrypt(text, uuid) to service_role;

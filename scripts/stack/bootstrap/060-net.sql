@@ -13,8 +13,8 @@
 -- are SECURITY DEFINER with search_path = net and executable by postgres, anon, authenticated and
 -- service_role. The queue and response tables belong to postgres and service_role only (pg_net
 -- >= 0.12 grants them to PUBLIC instead; the local stack is stricter there, no API role can read
--- other requests' responses). Functions are owned by supabase_admin, the non-superuser platform
--- owner, which is given exactly the table rights they need.
+-- other requests' responses). Functions are owned by supabase_admin, the platform's superuser, as
+-- pg_net's are on Supabase.
 
 create schema if not exists net authorization supabase_admin;
 alter schema net owner to supabase_admin;

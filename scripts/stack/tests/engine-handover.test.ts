@@ -14,11 +14,12 @@ const engineSql = connectDatabase(stackEnv.dbUrl, { max: 4 });
 const companies: Company[] = [];
 
 beforeAll(async () => {
-  await sql`update cron.job set active = false where jobname = 'renum-kick-executor'`;
+  // cron.job is read-only for postgres, as on Supabase: jobs change through cron.alter_job().
+  await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = 'renum-kick-executor'`;
 });
 
 afterAll(async () => {
-  await sql`update cron.job set active = true where jobname = 'renum-kick-executor'`;
+  await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = 'renum-kick-executor'`;
   await removeCompanies(sql, companies);
   await engineSql.end();
   await sql.end();
