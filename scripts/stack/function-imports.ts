@@ -27,7 +27,8 @@ export const denoCacheDir = process.env.DENO_DIR || join(repoRoot, ".stack/deno"
 /**
  * The environment every Deno process of ours gets, besides what the caller adds:
  * DENO_NO_PACKAGE_JSON keeps Deno from reading the repository's package.json and node_modules,
- * which the CLI never uploads, so a bare import resolves only through the function's own config.
+ * which the CLI never uploads (its own bundler sets it too when a function has an import map,
+ * pkg/function/bundle.go), so a bare import resolves only through the function's own config.
  */
 export function denoEnvironment(): Record<string, string> {
   return { DENO_DIR: denoCacheDir, DENO_NO_PACKAGE_JSON: "1", DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };

@@ -1,4 +1,4 @@
--- executions: a team run is rows, not a process (ARCHITECTURE section 5). An execution, one step per
+-- executions: a team run is rows, not a process (docs/architecture.md, "Request path"). An execution, one step per
 -- team agent, and an append-only numbered event log. Workers claim ready steps with
 -- `for no key update skip locked` and a lease; a result is recorded exactly once, in the same transaction
 -- as its priced usage; a reaper re-queues expired leases and fails runs past their deadline; cancel

@@ -1,6 +1,6 @@
 // Stand-ins for @supabase/postgrest-js and @supabase/storage-js in the browser build only (see
 // vite.config.ts). The browser never reads tables or Storage itself: its data comes from the
-// SvelteKit server and the `api` function (ARCHITECTURE.md §1), and its Supabase client is for
+// SvelteKit server and the `api` function (docs/architecture.md, "Layers"), and its Supabase client is for
 // Auth and Realtime. supabase-js constructs both clients anyway, so these are constructed and do
 // nothing; any real use throws at once, saying why, instead of failing somewhere later.
 function notInTheBrowser(what: string): never {
