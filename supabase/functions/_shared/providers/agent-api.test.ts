@@ -182,3 +182,14 @@ describe("agent-api: failures", () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe("agent-api: internal addresses", () => {
+  it("never posts to a tenant endpoint on an internal address", async () => {
+    for (const endpoint of [`${fake.url}/agents/`, "http://10.0.0.8/agents", "http://metadata.google.internal/computeMetadata/v1"]) {
+      tenant.agentsEndpointUrl = endpoint;
+      const error = await providerFailure(callAgent(call({ fetch: undefined })));
+      expect(error).toMatchObject({ kind: "bad_request", retryable: false, code: "address_not_allowed" });
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+});

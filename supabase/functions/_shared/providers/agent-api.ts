@@ -37,6 +37,7 @@ import {
   ProviderError,
   type Usage,
 } from "./provider.ts";
+import { providerFetch } from "./provider-fetch.ts";
 import { runWithDeadline } from "./timeouts.ts";
 
 export function agentApiPath(call: AgentCall): string | undefined {
@@ -65,7 +66,6 @@ export async function callAgentApi(call: AgentCall): Promise<AgentReply> {
   const context: ProviderContext = {
     label: endpoint ? `the agents endpoint at ${hostOf(endpoint)}` : "the agents endpoint",
     provider: "agent-api",
-    apiKey: call.apiKey,
   };
   if (!call.tenant) {
     throw new ProviderError("bad_request", "the agent-api provider needs the company the call is for", {
@@ -86,7 +86,7 @@ export async function callAgentApi(call: AgentCall): Promise<AgentReply> {
     "x-request-id": requestId,
   };
   if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`;
-  const fetchImpl = call.fetch ?? fetch;
+  const fetchImpl = call.fetch ?? providerFetch;
   const url = joinUrl(endpoint, path);
 
   return await runWithDeadline(

@@ -151,11 +151,12 @@ describe("anthropic: failures", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("quotes the reason of a bad request, not retryable", async () => {
+  it("tells a bad request by status and code, never in the provider's words, not retryable", async () => {
     fake.script({ status: 400 });
     const error = await providerFailure(callWithRetries(() => callAgent(call()), { baseDelayMs: 1 }));
     expect(error.kind).toBe("bad_request");
-    expect(error.message).toContain("roles must alternate");
+    expect(error.message).toContain("(HTTP 400, invalid_request_error)");
+    expect(error.message).not.toContain("roles must alternate");
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -202,5 +203,13 @@ describe("anthropic: failures", () => {
     const error = await providerFailure(callAgent(call()));
     expect(error.kind).toBe("invalid_response");
     expect(error.retryable).toBe(false);
+  });
+});
+
+describe("anthropic: internal addresses", () => {
+  it("never sends the key to an internal address", async () => {
+    const error = await providerFailure(callAgent(call({ fetch: undefined })));
+    expect(error).toMatchObject({ kind: "bad_request", retryable: false, code: "address_not_allowed" });
+    expect(fake.requests).toHaveLength(0);
   });
 });

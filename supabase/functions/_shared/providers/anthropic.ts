@@ -23,6 +23,7 @@ import {
   ProviderError,
   type Usage,
 } from "./provider.ts";
+import { providerFetch } from "./provider-fetch.ts";
 import { readServerSentEvents } from "./sse.ts";
 import { runWithDeadline } from "./timeouts.ts";
 
@@ -58,7 +59,6 @@ export async function callAnthropic(call: AgentCall): Promise<AgentReply> {
   const context: ProviderContext = {
     label: host === "api.anthropic.com" ? "Anthropic" : `the Anthropic API at ${host}`,
     provider: "anthropic",
-    apiKey: call.apiKey,
   };
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -66,7 +66,7 @@ export async function callAnthropic(call: AgentCall): Promise<AgentReply> {
     "anthropic-version": anthropicVersion,
   };
   if (call.apiKey) headers["x-api-key"] = call.apiKey;
-  const fetchImpl = call.fetch ?? fetch;
+  const fetchImpl = call.fetch ?? providerFetch;
 
   return await runWithDeadline(
     {

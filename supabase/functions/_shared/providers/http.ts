@@ -1,18 +1,16 @@
 // What every HTTP provider shares: addresses, reading answers with a size limit, Retry-After, and
-// turning an error answer into a ProviderError whose message is safe to show.
+// turning an error answer into a ProviderError whose message is safe to show: our own words, the
+// status and the provider's short machine code, never its free text.
 import { ProviderError, type ProviderName } from "./provider.ts";
 
 export interface ProviderContext {
   /** As a person reads it in a message: "OpenAI-compatible provider", "Anthropic", "Suna". */
   label: string;
   provider: ProviderName;
-  /** Removed from every text a provider sends back before it reaches a message. */
-  apiKey?: string;
 }
 
 const maxAnswerBytes = 16 * 1024 * 1024;
 const maxErrorBytes = 64 * 1024;
-const maxQuotedChars = 300;
 
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
@@ -36,17 +34,6 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** The key, and anything shaped like a key or a bearer token, replaced; then cut to a readable length. */
-export function safeQuote(text: string, apiKey?: string): string {
-  let result = apiKey && apiKey.length >= 4 ? text.split(apiKey).join("[redacted]") : text;
-  result = result
-    .replace(/\b(sk|pk|rk)[-_][A-Za-z0-9_*.-]{6,}/g, "[redacted]")
-    .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, "Bearer [redacted]")
-    .replace(/\s+/g, " ")
-    .trim();
-  return result.length > maxQuotedChars ? `${result.slice(0, maxQuotedChars - 1)}…` : result;
 }
 
 /** The body as text, refusing answers larger than `limit` bytes (invalid_response). */
@@ -100,37 +87,30 @@ export function isTokenCount(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
 
-interface ErrorDetail {
-  code?: string;
-  message?: string;
-}
-
 const plainCode = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
-// The shapes providers answer errors with: OpenAI {error:{message,type,code}}, Anthropic
-// {type:"error",error:{type,message}}, FastAPI (Suna) {detail: string | {message, error_code}},
-// and the generic {error: "..."} / {code, message}.
-function errorDetail(body: string): ErrorDetail {
+// The short machine code in the shapes providers answer errors with: OpenAI {error:{message,type,
+// code}}, Anthropic {type:"error",error:{type,message}}, FastAPI (Suna) {detail: {message,
+// error_code}}, and the generic {code, message}. Only a plain identifier is taken.
+function errorCode(body: string): string | undefined {
   let json: Record<string, unknown> | null;
   try {
     json = asRecord(JSON.parse(body));
   } catch {
-    return {};
+    return undefined;
   }
-  if (!json) return {};
+  if (!json) return undefined;
   const error = asRecord(json.error);
   const detail = asRecord(json.detail);
-  const code = [error?.code, error?.type, detail?.error_code, json.code, json.error_code]
+  return [error?.code, error?.type, detail?.error_code, json.code, json.error_code]
     .find((value) => typeof value === "string" && plainCode.test(value)) as string | undefined;
-  const message = [error?.message, detail?.message, json.detail, json.message, json.error]
-    .find((value) => typeof value === "string" && value.trim() !== "") as string | undefined;
-  return { code, message };
 }
 
 /**
- * The ProviderError for a non-2xx answer. Auth failures are told in our own words only (providers
- * quote the key they were sent); other refusals quote the provider's message, redacted and cut,
- * because it says what to fix ("model `x` does not exist").
+ * The ProviderError for a non-2xx answer, in our own words with the status and the provider's
+ * short code ("HTTP 404, model_not_found"). The provider's free text is never quoted: it may echo
+ * the key, and an address a user pointed at an internal service would answer with that service's
+ * words (a run's error is shown to everyone in the company).
  */
 export async function errorFromResponse(response: Response, context: ProviderContext): Promise<ProviderError> {
   const status = response.status;
@@ -140,10 +120,9 @@ export async function errorFromResponse(response: Response, context: ProviderCon
   } catch {
     // An error answer too large or cut short still has its status.
   }
-  const { code, message } = errorDetail(body);
+  const code = errorCode(body);
   const label = context.label;
   const tag = `HTTP ${status}${code ? `, ${code}` : ""}`;
-  const quoted = message ? `: ${safeQuote(message, context.apiKey)}` : "";
   const base = { provider: context.provider, status, code };
   const wait = retryAfterMs(response.headers);
 
@@ -166,7 +145,7 @@ export async function errorFromResponse(response: Response, context: ProviderCon
     return new ProviderError("timeout", `${label} timed out the request (${tag})`, { ...base, retryAfterMs: wait });
   }
   if (status >= 500) {
-    return new ProviderError("server_error", `${label} had an error (${tag})${quoted}`, {
+    return new ProviderError("server_error", `${label} had an error (${tag})`, {
       ...base,
       retryAfterMs: wait,
     });
@@ -174,7 +153,7 @@ export async function errorFromResponse(response: Response, context: ProviderCon
   if (status >= 300 && status < 400) {
     return new ProviderError("bad_request", `${label} answered with a redirect (${tag}); check its address`, base);
   }
-  return new ProviderError("bad_request", `${label} rejected the request (${tag})${quoted}`, base);
+  return new ProviderError("bad_request", `${label} rejected the request (${tag})`, base);
 }
 
 // ─── agent config ─────────────────────────────────────────────────────────────────────────────

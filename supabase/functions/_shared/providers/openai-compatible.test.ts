@@ -192,13 +192,14 @@ describe("openai-compatible: failures", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("tells a bad request with the provider's reason, not retryable", async () => {
+  it("tells a bad request by status and code, never in the provider's words, not retryable", async () => {
     fake.script({ status: 404 });
     const error = await providerFailure(callWithRetries(() => callAgent(call({ model: "gpt-9" })), { baseDelayMs: 1 }));
     expect(error.kind).toBe("bad_request");
     expect(error.retryable).toBe(false);
     expect(error.code).toBe("model_not_found");
-    expect(error.message).toContain("The model `gpt-9` does not exist");
+    expect(error.message).toContain("(HTTP 404, model_not_found)");
+    expect(error.message).not.toContain("does not exist");
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -311,3 +312,14 @@ async function restart(options: Parameters<typeof startFakeOpenAi>[0]): Promise<
   await fake.close();
   return await startFakeOpenAi(options);
 }
+
+describe("openai-compatible: internal addresses", () => {
+  it("never calls an internal address that is not allow-listed, and does not retry it", async () => {
+    for (const baseUrl of [fake.url, `http://localhost:${new URL(fake.url).port}`, "http://169.254.169.254", "http://[::ffff:127.0.0.1]:1", "http://2130706433:1"]) {
+      const error = await providerFailure(callAgent(call({ baseUrl, fetch: undefined })));
+      expect(error).toMatchObject({ kind: "bad_request", retryable: false, code: "address_not_allowed" });
+      expect(error.message).not.toContain(key);
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+});

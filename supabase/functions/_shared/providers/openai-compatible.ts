@@ -26,6 +26,7 @@ import {
   ProviderError,
   type Usage,
 } from "./provider.ts";
+import { providerFetch } from "./provider-fetch.ts";
 import { readServerSentEvents } from "./sse.ts";
 import { runWithDeadline } from "./timeouts.ts";
 
@@ -72,7 +73,6 @@ export async function callOpenAiCompatible(call: AgentCall): Promise<AgentReply>
   const context: ProviderContext = {
     label: `the OpenAI-compatible API at ${hostOf(url)}`,
     provider: "openai-compatible",
-    apiKey: call.apiKey,
   };
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -81,7 +81,7 @@ export async function callOpenAiCompatible(call: AgentCall): Promise<AgentReply>
   if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`;
   const organization = configString(call.config, "organization");
   if (organization) headers["openai-organization"] = organization;
-  const fetchImpl = call.fetch ?? fetch;
+  const fetchImpl = call.fetch ?? providerFetch;
 
   return await runWithDeadline(
     {

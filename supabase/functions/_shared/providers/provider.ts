@@ -74,9 +74,12 @@ export interface AgentCall {
   onStarted?: (run: { providerRequestId: string; threadId?: string }) => void;
   /** 1 for the first attempt; the demo provider's fail_rate draws per attempt. */
   attempt?: number;
-  /** The fetch to use; tests and the local stack leave it alone. */
-  fetch?: typeof fetch;
+  /** The fetch to use instead of the egress rules' (providerFetch); only tests set it. */
+  fetch?: FetchLike;
 }
+
+/** What providers call to make a request: fetch, or the egress module's fetch. */
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export type FinishReason = "stop" | "length" | "content_filter" | "tool_use" | "other";
 

@@ -184,3 +184,11 @@ describe("suna: failures", () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe("suna: internal addresses", () => {
+  it("never starts a run on an internal address", async () => {
+    const error = await providerFailure(callAgent(call({ fetch: undefined })));
+    expect(error).toMatchObject({ kind: "bad_request", retryable: false, code: "address_not_allowed" });
+    expect(fake.requests).toHaveLength(0);
+  });
+});

@@ -32,12 +32,14 @@ import {
 import {
   type AgentCall,
   type AgentReply,
+  type FetchLike,
   defaultTimeoutMs,
   deltaSink,
   estimateTokens,
   hostOf,
   ProviderError,
 } from "./provider.ts";
+import { providerFetch } from "./provider-fetch.ts";
 import { readServerSentEvents } from "./sse.ts";
 import { runWithDeadline } from "./timeouts.ts";
 
@@ -60,11 +62,10 @@ export async function callSuna(call: AgentCall): Promise<AgentReply> {
   const context: ProviderContext = {
     label: base ? `Suna at ${hostOf(base)}` : "Suna",
     provider: "suna",
-    apiKey: call.apiKey,
   };
   if (!base) throw missingAddress(context, "set the agent's config.base_url or the platform's SUNA_BASE_URL");
   const auth = authHeaders(call.apiKey);
-  const fetchImpl = call.fetch ?? fetch;
+  const fetchImpl = call.fetch ?? providerFetch;
   const prompt = sunaPrompt(call);
   let runId: string | undefined;
   let finished = false;
@@ -216,7 +217,7 @@ async function sunaError(response: Response, context: ProviderContext): Promise<
 }
 
 async function lastAssistantMessage(
-  fetchImpl: typeof fetch,
+  fetchImpl: FetchLike,
   base: string,
   threadId: string,
   auth: Record<string, string>,
@@ -243,7 +244,7 @@ async function lastAssistantMessage(
 
 /** Best effort, bounded by sunaStopTimeoutMs: the caller's signal has usually fired already. */
 async function stopRun(
-  fetchImpl: typeof fetch,
+  fetchImpl: FetchLike,
   base: string,
   runId: string,
   auth: Record<string, string>,

@@ -1,10 +1,18 @@
 // Shared by the provider suites (Node, vitest): calls with sensible defaults, and small waits.
 // Never imported by a function.
 import { expect } from "vitest";
+import { egressFetch } from "../egress.ts";
+import { parseAllowList } from "../egress-addresses.ts";
 import { type AgentCall, ProviderError, type ProviderName } from "./provider.ts";
 
+/**
+ * A call with sensible defaults. Its requests go through the egress rules with an allow-list of
+ * exactly the addresses the call names (baseUrl, config.base_url, the tenant's agents endpoint,
+ * read when a request is made), as the local stack allow-lists its fakes: a test that needs the
+ * production rules passes `fetch: undefined`.
+ */
 export function agentCall(provider: ProviderName, overrides: Partial<AgentCall> = {}): AgentCall {
-  return {
+  const call: AgentCall = {
     provider,
     model: "test-model",
     systemPrompt: "You are a terse sales assistant.",
@@ -12,8 +20,19 @@ export function agentCall(provider: ProviderName, overrides: Partial<AgentCall> 
     temperature: 0.3,
     maxTokens: 512,
     config: {},
+    fetch: (input, init) => egressFetch({ allowList: allowListOf(call) })(input, init),
     ...overrides,
   };
+  return call;
+}
+
+function allowListOf(call: AgentCall): ReturnType<typeof parseAllowList> {
+  const named = [call.baseUrl, call.config.base_url, call.tenant?.agentsEndpointUrl];
+  const endpoints = named.filter((url): url is string => typeof url === "string" && URL.canParse(url))
+    .map((url) => new URL(url))
+    .filter((url) => /^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname) && url.port !== "")
+    .map((url) => `${url.hostname}:${url.port}`);
+  return parseAllowList(endpoints.join(","));
 }
 
 /** The ProviderError a promise rejects with (fails the test when it resolves or throws something else). */

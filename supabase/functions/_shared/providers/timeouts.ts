@@ -1,5 +1,6 @@
 // Cancel and time limit, combined into the one signal every request of a call carries, and told
 // apart afterwards: the caller's cancel is `aborted` (final), the time limit is `timeout` (retryable).
+import { type EgressError, isEgressError } from "../egress.ts";
 import { ProviderError, type ProviderName } from "./provider.ts";
 
 export interface Deadline {
@@ -57,11 +58,26 @@ export function classifyFailure(
 ): ProviderError {
   if (error instanceof ProviderError) return error;
   if (deadline.reason() !== null) return deadline.error();
+  if (isEgressError(error)) return egressFailure(error, label, provider);
   const code = lowLevelCode(error);
   return new ProviderError("connection", `could not reach ${label}${code ? ` (${code})` : ""}`, {
     provider,
     cause: error,
   });
+}
+
+// The egress rules refused the address (never retried: it will not change by itself), could not
+// resolve the host (retried, as DNS hiccups pass), or cut an answer that was too large.
+function egressFailure(error: EgressError, label: string, provider?: ProviderName): ProviderError {
+  const options = { provider, code: error.code };
+  switch (error.code) {
+    case "host_not_found":
+      return new ProviderError("connection", `could not reach ${label} (${error.code})`, options);
+    case "response_too_large":
+      return new ProviderError("invalid_response", `${label} sent an answer larger than Renum reads`, options);
+    default:
+      return new ProviderError("bad_request", `${label} is not an address Renum calls: ${error.message}`, options);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
-// The wire-level pieces every provider relies on: the SSE parser, Retry-After, and redaction.
+// The wire-level pieces every provider relies on: the SSE parser, Retry-After, and error messages.
 import { describe, expect, it } from "vitest";
-import { retryAfterMs, safeQuote } from "./http.ts";
+import { errorFromResponse, retryAfterMs } from "./http.ts";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.ts";
 
 function bodyOf(chunks: string[]): ReadableStream<Uint8Array> {
@@ -69,14 +69,33 @@ describe("Retry-After", () => {
   });
 });
 
-describe("safeQuote", () => {
-  it("removes the key and anything shaped like one, and keeps messages short", () => {
-    const key = "my-custom-key-123456";
-    expect(safeQuote(`bad key ${key} sent`, key)).toBe("bad key [redacted] sent");
-    expect(safeQuote("Incorrect API key provided: sk-proj-abc123def456. Go away")).toBe(
-      "Incorrect API key provided: [redacted] Go away",
-    );
-    expect(safeQuote("header was Bearer eyJhbGciOi.abc.def")).toBe("header was Bearer [redacted]");
-    expect(safeQuote("x".repeat(1000)).length).toBe(300);
+describe("errorFromResponse", () => {
+  const context = { label: "the OpenAI-compatible API at example.com", provider: "openai-compatible" as const };
+  const answer = (status: number, body: unknown) =>
+    new Response(typeof body === "string" ? body : JSON.stringify(body), { status });
+
+  it("says the status and the provider's short code in our words, never the provider's text", async () => {
+    const key = "sk-proj-abc123def456ghi789";
+    const cases: [number, unknown, string][] = [
+      [401, { error: { message: `Incorrect API key provided: ${key}`, code: "invalid_api_key" } }, "invalid_api_key"],
+      [404, { error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", code: "model_not_found" } }, "model_not_found"],
+      [500, { detail: "redis://10.0.0.5:6379 refused the connection: internal stack trace" }, ""],
+      [400, "root:x:0:0:root:/root:/bin/bash", ""],
+      [502, { type: "error", error: { type: "api_error", message: "upstream 169.254.169.254 said {\"Code\":\"Success\"}" } }, "api_error"],
+    ];
+    for (const [status, body, code] of cases) {
+      const error = await errorFromResponse(answer(status, body), context);
+      expect(error.message).toContain(`HTTP ${status}${code ? `, ${code}` : ""}`);
+      for (const remote of [key, "gpt-9", "redis", "root:x", "169.254", "Success", "does not exist"]) {
+        expect(error.message).not.toContain(remote);
+      }
+      expect(error.code).toBe(code || undefined);
+    }
+  });
+
+  it("takes a code only when it is a plain identifier", async () => {
+    const error = await errorFromResponse(answer(400, { error: { code: "not a code: <script>" } }), context);
+    expect(error.code).toBeUndefined();
+    expect(error.message).toBe("the OpenAI-compatible API at example.com rejected the request (HTTP 400)");
   });
 });
