@@ -71,6 +71,8 @@ export async function openBenchStack(connections = 4): Promise<BenchStack> {
   const requested = option("--instance", "bench");
   if (!isInstanceName(requested)) throw new Error(`--instance: no stack instance named ${requested}`);
   const instance = stackInstance(requested);
+  // Fakes started by the benchmark listen where this stack's functions may reach them (fake-ports.ts).
+  process.env.RENUM_STACK = requested;
   const owned = requested === "bench";
   if (owned) {
     say(`purging and starting the bench stack (API ${apiUrl(instance)}, DB ${dbUrl(instance)})`);

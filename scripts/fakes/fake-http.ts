@@ -3,7 +3,7 @@
 // per request, SSE writing, and the deterministic replies and token counts of every fake.
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenForFunctions } from "./fake-ports.ts";
 
 /** An error answer: the status, and the provider's own error body for it unless `body` is given. */
 export interface StatusBehaviour {
@@ -199,8 +199,7 @@ export async function startFakeServer<B extends object | string = Behaviour>(
   // Fetch keeps connections alive; a held request must not be cut by Node's own timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenForFunctions(server);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { adminDbUrl, apiUrl, cliDbUrl, dbUrl, repoRoot, type StackInstance } from "./instances.ts";
+import { adminDbUrl, apiUrl, cliDbUrl, dbUrl, egressAllowList, repoRoot, type StackInstance } from "./instances.ts";
 import { serviceRoleKey } from "./keys.ts";
 import { firstMeaningfulLine, runCommand } from "./run-command.ts";
 import { StackError } from "./stack-error.ts";
@@ -71,6 +71,8 @@ export async function applyLocalProjectSecrets(instance: StackInstance): Promise
   const secrets: Record<string, string> = {
     renum_functions_url: `${apiUrl(instance)}/functions/v1`,
     renum_service_role_key: serviceRoleKey,
+    // The stack's fakes on 127.0.0.1, which agents and companies may name (outbound_urls.sql).
+    renum_egress_allow_private: egressAllowList(instance),
   };
   const statements = Object.entries(secrets).map(
     ([name, value]) => `

@@ -54,6 +54,22 @@ export function stackInstance(name: InstanceName): StackInstance {
   };
 }
 
+/**
+ * The ports the stack's fake provider servers listen on (scripts/fakes/fake-ports.ts): forty
+ * ports just above the gateway's, clear of every instance's API, database and web ports. The
+ * function workers may reach 127.0.0.1 on these ports and no other internal address
+ * (EGRESS_ALLOW_PRIVATE); production sets no such list.
+ */
+export function fakePortRange(instance: StackInstance): { first: number; last: number } {
+  return { first: instance.apiPort + 9, last: instance.apiPort + 48 };
+}
+
+/** EGRESS_ALLOW_PRIVATE for the stack's function workers: its fakes' address and ports only. */
+export function egressAllowList(instance: StackInstance): string {
+  const { first, last } = fakePortRange(instance);
+  return `127.0.0.1:${first}-${last}`;
+}
+
 export function apiUrl(instance: StackInstance): string {
   return `http://127.0.0.1:${instance.apiPort}`;
 }

@@ -116,7 +116,7 @@ comment on function private.agents_shared_with_caller(public.share_permission) i
 create or replace function private.validate_agent_config(provider public.agent_provider, config jsonb)
 returns void
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
 declare
@@ -140,6 +140,8 @@ begin
   if config ? 'base_url' and (pg_catalog.jsonb_typeof(config -> 'base_url') <> 'string' or config ->> 'base_url' !~ '^https?://[^\s]+$') then
     raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.base_url must be an http(s) URL', detail = '{"field": "config.base_url"}';
   end if;
+  -- Never an internal address (20261122000050_outbound_urls.sql): raises address_not_allowed.
+  perform private.assert_outbound_url(config ->> 'base_url', 'config.base_url');
   if provider = 'suna' and config ? 'agent_id' and pg_catalog.jsonb_typeof(config -> 'agent_id') <> 'string' then
     raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.agent_id must be a string', detail = '{"field": "config.agent_id"}';
   end if;
@@ -171,7 +173,7 @@ begin
 end;
 $$;
 comment on function private.validate_agent_config(public.agent_provider, jsonb) is
-  'Raises 22023 naming the offending config field when config does not fit the provider.';
+  'Raises 22023 naming the offending config field when config does not fit the provider, and P0001 address_not_allowed when config.base_url is an internal address.';
 
 -- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
 create or replace function private.prepare_agent()

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { denoBinary, denoEnvironment, functionConfigFiles, functionResolutionFlags, functionsDir } from "../function-imports.ts";
-import { apiUrl, dbUrl, repoRoot, type StackInstance } from "../instances.ts";
+import { apiUrl, dbUrl, egressAllowList, repoRoot, type StackInstance } from "../instances.ts";
 import { anonKey, jwtSecret, serviceRoleKey } from "../keys.ts";
 
 export { functionsDir };
@@ -123,6 +123,9 @@ export class FunctionWorkers {
       // Locally the stack supplies the project's JWT secret, which production sets with
       // `supabase secrets set JWT_SECRET=...` (or leaves unset to verify tokens with the project's JWKS).
       JWT_SECRET: jwtSecret,
+      // The one internal destination functions may call: the stack's fake providers on 127.0.0.1
+      // (supabase/functions/_shared/egress.ts). Set last, so no .env can widen it; production has none.
+      EGRESS_ALLOW_PRIVATE: egressAllowList(this.instance),
     };
   }
 }

@@ -4,7 +4,8 @@
 // quote the key they were sent, as OpenAI's do (partly masked there), so a test can prove the API
 // never passes a provider's words on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
+import { listenForFunctions } from "../../fakes/fake-ports.ts";
 
 export type FakeProviderKind = "openai" | "anthropic" | "whatsapp" | "suna" | "agent-api" | "evolution" | "silent";
 
@@ -112,8 +113,7 @@ export async function startFakeProvider(kind: FakeProviderKind, goodKey = ""): P
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenForFunctions(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -1,4 +1,5 @@
 import { ApiError } from "../../_shared/errors.ts";
+import { requirePublicAddress } from "../../_shared/outbound-address.ts";
 import {
   type Agent,
   agentListQuery,
@@ -53,6 +54,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, createAgentBody);
+    await requirePublicBaseUrl(body.config);
     const tenantId = c.var.tenant.id;
     const columns = givenColumns(body);
     const agent = await withUserTransaction(sql, c.var.claims, async (tx) => {
@@ -76,6 +78,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   app.patch("/:id", async (c) => {
     const { id } = parseParams(c, agentParams);
     const body = await parseJsonBody(c, updateAgentBody);
+    await requirePublicBaseUrl(body.config);
     const tenantId = c.var.tenant.id;
     const columns = givenColumns(body);
     const agent = await withUserTransaction(sql, c.var.claims, async (tx) => {
@@ -145,4 +148,9 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
 function agentNotFound(): ApiError {
   return new ApiError(404, "not_found", "Agent not found.");
+}
+
+// Where the agent's provider is called: never an internal address (the database checks literals).
+async function requirePublicBaseUrl(config: Record<string, unknown> | undefined): Promise<void> {
+  if (typeof config?.base_url === "string") await requirePublicAddress(config.base_url, "config.base_url");
 }

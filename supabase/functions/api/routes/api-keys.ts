@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ApiError } from "../../_shared/errors.ts";
+import { addressNotAllowed, requirePublicAddress } from "../../_shared/outbound-address.ts";
 import { checkProviderKey, keyProbe, selfHostedServices } from "../../_shared/provider-key-check.ts";
 import {
   type ApiKey,
@@ -25,6 +26,9 @@ import { type RouteDependencies, routes } from "./context.ts";
  *   DELETE /api-keys/:service         their key for the service (?tenant_id; else the personal)    204, 403 suspended, 404
  *   POST   /api-keys/:service/test    calls the provider with the key: { ok, status, latency_ms,   200 (ok or not), 404, 422,
  *                                     outcome, message }; body { base_url?, timeout_ms? } optional  502 unreachable, 504 timed out
+ *                                     An address that is internal (loopback, private, metadata... by
+ *                                     literal or by what its name resolves to) is 422
+ *                                     address_not_allowed, and nothing is sent to it.
  */
 export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   const app = routes();
@@ -93,6 +97,9 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
       if (!stored) throw keyNotFound(service, tenantId);
       return { keyId: stored.id, base: await probeBase(tx, c, service, stored.tenant_id, options.base_url) };
     });
+    // Before the key is decrypted: an internal address gets nothing, not even a connection.
+    const addressField = service === "agent-api" ? "agents_endpoint_url" : "base_url";
+    if (base !== "") await requirePublicAddress(base, addressField);
 
     // The one service path of the API: only the service role may decrypt, and the read is audited.
     const apiKey = await withServiceTransaction(sql, async (tx) => {
@@ -105,7 +112,10 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
     if (!probe) {
       throw new ApiError(422, "test_unavailable", `${service} keys cannot be tested on their own.`);
     }
-    const outcome = await checkProviderKey(probe, apiKey, options.timeout_ms ?? providers.testTimeoutMs);
+    const outcome = await checkProviderKey(probe, apiKey, options.timeout_ms ?? providers.testTimeoutMs)
+      .catch((error) => {
+        throw addressNotAllowed(error, addressField);
+      });
     return c.json(outcome.result, outcome.httpStatus);
   });
 

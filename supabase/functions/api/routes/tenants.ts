@@ -1,5 +1,6 @@
 import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
 import { ApiError } from "../../_shared/errors.ts";
+import { requirePublicAddress } from "../../_shared/outbound-address.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { pageQuery } from "../../_shared/schemas/common.ts";
 import {
@@ -30,6 +31,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
 
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, createTenantBody);
+    if (body.agents_endpoint_url) await requirePublicAddress(body.agents_endpoint_url, "agents_endpoint_url");
     const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
       const [row] = await tx<{ tenant: Tenant }[]>`
         select to_jsonb(t) || jsonb_build_object('role', 'owner', 'capabilities', public.my_capabilities(t.id)) as tenant
@@ -92,6 +94,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
   app.patch("/:id/settings", async (c) => {
     const { id } = parseParams(c, tenantParams);
     const body = await parseJsonBody(c, tenantSettingsBody);
+    if (body.agents_endpoint_url) await requirePublicAddress(body.agents_endpoint_url, "agents_endpoint_url");
     const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
       if (!(await updateTenant(tx, id, body))) {
         throw refusedOrMissing(
