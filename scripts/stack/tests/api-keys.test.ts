@@ -8,9 +8,10 @@
 // address the user gives (openai-compatible, suna, evolution) and the company's own agents endpoint
 // (agent-api) point at fake servers started by this suite.
 import { readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenForFunctions } from "../../fakes/fake-ports.ts";
 import { isInstanceName, stackInstance } from "../instances.ts";
 import {
   addMember,
@@ -49,10 +50,10 @@ const goodKey = secret("good");
 const badKey = secret("bad");
 const fakes: Record<string, FakeProvider> = {};
 
+// A port of the stack's fake range (which functions may reach) with nothing listening on it.
 async function closedPort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
+  const port = await listenForFunctions(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }

@@ -5,7 +5,7 @@
 // never passes a provider's words on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { listenForFunctions } from "../../fakes/fake-ports.ts";
+import { listenForFunctions, listenOutsideFakeRange } from "../../fakes/fake-ports.ts";
 
 export type FakeProviderKind = "openai" | "anthropic" | "whatsapp" | "suna" | "agent-api" | "evolution" | "silent";
 
@@ -97,8 +97,15 @@ function handlers(goodKey: string): Record<Exclude<FakeProviderKind, "silent">, 
   };
 }
 
-/** Starts a fake of `kind` accepting `goodKey` only; `silent` accepts connections and never answers. */
-export async function startFakeProvider(kind: FakeProviderKind, goodKey = ""): Promise<FakeProvider> {
+/**
+ * Starts a fake of `kind` accepting `goodKey` only; `silent` accepts connections and never answers.
+ * It listens on the stack's fake port range, which functions may reach, unless `outsideFakeRange`.
+ */
+export async function startFakeProvider(
+  kind: FakeProviderKind,
+  goodKey = "",
+  options: { outsideFakeRange?: boolean } = {},
+): Promise<FakeProvider> {
   const requests: FakeProvider["requests"] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -113,7 +120,7 @@ export async function startFakeProvider(kind: FakeProviderKind, goodKey = ""): P
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  const port = await listenForFunctions(server);
+  const port = options.outsideFakeRange ? await listenOutsideFakeRange(server) : await listenForFunctions(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

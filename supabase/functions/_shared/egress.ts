@@ -17,11 +17,11 @@
 //
 // DNS rebinding: the address that was checked is the one connected to — the pinned lookup answers
 // the connection with it, so a name that answers a public address to the check and an internal one
-// a moment later cannot move the request. Each redirect hop is resolved and pinned again. What
-// remains: a kept-alive connection is reused for the same host and port while it stays open
-// (it goes to the address checked when it was opened); and an allowed public address may itself
-// forward the request inward (an open proxy on the internet): that is the remote's doing, and no
-// client-side check can see it.
+// a moment later cannot move the request. Each redirect hop is resolved and pinned again, and no
+// connection is kept alive for reuse (each request connects to the address just checked). What
+// remains: an allowed public address may itself forward the request inward (an open proxy on the
+// internet), which is the remote's doing and no client-side check can see; and for https the
+// certificate is checked against the name, so a rebinding attacker gains nothing there anyway.
 //
 // The local stack's fake servers listen on 127.0.0.1; EGRESS_ALLOW_PRIVATE (set by
 // scripts/stack/gateway/function-workers.ts, never in production) names the exact address and
@@ -216,6 +216,8 @@ function send(
       method,
       headers: outgoing,
       signal,
+      // A fresh connection per request: a pooled one could outlive the check that opened it.
+      agent: false,
       servername: isIpLiteral(hostname) ? undefined : hostname,
       // The pinned lookup: the connection goes to the address that was checked, whatever DNS says now.
       lookup: ((_name: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) => {

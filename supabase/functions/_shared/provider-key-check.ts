@@ -1,3 +1,5 @@
+import { egressFetch, isEgressError } from "./egress.ts";
+import type { FetchLike } from "./providers/provider.ts";
 import type { ApiKeyTestResult, KeyTestOutcome, ProviderService } from "./schemas/api-keys.ts";
 
 /**
@@ -89,12 +91,14 @@ const maxBodyBytes = 64 * 1024;
  * says is passed on as it is (providers echo keys back in their errors: OpenAI's "Incorrect API key
  * provided: sk-ab***yz"); only its status, a short error code, and our own words. The key never
  * appears in the outcome, and redirects are not followed, so the key goes to `probe.url` only.
+ * The request follows the egress rules: an internal address throws EgressError (the caller
+ * answers 422) and nothing is sent; a host that does not resolve is "could not reach".
  */
 export async function checkProviderKey(
   probe: KeyProbe,
   apiKey: string,
   timeoutMs: number,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: FetchLike = egressFetch({ timeoutMs, maxResponseBytes: 1024 * 1024 }),
 ): Promise<KeyCheckOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -110,6 +114,7 @@ export async function checkProviderKey(
     });
     body = probe.method === "HEAD" ? "" : await readSome(response, maxBodyBytes);
   } catch (error) {
+    if (isEgressError(error) && error.code !== "host_not_found" && error.code !== "response_too_large") throw error;
     if (signal.aborted || isTimeout(error)) {
       return {
         httpStatus: 504,

@@ -37,7 +37,8 @@ export const apiKeyParams = z.strictObject({ service: providerService });
  * (openai-compatible, suna, evolution); the others always go to the provider's own address.
  */
 export const testApiKeyBody = z.strictObject({
-  base_url: httpUrl().optional(),
+  // A base address: the test appends the provider's path, which a ? or # would swallow.
+  base_url: httpUrl().refine((url) => !/[?#]/.test(url), { error: "Must be a base address, without ? or #." }).optional(),
   timeout_ms: z.number().int().min(500).max(30_000).optional(),
 });
 export type TestApiKeyBody = z.input<typeof testApiKeyBody>;

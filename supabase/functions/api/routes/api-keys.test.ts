@@ -24,11 +24,15 @@ const fakes: Record<"openai" | "anthropic" | "whatsapp" | "silent", FakeProvider
 let app: ReturnType<typeof buildApiApp>;
 let owner: TestUser;
 let token: string;
+let previousAllowList: string | undefined;
 
 beforeAll(async () => {
   for (const kind of ["openai", "anthropic", "whatsapp", "silent"] as const) {
     fakes[kind] = await startFakeProvider(kind, goodKey);
   }
+  // The fakes listen on 127.0.0.1: allow-listed as the local stack allow-lists its own (egress.ts).
+  previousAllowList = process.env.EGRESS_ALLOW_PRIVATE;
+  process.env.EGRESS_ALLOW_PRIVATE = Object.values(fakes).map((fake) => new URL(fake.url).host).join(",");
   // Configured exactly as index.ts configures the function, from environment variables.
   const env: Record<string, string> = {
     OPENAI_BASE_URL: fakes.openai.url,
@@ -48,6 +52,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (previousAllowList === undefined) delete process.env.EGRESS_ALLOW_PRIVATE;
+  else process.env.EGRESS_ALLOW_PRIVATE = previousAllowList;
   await Promise.all(Object.values(fakes).map((fake) => fake.close()));
   await deleteUsers(sql, [owner]);
   await sql.end();
