@@ -71,7 +71,6 @@ declare
   port integer;
   address inet;
   allowed text;
-  entry text[];
 begin
   if url is null then return null; end if;
   if url !~* '^https?://' then return 'only http and https addresses are called'; end if;
@@ -126,13 +125,20 @@ begin
   end if;
 
   select s.decrypted_secret into allowed from vault.decrypted_secrets s where s.name = 'renum_egress_allow_private';
-  foreach entry slice 1 in array coalesce((
-    select pg_catalog.array_agg(array[m[1], m[2], coalesce(m[3], m[2])])
-    from pg_catalog.regexp_split_to_table(coalesce(allowed, ''), '\s*,\s*') e,
-         pg_catalog.regexp_match(e, '^\[?([0-9a-fA-F:.]+)\]?:([0-9]{1,5})(?:-([0-9]{1,5}))?$') m
-    where m is not null), array[]::text[][]) loop
-    if address = entry[1]::inet and port between entry[2]::integer and entry[3]::integer then return null; end if;
-  end loop;
+  if allowed is not null then
+    begin
+      if exists (
+        select 1
+        from pg_catalog.regexp_split_to_table(allowed, '\s*,\s*') e,
+             pg_catalog.regexp_match(e, '^\[?([0-9a-fA-F:.]+)\]?:([0-9]{1,5})(?:-([0-9]{1,5}))?$') m
+        where m is not null and address = m[1]::inet and port between m[2]::integer and coalesce(m[3], m[2])::integer
+      ) then
+        return null;
+      end if;
+    exception when invalid_text_representation then
+      null; -- a malformed allow-list lets nothing through
+    end;
+  end if;
   return pg_catalog.format('%s is an internal address; Renum only calls public addresses', pg_catalog.host(address));
 end;
 $$;
