@@ -71,6 +71,12 @@ describe("the sentence above a refused form", () => {
     expect(apiMessage({ code: "not_found", message: "no user with that email" }, t, "pt-BR")).toBe("Não encontrado.");
   });
 
+  it("says an internal address is refused, in the page's language", () => {
+    const problem = { code: "address_not_allowed", message: "agents_endpoint_url: 10.0.0.8 is an internal address; Renum only calls public addresses." };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("O Renum só chama endereços públicos: use o endereço https público do serviço, não um local, privado ou interno.");
+    expect(apiMessage(problem, t, "en")).toBe(problem.message);
+  });
+
   it("says a database rule in its own words by its code, in either language", () => {
     const problem = { code: "team_has_runs_in_flight", message: "reworded" };
     expect(apiMessage(problem, t, "pt-BR")).toBe("A equipe tem execuções em andamento: pare-as ou espere terminarem antes.");

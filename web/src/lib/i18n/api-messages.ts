@@ -62,6 +62,7 @@ const translatedCodes = new Set([
   "api_unreachable",
   "unexpected_response",
   "test_unavailable",
+  "address_not_allowed",
 ]);
 
 // The database rules that have their own words (api.rules.<code>), in both languages.

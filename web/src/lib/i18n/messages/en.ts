@@ -407,6 +407,7 @@ export const en: Messages = {
     api_unreachable: "The server is not answering. Try again in a moment.",
     unexpected_response: "The server answered something unexpected. Reload the page.",
     test_unavailable: "This kind of key cannot be tested on its own.",
+    address_not_allowed: "Renum only calls public addresses: use the service's public https address, not a local, private or internal one.",
     slugTaken: "This address is already taken. Choose another.",
     alreadyShared: "This agent is already shared with them.",
     alreadyInvited: "This person already has a pending invitation or is a member.",

@@ -408,6 +408,7 @@ export const ptBR = {
     api_unreachable: "O servidor não está respondendo. Tente de novo em instantes.",
     unexpected_response: "O servidor respondeu algo inesperado. Recarregue a página.",
     test_unavailable: "Este tipo de chave não pode ser testado sozinho.",
+    address_not_allowed: "O Renum só chama endereços públicos: use o endereço https público do serviço, não um local, privado ou interno.",
     slugTaken: "Este endereço já está em uso. Escolha outro.",
     alreadyShared: "Este agente já está compartilhado com quem você indicou.",
     alreadyInvited: "Esta pessoa já tem um convite pendente ou já é membro.",
