@@ -26,7 +26,7 @@ as $$
 declare
   parts text[] := pg_catalog.string_to_array(pg_catalog.regexp_replace(host, '\.$', ''), '.');
   part text;
-  numbers numeric[] := '{}';
+  numbers numeric[] := '{}'::numeric[];
   value numeric := 0;
   n integer;
 begin
