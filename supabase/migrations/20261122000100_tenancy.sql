@@ -40,7 +40,7 @@ create table public.tenants (
   -- CNPJ, stored as its 14 digits (formatting is stripped on write).
   tax_id text,
   agents_endpoint_url text constraint tenants_agents_endpoint_url_format check (agents_endpoint_url ~ '^https?://[^\s/$.?#][^\s]*$' and char_length(agents_endpoint_url) <= 2048)
-    -- Never an internal address (20261122000050_outbound_urls.sql): raises address_not_allowed.
+    -- Never an internal address (20261122000060_outbound_urls.sql): raises address_not_allowed.
     constraint tenants_agents_endpoint_url_public check (private.assert_outbound_url(agents_endpoint_url, 'agents_endpoint_url')),
   agents_timeout_ms integer not null default 30000 constraint tenants_agents_timeout_ms_range check (agents_timeout_ms between 1000 and 300000),
   default_agent_type text not null default 'sdr' constraint tenants_default_agent_type_values check (default_agent_type in ('sdr', 'copilot', 'custom')),

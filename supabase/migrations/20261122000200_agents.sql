@@ -140,7 +140,7 @@ begin
   if config ? 'base_url' and (pg_catalog.jsonb_typeof(config -> 'base_url') <> 'string' or config ->> 'base_url' !~ '^https?://[^\s]+$') then
     raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.base_url must be an http(s) URL', detail = '{"field": "config.base_url"}';
   end if;
-  -- Never an internal address (20261122000050_outbound_urls.sql): raises address_not_allowed.
+  -- Never an internal address (20261122000060_outbound_urls.sql): raises address_not_allowed.
   perform private.assert_outbound_url(config ->> 'base_url', 'config.base_url');
   if provider = 'suna' and config ? 'agent_id' and pg_catalog.jsonb_typeof(config -> 'agent_id') <> 'string' then
     raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.agent_id must be a string', detail = '{"field": "config.agent_id"}';

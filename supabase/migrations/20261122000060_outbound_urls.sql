@@ -150,6 +150,7 @@ create or replace function private.assert_outbound_url(url text, field text)
 returns boolean
 language plpgsql
 stable
+security definer -- a CHECK runs it as the writing role, which cannot look names up in private
 set search_path = ''
 as $$
 declare
@@ -164,7 +165,7 @@ begin
 end;
 $$;
 comment on function private.assert_outbound_url(text, text) is
-  'True when Renum may call the URL; otherwise raises P0001 with constraint address_not_allowed and a message naming the field. Callable by authenticated and service_role.';
+  'True when Renum may call the URL; otherwise raises P0001 with constraint address_not_allowed and a message naming the field. Security definer because CHECK constraints run it as the writing role; callable by authenticated and service_role.';
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function private.whatwg_ipv4(text) to authenticated, service_role;
