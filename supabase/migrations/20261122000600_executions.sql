@@ -1052,7 +1052,7 @@ end;
 $$;
 
 /*
- * The reaper (pg_cron, and every worker pass): steps whose lease expired go back to ready while
+ * The reaper (the watchdog every 2 s, and every worker pass): steps whose lease expired go back to ready while
  * attempts remain (else fail), and running executions past their deadline fail with their open
  * steps cancelled. Returns how many steps and executions it touched.
  */
@@ -1115,9 +1115,6 @@ insert into public.model_prices (provider, model, input_usd_per_million, output_
   ('anthropic', 'claude-sonnet-4-5', 3.00, 15.00, '2026-01-01'),
   ('anthropic', 'claude-haiku-4-5', 1.00, 5.00, '2026-01-01')
 on conflict do nothing;
-
--- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
-select cron.schedule('renum-reap-executions', '* * * * *', 'select private.reap_executions()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.model_prices, public.executions, public.execution_steps, public.execution_events, public.usage_ledger from anon, authenticated;

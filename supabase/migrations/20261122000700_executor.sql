@@ -37,15 +37,60 @@ $$;
 comment on function private.kick_executor() is
   'Service side: asks the executor function to run (pg_net, after commit). Null when Vault lacks its URL or key.';
 
--- The scheduled safety net beside the reaper: wake a worker while any run is in flight, so a run
--- survives a worker that died mid-step even if nothing else happens.
-create or replace function private.kick_executor_if_running()
+/*
+ * The watchdog's single pass, for a worker that died mid-step or a run nobody is working on: runs
+ * the reaper (expired leases back to ready, overdue runs failed), then kicks the executor when a
+ * step is claimable right now — a live engine claims a ready step within its poll interval, so a
+ * claimable step seen here has no live worker. Returns the pg_net request id of the kick, or null
+ * when nothing needed one (or Vault lacks the URL or key). Service role and the watchdog only.
+ */
+create or replace function private.rescue_stalled_runs()
 returns bigint
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  select private.kick_executor() where exists (select 1 from public.executions e where e.status = 'running');
+begin
+  perform private.reap_executions();
+  if exists (
+    select 1
+    from public.execution_steps s join public.executions e on e.id = s.execution_id
+    where s.status = 'ready' and e.status = 'running' and e.cancel_requested_at is null
+      and (e.deadline_at is null or e.deadline_at > now())
+      and (s.next_attempt_at is null or s.next_attempt_at <= now())
+      and (select count(*) from public.execution_steps r where r.execution_id = e.id and r.status = 'running')
+          < (e.team_config ->> 'max_parallel_agents')::integer
+  ) then
+    return private.kick_executor();
+  end if;
+  return null;
+end;
+$$;
+comment on function private.rescue_stalled_runs() is
+  'Service role and the watchdog: reaps, then kicks the executor when a step is claimable and no worker took it.';
+
+/*
+ * The watchdog pg_cron starts every minute: a rescue pass every `every_seconds` for `for_seconds`,
+ * each in its own transaction (so each kick is sent at once and each reap sees a fresh now()).
+ * Leases are a few seconds long, so a run whose worker died is resumed within seconds, not at the
+ * next minute: Debian's pg_cron 1.4 schedules by the minute only (hosted 1.6 also takes '2 seconds';
+ * see README, "A crashed worker"). A procedure, not a function, for its COMMITs — which is also why
+ * it is security invoker with no SET clause (Postgres forbids transaction control otherwise): it
+ * calls only schema-qualified names, and only its owner (pg_cron runs jobs as postgres) may call it.
+ */
+create or replace procedure private.watch_executions(for_seconds integer default 58, every_seconds numeric default 2)
+language plpgsql
+as $$
+declare
+  watch_until timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => for_seconds);
+begin
+  loop
+    perform private.rescue_stalled_runs();
+    commit;
+    exit when pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => every_seconds) > watch_until;
+    perform pg_catalog.pg_sleep(every_seconds);
+  end loop;
+end;
 $$;
 
 /*
@@ -120,10 +165,12 @@ create trigger executions_kick_executor after update of status on public.executi
   execute function private.kick_executor_for_started_run();
 
 -- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
-select cron.schedule('renum-kick-executor', '* * * * *', 'select private.kick_executor_if_running()');
+-- One watchdog per minute, each watching the whole minute (see private.watch_executions).
+select cron.schedule('renum-watch-executions', '* * * * *', 'call private.watch_executions()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function private.provider_key_for_step(uuid) to service_role;
 grant execute on function private.next_step_attempt_at() to service_role;
 grant execute on function private.kick_executor() to service_role;
-grant execute on function private.kick_executor_if_running() to service_role;
+grant execute on function private.rescue_stalled_runs() to service_role;
+revoke all on procedure private.watch_executions(integer, numeric) from public;
