@@ -19,9 +19,11 @@ export interface ExecutorDependencies {
 }
 
 // Supabase gives a function 150 s (free) to 400 s (paid) of wall clock: stay well inside it.
+// A lease of 8 s renewed every second: a worker must miss seven renewals in a row to lose a step,
+// and a step whose worker died is free again 8 s later (the watchdog then wakes a worker within 2 s).
 export const defaultEngineSettings = {
   maxConcurrentSteps: 16,
-  leaseSeconds: 30,
+  leaseSeconds: 8,
   renewEveryMs: 1_000,
   budgetMs: 120_000,
   minStepTimeMs: 15_000,
@@ -33,7 +35,8 @@ export const defaultEngineSettings = {
 /**
  * The `executor` function: POST /executor/run (service role only) answers 202 at once and runs the
  * engine in the background until idle or out of budget. The database calls it through pg_net when
- * a run starts and every minute while runs are in flight; the api function calls it after
+ * a run starts and when its watchdog finds a step nobody is working on (a worker died: within
+ * seconds, see private.watch_executions); the api function calls it after
  * POST /teams/{id}/execute; it calls itself to hand over. Any number may run at once, but within
  * one instance a call wakes an engine already running there with room for more steps instead of
  * starting another (`status: "woken"`): every run start kicks, and a crowd of engines polling the

@@ -44,6 +44,22 @@ export interface StepResult {
   model: string;
 }
 
+// Failures that say the database is not answering right now (a restart, a failover, a dropped
+// connection), not that the call was wrong: postgres.js connection codes, socket errors, SQLSTATE
+// class 08 (connection exception) and 57P01-57P03 (shut down by the administrator, crash, starting up).
+const unreachableCodes = new Set([
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03",
+]);
+
+/** True when `error` means the database could not be reached, so the same call may succeed later. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (unreachableCodes.has(code) || code.startsWith("08"))) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "ConnectionRefused" || name === "ConnectionReset" || name === "BrokenPipe";
+}
+
 /**
  * The engine's side of the database: every call runs as the service role through the SQL engine
  * functions (migrations 20261122000600 and 0700), which own the state machine.

@@ -1,5 +1,5 @@
 import type { ProviderName } from "../_shared/providers/index.ts";
-import type { ClaimedStep, EngineStore } from "./engine-store.ts";
+import { type ClaimedStep, type EngineStore, isDatabaseUnreachable } from "./engine-store.ts";
 import { runStep, type StepOutcome } from "./step-runner.ts";
 
 export interface EngineOptions {
@@ -46,7 +46,7 @@ export interface RunningEngine {
  * Starts one engine: reap, claim ready steps up to the concurrency limit, run them, and claim
  * again as soon as any finishes (a finished step usually makes the next one ready) or it is woken.
  * Exits when idle, and hands over to a fresh invocation when its time budget runs low while work
- * remains, so no run depends on one function instance staying alive.
+ * remains, so no run depends on one function instance staying alive. Rides out a database restart.
  */
 export function startEngine(options: EngineOptions): RunningEngine {
   const now = options.now ?? Date.now;
@@ -101,54 +101,80 @@ export function startEngine(options: EngineOptions): RunningEngine {
     return options.store.reap().catch((error) => options.log({ level: "warn", msg: "reap failed", error: String(error) }));
   };
 
+  /** One turn of the loop: claim and wait, or decide to exit (then answers the summary). */
+  const turn = async (): Promise<EngineRunSummary | null> => {
+    const timeLeft = budgetEnd - now();
+    const room = options.maxConcurrentSteps - inFlight.size;
+    let claimed: ClaimedStep[] = [];
+    if (room > 0 && timeLeft > options.minStepTimeMs) {
+      claimed = await options.store.claimSteps(options.worker, room, options.leaseSeconds);
+      for (const step of claimed) start(step);
+    }
+    // Runs past their deadline and leases of dead workers are found whether or not this worker is busy.
+    if (now() - lastReapAt >= reapEveryMs) await reap();
+
+    if (inFlight.size > 0) {
+      idleSince = null;
+      // Wake when any step finishes (it may have released the next), on a kick, or after one poll interval.
+      const napping = nap(options.pollMs);
+      await Promise.race([...inFlight.values(), napping]);
+      endNap?.();
+      return null;
+    }
+    if (claimed.length > 0) return null;
+
+    // Nothing running, nothing claimable now.
+    if (timeLeft <= options.minStepTimeMs) {
+      exiting = true;
+      const nextAttempt = await options.store.nextAttemptAt();
+      if (nextAttempt) await handOver();
+      return summary;
+    }
+    idleSince ??= now();
+    const nextAttempt = await options.store.nextAttemptAt();
+    const waitUntil = nextAttempt ? Math.max(nextAttempt.getTime(), now()) : null;
+    if (waitUntil !== null && waitUntil - now() <= options.idleExitMs && waitUntil < budgetEnd - options.minStepTimeMs) {
+      await nap(Math.max(options.pollMs, Math.min(waitUntil - now(), options.idleExitMs)));
+      idleSince = null;
+      return null;
+    }
+    // A wake during the query above counts as new work: idleSince was reset.
+    if (idleSince !== null && now() - idleSince >= options.idleExitMs && !woken) {
+      // A retry far in the future is the watchdog's to pick up.
+      exiting = true;
+      return summary;
+    }
+    await nap(options.pollMs);
+    return null;
+  };
+
+  const handOver = async () => {
+    summary.handedOver = true;
+    await options.handOver().catch((error) => options.log({ level: "error", msg: "hand-over failed", error: String(error) }));
+  };
+
   const loop = async (): Promise<EngineRunSummary> => {
     await reap();
+    // While the database is down (a restart, a failover) the engine stays: its steps in flight keep
+    // their results until they can be recorded, and it reaps and claims the moment the database is
+    // back, instead of leaving every run to the watchdog, which restarts with the database.
+    let outageBackoffMs = 0;
     while (true) {
-      const timeLeft = budgetEnd - now();
-      const room = options.maxConcurrentSteps - inFlight.size;
-      let claimed: ClaimedStep[] = [];
-      if (room > 0 && timeLeft > options.minStepTimeMs) {
-        claimed = await options.store.claimSteps(options.worker, room, options.leaseSeconds);
-        for (const step of claimed) start(step);
-      }
-      // Runs past their deadline and leases of dead workers are found whether or not this worker is busy.
-      if (now() - lastReapAt >= reapEveryMs) await reap();
-
-      if (inFlight.size > 0) {
-        idleSince = null;
-        // Wake when any step finishes (it may have released the next), on a kick, or after one poll interval.
-        const napping = nap(options.pollMs);
-        await Promise.race([...inFlight.values(), napping]);
-        endNap?.();
-        continue;
-      }
-      if (claimed.length > 0) continue;
-
-      // Nothing running, nothing claimable now.
-      if (timeLeft <= options.minStepTimeMs) {
-        exiting = true;
-        const nextAttempt = await options.store.nextAttemptAt();
-        if (nextAttempt) {
-          summary.handedOver = true;
-          await options.handOver().catch((error) => options.log({ level: "error", msg: "hand-over failed", error: String(error) }));
+      try {
+        const finished = await turn();
+        outageBackoffMs = 0;
+        if (finished) return finished;
+      } catch (error) {
+        if (!isDatabaseUnreachable(error)) throw error;
+        if (outageBackoffMs === 0) options.log({ level: "warn", msg: "the database is unreachable; retrying", error: String(error) });
+        if (inFlight.size === 0 && budgetEnd - now() <= options.minStepTimeMs) {
+          exiting = true;
+          await handOver();
+          return summary;
         }
-        return summary;
+        outageBackoffMs = Math.min(Math.max(outageBackoffMs * 2, options.pollMs), 1_000);
+        await nap(outageBackoffMs);
       }
-      idleSince ??= now();
-      const nextAttempt = await options.store.nextAttemptAt();
-      const waitUntil = nextAttempt ? Math.max(nextAttempt.getTime(), now()) : null;
-      if (waitUntil !== null && waitUntil - now() <= options.idleExitMs && waitUntil < budgetEnd - options.minStepTimeMs) {
-        await nap(Math.max(options.pollMs, Math.min(waitUntil - now(), options.idleExitMs)));
-        idleSince = null;
-        continue;
-      }
-      // A wake during the query above counts as new work: idleSince was reset.
-      if (idleSince !== null && now() - idleSince >= options.idleExitMs && !woken) {
-        // A retry far in the future is the scheduled kick's to pick up.
-        exiting = true;
-        return summary;
-      }
-      await nap(options.pollMs);
     }
   };
 

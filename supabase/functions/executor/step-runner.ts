@@ -1,5 +1,5 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
-import type { ClaimedStep, EngineStore } from "./engine-store.ts";
+import { type ClaimedStep, type EngineStore, isDatabaseUnreachable } from "./engine-store.ts";
 
 export interface StepRunnerOptions {
   store: EngineStore;
@@ -21,7 +21,9 @@ export type StepOutcome = "succeeded" | "failed" | "retrying" | "abandoned";
  * the call runs; when renewal is refused (the run was stopped, passed its deadline, or the lease
  * was reaped) the call is aborted at once and nothing is recorded. Retries are the database's:
  * a retryable failure goes back to ready after backoff with jitter (at least the provider's
- * Retry-After), so a retry survives this worker dying.
+ * Retry-After), so a retry survives this worker dying. A result that cannot be recorded because
+ * the database is down (a restart) is recorded when it answers again, while the lease is kept
+ * renewing; if the outage outlasted the lease, the step was reaped and the late record changes nothing.
  */
 export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Promise<StepOutcome> {
   const { store, worker, log } = options;
@@ -72,13 +74,8 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     };
     const reply = await callAgent(call);
     const latencyMs = Math.round(performance.now() - started);
-    const recorded = await store.completeStep(step, worker, {
-      output: reply.text,
-      inputTokens: reply.usage.inputTokens,
-      outputTokens: reply.usage.outputTokens,
-      latencyMs,
-      model: reply.model || definition.model,
-    });
+    const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };
+    const recorded = await untilDatabaseAnswers(() => store.completeStep(step, worker, result), options);
     return recorded ? "succeeded" : "abandoned";
   } catch (error) {
     if (abandoned) return "abandoned";
@@ -92,9 +89,25 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     const message = providerError ? providerError.message : `the step could not run: ${error instanceof Error ? error.message : String(error)}`;
     const retryAfterMs = retryable ? backoffDelayMs(step.attempt, { retryAfterMs: providerError?.retryAfterMs }) : 0;
     log({ level: "warn", msg: "step attempt failed", step_id: step.step_id, attempt: step.attempt, kind: providerError?.kind ?? "error", retryable });
-    const recorded = await store.failStep(step, worker, message, retryable, retryAfterMs);
+    const recorded = await untilDatabaseAnswers(() => store.failStep(step, worker, message, retryable, retryAfterMs), options);
     return recorded ? (retryable ? "retrying" : "failed") : "abandoned";
   } finally {
     clearInterval(renewal);
+  }
+}
+
+/**
+ * Runs `record` again while the database is unreachable (backing off from 100 ms to 1 s), until
+ * the invocation's deadline; any other error, and the last one, are thrown.
+ */
+async function untilDatabaseAnswers<T>(record: () => Promise<T>, options: StepRunnerOptions): Promise<T> {
+  for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 1_000)) {
+    try {
+      return await record();
+    } catch (error) {
+      if (!isDatabaseUnreachable(error) || Date.now() + waitMs > options.invocationDeadline) throw error;
+      options.log({ level: "warn", msg: "the database is unreachable; recording again shortly", error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 }
