@@ -1,7 +1,8 @@
 // Runs are rows, not a process: a stop really stops (the run is cancelled at once, the in-flight
 // provider call is aborted, and no agent starts afterwards), and a run whose worker is killed in
-// the middle of a step (kill -9 of the executor's Deno process) finishes after the lease expires
-// and a new worker is woken, with the step's result recorded exactly once.
+// the middle of a step (kill -9 of the executor's Deno process) finishes after its short lease
+// expires and the watchdog wakes a new worker, with the step's result recorded exactly once; a
+// Postgres restart with ten runs in flight ends all ten completed, each result once.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FakeServer } from "../../fakes/fake-http.ts";
 import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
@@ -12,12 +13,13 @@ import {
   engineDatabase,
   events,
   execution,
+  eventsAreGapless,
   executorPid,
-  kickExecutor,
   newCompany,
   openAiAgent,
   pause,
   removeCompanies,
+  restartPostgres,
   runFinished,
   startRun,
   stepReaches,
@@ -27,7 +29,7 @@ import {
 } from "./engine-helpers.ts";
 
 // Generous: a run whose worker is restarted under the suite (a file change reloads the function)
-// finishes only after its lease expires and the scheduled kick wakes a new worker.
+// finishes only after its lease expires and the watchdog wakes a new worker.
 vi.setConfig({ testTimeout: 180_000 });
 
 const sql = engineDatabase();
@@ -113,7 +115,7 @@ describe("stopping a run", () => {
 });
 
 describe("a worker killed in the middle of a step", () => {
-  it("hands the step to a new worker once the lease expires: the run completes and the result is recorded once", async () => {
+  it("is replaced without help: the lease runs out, the watchdog wakes a new worker, the run completes and the result is recorded once", async () => {
     const victim = await demoAgent(company, "Crash Victim", { latency_ms: 4_000, reply: "survived: {input}" });
     const after = await demoAgent(company, "After The Crash", { latency_ms: 0, reply: "then: {input}" });
     const team = await createTeam(company, {
@@ -122,33 +124,59 @@ describe("a worker killed in the middle of a step", () => {
       agents: [{ agent_id: victim, execution_order: 1 }, { agent_id: after, execution_order: 2 }],
     });
     const started = await startRun(company, team, "Do not lose me");
-    const running = await stepReaches(sql, started.id, 1, "running", 1);
+    await stepReaches(sql, started.id, 1, "running", 1);
 
     const pid = executorPid();
     expect(pid, "the executor's Deno process for this stack").not.toBeNull();
     process.kill(pid!, "SIGKILL");
     await waitFor(async () => executorPid() !== pid, "the executor process to die", 10_000, 20);
-    // The dead worker's lease would run out by itself in 30 s; move it into the past instead.
-    const [expired] = await sql<{ lease_owner: string }[]>`
-      update public.execution_steps set lease_expires_at = now() - interval '1 second'
-      where id = ${running.id} and status = 'running' returning lease_owner`;
-    expect(expired?.lease_owner).toBe(running.lease_owner);
-    // The gateway starts the function again on this request; the new worker reaps and claims.
-    await kickExecutor();
-
-    const run = await runFinished(sql, started.id);
+    // Nothing else happens: no kick, no lease moved. The dead worker's short lease runs out, the
+    // watchdog (pg_cron) reaps it and kicks; the gateway starts the function again on that kick.
+    const run = await runFinished(sql, started.id, 120_000);
     expect(run.status).toBe("completed");
     const [first, second] = await steps(sql, started.id);
-    expect(first).toMatchObject({ status: "succeeded", attempt_count: 2, output: "survived: Do not lose me" });
-    expect(first.lease_owner).toBeNull();
+    expect(first).toMatchObject({ status: "succeeded", attempt_count: 2, output: "survived: Do not lose me", lease_owner: null });
     expect(second).toMatchObject({ status: "succeeded", attempt_count: 1 });
     expect(executorPid()).not.toBe(pid);
-    // Exactly once: one ledger row per step, and one success event for the crashed step.
+    // Exactly once: one ledger row per step, one success event for the crashed step, no gap in the log.
     expect((await usageRows(started.id)).map((row) => row.step_id).sort()).toEqual([first.id, second.id].sort());
     const log = await events(sql, started.id);
     const firstStepStatuses = log.filter((event) => event.step_id === first.id && event.event === "agent_status_update").map((event) => event.payload.status);
     expect(firstStepStatuses).toEqual(["ready", "running", "ready", "running", "succeeded"]);
-    expect(log.find((event) => event.step_id === first.id && event.payload.reason)?.payload.reason).toBe("the worker stopped answering; retrying");
+    const requeued = log.find((event) => event.step_id === first.id && event.payload.reason);
+    expect(requeued?.payload.reason).toBe("the worker stopped answering; retrying");
+    expect(log.find((event) => event.step_id === first.id && event.payload.status === "running" && event.payload.attempt === 1)?.seq)
+      .toBeLessThan(requeued!.seq);
+    expect(await eventsAreGapless(sql, started.id)).toBe(true);
     expect(run.final_result?.summary).toBe("then: Do not lose me");
+  });
+});
+
+describe("a Postgres restart with runs in flight", () => {
+  it("ends every run completed, each result and ledger row once and the event log gapless", async () => {
+    const slow = await demoAgent(company, "Mid Restart", { latency_ms: 3_000, reply: "held: {input}" });
+    const after = await demoAgent(company, "After Restart", { latency_ms: 0, reply: "then: {input}" });
+    const team = await createTeam(company, {
+      name: "Restart team",
+      workflow_type: "sequential",
+      agents: [{ agent_id: slow, execution_order: 1 }, { agent_id: after, execution_order: 2 }],
+    });
+    const runs = [];
+    for (let i = 1; i <= 10; i++) runs.push(await startRun(company, team, `Run ${i}`));
+    for (const run of runs) await stepReaches(sql, run.id, 1, "running");
+
+    await restartPostgres(sql);
+
+    for (const [index, started] of runs.entries()) {
+      const run = await runFinished(sql, started.id, 120_000);
+      expect(run.status).toBe("completed");
+      const [first, second] = await steps(sql, started.id);
+      expect(first).toMatchObject({ status: "succeeded", output: `held: Run ${index + 1}`, lease_owner: null });
+      expect(second).toMatchObject({ status: "succeeded", output: `then: Run ${index + 1}` });
+      expect((await usageRows(started.id)).map((row) => row.step_id).sort()).toEqual([first.id, second.id].sort());
+      const log = await events(sql, started.id);
+      expect(log.filter((event) => event.event === "result_update" && event.step_id).map((event) => event.step_id)).toEqual([first.id, second.id]);
+      expect(await eventsAreGapless(sql, started.id)).toBe(true);
+    }
   });
 });

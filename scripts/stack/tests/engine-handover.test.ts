@@ -1,25 +1,36 @@
 // An executor invocation close to its time limit hands over to a fresh invocation: the real engine
 // (supabase/functions/executor/engine.ts) runs here in-process against the stack's database with a
 // budget of a few seconds, so the hand-over happens within one test. The stack's own executor is
-// kept out of the way for the run: its wake-up request is dropped and its scheduled kick paused.
+// kept out of the way for the run: its wake-up request is dropped and the watchdog paused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../../supabase/functions/_shared/db.ts";
 import { type EngineRunSummary, startEngine } from "../../../supabase/functions/executor/engine.ts";
 import { EngineStore } from "../../../supabase/functions/executor/engine-store.ts";
 import { stackEnv } from "../../test/stack-env.ts";
-import { type Company, createTeam, demoAgent, engineDatabase, newCompany, pause, removeCompanies, runFinished, steps } from "./engine-helpers.ts";
+import {
+  type Company,
+  createTeam,
+  demoAgent,
+  engineDatabase,
+  newCompany,
+  pause,
+  pauseWatchdog,
+  removeCompanies,
+  resumeWatchdog,
+  runFinished,
+  steps,
+} from "./engine-helpers.ts";
 
 const sql = engineDatabase();
 const engineSql = connectDatabase(stackEnv.dbUrl, { max: 4 });
 const companies: Company[] = [];
 
 beforeAll(async () => {
-  // cron.job is read-only for postgres, as on Supabase: jobs change through cron.alter_job().
-  await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = 'renum-kick-executor'`;
+  await pauseWatchdog(sql);
 });
 
 afterAll(async () => {
-  await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = 'renum-kick-executor'`;
+  await resumeWatchdog(sql);
   await removeCompanies(sql, companies);
   await engineSql.end();
   await sql.end();

@@ -4,10 +4,11 @@
 // as the web app does; the executor is woken by the database through pg_net and by the api, as in
 // production. What the engine did is also read straight from the database, as its owner, to check
 // what no endpoint shows (leases, resolved inputs, the usage ledger).
-import { execFileSync } from "node:child_process";
 import postgres from "postgres";
 import { stackEnv } from "../../test/stack-env.ts";
-import { repoRoot } from "../instances.ts";
+import { functionPid } from "../functions/function-process.ts";
+import { type InstanceName, stackInstance } from "../instances.ts";
+import { startPostgres, stopPostgres } from "../postgres-cluster.ts";
 import { type ApiUser, call, createTenant, expectStatus, signUp } from "./api-helpers.ts";
 
 export type Sql = postgres.Sql;
@@ -258,16 +259,41 @@ export async function kickExecutor(timeoutMs = 30_000): Promise<void> {
   }
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** The pid of the executor's Deno process serving this stack instance (of this checkout), or null when none runs. */
 export function executorPid(instance = process.env.RENUM_STACK ?? "test"): number | null {
-  const pattern = `function-worker\\.ts ${escapeRegExp(`${repoRoot}/supabase/functions/executor`)} ${escapeRegExp(`${repoRoot}/.stack/${instance}/`)}`;
-  try {
-    const output = execFileSync("pgrep", ["-f", pattern], { encoding: "utf8" });
-    const pids = output.split("\n").map((line) => Number(line.trim())).filter((pid) => pid > 0 && pid !== process.pid);
-    return pids.length === 1 ? pids[0] : pids.length === 0 ? null : Math.max(...pids);
-  } catch {
-    return null;
-  }
+  return functionPid("executor", instance);
+}
+
+// ─── the database ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Restarts this stack instance's Postgres (pg_ctl stop -m fast, then start), as a crash-free
+ * restart or a failover looks to its clients: every connection is closed, queries in flight fail.
+ * Waits until `sql` answers again.
+ */
+export async function restartPostgres(sql: Sql, instance = process.env.RENUM_STACK ?? "test"): Promise<void> {
+  const cluster = stackInstance(instance as InstanceName);
+  await stopPostgres(cluster);
+  await startPostgres(cluster);
+  await waitFor(() => sql`select 1`.then(() => true, () => false), "Postgres to answer after its restart", 60_000, 100);
+}
+
+/**
+ * Pauses the executor watchdog (its pg_cron job, and the pass running now) so that only the engine
+ * a test starts itself works; resumeWatchdog starts it again from the next minute.
+ */
+export async function pauseWatchdog(sql: Sql): Promise<void> {
+  // cron.job is read-only for postgres, as on Supabase: jobs change through cron.alter_job().
+  await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = 'renum-watch-executions'`;
+  await sql`select pg_terminate_backend(pid) from pg_stat_activity where query like 'call private.watch_executions%' and pid <> pg_backend_pid()`;
+}
+
+export async function resumeWatchdog(sql: Sql): Promise<void> {
+  await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = 'renum-watch-executions'`;
+}
+
+/** True when the run's events are numbered 1..last_event_seq with no gap and no repeat. */
+export async function eventsAreGapless(sql: Sql, executionId: string): Promise<boolean> {
+  const [run, log] = await Promise.all([execution(sql, executionId), events(sql, executionId)]);
+  return log.length === run.last_event_seq && log.every((event, index) => event.seq === index + 1);
 }
