@@ -308,23 +308,17 @@ select ok(
   'partition maintenance is not callable by anon or authenticated'
 );
 
--- A row for a day without a partition lands in the DEFAULT partition and moves into its day's
--- partition once that is created.
-insert into realtime.messages (topic, extension, payload, inserted_at)
-values ('probe:future', 'broadcast', '{}', (current_date + 10)::timestamp + interval '5 hours');
-
-select is(
-  (select tableoid::regclass::text from realtime.messages where topic = 'probe:future'),
-  'realtime.messages_default',
-  'a message outside the prepared days is kept in realtime.messages_default'
+-- As on Supabase, no DEFAULT partition: a row for a day without a partition is refused.
+select ok(
+  not exists (select from pg_inherits i join pg_class c on c.oid = i.inhrelid
+              where i.inhparent = 'realtime.messages'::regclass and pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'),
+  'realtime.messages has no DEFAULT partition, as on Supabase'
 );
-
-select realtime.ensure_message_partitions(10);
-
-select is(
-  (select tableoid::regclass::text from realtime.messages where topic = 'probe:future'),
-  'realtime.messages_' || to_char(current_date + 10, 'YYYY_MM_DD'),
-  'creating its day''s partition moves the message out of the default partition'
+select throws_ok(
+  $$insert into realtime.messages (topic, extension, payload, inserted_at)
+    values ('probe:future', 'broadcast', '{}', (current_date + 10)::timestamp + interval '5 hours')$$,
+  '23514', 'no partition of relation "messages" found for row',
+  'a message for a day without a partition is refused'
 );
 
 -- ─── realtime.send(), realtime.topic(), realtime.broadcast_changes() ─────────────────────────
@@ -354,7 +348,7 @@ create policy platform_test_send on realtime.messages
   for insert to authenticated
   with check ((select realtime.topic()) = topic and extension = 'broadcast' and topic like 'room:allowed%');
 
--- The rejected sends raise the warning ErrorSendingBroadcastMessage; keep it out of the TAP output.
+-- The rejected sends raise the warning WarnSendingBroadcastMessage; keep it out of the TAP output.
 set local client_min_messages to error;
 select tests.authenticate_as('platform_ana');
 select realtime.send('{"n": 1}', 'ping', 'room:allowed-1', true);

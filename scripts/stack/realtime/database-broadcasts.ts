@@ -11,6 +11,14 @@ import type { ListenMeta, Sql } from "postgres";
 
 export const messagesInsertedChannel = "realtime_messages_inserted";
 
+// Realtime checks each row's payload (the JSON text logical replication carries) against the
+// project's max_payload_size_in_kb (default 3000) before broadcasting it: the Erlang external
+// size of that text (its bytes + 6) may be at most max_payload_size_in_kb * 1000 + 500
+// (lib/realtime/tenants.ex validate_payload_size/2). A larger row stays stored, is not
+// broadcast, and Realtime logs `UnableToBroadcastChanges: :payload_size_exceeded`.
+const maxPayloadSizeInKb = 3_000;
+export const maxDatabasePayloadBytes = maxPayloadSizeInKb * 1_000 + 500 - 6;
+
 export interface DatabaseMessage {
   id: string;
   topic: string;
@@ -21,6 +29,8 @@ export interface DatabaseMessage {
 
 type Notification = DatabaseMessage | { id: string; inserted_at: string };
 
+type StoredMessage = DatabaseMessage & { payload_bytes: number };
+
 export interface DatabaseBroadcasts {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -30,13 +40,21 @@ export function databaseBroadcasts(sql: Sql, deliver: (message: DatabaseMessage)
   let listener: ListenMeta | undefined;
   let inOrder: Promise<void> = Promise.resolve();
 
+  // A row small enough to ride in its notification is far below the payload limit. A larger one is
+  // read back, with the size of its payload as replication would carry it (jsonb's text form).
   // inserted_at travels as text: as a timestamp parameter postgres.js would round it to milliseconds.
   async function messageFor(notification: Notification): Promise<DatabaseMessage | undefined> {
     if ("topic" in notification) return notification;
-    const [row] = await sql<DatabaseMessage[]>`
-      select id, topic, event, private, payload from realtime.messages
+    const [row] = await sql<StoredMessage[]>`
+      select id, topic, event, private, payload, octet_length(payload::text) as payload_bytes from realtime.messages
       where id = ${notification.id} and inserted_at = ${notification.inserted_at}::text::timestamp`;
-    return row;
+    if (!row) return undefined;
+    const { payload_bytes: payloadBytes, ...message } = row;
+    if (payloadBytes > maxDatabasePayloadBytes) {
+      log(`[realtime] UnableToBroadcastChanges: :payload_size_exceeded (message ${row.id}, ${payloadBytes} bytes)`);
+      return undefined;
+    }
+    return message;
   }
 
   function received(text: string): void {

@@ -20,7 +20,8 @@ import { checkToken } from "./realtime-tokens.ts";
 
 // Realtime's default max_payload_size_in_kb; larger frames close the socket (1009).
 const maxFrameBytes = 3_000 * 1024;
-const partitionMaintenanceMs = 24 * 60 * 60_000;
+// Realtime's janitor runs every 4 h (JANITOR_SCHEDULE_TIMER_IN_MS); it keeps partitions 3 days ahead.
+const partitionUpkeepMs = 4 * 60 * 60_000;
 const apiKeyRoles = new Set(["anon", "service_role"]);
 
 function refuseUpgrade(socket: Duplex, status: string, body: object): void {
@@ -56,12 +57,16 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
   const connections = new Set<RealtimeConnection>();
   let partitionTimer: NodeJS.Timeout | undefined;
 
-  // On Supabase the Realtime server keeps realtime.messages' daily partitions ahead of time; here
-  // the stand-in does it, at start and then daily (the DEFAULT partition catches anything between).
-  async function maintainPartitions(): Promise<void> {
-    await sql`select realtime.ensure_message_partitions()`.catch((error) =>
-      log(`[realtime] could not prepare realtime.messages partitions: ${error instanceof Error ? error.message : String(error)}`),
-    );
+  // As Supabase's Realtime: realtime.messages' daily partitions from yesterday to today+3 when it
+  // connects to the database, and every 4 h its janitor drops days older than 72 h and creates them
+  // again. There is no DEFAULT partition: a send on a day without one is lost, as on Supabase.
+  async function upkeepPartitions(dropOld: boolean): Promise<void> {
+    try {
+      if (dropOld) await sql`select realtime.drop_old_message_partitions()`;
+      await sql`select realtime.ensure_message_partitions()`;
+    } catch (error) {
+      log(`[realtime] PartitionCreationFailed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   async function admit(incoming: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -97,8 +102,8 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
       });
     },
     async start() {
-      await maintainPartitions();
-      partitionTimer = setInterval(() => void maintainPartitions(), partitionMaintenanceMs);
+      await upkeepPartitions(false);
+      partitionTimer = setInterval(() => void upkeepPartitions(true), partitionUpkeepMs);
       partitionTimer.unref();
       await broadcasts.start();
     },
