@@ -1054,7 +1054,7 @@ $$;
 /*
  * The reaper (the watchdog every 2 s, and every worker pass): steps whose lease expired go back to ready while
  * attempts remain (else fail), and running executions past their deadline fail with their open
- * steps cancelled. Returns how many steps and executions it touched.
+ * steps cancelled. Returns how many steps and executions it touched (0 when another reaper is at it).
  */
 create or replace function private.reap_executions()
 returns integer
@@ -1067,6 +1067,11 @@ declare
   overdue record;
   touched integer := 0;
 begin
+  -- One reaper at a time: every worker and the watchdog call this, and two at once would only lock
+  -- the same runs in different orders (a deadlock) to do the same work.
+  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('private.reap_executions')) then
+    return 0;
+  end if;
   for expired in
     select s.* from public.execution_steps s
     where s.status = 'running' and s.lease_expires_at < now()

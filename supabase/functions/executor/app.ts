@@ -8,6 +8,8 @@ import { EngineStore } from "./engine-store.ts";
 
 export interface ExecutorDependencies {
   sql: Sql;
+  /** Opens a fresh pool when the engine's one stops answering (after a database restart). */
+  reconnect?: () => Sql;
   jwt: JwtVerifierConfig;
   /** Keeps the engine running after the 202 (EdgeRuntime.waitUntil in production). */
   background: (work: Promise<unknown>) => void;
@@ -45,7 +47,7 @@ export const defaultEngineSettings = {
 export function buildExecutorApp(dependencies: ExecutorDependencies) {
   const app = new Hono().basePath("/executor");
   const verify = createJwtVerifier(dependencies.jwt);
-  const store = new EngineStore(dependencies.sql);
+  const store = new EngineStore(dependencies.sql, dependencies.reconnect);
   const settings = { ...defaultEngineSettings, ...dependencies.settings };
   const engines = new Set<RunningEngine>();
 

@@ -44,70 +44,105 @@ export interface StepResult {
   model: string;
 }
 
-// Failures that say the database is not answering right now (a restart, a failover, a dropped
-// connection), not that the call was wrong: postgres.js connection codes, socket errors, SQLSTATE
-// class 08 (connection exception) and 57P01-57P03 (shut down by the administrator, crash, starting up).
-const unreachableCodes = new Set([
+// Failures that say nothing about the call itself, which was rolled back or never arrived: the
+// database not answering right now (a restart, a failover, a dropped connection: postgres.js
+// connection codes, socket errors, SQLSTATE class 08, 57P01-57P03), or a transaction that lost a
+// deadlock or a serialization conflict (40P01, 40001).
+const transientCodes = new Set([
   "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
-  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03",
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "40P01", "40001",
 ]);
 
-/** True when `error` means the database could not be reached, so the same call may succeed later. */
-export function isDatabaseUnreachable(error: unknown): boolean {
+/** True when the same call may succeed if made again (see transientCodes). */
+export function isTransientDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && (unreachableCodes.has(code) || code.startsWith("08"))) return true;
+  if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("08"))) return true;
   const name = (error as { name?: unknown } | null)?.name;
   return name === "ConnectionRefused" || name === "ConnectionReset" || name === "BrokenPipe";
 }
 
+// A call to the engine's SQL takes milliseconds; one that has not answered in this long is stuck.
+const callTimeoutMs = 10_000;
+
+class DatabaseCallTimeout extends Error {
+  readonly code = "CONNECT_TIMEOUT";
+}
+
 /**
  * The engine's side of the database: every call runs as the service role through the SQL engine
- * functions (migrations 20261122000600 and 0700), which own the state machine.
+ * functions (migrations 20261122000600 and 0700), which own the state machine. Every call is
+ * bounded: after a database restart postgres.js can wait forever on a connection the restart left
+ * half-open (porsager/postgres#1193), so a call that does not answer in 10 s fails as transient
+ * (the engine tries again) and, when `reconnect` is given, the pool is replaced by a fresh one.
  */
 export class EngineStore {
-  constructor(private readonly sql: Sql) {}
+  private sql: Sql;
+
+  constructor(sql: Sql, private readonly reconnect?: () => Sql) {
+    this.sql = sql;
+  }
+
+  private async call<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const sql = this.sql;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DatabaseCallTimeout(`the database did not answer within ${callTimeoutMs / 1000} s`)), callTimeoutMs);
+    });
+    try {
+      return await Promise.race([work(sql), stuck]);
+    } catch (error) {
+      if (error instanceof DatabaseCallTimeout && this.reconnect && this.sql === sql) {
+        this.sql = this.reconnect();
+        // Not awaited: ending a pool whose server went away can itself hang (porsager/postgres#1097).
+        sql.end({ timeout: 0 }).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   claimSteps(worker: string, maxSteps: number, leaseSeconds: number): Promise<ClaimedStep[]> {
-    return withServiceTransaction(this.sql, async (tx) => [
+    return this.call((sql) => withServiceTransaction(sql, async (tx) => [
       ...(await tx<ClaimedStep[]>`select * from private.claim_steps(${worker}, ${maxSteps}, ${leaseSeconds})`),
-    ]);
+    ]));
   }
 
   async renewLease(step: ClaimedStep, worker: string, leaseSeconds: number): Promise<boolean> {
-    const [row] = await withServiceTransaction(this.sql, (tx) =>
-      tx<{ renewed: boolean }[]>`select private.renew_step_lease(${step.step_id}, ${worker}, ${step.attempt}, ${leaseSeconds}) as renewed`);
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ renewed: boolean }[]>`select private.renew_step_lease(${step.step_id}, ${worker}, ${step.attempt}, ${leaseSeconds}) as renewed`));
     return row.renewed;
   }
 
   async completeStep(step: ClaimedStep, worker: string, result: StepResult): Promise<boolean> {
-    const [row] = await withServiceTransaction(this.sql, (tx) =>
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
       tx<{ recorded: boolean }[]>`
         select private.complete_step(${step.step_id}, ${worker}, ${step.attempt}, ${result.output},
-          ${result.inputTokens}, ${result.outputTokens}, ${result.latencyMs}, ${result.model}) as recorded`);
+          ${result.inputTokens}, ${result.outputTokens}, ${result.latencyMs}, ${result.model}) as recorded`));
     return row.recorded;
   }
 
   async failStep(step: ClaimedStep, worker: string, message: string, retryable: boolean, retryAfterMs: number): Promise<boolean> {
-    const [row] = await withServiceTransaction(this.sql, (tx) =>
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
       tx<{ recorded: boolean }[]>`
-        select private.fail_step(${step.step_id}, ${worker}, ${step.attempt}, ${message}, ${retryable}, ${Math.round(retryAfterMs)}) as recorded`);
+        select private.fail_step(${step.step_id}, ${worker}, ${step.attempt}, ${message}, ${retryable}, ${Math.round(retryAfterMs)}) as recorded`));
     return row.recorded;
   }
 
   async reap(): Promise<number> {
-    const [row] = await withServiceTransaction(this.sql, (tx) => tx<{ touched: number }[]>`select private.reap_executions() as touched`);
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) => tx<{ touched: number }[]>`select private.reap_executions() as touched`));
     return row.touched;
   }
 
   async nextAttemptAt(): Promise<Date | null> {
-    const [row] = await withServiceTransaction(this.sql, (tx) => tx<{ at: Date | null }[]>`select private.next_step_attempt_at() as at`);
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) => tx<{ at: Date | null }[]>`select private.next_step_attempt_at() as at`));
     return row.at;
   }
 
   /** The plaintext key: only here, only as the service role, and every call is audited. */
   async decryptKey(keyId: string, step: ClaimedStep): Promise<string> {
-    const [row] = await withServiceTransaction(this.sql, (tx) =>
-      tx<{ key: string }[]>`select private.decrypt_provider_key(${keyId}, ${`execution ${step.execution_id} step ${step.step_id}`}) as key`);
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ key: string }[]>`select private.decrypt_provider_key(${keyId}, ${`execution ${step.execution_id} step ${step.step_id}`}) as key`));
     return row.key;
   }
 }

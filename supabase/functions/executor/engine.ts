@@ -1,5 +1,5 @@
 import type { ProviderName } from "../_shared/providers/index.ts";
-import { type ClaimedStep, type EngineStore, isDatabaseUnreachable } from "./engine-store.ts";
+import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { runStep, type StepOutcome } from "./step-runner.ts";
 
 export interface EngineOptions {
@@ -165,8 +165,8 @@ export function startEngine(options: EngineOptions): RunningEngine {
         outageBackoffMs = 0;
         if (finished) return finished;
       } catch (error) {
-        if (!isDatabaseUnreachable(error)) throw error;
-        if (outageBackoffMs === 0) options.log({ level: "warn", msg: "the database is unreachable; retrying", error: String(error) });
+        if (!isTransientDatabaseError(error)) throw error;
+        if (outageBackoffMs === 0) options.log({ level: "warn", msg: "the database is unreachable or the call conflicted; retrying", error: String(error) });
         if (inFlight.size === 0 && budgetEnd - now() <= options.minStepTimeMs) {
           exiting = true;
           await handOver();

@@ -6,8 +6,10 @@ import { buildExecutorApp } from "./app.ts";
 const supabaseUrl = requiredEnv("SUPABASE_URL");
 const serviceRoleKey = requiredEnv("SUPABASE_SERVICE_ROLE_KEY");
 
+const connect = () => connectDatabase(requiredEnv("SUPABASE_DB_URL"), { max: 8 });
 const app = buildExecutorApp({
-  sql: connectDatabase(requiredEnv("SUPABASE_DB_URL"), { max: 8 }),
+  sql: connect(),
+  reconnect: connect,
   jwt: { jwtSecret: Deno.env.get("JWT_SECRET"), supabaseUrl },
   background: (work) => EdgeRuntime.waitUntil(work),
   invokeSelf: async () => {

@@ -1,5 +1,5 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
-import { type ClaimedStep, type EngineStore, isDatabaseUnreachable } from "./engine-store.ts";
+import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 
 export interface StepRunnerOptions {
   store: EngineStore;
@@ -97,7 +97,7 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
 }
 
 /**
- * Runs `record` again while the database is unreachable (backing off from 100 ms to 1 s), until
+ * Runs `record` again while it fails transiently (database unreachable, a lost deadlock; backing off from 100 ms to 1 s), until
  * the invocation's deadline; any other error, and the last one, are thrown.
  */
 async function untilDatabaseAnswers<T>(record: () => Promise<T>, options: StepRunnerOptions): Promise<T> {
@@ -105,8 +105,8 @@ async function untilDatabaseAnswers<T>(record: () => Promise<T>, options: StepRu
     try {
       return await record();
     } catch (error) {
-      if (!isDatabaseUnreachable(error) || Date.now() + waitMs > options.invocationDeadline) throw error;
-      options.log({ level: "warn", msg: "the database is unreachable; recording again shortly", error: String(error) });
+      if (!isTransientDatabaseError(error) || Date.now() + waitMs > options.invocationDeadline) throw error;
+      options.log({ level: "warn", msg: "the database did not take the result; recording again shortly", error: String(error) });
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
