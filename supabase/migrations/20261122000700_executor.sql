@@ -165,8 +165,10 @@ create trigger executions_kick_executor after update of status on public.executi
   execute function private.kick_executor_for_started_run();
 
 -- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
--- One watchdog per minute, each watching the whole minute (see private.watch_executions).
+-- One watchdog per minute, each watching the whole minute (see private.watch_executions), and one
+-- as soon as the database starts: after a restart the minute job would wait for the next minute.
 select cron.schedule('renum-watch-executions', '* * * * *', 'call private.watch_executions()');
+select cron.schedule('renum-watch-executions-at-start', '@reboot', 'call private.watch_executions()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function private.provider_key_for_step(uuid) to service_role;

@@ -70,8 +70,10 @@ select ok(
 select ok(
   exists (select from cron.job where jobname = 'renum-watch-executions' and schedule = '* * * * *'
           and command = 'call private.watch_executions()' and active)
+    and exists (select from cron.job where jobname = 'renum-watch-executions-at-start' and schedule = '@reboot'
+                and command = 'call private.watch_executions()' and active)
     and not exists (select from cron.job where jobname in ('renum-kick-executor', 'renum-reap-executions')),
-  'pg_cron starts the watchdog every minute, in place of a minute reaper and a minute kick'
+  'pg_cron starts the watchdog every minute and when the database starts, in place of a minute reaper and a minute kick'
 );
 
 -- ─── a live worker: nothing to rescue ────────────────────────────────────────────────────────

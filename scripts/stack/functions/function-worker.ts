@@ -55,6 +55,17 @@ async function finishBackgroundWorkThenExit(): Promise<void> {
   // the stack is stopping, so end the whole process.
   Deno.kill(Deno.pid, "SIGKILL");
 }
+// An uncaught error ends the worker, as it ends the isolate on Supabase's Edge Runtime, and the
+// gateway starts a fresh one on the next request; under --watch the process would otherwise wait
+// for a file change and serve nothing.
+globalThis.addEventListener("error", (event) => {
+  console.error(`uncaught error, the worker ends: ${event.error instanceof Error ? (event.error.stack ?? event.error.message) : event.message}`);
+  Deno.kill(Deno.pid, "SIGKILL");
+});
+globalThis.addEventListener("unhandledrejection", (event) => {
+  console.error(`unhandled rejection, the worker ends: ${event.reason instanceof Error ? (event.reason.stack ?? event.reason.message) : String(event.reason)}`);
+  Deno.kill(Deno.pid, "SIGKILL");
+});
 Deno.addSignalListener("SIGTERM", finishBackgroundWorkThenExit);
 Deno.addSignalListener("SIGINT", finishBackgroundWorkThenExit);
 
