@@ -1052,7 +1052,7 @@ end;
 $$;
 
 /*
- * The reaper (the watchdog every 2 s, and every worker pass): steps whose lease expired go back to ready while
+ * The reaper (the watchdog every second, and every worker pass): steps whose lease expired go back to ready while
  * attempts remain (else fail), and running executions past their deadline fail with their open
  * steps cancelled. Returns how many steps and executions it touched (0 when another reaper is at it).
  */

@@ -73,12 +73,12 @@ comment on function private.rescue_stalled_runs() is
  * The watchdog pg_cron starts every minute: a rescue pass every `every_seconds` for `for_seconds`,
  * each in its own transaction (so each kick is sent at once and each reap sees a fresh now()).
  * Leases are a few seconds long, so a run whose worker died is resumed within seconds, not at the
- * next minute: Debian's pg_cron 1.4 schedules by the minute only (hosted 1.6 also takes '2 seconds';
+ * next minute: Debian's pg_cron 1.4 schedules by the minute only (hosted 1.6 also takes '1 seconds';
  * see README, "A crashed worker"). A procedure, not a function, for its COMMITs — which is also why
  * it is security invoker with no SET clause (Postgres forbids transaction control otherwise): it
  * calls only schema-qualified names, and only its owner (pg_cron runs jobs as postgres) may call it.
  */
-create or replace procedure private.watch_executions(for_seconds integer default 58, every_seconds numeric default 2)
+create or replace procedure private.watch_executions(for_seconds integer default 58, every_seconds numeric default 1)
 language plpgsql
 as $$
 declare

@@ -1,7 +1,7 @@
 -- The executor watchdog: what brings a fresh worker within seconds when the one holding a step
 -- died (kill -9, a crashed function instance) and nothing else happens. private.rescue_stalled_runs
 -- reaps expired leases and kicks the executor (pg_net) only when a step is claimable and no worker
--- took it; private.watch_executions repeats that every 2 s, started each minute by pg_cron.
+-- took it; private.watch_executions repeats that every second, started each minute by pg_cron.
 --
 -- Cast: tenant A (member_a starts the runs), the service role as the engine (workers worker-1,
 -- worker-2), and postgres standing in for the clock (leases and retries moved instead of waited for).

@@ -21,11 +21,12 @@ export interface ExecutorDependencies {
 }
 
 // Supabase gives a function 150 s (free) to 400 s (paid) of wall clock: stay well inside it.
-// A lease of 8 s renewed every second: a worker must miss seven renewals in a row to lose a step,
-// and a step whose worker died is free again 8 s later (the watchdog then wakes a worker within 2 s).
+// A lease of 6 s renewed every second: a worker must miss five renewals in a row to lose a step
+// (and then only runs the call again; the result is still recorded once), and a step whose worker
+// died is free again 6 s later (the watchdog then wakes a worker within a second).
 export const defaultEngineSettings = {
   maxConcurrentSteps: 16,
-  leaseSeconds: 8,
+  leaseSeconds: 6,
   renewEveryMs: 1_000,
   budgetMs: 120_000,
   minStepTimeMs: 15_000,
