@@ -82,7 +82,17 @@ create table public.invitations (
   expires_at timestamptz not null default now() + interval '7 days',
   accepted_at timestamptz,
   accepted_by uuid references auth.users (id) on delete set null,
+  declined_at timestamptz,
   created_at timestamptz not null default now()
+);
+
+-- The one-time token an invitation's e-mail carries, kept apart from the invitation so no policy or
+-- column grant can ever show it: only its SHA-256 is stored, a new one replaces the old when the
+-- e-mail is sent again, and it is good until the invitation's expires_at, for one accept or decline.
+create table private.invitation_tokens (
+  invitation_id uuid primary key references public.invitations (id) on delete cascade,
+  token_hash bytea not null,
+  issued_at timestamptz not null default now()
 );
 
 -- Append-only: written by triggers (and the audited admin functions), never by a caller directly.
@@ -103,8 +113,8 @@ create table public.audit_log (
 create index memberships_user_id_idx on public.memberships (user_id, tenant_id, role);
 create index memberships_tenant_id_role_idx on public.memberships (tenant_id, role);
 create index invitations_tenant_id_idx on public.invitations (tenant_id);
-create index invitations_email_pending_idx on public.invitations (lower(email)) where accepted_at is null;
-create unique index invitations_one_pending_per_email on public.invitations (tenant_id, lower(email)) where accepted_at is null;
+create index invitations_email_pending_idx on public.invitations (lower(email)) where accepted_at is null and declined_at is null;
+create unique index invitations_one_pending_per_email on public.invitations (tenant_id, lower(email)) where accepted_at is null and declined_at is null;
 create index audit_log_tenant_id_created_at_idx on public.audit_log (tenant_id, created_at desc);
 create index tenants_created_by_idx on public.tenants (created_by);
 
@@ -500,7 +510,7 @@ begin
      and not (tg_op = 'INSERT' and exists (
        select 1 from public.invitations i join auth.users u on lower(u.email) = i.email
        where i.tenant_id = new.tenant_id and u.id = new.user_id and i.role = 'owner'
-         and i.accepted_at is null and i.expires_at > now()))
+         and i.accepted_at is null and i.declined_at is null and i.expires_at > now()))
      -- the memberships of a tenant being deleted (its owner deleted it; the rows go by cascade)
      and not (tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id)) then
     raise exception using errcode = '42501', constraint = 'owners_change_owners', message = 'only an owner can add, change or remove an owner';
@@ -603,54 +613,8 @@ $$;
 create trigger on_auth_user_email_changed after update of email on auth.users
   for each row execute function private.sync_profile_email();
 
--- Invitations are accepted on sign-in: every new session (sign-in, sign-up) accepts the pending,
--- unexpired invitations for the user's email.
-create or replace function private.accept_pending_invitations(target_user_id uuid)
-returns integer
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  user_email text;
-  accepted integer := 0;
-  invitation record;
-begin
-  select lower(u.email) into user_email from auth.users u where u.id = target_user_id;
-  if user_email is null then
-    return 0;
-  end if;
-  for invitation in
-    select i.* from public.invitations i
-    join public.tenants t on t.id = i.tenant_id and t.status = 'active'
-    where lower(i.email) = user_email and i.accepted_at is null and i.expires_at > now()
-    for update of i
-  loop
-    insert into public.memberships (tenant_id, user_id, role)
-    values (invitation.tenant_id, target_user_id, invitation.role)
-    on conflict (tenant_id, user_id) do nothing;
-    update public.invitations set accepted_at = now(), accepted_by = target_user_id where id = invitation.id;
-    accepted := accepted + 1;
-  end loop;
-  return accepted;
-end;
-$$;
-comment on function private.accept_pending_invitations(uuid) is
-  'Turns the user''s pending, unexpired invitations to active tenants into memberships; returns how many.';
-
-create or replace function private.accept_invitations_on_sign_in()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform private.accept_pending_invitations(new.user_id);
-  return new;
-end;
-$$;
-create trigger on_auth_session_created_accept_invitations after insert on auth.sessions
-  for each row execute function private.accept_invitations_on_sign_in();
+-- Invitations are never accepted by signing in: a new session proves nothing about who owns an
+-- address (sign-ups may be unconfirmed); accept_invitation below asks for the e-mailed token.
 
 -- ─── row level security ───────────────────────────────────────────────────────────────────────
 alter table public.tenants enable row level security;
@@ -658,6 +622,7 @@ alter table public.profiles enable row level security;
 alter table public.memberships enable row level security;
 alter table public.invitations enable row level security;
 alter table public.audit_log enable row level security;
+alter table private.invitation_tokens enable row level security;
 
 -- ─── policies ─────────────────────────────────────────────────────────────────────────────────
 create policy "members read their tenants" on public.tenants
@@ -754,7 +719,101 @@ comment on function public.create_tenant(text, text, text, text) is
   'Creates a tenant with the caller as its owner. Callable by authenticated users. Raises 23505 on a '
   'taken slug, 23514 on an invalid CNPJ or slug, 42501 when not signed in.';
 
-create or replace function public.accept_invitation(invitation_id uuid)
+-- Invitations belong to whoever owns the invited address, and the proof is the one-time token
+-- e-mailed to it: a session, an e-mail in an access token or an auto-confirmed sign-up prove nothing.
+-- These are security definer with a reason: the token table is out of every caller's reach.
+--
+-- Each refusal names its case (P0001 with a constraint code, read by the API's error mapping):
+--   invitation_token_invalid   no token, or not the one last e-mailed (a squatter, a changed address)
+--   invitation_already_used    accepted or declined already (a token works once)
+--   invitation_expired         past expires_at
+--   invitation_email_mismatch  right token, but the caller's account has another address
+
+create or replace function private.invitation_token_hash(token text)
+returns bytea
+language sql
+immutable
+set search_path = ''
+as $$
+  select extensions.digest(coalesce(token, ''), 'sha256');
+$$;
+comment on function private.invitation_token_hash(text) is
+  'SHA-256 of an invitation token, as private.invitation_tokens keeps it. Internal.';
+
+create or replace function private.checked_invitation(target_invitation_id uuid, token text)
+returns public.invitations
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  invitation public.invitations;
+  stored bytea;
+begin
+  if (select auth.uid()) is null then
+    raise exception using errcode = '42501', message = 'sign in to answer an invitation';
+  end if;
+  select * into invitation from public.invitations i where i.id = target_invitation_id for update;
+  if invitation.id is null then
+    raise exception using errcode = 'P0002', message = 'invitation not found';
+  end if;
+  select t.token_hash into stored from private.invitation_tokens t where t.invitation_id = invitation.id;
+  if stored is null or token is null or stored <> private.invitation_token_hash(token) then
+    raise exception using errcode = 'P0001', constraint = 'invitation_token_invalid',
+      message = 'this invitation link is not valid',
+      hint = 'Open the link in the invitation e-mail sent to the invited address.';
+  end if;
+  if invitation.accepted_at is not null or invitation.declined_at is not null then
+    raise exception using errcode = 'P0001', constraint = 'invitation_already_used',
+      message = 'this invitation was already answered';
+  end if;
+  if invitation.expires_at <= now() then
+    raise exception using errcode = 'P0001', constraint = 'invitation_expired',
+      message = 'this invitation has expired', hint = 'Ask for a new invitation.';
+  end if;
+  return invitation;
+end;
+$$;
+comment on function private.checked_invitation(uuid, text) is
+  'The invitation, locked, when the caller is signed in and holds its current token and it is still '
+  'open. Raises 42501 signed out, P0002 unknown id, P0001 invitation_token_invalid, '
+  'invitation_already_used or invitation_expired. Internal to accept/decline_invitation.';
+
+create or replace function public.issue_invitation_token(invitation_id uuid)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  invitation public.invitations;
+  token text := pg_catalog.encode(extensions.gen_random_bytes(32), 'hex');
+begin
+  select * into invitation from public.invitations i where i.id = issue_invitation_token.invitation_id for update;
+  if invitation.id is null
+     or not (private.is_trusted_caller() or private.has_role(invitation.tenant_id, array['owner', 'admin']::public.member_role[])) then
+    raise exception using errcode = 'P0002', message = 'invitation not found';
+  end if;
+  if invitation.accepted_at is not null or invitation.declined_at is not null then
+    raise exception using errcode = 'P0001', constraint = 'invitation_already_used',
+      message = 'this invitation was already answered';
+  end if;
+  perform private.assert_tenant_writable(invitation.tenant_id);
+  insert into private.invitation_tokens (invitation_id, token_hash)
+  values (invitation.id, private.invitation_token_hash(token))
+  on conflict on constraint invitation_tokens_pkey
+  do update set token_hash = excluded.token_hash, issued_at = now();
+  -- A new e-mail gives the invitee the full week again.
+  update public.invitations i set expires_at = now() + interval '7 days' where i.id = invitation.id;
+  return token;
+end;
+$$;
+comment on function public.issue_invitation_token(uuid) is
+  'A new one-time token for a pending invitation, to be e-mailed to its address (the previous one '
+  'stops working); renews expires_at. Owners and admins of its tenant, and the service role. Raises '
+  'P0002 when the caller may not see it, P0001 invitation_already_used, 42501 when suspended.';
+
+create or replace function public.accept_invitation(invitation_id uuid, token text)
 returns public.memberships
 language plpgsql
 security definer
@@ -762,19 +821,16 @@ set search_path = ''
 as $$
 declare
   caller uuid := (select auth.uid());
-  caller_email text := lower((select auth.email()));
-  invitation public.invitations;
+  invitation public.invitations := private.checked_invitation(accept_invitation.invitation_id, accept_invitation.token);
+  caller_email text;
   membership public.memberships;
 begin
-  select * into invitation from public.invitations i where i.id = invitation_id for update;
-  if invitation.id is null or lower(invitation.email) is distinct from caller_email then
-    raise exception using errcode = 'P0002', constraint = 'invitation_not_found', message = 'invitation not found';
-  end if;
-  if invitation.accepted_at is not null then
-    raise exception using errcode = 'P0001', constraint = 'invitation_already_accepted', message = 'this invitation was already accepted';
-  end if;
-  if invitation.expires_at <= now() then
-    raise exception using errcode = 'P0001', constraint = 'invitation_expired', message = 'this invitation has expired', hint = 'Ask for a new invitation.';
+  -- The account's address now, not the access token's, which may predate an e-mail change.
+  select lower(u.email) into caller_email from auth.users u where u.id = caller;
+  if caller_email is distinct from lower(invitation.email) then
+    raise exception using errcode = 'P0001', constraint = 'invitation_email_mismatch',
+      message = 'this invitation is for another e-mail address',
+      hint = 'Sign in with the account of the invited address, or ask for an invitation to yours.';
   end if;
   perform private.assert_tenant_writable(invitation.tenant_id);
   insert into public.memberships (tenant_id, user_id, role)
@@ -785,9 +841,26 @@ begin
   return membership;
 end;
 $$;
-comment on function public.accept_invitation(uuid) is
-  'Accepts an invitation addressed to the caller''s email. Raises P0002 when it is not the caller''s, '
-  'P0001 when already accepted or expired, 42501 when the tenant is suspended.';
+comment on function public.accept_invitation(uuid, text) is
+  'Joins the invitation''s tenant with its role. Authenticated users holding the e-mailed token whose '
+  'account has the invited address. Raises P0002 unknown, P0001 invitation_token_invalid, '
+  'invitation_already_used, invitation_expired, invitation_email_mismatch, 42501 when suspended.';
+
+create or replace function public.decline_invitation(invitation_id uuid, token text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  invitation public.invitations := private.checked_invitation(decline_invitation.invitation_id, decline_invitation.token);
+begin
+  update public.invitations set declined_at = now() where id = invitation.id;
+end;
+$$;
+comment on function public.decline_invitation(uuid, text) is
+  'Declines an invitation for good. Authenticated users holding the e-mailed token (the token is the '
+  'proof; any account may decline). Raises as accept_invitation, without the address check.';
 
 /*
  * What the caller may do in a tenant: the capabilities of their role there (private.role_capabilities),
@@ -907,6 +980,7 @@ comment on function public.admin_set_tenant_status(uuid, public.tenant_status) i
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.tenants, public.profiles, public.memberships, public.invitations, public.audit_log from anon, authenticated;
+revoke all on private.invitation_tokens from public, anon, authenticated, service_role;
 
 grant select, delete on public.tenants to authenticated;
 grant update (name, slug, tax_id, agents_endpoint_url, agents_timeout_ms, default_agent_type, rag_enabled, rag_top_k) on public.tenants to authenticated;
@@ -931,7 +1005,9 @@ grant execute on function private.role_capabilities(public.member_role) to authe
 grant execute on function private.has_capability(uuid, public.tenant_capability) to authenticated, service_role;
 
 grant execute on function public.create_tenant(text, text, text, text) to authenticated;
-grant execute on function public.accept_invitation(uuid) to authenticated;
+grant execute on function public.accept_invitation(uuid, text) to authenticated;
+grant execute on function public.decline_invitation(uuid, text) to authenticated;
+grant execute on function public.issue_invitation_token(uuid) to authenticated, service_role;
 grant execute on function public.my_capabilities(uuid) to authenticated;
 grant execute on function public.admin_list_tenants(text, integer, integer) to authenticated;
 grant execute on function public.admin_get_tenant(uuid) to authenticated;

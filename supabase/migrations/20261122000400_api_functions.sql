@@ -133,7 +133,7 @@ as $$
   join public.tenants t on t.id = i.tenant_id
   left join public.profiles p on p.id = i.invited_by
   where lower(i.email) = lower((select auth.email()))
-    and i.accepted_at is null
+    and i.accepted_at is null and i.declined_at is null
     and i.expires_at > now()
   order by i.created_at desc, i.id;
 $$;

@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(154);
+select plan(155);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 -- Row ids that every actor can name, whatever RLS lets them see (transaction-local helpers).
@@ -16,6 +16,12 @@ create function pg_temp.invitation_id(wanted_email text) returns uuid
 language sql stable security definer set search_path = ''
 as $$ select i.id from public.invitations i where i.email = wanted_email $$;
 grant execute on function pg_temp.invitation_id(text) to anon, authenticated, service_role;
+-- The tokens the invitation e-mails carried (issued as postgres, read by the invitees).
+create table pg_temp.emailed_tokens (email text primary key, token text not null);
+create function pg_temp.emailed_token(wanted_email text) returns text
+language sql stable security definer set search_path = ''
+as $$ select t.token from pg_temp.emailed_tokens t where t.email = wanted_email $$;
+grant execute on function pg_temp.emailed_token(text) to anon, authenticated, service_role;
 
 select tests.create_supabase_user('owner_a', 'owner.a@renum.test', null, '{"full_name": "Olga Owner", "locale": "en"}');
 select tests.create_supabase_user('admin_a', 'admin.a@renum.test', null, '{"full_name": "Adam Admin"}');
@@ -581,6 +587,11 @@ select throws_ok(
 select tests.authenticate_as('member_b');
 select is_empty($$ select id from public.invitations $$, 'member of B reads no invitations (of A or of B)');
 
+-- as postgres: the invitation e-mails go out
+reset role;
+insert into pg_temp.emailed_tokens (email, token)
+select i.email, public.issue_invitation_token(i.id) from public.invitations i where i.tenant_id = tests.tenant_id('tenant-a');
+
 -- as invitee (in no tenant yet)
 select tests.authenticate_as('invitee');
 select is(
@@ -593,17 +604,17 @@ select is_empty(
   'the invitee cannot delete the invitation'
 );
 select throws_ok(
-  $$ select public.accept_invitation(pg_temp.invitation_id('outsider@renum.test')) $$,
-  'P0002', 'invitation not found',
-  'accepting someone else''s invitation is refused as not found'
+  $$ select public.accept_invitation(pg_temp.invitation_id('outsider@renum.test'), pg_temp.emailed_token('invitee@renum.test')) $$,
+  'P0001', 'this invitation link is not valid',
+  'accepting someone else''s invitation with one''s own token is refused'
 );
 select throws_ok(
-  $$ select public.accept_invitation(gen_random_uuid()) $$,
+  $$ select public.accept_invitation(gen_random_uuid(), pg_temp.emailed_token('invitee@renum.test')) $$,
   'P0002', 'invitation not found',
   'accepting an invitation that does not exist is refused'
 );
 select is(
-  (select (public.accept_invitation(pg_temp.invitation_id('invitee@renum.test'))).role::text),
+  (select (public.accept_invitation(pg_temp.invitation_id('invitee@renum.test'), pg_temp.emailed_token('invitee@renum.test'))).role::text),
   'member',
   'the invitee accepts and becomes a member with the invited role'
 );
@@ -613,30 +624,35 @@ select is(
   'the new member reads tenant A'
 );
 select throws_ok(
-  $$ select public.accept_invitation(pg_temp.invitation_id('invitee@renum.test')) $$,
-  'P0001', 'this invitation was already accepted',
+  $$ select public.accept_invitation(pg_temp.invitation_id('invitee@renum.test'), pg_temp.emailed_token('invitee@renum.test')) $$,
+  'P0001', 'this invitation was already answered',
   'an invitation is accepted once'
 );
 
 -- as outsider (invited as an owner)
 select tests.authenticate_as('outsider');
 select is(
-  (select (public.accept_invitation(pg_temp.invitation_id('outsider@renum.test'))).role::text),
+  (select (public.accept_invitation(pg_temp.invitation_id('outsider@renum.test'), pg_temp.emailed_token('outsider@renum.test'))).role::text),
   'owner',
   'a person invited as an owner by an owner becomes an owner'
 );
 
--- as postgres: an expired invitation, and invitations accepted on sign-in
+-- as postgres: an expired invitation, and invitations never accepted by signing in
 select tests.clear_authentication(); reset role;
 select tests.create_supabase_user('late', 'late@renum.test');
 insert into public.invitations (tenant_id, email, role, invited_by, expires_at) values
   (tests.tenant_id('tenant-b'), 'invitee@renum.test', 'member', tests.get_supabase_uid('owner_b'), now() - interval '1 minute'),
   (tests.tenant_id('tenant-a'), 'Late@Renum.test', 'analyst', tests.get_supabase_uid('owner_a'), now() + interval '1 day'),
   (tests.tenant_id('tenant-b'), 'late@renum.test', 'admin', tests.get_supabase_uid('owner_b'), now() + interval '1 day');
+insert into pg_temp.emailed_tokens (email, token)
+values ('invitee@renum.test/b', public.issue_invitation_token(
+  (select id from public.invitations where tenant_id = tests.tenant_id('tenant-b') and email = 'invitee@renum.test')));
+update public.invitations set expires_at = now() - interval '1 minute'
+where tenant_id = tests.tenant_id('tenant-b') and email = 'invitee@renum.test';
 
 select tests.authenticate_as('invitee');
 select throws_ok(
-  $$ select public.accept_invitation((select id from public.invitations where tenant_id = tests.tenant_id('tenant-b'))) $$,
+  $$ select public.accept_invitation((select id from public.invitations where tenant_id = tests.tenant_id('tenant-b')), pg_temp.emailed_token('invitee@renum.test/b')) $$,
   'P0001', 'this invitation has expired',
   'an expired invitation cannot be accepted'
 );
@@ -649,15 +665,26 @@ select tests.authenticate_as('late');
 select is(
   (select array_agg(t.slug || ':' || m.role order by t.slug) from public.memberships m join public.tenants t on t.id = m.tenant_id
    where m.user_id = auth.uid()),
-  array['tenant-a:analyst', 'tenant-b:admin'],
-  'signing in turns the pending invitations into memberships with the invited roles'
+  null::text[],
+  'signing in does not turn pending invitations into memberships'
 );
 reset role;
 select is(
-  (select count(*)::int from public.invitations where accepted_by = tests.get_supabase_uid('late') and accepted_at is not null),
+  (select count(*)::int from public.invitations where email = 'late@renum.test' and accepted_at is null),
   2,
-  'the invitations accepted on sign-in are marked accepted'
+  'the invitations stay pending after a sign-in'
 );
+insert into pg_temp.emailed_tokens (email, token)
+select 'late@' || t.slug, public.issue_invitation_token(i.id)
+from public.invitations i join public.tenants t on t.id = i.tenant_id where i.email = 'late@renum.test';
+select tests.authenticate_as('late');
+select is(
+  (select array_agg(t.slug || ':' || (public.accept_invitation(i.id, pg_temp.emailed_token('late@' || t.slug))).role order by t.slug)
+   from public.list_my_invitations() i join lateral (select i.tenant_slug as slug) t on true),
+  array['tenant-a:analyst', 'tenant-b:admin'],
+  'with the e-mailed tokens, the invited person joins with the invited roles'
+);
+reset role;
 insert into auth.sessions (id, user_id, aal, created_at) values (gen_random_uuid(), tests.get_supabase_uid('invitee'), 'aal1', now());
 select is(
   (select array_agg(t.slug) from public.memberships m join public.tenants t on t.id = m.tenant_id
@@ -674,7 +701,7 @@ select throws_ok(
   '42501', 'permission denied for table invitations', 'anon cannot invite'
 );
 select throws_ok(
-  $$ select public.accept_invitation(pg_temp.invitation_id('invitee@renum.test')) $$,
+  $$ select public.accept_invitation(pg_temp.invitation_id('invitee@renum.test'), 'x') $$,
   '42501', 'permission denied for function accept_invitation', 'anon cannot accept invitations'
 );
 
@@ -863,9 +890,12 @@ select throws_ok(
 reset role;
 insert into public.invitations (tenant_id, email, role, invited_by)
 values (tests.tenant_id('tenant-a'), 'member.b@renum.test', 'member', tests.get_supabase_uid('owner_a'));
+update public.invitations set expires_at = now() + interval '1 day' where email = 'member.b@renum.test';
+insert into private.invitation_tokens (invitation_id, token_hash)
+values (pg_temp.invitation_id('member.b@renum.test'), private.invitation_token_hash('token-for-member-b'));
 select tests.authenticate_as('member_b');
 select throws_ok(
-  $$ select public.accept_invitation(pg_temp.invitation_id('member.b@renum.test')) $$,
+  $$ select public.accept_invitation(pg_temp.invitation_id('member.b@renum.test'), 'token-for-member-b') $$,
   '42501', 'this company is suspended: it can read its data but not change anything',
   'an invitation to a suspended tenant cannot be accepted'
 );
