@@ -8,6 +8,7 @@ const logTypes = {
   login: "account",
   logout: "account",
   user_signedup: "team",
+  user_invited: "team",
   user_deleted: "team",
   token_revoked: "token",
   token_refreshed: "token",
@@ -16,6 +17,7 @@ const logTypes = {
   user_confirmation_requested: "user",
   user_updated_password: "user",
   user_recovery_requested: "user",
+  user_reauthenticate_requested: "user",
 } as const;
 
 export type AuditAction = keyof typeof logTypes;

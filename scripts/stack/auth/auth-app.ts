@@ -3,10 +3,16 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requireApiKey } from "./api-key.ts";
-import { apiVersionHeader, AuthError, errorResponse, OAuthError, unexpectedFailure } from "./errors.ts";
+import { apiVersionHeader, AuthError, errorResponse, notFound, OAuthError, unexpectedFailure } from "./errors.ts";
 import { readBody } from "./request-body.ts";
 import type { AuthDeps, AuthEnv } from "./route-context.ts";
 import { adminUserRoutes } from "./routes/admin-users.ts";
+import { generateLinkRoutes } from "./routes/generate-link.ts";
+import { identityRoutes } from "./routes/identities.ts";
+import { inviteRoutes } from "./routes/invite.ts";
+import { otpRoutes } from "./routes/otp.ts";
+import { reauthenticateRoutes } from "./routes/reauthenticate.ts";
+import { resendRoutes } from "./routes/resend.ts";
 import { logoutRoutes } from "./routes/logout.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { recoverRoutes } from "./routes/recover.ts";
@@ -15,7 +21,10 @@ import { tokenRoutes } from "./routes/token.ts";
 import { userRoutes } from "./routes/user.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 
-const knownPaths = ["/health", "/settings", "/signup", "/recover", "/verify", "/token", "/user", "/logout", "/admin/users", "/admin/users/:id"];
+const knownPaths = [
+  "/health", "/settings", "/signup", "/recover", "/verify", "/token", "/user", "/logout", "/admin/users", "/admin/users/:id",
+  "/invite", "/otp", "/resend", "/reauthenticate", "/user/identities/authorize", "/user/identities/:identityId", "/admin/generate_link",
+];
 
 export function authApp(deps: AuthDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
@@ -39,10 +48,17 @@ export function authApp(deps: AuthDeps): Hono<AuthEnv> {
   userRoutes(app, deps);
   logoutRoutes(app, deps);
   adminUserRoutes(app, deps);
+  inviteRoutes(app, deps);
+  otpRoutes(app, deps);
+  resendRoutes(app, deps);
+  reauthenticateRoutes(app, deps);
+  identityRoutes(app, deps);
+  generateLinkRoutes(app, deps);
 
-  // GoTrue's router (chi): a known path with another method is 405, an unknown path plain-text 404.
+  // A known path with another method is 405, as GoTrue's router (chi) answers; an unknown path gets
+  // the error shape every other Auth answer has, so clients parse it like any other error.
   for (const path of knownPaths) app.all(path, (c) => c.body(null, 405));
-  app.notFound((c) => c.text("404 page not found\n", 404));
+  app.notFound((c) => errorResponse(c, notFound("not_found", "Path not found")));
 
   app.onError((error, c) => {
     if (error instanceof AuthError || error instanceof OAuthError) return errorResponse(c, error);

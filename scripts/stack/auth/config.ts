@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { repoRoot } from "../instances.ts";
+import type { EmailKind } from "./email-templates.ts";
 import { parseGoDuration } from "./go-duration.ts";
 
 export interface AuthConfig {
@@ -24,10 +25,16 @@ export interface AuthConfig {
   siteUrl: string;
   /** `additional_redirect_urls`: further allowed redirects, as GoTrue's glob patterns. */
   additionalRedirectUrls: string[];
+  /** `enable_manual_linking`: whether /user/identities answers at all. */
+  manualLinking: boolean;
+  /** `[auth.rate_limit]`, as GoTrue applies them per client IP (requests per 5 minutes). */
+  rateLimit: { tokenRefresh: number; signInSignUps: number; tokenVerifications: number };
   email: {
     enabled: boolean;
     autoconfirm: boolean;
     securePasswordChange: boolean;
+    /** `double_confirm_changes` (GoTrue's secure email change): the old address confirms a change too. */
+    doubleConfirmChanges: boolean;
     /** `max_frequency` in milliseconds: how soon another recovery email may go to the same user. */
     maxFrequency: number;
     /** `otp_expiry` in seconds: how long an emailed link or code stays good. */
@@ -36,6 +43,8 @@ export interface AuthConfig {
     otpLength: number;
     /** `[auth.email.template.recovery]`, when configured. */
     recoveryTemplate: EmailTemplate | null;
+    /** `[auth.email.template.<kind>]` for every kind, null where not configured. */
+    templates: Record<EmailKind, EmailTemplate | null>;
   };
   phone: { enabled: boolean; autoconfirm: boolean };
   /** `[auth.sessions]` timebox and inactivity_timeout in milliseconds; null when unset. */
@@ -106,6 +115,7 @@ export function readAuthConfig(text: string): AuthConfig {
   const email = table(auth.email);
   const sms = table(auth.sms);
   const sessions = table(auth.sessions);
+  const rateLimit = table(auth.rate_limit);
   const requirement = setting(auth, "password_requirements", "");
   return {
     jwtExpiry: setting(auth, "jwt_expiry", 3600),
@@ -118,14 +128,29 @@ export function readAuthConfig(text: string): AuthConfig {
     refreshTokenReuseInterval: setting(auth, "refresh_token_reuse_interval", 10),
     siteUrl: setting(auth, "site_url", "http://127.0.0.1:3000"),
     additionalRedirectUrls: stringList(auth, "additional_redirect_urls"),
+    manualLinking: setting(auth, "enable_manual_linking", false),
+    rateLimit: {
+      tokenRefresh: setting(rateLimit, "token_refresh", 150),
+      signInSignUps: setting(rateLimit, "sign_in_sign_ups", 30),
+      tokenVerifications: setting(rateLimit, "token_verifications", 30),
+    },
     email: {
       enabled: setting(email, "enabled", true),
       autoconfirm: !setting(email, "enable_confirmations", false),
       securePasswordChange: setting(email, "secure_password_change", false),
+      doubleConfirmChanges: setting(email, "double_confirm_changes", true),
       maxFrequency: duration(email, "max_frequency") ?? 1_000,
       otpExpiry: setting(email, "otp_expiry", 3600),
       otpLength: setting(email, "otp_length", 6),
       recoveryTemplate: emailTemplate(email, "recovery"),
+      templates: {
+        invite: emailTemplate(email, "invite"),
+        confirmation: emailTemplate(email, "confirmation"),
+        recovery: emailTemplate(email, "recovery"),
+        magic_link: emailTemplate(email, "magic_link"),
+        email_change: emailTemplate(email, "email_change"),
+        reauthentication: emailTemplate(email, "reauthentication"),
+      },
     },
     phone: {
       enabled: setting(sms, "enabled", false),

@@ -23,6 +23,11 @@ export interface UserRow {
   confirmed_at: string | null;
   recovery_token: string | null;
   recovery_sent_at: string | null;
+  confirmation_token: string | null;
+  email_change_token_new: string | null;
+  email_change_token_current: string | null;
+  email_change_confirm_status: number | null;
+  reauthentication_token: string | null;
   email_change: string | null;
   email_change_sent_at: string | null;
   phone_change: string | null;
@@ -214,4 +219,49 @@ export function providerClaims(userId: string, contact: { email?: string; phone?
     phone_verified: contact.phone ? verified : false,
     sub: userId,
   };
+}
+
+/**
+ * A user of the email provider as GoTrue's signupNewUser makes one: the row, its email identity and
+ * the authenticated role; confirmed at once only when `confirmed` (autoconfirm). No password when
+ * `password` is null (an invited user chooses one later).
+ */
+export async function createEmailUser(
+  sql: Queryable,
+  { aud, email, password, data, confirmed }: { aud: string; email: string; password: string | null; data: Metadata; confirmed: boolean },
+): Promise<UserRow> {
+  const userId = await insertUser(sql, {
+    aud,
+    email,
+    phone: null,
+    password: password === null ? null : { plain: password },
+    appMetadata: { provider: "email", providers: ["email"] },
+    userMetadata: data,
+  });
+  const identityData: Metadata = { ...data, ...providerClaims(userId, { email }) };
+  await insertIdentity(sql, userId, "email", identityData);
+  await sql`
+    update auth.users set role = 'authenticated', raw_user_meta_data = ${sql.json(identityData as postgres.JSONValue)}, updated_at = now()
+    where id = ${userId}
+  `;
+  if (confirmed) {
+    await sql`
+      update auth.users
+      set email_confirmed_at = now(), raw_user_meta_data = raw_user_meta_data || '{"email_verified": true}'::jsonb, updated_at = now()
+      where id = ${userId}
+    `;
+  }
+  const user = await findUserById(sql, userId);
+  if (!user) throw new Error(`user ${userId} vanished`);
+  return user;
+}
+
+/** The user of the audience with this (lowercased) address, locked for the caller's transaction. */
+export async function findUserByEmail(sql: Queryable, email: string, aud: string): Promise<UserRow | null> {
+  const [user] = await sql<UserRow[]>`
+    select * from auth.users
+    where instance_id = ${nilInstanceId} and lower(email) = ${email} and aud = ${aud} and is_sso_user = false
+    limit 1 for update
+  `;
+  return user ?? null;
 }

@@ -237,14 +237,15 @@ describe("updating the signed-in user", () => {
     expect((await anonClient().auth.signInWithPassword({ email, password: "second-password-2" })).error).toBeNull();
   });
 
-  it("changes the email address", async () => {
+  it("asks for a new email address to be confirmed before using it", async () => {
     const { email, password } = await signedUp("oldaddress");
     const client = await signedIn(email, password);
     const newEmail = uniqueEmail("newaddress");
     const { data, error } = await client.auth.updateUser({ email: newEmail });
     expect(error).toBeNull();
-    expect(data.user?.email).toBe(newEmail);
-    expect((await anonClient().auth.signInWithPassword({ email: newEmail, password })).error).toBeNull();
+    expect(data.user?.email).toBe(email);
+    expect(data.user?.new_email).toBe(newEmail);
+    expect((await anonClient().auth.signInWithPassword({ email: newEmail, password })).error?.code).toBe("invalid_credentials");
   });
 });
 

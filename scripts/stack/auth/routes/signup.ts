@@ -1,7 +1,8 @@
 // POST /signup (GoTrue internal/api/signup.go), for email and password. With the CLI's default
 // `[auth.email] enable_confirmations = false` the user is confirmed at once and gets a session;
-// with confirmations on, the user is created unconfirmed and returned without one (no mail is sent).
-import { randomBytes, randomUUID } from "node:crypto";
+// with confirmations on, the user is created unconfirmed and returned without one, and the
+// confirmation link is emailed (at most one per `max_frequency`).
+import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
 import type postgres from "postgres";
 import { z } from "zod";
@@ -13,7 +14,10 @@ import { checkPasswordStrength } from "../passwords.ts";
 import { goMap, goString, readParams } from "../request-body.ts";
 import { clientOf, requestAud, type AuthDeps, type AuthEnv } from "../route-context.ts";
 import { sessionResponse, startSession } from "../sessions.ts";
-import { emailTaken, insertIdentity, insertUser, providerClaims, userResponse, type Metadata } from "../users.ts";
+import { deliver, sendConfirmation, type OutgoingEmail } from "../emailed-links.ts";
+import { createFlowState, validatePkceParams } from "../pkce.ts";
+import { referrer } from "../redirect-urls.ts";
+import { emailTaken, insertIdentity, insertUser, providerClaims, userResponse, type Metadata, type UserRow } from "../users.ts";
 
 const signupParams = z.object({
   email: goString,
@@ -78,6 +82,9 @@ export function signupRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
       });
     }
 
+    validatePkceParams(params.code_challenge_method ?? "", params.code_challenge ?? "");
+    const redirectTo = referrer(config, { header: (name) => c.req.header(name), query: (name) => c.req.query(name) });
+    let emails: OutgoingEmail[] = [];
     try {
       const body = await sql.begin(async (tx) => {
         const userId = await insertUser(tx, {
@@ -98,10 +105,12 @@ export function signupRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
         const actor = { id: userId, email: address, phone: null, raw_user_meta_data: identityData };
         if (!config.email.autoconfirm) {
           await recordAudit(tx, actor, "user_confirmation_requested", { provider: "email" });
-          await tx`
-            update auth.users set confirmation_token = ${randomBytes(28).toString("hex")}, confirmation_sent_at = now(), updated_at = now()
-            where id = ${userId}
-          `;
+          const pkce = (params.code_challenge ?? "") !== "";
+          if (pkce) {
+            await createFlowState(tx, { userId, method: params.code_challenge_method ?? "", challenge: params.code_challenge ?? "", authenticationMethod: "email/signup" });
+          }
+          const [user] = await tx<UserRow[]>`select * from auth.users where id = ${userId}`;
+          emails = await sendConfirmation(tx, user, { config, externalUrl: deps.externalUrl, redirectTo, pkce });
           return userResponse(tx, userId);
         }
         await recordAudit(tx, actor, "user_signedup", { provider: "email" });
@@ -115,6 +124,7 @@ export function signupRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
         const { sessionId, refreshToken } = await startSession(tx, userId, clientOf(c));
         return sessionResponse(tx, { userId, sessionId, refreshToken }, { config, issuer: deps.issuer(config.jwtIssuer) });
       });
+      deliver(deps.mail, emails);
       return c.json(body);
     } catch (error) {
       // Two sign-ups for one address at once: the unique index decides, as it does for GoTrue.

@@ -13,7 +13,11 @@ import { checkPasswordStrength } from "../passwords.ts";
 import { goMap, goString, readParams } from "../request-body.ts";
 import { requestAud, type AuthDeps, type AuthEnv } from "../route-context.ts";
 import { endSessions } from "../sessions.ts";
-import { emailTaken, identitiesOf, insertIdentity, mergeMetadata, providerClaims, userJson, userResponse } from "../users.ts";
+import { isOtpExpired, tokenHash } from "../email-otp.ts";
+import { deliver, sendEmailChange, type OutgoingEmail } from "../emailed-links.ts";
+import { createFlowState, validatePkceParams } from "../pkce.ts";
+import { referrer } from "../redirect-urls.ts";
+import { emailTaken, identitiesOf, mergeMetadata, userJson, userResponse, type UserRow } from "../users.ts";
 
 const userUpdateParams = z.object({
   email: goString,
@@ -62,7 +66,12 @@ export function userRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
       const recent = session !== null && Date.now() / 1000 < epochSeconds(session.created_at) + 24 * 3600;
       if (config.email.securePasswordChange && !recent) {
         if (!params.nonce) throw badRequest("reauthentication_needed", "Password update requires reauthentication");
-        throw badRequest("reauthentication_not_valid", "Requested nonce is invalid");
+        // GoTrue's verifyReauthentication: the code /reauthenticate emailed, once and for `otp_expiry`.
+        const valid = (user.reauthentication_token ?? "") !== "" && user.email &&
+          user.reauthentication_token === tokenHash(user.email, params.nonce) &&
+          !isOtpExpired(user.reauthentication_sent_at, config.email.otpExpiry);
+        if (!valid) throw unprocessable("reauthentication_not_valid", "Nonce has expired or is invalid");
+        await sql`update auth.users set reauthentication_token = '', reauthentication_sent_at = null where id = ${user.id}`;
       }
       const [same] = await sql<{ same: boolean }[]>`
         select coalesce(encrypted_password, '') <> '' and extensions.crypt(${password}, encrypted_password) = encrypted_password as same
@@ -71,6 +80,9 @@ export function userRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
       if (same?.same) throw unprocessable("same_password", "New password should be different from the old password.");
     }
 
+    const redirectTo = referrer(config, { header: (name) => c.req.header(name), query: (name) => c.req.query(name) });
+    if (changesEmail) validatePkceParams(params.code_challenge_method ?? "", params.code_challenge ?? "");
+    let emails: OutgoingEmail[] = [];
     const body = await sql.begin(async (tx) => {
       if (password !== null) {
         await tx`
@@ -91,22 +103,19 @@ export function userRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
         await tx`update auth.users set raw_user_meta_data = ${tx.json(metadata as postgres.JSONValue)}, updated_at = now() where id = ${user.id}`;
       }
       if (changesEmail) {
-        // GoTrue mails a confirmation link to the new address (and, with double_confirm_changes, the old
-        // one); a local stack has no mail, so the change takes effect at once.
-        await tx`update auth.users set email = ${email}, email_change = '', email_change_token_new = '', updated_at = now() where id = ${user.id}`;
-        const [identity] = await tx`select id from auth.identities where user_id = ${user.id} and provider = 'email'`;
-        if (identity) {
-          await tx`
-            update auth.identities set identity_data = identity_data || ${tx.json({ email })}, updated_at = now()
-            where id = ${identity.id}
-          `;
-        } else {
-          await insertIdentity(tx, user.id, "email", providerClaims(user.id, { email }, true));
+        // As GoTrue: a permanent user's new address is never taken on trust. A link goes to it (and,
+        // with double_confirm_changes, one to the current address); /verify applies the change.
+        const pkce = (params.code_challenge ?? "") !== "";
+        if (pkce) {
+          await createFlowState(tx, { userId: user.id, method: params.code_challenge_method ?? "", challenge: params.code_challenge ?? "", authenticationMethod: "email_change" });
         }
+        const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id} for update`;
+        emails = await sendEmailChange(tx, fresh, email, { config, externalUrl: deps.externalUrl, redirectTo, pkce });
       }
       await recordAudit(tx, user, "user_modified");
       return userResponse(tx, user.id);
     });
+    deliver(deps.mail, emails);
     return c.json(body);
   });
 }

@@ -4,8 +4,11 @@
 // the redirect too, as GoTrue puts them. POST is verifyOtp: {type, token_hash} or {type, email,
 // token}, answered with a session. A token works once and for `otp_expiry` seconds.
 //
-// The stand-in emails recovery links only (no SMTP-backed sign-up confirmation, invite, magic link or
-// email change), so tokens of other types never match and are answered as GoTrue answers an unknown one.
+// Every emailed kind is verified as GoTrue verifies it: "signup" and "invite" confirm the address
+// (confirmation_token), "recovery" and "magiclink" sign in (recovery_token), "email_change" applies
+// a pending change once confirmed (both addresses with double_confirm_changes when confirmations
+// are on; the first link answers "Confirmation link accepted..."), and "email" is either code.
+import { randomBytes } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { recordAudit } from "../audit.ts";
@@ -19,7 +22,7 @@ import { referrer } from "../redirect-urls.ts";
 import { goString, readParams } from "../request-body.ts";
 import { clientOf, requestAud, type AuthDeps, type AuthEnv } from "../route-context.ts";
 import { sessionResponse, startSession, type SessionJson } from "../sessions.ts";
-import { isBanned, nilInstanceId, type UserRow } from "../users.ts";
+import { insertIdentity, isBanned, nilInstanceId, providerClaims, type UserRow } from "../users.ts";
 
 const verifyParams = z.object({
   type: goString,
@@ -30,9 +33,30 @@ const verifyParams = z.object({
   redirect_to: goString,
 });
 
-// The types GoTrue knows for emailed links; only recovery tokens are ever issued here.
+// The types GoTrue knows for emailed links.
 const emailLinkTypes = new Set(["signup", "invite", "recovery", "magiclink", "email_change", "email"]);
-const recoveryTypes = new Set(["recovery", "magiclink", "email"]);
+const singleConfirmationAccepted = "Confirmation link accepted. Please proceed to confirm link sent to the other email";
+
+/** The user's token for `type` and when it was sent, as GoTrue's verifyTokenHash pairs them. */
+function storedTokens(user: UserRow, type: string): { tokens: string[]; sentAt: string | null } {
+  switch (type) {
+    case "signup":
+    case "invite":
+      return { tokens: [user.confirmation_token ?? ""], sentAt: user.confirmation_sent_at };
+    case "recovery":
+    case "magiclink":
+      return { tokens: [user.recovery_token ?? ""], sentAt: user.recovery_sent_at };
+    case "email_change":
+      return { tokens: [user.email_change_token_new ?? "", user.email_change_token_current ?? ""], sentAt: user.email_change_sent_at };
+    default:
+      return { tokens: [], sentAt: null };
+  }
+}
+
+/** For type "email": the confirmation code if it matches, else the magic link (GoTrue's EmailOTPVerification). */
+function resolveEmailType(user: UserRow, matches: (stored: string) => boolean): string {
+  return matches(user.confirmation_token ?? "") ? "signup" : "magiclink";
+}
 
 const linkInvalid = () => forbidden("otp_expired", "Email link is invalid or has expired");
 const tokenInvalid = () => forbidden("otp_expired", "Token has expired or is invalid");
@@ -46,31 +70,121 @@ const oauthErrors: Record<number, string> = {
   503: "temporarily_unavailable",
 };
 
-/** The user whose recovery token is `hash` (GoTrue's verifyTokenHash). */
-async function userByTokenHash(tx: Transaction, type: string, hash: string, config: AuthConfig): Promise<UserRow> {
+/** The user whose emailed token is `hash`, and the type it turned out to be (GoTrue's verifyTokenHash). */
+async function userByTokenHash(tx: Transaction, type: string, hash: string, config: AuthConfig): Promise<{ user: UserRow; type: string }> {
   if (!emailLinkTypes.has(type)) throw badRequest("validation_failed", "Invalid email verification type");
-  const [user] = recoveryTypes.has(type) && hash !== ""
-    ? await tx<UserRow[]>`select * from auth.users where instance_id = ${nilInstanceId} and recovery_token = ${hash} for update`
-    : [];
+  const [user] = hash === ""
+    ? []
+    : await tx<UserRow[]>`
+        select * from auth.users
+        where instance_id = ${nilInstanceId} and (
+          (${type} in ('signup', 'invite', 'email') and confirmation_token = ${hash})
+          or (${type} in ('recovery', 'magiclink', 'email') and recovery_token = ${hash})
+          or (${type} = 'email_change' and (email_change_token_new = ${hash} or email_change_token_current = ${hash})))
+        limit 1 for update
+      `;
   if (!user) throw linkInvalid();
   if (isBanned(user)) throw forbidden("user_banned", "User is banned");
-  if (isOtpExpired(user.recovery_sent_at, config.email.otpExpiry)) throw linkInvalid();
-  return user;
+  const resolved = type === "email" ? resolveEmailType(user, (stored) => stored === hash) : type;
+  if (isOtpExpired(storedTokens(user, resolved).sentAt, config.email.otpExpiry)) throw linkInvalid();
+  return { user, type: resolved };
 }
 
 /** The user whose emailed code is `otp` (GoTrue's verifyUserAndToken, for email codes). */
-async function userByEmailCode(tx: Transaction, c: Context<AuthEnv>, type: string, email: string, otp: string, config: AuthConfig): Promise<UserRow> {
-  const [user] = await tx<UserRow[]>`
-    select * from auth.users
-    where instance_id = ${nilInstanceId} and lower(email) = ${email} and aud = ${requestAud(c)} and is_sso_user = false
-    limit 1 for update
-  `;
+async function userByEmailCode(tx: Transaction, c: Context<AuthEnv>, type: string, email: string, otp: string, config: AuthConfig): Promise<{ user: UserRow; type: string }> {
+  const hash = tokenHash(email, otp);
+  const [user] = type === "email_change"
+    ? await tx<UserRow[]>`
+        select * from auth.users
+        where instance_id = ${nilInstanceId} and aud = ${requestAud(c)} and is_sso_user = false and (
+          (lower(email) = ${email} and email_change_token_current in (${hash}, ${pkcePrefix + hash}))
+          or (lower(email_change) = ${email} and email_change_token_new in (${hash}, ${pkcePrefix + hash})))
+        limit 1 for update
+      `
+    : await tx<UserRow[]>`
+        select * from auth.users
+        where instance_id = ${nilInstanceId} and lower(email) = ${email} and aud = ${requestAud(c)} and is_sso_user = false
+        limit 1 for update
+      `;
   if (!user) throw tokenInvalid();
   if (isBanned(user)) throw forbidden("user_banned", "User is banned");
-  const hash = tokenHash(email, otp);
-  const stored = user.recovery_token ?? "";
-  const matches = recoveryTypes.has(type) && stored !== "" && (stored === hash || stored === pkcePrefix + hash);
-  if (!matches || isOtpExpired(user.recovery_sent_at, config.email.otpExpiry)) throw tokenInvalid();
+  const matches = (stored: string) => stored !== "" && (stored === hash || stored === pkcePrefix + hash);
+  const resolved = type === "email" ? resolveEmailType(user, matches) : type;
+  const { tokens, sentAt } = storedTokens(user, resolved);
+  if (!tokens.some(matches) || isOtpExpired(sentAt, config.email.otpExpiry)) throw tokenInvalid();
+  return { user, type: resolved };
+}
+
+/** GoTrue's User.Confirm: the address is confirmed, the code spent, and the metadata says so. */
+async function confirmEmail(tx: Transaction, user: UserRow): Promise<void> {
+  await tx`
+    update auth.users
+    set email_confirmed_at = coalesce(email_confirmed_at, now()), confirmation_token = '',
+        raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"email_verified": true}'::jsonb, updated_at = now()
+    where id = ${user.id}
+  `;
+}
+
+/** GoTrue's signupVerify: an invited user without a password gets a random one; the address is confirmed. */
+async function spendConfirmationToken(tx: Transaction, user: UserRow): Promise<void> {
+  if (!user.encrypted_password && user.invited_at) {
+    await tx`
+      update auth.users set encrypted_password = extensions.crypt(${randomBytes(48).toString("base64url")}, extensions.gen_salt('bf', 10))
+      where id = ${user.id}
+    `;
+  }
+  await recordAudit(tx, user, "user_signedup", { provider: "email" });
+  await confirmEmail(tx, user);
+  if (user.email) {
+    await tx`
+      update auth.identities set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
+      where user_id = ${user.id} and provider = 'email' and lower(identity_data ->> 'email') = lower(${user.email})
+    `;
+  }
+}
+
+/**
+ * GoTrue's emailChangeVerify: with confirmations on and double_confirm_changes, the first of the two
+ * links only marks one side confirmed (null is returned); otherwise the change is applied.
+ */
+async function spendEmailChangeToken(tx: Transaction, user: UserRow, spent: (stored: string) => boolean, config: AuthConfig): Promise<UserRow | null> {
+  if (!config.email.autoconfirm && config.email.doubleConfirmChanges && (user.email_change_confirm_status ?? 0) === 0 && user.email) {
+    const current = spent(user.email_change_token_current ?? "");
+    await tx`
+      update auth.users
+      set email_change_confirm_status = 1,
+          email_change_token_current = case when ${current} then '' else email_change_token_current end,
+          email_change_token_new = case when ${current} then email_change_token_new else '' end
+      where id = ${user.id}
+    `;
+    return null;
+  }
+  const newEmail = user.email_change ?? "";
+  await recordAudit(tx, user, "user_modified");
+  const [identity] = await tx`select id from auth.identities where user_id = ${user.id} and provider = 'email'`;
+  if (identity) {
+    await tx`
+      update auth.identities set identity_data = identity_data || ${tx.json({ email: newEmail, email_verified: true })}, updated_at = now()
+      where id = ${identity.id}
+    `;
+  } else {
+    await insertIdentity(tx, user.id, "email", providerClaims(user.id, { email: newEmail }, true));
+  }
+  await tx`
+    update auth.users
+    set email = ${newEmail}, email_change = '', email_change_token_current = '', email_change_token_new = '',
+        email_change_confirm_status = 0, updated_at = now()
+    where id = ${user.id}
+  `;
+  if (!user.email_confirmed_at) await confirmEmail(tx, user);
+  return user;
+}
+
+/** Spends the token of `type`; null when an email change still waits for its other link. */
+async function spendToken(tx: Transaction, user: UserRow, type: string, spent: (stored: string) => boolean, config: AuthConfig): Promise<UserRow | null> {
+  if (type === "signup" || type === "invite") await spendConfirmationToken(tx, user);
+  else if (type === "email_change") return spendEmailChangeToken(tx, user, spent, config);
+  else await spendRecoveryToken(tx, user);
   return user;
 }
 
@@ -104,6 +218,23 @@ function errorRedirect(redirectTo: string, error: AuthError, pkce: boolean): str
   return url.toString();
 }
 
+/** GoTrue's prepRedirectURL: a message in the fragment, and for PKCE in the query as well. */
+function messageRedirect(redirectTo: string, message: string, pkce: boolean): string {
+  const url = new URL(redirectTo);
+  if (pkce) url.searchParams.set("message", message);
+  url.hash = new URLSearchParams({ message, sb: "" }).toString();
+  return url.toString();
+}
+
+// models.ParseAuthenticationMethod: the flow-state method each link type signs in with.
+const authenticationMethods: Record<string, string> = {
+  signup: "email/signup",
+  invite: "invite",
+  recovery: "recovery",
+  magiclink: "magiclink",
+  email_change: "email_change",
+};
+
 /** AccessTokenResponse.AsRedirectURL: the session in the fragment, keys sorted as Go's url.Values encodes them. */
 function sessionRedirect(redirectTo: string, session: SessionJson, type: string): string {
   const fragment = new URLSearchParams({
@@ -130,10 +261,11 @@ export function verifyRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
     let location: string;
     try {
       location = await deps.sql().begin(async (tx) => {
-        const user = await userByTokenHash(tx, type, token, config);
-        await spendRecoveryToken(tx, user);
+        const found = await userByTokenHash(tx, type, token, config);
+        const user = await spendToken(tx, found.user, found.type, (stored) => stored === token, config);
+        if (!user) return messageRedirect(redirectTo, singleConfirmationAccepted, pkce);
         if (!pkce) return sessionRedirect(redirectTo, await newSession(tx, c, deps, user, config), type);
-        const code = await issueAuthCode(tx, user.id, "recovery");
+        const code = await issueAuthCode(tx, user.id, authenticationMethods[found.type] ?? found.type);
         if (!code) throw badRequest("flow_state_not_found", "No associated flow state found. No valid flow state found for user.");
         const url = new URL(redirectTo);
         url.searchParams.set("code", code);
@@ -179,10 +311,13 @@ export function verifyRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
     }
 
     const session = await deps.sql().begin(async (tx) => {
-      const user = hash !== "" ? await userByTokenHash(tx, type, hash, config) : await userByEmailCode(tx, c, type, address, token, config);
-      await spendRecoveryToken(tx, user);
-      return newSession(tx, c, deps, user, config);
+      const found = hash !== "" ? await userByTokenHash(tx, type, hash, config) : await userByEmailCode(tx, c, type, address, token, config);
+      const code = tokenHash(address, token);
+      const spent = (stored: string) => stored !== "" && (stored === hash || stored === code || stored === pkcePrefix + code);
+      const user = await spendToken(tx, found.user, found.type, spent, config);
+      return user ? newSession(tx, c, deps, user, config) : null;
     });
+    if (!session) return c.json({ msg: singleConfirmationAccepted, code: "200" });
     return c.json(session);
   });
 }
