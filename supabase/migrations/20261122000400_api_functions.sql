@@ -140,7 +140,62 @@ $$;
 comment on function public.list_my_invitations() is
   'The caller''s pending, unexpired invitations with the company''s name and slug. Authenticated users.';
 
+-- Security definer with a reason: the person opening an invitation link is not a member yet (and
+-- may be signed in with another address), so RLS hides the invitation and the company from them.
+--
+-- The invitation an e-mailed link points at, for the page that offers to accept or decline it:
+-- the company's name, the role, the invited address, who invited, and its state ('pending',
+-- 'accepted', 'declined' or 'expired'). Callable by authenticated users holding the link's token;
+-- raises 42501 signed out, P0002 for an unknown id, P0001 invitation_token_invalid for a wrong token.
+create or replace function public.read_invitation(invitation_id uuid, token text)
+returns table (
+  id uuid,
+  tenant_id uuid,
+  tenant_name text,
+  email text,
+  role public.member_role,
+  invited_by_email text,
+  expires_at timestamptz,
+  status text
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.uid()) is null then
+    raise exception using errcode = '42501', message = 'sign in to answer an invitation';
+  end if;
+  if not exists (select 1 from public.invitations i where i.id = read_invitation.invitation_id) then
+    raise exception using errcode = 'P0002', message = 'invitation not found';
+  end if;
+  if not exists (
+    select 1 from private.invitation_tokens t
+    where t.invitation_id = read_invitation.invitation_id and t.token_hash = private.invitation_token_hash(read_invitation.token)
+  ) then
+    raise exception using errcode = 'P0001', constraint = 'invitation_token_invalid',
+      message = 'this invitation link is not valid',
+      hint = 'Open the link in the invitation e-mail sent to the invited address.';
+  end if;
+  return query
+    select i.id, i.tenant_id, t.name, i.email, i.role, p.email, i.expires_at,
+           case when i.accepted_at is not null then 'accepted'
+                when i.declined_at is not null then 'declined'
+                when i.expires_at <= now() then 'expired'
+                else 'pending' end
+    from public.invitations i
+    join public.tenants t on t.id = i.tenant_id
+    left join public.profiles p on p.id = i.invited_by
+    where i.id = read_invitation.invitation_id;
+end;
+$$;
+comment on function public.read_invitation(uuid, text) is
+  'The invitation a link''s token opens, with company name and state. Authenticated users with the '
+  'token; raises 42501, P0002, P0001 invitation_token_invalid.';
+
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function public.resolve_share_grantee(uuid, text, text, uuid) to authenticated;
 grant execute on function public.share_grantee(uuid) to authenticated;
 grant execute on function public.list_my_invitations() to authenticated;
+grant execute on function public.read_invitation(uuid, text) to authenticated;

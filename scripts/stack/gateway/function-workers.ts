@@ -120,6 +120,8 @@ export class FunctionWorkers {
       SUPABASE_ANON_KEY: anonKey,
       SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
       SUPABASE_DB_URL: dbUrl(this.instance),
+      // Where the web app is served, for links in emails (production: `supabase secrets set WEB_URL=...`).
+      WEB_URL: `http://127.0.0.1:${this.instance.webPort}`,
       // Locally the stack supplies the project's JWT secret, which production sets with
       // `supabase secrets set JWT_SECRET=...` (or leaves unset to verify tokens with the project's JWKS).
       JWT_SECRET: jwtSecret,

@@ -44,7 +44,7 @@ export async function signUp(label: string, email = uniqueEmail(label)): Promise
   return { id: data.user.id, email, password, token: data.session.access_token };
 }
 
-/** Signs in again (a new session, which also accepts pending invitations); updates the token. */
+/** Signs in again (a new session); updates the token. */
 export async function signIn(user: ApiUser): Promise<ApiUser> {
   const { data, error } = await authClient().auth.signInWithPassword({ email: user.email, password: user.password });
   if (error || !data.session) throw new Error(`sign-in of ${user.email} failed: ${error?.message}`);

@@ -5,7 +5,7 @@ import { readAuthConfig } from "../auth/config.ts";
 import { goTime } from "../auth/database.ts";
 import { parseGoDuration } from "../auth/go-duration.ts";
 import { passwordWeakness } from "../auth/passwords.ts";
-import { SignInLimiter } from "../auth/sign-in-limiter.ts";
+import { rateLimitKey, SignInLimiter } from "../auth/sign-in-limiter.ts";
 
 describe("reading [auth] from supabase/config.toml", () => {
   it("falls back to the Supabase CLI's defaults", () => {
@@ -72,16 +72,23 @@ describe("password strength", () => {
 });
 
 describe("the sign-in failure limit", () => {
-  it("limits an address after maxFailures within the window, and forgets failures older than it", () => {
-    const limiter = new SignInLimiter({ maxFailures: 3, windowMs: 1000 });
-    for (const at of [0, 100, 200]) limiter.recordFailure("Someone@Example.com", at);
-    expect(limiter.isLimited("someone@example.com", 300)).toBe(true);
-    expect(limiter.isLimited("other@example.com", 300)).toBe(false);
-    expect(limiter.isLimited("someone@example.com", 1001)).toBe(false);
-    limiter.recordFailure("someone@example.com", 1050);
-    expect(limiter.isLimited("someone@example.com", 1060)).toBe(true);
-    limiter.clear("someone@example.com");
-    expect(limiter.isLimited("someone@example.com", 1060)).toBe(false);
+  it("limits sign-ins per client key with GoTrue's token bucket: a burst, then a steady refill", () => {
+    const limiter = new SignInLimiter(3);
+    for (const at of [0, 1, 2]) limiter.take("sign_in_sign_ups", "203.0.113.7", 60, at);
+    expect(() => limiter.take("sign_in_sign_ups", "203.0.113.7", 60, 3)).toThrow("Request rate limit reached");
+    expect(() => limiter.take("sign_in_sign_ups", "203.0.113.8", 60, 3)).not.toThrow();
+    expect(() => limiter.take("token_refresh", "203.0.113.7", 60, 3)).not.toThrow();
+    // 60 per 5 minutes is one every 5 seconds.
+    expect(() => limiter.take("sign_in_sign_ups", "203.0.113.7", 60, 5_004)).not.toThrow();
+    expect(() => limiter.take("sign_in_sign_ups", "203.0.113.7", 60, 5_005)).toThrow();
+    for (let i = 0; i < 100; i++) limiter.take("sign_in_sign_ups", null, 60, 6_000);
+  });
+
+  it("keys a request by Sb-Forwarded-For when it holds an address, else the first X-Forwarded-For value", () => {
+    const key = (headers: Record<string, string>) => rateLimitKey((name) => headers[name]);
+    expect(key({ "sb-forwarded-for": "198.51.100.1, 10.0.0.1", "x-forwarded-for": "203.0.113.9" })).toBe("198.51.100.1");
+    expect(key({ "sb-forwarded-for": "not-an-ip", "x-forwarded-for": " 203.0.113.9 , 10.0.0.1" })).toBe("203.0.113.9");
+    expect(key({})).toBeNull();
   });
 });
 

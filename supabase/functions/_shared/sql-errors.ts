@@ -45,7 +45,8 @@ import type { IssueDetail } from "./validation.ts";
  * (path is the column when Postgres names it, else ""); for the others `{ hint }` when our SQL gave
  * one. A P0001 may name its answer with `using constraint = '<code>'`: `forbidden`, `not_found`,
  * `conflict` and `budget_exhausted` (402 Payment Required: the company's monthly budget is spent)
- * take their status, any other snake_case word becomes the code of a 422.
+ * take their status, and so do `invitation_token_invalid` and `invitation_email_mismatch` (403); any
+ * other snake_case word becomes the code of a 422.
  */
 export interface SqlErrorOptions {
   /**
@@ -69,6 +70,8 @@ const generic = {
 const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   budget_exhausted: 402,
   forbidden: 403,
+  invitation_email_mismatch: 403,
+  invitation_token_invalid: 403,
   not_found: 404,
   conflict: 409,
   team_has_runs_in_flight: 409,

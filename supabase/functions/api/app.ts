@@ -1,5 +1,6 @@
 import { createApiApp } from "../_shared/api-app.ts";
 import type { Sql } from "../_shared/db.ts";
+import { noInvitationMail, type SendInvitationMail } from "../_shared/invitation-mail.ts";
 import { createJwtVerifier, type JwtVerifierConfig, requireUser } from "../_shared/jwt.ts";
 import { type ProviderEndpoints, providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
 import type { LogSink } from "../_shared/request-log.ts";
@@ -36,6 +37,8 @@ export interface ApiDependencies {
    * the `executor` function kept alive by EdgeRuntime.waitUntil). Nothing when not given (tests).
    */
   kickEngine?: () => void;
+  /** E-mails invitation links (index.ts: through Supabase Auth). Inviting answers 503 when not given (tests). */
+  sendInvitationMail?: SendInvitationMail;
 }
 
 export interface MeResponse {
@@ -49,7 +52,7 @@ export interface MeResponse {
  * caller itself (the gateway's verify_jwt is off for this function, see supabase/config.toml) and
  * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
  */
-export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngine }: ApiDependencies) {
+export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail }: ApiDependencies) {
   const app = createApiApp({ basePath: "/api/v1", webOrigins, logSink });
   const signedIn = requireUser(createJwtVerifier(jwt));
   const routeDependencies: RouteDependencies = {
@@ -57,6 +60,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
     signedIn,
     inTenant: tenantContext(sql),
     providers: providers ?? providerEndpointsFromEnv(() => undefined),
+    sendInvitationMail: sendInvitationMail ?? noInvitationMail,
   };
 
   // GET /api/v1/health — the function is up; no auth, no database (the `health` function checks that).

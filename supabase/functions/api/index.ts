@@ -2,6 +2,7 @@ import "../_shared/edge-runtime.d.ts";
 import { parseWebOrigins } from "../_shared/cors.ts";
 import { connectDatabase } from "../_shared/db.ts";
 import { requiredEnv } from "../_shared/env.ts";
+import { authInvitationMailer } from "../_shared/invitation-mail.ts";
 import { providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
 import { buildApiApp } from "./app.ts";
 
@@ -41,5 +42,10 @@ const app = buildApiApp({
   webOrigins: parseWebOrigins(Deno.env.get("WEB_ORIGINS")),
   providers: providerEndpointsFromEnv((name) => Deno.env.get(name)),
   kickEngine,
+  // WEB_URL: the web app's address, where invitation links lead (`supabase secrets set WEB_URL=...`);
+  // it must be an allowed redirect of the Auth project (site_url or additional_redirect_urls).
+  sendInvitationMail: serviceRoleKey
+    ? authInvitationMailer({ supabaseUrl, serviceRoleKey, webUrl: Deno.env.get("WEB_URL") || parseWebOrigins(Deno.env.get("WEB_ORIGINS"))[0] })
+    : undefined,
 });
 Deno.serve(app.fetch);

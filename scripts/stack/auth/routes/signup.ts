@@ -17,6 +17,7 @@ import { sessionResponse, startSession } from "../sessions.ts";
 import { deliver, sendConfirmation, type OutgoingEmail } from "../emailed-links.ts";
 import { createFlowState, validatePkceParams } from "../pkce.ts";
 import { referrer } from "../redirect-urls.ts";
+import { rateLimitKey } from "../sign-in-limiter.ts";
 import { emailTaken, insertIdentity, insertUser, providerClaims, userResponse, type Metadata, type UserRow } from "../users.ts";
 
 const signupParams = z.object({
@@ -45,6 +46,7 @@ export function signupRoutes(app: Hono<AuthEnv>, deps: AuthDeps): void {
       // GoTrue treats a signup without email or phone as an anonymous sign-in, which the stand-in does not offer.
       throw unprocessable("anonymous_provider_disabled", "Anonymous sign-ins are disabled");
     }
+    deps.limiter.take("sign_in_sign_ups", rateLimitKey((name) => c.req.header(name)), config.rateLimit.signInSignUps);
     if (!config.enableSignup) throw unprocessable("signup_disabled", "Signups not allowed for this instance");
     const password = params.password ?? "";
     if (password === "") throw badRequest("validation_failed", "Signup requires a valid password");

@@ -7,6 +7,7 @@ import { authConfig } from "../config.ts";
 import { goTime } from "../database.ts";
 import { AuthError, badRequest, notFound, OAuthError, unprocessable } from "../errors.ts";
 import { passwordWeakness } from "../passwords.ts";
+import { rateLimitKey } from "../sign-in-limiter.ts";
 import { findFlowStateByAuthCode, isFlowStateExpired, verifierMatches } from "../pkce.ts";
 import { goString, readParams } from "../request-body.ts";
 import { clientOf, requestAud, type AuthContext, type AuthDeps, type AuthEnv } from "../route-context.ts";
@@ -43,7 +44,7 @@ async function passwordGrant(c: AuthContext, deps: AuthDeps): Promise<Response> 
   if (email === "" && phone === "") throw badRequest("validation_failed", "missing email or phone");
   if (phone !== "") throw unprocessable("phone_provider_disabled", "Phone logins are disabled");
   if (!config.email.enabled) throw unprocessable("email_provider_disabled", "Email logins are disabled");
-  if (deps.limiter.isLimited(email)) throw new AuthError(429, "over_request_rate_limit", "Request rate limit reached");
+  deps.limiter.take("sign_in_sign_ups", rateLimitKey((name) => c.req.header(name)), config.rateLimit.signInSignUps);
 
   // One query either way: an unknown address is checked against a dummy hash, so a miss takes
   // as long as a wrong password and the answers cannot be told apart.
@@ -58,18 +59,11 @@ async function passwordGrant(c: AuthContext, deps: AuthDeps): Promise<Response> 
       limit 1
     ) as u on true
   `;
-  if (!candidate.id || !candidate.encrypted_password) {
-    deps.limiter.recordFailure(email);
-    throw invalidCredentials();
-  }
+  if (!candidate.id || !candidate.encrypted_password) throw invalidCredentials();
   const user: UserRow = candidate;
   if (isBanned(user)) throw badRequest("user_banned", "User is banned");
-  if (candidate.password_matches !== true) {
-    deps.limiter.recordFailure(email);
-    throw invalidCredentials();
-  }
+  if (candidate.password_matches !== true) throw invalidCredentials();
   if (!user.email_confirmed_at) throw badRequest("email_not_confirmed", "Email not confirmed");
-  deps.limiter.clear(email);
 
   const body = await sql.begin(async (tx) => {
     await recordAudit(tx, user, "login", { provider: "email" });
@@ -94,6 +88,7 @@ type RefreshOutcome = { session: SessionJson } | { error: AuthError };
 async function refreshTokenGrant(c: AuthContext, deps: AuthDeps): Promise<Response> {
   const config = authConfig();
   const params = await readParams(c, "RefreshTokenGrantParams", refreshTokenGrantParams);
+  deps.limiter.take("token_refresh", rateLimitKey((name) => c.req.header(name)), config.rateLimit.tokenRefresh);
   const presented = params.refresh_token ?? "";
   if (presented === "") throw new OAuthError("invalid_request", "refresh_token required");
   const notFound = () => badRequest("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");

@@ -1,4 +1,5 @@
-// Invitations from the invitee's side: /invitations (mine) and /invitations/:id/accept.
+// Invitations from the invitee's side: /invitations (mine), /invitations/:id (the e-mailed link's
+// invitation), /invitations/:id/accept and /invitations/:id/decline with the link's token.
 import { z } from "zod";
 import { timestamp, uuid } from "./common.ts";
 import { memberRole } from "./tenants.ts";
@@ -29,3 +30,23 @@ export const acceptedInvitation = z.object({
   created_at: timestamp(),
 });
 export type AcceptedInvitation = z.infer<typeof acceptedInvitation>;
+
+/** The one-time token of the invitation e-mail's link (64 hex characters). */
+const invitationToken = z.string().regex(/^[0-9a-f]{64}$/, { error: "Must be the token from the invitation link." });
+
+export const invitationTokenQuery = z.strictObject({ token: invitationToken });
+export const answerInvitationBody = z.strictObject({ token: invitationToken });
+export type AnswerInvitationBody = z.infer<typeof answerInvitationBody>;
+
+/** The invitation an e-mailed link opens, whatever its state. */
+export const linkedInvitation = z.object({
+  id: uuid(),
+  tenant_id: uuid(),
+  tenant_name: z.string(),
+  email: z.string(),
+  role: memberRole,
+  invited_by_email: z.string().nullable(),
+  expires_at: timestamp(),
+  status: z.enum(["pending", "accepted", "declined", "expired"]),
+});
+export type LinkedInvitation = z.infer<typeof linkedInvitation>;

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Sql } from "../../_shared/db.ts";
 import { ApiError } from "../../_shared/errors.ts";
+import type { SendInvitationMail } from "../../_shared/invitation-mail.ts";
 import type { AuthVariables } from "../../_shared/jwt.ts";
 import type { ProviderEndpoints } from "../../_shared/provider-key-check.ts";
 import type { RequestLogVariables } from "../../_shared/request-log.ts";
@@ -22,6 +23,8 @@ export interface RouteDependencies {
   /** The caller's current tenant (X-Tenant-Id); sets `c.var.tenant`. Runs after `signedIn`. */
   inTenant: MiddlewareHandler<{ Variables: AuthVariables & TenantVariables }>;
   providers: ProviderEndpoints;
+  /** E-mails an invitation's link (through Supabase Auth in production and on the stack). */
+  sendInvitationMail: SendInvitationMail;
 }
 
 export function routes(): Hono<RouteEnv> {

@@ -1,4 +1,5 @@
 import { ApiError } from "../../_shared/errors.ts";
+import type { SendInvitationMail } from "../../_shared/invitation-mail.ts";
 import {
   changeMemberRoleBody,
   type Invitation,
@@ -27,10 +28,12 @@ import {
  *   PATCH  /members/:user_id              owners and admins (owners for owners)       200, 403, 404, 422 last owner
  *   DELETE /members/:user_id              owners and admins; anyone for themselves    204, 403, 404, 422 last owner
  *   GET    /members/invitations           owners and admins: pending invitations      200, 403
- *   POST   /members/invitations           owners and admins (owners invite owners)    201, 403, 409, 422
+ *   POST   /members/invitations           owners and admins (owners invite owners);   201, 403, 409, 422, 429, 502
+ *                                          e-mails the invitation link through Auth
+ *   POST   /members/invitations/:id/resend owners and admins: a new link (the old stops) 200, 403, 404, 422, 429, 502
  *   DELETE /members/invitations/:id       owners and admins                           204, 403, 404
  */
-export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -67,7 +70,7 @@ export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
       const rows = await tx<{ invitation: Invitation }[]>`
         select ${invitationJson(tx)} as invitation
         from public.invitations i
-        where i.tenant_id = ${tenantId} and i.accepted_at is null
+        where i.tenant_id = ${tenantId} and i.accepted_at is null and i.declined_at is null
         order by i.created_at desc, i.id`;
       return rows.map((row) => row.invitation);
     });
@@ -83,9 +86,27 @@ export function memberRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
         insert into public.invitations as i (tenant_id, email, role)
         values (${tenantId}, ${body.email}, ${body.role})
         returning ${invitationJson(tx)} as invitation`;
+      // Inside the transaction: an invitation whose e-mail could not be sent is not kept.
+      await emailInvitation(tx, row.invitation.id, sendInvitationMail);
       return row.invitation;
     });
     return c.json(invitation, 201);
+  });
+
+  app.post("/invitations/:id/resend", async (c) => {
+    const { id } = parseParams(c, invitationParams);
+    requireOwnerOrAdmin(c.var.tenant.role, "send invitations");
+    const tenantId = c.var.tenant.id;
+    const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
+      const [row] = await tx<{ invitation: Invitation }[]>`
+        select ${invitationJson(tx)} as invitation from public.invitations i where i.id = ${id} and i.tenant_id = ${tenantId}`;
+      if (!row) throw new ApiError(404, "not_found", "Invitation not found.");
+      await emailInvitation(tx, id, sendInvitationMail);
+      const [renewed] = await tx<{ invitation: Invitation }[]>`
+        select ${invitationJson(tx)} as invitation from public.invitations i where i.id = ${id}`;
+      return renewed.invitation;
+    });
+    return c.json(invitation);
   });
 
   app.delete("/invitations/:id", async (c) => {
@@ -151,6 +172,15 @@ async function memberOf(tx: TransactionSql, tenantId: string, userId: string): P
     left join public.profiles p on p.id = m.user_id
     where m.tenant_id = ${tenantId} and m.user_id = ${userId}`;
   return row?.member ?? null;
+}
+
+/** A new one-time token for the invitation, e-mailed to its address (the previous link stops working). */
+async function emailInvitation(tx: TransactionSql, invitationId: string, send: SendInvitationMail): Promise<void> {
+  const [{ token, email, tenant_name: tenantName }] = await tx<{ token: string; email: string; tenant_name: string }[]>`
+    select public.issue_invitation_token(i.id) as token, i.email, t.name as tenant_name
+    from public.invitations i join public.tenants t on t.id = i.tenant_id
+    where i.id = ${invitationId}`;
+  await send({ email, invitationId, token, tenantName });
 }
 
 function invitationJson(tx: TransactionSql) {

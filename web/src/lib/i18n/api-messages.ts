@@ -63,6 +63,13 @@ const translatedCodes = new Set([
   "unexpected_response",
   "test_unavailable",
   "address_not_allowed",
+  "invitation_token_invalid",
+  "invitation_email_mismatch",
+  "invitation_already_used",
+  "invitation_expired",
+  "invitation_email_rate_limited",
+  "invitation_email_failed",
+  "invitation_email_unavailable",
 ]);
 
 // The database rules that have their own words (api.rules.<code>), in both languages.
@@ -73,8 +80,6 @@ const ruleCodes = new Set([
   "tenant_keeps_an_owner",
   "owners_change_owners",
   "owners_invite_owners",
-  "invitation_expired",
-  "invitation_already_accepted",
   "share_grantee_is_member",
   "executions_start_by_builders",
   "executions_stop_by_builders",

@@ -11,7 +11,7 @@ import type { LayoutServerLoad } from "./$types";
 const pagesWithoutCompany = new Set(["/tenants/new", "/invitations"]);
 
 function needsCompany(pathname: string): boolean {
-  return !pagesWithoutCompany.has(pathname) && pathname !== "/admin" && !pathname.startsWith("/admin/");
+  return !pagesWithoutCompany.has(pathname) && !pathname.startsWith("/invitations/") && pathname !== "/admin" && !pathname.startsWith("/admin/");
 }
 
 export const load: LayoutServerLoad = async (event) => {

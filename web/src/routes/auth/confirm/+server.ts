@@ -23,6 +23,11 @@ export const GET: RequestHandler = async ({ url, locals }) => {
     const { error } = await locals.supabase.auth.exchangeCodeForSession(code);
     verified = !error;
   }
-  if (!verified) redirect(303, "/login/forgot?expired=1");
+  if (!verified) {
+    // An invitation link opened again: its sign-in part is spent, but the invitation's own token
+    // (in `next`) still decides, so the person goes on to it, signing in first if need be.
+    if (next.startsWith("/invitations/")) redirect(303, locals.session ? next : `/login?redirectTo=${encodeURIComponent(next)}`);
+    redirect(303, "/login/forgot?expired=1");
+  }
   redirect(303, next);
 };
