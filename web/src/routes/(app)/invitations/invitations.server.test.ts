@@ -22,7 +22,8 @@ async function withCompany(person: Person, name: string): Promise<string> {
 }
 
 async function layout(person: Person) {
-  return (await layoutLoad((await requestEvent(person.jar, { path: "/" })) as never)) as {
+  // /invitations: a page people without a company may open, so the layout does not send them away.
+  return (await layoutLoad((await requestEvent(person.jar, { path: "/invitations" })) as never)) as {
     tenant: { id: string; name: string } | null;
     tenants: { id: string }[];
     invitations: { id: string; tenant_name: string; role: string }[];
