@@ -24,3 +24,12 @@ export function supabaseConfig(): SupabaseConfig {
   const functionsUrl = (privateEnv.FUNCTIONS_URL || `${url}/functions/v1`).replace(/\/+$/, "");
   return { url, anonKey, functionsUrl };
 }
+
+/**
+ * AUTH_FORWARD_CLIENT_IP=true: Auth calls made by this server carry the browser's address in
+ * `Sb-Forwarded-For`, so Auth's per-IP sign-in limits count each browser rather than this one
+ * server. Turn it on only where the project's Auth honours the header (the local stack's does).
+ */
+export function forwardsClientIp(): boolean {
+  return privateEnv.AUTH_FORWARD_CLIENT_IP === "true";
+}

@@ -3,7 +3,7 @@ import { createServerClient } from "@supabase/ssr";
 import { redirect, type Handle } from "@sveltejs/kit";
 import { defaultLocale, isLocale, localeCookie } from "$lib/i18n/locales";
 import { signInPath, tenantFromCookie } from "$lib/server/api";
-import { supabaseConfig } from "$lib/server/config";
+import { forwardsClientIp, supabaseConfig } from "$lib/server/config";
 import { serverRealtime } from "$lib/supabase";
 
 /** The language of the request: the `renum-locale` cookie, else Brazilian Portuguese; also `<html lang>`. */
@@ -20,6 +20,7 @@ export const supabase: Handle = async ({ event, resolve }) => {
   const { url, anonKey } = supabaseConfig();
   event.locals.supabase = createServerClient(url, anonKey, {
     realtime: serverRealtime,
+    ...(forwardsClientIp() ? { global: { headers: { "sb-forwarded-for": event.getClientAddress() } } } : {}),
     cookies: {
       getAll: () => event.cookies.getAll(),
       setAll: (cookiesToSet, headers) => {
