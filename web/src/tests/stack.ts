@@ -35,6 +35,8 @@ export interface TestRequest {
   method?: "GET" | "POST";
   form?: Record<string, string | string[]>;
   params?: Record<string, string>;
+  /** The browser's address as the server sees it (event.getClientAddress()). */
+  clientAddress?: string;
 }
 
 const origin = "http://127.0.0.1:5173";
@@ -43,7 +45,7 @@ const origin = "http://127.0.0.1:5173";
  * A RequestEvent after hooks.server.ts ran on it (language, Supabase client and session check,
  * auth guard): what a load or an action receives. Throws the guard's redirect like SvelteKit would.
  */
-export async function requestEvent(jar: CookieJar, { path = "/", method = "GET", form, params = {} }: TestRequest = {}) {
+export async function requestEvent(jar: CookieJar, { path = "/", method = "GET", form, params = {}, clientAddress = "127.0.0.1" }: TestRequest = {}) {
   const url = new URL(path, origin);
   let body: FormData | undefined;
   if (form) {
@@ -59,7 +61,7 @@ export async function requestEvent(jar: CookieJar, { path = "/", method = "GET",
     fetch,
     locals: {} as App.Locals,
     setHeaders: () => {},
-    getClientAddress: () => "127.0.0.1",
+    getClientAddress: () => clientAddress,
     platform: undefined,
     isDataRequest: false,
     isSubRequest: false,

@@ -31,5 +31,7 @@ export function supabaseConfig(): SupabaseConfig {
  * server. Turn it on only where the project's Auth honours the header (the local stack's does).
  */
 export function forwardsClientIp(): boolean {
-  return privateEnv.AUTH_FORWARD_CLIENT_IP === "true";
+  // The process's environment is read as well, at each request: adapter-node fills $env/dynamic
+  // from it once at start, and the server tests switch the setting on for one test.
+  return (privateEnv.AUTH_FORWARD_CLIENT_IP || process.env.AUTH_FORWARD_CLIENT_IP) === "true";
 }

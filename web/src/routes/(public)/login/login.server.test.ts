@@ -9,9 +9,9 @@ beforeAll(async () => {
   person = await signUp("login");
 });
 
-async function signIn(email: string, password: string, path = "/login") {
+async function signIn(email: string, password: string, path = "/login", clientAddress?: string) {
   const jar = new CookieJar();
-  const event = await requestEvent(jar, { path, method: "POST", form: { email, password } });
+  const event = await requestEvent(jar, { path, method: "POST", form: { email, password }, clientAddress });
   return { jar, run: () => actions.signin(event as never) };
 }
 
@@ -33,6 +33,25 @@ describe("signing in", () => {
   it("never redirects to another site", async () => {
     const { run } = await signIn(person.email, person.password, "/login?redirectTo=%2F%2Fevil.example");
     expect(await expectRedirect(run)).toBe("/");
+  });
+});
+
+describe("sign-in limits per browser (AUTH_FORWARD_CLIENT_IP)", () => {
+  it("forwards each browser's address to Auth, so one guessing browser is stopped and others are not", async () => {
+    process.env.AUTH_FORWARD_CLIENT_IP = "true";
+    try {
+      const errors: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const answer = (await (await signIn(person.email, `wrong-${i}`, "/login", "203.0.113.77")).run()) as { data: { error: string } };
+        errors.push(answer.data.error);
+      }
+      expect(errors.slice(0, 30)).toEqual(Array(30).fill("invalid_credentials"));
+      expect(errors.slice(-3)).toEqual(Array(3).fill("over_request_rate_limit"));
+      const { run } = await signIn(person.email, person.password, "/login", "203.0.113.78");
+      expect(await expectRedirect(run)).toBe("/");
+    } finally {
+      delete process.env.AUTH_FORWARD_CLIENT_IP;
+    }
   });
 });
 
