@@ -197,14 +197,14 @@ isOneToOne: false
                   ]
                 },"invitations": {
                   Row: {
-                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["member_role"],"tenant_id": string
+                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"declined_at": string | null,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["member_role"],"tenant_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email": string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"role"?: Database["public"]['Enums']["member_role"],"tenant_id": string
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"declined_at"?: string | null,"email": string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"role"?: Database["public"]['Enums']["member_role"],"tenant_id": string
                   }
                   Update: {
-                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"role"?: Database["public"]['Enums']["member_role"],"tenant_id"?: string
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"declined_at"?: string | null,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"role"?: Database["public"]['Enums']["member_role"],"tenant_id"?: string
                   }
                   Relationships: [
                     {
@@ -414,7 +414,7 @@ isOneToOne: false
           }
           Functions: {
             "accept_invitation":
-{ Args: { "invitation_id": string }; Returns: {
+{ Args: { "invitation_id": string,"token": string }; Returns: {
               "created_at": string,
 "id": string,
 "role": Database["public"]['Enums']["member_role"],
@@ -484,6 +484,12 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"decline_invitation":
+{ Args: { "invitation_id": string,"token": string }; Returns: undefined
+                           },
+"issue_invitation_token":
+{ Args: { "invitation_id": string }; Returns: string
+                           },
 "list_my_invitations":
 { Args: Record<PropertyKey, never>; Returns: {
               "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
@@ -491,6 +497,11 @@ isOneToOne: false
                            },
 "my_capabilities":
 { Args: { "target_tenant_id": string }; Returns: (Database["public"]['Enums']["tenant_capability"])[]
+                           },
+"read_invitation":
+{ Args: { "invitation_id": string,"token": string }; Returns: {
+              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
+            }[]
                            },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
