@@ -25,7 +25,7 @@ export interface ApiErrorOptions {
 
 /**
  * An answer in the one error shape, thrown from anywhere in a request (a route, a middleware, a
- * helper) and turned into the response by the app's error handler (api-app.ts). `message` is
+ * helper) and turned into the response by the app's error handler (function-app.ts). `message` is
  * written for people and is always safe to show.
  */
 export class ApiError extends Error {

@@ -1,19 +1,29 @@
 import type { MiddlewareHandler } from "hono";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWSHeaderParameters,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
 import { z } from "zod";
 import { ApiError } from "./errors.ts";
+import type { ProjectKeys } from "./project-keys.ts";
+import type { Sql } from "./db.ts";
+import { type TransactionSql, withUserTransaction } from "./user-transaction.ts";
 
 /**
- * Where the keys that sign the project's access tokens come from. With `jwtSecret` (env JWT_SECRET:
- * the local stack, and hosted projects still on the legacy shared secret) tokens are HS256; without
- * it they are checked against the project's published signing keys at
- * `${supabaseUrl}/auth/v1/.well-known/jwks.json` (hosted projects on asymmetric keys).
+ * The keys that verify the project's access tokens, both kinds side by side (project-keys.ts):
+ * HS256 tokens with the legacy secret (`jwtSecret`), ES256/RS256 tokens with the project's signing
+ * keys — those handed over in SUPABASE_JWKS first, then those published at
+ * `${supabaseUrl}/auth/v1/.well-known/jwks.json` (fetched on first use, cached, refetched when a
+ * token names a key not seen yet, as after a rotation). A token's own `alg` and `kid` choose.
  */
-export interface JwtVerifierConfig {
-  jwtSecret?: string;
-  supabaseUrl?: string;
+export interface JwtVerifierConfig extends Partial<Pick<ProjectKeys, "jwks" | "supabaseUrl">> {
+  jwtSecret?: string | Uint8Array;
 }
-
 // The claims Supabase Auth puts in an access token; other claims (custom access token hooks) are kept.
 const accessTokenClaims = z.looseObject({
   sub: z.string().optional(),
@@ -43,30 +53,48 @@ export type JwtVerifier = (token: string) => Promise<AccessTokenClaims>;
 
 export interface AuthVariables {
   claims: UserClaims;
+  /**
+   * Runs `work` in one transaction as this user (role `authenticated` and the token's claims), so
+   * RLS decides what it sees; the way routes reach the database (user-transaction.ts).
+   */
+  asUser: <T>(work: (tx: TransactionSql) => Promise<T>) => Promise<T>;
 }
 
 const userAudience = "authenticated";
 const asymmetricAlgorithms = ["ES256", "RS256"];
 
 export function createJwtVerifier(config: JwtVerifierConfig): JwtVerifier {
-  let key: Uint8Array | JWTVerifyGetKey;
-  let algorithms: string[];
-  if (config.jwtSecret) {
-    key = new TextEncoder().encode(config.jwtSecret);
-    algorithms = ["HS256"];
-  } else if (config.supabaseUrl) {
-    // Fetched on first use, cached, and refetched when a token names a key it has not seen (rotation).
-    key = createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", config.supabaseUrl));
-    algorithms = asymmetricAlgorithms;
-  } else {
-    throw new Error("the JWT verifier needs JWT_SECRET or SUPABASE_URL (for the project's JWKS)");
+  const secret = typeof config.jwtSecret === "string" ? new TextEncoder().encode(config.jwtSecret) : config.jwtSecret;
+  const handedOver = config.jwks ? createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
+  const published = config.supabaseUrl
+    ? createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", config.supabaseUrl))
+    : null;
+  if (!secret && !handedOver && !published) {
+    throw new Error("the JWT verifier needs JWT_SECRET, SUPABASE_JWKS or SUPABASE_URL (for the project's JWKS)");
   }
+  const algorithms = [...(secret ? ["HS256"] : []), ...(handedOver || published ? asymmetricAlgorithms : [])];
+
+  const signingKey: JWTVerifyGetKey = async (header: JWSHeaderParameters, token) => {
+    if (header.alg === "HS256" && secret) return secret;
+    if (handedOver) {
+      try {
+        return await handedOver(header, token);
+      } catch (error) {
+        // A key rotated in after boot is only in the published set.
+        if (!(error instanceof errors.JWKSNoMatchingKey) || !published) throw error;
+      }
+    }
+    if (published) return published(header, token);
+    throw new errors.JWKSNoMatchingKey();
+  };
 
   return async (token) => {
     let payload: unknown;
     try {
-      // Both key kinds go through the same overload at runtime; the union only confuses the typings.
-      ({ payload } = await jwtVerify(token, key as Uint8Array, { algorithms, requiredClaims: ["exp"] }));
+      // Refused before any key is looked up: an algorithm this project does not sign with.
+      const { alg } = readableHeader(token);
+      if (!alg || !algorithms.includes(alg)) throw new errors.JOSEAlgNotAllowed(`"alg" ${alg} is not allowed`);
+      ({ payload } = await jwtVerify(token, signingKey, { algorithms, requiredClaims: ["exp"] }));
     } catch (error) {
       throw tokenRejection(error);
     }
@@ -80,10 +108,11 @@ export function createJwtVerifier(config: JwtVerifierConfig): JwtVerifier {
 
 /**
  * Middleware for endpoints that act for a signed-in user: a valid, unexpired user access token in
- * `Authorization: Bearer ...`, whose claims it puts in `c.var.claims`. The anon and service role
- * keys are valid project tokens but not users, so they are refused too.
+ * `Authorization: Bearer ...`, whose claims it puts in `c.var.claims`, and `c.var.asUser` to reach
+ * the database as that user (given `sql`). The anon and service role keys are valid project tokens
+ * but not users, and the new API keys (`sb_publishable_…`, `sb_secret_…`) are not tokens: all refused.
  */
-export function requireUser(verify: JwtVerifier): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function requireUser(verify: JwtVerifier, sql?: Sql): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
@@ -95,6 +124,9 @@ export function requireUser(verify: JwtVerifier): MiddlewareHandler<{ Variables:
           headers: { "WWW-Authenticate": 'Bearer realm="renum"' },
         },
       );
+    }
+    if (/^sb_(publishable|secret)_/.test(token)) {
+      throw invalidToken("This endpoint acts for a signed-in user, and the token is a project API key, not a user.");
     }
     const claims = await verify(token);
     if (claims.role !== "authenticated") {
@@ -112,7 +144,12 @@ export function requireUser(verify: JwtVerifier): MiddlewareHandler<{ Variables:
     if (!audiences.includes(userAudience) || !claims.sub) {
       throw invalidToken("The access token is not a user's token (its audience or subject is missing).");
     }
-    c.set("claims", claims as UserClaims);
+    const user = claims as UserClaims;
+    c.set("claims", user);
+    c.set("asUser", (work) => {
+      if (!sql) throw new Error("requireUser was built without a database, so asUser() has none");
+      return withUserTransaction(sql, user, work);
+    });
     await next();
   };
 }
@@ -126,6 +163,15 @@ function invalidToken(message: string): ApiError {
   return new ApiError(401, "invalid_token", message, {
     headers: { "WWW-Authenticate": 'Bearer realm="renum", error="invalid_token"' },
   });
+}
+
+// A token whose header cannot be read is the caller's mistake, like any other malformed token.
+function readableHeader(token: string): JWSHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw new errors.JWTInvalid("the token's header is not readable");
+  }
 }
 
 function tokenRejection(error: unknown): ApiError {

@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../../scripts/test/stack-env.ts";
-import { createApiApp } from "./api-app.ts";
+import { createFunctionApp } from "./function-app.ts";
 import { createJwtVerifier, requireUser } from "./jwt.ts";
 import { hidingExistence } from "./sql-errors.ts";
 import { bearer, createUsers, deleteUsers, testDatabase, type TestUser, userToken } from "./test-support.ts";
@@ -13,7 +13,7 @@ import { type TransactionSql, withServiceTransaction, withUserTransaction } from
 const sql = testDatabase(1);
 const schema = `api_sql_test_${process.pid}`;
 const logLines: string[] = [];
-const app = createApiApp({ basePath: "/test", webOrigins: [], logSink: (_level, line) => logLines.push(line) });
+const app = createFunctionApp({ basePath: "/test", webOrigins: [], logSink: (_level, line) => logLines.push(line) });
 const signedIn = requireUser(createJwtVerifier({ jwtSecret: stackEnv.jwtSecret }));
 
 let me: TestUser;

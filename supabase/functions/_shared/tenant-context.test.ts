@@ -1,7 +1,7 @@
 // The caller's current tenant (X-Tenant-Id or their only one), read as the user from memberships.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../../scripts/test/stack-env.ts";
-import { createApiApp } from "./api-app.ts";
+import { createFunctionApp } from "./function-app.ts";
 import { createJwtVerifier, requireUser } from "./jwt.ts";
 import { tenantContext } from "./tenant-context.ts";
 import {
@@ -16,7 +16,7 @@ import {
 
 const sql = testDatabase();
 const tenants = new TenantFixtures(sql);
-const app = createApiApp({ basePath: "/test", webOrigins: [], logSink: () => {} });
+const app = createFunctionApp({ basePath: "/test", webOrigins: [], logSink: () => {} });
 app.get(
   "/tenant",
   requireUser(createJwtVerifier({ jwtSecret: stackEnv.jwtSecret })),

@@ -1,11 +1,11 @@
-// Validation at the edge, through a small app built the way every API app is (createApiApp).
+// Validation at the edge, through a small app built the way every API app is (createFunctionApp).
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { createApiApp } from "./api-app.ts";
+import { createFunctionApp } from "./function-app.ts";
 import { jsonObject } from "./schemas/common.ts";
 import { maxRequestDepth, parseJsonBody, parseParams, parseQuery, text, uuid } from "./validation.ts";
 
-const app = createApiApp({ basePath: "/test", webOrigins: [], logSink: () => {} });
+const app = createFunctionApp({ basePath: "/test", webOrigins: [], logSink: () => {} });
 
 const createAgent = z.strictObject({
   name: text(20),

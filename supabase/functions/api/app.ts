@@ -1,7 +1,8 @@
-import { createApiApp } from "../_shared/api-app.ts";
+import { createFunctionApp } from "../_shared/function-app.ts";
 import type { Sql } from "../_shared/db.ts";
 import { noInvitationMail, type SendInvitationMail } from "../_shared/invitation-mail.ts";
-import { createJwtVerifier, type JwtVerifierConfig, requireUser } from "../_shared/jwt.ts";
+import { functionAuth } from "../_shared/function-auth.ts";
+import type { JwtVerifierConfig } from "../_shared/jwt.ts";
 import { type ProviderEndpoints, providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
 import type { LogSink } from "../_shared/request-log.ts";
 import { tenantContext } from "../_shared/tenant-context.ts";
@@ -25,7 +26,7 @@ import { toolRoutes } from "./routes/tools.ts";
 export interface ApiDependencies {
   /** A postgres.js pool (SUPABASE_DB_URL; the transaction pooler in production). */
   sql: Sql;
-  /** How access tokens are verified: JWT_SECRET, or the project's JWKS under SUPABASE_URL. */
+  /** How access tokens are verified: the legacy secret and/or the project's JWKS (project-keys.ts). */
   jwt: JwtVerifierConfig;
   /** Browser origins allowed to call the API (WEB_ORIGINS). */
   webOrigins: string[];
@@ -53,8 +54,8 @@ export interface MeResponse {
  * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
  */
 export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail }: ApiDependencies) {
-  const app = createApiApp({ basePath: "/api/v1", webOrigins, logSink });
-  const signedIn = requireUser(createJwtVerifier(jwt));
+  const app = createFunctionApp({ basePath: "/api/v1", webOrigins, logSink });
+  const signedIn = functionAuth({ ...jwt, serviceKeys: [] }, sql).user;
   const routeDependencies: RouteDependencies = {
     sql,
     signedIn,
@@ -100,3 +101,4 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
 
   return app;
 }
+

@@ -3,11 +3,12 @@ import { parseWebOrigins } from "../_shared/cors.ts";
 import { connectDatabase } from "../_shared/db.ts";
 import { requiredEnv } from "../_shared/env.ts";
 import { authInvitationMailer } from "../_shared/invitation-mail.ts";
+import { projectKeysFromEnv } from "../_shared/project-keys.ts";
 import { providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
 import { buildApiApp } from "./app.ts";
 
 const supabaseUrl = requiredEnv("SUPABASE_URL");
-const serviceRoleKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
+const keys = projectKeysFromEnv((name) => Deno.env.get(name));
 
 /**
  * Wakes the `executor` function after a run starts, in the background: the response does not
@@ -17,13 +18,13 @@ const serviceRoleKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
 function kickEngine(): void {
   const log = (message: string, fields: Record<string, unknown>) =>
     console.warn(JSON.stringify({ level: "warn", msg: message, ...fields }));
-  if (!serviceRoleKey) {
-    log("engine not woken: SUPABASE_SERVICE_ROLE_KEY is not set", {});
+  if (!keys.callKey) {
+    log("engine not woken: neither SUPABASE_SECRET_KEYS nor SUPABASE_SERVICE_ROLE_KEY is set", {});
     return;
   }
   const kick = fetch(`${supabaseUrl}/functions/v1/executor/run`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${serviceRoleKey}` },
+    headers: { Authorization: `Bearer ${keys.callKey}` },
     signal: AbortSignal.timeout(10_000),
   })
     .then(async (answer) => {
@@ -36,16 +37,16 @@ function kickEngine(): void {
 
 const app = buildApiApp({
   sql: connectDatabase(requiredEnv("SUPABASE_DB_URL")),
-  // JWT_SECRET: the local stack, and projects on the legacy secret (`supabase secrets set JWT_SECRET=...`);
-  // without it, tokens are verified with the project's JWKS at SUPABASE_URL/auth/v1/.well-known/jwks.json.
-  jwt: { jwtSecret: Deno.env.get("JWT_SECRET"), supabaseUrl },
+  // Both kinds of user tokens: HS256 with JWT_SECRET (`supabase secrets set JWT_SECRET=...` while the
+  // project keeps legacy keys), ES256/RS256 with SUPABASE_JWKS and the JWKS published under SUPABASE_URL.
+  jwt: keys,
   webOrigins: parseWebOrigins(Deno.env.get("WEB_ORIGINS")),
   providers: providerEndpointsFromEnv((name) => Deno.env.get(name)),
   kickEngine,
   // WEB_URL: the web app's address, where invitation links lead (`supabase secrets set WEB_URL=...`);
   // it must be an allowed redirect of the Auth project (site_url or additional_redirect_urls).
-  sendInvitationMail: serviceRoleKey
-    ? authInvitationMailer({ supabaseUrl, serviceRoleKey, webUrl: Deno.env.get("WEB_URL") || parseWebOrigins(Deno.env.get("WEB_ORIGINS"))[0] })
+  sendInvitationMail: keys.callKey
+    ? authInvitationMailer({ supabaseUrl, serviceRoleKey: keys.callKey, webUrl: Deno.env.get("WEB_URL") || parseWebOrigins(Deno.env.get("WEB_ORIGINS"))[0] })
     : undefined,
 });
 Deno.serve(app.fetch);

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse } from "../_shared/errors.ts";
-import { bearerToken, createJwtVerifier, type JwtVerifierConfig } from "../_shared/jwt.ts";
+import { createFunctionApp } from "../_shared/function-app.ts";
+import { requireServiceKey } from "../_shared/service-key.ts";
+import type { LogSink } from "../_shared/request-log.ts";
 import type { ProviderName } from "../_shared/providers/index.ts";
 import { type EngineOptions, type EngineRunSummary, type RunningEngine, startEngine } from "./engine.ts";
 import { EngineStore } from "./engine-store.ts";
@@ -10,7 +10,9 @@ export interface ExecutorDependencies {
   sql: Sql;
   /** Opens a fresh pool when the engine's one stops answering (after a database restart). */
   reconnect?: () => Sql;
-  jwt: JwtVerifierConfig;
+  /** The keys a caller may present (project-keys.ts: the legacy service_role JWT, each sb_secret key). */
+  serviceKeys: string[];
+  logSink?: LogSink;
   /** Keeps the engine running after the 202 (EdgeRuntime.waitUntil in production). */
   background: (work: Promise<unknown>) => void;
   /** Invokes this function again, for the hand-over. */
@@ -36,7 +38,7 @@ export const defaultEngineSettings = {
 };
 
 /**
- * The `executor` function: POST /executor/run (service role only) answers 202 at once and runs the
+ * The `executor` function: POST /executor/run (service keys only) answers 202 at once and runs the
  * engine in the background until idle or out of budget. The database calls it through pg_net when
  * a run starts and when its watchdog finds a step nobody is working on (a worker died: within
  * seconds, see private.watch_executions); the api function calls it after
@@ -46,21 +48,13 @@ export const defaultEngineSettings = {
  * same queue only competes for the database.
  */
 export function buildExecutorApp(dependencies: ExecutorDependencies) {
-  const app = new Hono().basePath("/executor");
-  const verify = createJwtVerifier(dependencies.jwt);
+  // Called only by the project (the database through pg_net, api, itself): no browser origins.
+  const app = createFunctionApp({ basePath: "/executor", webOrigins: [], logSink: dependencies.logSink });
   const store = new EngineStore(dependencies.sql, dependencies.reconnect);
   const settings = { ...defaultEngineSettings, ...dependencies.settings };
   const engines = new Set<RunningEngine>();
 
-  app.post("/run", async (c) => {
-    const token = bearerToken(c.req.header("authorization"));
-    if (!token) return errorResponse(c, 401, "unauthorized", "The engine runs only for the service role.");
-    try {
-      const claims = await verify(token);
-      if (claims.role !== "service_role") return errorResponse(c, 403, "forbidden", "The engine runs only for the service role.");
-    } catch {
-      return errorResponse(c, 401, "invalid_token", "The token is invalid or expired.");
-    }
+  app.post("/run", requireServiceKey(dependencies.serviceKeys), (c) => {
     const running = [...engines].find((engine) => engine.hasRoom());
     if (running) {
       running.wake();
@@ -81,10 +75,5 @@ export function buildExecutorApp(dependencies: ExecutorDependencies) {
     return c.json({ worker, status: "started" }, 202);
   });
 
-  app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
-  app.onError((error, c) => {
-    console.error("executor: unexpected error:", error);
-    return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
-  });
   return app;
 }

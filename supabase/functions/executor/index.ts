@@ -1,21 +1,23 @@
 import "../_shared/edge-runtime.d.ts";
 import { connectDatabase } from "../_shared/db.ts";
 import { requiredEnv } from "../_shared/env.ts";
+import { projectKeysFromEnv } from "../_shared/project-keys.ts";
 import { buildExecutorApp } from "./app.ts";
 
 const supabaseUrl = requiredEnv("SUPABASE_URL");
-const serviceRoleKey = requiredEnv("SUPABASE_SERVICE_ROLE_KEY");
+// The legacy service_role key and/or the sb_secret keys: whichever the project has enabled.
+const keys = projectKeysFromEnv((name) => Deno.env.get(name));
 
 const connect = () => connectDatabase(requiredEnv("SUPABASE_DB_URL"), { max: 8 });
 const app = buildExecutorApp({
   sql: connect(),
   reconnect: connect,
-  jwt: { jwtSecret: Deno.env.get("JWT_SECRET"), supabaseUrl },
+  serviceKeys: keys.serviceKeys,
   background: (work) => EdgeRuntime.waitUntil(work),
   invokeSelf: async () => {
     const answer = await fetch(`${supabaseUrl}/functions/v1/executor/run`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${serviceRoleKey}` },
+      headers: { Authorization: `Bearer ${keys.callKey}` },
       signal: AbortSignal.timeout(10_000),
     });
     await answer.body?.cancel();

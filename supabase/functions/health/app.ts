@@ -1,7 +1,7 @@
-import { Hono } from "hono";
-import { cors } from "hono/cors";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse } from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { createFunctionApp } from "../_shared/function-app.ts";
+import type { LogSink } from "../_shared/request-log.ts";
 
 export interface HealthReport {
   status: "ok";
@@ -14,10 +14,9 @@ export interface HealthReport {
  * GET /health — the database this deployment talks to: its Postgres version and the extensions
  * installed in it, read live, so a deploy against the wrong or half-migrated database shows at once.
  */
-export function buildHealthApp(sql: Sql) {
-  const app = new Hono().basePath("/health");
+export function buildHealthApp(sql: Sql, options: { logSink?: LogSink } = {}) {
   // Public and read-only: any page may ask, the placeholder web app among them.
-  app.use("*", cors());
+  const app = createFunctionApp({ basePath: "/health", webOrigins: ["*"], logSink: options.logSink });
 
   app.get("/", async (c) => {
     try {
@@ -35,15 +34,10 @@ export function buildHealthApp(sql: Sql) {
       };
       return c.json(report);
     } catch (error) {
-      console.error("health: database check failed:", error);
-      return errorResponse(c, 503, "database_unavailable", "The database did not answer the health check.");
+      // 503 is logged with its cause by the builder's error handler.
+      throw new ApiError(503, "database_unavailable", "The database did not answer the health check.", { cause: error });
     }
   });
 
-  app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
-  app.onError((error, c) => {
-    console.error("health: unexpected error:", error);
-    return errorResponse(c, 500, "internal_error", "Something went wrong on our side.");
-  });
   return app;
 }

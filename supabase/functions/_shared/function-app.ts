@@ -9,10 +9,10 @@ import { requestId } from "./request-id.ts";
 import { consoleSink, type LogSink, requestLog, type RequestLogVariables } from "./request-log.ts";
 import { apiErrorFromSql, isPostgresError } from "./sql-errors.ts";
 
-export interface ApiAppOptions {
+export interface FunctionAppOptions {
   /** Where the routes live as the function sees its path: `/<function name>/...`, e.g. `/api/v1`. */
   basePath: string;
-  /** Origins of the web app allowed to call from a browser (CORS). */
+  /** Origins allowed to call from a browser (CORS): the web app's, or `["*"]` for a public probe. */
   webOrigins: string[];
   /** Largest request body accepted, in bytes; 1 MB unless said. */
   maxBodyBytes?: number;
@@ -20,20 +20,25 @@ export interface ApiAppOptions {
   logSink?: LogSink;
 }
 
-export type ApiEnv = { Variables: RequestLogVariables };
+export type FunctionEnv = { Variables: RequestLogVariables };
 
 /**
- * A Hono app with what every Renum HTTP API needs, in this order:
+ * The one way to build a Renum edge function (api, executor, health, and the webhooks to come):
+ * a Hono app with what every function needs, in this order:
  *   request id → request log → CORS (preflights end here, before auth) → body size limit →
  *   405 for a known path with another method → routes,
  * with every error, thrown anywhere, answered in the one shape `{ error: { code, message, details } }`
  * by one handler: ApiError as it is, HTTPException by its status, database errors through
  * sql-errors.ts, anything else as 500 `internal_error` with the real error only in the log.
  * Unknown paths answer 404 `not_found` in the same shape.
+ *
+ * Routes then choose their auth mode from function-auth.ts: a user's token (`auth.user`, which
+ * also gives `c.var.asUser` for RLS-bound database work), a service key (`auth.service`), or a
+ * provider's signature over the raw body (`requireProviderSignature`, for webhooks).
  */
-export function createApiApp<BasePath extends string>(options: ApiAppOptions & { basePath: BasePath }) {
+export function createFunctionApp<BasePath extends string>(options: FunctionAppOptions & { basePath: BasePath }) {
   const sink = options.logSink ?? consoleSink;
-  const app = new Hono<ApiEnv>();
+  const app = new Hono<FunctionEnv>();
 
   app.onError((error, c) => answerError(error, c, sink));
   app.notFound((c) => c.json(errorBody("not_found", `There is no ${c.req.method} ${c.req.path}.`), 404));
@@ -59,7 +64,7 @@ export function createApiApp<BasePath extends string>(options: ApiAppOptions & {
   return app.basePath(options.basePath);
 }
 
-function answerError(error: Error, c: Context<ApiEnv>, sink: LogSink): Response {
+function answerError(error: Error, c: Context<FunctionEnv>, sink: LogSink): Response {
   const log = c.get("log") ??
     ((level, message, fields) => sink(level, JSON.stringify({ level, msg: message, ...fields })));
   const answer = asApiError(error);
