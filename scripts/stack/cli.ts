@@ -1,9 +1,12 @@
 // The stack's commands, behind the npm scripts:
-//   up | down | status [-o json|env] | start | reset | types   [--instance dev|test]
+//   up | down | status [-o json|env] | start | reset | types   [--instance dev|test] [--keys legacy|asymmetric]
+// `--keys asymmetric`: Auth signs ES256 and publishes its JWKS, publishable/secret keys replace the
+// JWT keys (instance-keys.ts); recorded with the instance, so later commands keep it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseTypesFile, generateDatabaseTypes } from "./database-types.ts";
+import { instanceKeys, type KeysMode, requireKeysMode } from "./instance-keys.ts";
 import { isInstanceName, repoRoot, stackInstance, statusVariables, type StackInstance } from "./instances.ts";
 import { postgresIsRunning } from "./postgres-cluster.ts";
 import { gatewayIsUp, stackDown, stackPurge, stackUp } from "./stack.ts";
@@ -46,8 +49,8 @@ async function status(instance: StackInstance): Promise<void> {
 }
 
 /** `npm start`: the stack plus the web app, in the foreground until Ctrl-C. */
-async function start(instance: StackInstance): Promise<void> {
-  const outcome = await timed("stack ready", () => stackUp(instance, say));
+async function start(instance: StackInstance, keysMode: KeysMode | undefined): Promise<void> {
+  const outcome = await timed("stack ready", () => stackUp(instance, say, keysMode));
   const web: ChildProcess = spawn("npm", ["run", "dev", "--workspace", "web", "--silent"], {
     cwd: repoRoot,
     stdio: "inherit",
@@ -84,11 +87,12 @@ async function start(instance: StackInstance): Promise<void> {
 async function main(): Promise<void> {
   const command = process.argv[2] ?? "status";
   const instanceName = option("--instance") ?? process.env.RENUM_STACK ?? "dev";
-  if (!isInstanceName(instanceName)) throw new StackError(`unknown stack "${instanceName}"; use dev, test or scratch`);
+  if (!isInstanceName(instanceName)) throw new StackError(`unknown stack "${instanceName}"; use dev, test, scratch, bench, work1..work8, or one of them with -asymmetric`);
   const instance = stackInstance(instanceName);
+  const keysMode = requireKeysMode(option("--keys"));
   switch (command) {
     case "up":
-      await timed("stack ready", () => stackUp(instance, say));
+      await timed("stack ready", () => stackUp(instance, say, keysMode));
       printStatus(instance, undefined);
       return;
     case "down":
@@ -98,11 +102,14 @@ async function main(): Promise<void> {
     case "status":
       return status(instance);
     case "start":
-      return start(instance);
-    case "reset":
+      return start(instance, keysMode);
+    case "reset": {
+      // A reset keeps the instance's key system unless told otherwise (its key material is renewed).
+      const mode = keysMode ?? instanceKeys(instance).mode;
       await stackPurge(instance);
-      await timed("database reset", () => stackUp(instance, say));
+      await timed("database reset", () => stackUp(instance, say, mode));
       return;
+    }
     case "types": {
       await stackUp(instance, say);
       writeFileSync(databaseTypesFile, await generateDatabaseTypes(instance));

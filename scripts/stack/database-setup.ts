@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { adminDbUrl, apiUrl, cliDbUrl, dbUrl, egressAllowList, repoRoot, type StackInstance } from "./instances.ts";
-import { serviceRoleKey } from "./keys.ts";
+import { instanceKeys, serviceKeyOf } from "./instance-keys.ts";
 import { firstMeaningfulLine, runCommand } from "./run-command.ts";
 import { StackError } from "./stack-error.ts";
 
@@ -65,12 +65,13 @@ export async function applySeed(instance: StackInstance): Promise<void> {
 
 /**
  * What a project owner stores once in Vault on Supabase so the database can call its functions
- * (pg_cron + pg_net): the functions URL and the service role key. The local stack stores its own.
+ * (pg_cron + pg_net): the functions URL and a service key (the legacy service_role JWT, or an
+ * `sb_secret_…` key on asymmetric keys; the name stays). The local stack stores its own.
  */
 export async function applyLocalProjectSecrets(instance: StackInstance): Promise<void> {
   const secrets: Record<string, string> = {
     renum_functions_url: `${apiUrl(instance)}/functions/v1`,
-    renum_service_role_key: serviceRoleKey,
+    renum_service_role_key: serviceKeyOf(instanceKeys(instance)),
     // The stack's fakes on 127.0.0.1, which agents and companies may name (outbound_urls.sql).
     renum_egress_allow_private: egressAllowList(instance),
   };

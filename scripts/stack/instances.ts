@@ -1,15 +1,20 @@
 import { join, resolve } from "node:path";
-import { anonKey, jwtSecret, serviceRoleKey } from "./keys.ts";
+import { instanceKeys } from "./instance-keys.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
 // Stacks run side by side: `dev` for `npm start`, `test` for `npm test` (so a test run never
 // touches the data of the stack someone is using), `scratch` for tests that break a stack on
 // purpose, `bench` for benchmarks that seed large data sets, and `work1`..`work8` for developers
-// working on the stack in parallel.
-export type InstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5" | "work6" | "work7" | "work8";
+// working on the stack in parallel. Each has a partner `<name>-asymmetric` on ports 50 above its
+// own, for the part of the suites that runs on asymmetric signing keys beside it (run-all.ts).
+type BaseInstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5" | "work6" | "work7" | "work8";
+export type InstanceName = BaseInstanceName | `${BaseInstanceName}-asymmetric`;
 
-const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
+const asymmetricSuffix = "-asymmetric";
+const partnerPortOffset = 50;
+
+const portsByInstance: Record<BaseInstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
   dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
   test: { apiPort: 55321, dbPort: 55322, webPort: 55173 },
   scratch: { apiPort: 56321, dbPort: 56322, webPort: 56173 },
@@ -25,7 +30,26 @@ const portsByInstance: Record<InstanceName, { apiPort: number; dbPort: number; w
 };
 
 export function isInstanceName(name: string): name is InstanceName {
-  return name in portsByInstance;
+  return baseName(name) in portsByInstance;
+}
+
+function baseName(name: string): string {
+  return name.endsWith(asymmetricSuffix) ? name.slice(0, -asymmetricSuffix.length) : name;
+}
+
+/** The instance that runs beside `name` for the asymmetric-keys part of the suites. */
+export function asymmetricPartner(name: InstanceName): InstanceName {
+  return (name.endsWith(asymmetricSuffix) ? name : `${name}${asymmetricSuffix}`) as InstanceName;
+}
+
+function portsOf(name: InstanceName): { apiPort: number; dbPort: number; webPort: number } {
+  const ports = portsByInstance[baseName(name) as BaseInstanceName];
+  if (name === baseName(name)) return ports;
+  return {
+    apiPort: ports.apiPort + partnerPortOffset,
+    dbPort: ports.dbPort + partnerPortOffset,
+    webPort: ports.webPort + partnerPortOffset,
+  };
 }
 
 export interface StackInstance {
@@ -45,7 +69,7 @@ export function stackInstance(name: InstanceName): StackInstance {
   const stateDir = join(repoRoot, ".stack", name);
   return {
     name,
-    ...portsByInstance[name],
+    ...portsOf(name),
     stateDir,
     pgDataDir: join(stateDir, "pgdata"),
     runDir: join(stateDir, "run"),
@@ -92,16 +116,22 @@ export function cliDbUrl(instance: StackInstance): string {
   return `${dbUrl(instance)}?sslmode=disable`;
 }
 
-/** The same keys `supabase status -o json` prints, so tools written for the CLI read ours too. */
+/**
+ * The same keys `supabase status -o json` prints, so tools written for the CLI read ours too: the
+ * JWT secret and the anon and service_role keys on legacy keys, PUBLISHABLE_KEY and SECRET_KEY
+ * (and the JWKS the functions get) on asymmetric keys.
+ */
 export function statusVariables(instance: StackInstance): Record<string, string> {
   const api = apiUrl(instance);
-  return {
+  const keys = instanceKeys(instance);
+  const urls = {
     API_URL: api,
     FUNCTIONS_URL: `${api}/functions/v1`,
     DB_URL: dbUrl(instance),
     WEB_URL: `http://127.0.0.1:${instance.webPort}`,
-    JWT_SECRET: jwtSecret,
-    ANON_KEY: anonKey,
-    SERVICE_ROLE_KEY: serviceRoleKey,
   };
+  if (keys.mode === "asymmetric") {
+    return { ...urls, PUBLISHABLE_KEY: keys.publishableKey, SECRET_KEY: keys.secretKey };
+  }
+  return { ...urls, JWT_SECRET: keys.jwtSecret, ANON_KEY: keys.anonKey, SERVICE_ROLE_KEY: keys.serviceRoleKey };
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyLocalProjectSecrets, applyMigrations, applyPlatformBootstrap, applySeed } from "./database-setup.ts";
+import { type KeysMode, prepareInstanceKeys } from "./instance-keys.ts";
 import { apiUrl, repoRoot, type StackInstance } from "./instances.ts";
 import { requireFreePort, waitFor } from "./port-check.ts";
 import { ensureCluster, postgresIsRunning, startPostgres, stopPostgres } from "./postgres-cluster.ts";
@@ -35,14 +36,23 @@ export async function gatewayIsUp(instance: StackInstance): Promise<boolean> {
   return (await gatewayHealth(instance)) !== null;
 }
 
-/** Brings the whole stack up in the background and returns once it answers. */
-export async function stackUp(instance: StackInstance, log: (line: string) => void): Promise<UpOutcome> {
+/**
+ * Brings the whole stack up in the background and returns once it answers, on the key system
+ * `keysMode` (instance-keys.ts), else the one recorded for the instance, else legacy.
+ */
+export async function stackUp(instance: StackInstance, log: (line: string) => void, keysMode?: KeysMode): Promise<UpOutcome> {
   const postgresWasRunning = await postgresIsRunning(instance);
   if (!postgresWasRunning) {
     await requireFreePort(instance.dbPort, "Postgres", `stop whatever listens there (\`ss -ltnp | grep ${instance.dbPort}\`) and retry`);
   }
   const { created } = await ensureCluster(instance);
   if (created) log(`created a Postgres cluster in ${instance.pgDataDir}`);
+  const keys = await prepareInstanceKeys(instance, keysMode);
+  if (keys.changed) {
+    log(`switched to ${keys.keys.mode} keys`);
+    // The running gateway signs and verifies with the keys it started with.
+    await stopGateway(instance);
+  }
   if (!postgresWasRunning) await startPostgres(instance);
   await applyPlatformBootstrap(instance);
   await applyMigrations(instance);

@@ -2,14 +2,25 @@
 // the generated types' freshness, Deno's type check of the functions, tsc, svelte-check of the web
 // app, vitest (functions and stack), the web app's vitest (components; loads and actions against
 // the stack), and the browser flows (Chromium driving the built web app) — and one closing line
-// `N passed, N failed` counting every test of every suite.
+// `N passed, N failed` counting every test of every suite. Then a second stack on asymmetric
+// signing keys (the `-asymmetric` partner of the test stack, instance-keys.ts) runs the suites'
+// `*.asymmetric.test.ts` part, so both key systems are tested on every run.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWebApp, requireFreeWebPort, serveWebApp, type ServedWebApp } from "../stack/built-web-app.ts";
 import { databaseTypesFile, generateDatabaseTypes } from "../stack/database-types.ts";
 import { checkFunction, denoBinary, denoEnvironment, functionImportMap, functionNames, type FunctionCheck } from "../stack/function-imports.ts";
 import { runSql } from "../stack/database-setup.ts";
-import { cliDbUrl, dbUrl, isInstanceName, repoRoot, stackInstance, statusVariables } from "../stack/instances.ts";
+import {
+  asymmetricPartner,
+  cliDbUrl,
+  dbUrl,
+  isInstanceName,
+  repoRoot,
+  type StackInstance,
+  stackInstance,
+  statusVariables,
+} from "../stack/instances.ts";
 import { runCommand } from "../stack/run-command.ts";
 import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
 import { StackError } from "../stack/stack-error.ts";
@@ -27,7 +38,8 @@ if (!isInstanceName(testStackName)) throw new StackError(`unknown stack "${testS
 const instance = stackInstance(testStackName);
 const results: SuiteResult[] = [];
 // While working on one part: RENUM_TEST_SUITES=webvitest,browser runs only those suites (pgtap,
-// databaselint, databasetypes, denocheck, typescript, sveltecheck, vitest, webvitest, browser), and
+// databaselint, databasetypes, denocheck, typescript, sveltecheck, vitest, webvitest, browser,
+// asymmetrickeys), and
 // RENUM_TEST_FILTER=executions passes a file filter to the vitest suites. `npm test` and CI set
 // neither and run everything.
 const onlySuites = (process.env.RENUM_TEST_SUITES ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
@@ -149,13 +161,19 @@ async function svelteCheckSuite(): Promise<SuiteResult> {
     : { suite: "svelte-check", passed: 0, failed: 1, failures: ["svelte-check found errors or warnings in web/"] };
 }
 
-/** One vitest invocation with a JSON report, counted test by test. */
-async function vitestRun(suite: string, cwd: string, config: string, env: Record<string, string> = {}): Promise<SuiteResult> {
-  const reportFile = join(instance.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
+/** One vitest invocation with a JSON report, counted test by test, against `stack` (the test stack unless said). */
+async function vitestRun(
+  suite: string,
+  cwd: string,
+  config: string,
+  env: Record<string, string> = {},
+  stack: StackInstance = instance,
+): Promise<SuiteResult> {
+  const reportFile = join(stack.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
   const run = await runCommand(
     join(repoRoot, "node_modules/.bin/vitest"),
     ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`, ...(fileFilter ? [fileFilter] : [])],
-    { cwd, env: { ...process.env, ...statusVariables(instance), RENUM_STACK: instance.name, NO_COLOR: "1", ...env } },
+    { cwd, env: { ...process.env, ...statusVariables(stack), RENUM_STACK: stack.name, NO_COLOR: "1", ...env } },
   );
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
@@ -216,6 +234,24 @@ async function browserSuite(): Promise<SuiteResult> {
   }
 }
 
+/**
+ * The part of the suites that needs the stack on asymmetric signing keys (`*.asymmetric.test.ts`:
+ * sign-in, api, a run through the executor woken by pg_net, a private Realtime join), on a second,
+ * fresh stack beside the test stack, brought down after.
+ */
+async function asymmetricKeysSuite(): Promise<SuiteResult> {
+  heading("asymmetric signing keys (a second stack: ES256 tokens, publishable and secret keys)");
+  const partner = stackInstance(asymmetricPartner(instance.name));
+  await stackPurge(partner);
+  try {
+    await stackUp(partner, (line) => console.log(`stack: ${line}`), "asymmetric");
+    console.log(`stack: ${partner.name} up (API ${statusVariables(partner).API_URL})`);
+    return await vitestRun("asymmetric keys", repoRoot, "scripts/test/vitest.asymmetric.config.ts", {}, partner);
+  } finally {
+    await stackDown(partner);
+  }
+}
+
 /** A suite's name as RENUM_TEST_SUITES takes it: `browserSuite` → `browser`, `webVitestSuite` → `webvitest`. */
 function suiteName(suite: () => Promise<SuiteResult>): string {
   return suite.name.replace(/Suite$/, "").toLowerCase();
@@ -239,6 +275,7 @@ async function main(): Promise<number> {
       vitestSuite,
       webVitestSuite,
       browserSuite,
+      asymmetricKeysSuite,
     ];
     for (const suite of suites) {
       if (onlySuites.length > 0 && !onlySuites.includes(suiteName(suite))) continue;

@@ -24,4 +24,16 @@ export const stackEnv = {
   get jwtSecret() {
     return required("JWT_SECRET");
   },
+  /** On a stack with asymmetric signing keys (instance-keys.ts): the key apps use, not a JWT. */
+  get publishableKey() {
+    return required("PUBLISHABLE_KEY");
+  },
+  /** On a stack with asymmetric signing keys: the service key, not a JWT. */
+  get secretKey() {
+    return required("SECRET_KEY");
+  },
+  /** The key a client app is built with on this stack: the publishable key, else the anon key. */
+  get clientKey() {
+    return process.env.PUBLISHABLE_KEY || required("ANON_KEY");
+  },
 };

@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
     include: ["supabase/functions/**/*.test.ts", "scripts/**/*.test.ts"],
-    exclude: ["**/node_modules/**", ".stack/**", "web/**"],
+    // *.asymmetric.test.ts need the stack on signing keys: vitest.asymmetric.config.ts runs them.
+    exclude: ["**/node_modules/**", ".stack/**", "web/**", "**/*.asymmetric.test.ts"],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,11 +1,10 @@
-// Access tokens as Supabase Auth issues them with the legacy HS256 secret: header
-// {"alg":"HS256","typ":"JWT"} (no `kid`: GoTrue adds one only when GOTRUE_JWT_KEYID is set, which
-// the CLI's local stack does not), claims in GoTrue's order (AccessTokenClaims), `aud` as a string.
+// Access tokens as Supabase Auth issues them, in the instance's key system (instance-keys.ts):
+// legacy, header {"alg":"HS256","typ":"JWT"} (no `kid`: GoTrue adds one only when GOTRUE_JWT_KEYID
+// is set, which the CLI's local stack does not); asymmetric, {"alg":"ES256","kid":…,"typ":"JWT"}
+// with the key published in the JWKS. Claims in GoTrue's order (AccessTokenClaims), `aud` a string.
 import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
-import { jwtSecret } from "../keys.ts";
+import { activeKeys, apiKeyRole, signingPrivateKey, signingPublicKey } from "../instance-keys.ts";
 import { AuthError, forbidden } from "./errors.ts";
-
-const secret = new TextEncoder().encode(jwtSecret);
 
 export interface AccessTokenSubject {
   userId: string;
@@ -43,13 +42,20 @@ export async function signAccessToken(
     session_id: subject.sessionId,
     is_anonymous: subject.isAnonymous,
   };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret);
+  const keys = activeKeys();
+  const token = keys.mode === "asymmetric"
+    ? await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKey.kid, typ: "JWT" })
+      .sign(await signingPrivateKey(keys))
+    : await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(keys.jwtSecret));
   return { token, expiresAt };
 }
 
-/** The claims of a token signed with the project secret; throws jose's error otherwise. */
+/** The claims of a token signed with the project's signing key; throws jose's error otherwise. */
 export async function verifiedClaims(token: string): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+  const keys = activeKeys();
+  const { payload } = keys.mode === "asymmetric"
+    ? await jwtVerify(token, await signingPublicKey(keys), { algorithms: ["ES256"] })
+    : await jwtVerify(token, new TextEncoder().encode(keys.jwtSecret), { algorithms: ["HS256"] });
   return payload;
 }
 
@@ -66,6 +72,10 @@ function reasonFor(error: unknown): string {
 export async function bearerClaims(authorization: string | undefined): Promise<JWTPayload> {
   const token = /^(?:B|b)earer (\S+)$/.exec(authorization ?? "")?.[1];
   if (!token) throw new AuthError(401, "no_authorization", "This endpoint requires a Bearer token");
+  // Hosted's gateway puts a short-lived JWT of the key's role in place of a bearer API key (what
+  // auth-js sends as Authorization when there is no session): the role is all it carries.
+  const keyRole = apiKeyRole(activeKeys(), token);
+  if (keyRole) return { role: keyRole };
   try {
     return await verifiedClaims(token);
   } catch (error) {

@@ -2,6 +2,7 @@
 // /auth/v1, as Kong does). The gateway's part comes first: CORS, the API key, the body size limit.
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { activeKeys, publishedKeySet } from "../instance-keys.ts";
 import { requireApiKey } from "./api-key.ts";
 import { apiVersionHeader, AuthError, errorResponse, notFound, OAuthError, unexpectedFailure } from "./errors.ts";
 import { readBody } from "./request-body.ts";
@@ -37,6 +38,8 @@ export function authApp(deps: AuthDeps): Hono<AuthEnv> {
       exposeHeaders: ["X-Total-Count", "Link", apiVersionHeader],
     }),
   );
+  // The signing keys are public, as GoTrue serves them: no API key needed to read them.
+  app.get("/.well-known/jwks.json", (c) => c.json(publishedKeySet(activeKeys())));
   app.use(requireApiKey);
   app.use(readBody);
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { denoBinary, denoEnvironment, functionConfigFiles, functionResolutionFlags, functionsDir } from "../function-imports.ts";
 import { apiUrl, dbUrl, egressAllowList, repoRoot, type StackInstance } from "../instances.ts";
-import { anonKey, jwtSecret, serviceRoleKey } from "../keys.ts";
+import { activeKeys, type InstanceKeys, publishedKeySet } from "../instance-keys.ts";
 
 export { functionsDir };
 const workerScript = join(repoRoot, "scripts/stack/functions/function-worker.ts");
@@ -117,19 +117,32 @@ export class FunctionWorkers {
       ...denoEnvironment(),
       ...fromFile,
       SUPABASE_URL: apiUrl(this.instance),
-      SUPABASE_ANON_KEY: anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
       SUPABASE_DB_URL: dbUrl(this.instance),
       // Where the web app is served, for links in emails (production: `supabase secrets set WEB_URL=...`).
       WEB_URL: `http://127.0.0.1:${this.instance.webPort}`,
-      // Locally the stack supplies the project's JWT secret, which production sets with
-      // `supabase secrets set JWT_SECRET=...` (or leaves unset to verify tokens with the project's JWKS).
-      JWT_SECRET: jwtSecret,
+      ...projectKeyVariables(activeKeys()),
       // The one internal destination functions may call: the stack's fake providers on 127.0.0.1
       // (supabase/functions/_shared/egress.ts). Set last, so no .env can widen it; production has none.
       EGRESS_ALLOW_PRIVATE: egressAllowList(this.instance),
     };
   }
+}
+
+/**
+ * The keys as the Edge Runtime hands them over in each key system. Legacy: the anon and
+ * service_role JWTs, and the JWT secret that production sets with `supabase secrets set
+ * JWT_SECRET=...`. Asymmetric: the named publishable and secret keys and the JWKS, as JSON, and
+ * none of the legacy names (a project that disabled its legacy keys).
+ */
+function projectKeyVariables(keys: InstanceKeys): Record<string, string> {
+  if (keys.mode === "legacy") {
+    return { SUPABASE_ANON_KEY: keys.anonKey, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey, JWT_SECRET: keys.jwtSecret };
+  }
+  return {
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(publishedKeySet(keys)),
+  };
 }
 
 function acceptsConnections(socketPath: string): Promise<boolean> {

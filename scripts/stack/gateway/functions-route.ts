@@ -1,11 +1,10 @@
 import { request as forwardRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { jwtVerify } from "jose";
-import { jwtSecret } from "../keys.ts";
+import { activeKeys, signingPublicKey } from "../instance-keys.ts";
 import { functionVerifiesJwt } from "./function-settings.ts";
 import type { FunctionWorkers } from "./function-workers.ts";
 import { sendJson } from "./responses.ts";
 
-const secretKey = new TextEncoder().encode(jwtSecret);
 const hopByHopHeaders = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
 /**
@@ -67,8 +66,12 @@ async function jwtRejection(authorization: string | undefined): Promise<{ code: 
   const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!authorization) return { code: "UNAUTHORIZED_NO_AUTH_HEADER", message: "Missing authorization header" };
   if (!token) return { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" };
+  // verify_jwt checks a JWT of the project's key system; an API key (`sb_…`) is not a JWT, which is
+  // why functions called with the new keys set verify_jwt = false and check the key themselves.
+  const keys = activeKeys();
   try {
-    await jwtVerify(token, secretKey, { algorithms: ["HS256"] });
+    if (keys.mode === "asymmetric") await jwtVerify(token, await signingPublicKey(keys), { algorithms: ["ES256"] });
+    else await jwtVerify(token, new TextEncoder().encode(keys.jwtSecret), { algorithms: ["HS256"] });
     return null;
   } catch {
     return { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" };

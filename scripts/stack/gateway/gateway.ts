@@ -2,6 +2,7 @@
 //   tsx scripts/stack/gateway/gateway.ts <instance>
 import { createServer } from "node:http";
 import { authService } from "../auth/auth-service.ts";
+import { instanceKeys, useInstanceKeys } from "../instance-keys.ts";
 import { isInstanceName, stackInstance } from "../instances.ts";
 import { functionsService } from "./functions-service.ts";
 import { pathUnder, type BackgroundWorker, type GatewayService, type ServiceContext } from "./gateway-service.ts";
@@ -14,6 +15,8 @@ import { inboxRoute } from "../mail/inbox-route.ts";
 const instanceName = process.argv[2] ?? "dev";
 if (!isInstanceName(instanceName)) throw new Error(`unknown stack "${instanceName}"`);
 const instance = stackInstance(instanceName);
+// Every stand-in verifies and signs with the key system recorded for the instance.
+useInstanceKeys(instanceKeys(instance));
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { tenantTopic, type ChannelHub, type DeliveryKind, type Subscriber } from "./channel-hub.ts";
 import type { ChannelPolicies, PolicySubject } from "./channel-policies.ts";
 import { encodeMessage, encodeReply, type ChannelMessage, type OutboundFrame, type Ref, type UserBroadcastPush, type Vsn } from "./phoenix-frames.ts";
-import { checkToken, nowInSeconds, type TokenClaims } from "./realtime-tokens.ts";
+import { checkToken, nowInSeconds, type TokenClaims, type TokenKeys } from "./realtime-tokens.ts";
 
 // One joined channel (RealtimeWeb.RealtimeChannel): join authorization, client broadcasts, presence,
 // access-token refresh and expiry. Replies, pushes and error texts are the hosted server's.
@@ -10,7 +10,7 @@ import { checkToken, nowInSeconds, type TokenClaims } from "./realtime-tokens.ts
 export interface RealtimeServices {
   hub: ChannelHub;
   policies: ChannelPolicies;
-  jwtSecret: Uint8Array;
+  tokenKeys: TokenKeys;
   log: (line: string) => void;
 }
 
@@ -98,7 +98,7 @@ export class RealtimeChannel implements Subscriber {
 
   /** Decides the join: null when it may go ahead, else the `reason` of the error reply. */
   async authorize(): Promise<string | null> {
-    const check = await checkToken(this.accessToken, this.host.services.jwtSecret);
+    const check = await checkToken(this.accessToken, this.host.services.tokenKeys);
     if (!check.ok) return check.problem.joinReason;
     this.claims = check.claims;
     if (Array.isArray(this.config.postgres_changes) && this.config.postgres_changes.length > 0) {
@@ -257,7 +257,7 @@ export class RealtimeChannel implements Subscriber {
     if (typeof token !== "string" || token.startsWith("sb_") || token === this.accessToken) return;
     this.accessToken = token;
     this.policies = {};
-    const check = await checkToken(token, this.host.services.jwtSecret);
+    const check = await checkToken(token, this.host.services.tokenKeys);
     if (this.closed) return;
     if (!check.ok) return this.shutdown(check.problem.shutdownMessage);
     this.claims = check.claims;
@@ -280,7 +280,7 @@ export class RealtimeChannel implements Subscriber {
 
   private async confirmToken(): Promise<void> {
     const token = this.accessToken;
-    const check = await checkToken(token, this.host.services.jwtSecret);
+    const check = await checkToken(token, this.host.services.tokenKeys);
     if (this.closed || token !== this.accessToken) return;
     if (!check.ok) return this.shutdown(check.problem.shutdownMessage);
     this.claims = check.claims;

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import postgres from "postgres";
 import { WebSocketServer } from "ws";
 import { dbUrl } from "../instances.ts";
-import { jwtSecret } from "../keys.ts";
+import { activeKeys, type InstanceKeys, signingPublicKey } from "../instance-keys.ts";
 import type { GatewayService, ServiceContext } from "../gateway/gateway-service.ts";
 import { sendJson } from "../gateway/responses.ts";
 import { ChannelHub, tenantTopic } from "./channel-hub.ts";
@@ -12,7 +12,7 @@ import { databaseBroadcasts, type DatabaseMessage } from "./database-broadcasts.
 import { vsnFromParam } from "./phoenix-frames.ts";
 import { closeCodes, RealtimeConnection } from "./realtime-connection.ts";
 import type { RealtimeServices } from "./realtime-channel.ts";
-import { checkToken } from "./realtime-tokens.ts";
+import { checkToken, type TokenKeys } from "./realtime-tokens.ts";
 
 // /realtime/v1: the local stand-in for Supabase Realtime, Broadcast and Presence over the Phoenix
 // protocol @supabase/realtime-js speaks, at /realtime/v1/websocket?apikey=...&vsn=2.0.0.
@@ -51,7 +51,8 @@ function databaseBroadcast(message: DatabaseMessage) {
 export function realtimeService({ instance, log }: ServiceContext): GatewayService {
   const sql = postgres(dbUrl(instance), { max: 8, onnotice: () => {}, connection: { application_name: "renum-realtime" } });
   const hub = new ChannelHub();
-  const services: RealtimeServices = { hub, policies: new ChannelPolicies(sql), jwtSecret: new TextEncoder().encode(jwtSecret), log };
+  const keys = activeKeys();
+  const services: RealtimeServices = { hub, policies: new ChannelPolicies(sql), tokenKeys: {}, log };
   const broadcasts = databaseBroadcasts(sql, (message) => hub.publish(tenantTopic(message.private, message.topic), "broadcast", databaseBroadcast(message)), log);
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
   const connections = new Set<RealtimeConnection>();
@@ -74,9 +75,10 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
     if (!vsn) return refuseUpgrade(socket, "403 Forbidden", { message: "The client's requested transport version is not supported" });
     const header = incoming.headers.apikey ?? incoming.headers["x-api-key"];
     const apikey = url.searchParams.get("apikey") ?? (typeof header === "string" ? header : null);
-    // Kong's key-auth in front of Realtime: only the project's anon and service_role keys get in.
+    // Kong's key-auth in front of Realtime: only the project's anon and service_role keys (or
+    // their successors, the publishable and secret keys) get in.
     if (!apikey) return refuseUpgrade(socket, "401 Unauthorized", { message: "No API key found in request" });
-    const check = await checkToken(apikey, services.jwtSecret);
+    const check = await checkToken(apikey, services.tokenKeys);
     if (!check.ok || !apiKeyRoles.has(check.claims.role)) return refuseUpgrade(socket, "401 Unauthorized", { message: "Invalid authentication credentials" });
     webSockets.handleUpgrade(incoming, socket, head, (ws) => {
       const connection = new RealtimeConnection(ws, vsn, apikey, forwardedHeaders(incoming), services);
@@ -102,6 +104,7 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
       });
     },
     async start() {
+      services.tokenKeys = await tokenKeysOf(keys);
       await upkeepPartitions(false);
       partitionTimer = setInterval(() => void upkeepPartitions(true), partitionUpkeepMs);
       partitionTimer.unref();
@@ -114,5 +117,13 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
       await broadcasts.stop();
       await sql.end({ timeout: 5 });
     },
+  };
+}
+
+async function tokenKeysOf(keys: InstanceKeys): Promise<TokenKeys> {
+  if (keys.mode === "legacy") return { secret: new TextEncoder().encode(keys.jwtSecret) };
+  return {
+    publicKey: { kid: keys.signingKey.kid, key: await signingPublicKey(keys) },
+    apiKeys: { [keys.publishableKey]: "anon", [keys.secretKey]: "service_role" },
   };
 }

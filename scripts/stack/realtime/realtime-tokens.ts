@@ -1,7 +1,8 @@
-import { compactVerify } from "jose";
+import { compactVerify, type CryptoKey } from "jose";
 
 // Realtime's JWT rules (RealtimeWeb.ChannelsAuthorization / JwtVerification and the channel's
-// confirm_token): HS256/384/512 signed with the project's secret, `exp` in the future, and both
+// confirm_token): HS256/384/512 signed with the project's secret, or on asymmetric keys ES256
+// verified with the project's JWKS (the tenant's jwt_jwks), `exp` in the future, and both
 // `role` and `exp` present. Each refusal carries the two texts the server uses: the join error's
 // `reason` and the message of the `system` event that shuts a joined channel down.
 
@@ -18,6 +19,20 @@ export interface TokenProblem {
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem };
 
 const hmacAlgorithms = new Set(["HS256", "HS384", "HS512"]);
+
+/** What verifies tokens: the legacy secret, and/or the public signing key of the JWKS. */
+export interface TokenKeys {
+  secret?: Uint8Array;
+  publicKey?: { kid: string; key: CryptoKey | Uint8Array };
+  /**
+   * The publishable and secret keys and the role each stands for. They are not JWTs: hosted's
+   * gateway hands Realtime a short-lived JWT of that role in their place, which is what they
+   * check as here.
+   */
+  apiKeys?: Record<string, "anon" | "service_role">;
+}
+
+const apiKeyTokenSeconds = 3600;
 
 function refused(joinReason: string, shutdownMessage: string): TokenCheck {
   return { ok: false, problem: { joinReason, shutdownMessage } };
@@ -42,8 +57,10 @@ export function nowInSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export async function checkToken(token: unknown, secret: Uint8Array): Promise<TokenCheck> {
+export async function checkToken(token: unknown, keys: TokenKeys): Promise<TokenCheck> {
   if (typeof token !== "string") return unknownError(":invalid_token");
+  const keyRole = keys.apiKeys?.[token];
+  if (keyRole) return { ok: true, claims: { role: keyRole, exp: nowInSeconds() + apiKeyTokenSeconds } };
   let cleaned: string;
   try {
     cleaned = decodeURIComponent(token).replace(/\s/g, "");
@@ -55,10 +72,17 @@ export async function checkToken(token: unknown, secret: Uint8Array): Promise<To
   const header = decodeSegment(segments[0]);
   const claims = decodeSegment(segments[1]);
   if (!isObject(header) || !isObject(claims)) return malformed();
-  if (typeof header.alg !== "string" || !hmacAlgorithms.has(header.alg)) return unknownError(":error_generating_signer");
+  const key = typeof header.alg !== "string"
+    ? undefined
+    : hmacAlgorithms.has(header.alg)
+    ? keys.secret
+    : header.alg === "ES256" && keys.publicKey && header.kid === keys.publicKey.kid
+    ? keys.publicKey.key
+    : undefined;
+  if (!key) return unknownError(":error_generating_signer");
 
   try {
-    await compactVerify(cleaned, secret, { algorithms: [header.alg] });
+    await compactVerify(cleaned, key, { algorithms: [header.alg as string] });
   } catch {
     return refused("JwtSignatureError: Failed to validate JWT signature", ":signature_error");
   }

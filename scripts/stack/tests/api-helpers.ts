@@ -30,7 +30,7 @@ export function uniqueEmail(label: string): string {
 }
 
 function authClient() {
-  return createClient(stackEnv.apiUrl, stackEnv.anonKey, {
+  return createClient(stackEnv.apiUrl, stackEnv.clientKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as unknown as RealtimeTransport },
   });

@@ -47,7 +47,7 @@ export function realtimeUrl(base = stackEnv.apiUrl): string {
 export function realtimeClient(options: Partial<RealtimeClientOptions> & { url?: string } = {}): RealtimeClient {
   const { url, ...rest } = options;
   const client = new RealtimeClient(url ?? realtimeUrl(), {
-    params: { apikey: stackEnv.anonKey },
+    params: { apikey: stackEnv.clientKey },
     transport: WebSocket as unknown as RealtimeClientOptions["transport"],
     ...rest,
   });
