@@ -6,7 +6,6 @@ import type { JwtVerifierConfig } from "../_shared/jwt.ts";
 import { type ProviderEndpoints, providerEndpointsFromEnv } from "../_shared/provider-key-check.ts";
 import type { LogSink } from "../_shared/request-log.ts";
 import { tenantContext } from "../_shared/tenant-context.ts";
-import { withUserTransaction } from "../_shared/user-transaction.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -69,7 +68,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
 
   // GET /api/v1/me — who the token says the caller is, as the database sees it, and their tenants.
   app.get("/me", signedIn, async (c) => {
-    const me = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const me = await c.var.asUser(async (tx) => {
       const [user] = await tx<{ id: string; email: string | null }[]>`
         select (select auth.uid()) as id, (select auth.jwt() ->> 'email') as email`;
       const memberships = await tx<{ tenant_id: string; role: string }[]>`

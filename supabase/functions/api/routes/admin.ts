@@ -7,7 +7,6 @@ import {
   type AdminTenantSummary,
   setTenantStatusBody,
 } from "../../_shared/schemas/admin.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { pageWindow, type RouteDependencies, routes } from "./context.ts";
 
@@ -18,7 +17,7 @@ import { pageWindow, type RouteDependencies, routes } from "./context.ts";
  *   GET    /admin/tenants/:id      platform admins: one tenant with its members           200, 403, 404
  *   PATCH  /admin/tenants/:id      platform admins: { status } — suspend or reactivate    200, 403, 404, 422
  */
-export function adminRoutes({ sql, signedIn }: RouteDependencies) {
+export function adminRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn);
 
@@ -26,7 +25,7 @@ export function adminRoutes({ sql, signedIn }: RouteDependencies) {
     const query = parseQuery(c, adminTenantListQuery);
     const { limit, offset } = pageWindow(query);
     const search = query.search ?? null;
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       type Row = { tenant: AdminTenantSummary; total: number };
       const listed = (pageLimit: number, pageOffset: number) =>
         tx<Row[]>`
@@ -42,7 +41,7 @@ export function adminRoutes({ sql, signedIn }: RouteDependencies) {
 
   app.get("/tenants/:id", async (c) => {
     const { id } = parseParams(c, adminTenantParams);
-    const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const tenant = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ tenant: AdminTenant }[]>`select public.admin_get_tenant(${id}) as tenant`;
       return row.tenant;
     });
@@ -52,7 +51,7 @@ export function adminRoutes({ sql, signedIn }: RouteDependencies) {
   app.patch("/tenants/:id", async (c) => {
     const { id } = parseParams(c, adminTenantParams);
     const body = await parseJsonBody(c, setTenantStatusBody);
-    const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const tenant = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ tenant: AdminTenantStatus }[]>`
         select to_jsonb(t) as tenant from public.admin_set_tenant_status(${id}, ${body.status}) t`;
       return row.tenant;

@@ -11,7 +11,6 @@ import {
   updateAgentBody,
 } from "../../_shared/schemas/agents.ts";
 import { pageQuery } from "../../_shared/schemas/common.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { findAgent, listAgents, worksWith } from "../queries/agents.ts";
 import {
@@ -35,13 +34,13 @@ import {
  *   GET    /agents/:id/versions     members; grantees                                     200, 404
  * Writes to a suspended or inactive tenant answer 403.
  */
-export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function agentRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
   app.get("/", async (c) => {
     const query = parseQuery(c, agentListQuery);
-    const page = await withUserTransaction(sql, c.var.claims, (tx) =>
+    const page = await c.var.asUser((tx) =>
       listAgents(tx, {
         tenantId: c.var.tenant.id,
         page: query.page,
@@ -57,7 +56,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     await requirePublicBaseUrl(body.config);
     const tenantId = c.var.tenant.id;
     const columns = givenColumns(body);
-    const agent = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const agent = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ agent: Agent }[]>`
         insert into public.agents as a (tenant_id, ${columnList(tx, columns)})
         select ${tenantId}, ${columnList(tx, columns)}
@@ -70,7 +69,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
 
   app.get("/:id", async (c) => {
     const { id } = parseParams(c, agentParams);
-    const agent = await withUserTransaction(sql, c.var.claims, (tx) => findAgent(tx, c.var.tenant.id, id));
+    const agent = await c.var.asUser((tx) => findAgent(tx, c.var.tenant.id, id));
     if (!agent) throw agentNotFound();
     return c.json(agent);
   });
@@ -81,7 +80,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     await requirePublicBaseUrl(body.config);
     const tenantId = c.var.tenant.id;
     const columns = givenColumns(body);
-    const agent = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const agent = await c.var.asUser(async (tx) => {
       const changed = await tx`
         update public.agents a
         set (${columnList(tx, columns)}) = (
@@ -103,7 +102,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
   app.post("/:id/archive", async (c) => {
     const { id } = parseParams(c, agentParams);
     const tenantId = c.var.tenant.id;
-    const agent = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const agent = await c.var.asUser(async (tx) => {
       // Only the agent's own company archives it; grantees, even editors, cannot.
       const changed = await tx`
         update public.agents set status = 'archived'
@@ -126,7 +125,7 @@ export function agentRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     const query = parseQuery(c, pageQuery);
     const { limit, offset } = pageWindow(query);
     const tenantId = c.var.tenant.id;
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       const agent = await findAgent(tx, tenantId, id);
       if (!agent) throw agentNotFound();
       const rows = await tx<{ version: AgentVersion }[]>`

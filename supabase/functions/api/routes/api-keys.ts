@@ -12,7 +12,7 @@ import {
   type ProviderService,
   testApiKeyBody,
 } from "../../_shared/schemas/api-keys.ts";
-import { type TransactionSql, withServiceTransaction, withUserTransaction } from "../../_shared/user-transaction.ts";
+import { type TransactionSql, withServiceTransaction } from "../../_shared/user-transaction.ts";
 import { checked, parseJsonBody, parseParams, parseQuery, validationFailed } from "../../_shared/validation.ts";
 import { type RouteDependencies, routes } from "./context.ts";
 
@@ -37,7 +37,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, createApiKeyBody);
     const tenantId = body.tenant_id ?? null;
-    const key = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const key = await c.var.asUser(async (tx) => {
       if (tenantId) await requireMembership(tx, tenantId);
       const [row] = await tx<{ key: ApiKey }[]>`
         select ${maskedKeyJson(tx)} as key
@@ -50,7 +50,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   app.get("/", async (c) => {
     const query = parseQuery(c, apiKeyListQuery);
     const tenantId = query.tenant_id ?? null;
-    const items = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const items = await c.var.asUser(async (tx) => {
       const rows = await tx<{ key: ApiKey }[]>`
         select ${maskedKeyJson(tx)} as key
         from public.provider_keys k
@@ -65,7 +65,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   app.delete("/:service", async (c) => {
     const { service } = parseParams(c, apiKeyParams);
     const { tenant_id: tenantId = null } = parseQuery(c, apiKeyScopeQuery);
-    const deleted = await withUserTransaction(sql, c.var.claims, (tx) =>
+    const deleted = await c.var.asUser((tx) =>
       tx`
         delete from public.provider_keys k
         where k.user_id = (select auth.uid()) and k.service = ${service} and k.is_active
@@ -89,7 +89,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
     }
 
     // As the caller: the key must be theirs (RLS), and for agent-api, the company's agents endpoint.
-    const { keyId, base } = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const { keyId, base } = await c.var.asUser(async (tx) => {
       const [stored] = await tx<{ id: string; tenant_id: string | null }[]>`
         select k.id, k.tenant_id from public.provider_keys k
         where k.user_id = (select auth.uid()) and k.service = ${service} and k.is_active

@@ -1,5 +1,4 @@
 import { type AuditEntry, type AuditLogPage, auditLogQuery } from "../../_shared/schemas/audit-log.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseQuery } from "../../_shared/validation.ts";
 import { pageWindow, requireCapability, type RouteDependencies, routes } from "./context.ts";
 
@@ -8,7 +7,7 @@ import { pageWindow, requireCapability, type RouteDependencies, routes } from ".
  *   GET    /audit-log    owners and admins of the tenant; ?table_name, action, record_id, actor_id,
  *                         from (inclusive), to (exclusive), paginated                     200, 403, 422
  */
-export function auditLogRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function auditLogRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -18,7 +17,7 @@ export function auditLogRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     const query = parseQuery(c, auditLogQuery);
     const { limit, offset } = pageWindow(query);
     const tenantId = c.var.tenant.id;
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       const matching = tx`
         from public.audit_log l
         where l.tenant_id = ${tenantId}

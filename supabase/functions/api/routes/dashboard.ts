@@ -1,5 +1,4 @@
 import { type DashboardSummary, dashboardQuery } from "../../_shared/schemas/dashboard.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseQuery } from "../../_shared/validation.ts";
 import { listExecutions } from "../queries/executions.ts";
 import { type RouteDependencies, routes } from "./context.ts";
@@ -10,14 +9,14 @@ import { type RouteDependencies, routes } from "./context.ts";
  *                                 against the monthly budget, the five newest runs           200
  * Read as the caller, so RLS decides; every query also names the tenant.
  */
-export function dashboardRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function dashboardRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
   app.get("/", async (c) => {
     const { time_zone: timeZone } = parseQuery(c, dashboardQuery);
     const tenantId = c.var.tenant.id;
-    const summary = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const summary = await c.var.asUser(async (tx) => {
       const [numbers] = await tx<Omit<DashboardSummary, "recent_executions">[]>`
         select
           (select count(*)::int from public.teams t where t.tenant_id = ${tenantId} and t.is_active) as active_teams,

@@ -1,5 +1,4 @@
 import type { Handler } from "hono";
-import type { Sql } from "../../_shared/db.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import {
   executeTeamBody,
@@ -13,7 +12,6 @@ import {
   type ExecutionStatusResponse,
 } from "../../_shared/schemas/executions.ts";
 import { teamParams } from "../../_shared/schemas/teams.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { executionLog, executionResult, executionStatus, listExecutions } from "../queries/executions.ts";
 import type { RouteDependencies, RouteEnv } from "./context.ts";
@@ -38,13 +36,13 @@ export interface ExecutionDependencies {
  *   POST /executions/:id/stop        cancels at once; a finished run is answered as it is                 200, 403, 404
  * Another company's run answers 404, as does a run of another of the caller's companies.
  */
-export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function executionRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
   app.get("/", async (c) => {
     const query = parseQuery(c, executionListQuery);
-    const page = await withUserTransaction(sql, c.var.claims, (tx) =>
+    const page = await c.var.asUser((tx) =>
       listExecutions(tx, {
         tenantId: c.var.tenant.id,
         page: query.page,
@@ -59,14 +57,14 @@ export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) 
 
   app.get("/:id/status", async (c) => {
     const { id } = parseParams(c, executionParams);
-    const status = await withUserTransaction(sql, c.var.claims, (tx) => executionStatus(tx, c.var.tenant.id, id));
+    const status = await c.var.asUser((tx) => executionStatus(tx, c.var.tenant.id, id));
     if (!status) throw executionNotFound();
     return c.json(status satisfies ExecutionStatusResponse);
   });
 
   app.get("/:id/result", async (c) => {
     const { id } = parseParams(c, executionParams);
-    const result = await withUserTransaction(sql, c.var.claims, (tx) => executionResult(tx, c.var.tenant.id, id));
+    const result = await c.var.asUser((tx) => executionResult(tx, c.var.tenant.id, id));
     if (!result) throw executionNotFound();
     return c.json(result satisfies ExecutionResult);
   });
@@ -74,10 +72,7 @@ export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) 
   app.get("/:id/logs", async (c) => {
     const { id } = parseParams(c, executionParams);
     const query = parseQuery(c, executionLogQuery);
-    const page = await withUserTransaction(
-      sql,
-      c.var.claims,
-      (tx) =>
+    const page = await c.var.asUser((tx) =>
         executionLog(tx, c.var.tenant.id, id, { limit: query.limit, offset: query.offset, afterSeq: query.after_seq }),
     );
     if (!page) throw executionNotFound();
@@ -87,7 +82,7 @@ export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) 
   app.post("/:id/stop", async (c) => {
     const { id } = parseParams(c, executionParams);
     const tenantId = c.var.tenant.id;
-    const status = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const status = await c.var.asUser(async (tx) => {
       const [run] = await tx`select 1 from public.executions e where e.id = ${id} and e.tenant_id = ${tenantId}`;
       if (!run) throw executionNotFound();
       // Raises 42501 for analysts (403); cancels the steps that have not finished.
@@ -107,12 +102,12 @@ export function executionRoutes({ sql, signedIn, inTenant }: RouteDependencies) 
  * when the monthly budget is spent, 403 for analysts and suspended companies, 404 for a team that
  * is not the current company's, 422 for an inactive team or one without agents.
  */
-export function executeTeam({ sql, kickEngine }: { sql: Sql } & ExecutionDependencies): Handler<RouteEnv> {
+export function executeTeam({ kickEngine }: ExecutionDependencies): Handler<RouteEnv> {
   return async (c) => {
     const { id } = parseParams(c, teamParams);
     const body = await parseJsonBody(c, executeTeamBody);
     const tenantId = c.var.tenant.id;
-    const started = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const started = await c.var.asUser(async (tx) => {
       const [team] = await tx`select 1 from public.teams t where t.id = ${id} and t.tenant_id = ${tenantId}`;
       if (!team) throw new ApiError(404, "not_found", "Team not found.");
       const [run] = await tx<ExecutionStarted[]>`

@@ -7,7 +7,6 @@ import {
   type MyInvitation,
   type MyInvitationList,
 } from "../../_shared/schemas/invitations.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { type RouteDependencies, routes } from "./context.ts";
 
@@ -20,12 +19,12 @@ import { type RouteDependencies, routes } from "./context.ts";
  *                                           joins with the invited role                               200, 403 token/address or suspended, 404, 422 answered/expired
  *   POST   /invitations/:id/decline {token} holder of the link: the invitation, now declined            200, 403 token, 404, 422 answered/expired
  */
-export function invitationRoutes({ sql, signedIn }: RouteDependencies) {
+export function invitationRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn);
 
   app.get("/", async (c) => {
-    const items = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const items = await c.var.asUser(async (tx) => {
       const rows = await tx<{ invitation: MyInvitation }[]>`
         select to_jsonb(i) as invitation from public.list_my_invitations() i`;
       return rows.map((row) => row.invitation);
@@ -36,7 +35,7 @@ export function invitationRoutes({ sql, signedIn }: RouteDependencies) {
   app.get("/:id", async (c) => {
     const { id } = parseParams(c, invitationParams);
     const { token } = parseQuery(c, invitationTokenQuery);
-    const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const invitation = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ invitation: LinkedInvitation }[]>`
         select to_jsonb(i) as invitation from public.read_invitation(${id}, ${token}) i`;
       return row.invitation;
@@ -47,7 +46,7 @@ export function invitationRoutes({ sql, signedIn }: RouteDependencies) {
   app.post("/:id/accept", async (c) => {
     const { id } = parseParams(c, invitationParams);
     const { token } = await parseJsonBody(c, answerInvitationBody);
-    const membership = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const membership = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ membership: AcceptedInvitation }[]>`
         select jsonb_build_object('tenant_id', m.tenant_id, 'user_id', m.user_id, 'role', m.role, 'created_at', m.created_at)
                  as membership
@@ -60,7 +59,7 @@ export function invitationRoutes({ sql, signedIn }: RouteDependencies) {
   app.post("/:id/decline", async (c) => {
     const { id } = parseParams(c, invitationParams);
     const { token } = await parseJsonBody(c, answerInvitationBody);
-    const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const invitation = await c.var.asUser(async (tx) => {
       await tx`select public.decline_invitation(${id}, ${token})`;
       const [row] = await tx<{ invitation: LinkedInvitation }[]>`
         select to_jsonb(i) as invitation from public.read_invitation(${id}, ${token}) i`;

@@ -1,6 +1,5 @@
 import { type Profile, updateProfileBody } from "../../_shared/schemas/me.ts";
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { parseJsonBody } from "../../_shared/validation.ts";
 import { givenColumns, type RouteDependencies, routes } from "./context.ts";
 
@@ -10,19 +9,19 @@ import { givenColumns, type RouteDependencies, routes } from "./context.ts";
  *   PATCH  /me           full_name (≤ 200), avatar_url (http(s), ≤ 2048), locale (pt-BR|en)   200, 422
  * Written as the user: RLS lets them update only their own row, and column grants only these columns.
  */
-export function meRoutes({ sql, signedIn }: RouteDependencies) {
+export function meRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn);
 
   app.get("/profile", async (c) => {
-    const profile = await withUserTransaction(sql, c.var.claims, (tx) => ownProfile(tx));
+    const profile = await c.var.asUser((tx) => ownProfile(tx));
     return c.json(profile satisfies Profile);
   });
 
   app.patch("/", async (c) => {
     const body = await parseJsonBody(c, updateProfileBody);
     const given = new Set(givenColumns(body));
-    const profile = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const profile = await c.var.asUser(async (tx) => {
       // A field left out keeps its value; null clears it.
       await tx`
         update public.profiles p set

@@ -11,7 +11,7 @@ import {
   type MemberPage,
   memberParams,
 } from "../../_shared/schemas/members.ts";
-import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
+import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import {
   containsPattern,
@@ -33,7 +33,7 @@ import {
  *   POST   /members/invitations/:id/resend owners and admins: a new link (the old stops) 200, 403, 404, 422, 429, 502
  *   DELETE /members/invitations/:id       owners and admins                           204, 403, 404
  */
-export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: RouteDependencies) {
+export function memberRoutes({ signedIn, inTenant, sendInvitationMail }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -43,7 +43,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
     const tenantId = c.var.tenant.id;
     const pattern = containsPattern(query.search);
     const role = query.role ?? null;
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       const matching = tx`
         from public.memberships m
         left join public.profiles p on p.id = m.user_id
@@ -66,7 +66,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
   app.get("/invitations", async (c) => {
     requireCapability(c.var.tenant, "manage_members", "Only the company's owners and admins can see its invitations.");
     const tenantId = c.var.tenant.id;
-    const items = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const items = await c.var.asUser(async (tx) => {
       const rows = await tx<{ invitation: Invitation }[]>`
         select ${invitationJson(tx)} as invitation
         from public.invitations i
@@ -81,7 +81,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
     const body = await parseJsonBody(c, inviteMemberBody);
     const tenantId = c.var.tenant.id;
     // Someone who is already a member is refused by the database (409, constraint invitations_invitee_is_member).
-    const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const invitation = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ invitation: Invitation }[]>`
         insert into public.invitations as i (tenant_id, email, role)
         values (${tenantId}, ${body.email}, ${body.role})
@@ -97,7 +97,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
     const { id } = parseParams(c, invitationParams);
     requireOwnerOrAdmin(c.var.tenant.role, "send invitations");
     const tenantId = c.var.tenant.id;
-    const invitation = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const invitation = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ invitation: Invitation }[]>`
         select ${invitationJson(tx)} as invitation from public.invitations i where i.id = ${id} and i.tenant_id = ${tenantId}`;
       if (!row) throw new ApiError(404, "not_found", "Invitation not found.");
@@ -113,10 +113,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
     const { id } = parseParams(c, invitationParams);
     requireCapability(c.var.tenant, "manage_members", "Only the company's owners and admins can revoke invitations.");
     const tenantId = c.var.tenant.id;
-    const deleted = await withUserTransaction(
-      sql,
-      c.var.claims,
-      (tx) => tx`delete from public.invitations where id = ${id} and tenant_id = ${tenantId} returning id`,
+    const deleted = await c.var.asUser((tx) => tx`delete from public.invitations where id = ${id} and tenant_id = ${tenantId} returning id`,
     );
     if (deleted.length === 0) throw new ApiError(404, "not_found", "Invitation not found.");
     return c.body(null, 204);
@@ -126,7 +123,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
     const { user_id: userId } = parseParams(c, memberParams);
     const body = await parseJsonBody(c, changeMemberRoleBody);
     const tenantId = c.var.tenant.id;
-    const member = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const member = await c.var.asUser(async (tx) => {
       const changed = await tx`
         update public.memberships set role = ${body.role}
         where tenant_id = ${tenantId} and user_id = ${userId}
@@ -146,7 +143,7 @@ export function memberRoutes({ sql, signedIn, inTenant, sendInvitationMail }: Ro
   app.delete("/:user_id", async (c) => {
     const { user_id: userId } = parseParams(c, memberParams);
     const tenantId = c.var.tenant.id;
-    await withUserTransaction(sql, c.var.claims, async (tx) => {
+    await c.var.asUser(async (tx) => {
       const removed = await tx`
         delete from public.memberships where tenant_id = ${tenantId} and user_id = ${userId} returning id`;
       if (removed.length === 0) {

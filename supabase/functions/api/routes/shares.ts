@@ -7,7 +7,7 @@ import {
   shareParams,
 } from "../../_shared/schemas/shares.ts";
 import type postgres from "postgres";
-import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
+import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { pageWindow, requireCapability, type RouteDependencies, routes } from "./context.ts";
 
@@ -19,7 +19,7 @@ import { pageWindow, requireCapability, type RouteDependencies, routes } from ".
  *   GET    /shares        members: the tenant's shares (?agent_id)    200
  *   DELETE /shares/:id    owners and admins                           204, 403, 404
  */
-export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
+export function shareRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -27,7 +27,7 @@ export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     const body = await parseJsonBody(c, createShareBody);
     const tenantId = c.var.tenant.id;
     requireCapability(c.var.tenant, "share_agents", "Only the company's owners and admins can share agents.");
-    const share = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const share = await c.var.asUser(async (tx) => {
       const [agent] =
         await tx`select 1 from public.agents a where a.id = ${body.agent_id} and a.tenant_id = ${tenantId}`;
       if (!agent) throw new ApiError(404, "not_found", "Agent not found.");
@@ -49,7 +49,7 @@ export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     const { limit, offset } = pageWindow(query);
     const tenantId = c.var.tenant.id;
     const agentId = query.agent_id ?? null;
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       const filter = tx`s.tenant_id = ${tenantId} and (${agentId}::uuid is null or s.agent_id = ${agentId}::uuid)`;
       const [{ total }] = await tx<
         { total: number }[]
@@ -64,10 +64,7 @@ export function shareRoutes({ sql, signedIn, inTenant }: RouteDependencies) {
     const { id } = parseParams(c, shareParams);
     requireCapability(c.var.tenant, "share_agents", "Only the company's owners and admins can revoke shares.");
     const tenantId = c.var.tenant.id;
-    const revoked = await withUserTransaction(
-      sql,
-      c.var.claims,
-      (tx) => tx`delete from public.agent_shares where id = ${id} and tenant_id = ${tenantId} returning id`,
+    const revoked = await c.var.asUser((tx) => tx`delete from public.agent_shares where id = ${id} and tenant_id = ${tenantId} returning id`,
     );
     if (revoked.length === 0) throw new ApiError(404, "not_found", "Share not found.");
     return c.body(null, 204);

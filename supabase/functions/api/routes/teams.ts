@@ -11,7 +11,7 @@ import {
   teamParams,
   updateTeamMemberBody,
 } from "../../_shared/schemas/teams.ts";
-import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
+import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import {
   findTeam,
@@ -45,13 +45,13 @@ import { executeTeam, type ExecutionDependencies } from "./executions.ts";
  * /teams/:id lists it after the change; just `<field>` when it is the agent the members request
  * sends). Writes to a suspended or inactive tenant answer 403.
  */
-export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, executions: ExecutionDependencies) {
+export function teamRoutes({ signedIn, inTenant }: RouteDependencies, executions: ExecutionDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
   app.get("/", async (c) => {
     const query = parseQuery(c, teamListQuery);
-    const page = await withUserTransaction(sql, c.var.claims, (tx) =>
+    const page = await c.var.asUser((tx) =>
       listTeams(tx, {
         tenantId: c.var.tenant.id,
         page: query.page,
@@ -67,7 +67,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     const tenantId = c.var.tenant.id;
     const team = await checkingWorkflow(
       () =>
-        withUserTransaction(sql, c.var.claims, async (tx) => {
+        c.var.asUser(async (tx) => {
           await agentsOfTenant(tx, tenantId, body.agents);
           const teamId = await insertTeam(tx, tenantId, body);
           await saveMembers(tx, teamId, body.agents, { replace: false });
@@ -80,7 +80,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
 
   app.get("/:id", async (c) => {
     const { id } = parseParams(c, teamParams);
-    const team = await withUserTransaction(sql, c.var.claims, (tx) => findTeam(tx, c.var.tenant.id, id));
+    const team = await c.var.asUser((tx) => findTeam(tx, c.var.tenant.id, id));
     if (!team) throw teamNotFound();
     return c.json(team satisfies Team);
   });
@@ -91,7 +91,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     const tenantId = c.var.tenant.id;
     const team = await checkingWorkflow(
       () =>
-        withUserTransaction(sql, c.var.claims, async (tx) => {
+        c.var.asUser(async (tx) => {
           await visibleTeam(tx, tenantId, id);
           requireBuilder(c, "change teams");
           await agentsOfTenant(tx, tenantId, body.agents);
@@ -107,7 +107,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
   app.delete("/:id", async (c) => {
     const { id } = parseParams(c, teamParams);
     const tenantId = c.var.tenant.id;
-    await withUserTransaction(sql, c.var.claims, async (tx) => {
+    await c.var.asUser(async (tx) => {
       await visibleTeam(tx, tenantId, id);
       requireCapability(c.var.tenant, "delete_teams", "Only the company's owners and admins can delete teams.");
       // A run in flight: the database refuses (409 team_has_runs_in_flight).
@@ -123,7 +123,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     let members: WorkflowMember[] = [];
     const team = await checkingWorkflow(
       () =>
-        withUserTransaction(sql, c.var.claims, async (tx) => {
+        c.var.asUser(async (tx) => {
           await visibleTeam(tx, tenantId, id);
           requireBuilder(c, "change teams");
           const current = await teamMembers(tx, id);
@@ -149,7 +149,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     let members: WorkflowMember[] = [];
     const team = await checkingWorkflow(
       () =>
-        withUserTransaction(sql, c.var.claims, async (tx) => {
+        c.var.asUser(async (tx) => {
           await visibleTeam(tx, tenantId, id);
           requireBuilder(c, "change teams");
           const current = await teamMembers(tx, id);
@@ -179,7 +179,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     let members: WorkflowMember[] = [];
     await checkingWorkflow(
       () =>
-        withUserTransaction(sql, c.var.claims, async (tx) => {
+        c.var.asUser(async (tx) => {
           await visibleTeam(tx, tenantId, id);
           requireBuilder(c, "change teams");
           const current = await teamMembers(tx, id);
@@ -193,7 +193,7 @@ export function teamRoutes({ sql, signedIn, inTenant }: RouteDependencies, execu
     return c.body(null, 204);
   });
 
-  app.post("/:id/execute", executeTeam({ sql, ...executions }));
+  app.post("/:id/execute", executeTeam(executions));
 
   return app;
 }

@@ -1,4 +1,4 @@
-import { type TransactionSql, withUserTransaction } from "../../_shared/user-transaction.ts";
+import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import { requirePublicAddress } from "../../_shared/outbound-address.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
@@ -25,14 +25,14 @@ const settingsColumns = ["agents_endpoint_url", "agents_timeout_ms", "default_ag
  *   GET    /tenants/:id/settings    members                                             200, 404
  *   PATCH  /tenants/:id/settings    owners and admins                                   200, 403, 404, 422
  */
-export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
+export function tenantRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn);
 
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, createTenantBody);
     if (body.agents_endpoint_url) await requirePublicAddress(body.agents_endpoint_url, "agents_endpoint_url");
-    const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const tenant = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ tenant: Tenant }[]>`
         select to_jsonb(t) || jsonb_build_object('role', 'owner', 'capabilities', public.my_capabilities(t.id)) as tenant
         from public.create_tenant(${body.name}, ${body.slug}, ${body.tax_id ?? null}, ${
@@ -46,7 +46,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
   app.get("/", async (c) => {
     const query = parseQuery(c, pageQuery);
     const { limit, offset } = pageWindow(query);
-    const page = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const page = await c.var.asUser(async (tx) => {
       const [{ total }] = await tx<{ total: number }[]>`
         select count(*)::int as total from public.memberships m where m.user_id = (select auth.uid())`;
       const rows = await tx<{ tenant: Tenant }[]>`
@@ -63,7 +63,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
 
   app.get("/:id", async (c) => {
     const { id } = parseParams(c, tenantParams);
-    const tenant = await withUserTransaction(sql, c.var.claims, (tx) => tenantAsMember(tx, id));
+    const tenant = await c.var.asUser((tx) => tenantAsMember(tx, id));
     if (!tenant) throw tenantNotFound();
     return c.json(tenant);
   });
@@ -71,7 +71,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
   app.patch("/:id", async (c) => {
     const { id } = parseParams(c, tenantParams);
     const body = await parseJsonBody(c, updateTenantBody);
-    const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const tenant = await c.var.asUser(async (tx) => {
       if (!(await updateTenant(tx, id, body))) {
         throw refusedOrMissing(
           !!(await tenantAsMember(tx, id)),
@@ -86,7 +86,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
 
   app.get("/:id/settings", async (c) => {
     const { id } = parseParams(c, tenantParams);
-    const tenant = await withUserTransaction(sql, c.var.claims, (tx) => tenantAsMember(tx, id));
+    const tenant = await c.var.asUser((tx) => tenantAsMember(tx, id));
     if (!tenant) throw tenantNotFound();
     return c.json(settingsOf(tenant));
   });
@@ -95,7 +95,7 @@ export function tenantRoutes({ sql, signedIn }: RouteDependencies) {
     const { id } = parseParams(c, tenantParams);
     const body = await parseJsonBody(c, tenantSettingsBody);
     if (body.agents_endpoint_url) await requirePublicAddress(body.agents_endpoint_url, "agents_endpoint_url");
-    const tenant = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const tenant = await c.var.asUser(async (tx) => {
       if (!(await updateTenant(tx, id, body))) {
         throw refusedOrMissing(
           !!(await tenantAsMember(tx, id)),
