@@ -95,7 +95,7 @@ export function memberRoutes({ signedIn, inTenant, sendInvitationMail }: RouteDe
 
   app.post("/invitations/:id/resend", async (c) => {
     const { id } = parseParams(c, invitationParams);
-    requireOwnerOrAdmin(c.var.tenant.role, "send invitations");
+    requireCapability(c.var.tenant, "manage_members", "Only the company's owners and admins can send invitations.");
     const tenantId = c.var.tenant.id;
     const invitation = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ invitation: Invitation }[]>`
