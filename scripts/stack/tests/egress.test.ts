@@ -5,7 +5,9 @@
 // The last suite proves it is the allow-list (EGRESS_ALLOW_PRIVATE) that lets the stack's fakes in.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackEnv } from "../../test/stack-env.ts";
 import { listenForFunctions, listenOutsideFakeRange } from "../../fakes/fake-ports.ts";
 import { type FakeServer } from "../../fakes/fake-http.ts";
 import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
@@ -152,8 +154,11 @@ describe("agents aimed inward", () => {
     const allowed = await startFakeOpenAi();
     closers.push(() => allowed.close());
     const agent = await openAiAgent(company, "Rewritten Inward", allowed.url);
-    // A row written before the rule existed, or by hand: the database owner skips the triggers.
-    await sql.begin(async (tx) => {
+    // A row written before the rule existed, or by hand: the cluster's superuser skips the triggers
+    // (postgres may not set session_replication_role, as on Supabase).
+    const superuser = postgres(stackEnv.dbUrl.replace("//postgres:", "//supabase_admin:"), { max: 1, onnotice: () => {} });
+    closers.push(() => superuser.end());
+    await superuser.begin(async (tx) => {
       await tx`set local session_replication_role = replica`;
       const inward = `http://127.0.0.1:${capture.port}`;
       await tx`update public.agents set config = jsonb_build_object('base_url', ${inward}::text) where id = ${agent}`;
