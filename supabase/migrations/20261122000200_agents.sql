@@ -5,7 +5,11 @@
 --   owner, admin, member of the agent's tenant   create, update, archive (status), delete drafts
 --   analyst of the tenant                        read
 --   grantee of a share ('use')                   read (the agent appears in their lists)
---   grantee of a share ('edit')                  read and update the definition, never move or delete it
+--   grantee of a share ('edit'), not an analyst  read and tune the definition (name, description, model,
+--                                                system_prompt, temperature, max_tokens, config tuning keys);
+--                                                never where its data goes: provider, type, tools, knowledge
+--                                                bases, status, config.base_url/path/agent_type/... (guard trigger)
+--   analyst of either company                    never changes an agent, shared or not
 --   owner/admin of the agent's tenant            share and revoke
 -- (capabilities build_agents, delete_agents, share_agents: private.role_capabilities)
 --
@@ -94,6 +98,7 @@ create unique index agent_shares_one_per_tenant on public.agent_shares (agent_id
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────
 -- The agents shared with the caller, directly or through one of their tenants, at a permission.
+-- An 'edit' share to a company lets its owners, admins and members edit, never its analysts.
 create or replace function private.agents_shared_with_caller(minimum public.share_permission default 'use')
 returns setof uuid
 language sql
@@ -106,11 +111,25 @@ as $$
   where s.grantee_user_id = (select auth.uid()) and (minimum = 'use' or s.permission = 'edit')
   union
   select s.agent_id from public.agent_shares s
-  where s.grantee_tenant_id in (select m.tenant_id from public.memberships m where m.user_id = (select auth.uid()))
+  where s.grantee_tenant_id in (select m.tenant_id from public.memberships m
+                                where m.user_id = (select auth.uid()) and (minimum = 'use' or m.role <> 'analyst'))
     and (minimum = 'use' or s.permission = 'edit');
 $$;
 comment on function private.agents_shared_with_caller(public.share_permission) is
-  'Agent ids shared with the caller or one of the caller''s tenants, at least at the given permission.';
+  'Agent ids shared with the caller or one of the caller''s tenants, at least at the given permission '
+  '(''edit'' through a company share only for its owners, admins and members).';
+
+-- The config settings a grantee may tune on a shared agent: none says where the data goes or
+-- which remote agent, thread or organization answers.
+create or replace function private.shared_agent_tunable_config_keys()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['top_p', 'top_k', 'presence_penalty', 'frequency_penalty', 'stop', 'stop_sequences', 'timeout_ms',
+               'reply', 'latency_ms', 'fail_rate', 'tokens_per_reply'];
+$$;
 
 -- Provider-specific config, validated with messages that name the field.
 create or replace function private.validate_agent_config(provider public.agent_provider, config jsonb)
@@ -264,6 +283,53 @@ begin
 end;
 $$;
 
+/*
+ * Who changes what on an agent, whatever path the update takes. Builders of the agent's company
+ * (owners, admins, members) change anything; analysts of the agent's company nothing, even through a
+ * share to another company they belong to; a grantee ('edit' share) only the definition's wording
+ * and tuning. Raises P0001 shared_agent_field_locked naming the field.
+ */
+create or replace function private.guard_shared_agent_edit()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  tunable text[] := private.shared_agent_tunable_config_keys();
+  locked text;
+begin
+  if private.is_trusted_caller() or private.has_role(old.tenant_id, array['owner', 'admin', 'member']::public.member_role[]) then
+    return new;
+  end if;
+  if private.has_role(old.tenant_id, array['analyst']::public.member_role[]) then
+    raise exception using errcode = 'P0001', constraint = 'shared_agent_field_locked',
+      message = 'analysts can read agents but not change them';
+  end if;
+  locked := case
+    when new.provider is distinct from old.provider then 'provider'
+    when new.type is distinct from old.type then 'type'
+    when new.tools is distinct from old.tools then 'tools'
+    when new.knowledge_base_ids is distinct from old.knowledge_base_ids then 'knowledge_base_ids'
+    when new.status is distinct from old.status then 'status'
+  end;
+  if locked is null then
+    select 'config.' || k into locked
+    from (select pg_catalog.jsonb_object_keys(new.config) union select pg_catalog.jsonb_object_keys(old.config)) as keys (k)
+    where k <> all (tunable) and (new.config -> k) is distinct from (old.config -> k)
+    order by k limit 1;
+  end if;
+  if locked is not null then
+    raise exception using errcode = 'P0001', constraint = 'shared_agent_field_locked',
+      message = format('%s of a shared agent can only be changed by the company that owns it', locked),
+      hint = 'A shared agent''s provider, address, credentials, tools, knowledge bases and status stay as its company set them.';
+  end if;
+  return new;
+end;
+$$;
+
+create trigger agents_guard_shared_edit before update on public.agents
+  for each row execute function private.guard_shared_agent_edit();
 create trigger agents_prepare before insert or update on public.agents
   for each row execute function private.prepare_agent();
 create trigger agents_touch_updated_at before update on public.agents

@@ -4,6 +4,16 @@
 -- service role can decrypt, through one audited function; rotating the encryption key re-encrypts
 -- every row in one transaction.
 --
+-- Where a key may go (private.provider_key_for_step picks it; the executor and the key test check it):
+--   first-party keys (openai, anthropic, whatsapp, z-api)   only the provider's own address as the platform
+--                                                            configures it (OPENAI_BASE_URL, ...), never an agent's base_url
+--   custom-endpoint keys (openai-compatible, suna,          only the origin (scheme, host, port) they were stored for:
+--   agent-api, evolution)                                   endpoint_url is required and fixed with the key
+-- Whose runs may use a key:
+--   its owner's                                             always (a key for a company only in that company)
+--   anyone's in the key's company                           only while an owner or admin of that company marks it
+--                                                            shared (is_shared); a personal key never
+--
 -- Who writes each table:
 --   provider_keys                          set_provider_key() (API or direct); delete: API or direct;
 --                                          decrypt and rotate: service only
@@ -34,10 +44,20 @@ create table public.provider_keys (
   encrypted_key bytea not null,
   key_version integer not null,
   key_last_four text not null constraint provider_keys_last_four_length check (char_length(key_last_four) <= 4),
+  -- The address a custom-endpoint key was stored for, and its origin (where a call with it must go).
+  endpoint_url text constraint provider_keys_endpoint_url_length check (char_length(endpoint_url) <= 2048),
+  endpoint_origin text,
+  -- Set by an owner or admin of the key's company: the company's runs may use it, not only its owner's.
+  is_shared boolean not null default false,
   last_used_at timestamptz,
   is_active boolean not null default true,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  constraint provider_keys_endpoint_matches_service check (
+    case when service::text in ('openai-compatible', 'suna', 'agent-api', 'evolution')
+      then endpoint_url is not null and endpoint_origin is not null
+      else endpoint_url is null and endpoint_origin is null end),
+  constraint provider_keys_shared_only_for_a_company check (not is_shared or tenant_id is not null)
 );
 
 -- The encryption key's generations: the current one is used for writes; rotation adds the next.
@@ -51,8 +71,43 @@ create table private.provider_key_encryption_keys (
 -- One active key per (owner, tenant scope, service).
 create unique index provider_keys_one_active_per_service on public.provider_keys (user_id, service, tenant_id) nulls not distinct where is_active;
 create index provider_keys_tenant_id_idx on public.provider_keys (tenant_id);
+create index provider_keys_shared_idx on public.provider_keys (tenant_id, service) where is_active and is_shared;
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────
+/*
+ * The origin of an http(s) URL as a browser's URL parser writes it: lowercase scheme and host,
+ * the port only when it is not the scheme's default. Null for anything else, including an address
+ * with a user name or password (where the host is easy to misread). Keys are bound to this value and
+ * calls compared with it, so two spellings of one address match and nothing else does.
+ */
+create or replace function private.url_origin(url text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when m is null or (m[3] is not null and m[3]::integer > 65535) then null
+    else lower(m[1]) || '://' || lower(m[2])
+         || case when m[3] is null or (lower(m[1]), m[3]::integer) in (('https', 443), ('http', 80)) then ''
+                 else ':' || m[3]::integer::text end
+  end
+  from pg_catalog.regexp_match(url, '^(https?)://([A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?(?:[/?#]|$)', 'i') as m;
+$$;
+comment on function private.url_origin(text) is
+  'scheme://host[:port] of an http(s) URL, lowercased, default port dropped; null when the URL is not one (or has user info).';
+
+-- The services whose keys are bound to an address their owner gives (keep in step with the check
+-- provider_keys_endpoint_matches_service).
+create or replace function private.provider_key_needs_endpoint(service text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select service in ('openai-compatible', 'suna', 'agent-api', 'evolution');
+$$;
+
 create or replace function private.current_provider_key_encryption_key()
 returns table (version integer, secret text)
 language sql
@@ -100,7 +155,28 @@ $first_key$;
 create trigger provider_keys_touch_updated_at before update on public.provider_keys
   for each row execute function private.touch_updated_at();
 create trigger provider_keys_guard_immutable before update on public.provider_keys
-  for each row execute function private.guard_immutable_columns('id', 'user_id', 'tenant_id', 'service', 'created_at');
+  for each row execute function private.guard_immutable_columns('id', 'user_id', 'tenant_id', 'service', 'endpoint_url', 'endpoint_origin', 'created_at');
+
+-- Only an owner or admin of the key's company decides that the company's runs may use it.
+create or replace function private.guard_provider_key_sharing()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.is_shared is distinct from (case when tg_op = 'UPDATE' then old.is_shared else false end)
+     and not private.is_trusted_caller()
+     and not private.has_role(new.tenant_id, array['owner', 'admin']::public.member_role[]) then
+    raise exception using errcode = 'P0001', constraint = 'provider_key_share_forbidden',
+      message = 'only owners and admins of the company can share a key with the company''s runs',
+      hint = 'Ask an owner or admin of the company to share the key.';
+  end if;
+  return new;
+end;
+$$;
+create trigger provider_keys_guard_sharing before insert or update on public.provider_keys
+  for each row execute function private.guard_provider_key_sharing();
 
 create or replace function private.guard_provider_key_tenant()
 returns trigger
@@ -134,6 +210,10 @@ create policy "signed-in users read which keys each provider uses" on public.age
 create policy "users read their own provider keys" on public.provider_keys
   for select to authenticated
   using (user_id = (select auth.uid()));
+-- Owners and admins see their company's keys (masked) to decide which the company's runs may use.
+create policy "owners and admins read their company's provider keys" on public.provider_keys
+  for select to authenticated
+  using (tenant_id is not null and (select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
 create policy "users delete their own provider keys" on public.provider_keys
   for delete to authenticated
   using (user_id = (select auth.uid()));
@@ -141,8 +221,8 @@ create policy "users delete their own provider keys" on public.provider_keys
 -- ─── API functions ────────────────────────────────────────────────────────────────────────────
 -- Security definer with a reason: the caller must never hold the encryption key or write
 -- ciphertext; this function encrypts on their behalf and stores only their own row.
-create or replace function public.set_provider_key(for_service text, api_key text, for_tenant_id uuid default null)
-returns table (id uuid, service public.provider_key_service, tenant_id uuid, key_last_four text, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
+create or replace function public.set_provider_key(for_service text, api_key text, for_tenant_id uuid default null, for_endpoint_url text default null)
+returns table (id uuid, service text, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
 language plpgsql
 security definer
 set search_path = ''
@@ -153,6 +233,7 @@ declare
   encryption record;
   stored public.provider_keys;
   trimmed text := btrim(api_key);
+  endpoint text := nullif(btrim(for_endpoint_url), '');
 begin
   if caller is null then
     raise exception using errcode = '42501', message = 'sign in to store a provider key';
@@ -163,25 +244,79 @@ begin
   if for_tenant_id is not null and not private.is_member(for_tenant_id) then
     raise exception using errcode = '42501', message = 'new row violates row-level security policy for table "provider_keys"';
   end if;
+  -- A custom-endpoint key is bound to its address for good; a first-party key goes only to its provider.
+  if private.provider_key_needs_endpoint(for_service) and endpoint is null then
+    raise exception using errcode = '22023', column = 'endpoint_url',
+      message = format('endpoint_url is required for %s keys: the address the key may be sent to', for_service);
+  end if;
+  if not private.provider_key_needs_endpoint(for_service) and endpoint is not null then
+    raise exception using errcode = '22023', column = 'endpoint_url',
+      message = format('%s keys are only sent to %s''s own address: leave endpoint_url out', for_service, for_service);
+  end if;
+  if endpoint is not null and private.url_origin(endpoint) is null then
+    raise exception using errcode = '22023', column = 'endpoint_url',
+      message = 'endpoint_url must be an http(s) address without a user name or password';
+  end if;
   select * into encryption from private.current_provider_key_encryption_key();
-  -- Replace: the previous active key for the same scope is removed in the same transaction.
+  -- Replace: the previous active key for the same scope is removed in the same transaction (and
+  -- with it any sharing: an owner or admin shares a key, not a slot).
   delete from public.provider_keys k
   where k.user_id = caller and k.service = for_service::public.provider_key_service and k.tenant_id is not distinct from for_tenant_id and k.is_active;
-  insert into public.provider_keys (user_id, tenant_id, service, encrypted_key, key_version, key_last_four)
+  insert into public.provider_keys (user_id, tenant_id, service, encrypted_key, key_version, key_last_four, endpoint_url, endpoint_origin)
   values (caller, for_tenant_id, for_service::public.provider_key_service,
           extensions.pgp_sym_encrypt(trimmed, encryption.secret, 'cipher-algo=aes256'),
-          encryption.version, right(trimmed, 4))
+          encryption.version, right(trimmed, 4), endpoint, private.url_origin(endpoint))
   returning * into stored;
-  return query select stored.id, stored.service, stored.tenant_id, stored.key_last_four, stored.is_active, stored.last_used_at, stored.created_at, stored.updated_at;
+  return query select stored.id, stored.service, stored.tenant_id, stored.key_last_four, stored.endpoint_url, stored.is_shared,
+                      stored.is_active, stored.last_used_at, stored.created_at, stored.updated_at;
 end;
 $$;
-comment on function public.set_provider_key(text, text, uuid) is
-  'Stores (or replaces) the caller''s key for a service, encrypted; returns it masked. Authenticated '
-  'users. Raises 22023 for a key of the wrong length, 22P02 for an unknown service, 42501 for a tenant '
-  'the caller is not in or that is suspended.';
+comment on function public.set_provider_key(text, text, uuid, text) is
+  'Stores (or replaces, unshared) the caller''s key for a service, encrypted, bound to for_endpoint_url for '
+  'the custom-endpoint services; returns it masked. Authenticated users. Raises 22023 for a key of the wrong '
+  'length or a missing, superfluous or malformed endpoint_url, 22P02 for an unknown service, 42501 for a '
+  'tenant the caller is not in or that is suspended.';
 
--- The one way to read a key in plaintext: service role only, and every call is audited.
-create or replace function private.decrypt_provider_key(key_id uuid, purpose text)
+/*
+ * Marks a company key as shared with the company's runs (or no longer). Owners and admins of the
+ * key's company, for anyone's key stored for that company (security definer with a reason: people
+ * hold no update grant on keys; the trigger provider_keys_guard_sharing decides who may). Returns
+ * the key masked. Raises P0002 when the key is not visible to the caller, 22023 for a personal key,
+ * P0001 provider_key_share_forbidden for a member or analyst, 42501 for a suspended company.
+ */
+create or replace function public.set_provider_key_sharing(target_key_id uuid, shared boolean)
+returns table (id uuid, service text, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  stored public.provider_keys;
+begin
+  select * into stored from public.provider_keys k
+  where k.id = target_key_id and k.is_active
+    and (k.user_id = (select auth.uid()) or (k.tenant_id is not null and private.is_member(k.tenant_id)));
+  if stored.id is null then
+    raise exception using errcode = 'P0002', message = 'provider key not found';
+  end if;
+  if stored.tenant_id is null then
+    raise exception using errcode = '22023', column = 'is_shared',
+      message = 'a personal key is never shared: store the key for the company to share it with the company''s runs';
+  end if;
+  update public.provider_keys k set is_shared = coalesce(shared, false) where k.id = stored.id returning * into stored;
+  return query select stored.id, stored.service, stored.tenant_id, stored.key_last_four, stored.endpoint_url, stored.is_shared,
+                      stored.is_active, stored.last_used_at, stored.created_at, stored.updated_at;
+end;
+$$;
+
+/*
+ * The one way to read a key in plaintext: service role only (42501 otherwise, even through another
+ * security definer function). Updates last_used_at and writes a decrypt entry to the audit log whose
+ * actor is `caused_by`, the person whose action needs the key (who started the run, who asked for
+ * the test), with the key's owner in its details. Raises P0002 when the key is absent or replaced.
+ */
+create or replace function private.decrypt_provider_key(key_id uuid, purpose text, caused_by uuid)
 returns text
 language plpgsql
 security definer
@@ -201,14 +336,16 @@ begin
   plaintext := extensions.pgp_sym_decrypt(stored.encrypted_key, private.provider_key_encryption_key(stored.key_version));
   update public.provider_keys set last_used_at = now() where id = stored.id;
   insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, after)
-  values (stored.tenant_id, stored.user_id, coalesce(auth.role(), current_user), 'decrypt', 'provider_keys', stored.id::text,
-          pg_catalog.jsonb_build_object('service', stored.service, 'purpose', left(purpose, 200)));
+  values (stored.tenant_id, caused_by, coalesce(auth.role(), current_user), 'decrypt', 'provider_keys', stored.id::text,
+          pg_catalog.jsonb_build_object('service', stored.service, 'purpose', left(purpose, 200), 'key_owner_id', stored.user_id,
+                                        'shared', stored.is_shared));
   return plaintext;
 end;
 $$;
-comment on function private.decrypt_provider_key(uuid, text) is
+comment on function private.decrypt_provider_key(uuid, text, uuid) is
   'Service role only (42501 otherwise): the plaintext of an active key, for calling its provider; '
-  'updates last_used_at and writes a decrypt entry to the audit log. Raises P0002 when absent.';
+  'updates last_used_at and writes a decrypt entry to the audit log naming caused_by as its actor and '
+  'the key''s owner in its details. Raises P0002 when absent.';
 
 -- Rotation: a new generation in Vault, every row re-encrypted, in one transaction.
 create or replace function private.rotate_provider_key_encryption_key()
@@ -258,11 +395,12 @@ revoke all on public.agent_provider_key_services from anon, authenticated;
 grant select on public.agent_provider_key_services to authenticated;
 revoke all on public.provider_keys from anon, authenticated;
 -- Never the ciphertext: people read the masked columns only.
-grant select (id, user_id, tenant_id, service, key_version, key_last_four, last_used_at, is_active, created_at, updated_at)
+grant select (id, user_id, tenant_id, service, key_version, key_last_four, endpoint_url, endpoint_origin, is_shared, last_used_at, is_active, created_at, updated_at)
   on public.provider_keys to authenticated;
 grant delete on public.provider_keys to authenticated;
 revoke all on private.provider_key_encryption_keys from anon, authenticated, service_role;
 
-grant execute on function public.set_provider_key(text, text, uuid) to authenticated;
-grant execute on function private.decrypt_provider_key(uuid, text) to service_role;
+grant execute on function public.set_provider_key(text, text, uuid, text) to authenticated;
+grant execute on function public.set_provider_key_sharing(uuid, boolean) to authenticated;
+grant execute on function private.decrypt_provider_key(uuid, text, uuid) to service_role;
 grant execute on function private.rotate_provider_key_encryption_key() to service_role;

@@ -862,7 +862,8 @@ create or replace function private.claim_steps(worker text, max_steps integer de
 returns table (
   step_id uuid, execution_id uuid, tenant_id uuid, agent_id uuid, attempt integer, resolved_input text,
   agent_definition jsonb, overrides jsonb, team_config jsonb, deadline_at timestamptz, lease_expires_at timestamptz,
-  tenant_name text, agents_endpoint_url text, agents_timeout_ms integer, rag_enabled boolean, rag_top_k integer, provider_key_id uuid
+  tenant_name text, agents_endpoint_url text, agents_timeout_ms integer, rag_enabled boolean, rag_top_k integer, provider_key_id uuid,
+  provider_key_service text, provider_key_origin text, unusable_key_service text, unusable_key_origin text
 )
 language plpgsql
 security definer
@@ -904,10 +905,12 @@ begin
     return query
       select s.id, s.execution_id, s.tenant_id, s.agent_id, s.attempt_count, s.resolved_input, s.agent_definition, s.overrides,
              e.team_config, e.deadline_at, s.lease_expires_at,
-             t.name, t.agents_endpoint_url, t.agents_timeout_ms, t.rag_enabled, t.rag_top_k, private.provider_key_for_step(s.id)
+             t.name, t.agents_endpoint_url, t.agents_timeout_ms, t.rag_enabled, t.rag_top_k,
+             k.key_id, k.key_service, k.key_origin, k.unusable_key_service, k.unusable_key_origin
       from public.execution_steps s
       join public.executions e on e.id = s.execution_id
       join public.tenants t on t.id = s.tenant_id
+      cross join lateral private.provider_key_for_step(s.id) k
       where s.id = candidate.id;
   end loop;
 end;

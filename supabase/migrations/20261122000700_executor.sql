@@ -95,43 +95,121 @@ $$;
 
 /*
  * The provider key a step's call uses, for the service role (private.claim_steps hands it to the
- * worker): the key of the person who started the run for the agent's service, scoped to the run's
- * company first, then their personal key, then any key stored for the company. Null when none is
- * stored (the demo provider needs none).
+ * worker). The call's destination decides which keys fit:
+ *   openai-compatible without config.base_url  an openai key (first-party: the platform's OpenAI address)
+ *   openai-compatible with config.base_url     an openai-compatible key stored for that origin
+ *   anthropic without config.base_url          an anthropic key (the platform's Anthropic address)
+ *   anthropic with config.base_url             none (first-party keys never go to an agent's address)
+ *   suna                                       a suna key stored for the origin of config.base_url
+ *   agent-api                                  an agent-api key stored for the origin of the company's
+ *                                              agents_endpoint_url
+ * and whose key it is, in this order: the run starter's key for the run's company, the starter's
+ * personal key, then a key for the run's company that an owner or admin shared with the company's
+ * runs (its owner still a member; the most recently changed first). Never another member's personal
+ * or unshared key. One row: the key (null when none fits; the demo needs none) with its service and
+ * bound origin (null: the provider's own address), and, when no key fits but one of those people's
+ * keys for the provider is stored for another address, that key's service and origin, so the
+ * worker fails the step saying so instead of calling without a key.
  */
 create or replace function private.provider_key_for_step(target_step_id uuid)
-returns uuid
+returns table (key_id uuid, key_service text, key_origin text, unusable_key_service text, unusable_key_origin text)
 -- plpgsql, not sql: its plan is then kept for the session, where a sql function called once per
--- claim is planned again every time (0.8 ms of each claim).
+-- claim is planned again every time.
 language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+#variable_conflict use_column
+declare
+  step record;
+  destination text;
+  fitting text[];
+  related text[];
 begin
-  return (
-    with step as (
-      select s.tenant_id, e.created_by,
-             -- public.agent_provider_key_services, most preferred first
-             coalesce((select pg_catalog.array_agg(m.service order by m.preference) from public.agent_provider_key_services m
-                       where m.provider::text = s.agent_definition ->> 'provider'), '{}') as services
-      from public.execution_steps s join public.executions e on e.id = s.execution_id
-      where s.id = target_step_id
+  select s.tenant_id, e.created_by as starter, s.agent_definition ->> 'provider' as provider,
+         s.agent_definition -> 'config' ->> 'base_url' as base_url, t.agents_endpoint_url
+    into step
+  from public.execution_steps s
+  join public.executions e on e.id = s.execution_id
+  join public.tenants t on t.id = s.tenant_id
+  where s.id = target_step_id;
+  if step.provider is null or step.provider = 'demo' then
+    return query select null::uuid, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+  destination := private.url_origin(case when step.provider = 'agent-api' then step.agents_endpoint_url else step.base_url end);
+  fitting := case
+    when step.provider = 'openai-compatible' and step.base_url is null then array['openai']
+    when step.provider = 'openai-compatible' then array['openai-compatible']
+    when step.provider = 'anthropic' and step.base_url is null then array['anthropic']
+    when step.provider in ('suna', 'agent-api') then array[step.provider]
+    else array[]::text[] end;
+  related := case step.provider
+    when 'openai-compatible' then array['openai-compatible', 'openai']
+    else array[step.provider] end;
+
+  return query
+    with eligible as (
+      select k.id, k.service::text as service, k.endpoint_origin,
+             case when k.user_id = step.starter and k.tenant_id = step.tenant_id then 1
+                  when k.user_id = step.starter and k.tenant_id is null then 2
+                  else 3 end as precedence,
+             k.updated_at
+      from public.provider_keys k
+      where k.is_active and k.service::text = any (related)
+        and ((k.user_id = step.starter and (k.tenant_id = step.tenant_id or k.tenant_id is null))
+             or (k.tenant_id = step.tenant_id and k.is_shared
+                 and exists (select 1 from public.memberships m where m.tenant_id = k.tenant_id and m.user_id = k.user_id)))
+    ),
+    chosen as (
+      select e.id, e.service, e.endpoint_origin from eligible e
+      where e.service = any (fitting)
+        and (case when private.provider_key_needs_endpoint(e.service) then e.endpoint_origin = destination
+                  else e.endpoint_origin is null end)
+      order by e.precedence, e.updated_at desc
+      limit 1
+    ),
+    stray as (
+      select e.service, e.endpoint_origin from eligible e
+      where not exists (select 1 from chosen)
+      order by e.precedence, array_position(related, e.service), e.updated_at desc
+      limit 1
     )
-    select k.id
-    from public.provider_keys k, step
-    where k.is_active and k.service = any (step.services)
-      and ((k.user_id = step.created_by and (k.tenant_id = step.tenant_id or k.tenant_id is null)) or k.tenant_id = step.tenant_id)
-    order by (k.user_id = step.created_by and k.tenant_id = step.tenant_id) desc,
-             (k.user_id = step.created_by and k.tenant_id is null) desc,
-             array_position(step.services, k.service),
-             k.updated_at desc
-    limit 1
-  );
+    select (select c.id from chosen c), (select c.service from chosen c), (select c.endpoint_origin from chosen c),
+           (select x.service from stray x), (select x.endpoint_origin from stray x);
 end;
 $$;
 comment on function private.provider_key_for_step(uuid) is
-  'Service role: the provider_keys id a step should use (see the function body for the order), or null.';
+  'Service role: the provider key a step may use (see above for which and in which order) with its bound '
+  'origin, or the service and origin of a key that exists but does not fit the call''s destination.';
+
+/*
+ * The plaintext of the key chosen for a step, for the worker about to call the provider. Service
+ * role only. Refuses (42501) any key other than the one provider_key_for_step picks now, so a
+ * worker cannot be talked into decrypting someone else's key; the audit entry names the run's
+ * starter as its actor (whose action caused the decryption) and the key's owner in its details.
+ */
+create or replace function private.decrypt_provider_key_for_step(target_step_id uuid, key_id uuid)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  run record;
+begin
+  if not private.is_trusted_caller() then
+    raise exception using errcode = '42501', message = 'only the service role can decrypt provider keys';
+  end if;
+  select s.execution_id, e.created_by into run
+  from public.execution_steps s join public.executions e on e.id = s.execution_id where s.id = target_step_id;
+  if run.execution_id is null or key_id is distinct from (select k.key_id from private.provider_key_for_step(target_step_id) k) then
+    raise exception using errcode = '42501', message = 'this key is not the one this step may use';
+  end if;
+  return private.decrypt_provider_key(key_id, format('execution %s step %s', run.execution_id, target_step_id), run.created_by);
+end;
+$$;
 
 -- The earliest moment a ready step may be claimed, so an idle worker knows whether to wait for it.
 create or replace function private.next_step_attempt_at()
@@ -172,6 +250,7 @@ select cron.schedule('renum-watch-executions-at-start', '@reboot', 'call private
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function private.provider_key_for_step(uuid) to service_role;
+grant execute on function private.decrypt_provider_key_for_step(uuid, uuid) to service_role;
 grant execute on function private.next_step_attempt_at() to service_role;
 grant execute on function private.kick_executor() to service_role;
 grant execute on function private.rescue_stalled_runs() to service_role;

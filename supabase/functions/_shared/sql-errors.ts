@@ -21,6 +21,8 @@ import type { IssueDetail } from "./validation.ts";
  * | P0001 raise_exception                           | 422    | rule_violated        | ours                  |
  * |   … `using constraint = 'not_found'`, etc.      | 404/409/403/422 | that code   | ours                  |
  * |   … `using constraint = 'budget_exhausted'`     | 402    | budget_exhausted     | ours                  |
+ * |   … `shared_agent_field_locked`,                | 403    | that code            | ours                  |
+ * |     `provider_key_share_forbidden`              |        |                      |                       |
  * | 40001 serialization, 40P01 deadlock,            | 503    | transaction_conflict | generic, Retry-After  |
  * |   55P03 lock not available                      |        |                      |                       |
  * | 57014 query canceled (statement_timeout)        | 503    | statement_timeout    | generic               |
@@ -72,6 +74,10 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   forbidden: 403,
   invitation_email_mismatch: 403,
   invitation_token_invalid: 403,
+  // A grantee or analyst changing what a shared agent's company keeps (provider, address, tools...).
+  shared_agent_field_locked: 403,
+  // Someone other than an owner or admin of the key's company sharing it with the company's runs.
+  provider_key_share_forbidden: 403,
   not_found: 404,
   conflict: 409,
   team_has_runs_in_flight: 409,

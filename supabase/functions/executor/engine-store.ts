@@ -8,7 +8,15 @@ export interface StepCallContext {
   agents_timeout_ms: number;
   rag_enabled: boolean;
   rag_top_k: number;
+  /** The key the database chose for the call's destination (private.provider_key_for_step), if any. */
   provider_key_id: string | null;
+  /** Its service: openai and anthropic keys go only to the platform's address for their provider. */
+  provider_key_service: string | null;
+  /** The origin a custom-endpoint key was stored for; the call must go there. */
+  provider_key_origin: string | null;
+  /** When no key fits the destination: the service and origin of the run's key that exists for another address. */
+  unusable_key_service: string | null;
+  unusable_key_origin: string | null;
 }
 
 /** A step as private.claim_steps hands it to a worker, with its call context. */
@@ -139,10 +147,13 @@ export class EngineStore {
     return row.at;
   }
 
-  /** The plaintext key: only here, only as the service role, and every call is audited. */
-  async decryptKey(keyId: string, step: ClaimedStep): Promise<string> {
+  /**
+   * The plaintext of the key the database chose for the step: only here, only as the service role,
+   * only that key, and audited in the name of the run's starter.
+   */
+  async decryptKey(step: ClaimedStep & { provider_key_id: string }): Promise<string> {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
-      tx<{ key: string }[]>`select private.decrypt_provider_key(${keyId}, ${`execution ${step.execution_id} step ${step.step_id}`}) as key`));
+      tx<{ key: string }[]>`select private.decrypt_provider_key_for_step(${step.step_id}, ${step.provider_key_id}) as key`));
     return row.key;
   }
 }

@@ -1,5 +1,6 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
+import { keyDestinationRefusal } from "./key-destination.ts";
 
 export interface StepRunnerOptions {
   store: EngineStore;
@@ -44,7 +45,6 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
   const runDeadline = step.deadline_at ? Date.parse(step.deadline_at) : Number.POSITIVE_INFINITY;
   try {
     const definition = step.agent_definition;
-    const apiKey = step.provider_key_id ? await store.decryptKey(step.provider_key_id, step) : undefined;
     const timeLeft = Math.min(runDeadline, options.invocationDeadline) - Date.now();
     if (timeLeft <= 0) throw new Error("no time left for this attempt");
 
@@ -56,7 +56,6 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       temperature: Number(step.overrides.temperature ?? step.team_config.temperature ?? definition.temperature),
       maxTokens: Number(step.overrides.max_tokens ?? step.team_config.max_tokens ?? definition.max_tokens),
       config: definition.config ?? {},
-      apiKey,
       baseUrl: options.baseUrls[definition.provider],
       agent: { id: step.agent_id, name: definition.name, type: definition.type },
       tenant: {
@@ -72,6 +71,10 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       signal: abort.signal,
       attempt: step.attempt,
     };
+    // The key goes only where it belongs; a refused one is never decrypted.
+    const refused = keyDestinationRefusal(step, call, options.baseUrls);
+    if (refused) throw refused;
+    if (step.provider_key_id) call.apiKey = await store.decryptKey({ ...step, provider_key_id: step.provider_key_id });
     const reply = await callAgent(call);
     const latencyMs = Math.round(performance.now() - started);
     const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };
