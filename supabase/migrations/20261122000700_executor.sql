@@ -108,8 +108,9 @@ $$;
  * runs (its owner still a member; the most recently changed first). Never another member's personal
  * or unshared key. One row: the key (null when none fits; the demo needs none) with its service and
  * bound origin (null: the provider's own address), and, when no key fits but one of those people's
- * keys for the provider is stored for another address, that key's service and origin, so the
- * worker fails the step saying so instead of calling without a key.
+ * keys of the fitting service is stored for another address (or, for an anthropic agent with a
+ * base_url, an anthropic key exists), that key's service and origin, so the worker fails the step
+ * saying so instead of calling without a key.
  */
 create or replace function private.provider_key_for_step(target_step_id uuid)
 returns table (key_id uuid, key_service text, key_origin text, unusable_key_service text, unusable_key_origin text)
@@ -145,9 +146,9 @@ begin
     when step.provider = 'anthropic' and step.base_url is null then array['anthropic']
     when step.provider in ('suna', 'agent-api') then array[step.provider]
     else array[]::text[] end;
-  related := case step.provider
-    when 'openai-compatible' then array['openai-compatible', 'openai']
-    else array[step.provider] end;
+  -- The keys worth naming when none fits: those of the fitting services stored for another address,
+  -- or (anthropic with a base_url, which no key fits) the provider's own key.
+  related := case when cardinality(fitting) > 0 then fitting else array[step.provider] end;
 
   return query
     with eligible as (
@@ -173,7 +174,7 @@ begin
     stray as (
       select e.service, e.endpoint_origin from eligible e
       where not exists (select 1 from chosen)
-      order by e.precedence, array_position(related, e.service), e.updated_at desc
+      order by e.precedence, e.updated_at desc
       limit 1
     )
     select (select c.id from chosen c), (select c.service from chosen c), (select c.endpoint_origin from chosen c),

@@ -1,6 +1,7 @@
 -- Provider keys: personal, encrypted, masked. Each person sees and removes only their own keys
--- (never the ciphertext), no one else in any tenant sees them, only the service role decrypts (and
--- every decrypt is audited), and rotating the encryption key re-encrypts every row.
+-- (never the ciphertext); owners and admins also see, masked, the keys stored for their company
+-- (to share them with its runs: 051); only the service role decrypts (and every decrypt is audited
+-- in the name of whoever caused it), and rotating the encryption key re-encrypts every row.
 --
 -- Cast: tenant A (owner_a, admin_a, member_a, analyst_a), tenant B (owner_b, member_b), a platform
 -- admin in no tenant, anon and the service role.
@@ -97,7 +98,7 @@ select throws_ok(
   'keys are not updated directly'
 );
 select throws_ok(
-  $$ select private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'curious') $$,
+  $$ select private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'curious', auth.uid()) $$,
   '42501', 'permission denied for schema private',
   'a user cannot decrypt even their own key'
 );
@@ -118,7 +119,11 @@ select is_empty($$ select id from public.provider_keys $$, 'an analyst sees none
 
 -- as admin of tenant A
 select tests.authenticate_as('admin_a');
-select is_empty($$ select id from public.provider_keys $$, 'an admin sees none of the member''s keys, even the tenant-scoped one');
+select is(
+  (select array_agg(key_last_four) from public.provider_keys),
+  array['0002'],
+  'an admin sees the member''s key for the company (masked), never their personal one'
+);
 select is_empty(
   $$ delete from public.provider_keys where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') returning id $$,
   'an admin cannot delete a member''s key'
@@ -132,9 +137,9 @@ select is(
   'the owner stores their own key for the same service and tenant as the member'
 );
 select is(
-  (select array_agg(user_id) from public.provider_keys),
-  array[auth.uid()],
-  'the owner reads their own key and none of the member''s'
+  (select array_agg(key_last_four order by key_last_four) from public.provider_keys),
+  array['0002', '7777'],
+  'the owner reads their own key and the member''s key for the company, not the member''s personal one'
 );
 select is_empty(
   $$ delete from public.provider_keys where user_id = tests.get_supabase_uid('member_a') returning id $$,
@@ -191,22 +196,23 @@ select is(
   'no ciphertext contains its plaintext'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'run agent A1'),
+  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'run agent A1', tests.get_supabase_uid('owner_a')),
   'sk-member-a-personal-0003',
   'the service role decrypts a key'
 );
 select is(
-  (select array_agg(row(actor_role, action, table_name, after ->> 'service', after ->> 'purpose')::text)
+  (select array_agg(row(actor_id = tests.get_supabase_uid('owner_a'), actor_role, action, table_name, after ->> 'service', after ->> 'purpose',
+                        after ->> 'key_owner_id' = tests.get_supabase_uid('member_a')::text)::text)
    from public.audit_log where action = 'decrypt' and record_id = pg_temp.key_id('member_a', 'openai')::text),
-  array[row('service_role', 'decrypt', 'provider_keys', 'openai', 'run agent A1')::text],
-  'the decrypt writes an audit entry with its purpose'
+  array[row(true, 'service_role', 'decrypt', 'provider_keys', 'openai', 'run agent A1', true)::text],
+  'the decrypt writes an audit entry naming who caused it, with its purpose and the key''s owner'
 );
 select ok(
   (select last_used_at is not null from public.provider_keys where id = pg_temp.key_id('member_a', 'openai')),
   'the decrypt marks the key as used'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'run agent B1'),
+  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'run agent B1', tests.get_supabase_uid('owner_b')),
   'sk-ant-owner-b-secret-9999',
   'the service role decrypts a tenant-scoped key'
 );
@@ -216,12 +222,12 @@ select throws_ok(
   'not even the service role reads where the encryption key lives'
 );
 select throws_ok(
-  $$ select private.decrypt_provider_key(gen_random_uuid(), 'guess') $$,
+  $$ select private.decrypt_provider_key(gen_random_uuid(), 'guess', null) $$,
   'P0002', 'provider key not found',
   'decrypting an unknown key is not found'
 );
 select throws_ok(
-  $$ select private.decrypt_provider_key(current_setting('renum.first_personal_key')::uuid, 'old key') $$,
+  $$ select private.decrypt_provider_key(current_setting('renum.first_personal_key')::uuid, 'old key', null) $$,
   'P0002', 'provider key not found',
   'a replaced key can no longer be decrypted'
 );
@@ -245,7 +251,7 @@ select throws_ok(
 -- A security-definer path that forgets to check (defence in depth): decrypt still refuses.
 reset role;
 create function pg_temp.decrypt_for_caller(key_id uuid) returns text language sql security definer set search_path = ''
-as $$ select private.decrypt_provider_key(key_id, 'through a wrapper') $$;
+as $$ select private.decrypt_provider_key(key_id, 'through a wrapper', auth.uid()) $$;
 grant execute on function pg_temp.decrypt_for_caller(uuid) to authenticated;
 select tests.authenticate_as('member_a');
 select throws_ok(
@@ -273,12 +279,12 @@ select is(
   'rotation re-encrypts every key'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'after rotation'),
+  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'after rotation', tests.get_supabase_uid('member_a')),
   'sk-member-a-tenant-0002',
   'after rotation the key decrypts to the same plaintext'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'after rotation'),
+  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'after rotation', tests.get_supabase_uid('owner_b')),
   'sk-ant-owner-b-secret-9999',
   'after rotation another tenant''s key decrypts to the same plaintext'
 );
@@ -373,7 +379,7 @@ select is(
 -- as service role
 select tests.authenticate_as_service_role();
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'while suspended'),
+  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'while suspended', tests.get_supabase_uid('member_a')),
   'sk-member-a-tenant-0002',
   'the service role still decrypts a suspended tenant''s key'
 );
