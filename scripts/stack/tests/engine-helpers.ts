@@ -58,7 +58,7 @@ export async function removeCompanies(sql: Sql, companies: Company[]): Promise<v
 
 export interface AgentSpec {
   name: string;
-  provider?: "demo" | "openai-compatible";
+  provider?: "demo" | "openai-compatible" | "anthropic" | "suna" | "agent-api";
   model?: string;
   config?: Record<string, unknown>;
 }
