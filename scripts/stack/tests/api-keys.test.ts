@@ -4,9 +4,9 @@
 //
 // The first-party providers (openai, anthropic, whatsapp) are reached at addresses the function
 // reads from its environment, which the running stack fixes; their wire formats are tested with
-// the app in-process in supabase/functions/api/routes/api-keys.test.ts. Here the services whose
-// address the user gives (openai-compatible, suna, evolution) and the company's own agents endpoint
-// (agent-api) point at fake servers started by this suite.
+// the app in-process in supabase/functions/api/routes/api-keys.test.ts. Here the endpoint-bound
+// services (openai-compatible, suna, evolution, agent-api) are stored with the address of a fake
+// server started by this suite, and tested there only.
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -87,6 +87,8 @@ describe("POST /api-keys and GET /api-keys", () => {
       service: "openai",
       tenant_id: null,
       key_last_four: key.slice(-4),
+      endpoint_url: null,
+      is_shared: false,
       is_active: true,
       last_used_at: null,
       created_at: expect.any(String),
@@ -136,6 +138,10 @@ describe("POST /api-keys and GET /api-keys", () => {
       [{ service: "openai" }, 422],
       [{ service: "openai", api_key: secret("extra"), user_id: stranger.id }, 422],
       [{ service: "openai", api_key: secret("bad-tenant"), tenant_id: "acme" }, 422],
+      // Endpoint-bound keys need their address; first-party keys take none.
+      [{ service: "openai-compatible", api_key: secret("no-endpoint") }, 422],
+      [{ service: "suna", api_key: secret("bad-endpoint"), endpoint_url: "javascript:alert(1)" }, 422],
+      [{ service: "openai", api_key: secret("own-endpoint"), endpoint_url: "https://proxy.example.com" }, 422],
     ];
     for (const [body, status] of cases) {
       const answer = await call(keeper, "POST", "/api-keys", { body });
@@ -151,8 +157,9 @@ describe("POST /api-keys and GET /api-keys", () => {
 
 describe("DELETE /api-keys/:service", () => {
   it("removes the personal key, or with ?tenant_id the company one, and answers 404 when there is none", async () => {
-    await expectStatus(call(colleague, "POST", "/api-keys", { body: { service: "suna", api_key: secret("suna-personal") } }), 201);
-    await expectStatus(call(colleague, "POST", "/api-keys", { body: { service: "suna", api_key: secret("suna-company"), tenant_id: company } }), 201);
+    const endpoint_url = "https://suna.example.com";
+    await expectStatus(call(colleague, "POST", "/api-keys", { body: { service: "suna", api_key: secret("suna-personal"), endpoint_url } }), 201);
+    await expectStatus(call(colleague, "POST", "/api-keys", { body: { service: "suna", api_key: secret("suna-company"), tenant_id: company, endpoint_url } }), 201);
     expect((await call(colleague, "DELETE", "/api-keys/suna")).status).toBe(204);
     const left = await expectStatus(call(colleague, "GET", "/api-keys"), 200);
     expect(left.items.map((key: { tenant_id: string | null }) => key.tenant_id)).toEqual([company]);
@@ -165,9 +172,13 @@ describe("DELETE /api-keys/:service", () => {
 
 describe("POST /api-keys/:service/test", () => {
   it("answers ok with the provider's status and latency when the provider accepts the key", async () => {
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: goodKey } }), 201);
+    const stored = await expectStatus(
+      call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: goodKey, endpoint_url: fakes.openai.url } }),
+      201,
+    );
+    expect(stored).toMatchObject({ endpoint_url: fakes.openai.url, is_shared: false });
     const seen = fakes.openai.requests.length;
-    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.openai.url } });
+    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test");
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       ok: true,
@@ -179,14 +190,24 @@ describe("POST /api-keys/:service/test", () => {
     const request = fakes.openai.requests[seen];
     expect(request).toMatchObject({ method: "GET", path: "/v1/models" });
     expect(request.headers.authorization).toBe(`Bearer ${goodKey}`);
-    // A base URL that already ends in /v1 is not doubled.
+    // Another path of the same origin may be named; a base URL that already ends in /v1 is not doubled.
     expect((await expectStatus(call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: `${fakes.openai.url}/v1` } }), 200)).ok)
       .toBe(true);
   });
 
+  it("sends an endpoint-bound key nowhere but the origin it was stored for", async () => {
+    const before = Object.fromEntries(Object.entries(fakes).map(([kind, fake]) => [kind, fake.requests.length]));
+    for (const elsewhere of [fakes.suna.url, fakes.silent.url, `${fakes.openai.url.replace("127.0.0.1", "localhost")}`, `http://127.0.0.1:${await closedPort()}`]) {
+      const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: elsewhere } });
+      expect(answer.status, elsewhere).toBe(422);
+      expect(answer.body.error.details[0]).toMatchObject({ path: "base_url", message: expect.stringContaining(new URL(fakes.openai.url).origin) });
+    }
+    for (const [kind, fake] of Object.entries(fakes)) expect(fake.requests.length, kind).toBe(before[kind]);
+  });
+
   it("answers 200 with ok false when the provider refuses the key, without its words (which quote the key)", async () => {
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: badKey } }), 201);
-    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.openai.url } });
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: badKey, endpoint_url: fakes.openai.url } }), 201);
+    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test");
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       ok: false,
@@ -199,41 +220,40 @@ describe("POST /api-keys/:service/test", () => {
     expect(answer.text).not.toContain(badKey);
   });
 
-  it("tests suna and evolution keys at the address given, with their own headers", async () => {
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "suna", api_key: goodKey } }), 201);
-    const suna = await expectStatus(call(keeper, "POST", "/api-keys/suna/test", { body: { base_url: fakes.suna.url } }), 200);
+  it("tests suna and evolution keys at the address they were stored for, with their own headers", async () => {
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "suna", api_key: goodKey, endpoint_url: fakes.suna.url } }), 201);
+    const suna = await expectStatus(call(keeper, "POST", "/api-keys/suna/test"), 200);
     expect(suna).toMatchObject({ ok: true, status: 200 });
     expect(fakes.suna.requests.at(-1)?.headers["x-api-key"]).toBe(goodKey);
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "evolution", api_key: badKey } }), 201);
-    const evolution = await expectStatus(call(keeper, "POST", "/api-keys/evolution/test", { body: { base_url: fakes.evolution.url } }), 200);
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "evolution", api_key: badKey, endpoint_url: fakes.evolution.url } }), 201);
+    const evolution = await expectStatus(call(keeper, "POST", "/api-keys/evolution/test"), 200);
     expect(evolution).toMatchObject({ ok: false, status: 401 });
   });
 
-  it("tests agent-api keys against the company's agents endpoint", async () => {
-    await expectStatus(
-      call(keeper, "PATCH", `/tenants/${company}/settings`, { body: { agents_endpoint_url: `${fakes["agent-api"].url}/agents` } }),
-      200,
-    );
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "agent-api", api_key: goodKey, tenant_id: company } }), 201);
+  it("tests agent-api keys at the agents endpoint they were stored for, whatever the company's setting says now", async () => {
+    const endpoint_url = `${fakes["agent-api"].url}/agents`;
+    await expectStatus(call(keeper, "PATCH", `/tenants/${company}/settings`, { body: { agents_endpoint_url: endpoint_url } }), 200);
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "agent-api", api_key: goodKey, tenant_id: company, endpoint_url } }), 201);
     const scoped = await expectStatus(call(keeper, "POST", `/api-keys/agent-api/test?tenant_id=${company}`), 200);
     expect(scoped).toMatchObject({ ok: true, status: 200 });
     expect(fakes["agent-api"].requests.at(-1)).toMatchObject({ method: "GET", path: "/agents" });
 
-    // A personal agent-api key is tested against the company named by X-Tenant-Id.
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "agent-api", api_key: badKey } }), 201);
-    const personal = await call(keeper, "POST", "/api-keys/agent-api/test", { tenant: company });
+    // The company's endpoint moves elsewhere: the key is still tested only where it was stored for.
+    await expectStatus(call(keeper, "PATCH", `/tenants/${company}/settings`, { body: { agents_endpoint_url: `${fakes.silent.url}/agents` } }), 200);
+    const silentBefore = fakes.silent.requests.length;
+    expect(await expectStatus(call(keeper, "POST", `/api-keys/agent-api/test?tenant_id=${company}`), 200)).toMatchObject({ ok: true });
+    expect(fakes.silent.requests.length).toBe(silentBefore);
+
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "agent-api", api_key: badKey, endpoint_url } }), 201);
+    const personal = await call(keeper, "POST", "/api-keys/agent-api/test");
     expect(personal.status).toBe(200);
     expect(personal.body).toMatchObject({ ok: false, status: 401 });
-    const noCompany = await call(keeper, "POST", "/api-keys/agent-api/test");
-    expect(noCompany.status).toBe(422);
-    expect(noCompany.body.error.code).toBe("tenant_required");
-    expect((await call(keeper, "POST", "/api-keys/agent-api/test", { tenant: strangersCompany })).status).toBe(404);
   });
 
   it("answers 504 with ok false, 'timed out', when the provider never answers", async () => {
-    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: goodKey } }), 201);
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: goodKey, endpoint_url: fakes.silent.url } }), 201);
     const started = Date.now();
-    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: fakes.silent.url, timeout_ms: 1000 } });
+    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { timeout_ms: 1000 } });
     expect(answer.status).toBe(504);
     expect(answer.body).toEqual({ ok: false, status: null, latency_ms: expect.any(Number), outcome: "timed_out", message: "timed out" });
     expect(answer.body.latency_ms).toBeGreaterThanOrEqual(1000);
@@ -242,12 +262,14 @@ describe("POST /api-keys/:service/test", () => {
   });
 
   it("answers 502 with ok false when the provider cannot be reached", async () => {
-    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: `http://127.0.0.1:${await closedPort()}` } });
+    const endpoint_url = `http://127.0.0.1:${await closedPort()}`;
+    await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: goodKey, endpoint_url } }), 201);
+    const answer = await call(keeper, "POST", "/api-keys/openai-compatible/test");
     expect(answer.status).toBe(502);
     expect(answer.body).toMatchObject({ ok: false, status: null });
   });
 
-  it("refuses what cannot be tested: no key (404), an address for a first-party provider or none for a self-hosted one (422)", async () => {
+  it("refuses what cannot be tested: no key (404), an address for a first-party provider (422)", async () => {
     const noKey = await call(stranger, "POST", "/api-keys/anthropic/test");
     expect(noKey.status).toBe(404);
     expect(noKey.body.error.code).toBe("not_found");
@@ -257,8 +279,6 @@ describe("POST /api-keys/:service/test", () => {
     expect(redirected.status).toBe(422);
     expect(redirected.body.error.details[0].path).toBe("base_url");
     expect(fakes.openai.requests.length).toBe(calls);
-    const noAddress = await call(keeper, "POST", "/api-keys/openai-compatible/test");
-    expect(noAddress.status).toBe(422);
     expect((await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { timeout_ms: 10 } })).status).toBe(422);
     expect((await call(keeper, "POST", "/api-keys/openai-compatible/test", { body: { base_url: "javascript:alert(1)" } })).status).toBe(422);
     await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "z-api", api_key: secret("z-api") } }), 201);
@@ -273,7 +293,40 @@ describe("POST /api-keys/:service/test", () => {
     expect(key.last_used_at).not.toBeNull();
     const decrypts = await sql`
       select actor_id, after from public.audit_log where table_name = 'provider_keys' and action = 'decrypt' and record_id = ${key.id}`;
-    expect(decrypts).toEqual([{ actor_id: keeper.id, after: { service: "suna", purpose: "connection test" } }]);
+    expect(decrypts).toEqual([{ actor_id: keeper.id, after: { service: "suna", purpose: "connection test", key_owner_id: keeper.id, shared: false } }]);
+  });
+});
+
+describe("GET /api-keys/company and PUT /api-keys/:id/sharing", () => {
+  it("lets owners and admins see the company's keys, masked, and share one with the company's runs", async () => {
+    const stored = await expectStatus(
+      call(colleague, "POST", "/api-keys", { body: { service: "anthropic", api_key: secret("colleague-anthropic"), tenant_id: company } }),
+      201,
+    );
+    const listed = await expectStatus(call(keeper, "GET", `/api-keys/company?tenant_id=${company}`), 200);
+    const entry = listed.items.find((item: { id: string }) => item.id === stored.id);
+    expect(entry).toMatchObject({ service: "anthropic", is_shared: false, key_last_four: stored.key_last_four, owner: { id: colleague.id } });
+
+    const refused = await call(colleague, "PUT", `/api-keys/${stored.id}/sharing`, { body: { shared: true } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("provider_key_share_forbidden");
+    expect((await call(colleague, "GET", `/api-keys/company?tenant_id=${company}`)).status).toBe(403);
+    expect((await call(stranger, "GET", `/api-keys/company?tenant_id=${company}`)).status).toBe(404);
+    expect((await call(stranger, "PUT", `/api-keys/${stored.id}/sharing`, { body: { shared: true } })).status).toBe(404);
+
+    const shared = await expectStatus(call(keeper, "PUT", `/api-keys/${stored.id}/sharing`, { body: { shared: true } }), 200);
+    expect(shared).toMatchObject({ id: stored.id, is_shared: true });
+    const own = await expectStatus(call(colleague, "GET", `/api-keys?tenant_id=${company}`), 200);
+    expect(own.items.find((item: { id: string }) => item.id === stored.id)?.is_shared).toBe(true);
+
+    const personal = await expectStatus(call(keeper, "POST", "/api-keys", { body: { service: "anthropic", api_key: secret("keeper-personal") } }), 201);
+    const never = await call(keeper, "PUT", `/api-keys/${personal.id}/sharing`, { body: { shared: true } });
+    expect(never.status).toBe(422);
+    expect(never.body.error.details[0].path).toBe("is_shared");
+    expect((await call(keeper, "PUT", `/api-keys/${stored.id}/sharing`, { body: { shared: "yes" } })).status).toBe(422);
+    expect((await call(keeper, "PUT", `/api-keys/${aUuid()}/sharing`, { body: { shared: true } })).status).toBe(404);
+    // The key stays its owner's: they remove it, shared or not.
+    expect((await call(colleague, "DELETE", `/api-keys/anthropic?tenant_id=${company}`)).status).toBe(204);
   });
 });
 
