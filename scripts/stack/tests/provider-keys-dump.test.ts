@@ -37,7 +37,7 @@ describe("provider keys at rest", () => {
     // The one place the key shows: decrypting as the service role, which the dump cannot do.
     const [{ key }] = await sql.begin(async (tx) => {
       await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-      return tx`select private.decrypt_provider_key((select id from public.provider_keys where user_id = ${userId}), 'dump test') as key`;
+      return tx`select private.decrypt_provider_key((select id from public.provider_keys where user_id = ${userId}), 'dump test', ${userId}::uuid) as key`;
     });
     expect(key).toBe(plaintext);
   });

@@ -70,6 +70,9 @@ const translatedCodes = new Set([
   "invitation_email_rate_limited",
   "invitation_email_failed",
   "invitation_email_unavailable",
+  "endpoint_required",
+  "shared_agent_field_locked",
+  "provider_key_share_forbidden",
 ]);
 
 // The database rules that have their own words (api.rules.<code>), in both languages.

@@ -88,4 +88,9 @@ export const executionsEn = {
     failed: "The run of {team} failed.",
     open: "Open run",
   },
+  runErrors: {
+    agentFailed: "Agent \"{agent}\" failed: {reason}",
+    keyStoredElsewhere: "The {service} key for this run was stored for {storedFor} and is not sent to {destination}. Store a {service} key for {destination}, or point the agent back to {storedFor}.",
+    keyFirstPartyOnly: "The {service} key for this run is only sent to {provider}'s own address, and this agent calls {destination}. Remove the agent's base_url to use it.",
+  },
 };

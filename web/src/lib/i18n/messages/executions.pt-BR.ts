@@ -88,4 +88,9 @@ export const executionsPtBR = {
     failed: "A execução de {team} falhou.",
     open: "Ver execução",
   },
+  runErrors: {
+    agentFailed: "O agente \"{agent}\" falhou: {reason}",
+    keyStoredElsewhere: "A chave {service} desta execução foi guardada para {storedFor} e não é enviada para {destination}. Guarde uma chave {service} para {destination} ou aponte o agente de volta para {storedFor}.",
+    keyFirstPartyOnly: "A chave {service} desta execução só é enviada ao endereço da própria {provider}, e este agente chama {destination}. Remova o base_url do agente para usá-la.",
+  },
 };

@@ -1,8 +1,16 @@
 // /settings/keys: the user's provider keys that work in the current company — their personal keys
-// and the ones kept for this company. Stored encrypted by the API; only the last four characters
-// ever come back, and the key typed into the form is never sent back to the page.
+// and the ones kept for this company — and, for owners and admins, every key stored for the company
+// with whether the company's runs may use it. Stored encrypted by the API; only the last four
+// characters ever come back, and the key typed into the form is never sent back to the page.
 import { fail } from "@sveltejs/kit";
-import { apiKey, apiKeyList, apiKeyTestResult, providerServices, type ProviderService } from "$schemas/api-keys.ts";
+import {
+  apiKey,
+  apiKeyList,
+  apiKeyTestResult,
+  companyApiKeyList,
+  providerServices,
+  type ProviderService,
+} from "$schemas/api-keys.ts";
 import { createApi, currentTenants, formFailure, pageError, type ApiEvent } from "$lib/server/api";
 import { optionalText, text, typedValues } from "$lib/server/forms";
 import { testNotice } from "$lib/server/key-test";
@@ -12,7 +20,11 @@ import type { Actions, PageServerLoad } from "./$types";
 export const load: PageServerLoad = async (event) => {
   try {
     const [{ current }, keys] = await Promise.all([currentTenants(event), createApi(event).get("/api-keys", apiKeyList)]);
-    return { keys: keys.items.filter((key) => key.tenant_id === null || key.tenant_id === current?.id) };
+    const managesKeys = current?.role === "owner" || current?.role === "admin";
+    const companyKeys = current && managesKeys
+      ? (await createApi(event).get("/api-keys/company", companyApiKeyList, { tenant_id: current.id })).items
+      : null;
+    return { keys: keys.items.filter((key) => key.tenant_id === null || key.tenant_id === current?.id), companyKeys };
   } catch (cause) {
     pageError(cause);
   }
@@ -40,6 +52,7 @@ export const actions: Actions = {
         service: key.service,
         api_key: text(data, "api_key") ?? "",
         tenant_id: key.tenantId,
+        endpoint_url: optionalText(data, "endpoint_url") ?? null,
       });
       return notice("keys.saved", { service: `keys.services.${key.service}`, lastFour: saved.key_last_four }, "success", ["service"]);
     } catch (cause) {
@@ -63,6 +76,20 @@ export const actions: Actions = {
       return testNotice(key.service, result);
     } catch (cause) {
       return formFailure(cause, {}, "test");
+    }
+  },
+
+  /** An owner or admin lets the company's runs use a key stored for the company, or stops it. */
+  share: async (event) => {
+    const data = await event.request.formData();
+    const keyId = optionalText(data, "key_id");
+    if (!keyId) return fail(422, { message: "Choose a key.", code: "validation_failed", fields: {}, values: {}, form: "share" });
+    const shared = optionalText(data, "shared") === "true";
+    try {
+      const key = await createApi(event).put(`/api-keys/${encodeURIComponent(keyId)}/sharing`, apiKey, { shared });
+      return notice(shared ? "keys.company.sharedNotice" : "keys.company.unsharedNotice", { service: `keys.services.${key.service}`, lastFour: key.key_last_four }, "success", ["service"]);
+    } catch (cause) {
+      return formFailure(cause, {}, "share");
     }
   },
 

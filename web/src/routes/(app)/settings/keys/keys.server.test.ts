@@ -14,14 +14,15 @@ beforeAll(async () => {
   await expectRedirect(() => newTenant.default(event as never));
 });
 
-async function post(action: "save" | "delete" | "test", form: Record<string, string>) {
+async function post(action: "save" | "delete" | "test" | "share", form: Record<string, string>) {
   const event = await requestEvent(person.jar, { path: `/settings/keys?/${action}`, method: "POST", form });
   return actions[action](event as never) as Promise<unknown>;
 }
 
 async function keysPage() {
   return (await load((await requestEvent(person.jar, { path: "/settings/keys" })) as never)) as {
-    keys: { service: string; key_last_four: string; tenant_id: string | null }[];
+    keys: { id: string; service: string; key_last_four: string; tenant_id: string | null; endpoint_url: string | null; is_shared: boolean }[];
+    companyKeys: { id: string; is_shared: boolean; owner: { email: string | null } }[] | null;
   };
 }
 
@@ -51,6 +52,27 @@ describe("a provider key", () => {
   it("is deleted", async () => {
     await post("delete", { service: "anthropic", scope: "tenant" });
     expect((await keysPage()).keys).toEqual([]);
+  });
+
+  it("for an endpoint-bound service needs the address it may be sent to, and keeps it", async () => {
+    const refused = (await post("save", { service: "suna", api_key: "sk-suna-key-0001", scope: "tenant" })) as { status: number; data: { fields: Record<string, string> } };
+    expect(refused.status).toBe(422);
+    expect(refused.data.fields.endpoint_url).toContain("Required for suna keys");
+    await post("save", { service: "suna", api_key: "sk-suna-key-0002", scope: "tenant", endpoint_url: "https://suna.example.com/api" });
+    const page = await keysPage();
+    expect(page.keys.find((key) => key.service === "suna")).toMatchObject({ endpoint_url: "https://suna.example.com/api", is_shared: false });
+  });
+
+  it("stored for the company is shared with the company's runs by its owner, from the company's list", async () => {
+    const before = await keysPage();
+    const suna = before.companyKeys?.find((key) => before.keys.some((own) => own.id === key.id && own.service === "suna"));
+    expect(suna).toMatchObject({ is_shared: false, owner: { email: person.email } });
+    const shared = (await post("share", { key_id: suna!.id, shared: "true" })) as { notice: { key: string } };
+    expect(shared.notice.key).toBe("keys.company.sharedNotice");
+    expect((await keysPage()).companyKeys?.find((key) => key.id === suna!.id)?.is_shared).toBe(true);
+    await post("share", { key_id: suna!.id, shared: "false" });
+    expect((await keysPage()).keys.find((key) => key.id === suna!.id)?.is_shared).toBe(false);
+    await post("delete", { service: "suna", scope: "tenant" });
   });
 
   it("that does not exist cannot be tested", async () => {
