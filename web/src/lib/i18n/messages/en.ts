@@ -197,6 +197,7 @@ export const en: Messages = {
       cancel: "Cancel",
       created: "Agent {name} created.",
       saved: "Changes saved: now at version {version}.",
+      sharedLocked: "This agent belongs to the company that shared it: you can change its wording, model and tuning, while its provider, type, status, address and tools stay as that company set them.",
       readOnly: "This agent was shared with you for use only: you can see it but not change it.",
       keyMissing: "You do not have a key for this provider yet.",
       addKeyLink: "Add key",

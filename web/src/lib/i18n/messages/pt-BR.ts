@@ -197,6 +197,7 @@ export const ptBR = {
       cancel: "Cancelar",
       created: "Agente {name} criado.",
       saved: "Alterações salvas: agora na versão {version}.",
+      sharedLocked: "Este agente pertence à empresa que o compartilhou: você pode mudar o texto, o modelo e os ajustes, e o provedor, o tipo, o status, o endereço e as ferramentas ficam como essa empresa definiu.",
       readOnly: "Este agente foi compartilhado com você só para uso: você pode vê-lo, mas não alterá-lo.",
       keyMissing: "Você ainda não tem uma chave para este provedor.",
       addKeyLink: "Adicionar chave",
