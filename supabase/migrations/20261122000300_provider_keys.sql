@@ -245,11 +245,11 @@ begin
     raise exception using errcode = '42501', message = 'new row violates row-level security policy for table "provider_keys"';
   end if;
   -- A custom-endpoint key is bound to its address for good; a first-party key goes only to its provider.
-  if private.provider_key_needs_endpoint(for_service) and endpoint is null then
+  if private.provider_key_needs_endpoint(for_service::text) and endpoint is null then
     raise exception using errcode = '22023', column = 'endpoint_url',
       message = format('endpoint_url is required for %s keys: the address the key may be sent to', for_service);
   end if;
-  if not private.provider_key_needs_endpoint(for_service) and endpoint is not null then
+  if not private.provider_key_needs_endpoint(for_service::text) and endpoint is not null then
     raise exception using errcode = '22023', column = 'endpoint_url',
       message = format('%s keys are only sent to %s''s own address: leave endpoint_url out', for_service, for_service);
   end if;

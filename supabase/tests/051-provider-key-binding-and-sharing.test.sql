@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(33);
+select plan(35);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
@@ -200,6 +200,17 @@ select is(
   'each change of sharing is audited in the name of who made it'
 );
 
+select public.set_provider_key('anthropic', 'sk-owner-a-anthropic-0012', tests.tenant_id('tenant-a'));
+
+-- as member of tenant A: someone else's company key is not theirs to share
+select tests.authenticate_as('member_a');
+select throws_ok(
+  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('owner_a', 'anthropic', 'tenant-a')),
+  'P0001', 'only owners and admins of the company can share a key with the company''s runs',
+  'a member cannot share the owner''s company key'
+);
+select is(pg_temp.is_shared(pg_temp.key_id('owner_a', 'anthropic', 'tenant-a')), false, 'and it stays unshared');
+
 -- as member of tenant A: replacing a shared key stores a new, unshared one
 select tests.authenticate_as('member_a');
 select is(
@@ -233,7 +244,8 @@ reset role;
 select is(
   (select array_agg(p.email || ':' || k.service || ':' || k.is_shared order by p.email, k.service)
    from public.provider_keys k join public.profiles p on p.id = k.user_id where k.tenant_id is not null),
-  array['member.a@renum.test:openai:false', 'member.a@renum.test:openai-compatible:false', 'member.b@renum.test:openai:true'],
+  array['member.a@renum.test:openai:false', 'member.a@renum.test:openai-compatible:false', 'member.b@renum.test:openai:true',
+        'owner.a@renum.test:anthropic:false'],
   'only the sharing owners and admins asked for stands'
 );
 select is(
