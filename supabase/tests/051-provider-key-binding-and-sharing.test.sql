@@ -243,7 +243,8 @@ select throws_ok(
 reset role;
 select is(
   (select array_agg(p.email || ':' || k.service || ':' || k.is_shared order by p.email, k.service)
-   from public.provider_keys k join public.profiles p on p.id = k.user_id where k.tenant_id is not null),
+   from public.provider_keys k join public.profiles p on p.id = k.user_id
+   where k.tenant_id in (tests.tenant_id('tenant-a'), tests.tenant_id('tenant-b'))),
   array['member.a@renum.test:openai:false', 'member.a@renum.test:openai-compatible:false', 'member.b@renum.test:openai:true',
         'owner.a@renum.test:anthropic:false'],
   'only the sharing owners and admins asked for stands'
