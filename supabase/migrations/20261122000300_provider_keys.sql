@@ -27,7 +27,8 @@ create type public.provider_key_service as enum (
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
 -- Which keys an agent of each provider runs with, most preferred first (the demo provider needs
--- none): reference data read by the engine's key choice and, through GET /providers, the web app.
+-- none): reference data the web app reads through GET /providers. The engine's key choice
+-- (private.provider_key_for_step) narrows it by where the call goes: see the opening comment.
 create table public.agent_provider_key_services (
   provider public.agent_provider not null,
   service public.provider_key_service not null,
@@ -222,7 +223,7 @@ create policy "users delete their own provider keys" on public.provider_keys
 -- Security definer with a reason: the caller must never hold the encryption key or write
 -- ciphertext; this function encrypts on their behalf and stores only their own row.
 create or replace function public.set_provider_key(for_service text, api_key text, for_tenant_id uuid default null, for_endpoint_url text default null)
-returns table (id uuid, service text, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
+returns table (id uuid, service public.provider_key_service, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
 language plpgsql
 security definer
 set search_path = ''
@@ -285,7 +286,7 @@ comment on function public.set_provider_key(text, text, uuid, text) is
  * P0001 provider_key_share_forbidden for a member or analyst, 42501 for a suspended company.
  */
 create or replace function public.set_provider_key_sharing(target_key_id uuid, shared boolean)
-returns table (id uuid, service text, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
+returns table (id uuid, service public.provider_key_service, tenant_id uuid, key_last_four text, endpoint_url text, is_shared boolean, is_active boolean, last_used_at timestamptz, created_at timestamptz, updated_at timestamptz)
 language plpgsql
 security definer
 set search_path = ''

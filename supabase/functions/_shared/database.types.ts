@@ -265,14 +265,14 @@ isOneToOne: false
                   ]
                 },"provider_keys": {
                   Row: {
-                    "created_at": string,"encrypted_key": string,"id": string,"is_active": boolean,"key_last_four": string,"key_version": number,"last_used_at": string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string | null,"updated_at": string,"user_id": string
+                    "created_at": string,"encrypted_key": string,"endpoint_origin": string | null,"endpoint_url": string | null,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"key_version": number,"last_used_at": string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string | null,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"encrypted_key": string,"id"?: string,"is_active"?: boolean,"key_last_four": string,"key_version": number,"last_used_at"?: string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "created_at"?: string,"encrypted_key": string,"endpoint_origin"?: string | null,"endpoint_url"?: string | null,"id"?: string,"is_active"?: boolean,"is_shared"?: boolean,"key_last_four": string,"key_version": number,"last_used_at"?: string | null,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "created_at"?: string,"encrypted_key"?: string,"id"?: string,"is_active"?: boolean,"key_last_four"?: string,"key_version"?: number,"last_used_at"?: string | null,"service"?: Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
+                    "created_at"?: string,"encrypted_key"?: string,"endpoint_origin"?: string | null,"endpoint_url"?: string | null,"id"?: string,"is_active"?: boolean,"is_shared"?: boolean,"key_last_four"?: string,"key_version"?: number,"last_used_at"?: string | null,"service"?: Database["public"]['Enums']["provider_key_service"],"tenant_id"?: string | null,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -509,8 +509,13 @@ isOneToOne: false
             }[]
                            },
 "set_provider_key":
-{ Args: { "api_key": string,"for_service": string,"for_tenant_id"?: string }; Returns: {
-              "created_at": string,"id": string,"is_active": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
+{ Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
+              "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
+            }[]
+                           },
+"set_provider_key_sharing":
+{ Args: { "shared": boolean,"target_key_id": string }; Returns: {
+              "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
             }[]
                            },
 "share_grantee":
