@@ -15,7 +15,7 @@ create function pg_temp.key_id(identifier text, wanted_service text, wanted_tena
 language sql stable security definer set search_path = ''
 as $$
   select k.id from public.provider_keys k
-  where k.user_id = tests.get_supabase_uid(identifier) and k.service = wanted_service and k.is_active
+  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
     and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
 $$;
 grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;

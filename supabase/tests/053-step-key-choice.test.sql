@@ -34,7 +34,7 @@ create function pg_temp.key_id(identifier text, wanted_service text, wanted_tena
 language sql stable security definer set search_path = ''
 as $$
   select k.id from public.provider_keys k
-  where k.user_id = tests.get_supabase_uid(identifier) and k.service = wanted_service and k.is_active
+  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
     and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
 $$;
 grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
@@ -50,7 +50,7 @@ select tests.authenticate_as('member_a');
 insert into public.agents (tenant_id, name, provider, model, config, status) values
   (tests.tenant_id('tenant-a'), 'OpenAI', 'openai-compatible', 'gpt-4o-mini', '{}', 'active'),
   (tests.tenant_id('tenant-a'), 'Compat X', 'openai-compatible', 'llama', '{"base_url": "https://X.test:443/other/v1"}', 'active'),
-  (tests.tenant_id('tenant-a'), 'Compat capture', 'openai-compatible', 'llama', '{"base_url": "http://127.0.0.1:9999/v1"}', 'active'),
+  (tests.tenant_id('tenant-a'), 'Compat capture', 'openai-compatible', 'llama', '{"base_url": "https://capture.example.net:9999/v1"}', 'active'),
   (tests.tenant_id('tenant-a'), 'Anthropic', 'anthropic', 'claude', '{}', 'active'),
   (tests.tenant_id('tenant-a'), 'Anthropic proxied', 'anthropic', 'claude', '{"base_url": "https://proxy.test"}', 'active'),
   (tests.tenant_id('tenant-a'), 'Suna', 'suna', 'suna', '{"base_url": "https://suna.test/api"}', 'active'),

@@ -300,7 +300,7 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_tenant',
         'decline_invitation', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
-        'resolve_share_grantee', 'set_provider_key', 'share_grantee', 'start_execution', 'stop_execution'],
+        'resolve_share_grantee', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee', 'start_execution', 'stop_execution'],
   'authenticated may call exactly the public API functions'
 );
 select is(

@@ -61,7 +61,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
 
   app.get("/company", async (c) => {
     const { tenant_id: tenantId } = parseQuery(c, companyApiKeysQuery);
-    const items = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const items = await c.var.asUser(async (tx) => {
       const [role] = await tx<{ role: string }[]>`
         select m.role from public.memberships m where m.tenant_id = ${tenantId} and m.user_id = (select auth.uid())`;
       if (!role) throw new ApiError(404, "tenant_not_found", "No tenant with this id is among yours (tenant_id).");
@@ -82,7 +82,7 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   app.put("/:id/sharing", async (c) => {
     const { id } = parseParams(c, apiKeyIdParams);
     const { shared } = await parseJsonBody(c, apiKeySharingBody);
-    const key = await withUserTransaction(sql, c.var.claims, async (tx) => {
+    const key = await c.var.asUser(async (tx) => {
       const [row] = await tx<{ key: ApiKey }[]>`
         select ${maskedKeyJson(tx)} as key from public.set_provider_key_sharing(${id}, ${shared}) k`;
       return row.key;

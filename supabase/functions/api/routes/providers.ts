@@ -1,18 +1,17 @@
 import type { ProviderList } from "../../_shared/schemas/providers.ts";
-import { withUserTransaction } from "../../_shared/user-transaction.ts";
 import { type RouteDependencies, routes } from "./context.ts";
 
 /**
  * /providers — every agent provider with the provider keys its agents run with, most preferred
- * first, as the engine chooses them (public.agent_provider_key_services).
+ * first (public.agent_provider_key_services; the engine narrows them by where each call goes).
  *   GET    /providers     any signed-in user     200
  */
-export function providerRoutes({ sql, signedIn }: RouteDependencies) {
+export function providerRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn);
 
   app.get("/", async (c) => {
-    const items = await withUserTransaction(sql, c.var.claims, (tx) =>
+    const items = await c.var.asUser((tx) =>
       tx<ProviderList["items"]>`
         select p.provider, coalesce(array_agg(m.service::text order by m.preference)
                                       filter (where m.service is not null), '{}') as key_services
