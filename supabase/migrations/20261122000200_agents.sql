@@ -2,7 +2,8 @@
 -- change (executions record which version ran), and sharing with a user or another tenant.
 --
 -- Who may do what:
---   owner, admin, member of the agent's tenant   create, update, archive (status), delete drafts
+--   owner, admin, member of the agent's tenant   create, update, archive (status)
+--   owner, admin of the agent's tenant           delete
 --   analyst of the tenant                        read
 --   grantee of a share ('use')                   read (the agent appears in their lists)
 --   grantee of a share ('edit'), not an analyst  read and tune the definition (name, description, model,

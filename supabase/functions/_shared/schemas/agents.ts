@@ -36,6 +36,8 @@ const definition = {
   // Provider-specific settings; the database checks them against the provider and names the field.
   // Bounds as the agents_config_bounded check (supabase/migrations/20261122000050_input_bounds.sql).
   config: jsonObject({ maxDepth: 8, maxBytes: 16_384, maxKeys: 32, maxKeyLength: 64 }),
+  // Reserved: stored, versioned and validated against the registry, but no provider call uses them
+  // yet (tools reach runs with the tools/MCP issue, knowledge bases with the knowledge issue).
   tools: z.array(storableString().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }),
   knowledge_base_ids: z.array(uuid()).max(100, { error: "Must have at most 100 knowledge bases." }),
   // Archiving has its own endpoint (POST /agents/:id/archive), which also says what it does.

@@ -29,10 +29,13 @@ import {
  *   GET    /agents                  members (and grantees see shared ones)                200
  *   POST   /agents                  owners, admins, members (not analysts)                201, 403, 422
  *   GET    /agents/:id              members; grantees                                     200, 404
- *   PATCH  /agents/:id              owners, admins, members; grantees with `edit`         200, 403, 404, 422
+ *   PATCH  /agents/:id              owners, admins, members; grantees with `edit` (not     200, 403, 404, 422
+ *                                   analysts), who may not change where the agent's data goes:
+ *                                   403 shared_agent_field_locked
  *   POST   /agents/:id/archive      owners, admins, members of the agent's tenant         200, 403, 404
  *   GET    /agents/:id/versions     members; grantees                                     200, 404
- * Writes to a suspended or inactive tenant answer 403.
+ * Writes to a suspended or inactive tenant answer 403. `tools` and `knowledge_base_ids` are reserved:
+ * stored and validated, not yet used by runs (the tools/MCP and knowledge issues make them real).
  */
 export function agentRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
