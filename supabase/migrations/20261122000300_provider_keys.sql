@@ -258,6 +258,10 @@ begin
     raise exception using errcode = '22023', column = 'endpoint_url',
       message = 'endpoint_url must be an http(s) address without a user name or password';
   end if;
+  -- Never an internal address (raises address_not_allowed); the request is checked again when made.
+  if endpoint is not null then
+    perform private.assert_outbound_url(endpoint, 'endpoint_url');
+  end if;
   select * into encryption from private.current_provider_key_encryption_key();
   -- Replace: the previous active key for the same scope is removed in the same transaction (and
   -- with it any sharing: an owner or admin shares a key, not a slot).

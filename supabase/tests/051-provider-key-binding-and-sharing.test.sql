@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(35);
+select plan(37);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
@@ -65,6 +65,16 @@ select throws_ok(
   $$ select public.set_provider_key('openai', 'sk-member-a-openai-0004', null, 'https://proxy.example.com') $$,
   '22023', 'openai keys are only sent to openai''s own address: leave endpoint_url out',
   'a first-party key takes no address of its own'
+);
+select throws_ok(
+  $$ select public.set_provider_key('suna', 'sk-member-a-suna-0007', null, 'http://127.0.0.1:8080/') $$,
+  'P0001', 'endpoint_url: 127.0.0.1 is an internal address; Renum only calls public addresses.',
+  'a key bound to a loopback address is refused when stored'
+);
+select throws_ok(
+  $$ select public.set_provider_key('openai-compatible', 'sk-member-a-compat-0008', null, 'http://169.254.169.254/latest') $$,
+  'P0001', 'endpoint_url: 169.254.169.254 is an internal address; Renum only calls public addresses.',
+  'a key bound to the cloud metadata address is refused when stored'
 );
 select throws_ok(
   $$ select public.set_provider_key('evolution', 'sk-member-a-evo-0005', null, 'https://user:secret@evolution.example.com') $$,
