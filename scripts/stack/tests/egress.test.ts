@@ -83,11 +83,28 @@ const internalAddresses = (port: number) => [
 beforeAll(async () => {
   capture = await startCapture();
   company = await newCompany(sql, "egress");
-  await expectStatus(
-    call(company.owner, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: apiKey, tenant_id: company.tenantId } }),
-    201,
-  );
+  // Keys of custom endpoints are bound to the address they are stored for (a fake the stack allows).
+  const home = await startFakeProvider("openai", apiKey);
+  closers.push(() => home.close());
+  await storeKeyFor(home.url, 201);
 });
+
+/**
+ * Removes the company's key, so a run's call goes keyless and what stops it is egress itself (a key
+ * bound to another address is refused even earlier: engine-key-destinations.test.ts).
+ */
+async function forgetKey(): Promise<void> {
+  const answer = await call(company.owner, "DELETE", `/api-keys/openai-compatible?tenant_id=${company.tenantId}`);
+  expect([204, 404]).toContain(answer.status);
+}
+
+/** Stores the company's openai-compatible key bound to `endpoint_url`, expecting `status`. */
+function storeKeyFor(endpoint_url: string, status: number) {
+  return expectStatus(
+    call(company.owner, "POST", "/api-keys", { body: { service: "openai-compatible", api_key: apiKey, tenant_id: company.tenantId, endpoint_url } }),
+    status,
+  );
+}
 
 afterAll(async () => {
   await Promise.all(closers.map((close) => close()));
@@ -104,20 +121,30 @@ function expectAddressRefused(answer: { status: number; body: any; text: string 
 }
 
 describe("key tests aimed inward", () => {
-  it("refuse every notation of loopback, private and metadata addresses with 422 address_not_allowed", async () => {
-    for (const base_url of internalAddresses(capture.port)) {
-      const answer = await call(company.owner, "POST", `/api-keys/openai-compatible/test?tenant_id=${company.tenantId}`, { body: { base_url } });
-      // A base address with # (which would cut off the path the test appends) is refused as such.
-      if (base_url.includes("#")) expect(answer.body.error).toMatchObject({ code: "validation_failed", details: [{ path: "base_url" }] });
-      else expectAddressRefused(answer, "base_url");
+  it("refuse to store a key for, or to test one at, every notation of loopback, private and metadata addresses", async () => {
+    for (const address of internalAddresses(capture.port)) {
+      const stored = await call(company.owner, "POST", "/api-keys", {
+        body: { service: "openai-compatible", api_key: apiKey, tenant_id: company.tenantId, endpoint_url: address },
+      });
+      expect(stored.status).toBe(422);
+      expect(["address_not_allowed", "validation_failed"]).toContain(stored.body.error.code);
+      expect(stored.text).not.toContain(apiKey);
+      // The key stays bound to its own address: another origin is refused before anything is sent.
+      const tested = await call(company.owner, "POST", `/api-keys/openai-compatible/test?tenant_id=${company.tenantId}`, {
+        body: { base_url: address },
+      });
+      expect(tested.status).toBe(422);
+      expect(["address_not_allowed", "validation_failed"]).toContain(tested.body.error.code);
+      expect(tested.text).not.toContain(apiKey);
     }
     expect(capture.connections).toBe(0);
   });
 
   it("do not follow an allow-listed server's redirect inward", async () => {
     const redirector = await startRedirector(`http://127.0.0.1:${capture.port}/v1/models`);
+    await storeKeyFor(redirector, 201);
     const answer = await expectStatus(
-      call(company.owner, "POST", `/api-keys/openai-compatible/test?tenant_id=${company.tenantId}`, { body: { base_url: redirector } }),
+      call(company.owner, "POST", `/api-keys/openai-compatible/test?tenant_id=${company.tenantId}`, { body: {} }),
       200,
     );
     expect(answer).toMatchObject({ ok: false, status: 302 });
@@ -151,6 +178,7 @@ describe("agents aimed inward", () => {
   });
 
   it("never reach the capture server in a run, even when the stored address was written around the checks", async () => {
+    await forgetKey();
     const allowed = await startFakeOpenAi();
     closers.push(() => allowed.close());
     const agent = await openAiAgent(company, "Rewritten Inward", allowed.url);
@@ -178,6 +206,7 @@ describe("agents aimed inward", () => {
   });
 
   it("do not follow a provider's redirect inward, and the run error quotes nothing the remote said", async () => {
+    await forgetKey();
     const redirector = await startRedirector(`http://127.0.0.1:${capture.port}/v1/chat/completions`);
     const talker: FakeServer = await startFakeOpenAi();
     closers.push(() => talker.close());
@@ -214,11 +243,13 @@ describe("the allow-list", () => {
     expect(outsidePort).not.toBe(insidePort);
 
     const path = `/api-keys/openai-compatible/test?tenant_id=${company.tenantId}`;
-    const reached = await expectStatus(call(company.owner, "POST", path, { body: { base_url: inside.url } }), 200);
+    await storeKeyFor(inside.url, 201);
+    const reached = await expectStatus(call(company.owner, "POST", path, { body: {} }), 200);
     expect(reached).toMatchObject({ ok: true, status: 200 });
     expect(inside.requests).toHaveLength(1);
 
-    expectAddressRefused(await call(company.owner, "POST", path, { body: { base_url: outside.url } }), "base_url");
+    const refused = await storeKeyFor(outside.url, 422) as { error: { code: string } };
+    expect(refused.error.code).toBe("address_not_allowed");
     expect(outside.requests).toHaveLength(0);
   });
 });
