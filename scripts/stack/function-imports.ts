@@ -31,7 +31,22 @@ export const denoCacheDir = process.env.DENO_DIR || join(repoRoot, ".stack/deno"
  * pkg/function/bundle.go), so a bare import resolves only through the function's own config.
  */
 export function denoEnvironment(): Record<string, string> {
-  return { DENO_DIR: denoCacheDir, DENO_NO_PACKAGE_JSON: "1", DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+  // Deno downloads the npm packages itself, so it must reach the registry the way npm does on this
+  // machine: trusting the system's certificate store (a registry mirror or a TLS-inspecting proxy
+  // signs with a CA only that store knows) and through the machine's proxy and extra CA, if any.
+  // Without it a function worker started before anything filled the cache cannot boot.
+  const reachRegistry = Object.fromEntries(
+    ["DENO_CERT", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"]
+      .flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+  );
+  return {
+    DENO_DIR: denoCacheDir,
+    DENO_NO_PACKAGE_JSON: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    NO_COLOR: "1",
+    DENO_TLS_CA_STORE: process.env.DENO_TLS_CA_STORE ?? "system,mozilla",
+    ...reachRegistry,
+  };
 }
 
 /** The functions `supabase functions deploy` finds: folders with an index.ts whose name is a slug. */
