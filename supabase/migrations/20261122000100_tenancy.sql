@@ -27,7 +27,7 @@ create type public.member_role as enum ('owner', 'admin', 'member', 'analyst');
 -- policies, the API and the web app all read.
 create type public.tenant_capability as enum (
   'change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
-  'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams'
+  'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams'
 );
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
@@ -191,9 +191,9 @@ set search_path = ''
 as $$
   select case role
     when 'owner' then array['change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
-                            'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams']
+                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams']
     when 'admin' then array['change_tenant', 'manage_members', 'read_audit_log',
-                            'build_agents', 'delete_agents', 'share_agents', 'build_teams', 'delete_teams', 'run_teams']
+                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams']
     when 'member' then array['build_agents', 'build_teams', 'run_teams']
     else array[]::text[]
   end::public.tenant_capability[];
@@ -791,7 +791,7 @@ declare
 begin
   select * into invitation from public.invitations i where i.id = issue_invitation_token.invitation_id for update;
   if invitation.id is null
-     or not (private.is_trusted_caller() or private.has_role(invitation.tenant_id, array['owner', 'admin']::public.member_role[])) then
+     or not (private.is_trusted_caller() or private.has_capability(invitation.tenant_id, 'manage_members')) then
     raise exception using errcode = 'P0002', message = 'invitation not found';
   end if;
   if invitation.accepted_at is not null or invitation.declined_at is not null then

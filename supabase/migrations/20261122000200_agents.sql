@@ -300,10 +300,11 @@ declare
   tunable text[] := private.shared_agent_tunable_config_keys();
   locked text;
 begin
-  if private.is_trusted_caller() or private.has_role(old.tenant_id, array['owner', 'admin', 'member']::public.member_role[]) then
+  if private.is_trusted_caller() or private.has_capability(old.tenant_id, 'build_agents') then
     return new;
   end if;
-  if private.has_role(old.tenant_id, array['analyst']::public.member_role[]) then
+  -- A member of the agent's company who may not build agents: an analyst.
+  if private.is_member(old.tenant_id) then
     raise exception using errcode = 'P0001', constraint = 'shared_agent_field_locked',
       message = 'analysts can read agents but not change them';
   end if;

@@ -168,7 +168,7 @@ as $$
 begin
   if new.is_shared is distinct from (case when tg_op = 'UPDATE' then old.is_shared else false end)
      and not private.is_trusted_caller()
-     and not private.has_role(new.tenant_id, array['owner', 'admin']::public.member_role[]) then
+     and not private.has_capability(new.tenant_id, 'share_keys') then
     raise exception using errcode = 'P0001', constraint = 'provider_key_share_forbidden',
       message = 'only owners and admins of the company can share a key with the company''s runs',
       hint = 'Ask an owner or admin of the company to share the key.';
@@ -214,7 +214,7 @@ create policy "users read their own provider keys" on public.provider_keys
 -- Owners and admins see their company's keys (masked) to decide which the company's runs may use.
 create policy "owners and admins read their company's provider keys" on public.provider_keys
   for select to authenticated
-  using (tenant_id is not null and (select private.has_role(tenant_id, array['owner', 'admin']::public.member_role[])));
+  using (tenant_id is not null and (select private.has_capability(tenant_id, 'share_keys')));
 create policy "users delete their own provider keys" on public.provider_keys
   for delete to authenticated
   using (user_id = (select auth.uid()));

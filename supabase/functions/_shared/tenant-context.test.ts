@@ -61,6 +61,7 @@ const ownerCan = [
   "build_agents",
   "delete_agents",
   "share_agents",
+  "share_keys",
   "build_teams",
   "delete_teams",
   "run_teams",

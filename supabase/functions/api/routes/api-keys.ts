@@ -62,10 +62,11 @@ export function apiKeyRoutes({ sql, signedIn, providers }: RouteDependencies) {
   app.get("/company", async (c) => {
     const { tenant_id: tenantId } = parseQuery(c, companyApiKeysQuery);
     const items = await c.var.asUser(async (tx) => {
-      const [role] = await tx<{ role: string }[]>`
-        select m.role from public.memberships m where m.tenant_id = ${tenantId} and m.user_id = (select auth.uid())`;
-      if (!role) throw new ApiError(404, "tenant_not_found", "No tenant with this id is among yours (tenant_id).");
-      if (role.role !== "owner" && role.role !== "admin") {
+      const [membership] = await tx<{ may_share_keys: boolean }[]>`
+        select 'share_keys' = any (public.my_capabilities(m.tenant_id)) as may_share_keys
+        from public.memberships m where m.tenant_id = ${tenantId} and m.user_id = (select auth.uid())`;
+      if (!membership) throw new ApiError(404, "tenant_not_found", "No tenant with this id is among yours (tenant_id).");
+      if (!membership.may_share_keys) {
         throw new ApiError(403, "forbidden", "Only owners and admins see the company's keys.");
       }
       // RLS shows owners and admins every key stored for their company (masked columns only).

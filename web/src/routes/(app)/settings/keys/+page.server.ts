@@ -14,13 +14,14 @@ import {
 import { createApi, currentTenants, formFailure, pageError, type ApiEvent } from "$lib/server/api";
 import { optionalText, text, typedValues } from "$lib/server/forms";
 import { testNotice } from "$lib/server/key-test";
+import { can } from "$lib/capabilities";
 import { notice } from "$lib/notice";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
   try {
     const [{ current }, keys] = await Promise.all([currentTenants(event), createApi(event).get("/api-keys", apiKeyList)]);
-    const managesKeys = current?.role === "owner" || current?.role === "admin";
+    const managesKeys = can(current, "share_keys");
     const companyKeys = current && managesKeys
       ? (await createApi(event).get("/api-keys/company", companyApiKeyList, { tenant_id: current.id })).items
       : null;
