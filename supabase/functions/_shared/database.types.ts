@@ -111,6 +111,84 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"consumption_inbox_daily": {
+                  Row: {
+                    "conversations_started": number,"cost_usd": number,"day": string,"inbox_id": string,"input_tokens": number,"messages_in": number,"messages_out": number,"output_tokens": number,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "conversations_started"?: number,"cost_usd"?: number,"day": string,"inbox_id": string,"input_tokens"?: number,"messages_in"?: number,"messages_out"?: number,"output_tokens"?: number,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "conversations_started"?: number,"cost_usd"?: number,"day"?: string,"inbox_id"?: string,"input_tokens"?: number,"messages_in"?: number,"messages_out"?: number,"output_tokens"?: number,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "consumption_inbox_daily_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "consumption_inbox_daily_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"contacts": {
+                  Row: {
+                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "contacts_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"conversations": {
+                  Row: {
+                    "assignee": Database["public"]['Enums']["conversation_assignee"],"assignee_user_id": string | null,"closed_at": string | null,"contact_id": string,"created_at": string,"id": string,"inbox_id": string,"last_message_at": string | null,"last_message_index": number,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id": string,"created_at"?: string,"id"?: string,"inbox_id": string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id"?: string,"created_at"?: string,"id"?: string,"inbox_id"?: string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"unread_count"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversations_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"execution_events": {
                   Row: {
                     "created_at": string,"event": string,"execution_id": string,"payload": NonNullable<Json>,"seq": number,"step_id": string | null,"tenant_id": string
@@ -195,6 +273,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"inboxes": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"display_name": string,"evolution_base_url": string | null,"evolution_instance_name": string | null,"id": string,"meta_phone_number_id": string | null,"meta_waba_id": string | null,"phone_number": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status": Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at": string,"zapi_instance_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"display_name": string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at"?: string,"zapi_instance_id"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"display_name"?: string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id"?: string,"updated_at"?: string,"zapi_instance_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "inboxes_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"declined_at": string | null,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["member_role"],"tenant_id": string
@@ -234,6 +332,58 @@ isOneToOne: false
       referencedRelation: "tenants"
       referencedColumns: ["id"]
     }
+                  ]
+                },"messages": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "messages_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"messages_default": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    
                   ]
                 },"model_prices": {
                   Row: {
@@ -401,6 +551,32 @@ isOneToOne: true
       referencedColumns: ["id"]
     },{
       foreignKeyName: "usage_ledger_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"webhook_events": {
+                  Row: {
+                    "attempts": number,"body_sha256": string,"error": string | null,"headers": NonNullable<Json>,"id": number,"inbox_id": string,"next_attempt_at": string | null,"processed_at": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at": string,"status": Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attempts"?: number,"body_sha256": string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id": string,"next_attempt_at"?: string | null,"processed_at"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
+                  }
+                  Update: {
+                    "attempts"?: number,"body_sha256"?: string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id"?: string,"next_attempt_at"?: string | null,"processed_at"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"raw_body"?: string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "webhook_events_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "webhook_events_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
@@ -591,7 +767,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","member_role": "owner"|"admin"|"member"|"analyst","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -707,7 +883,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"member_role": ["owner", "admin", "member", "analyst"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
