@@ -1,5 +1,5 @@
--- tenancy: companies (tenants), the people in them (profiles, memberships, invitations), platform
--- admins, and the append-only audit log that every tenant-owned change writes to.
+-- tenancy: companies (tenants) and the people in them (profiles, memberships, invitations). The
+-- audit log they write to is the next migration; the platform admins' panel the one after it.
 --
 -- Who may do what (RLS decides, the API only forwards the caller's claims):
 --   owner    everything in the tenant, including making and removing owners and deleting it
@@ -7,7 +7,8 @@
 --   member   agents and their own keys; reads the tenant
 --   analyst  reads the tenant
 --   platform admin (profiles.is_platform_admin, set only by the service role): reads any tenant
---            through the audited admin_* functions below, never through plain selects
+--            through the audited admin_* functions of the platform admin migration, never through
+--            plain selects
 -- The role → capability list is private.role_capabilities; policies ask private.has_capability and
 -- clients ask public.my_capabilities, so no one keeps a copy.
 --
@@ -17,7 +18,6 @@
 --   profiles     the auth.users triggers; full_name, avatar_url, locale by their person: API or direct
 --   memberships  create_tenant(), accept_invitation(), sign-in acceptance; role change and removal: API or direct
 --   invitations  insert and delete: API or direct; accepted only through accept_invitation() or sign-in
---   audit_log    triggers and the audited admin_* functions only (not even the service role)
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
 create type public.tenant_plan as enum ('basic', 'pro', 'enterprise');
@@ -95,27 +95,12 @@ create table private.invitation_tokens (
   issued_at timestamptz not null default now()
 );
 
--- Append-only: written by triggers (and the audited admin functions), never by a caller directly.
-create table public.audit_log (
-  id bigint generated always as identity primary key,
-  tenant_id uuid,
-  actor_id uuid,
-  actor_role text not null,
-  action text not null constraint audit_log_action_values check (action in ('insert', 'update', 'delete', 'read', 'decrypt')),
-  table_name text not null,
-  record_id text,
-  before jsonb,
-  after jsonb,
-  created_at timestamptz not null default now()
-);
-
 -- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
 create index memberships_user_id_idx on public.memberships (user_id, tenant_id, role);
 create index memberships_tenant_id_role_idx on public.memberships (tenant_id, role);
 create index invitations_tenant_id_idx on public.invitations (tenant_id);
 create index invitations_email_pending_idx on public.invitations (lower(email)) where accepted_at is null and declined_at is null;
 create unique index invitations_one_pending_per_email on public.invitations (tenant_id, lower(email)) where accepted_at is null and declined_at is null;
-create index audit_log_tenant_id_created_at_idx on public.audit_log (tenant_id, created_at desc);
 create index tenants_created_by_idx on public.tenants (created_by);
 
 -- ─── helper functions (private; called from policies as `(select private.fn(...))`) ──────────
@@ -333,52 +318,6 @@ begin
 end;
 $$;
 
--- The audit trail: who changed what, before and after, with the columns in TG_ARGV redacted.
-create or replace function private.audit_row_change()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  before_row jsonb := case when tg_op in ('UPDATE', 'DELETE') then pg_catalog.to_jsonb(old) end;
-  after_row jsonb := case when tg_op in ('INSERT', 'UPDATE') then pg_catalog.to_jsonb(new) end;
-  secret_column text;
-  tenant uuid;
-begin
-  foreach secret_column in array coalesce(tg_argv, array[]::text[]) loop
-    if before_row ? secret_column then before_row := pg_catalog.jsonb_set(before_row, array[secret_column], '"[redacted]"'); end if;
-    if after_row ? secret_column then after_row := pg_catalog.jsonb_set(after_row, array[secret_column], '"[redacted]"'); end if;
-  end loop;
-  tenant := coalesce(after_row, before_row) ->> case when tg_table_name = 'tenants' then 'id' else 'tenant_id' end;
-  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, before, after)
-  values (
-    tenant,
-    (select auth.uid()),
-    case when private.is_platform_admin() and not private.is_member(tenant) then 'platform_admin'
-         else coalesce(auth.role(), current_user) end,
-    lower(tg_op),
-    tg_table_name,
-    coalesce(after_row, before_row) ->> 'id',
-    before_row,
-    after_row
-  );
-  return null;
-end;
-$$;
-comment on function private.audit_row_change() is
-  'After-row trigger writing the change to public.audit_log; TG_ARGV names columns to redact.';
-
-create or replace function private.forbid_audit_log_changes()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  raise exception using errcode = '42501', constraint = 'audit_log_append_only', message = 'the audit log is append-only: entries cannot be changed or deleted';
-end;
-$$;
-
 create or replace function private.normalize_tenant()
 returns trigger
 language plpgsql
@@ -418,8 +357,6 @@ create trigger tenants_guard_immutable before update on public.tenants
   for each row execute function private.guard_immutable_columns('id', 'created_by', 'created_at');
 create trigger tenants_guard_writable before update or delete on public.tenants
   for each row execute function private.guard_tenant_update();
-create trigger tenants_audit after insert or update or delete on public.tenants
-  for each row execute function private.audit_row_change();
 
 create trigger profiles_touch_updated_at before update on public.profiles
   for each row execute function private.touch_updated_at();
@@ -449,8 +386,6 @@ create trigger memberships_guard_immutable before update on public.memberships
   for each row execute function private.guard_immutable_columns('id', 'tenant_id', 'user_id', 'created_at');
 create trigger memberships_guard_writable before insert or update or delete on public.memberships
   for each row execute function private.guard_tenant_writable();
-create trigger memberships_audit after insert or update or delete on public.memberships
-  for each row execute function private.audit_row_change();
 
 -- A tenant always keeps at least one owner. Checked after the statement's rows change, so a
 -- transfer (promote another, then step down) works, and a tenant being deleted is exempt.
@@ -525,8 +460,6 @@ create trigger invitations_guard_immutable before update on public.invitations
   for each row execute function private.guard_immutable_columns('id', 'tenant_id', 'email', 'invited_by', 'created_at');
 create trigger invitations_guard_writable before insert or update or delete on public.invitations
   for each row execute function private.guard_tenant_writable();
-create trigger invitations_audit after insert or update or delete on public.invitations
-  for each row execute function private.audit_row_change();
 
 create or replace function private.guard_invitation_role()
 returns trigger
@@ -570,11 +503,6 @@ comment on function private.refuse_invitation_of_member() is
   'the email is already a member''s.';
 create trigger invitations_refuse_members before insert on public.invitations
   for each row execute function private.refuse_invitation_of_member();
-
-create trigger audit_log_append_only before update or delete on public.audit_log
-  for each row execute function private.forbid_audit_log_changes();
-create trigger audit_log_no_truncate before truncate on public.audit_log
-  for each statement execute function private.forbid_audit_log_changes();
 
 -- A profile for every user, created with the user (local stack and Supabase Auth alike).
 create or replace function private.create_profile_for_new_user()
@@ -621,7 +549,6 @@ alter table public.tenants enable row level security;
 alter table public.profiles enable row level security;
 alter table public.memberships enable row level security;
 alter table public.invitations enable row level security;
-alter table public.audit_log enable row level security;
 alter table private.invitation_tokens enable row level security;
 
 -- ─── policies ─────────────────────────────────────────────────────────────────────────────────
@@ -679,13 +606,6 @@ create policy "owners and admins invite people" on public.invitations
 create policy "owners and admins revoke invitations" on public.invitations
   for delete to authenticated
   using ((select private.has_capability(tenant_id, 'manage_members')));
-
-create policy "owners and admins read their tenant's audit log" on public.audit_log
-  for select to authenticated
-  using ((select private.has_capability(tenant_id, 'read_audit_log')));
-create policy "platform admins read the whole audit log" on public.audit_log
-  for select to authenticated
-  using ((select private.is_platform_admin()));
 
 -- ─── API functions ────────────────────────────────────────────────────────────────────────────
 -- Security definer with a reason: a tenant and its first owner must appear together, and the
@@ -883,103 +803,8 @@ $$;
 comment on function public.my_capabilities(uuid) is
   'The capabilities of the caller''s role in the tenant (empty when not a member). Authenticated users.';
 
--- Platform admins read other tenants only through these, and every call is audited.
-create or replace function private.audit_platform_admin_read(target_tenant_id uuid, what text)
-returns void
-language sql
-security definer
-set search_path = ''
-as $$
-  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id)
-  values (target_tenant_id, (select auth.uid()), 'platform_admin', 'read', what, target_tenant_id::text);
-$$;
-
-create or replace function private.assert_platform_admin()
-returns void
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  if not private.is_platform_admin() then
-    raise exception using errcode = '42501', constraint = 'platform_admin_only', message = 'only platform admins can use the admin panel';
-  end if;
-end;
-$$;
-
-create or replace function public.admin_list_tenants(search text default null, page_limit integer default 20, page_offset integer default 0)
-returns table (id uuid, name text, slug text, plan public.tenant_plan, status public.tenant_status, member_count bigint, created_at timestamptz, total_count bigint)
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform private.assert_platform_admin();
-  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, after)
-  values (null, (select auth.uid()), 'platform_admin', 'read', 'tenants', null, pg_catalog.jsonb_build_object('search', search));
-  return query
-    select t.id, t.name, t.slug, t.plan, t.status,
-           (select count(*) from public.memberships m where m.tenant_id = t.id),
-           t.created_at,
-           count(*) over ()
-    from public.tenants t
-    where search is null or t.name ilike '%' || search || '%' or t.slug ilike '%' || search || '%'
-    order by t.created_at desc
-    limit least(greatest(page_limit, 1), 100) offset greatest(page_offset, 0);
-end;
-$$;
-comment on function public.admin_list_tenants(text, integer, integer) is
-  'Platform admins only (42501 otherwise): every tenant with its member count; the read is audited.';
-
-create or replace function public.admin_get_tenant(target_tenant_id uuid)
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  result jsonb;
-begin
-  perform private.assert_platform_admin();
-  select pg_catalog.to_jsonb(t) || pg_catalog.jsonb_build_object(
-           'members', coalesce((select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('user_id', m.user_id, 'role', m.role, 'email', p.email))
-                                from public.memberships m left join public.profiles p on p.id = m.user_id
-                                where m.tenant_id = t.id), '[]'::jsonb))
-  into result
-  from public.tenants t where t.id = target_tenant_id;
-  if result is null then
-    raise exception using errcode = 'P0002', message = 'tenant not found';
-  end if;
-  perform private.audit_platform_admin_read(target_tenant_id, 'tenants');
-  return result;
-end;
-$$;
-comment on function public.admin_get_tenant(uuid) is
-  'Platform admins only: one tenant with its members; the read is audited. Raises P0002 when absent.';
-
-create or replace function public.admin_set_tenant_status(target_tenant_id uuid, new_status public.tenant_status)
-returns public.tenants
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  updated public.tenants;
-begin
-  perform private.assert_platform_admin();
-  update public.tenants set status = new_status where id = target_tenant_id returning * into updated;
-  if updated.id is null then
-    raise exception using errcode = 'P0002', message = 'tenant not found';
-  end if;
-  return updated;
-end;
-$$;
-comment on function public.admin_set_tenant_status(uuid, public.tenant_status) is
-  'Platform admins only: suspend or reactivate a tenant (audited by the tenants trigger).';
-
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
-revoke all on public.tenants, public.profiles, public.memberships, public.invitations, public.audit_log from anon, authenticated;
+revoke all on public.tenants, public.profiles, public.memberships, public.invitations from anon, authenticated;
 revoke all on private.invitation_tokens from public, anon, authenticated, service_role;
 
 grant select, delete on public.tenants to authenticated;
@@ -991,9 +816,6 @@ grant update (role) on public.memberships to authenticated;
 grant select, delete on public.invitations to authenticated;
 -- Not expires_at, accepted_at, accepted_by: an invitation lasts the default 7 days and is accepted only by accept_invitation.
 grant insert (tenant_id, email, role, invited_by) on public.invitations to authenticated;
-grant select on public.audit_log to authenticated;
--- Entries come only from the security-definer triggers and functions above, never from a caller.
-revoke insert, update, delete, truncate on public.audit_log from service_role;
 
 -- Policies and constraints call these by reference (no schema usage needed), as the caller.
 grant execute on function private.is_member(uuid) to authenticated, service_role;
@@ -1009,6 +831,3 @@ grant execute on function public.accept_invitation(uuid, text) to authenticated;
 grant execute on function public.decline_invitation(uuid, text) to authenticated;
 grant execute on function public.issue_invitation_token(uuid) to authenticated, service_role;
 grant execute on function public.my_capabilities(uuid) to authenticated;
-grant execute on function public.admin_list_tenants(text, integer, integer) to authenticated;
-grant execute on function public.admin_get_tenant(uuid) to authenticated;
-grant execute on function public.admin_set_tenant_status(uuid, public.tenant_status) to authenticated;

@@ -1,98 +1,11 @@
--- executor: how the database wakes the `executor` edge function and what the function may ask of
--- it beyond the engine functions. Following Supabase's pattern for pg_cron + pg_net, the function
--- URL and the service role key live in Vault, set once per project:
---   select vault.create_secret('https://<ref>.supabase.co/functions/v1', 'renum_functions_url');
---   select vault.create_secret('<service role key>', 'renum_service_role_key');
--- (the local stack sets both for itself). Without them nothing is kicked and runs wait for a worker.
+-- executor: what the `executor` edge function may ask of the database beyond the engine functions:
+-- which provider key a step's call uses (and its plaintext, for that call only), and when the next
+-- ready step may be claimed, so an idle worker knows how long to wait.
+--
+-- Who may do what: the service role only. Who writes each table: none of its own (decrypting a key
+-- writes an audit entry).
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────
-/*
- * Queues `POST <functions url>/executor/run` with the service role key through pg_net; performed
- * after the calling transaction commits. Returns the pg_net request id, or null when the project
- * has not stored the URL and key in Vault.
- */
-create or replace function private.kick_executor()
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  functions_url text;
-  service_key text;
-begin
-  select s.decrypted_secret into functions_url from vault.decrypted_secrets s where s.name = 'renum_functions_url';
-  select s.decrypted_secret into service_key from vault.decrypted_secrets s where s.name = 'renum_service_role_key';
-  if functions_url is null or service_key is null then
-    return null;
-  end if;
-  return net.http_post(
-    url := rtrim(functions_url, '/') || '/executor/run',
-    body := '{}'::jsonb,
-    headers := pg_catalog.jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || service_key),
-    timeout_milliseconds := 10000
-  );
-end;
-$$;
-comment on function private.kick_executor() is
-  'Service side: asks the executor function to run (pg_net, after commit). Null when Vault lacks its URL or key.';
-
-/*
- * The watchdog's single pass, for a worker that died mid-step or a run nobody is working on: runs
- * the reaper (expired leases back to ready, overdue runs failed), then kicks the executor when a
- * step is claimable right now — a live engine claims a ready step within its poll interval, so a
- * claimable step seen here has no live worker. Returns the pg_net request id of the kick, or null
- * when nothing needed one (or Vault lacks the URL or key). Service role and the watchdog only.
- */
-create or replace function private.rescue_stalled_runs()
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform private.reap_executions();
-  if exists (
-    select 1
-    from public.execution_steps s join public.executions e on e.id = s.execution_id
-    where s.status = 'ready' and e.status = 'running' and e.cancel_requested_at is null
-      and (e.deadline_at is null or e.deadline_at > now())
-      and (s.next_attempt_at is null or s.next_attempt_at <= now())
-      and (select count(*) from public.execution_steps r where r.execution_id = e.id and r.status = 'running')
-          < (e.team_config ->> 'max_parallel_agents')::integer
-  ) then
-    return private.kick_executor();
-  end if;
-  return null;
-end;
-$$;
-comment on function private.rescue_stalled_runs() is
-  'Service role and the watchdog: reaps, then kicks the executor when a step is claimable and no worker took it.';
-
-/*
- * The watchdog pg_cron starts every minute: a rescue pass every `every_seconds` for `for_seconds`,
- * each in its own transaction (so each kick is sent at once and each reap sees a fresh now()).
- * Leases are a few seconds long, so a run whose worker died is resumed within seconds, not at the
- * next minute: Debian's pg_cron 1.4 schedules by the minute only (hosted 1.6 also takes '1 seconds';
- * see README, "A crashed worker"). A procedure, not a function, for its COMMITs — which is also why
- * it is security invoker with no SET clause (Postgres forbids transaction control otherwise): it
- * calls only schema-qualified names, and only its owner (pg_cron runs jobs as postgres) may call it.
- */
-create or replace procedure private.watch_executions(for_seconds integer default 58, every_seconds numeric default 1)
-language plpgsql
-as $$
-declare
-  watch_until timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => for_seconds);
-begin
-  loop
-    perform private.rescue_stalled_runs();
-    commit;
-    exit when pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => every_seconds) > watch_until;
-    perform pg_catalog.pg_sleep(every_seconds);
-  end loop;
-end;
-$$;
-
 /*
  * The provider key a step's call uses, for the service role (private.claim_steps hands it to the
  * worker). The call's destination decides which keys fit:
@@ -226,33 +139,7 @@ as $$
     and (e.deadline_at is null or e.deadline_at > now());
 $$;
 
--- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
--- A run that starts (now, or later when the tenant has room) wakes a worker.
-create or replace function private.kick_executor_for_started_run()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform private.kick_executor();
-  return null;
-end;
-$$;
-create trigger executions_kick_executor after update of status on public.executions
-  for each row when (new.status = 'running' and old.status is distinct from 'running')
-  execute function private.kick_executor_for_started_run();
-
--- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
--- One watchdog per minute, each watching the whole minute (see private.watch_executions), and one
--- as soon as the database starts: after a restart the minute job would wait for the next minute.
-select cron.schedule('renum-watch-executions', '* * * * *', 'call private.watch_executions()');
-select cron.schedule('renum-watch-executions-at-start', '@reboot', 'call private.watch_executions()');
-
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function private.provider_key_for_step(uuid) to service_role;
 grant execute on function private.decrypt_provider_key_for_step(uuid, uuid) to service_role;
 grant execute on function private.next_step_attempt_at() to service_role;
-grant execute on function private.kick_executor() to service_role;
-grant execute on function private.rescue_stalled_runs() to service_role;
-revoke all on procedure private.watch_executions(integer, numeric) from public;

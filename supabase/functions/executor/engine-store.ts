@@ -78,7 +78,7 @@ class DatabaseCallTimeout extends Error {
 
 /**
  * The engine's side of the database: every call runs as the service role through the SQL engine
- * functions (migrations 20261122000600 and 0700), which own the state machine. Every call is
+ * functions (the engine and executor migrations), which own the state machine. Every call is
  * bounded: after a database restart postgres.js can wait forever on a connection the restart left
  * half-open (porsager/postgres#1193), so a call that does not answer in 10 s fails as transient
  * (the engine tries again) and, when `reconnect` is given, the pool is replaced by a fresh one.

@@ -1,6 +1,6 @@
 // What an agent of a team receives: its input's placeholders ({{initial_prompt}}, {{agent:<id>}},
 // {{variables.name}}, {{context.key}}) and a preview of the text, rendered the way the engine does
-// (private.resolve_step_input in supabase/migrations/20261122000600_executions.sql): a template
+// (private.resolve_step_input in supabase/migrations/20261122000710_engine.sql): a template
 // fills in the sources it lists and leaves any other placeholder as written, except
 // {{initial_prompt}}, which is always filled; without a template the sources are joined, each
 // under a heading.
