@@ -13,6 +13,8 @@
 --   tests.rls_enabled(schema) / tests.rls_enabled(schema, table) -> pgTAP result
 --   tests.tenant_id(slug) / tests.agent_id(name) / tests.team_id(name) -> uuid, whatever RLS shows
 --   tests.run_id(prompt) / tests.step_id(prompt, agent name) -> uuid of a run / of one of its steps
+--   tests.provider_key_id(identifier, service, tenant slug) -> uuid of a person's active key
+--   tests.raised(statement) -> {state, code, detail} of what it raised / tests.error_code(statement)
 --   tests.create_two_tenants()                 -- the usual cast of the files that follow
 --
 -- Authentication settings are transaction-local (set_config(..., true)), so use them inside the
@@ -234,8 +236,46 @@ language sql stable security definer set search_path = ''
 as $$ select s.id from public.execution_steps s join public.executions e on e.id = s.execution_id
       where e.initial_prompt = prompt and s.agent_definition ->> 'name' = agent_name $$;
 
+-- A person's active provider key for a service: personal, or for the company with that slug.
+create or replace function tests.provider_key_id(identifier text, wanted_service text, wanted_tenant_slug text default null)
+returns uuid
+language sql stable security definer set search_path = ''
+as $$
+  select k.id from public.provider_keys k
+  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
+    and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
+$$;
+
 grant execute on function tests.tenant_id(text), tests.agent_id(text), tests.team_id(text), tests.run_id(text),
-  tests.step_id(text, text) to anon, authenticated, service_role;
+  tests.step_id(text, text), tests.provider_key_id(text, text, text) to anon, authenticated, service_role;
+
+-- ─── raised errors ───────────────────────────────────────────────────────────────────────────
+-- What a statement raised, as sql-errors.ts reads it: {state, code, detail} (the SQLSTATE, the
+-- stable code carried as the constraint name, the detail when it is JSON); null when it raised
+-- nothing. Runs as the caller, so a refusal by RLS or a grant is the caller's.
+create or replace function tests.raised(statement text) returns jsonb
+language plpgsql
+as $$
+declare
+  state text;
+  code text;
+  detail text;
+begin
+  execute statement;
+  return null;
+exception when others then
+  get stacked diagnostics state = returned_sqlstate, code = constraint_name, detail = pg_exception_detail;
+  return pg_catalog.jsonb_build_object('state', state, 'code', nullif(code, ''),
+    'detail', case when detail like '{%' then detail::jsonb end);
+end;
+$$;
+
+-- Only the stable code (the constraint name) a statement raised; null when it raised none.
+create or replace function tests.error_code(statement text) returns text
+language sql
+as $$ select tests.raised(statement) ->> 'code' $$;
+
+grant execute on function tests.raised(text), tests.error_code(text) to anon, authenticated, service_role;
 
 -- ─── the usual cast ──────────────────────────────────────────────────────────────────────────
 -- Tenant A ('tenant-a': owner_a, admin_a, member_a, analyst_a), tenant B ('tenant-b': owner_b,

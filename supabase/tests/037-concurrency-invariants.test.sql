@@ -14,20 +14,6 @@ set search_path to public, extensions, tests;
 select plan(11);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
-create function pg_temp.error_constraint(statement text) returns text
-language plpgsql
-as $$
-declare
-  constraint_name text;
-begin
-  execute statement;
-  return null;
-exception when others then
-  get stacked diagnostics constraint_name = constraint_name;
-  return constraint_name;
-end;
-$$;
-grant execute on function pg_temp.error_constraint(text) to authenticated;
 
 select tests.create_two_tenants();
 select tests.create_supabase_user('second_owner_a', 'second.owner.a@renum.test');
@@ -92,7 +78,7 @@ select throws_ok(
   'a second one is refused while the first may still spend its reservation'
 );
 select is(
-  pg_temp.error_constraint($$ select public.start_execution(tests.team_id('Costly team'), 'Second costly run') $$),
+  tests.error_code($$ select public.start_execution(tests.team_id('Costly team'), 'Second costly run') $$),
   'budget_exhausted',
   'the refusal carries budget_exhausted (the API answers 402)'
 );

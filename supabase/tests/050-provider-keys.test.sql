@@ -13,14 +13,6 @@ select plan(61);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 -- Row ids that every actor can name, whatever RLS lets them see (transaction-local helpers).
-create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
-language sql stable security definer set search_path = ''
-as $$
-  select k.id from public.provider_keys k
-  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
-    and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
-$$;
-grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
 
 select tests.create_two_tenants();
 
@@ -46,7 +38,7 @@ select is(
   row('openai', true, '0002')::text,
   'a member stores a key for their tenant'
 );
-select set_config('renum.first_personal_key', pg_temp.key_id('member_a', 'openai')::text, true);
+select set_config('renum.first_personal_key', tests.provider_key_id('member_a', 'openai')::text, true);
 select is(
   (select key_last_four from public.set_provider_key('openai', 'sk-member-a-personal-0003')),
   '0003',
@@ -98,7 +90,7 @@ select throws_ok(
   'keys are not updated directly'
 );
 select throws_ok(
-  $$ select private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'curious', auth.uid()) $$,
+  $$ select private.decrypt_provider_key(tests.provider_key_id('member_a', 'openai'), 'curious', auth.uid()) $$,
   '42501', 'permission denied for schema private',
   'a user cannot decrypt even their own key'
 );
@@ -125,7 +117,7 @@ select is(
   'an admin sees the member''s key for the company (masked), never their personal one'
 );
 select is_empty(
-  $$ delete from public.provider_keys where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') returning id $$,
+  $$ delete from public.provider_keys where id = tests.provider_key_id('member_a', 'openai', 'tenant-a') returning id $$,
   'an admin cannot delete a member''s key'
 );
 
@@ -150,7 +142,7 @@ select is_empty(
 select tests.authenticate_as('member_b');
 select is_empty($$ select id from public.provider_keys $$, 'member of B sees no keys of tenant A, nor their owner''s');
 select is_empty(
-  $$ delete from public.provider_keys where id = pg_temp.key_id('member_a', 'openai') returning id $$,
+  $$ delete from public.provider_keys where id = tests.provider_key_id('member_a', 'openai') returning id $$,
   'member of B cannot delete tenant A''s keys'
 );
 
@@ -191,28 +183,28 @@ select is(
                 ('member_a', 'openai', 'tenant-a', 'sk-member-a-tenant-0002'),
                 ('owner_a', 'openai', 'tenant-a', 'sk-owner-a-tenant-7777'),
                 ('owner_b', 'anthropic', 'tenant-b', 'sk-ant-owner-b-secret-9999')) as stored (identifier, service, slug, plaintext)
-   join public.provider_keys k on k.id = pg_temp.key_id(stored.identifier, stored.service, stored.slug)),
+   join public.provider_keys k on k.id = tests.provider_key_id(stored.identifier, stored.service, stored.slug)),
   array[0, 0, 0, 0],
   'no ciphertext contains its plaintext'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai'), 'run agent A1', tests.get_supabase_uid('owner_a')),
+  private.decrypt_provider_key(tests.provider_key_id('member_a', 'openai'), 'run agent A1', tests.get_supabase_uid('owner_a')),
   'sk-member-a-personal-0003',
   'the service role decrypts a key'
 );
 select is(
   (select array_agg(row(actor_id = tests.get_supabase_uid('owner_a'), actor_role, action, table_name, after ->> 'service', after ->> 'purpose',
                         after ->> 'key_owner_id' = tests.get_supabase_uid('member_a')::text)::text)
-   from public.audit_log where action = 'decrypt' and record_id = pg_temp.key_id('member_a', 'openai')::text),
+   from public.audit_log where action = 'decrypt' and record_id = tests.provider_key_id('member_a', 'openai')::text),
   array[row(true, 'service_role', 'decrypt', 'provider_keys', 'openai', 'run agent A1', true)::text],
   'the decrypt writes an audit entry naming who caused it, with its purpose and the key''s owner'
 );
 select ok(
-  (select last_used_at is not null from public.provider_keys where id = pg_temp.key_id('member_a', 'openai')),
+  (select last_used_at is not null from public.provider_keys where id = tests.provider_key_id('member_a', 'openai')),
   'the decrypt marks the key as used'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'run agent B1', tests.get_supabase_uid('owner_b')),
+  private.decrypt_provider_key(tests.provider_key_id('owner_b', 'anthropic', 'tenant-b'), 'run agent B1', tests.get_supabase_uid('owner_b')),
   'sk-ant-owner-b-secret-9999',
   'the service role decrypts a tenant-scoped key'
 );
@@ -232,12 +224,12 @@ select throws_ok(
   'a replaced key can no longer be decrypted'
 );
 select throws_ok(
-  $$ update public.provider_keys set tenant_id = tests.tenant_id('tenant-b') where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') $$,
+  $$ update public.provider_keys set tenant_id = tests.tenant_id('tenant-b') where id = tests.provider_key_id('member_a', 'openai', 'tenant-a') $$,
   '42501', 'provider_keys.tenant_id cannot be changed',
   'not even the service role can move a key to another tenant'
 );
 select throws_ok(
-  $$ update public.provider_keys set user_id = tests.get_supabase_uid('member_b') where id = pg_temp.key_id('member_a', 'openai', 'tenant-a') $$,
+  $$ update public.provider_keys set user_id = tests.get_supabase_uid('member_b') where id = tests.provider_key_id('member_a', 'openai', 'tenant-a') $$,
   '42501', 'provider_keys.user_id cannot be changed',
   'not even the service role can hand a key to another person'
 );
@@ -255,7 +247,7 @@ as $$ select private.decrypt_provider_key(key_id, 'through a wrapper', auth.uid(
 grant execute on function pg_temp.decrypt_for_caller(uuid) to authenticated;
 select tests.authenticate_as('member_a');
 select throws_ok(
-  $$ select pg_temp.decrypt_for_caller(pg_temp.key_id('member_a', 'openai')) $$,
+  $$ select pg_temp.decrypt_for_caller(tests.provider_key_id('member_a', 'openai')) $$,
   '42501', 'only the service role can decrypt provider keys',
   'decrypt refuses a signed-in user even through a security-definer function'
 );
@@ -279,12 +271,12 @@ select is(
   'rotation re-encrypts every key'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'after rotation', tests.get_supabase_uid('member_a')),
+  private.decrypt_provider_key(tests.provider_key_id('member_a', 'openai', 'tenant-a'), 'after rotation', tests.get_supabase_uid('member_a')),
   'sk-member-a-tenant-0002',
   'after rotation the key decrypts to the same plaintext'
 );
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('owner_b', 'anthropic', 'tenant-b'), 'after rotation', tests.get_supabase_uid('owner_b')),
+  private.decrypt_provider_key(tests.provider_key_id('owner_b', 'anthropic', 'tenant-b'), 'after rotation', tests.get_supabase_uid('owner_b')),
   'sk-ant-owner-b-secret-9999',
   'after rotation another tenant''s key decrypts to the same plaintext'
 );
@@ -340,7 +332,7 @@ select ok(
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select lives_ok(
-  $$ delete from public.provider_keys where id = pg_temp.key_id('member_a', 'openai') $$,
+  $$ delete from public.provider_keys where id = tests.provider_key_id('member_a', 'openai') $$,
   'a person deletes their own key'
 );
 select is(
@@ -379,7 +371,7 @@ select is(
 -- as service role
 select tests.authenticate_as_service_role();
 select is(
-  private.decrypt_provider_key(pg_temp.key_id('member_a', 'openai', 'tenant-a'), 'while suspended', tests.get_supabase_uid('member_a')),
+  private.decrypt_provider_key(tests.provider_key_id('member_a', 'openai', 'tenant-a'), 'while suspended', tests.get_supabase_uid('member_a')),
   'sk-member-a-tenant-0002',
   'the service role still decrypts a suspended tenant''s key'
 );

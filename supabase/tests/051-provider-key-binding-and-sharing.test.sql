@@ -11,14 +11,6 @@ set search_path to public, extensions, tests;
 select plan(37);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
-create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
-language sql stable security definer set search_path = ''
-as $$
-  select k.id from public.provider_keys k
-  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
-    and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
-$$;
-grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
 create function pg_temp.is_shared(key uuid) returns boolean
 language sql stable security definer set search_path = ''
 as $$ select k.is_shared from public.provider_keys k where k.id = key $$;
@@ -47,7 +39,7 @@ select is(
   'a custom-endpoint key is stored with its address, unshared'
 );
 select is(
-  (select endpoint_origin from public.provider_keys where id = pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a')),
+  (select endpoint_origin from public.provider_keys where id = tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a')),
   'https://llm.example.com',
   'and bound to the address''s origin'
 );
@@ -99,7 +91,7 @@ select lives_ok(
 select tests.authenticate_as_service_role();
 select throws_ok(
   $$ update public.provider_keys set endpoint_url = 'https://elsewhere.test', endpoint_origin = 'https://elsewhere.test'
-     where id = pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a') $$,
+     where id = tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a') $$,
   '42501', 'provider_keys.endpoint_url cannot be changed',
   'not even the service role moves a key to another address'
 );
@@ -114,17 +106,17 @@ select throws_ok(
 -- as member of tenant A
 select tests.authenticate_as('member_a');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'P0001', 'only owners and admins of the company can share a key with the company''s runs',
   'a member cannot share even their own company key'
 );
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'anthropic')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'anthropic')),
   '22023', 'a personal key is never shared: store the key for the company to share it with the company''s runs',
   'a personal key is never shared'
 );
 select throws_ok(
-  format('update public.provider_keys set is_shared = true where id = %L', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('update public.provider_keys set is_shared = true where id = %L', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'permission denied for table provider_keys',
   'nobody sets the flag with a direct update'
 );
@@ -132,7 +124,7 @@ select throws_ok(
 -- as analyst of tenant A
 select tests.authenticate_as('analyst_a');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'P0001', 'only owners and admins of the company can share a key with the company''s runs',
   'an analyst cannot share a company key'
 );
@@ -140,7 +132,7 @@ select throws_ok(
 -- as member of tenant B
 select tests.authenticate_as('member_b');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'P0002', 'provider key not found',
   'someone outside the company does not even find the key'
 );
@@ -149,12 +141,12 @@ select public.set_provider_key('openai', 'sk-member-b-tenant-0009', tests.tenant
 -- as owner of tenant B: owners and admins share only their own company's keys
 select tests.authenticate_as('owner_b');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'P0002', 'provider key not found',
   'the owner of another company cannot share it'
 );
 select is(
-  (select is_shared from public.set_provider_key_sharing(pg_temp.key_id('member_b', 'openai', 'tenant-b'), true)),
+  (select is_shared from public.set_provider_key_sharing(tests.provider_key_id('member_b', 'openai', 'tenant-b'), true)),
   true,
   'the owner of B shares a member''s key for B'
 );
@@ -167,12 +159,12 @@ select is(
   'an admin lists the member''s keys for the company (masked), not their personal one'
 );
 select is(
-  (select row(is_shared, key_last_four)::text from public.set_provider_key_sharing(pg_temp.key_id('member_a', 'openai', 'tenant-a'), true)),
+  (select row(is_shared, key_last_four)::text from public.set_provider_key_sharing(tests.provider_key_id('member_a', 'openai', 'tenant-a'), true)),
   row(true, '0007')::text,
   'an admin shares a member''s company key with the company''s runs'
 );
 select is(
-  (select is_shared from public.provider_keys where id = pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  (select is_shared from public.provider_keys where id = tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   true,
   'the admin reads it back as shared'
 );
@@ -180,12 +172,12 @@ select is(
 -- as member of tenant A: the member sees that their key is shared, and cannot undo it either
 select tests.authenticate_as('member_a');
 select is(
-  (select is_shared from public.provider_keys where id = pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  (select is_shared from public.provider_keys where id = tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   true,
   'the key''s owner sees it shared'
 );
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, false)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, false)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'P0001', 'only owners and admins of the company can share a key with the company''s runs',
   'a member cannot unshare it (an owner or admin decides)'
 );
@@ -193,12 +185,12 @@ select throws_ok(
 -- as owner of tenant A
 select tests.authenticate_as('owner_a');
 select is(
-  (select is_shared from public.set_provider_key_sharing(pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a'), true)),
+  (select is_shared from public.set_provider_key_sharing(tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a'), true)),
   true,
   'the owner shares a custom-endpoint company key too'
 );
 select is(
-  (select is_shared from public.set_provider_key_sharing(pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a'), false)),
+  (select is_shared from public.set_provider_key_sharing(tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a'), false)),
   false,
   'and stops sharing it'
 );
@@ -215,11 +207,11 @@ select public.set_provider_key('anthropic', 'sk-owner-a-anthropic-0012', tests.t
 -- as member of tenant A: someone else's company key is not theirs to share
 select tests.authenticate_as('member_a');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('owner_a', 'anthropic', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('owner_a', 'anthropic', 'tenant-a')),
   'P0001', 'only owners and admins of the company can share a key with the company''s runs',
   'a member cannot share the owner''s company key'
 );
-select is(pg_temp.is_shared(pg_temp.key_id('owner_a', 'anthropic', 'tenant-a')), false, 'and it stays unshared');
+select is(pg_temp.is_shared(tests.provider_key_id('owner_a', 'anthropic', 'tenant-a')), false, 'and it stays unshared');
 
 -- as member of tenant A: replacing a shared key stores a new, unshared one
 select tests.authenticate_as('member_a');
@@ -234,7 +226,7 @@ select tests.authenticate_as_service_role();
 update public.tenants set status = 'suspended' where id = tests.tenant_id('tenant-a');
 select tests.authenticate_as('owner_a');
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'this company is suspended: it can read its data but not change anything',
   'a suspended company shares nothing'
 );
@@ -244,7 +236,7 @@ update public.tenants set status = 'active' where id = tests.tenant_id('tenant-a
 -- as anon
 select tests.clear_authentication();
 select throws_ok(
-  format('select public.set_provider_key_sharing(%L, true)', pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select public.set_provider_key_sharing(%L, true)', tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'permission denied for function set_provider_key_sharing',
   'anon cannot share keys'
 );

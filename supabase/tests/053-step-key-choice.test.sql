@@ -30,14 +30,6 @@ as $$
   select coalesce(c.unusable_key_service || '@' || coalesce(c.unusable_key_origin, 'its provider'), 'none')
   from private.provider_key_for_step(tests.step_id(prompt, agent_name)) c
 $$;
-create function pg_temp.key_id(identifier text, wanted_service text, wanted_tenant_slug text default null) returns uuid
-language sql stable security definer set search_path = ''
-as $$
-  select k.id from public.provider_keys k
-  where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
-    and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
-$$;
-grant execute on function pg_temp.key_id(text, text, text) to anon, authenticated, service_role;
 grant execute on function pg_temp.key_for(text, text), pg_temp.unusable_for(text, text) to service_role;
 
 select tests.create_two_tenants();
@@ -79,8 +71,8 @@ select public.set_provider_key('openai-compatible', 'sk-owner-a-compat-x-0012', 
 select tests.authenticate_as('admin_a');
 select public.set_provider_key('anthropic', 'sk-admin-a-anthropic-company-0021', tests.tenant_id('tenant-a'));
 select public.set_provider_key('suna', 'sk-admin-a-suna-personal-0022', null, 'https://suna.test');
-select public.set_provider_key_sharing(pg_temp.key_id('owner_a', 'openai', 'tenant-a'), true);
-select public.set_provider_key_sharing(pg_temp.key_id('admin_a', 'anthropic', 'tenant-a'), true);
+select public.set_provider_key_sharing(tests.provider_key_id('owner_a', 'openai', 'tenant-a'), true);
+select public.set_provider_key_sharing(tests.provider_key_id('admin_a', 'anthropic', 'tenant-a'), true);
 -- member_b: a personal openai key (another company's member).
 select tests.authenticate_as('member_b');
 select public.set_provider_key('openai', 'sk-member-b-openai-personal-0031');
@@ -141,7 +133,7 @@ select is(pg_temp.unusable_for('run by member_a', 'Agents'), 'agent-api@https://
 
 -- ─── sharing ends, or its owner leaves: the key is no longer the company's ───────────────────
 select tests.authenticate_as('owner_a');
-select public.set_provider_key_sharing(pg_temp.key_id('owner_a', 'openai', 'tenant-a'), false);
+select public.set_provider_key_sharing(tests.provider_key_id('owner_a', 'openai', 'tenant-a'), false);
 delete from public.memberships where tenant_id = tests.tenant_id('tenant-a') and user_id = tests.get_supabase_uid('admin_a');
 select tests.authenticate_as_service_role();
 select is(pg_temp.key_for('run by member_c', 'OpenAI'), 'none', 'an unshared key is no longer used for others'' runs');
@@ -150,47 +142,47 @@ select is(pg_temp.key_for('run by member_a', 'OpenAI'), 'member.a:openai:0001', 
 
 -- ─── decrypting the step's key: only that key, audited in the starter's name ─────────────────
 select is(
-  private.decrypt_provider_key_for_step(tests.step_id('run by member_a', 'Compat X'), pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a')),
+  private.decrypt_provider_key_for_step(tests.step_id('run by member_a', 'Compat X'), tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a')),
   'sk-member-a-compat-x-0004',
   'the engine decrypts the key chosen for the step'
 );
 select is(
   (select row(actor_id = tests.get_supabase_uid('member_a'), after ->> 'key_owner_id' = tests.get_supabase_uid('member_a')::text,
               after ->> 'purpose' like 'execution % step %')::text
-   from public.audit_log where action = 'decrypt' and record_id = pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a')::text),
+   from public.audit_log where action = 'decrypt' and record_id = tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a')::text),
   row(true, true, true)::text,
   'the decrypt entry names the run''s starter, the key''s owner and the step'
 );
 select throws_ok(
   format('select private.decrypt_provider_key_for_step(%L, %L)', tests.step_id('run by member_a', 'Compat capture'),
-         pg_temp.key_id('member_a', 'openai-compatible', 'tenant-a')),
+         tests.provider_key_id('member_a', 'openai-compatible', 'tenant-a')),
   '42501', 'this key is not the one this step may use',
   'the key is not decrypted for a step whose call goes elsewhere'
 );
 select throws_ok(
   format('select private.decrypt_provider_key_for_step(%L, %L)', tests.step_id('run by member_c', 'OpenAI'),
-         pg_temp.key_id('member_b', 'openai')),
+         tests.provider_key_id('member_b', 'openai')),
   '42501', 'this key is not the one this step may use',
   'nor another company''s member''s key'
 );
 select throws_ok(
-  format('select private.decrypt_provider_key_for_step(%L, %L)', gen_random_uuid(), pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select private.decrypt_provider_key_for_step(%L, %L)', gen_random_uuid(), tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'this key is not the one this step may use',
   'nor for a step that does not exist'
 );
 
 -- The starter's key shared by an owner, used for a colleague's run: the actor is the colleague.
 select tests.authenticate_as('owner_a');
-select public.set_provider_key_sharing(pg_temp.key_id('member_a', 'openai', 'tenant-a'), true);
+select public.set_provider_key_sharing(tests.provider_key_id('member_a', 'openai', 'tenant-a'), true);
 select tests.authenticate_as_service_role();
 select is(
-  private.decrypt_provider_key_for_step(tests.step_id('run by member_c', 'OpenAI'), pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  private.decrypt_provider_key_for_step(tests.step_id('run by member_c', 'OpenAI'), tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   'sk-member-a-openai-company-0001',
   'a colleague''s run decrypts a key an owner shared'
 );
 select is(
   (select row(actor_id = tests.get_supabase_uid('member_c'), after ->> 'key_owner_id' = tests.get_supabase_uid('member_a')::text, after ->> 'shared')::text
-   from public.audit_log where action = 'decrypt' and record_id = pg_temp.key_id('member_a', 'openai', 'tenant-a')::text),
+   from public.audit_log where action = 'decrypt' and record_id = tests.provider_key_id('member_a', 'openai', 'tenant-a')::text),
   row(true, true, 'true')::text,
   'the decrypt entry names the colleague who started the run as its actor, and the key''s owner in its details'
 );
@@ -198,7 +190,7 @@ select is(
 -- as member of tenant A: nobody decrypts for a step but the engine
 select tests.authenticate_as('member_a');
 select throws_ok(
-  format('select private.decrypt_provider_key_for_step(%L, %L)', tests.step_id('run by member_a', 'OpenAI'), pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select private.decrypt_provider_key_for_step(%L, %L)', tests.step_id('run by member_a', 'OpenAI'), tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'permission denied for schema private',
   'a user cannot decrypt a step''s key'
 );
@@ -215,7 +207,7 @@ as $$ select private.decrypt_provider_key_for_step(step, key) $$;
 grant execute on function pg_temp.decrypt_step_key(uuid, uuid) to authenticated;
 select tests.authenticate_as('member_c');
 select throws_ok(
-  format('select pg_temp.decrypt_step_key(%L, %L)', tests.step_id('run by member_c', 'OpenAI'), pg_temp.key_id('member_a', 'openai', 'tenant-a')),
+  format('select pg_temp.decrypt_step_key(%L, %L)', tests.step_id('run by member_c', 'OpenAI'), tests.provider_key_id('member_a', 'openai', 'tenant-a')),
   '42501', 'only the service role can decrypt provider keys',
   'a signed-in user is refused even through a security-definer function'
 );

@@ -1,7 +1,7 @@
 -- The rules that once lived only in zod or in route code, proven as PostgREST would act: as
 -- `authenticated` with a user's claims, straight on the tables and functions, no `api` function in
 -- between. Each refusal is checked for its SQLSTATE and message (throws_ok) and for its stable
--- machine code and structured detail (pg_temp.raised), which the API and the web app read instead
+-- machine code and structured detail (tests.raised), which the API and the web app read instead
 -- of the wording.
 --
 -- Cast (tests.create_two_tenants): tenant A (owner_a, admin_a, member_a, analyst_a), tenant B
@@ -12,23 +12,6 @@ begin;
 set search_path to public, extensions, tests;
 
 select plan(43);
-
--- The SQLSTATE, machine code (the raise's `constraint`) and detail of what `statement` raises.
-create function pg_temp.raised(statement text) returns jsonb language plpgsql as $$
-declare
-  state text;
-  code text;
-  detail text;
-begin
-  execute statement;
-  return null;
-exception when others then
-  get stacked diagnostics state = returned_sqlstate, code = constraint_name, detail = pg_exception_detail;
-  return pg_catalog.jsonb_build_object('state', state, 'code', nullif(code, ''),
-    'detail', case when detail like '{%' then detail::jsonb end);
-end;
-$$;
-grant execute on function pg_temp.raised(text) to authenticated;
 
 create function pg_temp.immediately(statement text) returns text language sql as $$
   select statement || '; set constraints public.teams_workflow_valid, public.team_agents_workflow_valid immediate';
@@ -60,7 +43,7 @@ select throws_ok(
   'inserting a 51st agent straight into team_agents is refused'
 );
 select is(
-  pg_temp.raised(pg_temp.immediately($$ insert into public.team_agents (team_id, agent_id, execution_order)
+  tests.raised(pg_temp.immediately($$ insert into public.team_agents (team_id, agent_id, execution_order)
      values (tests.team_id('Big team'), tests.agent_id('Bulk 51'), 1) $$)),
   '{"state": "22023", "code": "team_agent_limit", "detail": {"field": "agents", "limit": 50}}'::jsonb,
   'the limit is refused with the code team_agent_limit and the limit in its detail'
@@ -75,7 +58,7 @@ select throws_ok(
   'a combined input of 21 sources is refused'
 );
 select is(
-  pg_temp.raised(pg_temp.immediately($$ update public.team_agents set input = jsonb_build_object('source', 'combined', 'sources',
+  tests.raised(pg_temp.immediately($$ update public.team_agents set input = jsonb_build_object('source', 'combined', 'sources',
        (select jsonb_agg('{"type": "initial_prompt"}'::jsonb) from generate_series(1, 21)))
      where team_id = tests.team_id('Small team') $$)) -> 'detail',
   jsonb_build_object('agent_id', tests.agent_id('Bulk 1'), 'field', 'input.sources', 'limit', 20),
@@ -89,7 +72,7 @@ select throws_ok(
   'an agent with 21 conditions is refused'
 );
 select is(
-  pg_temp.raised(pg_temp.immediately($$ update public.team_agents set conditions =
+  tests.raised(pg_temp.immediately($$ update public.team_agents set conditions =
        (select jsonb_agg('{"field": "initial_prompt", "operator": "contains", "value": "x"}'::jsonb) from generate_series(1, 21))
      where team_id = tests.team_id('Small team') $$)) ->> 'code',
   'team_condition_limit',
@@ -121,7 +104,7 @@ select throws_ok(
   'an input with a key its source does not have is refused'
 );
 select is(
-  pg_temp.raised(pg_temp.immediately($$ update public.team_agents set input = '{"source": "initial_prompt", "agent_id": "whatever"}'
+  tests.raised(pg_temp.immediately($$ update public.team_agents set input = '{"source": "initial_prompt", "agent_id": "whatever"}'
      where team_id = tests.team_id('Small team') $$)),
   jsonb_build_object('state', '22023', 'code', 'team_input_invalid',
                      'detail', jsonb_build_object('agent_id', tests.agent_id('Bulk 1'), 'field', 'input.agent_id')),
@@ -157,7 +140,7 @@ select throws_ok(
   'an override of 65 tools is refused'
 );
 select is(
-  pg_temp.raised($$ update public.team_agents set config = '{"temperature": "hot"}' where team_id = tests.team_id('Small team') $$),
+  tests.raised($$ update public.team_agents set config = '{"temperature": "hot"}' where team_id = tests.team_id('Small team') $$),
   jsonb_build_object('state', '22023', 'code', 'team_agent_config_invalid',
                      'detail', jsonb_build_object('agent_id', tests.agent_id('Bulk 1'), 'field', 'config.temperature')),
   'an override refusal carries team_agent_config_invalid, the agent and the field'
@@ -175,7 +158,7 @@ select throws_ok(
   'an agent reads at most 100 knowledge bases'
 );
 select is(
-  pg_temp.raised($$ update public.agents set config = '{"organization": "x"}' where name = 'Bulk 1' $$),
+  tests.raised($$ update public.agents set config = '{"organization": "x"}' where name = 'Bulk 1' $$),
   '{"state": "22023", "code": "agent_config_unknown_setting", "detail": {"field": "config.organization", "provider": "demo"}}'::jsonb,
   'an unknown agent setting is refused with its code, field and provider'
 );
@@ -188,7 +171,7 @@ select throws_ok(
   'an analyst cannot create a team directly'
 );
 select is(
-  pg_temp.raised($$ select public.start_execution(tests.team_id('Small team'), 'go') $$),
+  tests.raised($$ select public.start_execution(tests.team_id('Small team'), 'go') $$),
   '{"state": "42501", "code": "executions_start_by_builders", "detail": null}'::jsonb,
   'an analyst cannot start a run, refused with executions_start_by_builders'
 );
@@ -224,7 +207,7 @@ select throws_ok(
   'an owner cannot delete a team straight from the table while its run is in flight'
 );
 select is(
-  pg_temp.raised($$ delete from public.teams where id = tests.team_id('Small team') $$),
+  tests.raised($$ delete from public.teams where id = tests.team_id('Small team') $$),
   jsonb_build_object('state', 'P0001', 'code', 'team_has_runs_in_flight', 'detail', jsonb_build_object('team_id', tests.team_id('Small team'))),
   'the refusal carries team_has_runs_in_flight and the team'
 );
@@ -247,7 +230,7 @@ select throws_ok(
   'inviting someone who is already a member is refused'
 );
 select is(
-  pg_temp.raised($$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'member.a@renum.test', 'analyst') $$),
+  tests.raised($$ insert into public.invitations (tenant_id, email, role) values (tests.tenant_id('tenant-a'), 'member.a@renum.test', 'analyst') $$),
   '{"state": "23505", "code": "invitations_invitee_is_member", "detail": {"field": "email"}}'::jsonb,
   'with the code invitations_invitee_is_member'
 );
@@ -287,7 +270,7 @@ select tests.authenticate_as_service_role();
 update public.tenants set status = 'suspended' where slug = 'tenant-b';
 select tests.authenticate_as('owner_b');
 select is(
-  pg_temp.raised($$ insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-b'), 'Too late') $$),
+  tests.raised($$ insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-b'), 'Too late') $$),
   jsonb_build_object('state', '42501', 'code', 'tenant_read_only',
                      'detail', jsonb_build_object('tenant_id', tests.tenant_id('tenant-b'), 'tenant_status', 'suspended')),
   'a suspended company''s write is refused with tenant_read_only and its status'

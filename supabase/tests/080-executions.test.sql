@@ -18,21 +18,7 @@ select plan(104);
 create function pg_temp.last_seq(prompt text) returns integer
 language sql stable security definer set search_path = ''
 as $$ select e.last_event_seq::integer from public.executions e where e.initial_prompt = prompt $$;
--- The constraint name an error carries (the API maps budget_exhausted to its own answer).
-create function pg_temp.error_constraint(statement text) returns text
-language plpgsql
-as $$
-declare
-  constraint_name text;
-begin
-  execute statement;
-  return null;
-exception when others then
-  get stacked diagnostics constraint_name = constraint_name;
-  return constraint_name;
-end;
-$$;
-grant execute on function pg_temp.last_seq(text), pg_temp.error_constraint(text) to anon, authenticated, service_role;
+grant execute on function pg_temp.last_seq(text) to anon, authenticated, service_role;
 
 select tests.create_two_tenants();
 update public.tenants set plan = 'pro' where id = tests.tenant_id('tenant-a');
@@ -643,7 +629,7 @@ select throws_ok(
   'a tenant that spent its monthly budget cannot start runs'
 );
 select is(
-  pg_temp.error_constraint($$ select public.start_execution(tests.team_id('Launch team'), 'Over budget') $$),
+  tests.error_code($$ select public.start_execution(tests.team_id('Launch team'), 'Over budget') $$),
   'budget_exhausted',
   'the budget error carries the budget_exhausted constraint for the API'
 );
