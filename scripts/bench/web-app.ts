@@ -33,7 +33,7 @@ import WebSocket from "ws";
 import { launchChromium } from "../../web/tests/browser/browser.ts";
 import { buildWebApp, requireFreeWebPort, serveWebApp } from "../stack/built-web-app.ts";
 import { stackInstance, statusVariables } from "../stack/instances.ts";
-import { type ApiUser, call, createTenant, expectStatus, signUp } from "../stack/tests/api-helpers.ts";
+import { type ApiUser, call, createTenant, expectStatus, signUp } from "../../tests/fixtures/index.ts";
 import { line, ms, openBenchStack, option, pause, say, type Sql, summarize, type Summary, waitForRuns, warmExecutor } from "./engine-bench-support.ts";
 import { kilobytes, type PageJavaScript, weighPage } from "./page-javascript.ts";
 

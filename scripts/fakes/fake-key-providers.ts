@@ -5,7 +5,7 @@
 // never passes a provider's words on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { listenForFunctions, listenOutsideFakeRange } from "../../fakes/fake-ports.ts";
+import { listenForFunctions, listenOutsideFakeRange } from "./fake-ports.ts";
 
 export type FakeProviderKind = "openai" | "anthropic" | "whatsapp" | "suna" | "agent-api" | "evolution" | "silent";
 

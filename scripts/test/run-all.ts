@@ -1,6 +1,7 @@
 // `npm test`: a fresh test stack, then every suite — pgTAP through pg_prove, the database lint,
 // the generated types' freshness, Deno's type check of the functions, tsc, svelte-check of the web
-// app, vitest (functions and stack), the web app's vitest (components; loads and actions against
+// app, vitest (the functions' own tests, the product's end-to-end tests in tests/e2e/ and the local
+// stack's own in scripts/stack/tests/), the web app's vitest (components; loads and actions against
 // the stack), and the browser flows (Chromium driving the built web app) — and one closing line
 // `N passed, N failed` counting every test of every suite. Then a second stack on asymmetric
 // signing keys (the `-asymmetric` partner of the test stack, instance-keys.ts) runs the suites'

@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
-    include: ["supabase/functions/**/*.asymmetric.test.ts", "scripts/**/*.asymmetric.test.ts"],
+    include: ["supabase/functions/**/*.asymmetric.test.ts", "scripts/**/*.asymmetric.test.ts", "tests/**/*.asymmetric.test.ts"],
     exclude: ["**/node_modules/**", ".stack/**", "web/**"],
     fileParallelism: false,
     testTimeout: 60_000,

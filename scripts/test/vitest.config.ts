@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
-    include: ["supabase/functions/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["supabase/functions/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts"],
     // *.asymmetric.test.ts need the stack on signing keys: vitest.asymmetric.config.ts runs them.
     exclude: ["**/node_modules/**", ".stack/**", "web/**", "**/*.asymmetric.test.ts"],
     fileParallelism: false,

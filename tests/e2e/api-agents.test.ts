@@ -2,17 +2,7 @@
 // who signed up with supabase-js: the roles of a company, isolation between two companies, and
 // sharing an agent with a person or another company (and revoking it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addMember,
-  type ApiUser,
-  aUuid,
-  call,
-  cleanUp,
-  createTenant,
-  expectStatus,
-  signUp,
-  testDatabase,
-} from "./api-helpers.ts";
+import { addMember, type ApiUser, aUuid, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

@@ -3,7 +3,7 @@
 // (public.agent_provider_key_services), and refusals that carry the database rule's machine code
 // and facts rather than wording a client would have to match.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addMember, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "./api-helpers.ts";
+import { addMember, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

@@ -3,7 +3,7 @@
 // budget, the newest runs), computed from rows this suite writes as the database's owner, and
 // nothing of another company ever in them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addMember, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "./api-helpers.ts";
+import { addMember, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

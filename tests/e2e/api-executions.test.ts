@@ -22,7 +22,7 @@ import {
   expectStatus,
   signUp,
   testDatabase,
-} from "./api-helpers.ts";
+} from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

@@ -3,7 +3,7 @@
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackEnv } from "../../test/stack-env.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 1, onnotice: () => {} });
 const api = (path: string) => `${stackEnv.functionsUrl}/api/v1${path}`;

@@ -3,7 +3,7 @@
 // sent through the gateway to the agents, teams and executions endpoints. Each is answered with a
 // 4xx in the one error shape, naming the field, and the database shows nothing was written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiAnswer, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "./api-helpers.ts";
+import { type ApiAnswer, type ApiUser, call, cleanUp, createTenant, expectStatus, signUp, testDatabase } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 let owner: ApiUser;

@@ -7,18 +7,8 @@
 import { createClient } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { MailMessage } from "../mail/mailbox.ts";
-import { stackEnv } from "../../test/stack-env.ts";
-import {
-  type ApiUser,
-  call,
-  cleanUp,
-  createTenant,
-  expectStatus,
-  signUp,
-  testDatabase,
-  uniqueEmail,
-} from "./api-helpers.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
+import { type ApiUser, call, cleanUp, createTenant, expectStatus, inbox, signUp, testDatabase, uniqueEmail } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];
@@ -34,11 +24,6 @@ afterAll(async () => {
   await cleanUp(sql, people);
   await sql.end();
 });
-
-async function inbox(to: string): Promise<MailMessage[]> {
-  const answer = await fetch(`${stackEnv.apiUrl}/_stack/inbox?to=${encodeURIComponent(to)}`);
-  return ((await answer.json()) as { messages: MailMessage[] }).messages;
-}
 
 interface EmailedInvitation {
   /** The web app page the link ends on, with the invitation's token. */

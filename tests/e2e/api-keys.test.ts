@@ -11,8 +11,8 @@ import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenForFunctions } from "../../fakes/fake-ports.ts";
-import { isInstanceName, stackInstance } from "../instances.ts";
+import { listenForFunctions } from "../../scripts/fakes/fake-ports.ts";
+import { isInstanceName, stackInstance } from "../../scripts/stack/instances.ts";
 import {
   addMember,
   type ApiUser,
@@ -21,11 +21,12 @@ import {
   cleanUp,
   createTenant,
   expectStatus,
+  type FakeProvider,
   receivedBodies,
   signUp,
+  startFakeProvider,
   testDatabase,
-} from "./api-helpers.ts";
-import { type FakeProvider, startFakeProvider } from "./fake-providers.ts";
+} from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

@@ -2,7 +2,7 @@
 // supabase-js: a person changes their own name, avatar and language, and nothing else of theirs
 // or anyone else's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiUser, call, cleanUp, expectStatus, signUp, testDatabase } from "./api-helpers.ts";
+import { type ApiUser, call, cleanUp, expectStatus, signUp, testDatabase } from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

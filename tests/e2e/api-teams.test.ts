@@ -14,7 +14,7 @@ import {
   expectStatus,
   signUp,
   testDatabase,
-} from "./api-helpers.ts";
+} from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

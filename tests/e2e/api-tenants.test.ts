@@ -2,7 +2,7 @@
 // through the gateway, as people who signed up with supabase-js against the Auth stand-in.
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackEnv } from "../../test/stack-env.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
 import {
   addMember,
   type ApiUser,
@@ -17,7 +17,7 @@ import {
   signUp,
   testDatabase,
   uniqueEmail,
-} from "./api-helpers.ts";
+} from "../fixtures/index.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];

@@ -9,21 +9,23 @@ import { createClient } from "@supabase/supabase-js";
 import { decodeProtectedHeader, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import { stackEnv } from "../../test/stack-env.ts";
-import { repoRoot } from "../instances.ts";
-import { anonKey as legacyAnonKey, jwtSecret as legacySecret } from "../keys.ts";
-import { call } from "./api-helpers.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
+import { repoRoot } from "../../scripts/stack/instances.ts";
+import { anonKey as legacyAnonKey, jwtSecret as legacySecret } from "../../scripts/stack/keys.ts";
 import {
+  call,
+  closeAllClients,
   type Company,
   createTeam,
   demoAgent,
   engineDatabase,
   newCompany,
+  realtimeClient,
   removeCompanies,
   runFinished,
   startRun,
-} from "./engine-helpers.ts";
-import { closeAllClients, realtimeClient, subscribe } from "./realtime-helpers.ts";
+  subscribe,
+} from "../fixtures/index.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
 

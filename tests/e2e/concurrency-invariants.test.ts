@@ -6,8 +6,8 @@
 // lock is seen waiting in pg_stat_activity before the first one commits.
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUsers, deleteUsers, type TestUser, userClaims } from "../../../supabase/functions/_shared/test-support.ts";
-import { stackEnv } from "../../test/stack-env.ts";
+import { createUsers, deleteUsers, type TestUser, userClaims } from "../fixtures/index.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 8, prepare: false, onnotice: () => {} });
 const people: TestUser[] = [];

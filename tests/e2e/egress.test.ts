@@ -7,23 +7,24 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackEnv } from "../../test/stack-env.ts";
-import { listenForFunctions, listenOutsideFakeRange } from "../../fakes/fake-ports.ts";
-import { type FakeServer } from "../../fakes/fake-http.ts";
-import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
-import { call, expectStatus } from "./api-helpers.ts";
-import { startFakeProvider } from "./fake-providers.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
+import { listenForFunctions, listenOutsideFakeRange } from "../../scripts/fakes/fake-ports.ts";
+import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
+import { startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
+  call,
   type Company,
   createTeam,
   engineDatabase,
+  expectStatus,
   newCompany,
   openAiAgent,
   removeCompanies,
   runFinished,
+  startFakeProvider,
   startRun,
   steps,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 const sql = engineDatabase();
 const apiKey = `sk-egress-${crypto.randomUUID()}`;

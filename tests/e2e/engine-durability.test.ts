@@ -4,16 +4,16 @@
 // expires and the watchdog wakes a new worker, with the step's result recorded exactly once; a
 // Postgres restart with ten runs in flight ends all ten completed, each result once.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type FakeServer } from "../../fakes/fake-http.ts";
-import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
+import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
+import { startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
   type Company,
   createTeam,
   demoAgent,
   engineDatabase,
   events,
-  execution,
   eventsAreGapless,
+  execution,
   executorPid,
   newCompany,
   openAiAgent,
@@ -26,7 +26,7 @@ import {
   steps,
   stopRun,
   waitFor,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 // Generous: a run whose worker is restarted under the suite (a file change reloads the function)
 // finishes only after its lease expires and the watchdog wakes a new worker.

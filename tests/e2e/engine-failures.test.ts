@@ -5,8 +5,8 @@
 // a provider that never answers is cut off at the run's time limit: the run fails saying so and
 // the provider sees its connection closed.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type FakeServer } from "../../fakes/fake-http.ts";
-import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
+import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
+import { startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
   type Company,
   createTeam,
@@ -20,7 +20,7 @@ import {
   startRun,
   steps,
   waitFor,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 // Generous: a run whose worker is restarted under the suite (a file change reloads the function)
 // finishes only after its lease expires and the scheduled kick wakes a new worker.

@@ -3,10 +3,10 @@
 // budget of a few seconds, so the hand-over happens within one test. The stack's own executor is
 // kept out of the way for the run: its wake-up request is dropped and the watchdog paused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDatabase } from "../../../supabase/functions/_shared/db.ts";
-import { type EngineRunSummary, startEngine } from "../../../supabase/functions/executor/engine.ts";
-import { EngineStore } from "../../../supabase/functions/executor/engine-store.ts";
-import { stackEnv } from "../../test/stack-env.ts";
+import { connectDatabase } from "../../supabase/functions/_shared/db.ts";
+import { type EngineRunSummary, startEngine } from "../../supabase/functions/executor/engine.ts";
+import { EngineStore } from "../../supabase/functions/executor/engine-store.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
 import {
   type Company,
   createTeam,
@@ -19,7 +19,7 @@ import {
   resumeWatchdog,
   runFinished,
   steps,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 const sql = engineDatabase();
 const engineSql = connectDatabase(stackEnv.dbUrl, { max: 4 });

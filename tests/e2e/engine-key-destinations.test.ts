@@ -7,19 +7,23 @@
 // agent's base_url. The capture server must never see a key; when the run is not the re-pointer's
 // own, it must see nothing at all (no prompt, no body).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type FakeServer } from "../../fakes/fake-http.ts";
-import { startFakeOpenAi } from "../../fakes/fake-openai.ts";
-import { addMember, type ApiUser, call, expectStatus, signUp } from "./api-helpers.ts";
+import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
+import { startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
+  addMember,
+  type ApiUser,
+  call,
   type Company,
   createAgent,
   createTeam,
   engineDatabase,
+  expectStatus,
   newCompany,
   removeCompanies,
   runFinished,
+  signUp,
   steps,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 vi.setConfig({ testTimeout: 180_000 });
 

@@ -4,8 +4,10 @@
 // refused the channel with the hosted server's reason. And money: a company whose monthly budget
 // is spent cannot start another run.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { call } from "./api-helpers.ts";
 import {
+  call,
+  closeAllClients,
+  collectBroadcasts,
   type Company,
   createTeam,
   demoAgent,
@@ -13,13 +15,15 @@ import {
   type EventRow,
   execution,
   newCompany,
-  removeCompanies,
   readRun,
+  realtimeClient,
+  removeCompanies,
   runFinished,
   startRun,
+  subscribe,
+  subscribed,
   waitFor,
-} from "./engine-helpers.ts";
-import { closeAllClients, collectBroadcasts, realtimeClient, subscribe, subscribed } from "./realtime-helpers.ts";
+} from "../fixtures/index.ts";
 
 // Generous: a run whose worker is restarted under the suite (a file change reloads the function)
 // finishes only after its lease expires and the scheduled kick wakes a new worker.

@@ -17,7 +17,7 @@ import {
   runFinished,
   startRun,
   steps,
-} from "./engine-helpers.ts";
+} from "../fixtures/index.ts";
 
 // Generous: a run whose worker is restarted under the suite (a file change reloads the function)
 // finishes only after its lease expires and the scheduled kick wakes a new worker.

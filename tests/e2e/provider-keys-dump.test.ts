@@ -2,8 +2,8 @@
 // that encrypts it (that one sits in Vault, encrypted by a root key outside the database).
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { stackEnv } from "../../test/stack-env.ts";
-import { runCommand } from "../run-command.ts";
+import { stackEnv } from "../../scripts/test/stack-env.ts";
+import { runCommand } from "../../scripts/stack/run-command.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 1, onnotice: () => {} });
 

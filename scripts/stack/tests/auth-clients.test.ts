@@ -11,15 +11,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { stackEnv } from "../../test/stack-env.ts";
 import { repoRoot } from "../instances.ts";
+import { uniqueEmail } from "../../../tests/fixtures/index.ts";
 
 const authConfig = (parse(readFileSync(join(repoRoot, "supabase/config.toml"), "utf8")) as { auth: Record<string, unknown> }).auth;
 const sql = postgres(stackEnv.dbUrl, { max: 2, onnotice: () => {} });
 afterAll(() => sql.end());
-
-let emailCount = 0;
-function uniqueEmail(label: string): string {
-  return `${label}-${process.pid}-${Date.now()}-${emailCount++}@example.com`;
-}
 
 // Node 20 has no global WebSocket, which supabase-js's realtime client wants at construction.
 type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;

@@ -11,17 +11,13 @@ import WebSocket from "ws";
 import { repoRoot } from "../instances.ts";
 import type { MailMessage } from "../mail/mailbox.ts";
 import { stackEnv } from "../../test/stack-env.ts";
+import { inbox, uniqueEmail } from "../../../tests/fixtures/index.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 2, onnotice: () => {} });
 afterAll(() => sql.end());
 
 // Where the web app sends invitees (its origin is allowed by site_url: same host, any loopback port).
 const appConfirmUrl = "http://127.0.0.1:5173/auth/confirm?next=/invitations";
-
-let emailCount = 0;
-function uniqueEmail(label: string): string {
-  return `links-${label}-${process.pid}-${Date.now()}-${emailCount++}@example.com`;
-}
 
 function client(key = stackEnv.anonKey): SupabaseClient {
   const items = new Map<string, string>();
@@ -42,12 +38,6 @@ async function signedIn(label: string, password = "first-password-1"): Promise<{
   const user = client();
   expect((await user.auth.signUp({ email, password })).error).toBeNull();
   return { email, password, user };
-}
-
-async function inbox(to: string): Promise<MailMessage[]> {
-  const response = await fetch(`${stackEnv.apiUrl}/_stack/inbox?to=${encodeURIComponent(to)}`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { messages: MailMessage[] }).messages;
 }
 
 function linkIn(mail: MailMessage): URL {

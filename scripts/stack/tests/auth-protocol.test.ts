@@ -4,6 +4,7 @@ import { request } from "node:http";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../test/stack-env.ts";
+import { uniqueEmail } from "../../../tests/fixtures/index.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 2, onnotice: () => {} });
 afterAll(() => sql.end());
@@ -11,11 +12,6 @@ afterAll(() => sql.end());
 const auth = (path: string) => `${stackEnv.apiUrl}/auth/v1${path}`;
 const withKey = { apikey: stackEnv.anonKey, "content-type": "application/json" };
 const current = { ...withKey, "X-Supabase-Api-Version": "2024-01-01" };
-
-let emailCount = 0;
-function uniqueEmail(label: string): string {
-  return `${label}-${process.pid}-${Date.now()}-${emailCount++}@example.com`;
-}
 
 async function post(path: string, body: string, headers: Record<string, string> = withKey): Promise<{ status: number; body: any; headers: Headers }> {
   const answer = await fetch(auth(path), { method: "POST", headers, body });

@@ -9,19 +9,14 @@ import WebSocket from "ws";
 import { readAuthConfig } from "../auth/config.ts";
 import { emailFrequencyError } from "../auth/email-frequency.ts";
 import { isRedirectUrlValid } from "../auth/redirect-urls.ts";
-import type { MailMessage } from "../mail/mailbox.ts";
 import { stackEnv } from "../../test/stack-env.ts";
+import { inbox, uniqueEmail } from "../../../tests/fixtures/index.ts";
 
 const sql = postgres(stackEnv.dbUrl, { max: 2, onnotice: () => {} });
 afterAll(() => sql.end());
 
 // An origin site_url allows (same host, any port on loopback), like the web app's.
 const appConfirmUrl = "http://127.0.0.1:5173/auth/confirm?next=/login/reset";
-
-let emailCount = 0;
-function uniqueEmail(label: string): string {
-  return `recovery-${label}-${process.pid}-${Date.now()}-${emailCount++}@example.com`;
-}
 
 /** A client as a browser or server keeps one: its own storage, so PKCE verifiers survive between calls. */
 function client(flowType: "pkce" | "implicit" = "pkce"): SupabaseClient {
@@ -43,12 +38,6 @@ async function accountWith(password: string): Promise<string> {
   const { error } = await client().auth.signUp({ email, password });
   expect(error).toBeNull();
   return email;
-}
-
-async function inbox(to: string): Promise<MailMessage[]> {
-  const response = await fetch(`${stackEnv.apiUrl}/_stack/inbox?to=${encodeURIComponent(to)}`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { messages: MailMessage[] }).messages;
 }
 
 /** The link of the (only) recovery email sent to `to`, as a mail client would open it. */

@@ -11,10 +11,10 @@ import {
   eventually,
   pause,
   realtimeClient,
+  type Sql,
   subscribed,
   uniqueTopic,
-  type Sql,
-} from "./realtime-helpers.ts";
+} from "../../../tests/fixtures/index.ts";
 
 let sql: Sql;
 const testSchema = `realtime_broadcast_test_${process.pid}`;

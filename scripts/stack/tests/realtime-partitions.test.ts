@@ -12,7 +12,17 @@ import { isInstanceName, stackInstance } from "../instances.ts";
 import { maxDatabasePayloadBytes } from "../realtime/database-broadcasts.ts";
 import { realtimeService } from "../realtime/realtime-service.ts";
 import { stackEnv } from "../../test/stack-env.ts";
-import { closeAllClients, collectBroadcasts, databaseConnection, eventually, pause, realtimeClient, subscribed, uniqueTopic, type Sql } from "./realtime-helpers.ts";
+import {
+  closeAllClients,
+  collectBroadcasts,
+  databaseConnection,
+  eventually,
+  pause,
+  realtimeClient,
+  type Sql,
+  subscribed,
+  uniqueTopic,
+} from "../../../tests/fixtures/index.ts";
 
 const stackName = process.env.RENUM_STACK ?? "test";
 if (!isInstanceName(stackName)) throw new Error(`unknown stack ${stackName}`);

@@ -3,7 +3,16 @@
 import { randomUUID } from "node:crypto";
 import type { RealtimeChannel } from "@supabase/realtime-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAllClients, databaseConnection, eventually, realtimeClient, subscribed, userToken, uniqueTopic, type Sql } from "./realtime-helpers.ts";
+import {
+  accessToken,
+  closeAllClients,
+  databaseConnection,
+  eventually,
+  realtimeClient,
+  type Sql,
+  subscribed,
+  uniqueTopic,
+} from "../../../tests/fixtures/index.ts";
 
 let sql: Sql;
 const presencePolicy = `realtime test ${process.pid}: users see who watches their run`;
@@ -82,7 +91,7 @@ describe("presence", () => {
     const owner = randomUUID();
     const topic = `watch:${owner}`;
     const client = realtimeClient();
-    await client.setAuth(await userToken({ sub: owner }));
+    await client.setAuth(await accessToken({ sub: owner }));
     const channel = client.channel(topic, { config: { private: true, presence: { key: "owner" } } });
     let synced = 0;
     channel.on("presence", { event: "sync" }, () => synced++);

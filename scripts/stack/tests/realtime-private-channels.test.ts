@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  accessToken,
   closeAllClients,
   collectBroadcasts,
   collectSystemEvents,
@@ -10,11 +11,10 @@ import {
   eventually,
   pause,
   realtimeClient,
+  type Sql,
   subscribe,
   subscribed,
-  userToken,
-  type Sql,
-} from "./realtime-helpers.ts";
+} from "../../../tests/fixtures/index.ts";
 
 let sql: Sql;
 // Policies live on the shared realtime.messages; each gets a name unique to this run and is dropped after.
@@ -49,8 +49,8 @@ describe("joining a private channel", () => {
   it("admits the user the select policy admits and refuses the other with the hosted server's reason", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const anaChannel = (await clientAs(await userToken({ sub: ana }))).channel(room, { config: { private: true } });
-    const brunoChannel = (await clientAs(await userToken())).channel(room, { config: { private: true } });
+    const anaChannel = (await clientAs(await accessToken({ sub: ana }))).channel(room, { config: { private: true } });
+    const brunoChannel = (await clientAs(await accessToken())).channel(room, { config: { private: true } });
 
     const [anaJoin, brunoJoin] = await Promise.all([subscribe(anaChannel), subscribe(brunoChannel)]);
 
@@ -69,9 +69,9 @@ describe("joining a private channel", () => {
   it("delivers a private database broadcast only to the admitted user, not to a public channel of that name", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const anaChannel = (await clientAs(await userToken({ sub: ana }))).channel(room, { config: { private: true } });
+    const anaChannel = (await clientAs(await accessToken({ sub: ana }))).channel(room, { config: { private: true } });
     const anaReceived = collectBroadcasts(anaChannel);
-    const outsider = (await clientAs(await userToken())).channel(room);
+    const outsider = (await clientAs(await accessToken())).channel(room);
     const outsiderReceived = collectBroadcasts(outsider);
     await Promise.all([subscribed(anaChannel), subscribed(outsider)]);
 
@@ -88,7 +88,7 @@ describe("sending on a private channel", () => {
   it("relays and acknowledges a broadcast the insert policy allows", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const token = await userToken({ sub: ana });
+    const token = await accessToken({ sub: ana });
     const sender = (await clientAs(token)).channel(room, { config: { private: true, broadcast: { ack: true } } });
     const listener = (await clientAs(token)).channel(room, { config: { private: true } });
     const received = collectBroadcasts(listener);
@@ -106,7 +106,7 @@ describe("sending on a private channel", () => {
     await sql.unsafe(`create policy "${readOnly}" on realtime.messages for select to anon using (true)`);
     try {
       const sender = realtimeClient().channel(room, { config: { private: true, broadcast: { ack: true } } });
-      const listener = (await clientAs(await userToken({ sub: ana }))).channel(room, { config: { private: true } });
+      const listener = (await clientAs(await accessToken({ sub: ana }))).channel(room, { config: { private: true } });
       const received = collectBroadcasts(listener);
       await Promise.all([subscribed(sender), subscribed(listener)]);
 
@@ -122,13 +122,13 @@ describe("the channel's token", () => {
   it("can be refreshed with setAuth before it expires, and the channel keeps receiving", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const client = await clientAs(await userToken({ sub: ana, expiresInSeconds: 2 }));
+    const client = await clientAs(await accessToken({ sub: ana, expiresInSeconds: 2 }));
     const channel = client.channel(room, { config: { private: true } });
     const received = collectBroadcasts(channel);
     const system = collectSystemEvents(channel);
     await subscribed(channel);
 
-    await client.setAuth(await userToken({ sub: ana, expiresInSeconds: 3600 }));
+    await client.setAuth(await accessToken({ sub: ana, expiresInSeconds: 3600 }));
     await pause(3_000);
     await sql`select realtime.send('{"still": "here"}'::jsonb, 'after-refresh', ${room})`;
 
@@ -140,7 +140,7 @@ describe("the channel's token", () => {
   it("closes the channel when setAuth hands it a user the policies refuse", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const client = await clientAs(await userToken({ sub: ana }));
+    const client = await clientAs(await accessToken({ sub: ana }));
     const channel = client.channel(room, { config: { private: true } });
     const system = collectSystemEvents(channel);
     const statuses: string[] = [];
@@ -151,7 +151,7 @@ describe("the channel's token", () => {
       }),
     );
 
-    await client.setAuth(await userToken());
+    await client.setAuth(await accessToken());
 
     await eventually(() => statuses.includes("CLOSED"), 5_000, "the channel to close");
     expect(system).toEqual([{ extension: "system", status: "error", message: denied(room), channel: room }]);
@@ -160,7 +160,7 @@ describe("the channel's token", () => {
   it("closes the channel with the hosted server's message when the token expires", async () => {
     const ana = randomUUID();
     const room = `room:${ana}`;
-    const client = await clientAs(await userToken({ sub: ana, expiresInSeconds: 2 }));
+    const client = await clientAs(await accessToken({ sub: ana, expiresInSeconds: 2 }));
     const channel = client.channel(room, { config: { private: true } });
     const system = collectSystemEvents(channel);
     const statuses: string[] = [];

@@ -5,7 +5,16 @@ import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { stackEnv } from "../../test/stack-env.ts";
-import { closeAllClients, collectBroadcasts, eventually, realtimeClient, subscribe, subscribed, uniqueTopic, userToken } from "./realtime-helpers.ts";
+import {
+  accessToken,
+  closeAllClients,
+  collectBroadcasts,
+  eventually,
+  realtimeClient,
+  subscribe,
+  subscribed,
+  uniqueTopic,
+} from "../../../tests/fixtures/index.ts";
 
 afterEach(closeAllClients);
 
@@ -60,9 +69,9 @@ async function othersAreStillServed(): Promise<void> {
 describe("the WebSocket upgrade", () => {
   it("is refused without an apikey, with a key that is not the project's anon or service_role key, and for an unknown protocol version", async () => {
     expect(await upgradeAnswer("vsn=2.0.0")).toEqual({ status: 401, body: JSON.stringify({ message: "No API key found in request" }) });
-    const forged = await userToken({ role: "anon", secret: "another-secret-that-is-at-least-32-characters-long" });
+    const forged = await accessToken({ role: "anon", secret: "another-secret-that-is-at-least-32-characters-long" });
     expect(await upgradeAnswer(`apikey=${forged}&vsn=2.0.0`)).toMatchObject({ status: 401 });
-    expect(await upgradeAnswer(`apikey=${await userToken()}&vsn=2.0.0`)).toMatchObject({ status: 401 });
+    expect(await upgradeAnswer(`apikey=${await accessToken()}&vsn=2.0.0`)).toMatchObject({ status: 401 });
     expect(await upgradeAnswer(`apikey=${stackEnv.anonKey}&vsn=3.0.0`)).toMatchObject({ status: 403 });
     expect(await upgradeAnswer(`apikey=${stackEnv.serviceRoleKey}&vsn=1.0.0`)).toMatchObject({ status: 101 });
   });
@@ -79,11 +88,11 @@ describe("joins with a bad token", () => {
   }
 
   it("are refused with the hosted server's reasons", async () => {
-    const expired = await joinWith(await userToken({ expiresInSeconds: -30 }));
+    const expired = await joinWith(await accessToken({ expiresInSeconds: -30 }));
     expect(expired.status).toBe("CHANNEL_ERROR");
     expect(expired.error?.message).toMatch(/^InvalidJWTToken: Token has expired (30|31) seconds ago$/);
 
-    const forged = await joinWith(await userToken({ secret: "another-secret-that-is-at-least-32-characters-long" }));
+    const forged = await joinWith(await accessToken({ secret: "another-secret-that-is-at-least-32-characters-long" }));
     expect(forged.error?.message).toBe("JwtSignatureError: Failed to validate JWT signature");
 
     const garbage = await joinWith("not-a-jwt");

@@ -7,7 +7,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pathUnder, type GatewayService } from "../gateway/gateway-service.ts";
 import { isInstanceName, stackInstance } from "../instances.ts";
 import { realtimeService } from "../realtime/realtime-service.ts";
-import { closeAllClients, collectBroadcasts, databaseConnection, eventually, pause, realtimeClient, subscribed, uniqueTopic, type Sql } from "./realtime-helpers.ts";
+import {
+  closeAllClients,
+  collectBroadcasts,
+  databaseConnection,
+  eventually,
+  pause,
+  realtimeClient,
+  type Sql,
+  subscribed,
+  uniqueTopic,
+} from "../../../tests/fixtures/index.ts";
 
 const stackName = process.env.RENUM_STACK ?? "test";
 if (!isInstanceName(stackName)) throw new Error(`unknown stack ${stackName}`);

@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFunctionApp } from "./function-app.ts";
 import { createJwtVerifier, type JwtVerifierConfig, requireUser } from "./jwt.ts";
-import { bearer, signToken } from "./test-support.ts";
+import { bearer, signToken } from "../../../tests/fixtures/index.ts";
 
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 

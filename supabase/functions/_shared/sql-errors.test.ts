@@ -6,7 +6,7 @@ import { stackEnv } from "../../../scripts/test/stack-env.ts";
 import { createFunctionApp } from "./function-app.ts";
 import { createJwtVerifier, requireUser } from "./jwt.ts";
 import { hidingExistence } from "./sql-errors.ts";
-import { bearer, createUsers, deleteUsers, testDatabase, type TestUser, userToken } from "./test-support.ts";
+import { bearer, createUsers, deleteUsers, testDatabase, type TestUser, userToken } from "../../../tests/fixtures/index.ts";
 import { type TransactionSql, withServiceTransaction, withUserTransaction } from "./user-transaction.ts";
 
 // One connection, so a setting that leaked out of a transaction would show on the next request.

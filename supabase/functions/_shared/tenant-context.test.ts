@@ -12,7 +12,7 @@ import {
   testDatabase,
   type TestUser,
   userToken,
-} from "./test-support.ts";
+} from "../../../tests/fixtures/index.ts";
 
 const sql = testDatabase();
 const tenants = new TenantFixtures(sql);

@@ -10,7 +10,7 @@ import {
   testDatabase,
   type TestUser,
   userToken,
-} from "../_shared/test-support.ts";
+} from "../../../tests/fixtures/index.ts";
 import { buildApiApp } from "./app.ts";
 
 const sql = testDatabase();

@@ -1,7 +1,7 @@
 // Who may wake the engine: only the project's service keys, of either key system, compared and
 // never decoded — so a valid user token is refused and an `sb_secret_…` key (not a JWT) accepted.
 import { afterAll, describe, expect, it } from "vitest";
-import { createUsers, deleteUsers, testDatabase, userToken } from "../_shared/test-support.ts";
+import { createUsers, deleteUsers, testDatabase, userToken } from "../../../tests/fixtures/index.ts";
 import { buildExecutorApp } from "./app.ts";
 
 const sql = testDatabase(2);

@@ -1,19 +1,20 @@
 // Connection tests of first-party provider keys (openai, anthropic, whatsapp), with the app in-process
 // so their addresses can point at fake servers: the running stack's function reads them from an
-// environment these suites cannot change (the over-HTTP suite, scripts/stack/tests/api-keys.test.ts,
+// environment these suites cannot change (the over-HTTP suite, tests/e2e/api-keys.test.ts,
 // covers the services whose address the user gives). Real database, real HTTP to the fakes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeProvider, startFakeProvider } from "../../../../scripts/stack/tests/fake-providers.ts";
-import { stackEnv } from "../../../../scripts/test/stack-env.ts";
-import { providerEndpointsFromEnv } from "../../_shared/provider-key-check.ts";
 import {
   bearer,
   createUsers,
   deleteUsers,
+  type FakeProvider,
+  startFakeProvider,
   testDatabase,
   type TestUser,
   userToken,
-} from "../../_shared/test-support.ts";
+} from "../../../../tests/fixtures/index.ts";
+import { stackEnv } from "../../../../scripts/test/stack-env.ts";
+import { providerEndpointsFromEnv } from "../../_shared/provider-key-check.ts";
 import { buildApiApp } from "../app.ts";
 
 const sql = testDatabase();

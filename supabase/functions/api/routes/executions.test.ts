@@ -1,7 +1,7 @@
 // POST /teams/:id/execute with the app in-process, to watch the engine kick it is given (index.ts
 // gives it a call to the `executor` function): once per started run, never for a refused one, and
 // a kick that fails does not fail the request. Real database; the over-HTTP suite is
-// scripts/stack/tests/api-executions.test.ts.
+// tests/e2e/api-executions.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackEnv } from "../../../../scripts/test/stack-env.ts";
 import {
@@ -12,7 +12,7 @@ import {
   testDatabase,
   type TestUser,
   userToken,
-} from "../../_shared/test-support.ts";
+} from "../../../../tests/fixtures/index.ts";
 import { buildApiApp } from "../app.ts";
 
 const sql = testDatabase();
