@@ -1,0 +1,116 @@
+-- Every security-definer function in public and private is exercised by a pgTAP test.
+--
+-- A security-definer function runs with its owner's rights whoever calls it, so each one is a door
+-- that a test must have tried. The list below names, for each, the test file that exercises it and
+-- what in that file does (the function's name when it is called directly; the error it raises or
+-- what fires it when it is a trigger or a policy helper). This file fails for any security-definer
+-- function missing from the list (a new one without a test) and for any listed one that is gone or
+-- no longer security definer; scripts/test/security-definer-coverage.test.ts checks that each named
+-- file exists and contains what the list says exercises the function.
+begin;
+set search_path to public, extensions, tests;
+
+select plan(2);
+
+create temporary table covered (function_name text primary key, test_file text not null, exercised_by text not null);
+insert into covered (function_name, test_file, exercised_by) values
+  ('private.advance_execution',                        '085-execution-engine.test.sql', 'advance_execution'),
+  ('private.agents_shared_with_caller',                '045-share-lookups.test.sql', 'agent_shares'),
+  ('private.append_execution_event',                   '080-executions.test.sql', 'execution_events'),
+  ('private.assert_outbound_url',                      '055-outbound-urls.test.sql', 'address_not_allowed'),
+  ('private.assert_platform_admin',                    '030-tenancy.test.sql', 'admin_list_tenants'),
+  ('private.assert_tenant_writable',                   '030-tenancy.test.sql', 'this company is '),
+  ('private.audit_platform_admin_read',                '060-audit-log.test.sql', 'admin_get_tenant'),
+  ('private.audit_row_change',                         '060-audit-log.test.sql', 'from public.audit_log'),
+  ('private.begin_execution',                          '085-execution-engine.test.sql', 'claim_steps'),
+  ('private.can_watch_execution_topic',                '080-executions.test.sql', 'set_config(''realtime.topic'', ''execution:'''),
+  ('private.cancel_open_steps',                        '080-executions.test.sql', 'stop_execution'),
+  ('private.check_team_workflow_at_commit',            '071-sql-rules.test.sql', 'teams_workflow_valid'),
+  ('private.checked_invitation',                       '032-invitation-links.test.sql', 'this invitation link is not valid'),
+  ('private.claim_steps',                              '085-execution-engine.test.sql', 'claim_steps'),
+  ('private.complete_step',                            '085-execution-engine.test.sql', 'complete_step'),
+  ('private.create_profile_for_new_user',              '030-tenancy.test.sql', 'select row(email, full_name, locale)::text from public.profiles'),
+  ('private.current_provider_key_encryption_key',      '050-provider-keys.test.sql', 'set_provider_key'),
+  ('private.decrypt_provider_key',                     '050-provider-keys.test.sql', 'decrypt_provider_key'),
+  ('private.decrypt_provider_key_for_step',            '053-step-key-choice.test.sql', 'decrypt_provider_key_for_step'),
+  ('private.ensure_tenant_keeps_an_owner',             '037-concurrency-invariants.test.sql', 'a company must keep at least one owner'),
+  ('private.execution_field_value',                    '085-execution-engine.test.sql', 'resolved_input'),
+  ('private.execution_final_result',                   '085-execution-engine.test.sql', 'final_result'),
+  ('private.fail_step',                                '085-execution-engine.test.sql', 'fail_step'),
+  ('private.failed_condition',                         '085-execution-engine.test.sql', 'conditions'),
+  ('private.guard_invitation_role',                    '030-tenancy.test.sql', 'only an owner can invite another owner'),
+  ('private.guard_owner_changes',                      '030-tenancy.test.sql', 'only an owner can add, change or remove an ow'),
+  ('private.guard_platform_admin_flag',                '030-tenancy.test.sql', 'only the service role can grant or revoke pla'),
+  ('private.guard_provider_key_sharing',               '051-provider-key-binding-and-sharing.test.sql', 'only owners and admins of the company can sha'),
+  ('private.guard_provider_key_tenant',                '050-provider-keys.test.sql', 'this company is '),
+  ('private.guard_shared_agent_edit',                  '052-shared-agent-edits.test.sql', 'analysts can read agents but not change them'),
+  ('private.guard_tenant_update',                      '030-tenancy.test.sql', 'this company is '),
+  ('private.guard_tenant_writable',                    '030-tenancy.test.sql', 'this company is '),
+  ('private.has_capability',                           '071-sql-rules.test.sql', 'my_capabilities'),
+  ('private.has_role',                                 '030-tenancy.test.sql', 'an admin revokes an invitation'),
+  ('private.is_member',                                '030-tenancy.test.sql', 'member of A sees tenant A and only tenant A'),
+  ('private.is_platform_admin',                        '030-tenancy.test.sql', 'is_platform_admin'),
+  ('private.kick_executor',                            '086-executor-watchdog.test.sql', 'once the lease ran out, the watchdog kicks the executor'),
+  ('private.kick_executor_for_started_run',            '086-executor-watchdog.test.sql', 'kicks_since_setup'),
+  ('private.lock_tenant_run_admission',                '037-concurrency-invariants.test.sql', 'budget'),
+  ('private.next_step_attempt_at',                     '085-execution-engine.test.sql', 'fail_step'),
+  ('private.outbound_url_refusal',                     '055-outbound-urls.test.sql', 'outbound_url_refusal'),
+  ('private.prepare_agent',                            '040-agents.test.sql', 'tools: "'),
+  ('private.prepare_agent_share',                      '040-agents.test.sql', 'this person already belongs to the agent'),
+  ('private.prepare_team_agent',                       '036-input-bounds.test.sql', 'team_agents'),
+  ('private.provider_key_encryption_key',              '050-provider-keys.test.sql', 'rotate_provider_key_encryption_key'),
+  ('private.provider_key_for_step',                    '053-step-key-choice.test.sql', 'provider_key_for_step'),
+  ('private.reap_executions',                          '085-execution-engine.test.sql', 'reap_executions'),
+  ('private.record_agent_version',                     '040-agents.test.sql', 'agent_versions'),
+  ('private.refuse_deleting_team_with_runs_in_flight', '071-sql-rules.test.sql', 'team_has_runs_in_flight'),
+  ('private.refuse_invitation_of_member',              '071-sql-rules.test.sql', 'invitations_invitee_is_member'),
+  ('private.renew_step_lease',                         '085-execution-engine.test.sql', 'renew_step_lease'),
+  ('private.rescue_stalled_runs',                      '086-executor-watchdog.test.sql', 'rescue_stalled_runs'),
+  ('private.resolve_step_input',                       '085-execution-engine.test.sql', 'resolved_input'),
+  ('private.rotate_provider_key_encryption_key',       '050-provider-keys.test.sql', 'rotate_provider_key_encryption_key'),
+  ('private.start_waiting_executions',                 '080-executions.test.sql', 'runs in flight per plan'),
+  ('private.step_cost_ceiling',                        '037-concurrency-invariants.test.sql', 'budget'),
+  ('private.step_dependencies_finished',               '085-execution-engine.test.sql', 'claim_steps'),
+  ('private.sync_profile_email',                       '031-invitation-ownership.test.sql', 'update auth.users set email'),
+  ('private.tenant_reserved_usd',                      '037-concurrency-invariants.test.sql', 'budget'),
+  ('private.tenant_spend_this_month',                  '080-executions.test.sql', 'tenant_spend_this_month'),
+  ('private.tenants_of_caller',                        '030-tenancy.test.sql', 'member of B sees tenant B and only tenant B'),
+  ('private.validate_team_workflow',                   '071-sql-rules.test.sql', 'team_agent_limit'),
+  ('public.accept_invitation',                         '031-invitation-ownership.test.sql', 'accept_invitation'),
+  ('public.admin_get_tenant',                          '030-tenancy.test.sql', 'admin_get_tenant'),
+  ('public.admin_list_tenants',                        '030-tenancy.test.sql', 'admin_list_tenants'),
+  ('public.admin_set_tenant_status',                   '030-tenancy.test.sql', 'admin_set_tenant_status'),
+  ('public.create_tenant',                             '030-tenancy.test.sql', 'create_tenant'),
+  ('public.decline_invitation',                        '031-invitation-ownership.test.sql', 'decline_invitation'),
+  ('public.issue_invitation_token',                    '032-invitation-links.test.sql', 'issue_invitation_token'),
+  ('public.list_my_invitations',                       '031-invitation-ownership.test.sql', 'list_my_invitations'),
+  ('public.my_capabilities',                           '071-sql-rules.test.sql', 'my_capabilities'),
+  ('public.read_invitation',                           '032-invitation-links.test.sql', 'read_invitation'),
+  ('public.resolve_share_grantee',                     '045-share-lookups.test.sql', 'resolve_share_grantee'),
+  ('public.set_provider_key',                          '050-provider-keys.test.sql', 'set_provider_key'),
+  ('public.set_provider_key_sharing',                  '051-provider-key-binding-and-sharing.test.sql', 'set_provider_key_sharing'),
+  ('public.share_grantee',                             '045-share-lookups.test.sql', 'share_grantee'),
+  ('public.start_execution',                           '080-executions.test.sql', 'start_execution'),
+  ('public.stop_execution',                            '080-executions.test.sql', 'stop_execution');
+
+create temporary view security_definer_functions as
+  select n.nspname || '.' || p.proname as function_name
+  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  where p.prosecdef and n.nspname in ('public', 'private');
+
+select is(
+  (select coalesce(array_agg(function_name order by function_name), '{}') from security_definer_functions
+   where function_name not in (select function_name from covered)),
+  '{}'::text[],
+  'every security-definer function in public and private is listed with the test that exercises it'
+);
+
+select is(
+  (select coalesce(array_agg(function_name order by function_name), '{}') from covered
+   where function_name not in (select function_name from security_definer_functions)),
+  '{}'::text[],
+  'every listed function exists and is security definer'
+);
+
+select * from finish();
+rollback;
