@@ -671,11 +671,11 @@ declare
   stored bytea;
 begin
   if (select auth.uid()) is null then
-    raise exception using errcode = '42501', message = 'sign in to answer an invitation';
+    raise exception using errcode = '42501', constraint = 'sign_in_required', message = 'sign in to answer an invitation';
   end if;
   select * into invitation from public.invitations i where i.id = target_invitation_id for update;
   if invitation.id is null then
-    raise exception using errcode = 'P0002', message = 'invitation not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'invitation not found';
   end if;
   select t.token_hash into stored from private.invitation_tokens t where t.invitation_id = invitation.id;
   if stored is null or token is null or stored <> private.invitation_token_hash(token) then
@@ -712,7 +712,7 @@ begin
   select * into invitation from public.invitations i where i.id = issue_invitation_token.invitation_id for update;
   if invitation.id is null
      or not (private.is_trusted_caller() or private.has_capability(invitation.tenant_id, 'manage_members')) then
-    raise exception using errcode = 'P0002', message = 'invitation not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'invitation not found';
   end if;
   if invitation.accepted_at is not null or invitation.declined_at is not null then
     raise exception using errcode = 'P0001', constraint = 'invitation_already_used',

@@ -71,7 +71,7 @@ begin
   into result
   from public.tenants t where t.id = target_tenant_id;
   if result is null then
-    raise exception using errcode = 'P0002', message = 'tenant not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'tenant not found';
   end if;
   perform private.audit_platform_admin_read(target_tenant_id, 'tenants');
   return result;
@@ -92,7 +92,7 @@ begin
   perform private.assert_platform_admin();
   update public.tenants set status = new_status where id = target_tenant_id returning * into updated;
   if updated.id is null then
-    raise exception using errcode = 'P0002', message = 'tenant not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'tenant not found';
   end if;
   return updated;
 end;

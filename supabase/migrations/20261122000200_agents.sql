@@ -179,16 +179,16 @@ begin
   end if;
   -- Every number a provider reads has bounds, so nothing downstream multiplies or waits on 1e18.
   if config ? 'top_k' and (pg_catalog.jsonb_typeof(config -> 'top_k') <> 'number' or (config ->> 'top_k')::numeric not between 1 and 1000) then
-    raise exception using errcode = '22023', message = 'config.top_k must be a number between 1 and 1000';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.top_k must be a number between 1 and 1000', detail = '{"field": "config.top_k"}';
   end if;
   if config ? 'presence_penalty' and (pg_catalog.jsonb_typeof(config -> 'presence_penalty') <> 'number' or (config ->> 'presence_penalty')::numeric not between -2 and 2) then
-    raise exception using errcode = '22023', message = 'config.presence_penalty must be a number between -2 and 2';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.presence_penalty must be a number between -2 and 2', detail = '{"field": "config.presence_penalty"}';
   end if;
   if config ? 'frequency_penalty' and (pg_catalog.jsonb_typeof(config -> 'frequency_penalty') <> 'number' or (config ->> 'frequency_penalty')::numeric not between -2 and 2) then
-    raise exception using errcode = '22023', message = 'config.frequency_penalty must be a number between -2 and 2';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.frequency_penalty must be a number between -2 and 2', detail = '{"field": "config.frequency_penalty"}';
   end if;
   if config ? 'tokens_per_reply' and (pg_catalog.jsonb_typeof(config -> 'tokens_per_reply') <> 'number' or (config ->> 'tokens_per_reply')::numeric not between 0 and 1000000) then
-    raise exception using errcode = '22023', message = 'config.tokens_per_reply must be a number between 0 and 1000000';
+    raise exception using errcode = '22023', constraint = 'agent_config_invalid', message = 'config.tokens_per_reply must be a number between 0 and 1000000', detail = '{"field": "config.tokens_per_reply"}';
   end if;
 end;
 $$;
@@ -271,7 +271,7 @@ as $$
 begin
   select a.tenant_id into new.tenant_id from public.agents a where a.id = new.agent_id;
   if new.tenant_id is null then
-    raise exception using errcode = 'P0002', message = 'agent not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'agent not found';
   end if;
   -- agent_shares_guard_writable fires before this trigger (name order), before tenant_id is known.
   perform private.assert_tenant_writable(new.tenant_id);

@@ -237,25 +237,25 @@ declare
   endpoint text := nullif(btrim(for_endpoint_url), '');
 begin
   if caller is null then
-    raise exception using errcode = '42501', message = 'sign in to store a provider key';
+    raise exception using errcode = '42501', constraint = 'sign_in_required', message = 'sign in to store a provider key';
   end if;
   if trimmed is null or char_length(trimmed) < 8 or char_length(trimmed) > 4096 then
-    raise exception using errcode = '22023', message = 'api_key must be between 8 and 4096 characters';
+    raise exception using errcode = '22023', constraint = 'provider_key_invalid', column = 'api_key', message = 'api_key must be between 8 and 4096 characters';
   end if;
   if for_tenant_id is not null and not private.is_member(for_tenant_id) then
-    raise exception using errcode = '42501', message = 'new row violates row-level security policy for table "provider_keys"';
+    raise exception using errcode = '42501', constraint = 'forbidden', message = 'new row violates row-level security policy for table "provider_keys"';
   end if;
   -- A custom-endpoint key is bound to its address for good; a first-party key goes only to its provider.
   if private.provider_key_needs_endpoint(for_service::text) and endpoint is null then
-    raise exception using errcode = '22023', column = 'endpoint_url',
+    raise exception using errcode = '22023', constraint = 'endpoint_required', column = 'endpoint_url',
       message = format('endpoint_url is required for %s keys: the address the key may be sent to', for_service);
   end if;
   if not private.provider_key_needs_endpoint(for_service::text) and endpoint is not null then
-    raise exception using errcode = '22023', column = 'endpoint_url',
+    raise exception using errcode = '22023', constraint = 'endpoint_not_accepted', column = 'endpoint_url',
       message = format('%s keys are only sent to %s''s own address: leave endpoint_url out', for_service, for_service);
   end if;
   if endpoint is not null and private.url_origin(endpoint) is null then
-    raise exception using errcode = '22023', column = 'endpoint_url',
+    raise exception using errcode = '22023', constraint = 'endpoint_invalid', column = 'endpoint_url',
       message = 'endpoint_url must be an http(s) address without a user name or password';
   end if;
   -- Never an internal address (raises address_not_allowed); the request is checked again when made.
@@ -303,10 +303,10 @@ begin
   where k.id = target_key_id and k.is_active
     and (k.user_id = (select auth.uid()) or (k.tenant_id is not null and private.is_member(k.tenant_id)));
   if stored.id is null then
-    raise exception using errcode = 'P0002', message = 'provider key not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'provider key not found';
   end if;
   if stored.tenant_id is null then
-    raise exception using errcode = '22023', column = 'is_shared',
+    raise exception using errcode = '22023', constraint = 'personal_key_not_shareable', column = 'is_shared',
       message = 'a personal key is never shared: store the key for the company to share it with the company''s runs';
   end if;
   update public.provider_keys k set is_shared = coalesce(shared, false) where k.id = stored.id returning * into stored;
@@ -332,11 +332,11 @@ declare
   plaintext text;
 begin
   if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', message = 'only the service role can decrypt provider keys';
+    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role can decrypt provider keys';
   end if;
   select * into stored from public.provider_keys k where k.id = key_id and k.is_active;
   if stored.id is null then
-    raise exception using errcode = 'P0002', message = 'provider key not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'provider key not found';
   end if;
   plaintext := extensions.pgp_sym_decrypt(stored.encrypted_key, private.provider_key_encryption_key(stored.key_version));
   update public.provider_keys set last_used_at = now() where id = stored.id;
@@ -366,7 +366,7 @@ declare
   rotated integer;
 begin
   if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', message = 'only the service role can rotate the encryption key';
+    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role can rotate the encryption key';
   end if;
   lock table private.provider_key_encryption_keys in exclusive mode;
   select coalesce(max(version), 0) + 1 into next_version from private.provider_key_encryption_keys;

@@ -38,13 +38,13 @@ declare
 begin
   if pg_catalog.num_nonnulls(grantee_email, grantee_tenant_slug, grantee_tenant_id) <> 1 then
     raise exception using
-      errcode = '22023',
+      errcode = '22023', constraint = 'share_grantee_required',
       message = 'name exactly one grantee: grantee_email, grantee_tenant_slug or grantee_tenant_id';
   end if;
   select a.tenant_id into agent_tenant_id from public.agents a where a.id = target_agent_id;
   if agent_tenant_id is null
      or not private.has_capability(agent_tenant_id, 'share_agents') then
-    raise exception using errcode = 'P0002', message = 'agent not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'agent not found';
   end if;
 
   if grantee_email is not null then
@@ -165,10 +165,10 @@ set search_path = ''
 as $$
 begin
   if (select auth.uid()) is null then
-    raise exception using errcode = '42501', message = 'sign in to answer an invitation';
+    raise exception using errcode = '42501', constraint = 'sign_in_required', message = 'sign in to answer an invitation';
   end if;
   if not exists (select 1 from public.invitations i where i.id = read_invitation.invitation_id) then
-    raise exception using errcode = 'P0002', message = 'invitation not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'invitation not found';
   end if;
   if not exists (
     select 1 from private.invitation_tokens t

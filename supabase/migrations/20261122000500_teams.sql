@@ -337,7 +337,7 @@ as $$
 begin
   select t.tenant_id into new.tenant_id from public.teams t where t.id = new.team_id;
   if new.tenant_id is null then
-    raise exception using errcode = 'P0002', message = 'team not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'team not found';
   end if;
   perform private.assert_tenant_writable(new.tenant_id);
   if new.config - array['max_tokens', 'temperature', 'tools'] <> '{}'::jsonb then

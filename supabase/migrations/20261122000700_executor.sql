@@ -114,12 +114,12 @@ declare
   run record;
 begin
   if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', message = 'only the service role can decrypt provider keys';
+    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role can decrypt provider keys';
   end if;
   select s.execution_id, e.created_by into run
   from public.execution_steps s join public.executions e on e.id = s.execution_id where s.id = target_step_id;
   if run.execution_id is null or key_id is distinct from (select k.key_id from private.provider_key_for_step(target_step_id) k) then
-    raise exception using errcode = '42501', message = 'this key is not the one this step may use';
+    raise exception using errcode = '42501', constraint = 'step_key_mismatch', message = 'this key is not the one this step may use';
   end if;
   return private.decrypt_provider_key(key_id, format('execution %s step %s', run.execution_id, target_step_id), run.created_by);
 end;

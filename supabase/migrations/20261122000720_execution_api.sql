@@ -32,7 +32,7 @@ declare
 begin
   select * into team from public.teams t where t.id = target_team_id;
   if team.id is null or not (private.is_member(team.tenant_id) or private.is_trusted_caller()) then
-    raise exception using errcode = 'P0002', message = 'team not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'team not found';
   end if;
   if not (private.has_capability(team.tenant_id, 'run_teams') or private.is_trusted_caller()) then
     raise exception using errcode = '42501', constraint = 'executions_start_by_builders', message = 'analysts can read runs but not start them';
@@ -122,7 +122,7 @@ declare
 begin
   select * into run from public.executions e where e.id = target_execution_id;
   if run.id is null or not (private.is_member(run.tenant_id) or private.is_trusted_caller()) then
-    raise exception using errcode = 'P0002', message = 'execution not found';
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'execution not found';
   end if;
   if not (private.has_capability(run.tenant_id, 'run_teams') or private.is_trusted_caller()) then
     raise exception using errcode = '42501', constraint = 'executions_stop_by_builders', message = 'analysts can read runs but not stop them';

@@ -83,6 +83,14 @@ describe("the sentence above a refused form", () => {
     expect(apiMessage({ code: "share_grantee_is_member", message: "reworded" }, t, "pt-BR")).toBe("Esta pessoa já pertence à empresa do agente.");
   });
 
+  it("says a field's database rule in its own words by the code its details name, not by the wording", () => {
+    const problem = { code: "validation_failed", message: "reworded", fields: { endpoint_url: "reworded" }, reason: "endpoint_not_accepted" };
+    expect(apiMessage(problem, t, "pt-BR")).toBe("Esta chave só vai para o endereço do próprio provedor: deixe o endereço em branco.");
+    expect(apiMessage({ code: "sign_in_required", message: "reworded" }, t, "pt-BR")).toBe("Entre na sua conta para fazer isso.");
+    // A field refused by no rule of its own still asks to fix the fields.
+    expect(apiMessage({ code: "validation_failed", message: "x", fields: { name: "Is required." }, reason: "some_check" }, t, "pt-BR")).toBe(t("common.fixFields"));
+  });
+
   it("quotes a rule it has no words for", () => {
     const problem = { code: "rule_violated", message: "some rule without a code" };
     expect(apiMessage(problem, t, "pt-BR")).toBe("Isso não é permitido: some rule without a code");

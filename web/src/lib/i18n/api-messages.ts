@@ -86,6 +86,16 @@ const ruleCodes = new Set([
   "share_grantee_is_member",
   "executions_start_by_builders",
   "executions_stop_by_builders",
+  // Codes given to the database's last raises that had none (#11): refusals the forms prevent,
+  // said in the person's words when a request gets past them.
+  "sign_in_required",
+  "provider_key_invalid",
+  "endpoint_required",
+  "endpoint_not_accepted",
+  "endpoint_invalid",
+  "personal_key_not_shareable",
+  "share_grantee_required",
+  "agent_config_invalid",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).
@@ -103,6 +113,8 @@ const ownWordingInEnglish = new Set(["api_unreachable", "unexpected_response", "
 /** The failure as one sentence for the top of a form or an error page. */
 export function apiMessage(problem: ApiProblem, t: Translate, locale: Locale): string {
   const { code = "", message, fields = {}, reason } = problem;
+  // A field refused by a database rule with its own words (the rule's code is the details' constraint).
+  if (code === "validation_failed" && reason && ruleCodes.has(reason)) return t(`api.rules.${reason}`);
   if (code === "validation_failed" && Object.keys(fields).length > 0) return t("common.fixFields");
   if (code === "conflict") {
     const words = (reason && conflictWords[reason]) ?? (fields.slug ? "api.slugTaken" : null);
