@@ -17,15 +17,25 @@ const concurrency = Number(option("--concurrency", "10"));
 const instance = option("--instance", process.env.RENUM_STACK ?? "dev");
 
 function stackVariables(): { apiUrl: string; anonKey: string; serviceRoleKey: string } {
-  if (process.env.API_URL && process.env.ANON_KEY && process.env.SERVICE_ROLE_KEY) {
-    return { apiUrl: process.env.API_URL, anonKey: process.env.ANON_KEY, serviceRoleKey: process.env.SERVICE_ROLE_KEY };
+  // A stack on signing keys has a publishable and a secret key instead of the two JWT keys.
+  const fromEnv = {
+    apiUrl: process.env.API_URL,
+    anonKey: process.env.PUBLISHABLE_KEY || process.env.ANON_KEY,
+    serviceRoleKey: process.env.SECRET_KEY || process.env.SERVICE_ROLE_KEY,
+  };
+  if (fromEnv.apiUrl && fromEnv.anonKey && fromEnv.serviceRoleKey) {
+    return { apiUrl: fromEnv.apiUrl, anonKey: fromEnv.anonKey, serviceRoleKey: fromEnv.serviceRoleKey };
   }
   const output = execFileSync(join(repoRoot, "node_modules/.bin/tsx"), [join(repoRoot, "scripts/stack/cli.ts"), "status", "--instance", instance, "-o", "json"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   const variables = JSON.parse(output) as Record<string, string>;
-  return { apiUrl: variables.API_URL, anonKey: variables.ANON_KEY, serviceRoleKey: variables.SERVICE_ROLE_KEY };
+  return {
+    apiUrl: variables.API_URL,
+    anonKey: variables.PUBLISHABLE_KEY ?? variables.ANON_KEY,
+    serviceRoleKey: variables.SECRET_KEY ?? variables.SERVICE_ROLE_KEY,
+  };
 }
 
 const { apiUrl, anonKey, serviceRoleKey } = stackVariables();

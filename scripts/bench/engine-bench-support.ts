@@ -5,10 +5,11 @@
 // and numbers read back from the database: executions, steps and the event log, whose times are
 // the database's own (now() of the transaction that made each change).
 //   --instance <name>  measure a stack that is already running instead (not purged, not stopped)
+//   --keys asymmetric  start the bench stack on signing keys (publishable/secret keys, ES256 tokens)
 import { availableParallelism, loadavg } from "node:os";
 import postgres from "postgres";
 import { apiUrl, dbUrl, type InstanceName, isInstanceName, stackInstance } from "../stack/instances.ts";
-import { serviceRoleKey } from "../stack/keys.ts";
+import { instanceKeys, requireKeysMode, serviceKeyOf } from "../stack/instance-keys.ts";
 import { stackDown, stackPurge, stackUp } from "../stack/stack.ts";
 
 export type Sql = postgres.Sql;
@@ -63,6 +64,8 @@ export interface BenchStack {
   name: InstanceName;
   sql: Sql;
   apiUrl: string;
+  /** The key service calls present on this stack's key system: the secret key, or the service_role JWT. */
+  serviceKey: string;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function openBenchStack(connections = 4): Promise<BenchStack> {
   if (owned) {
     say(`purging and starting the bench stack (API ${apiUrl(instance)}, DB ${dbUrl(instance)})`);
     await stackPurge(instance);
-    await stackUp(instance, say);
+    await stackUp(instance, say, requireKeysMode(option("--keys", "") || undefined));
   } else {
     say(`using the running ${requested} stack (API ${apiUrl(instance)}, DB ${dbUrl(instance)})`);
   }
@@ -87,6 +90,7 @@ export async function openBenchStack(connections = 4): Promise<BenchStack> {
     name: requested,
     sql,
     apiUrl: apiUrl(instance),
+    serviceKey: serviceKeyOf(instanceKeys(instance)),
     async close() {
       say(machineLoad());
       await sql.end({ timeout: 5 });
@@ -104,7 +108,7 @@ export async function warmExecutor(stack: BenchStack): Promise<void> {
     try {
       const answer = await fetch(`${stack.apiUrl}/functions/v1/executor/run`, {
         method: "POST",
-        headers: { authorization: `Bearer ${serviceRoleKey}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
         body: "{}",
       });
       await answer.text();

@@ -14,7 +14,6 @@
 // Target: a run resumed (step re-claimed) within 15 s of the kill, p95.
 //   npx tsx scripts/bench/engine-recovery.ts [--kills 5] [--restarts 2] [--instance work8]
 // (--instance: a running stack of yours; without it the bench stack is purged and started.)
-import { serviceRoleKey } from "../stack/keys.ts";
 import { functionPid } from "../stack/functions/function-process.ts";
 import { type InstanceName, stackInstance } from "../stack/instances.ts";
 import { startPostgres, stopPostgres } from "../stack/postgres-cluster.ts";
@@ -110,7 +109,7 @@ async function coldStartMs(stack: BenchStack): Promise<number> {
   for (;;) {
     const answer = await fetch(`${stack.apiUrl}/functions/v1/executor/run`, {
       method: "POST",
-      headers: { authorization: `Bearer ${serviceRoleKey}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${stack.serviceKey}`, "content-type": "application/json" },
       body: "{}",
     }).catch(() => null);
     await answer?.text();

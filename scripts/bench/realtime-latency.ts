@@ -24,15 +24,17 @@ const clientCounts = [1, 50, 200];
 const targetP95Ms = 50;
 
 function stackVariables(): { apiUrl: string; anonKey: string; dbUrl: string } {
-  if (process.env.API_URL && process.env.ANON_KEY && process.env.DB_URL) {
-    return { apiUrl: process.env.API_URL, anonKey: process.env.ANON_KEY, dbUrl: process.env.DB_URL };
+  // A stack on signing keys has a publishable key instead of the anon JWT.
+  const clientKey = process.env.PUBLISHABLE_KEY || process.env.ANON_KEY;
+  if (process.env.API_URL && clientKey && process.env.DB_URL) {
+    return { apiUrl: process.env.API_URL, anonKey: clientKey, dbUrl: process.env.DB_URL };
   }
   const output = execFileSync(join(repoRoot, "node_modules/.bin/tsx"), [join(repoRoot, "scripts/stack/cli.ts"), "status", "--instance", instance, "-o", "json"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   const variables = JSON.parse(output) as Record<string, string>;
-  return { apiUrl: variables.API_URL, anonKey: variables.ANON_KEY, dbUrl: variables.DB_URL };
+  return { apiUrl: variables.API_URL, anonKey: variables.PUBLISHABLE_KEY ?? variables.ANON_KEY, dbUrl: variables.DB_URL };
 }
 
 const { apiUrl, anonKey, dbUrl } = stackVariables();

@@ -334,7 +334,7 @@ async function main(): Promise<void> {
   say(`serving it on ${web.url}`);
   const chromium = await launchChromium();
   const realtime = new RealtimeClient(`${stack.apiUrl}/realtime/v1`, {
-    params: { apikey: statusVariables(instance).ANON_KEY },
+    params: { apikey: statusVariables(instance).PUBLISHABLE_KEY ?? statusVariables(instance).ANON_KEY },
     transport: WebSocket as unknown as RealtimeClientOptions["transport"],
   });
   try {

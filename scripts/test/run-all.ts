@@ -169,11 +169,12 @@ async function vitestRun(
   config: string,
   env: Record<string, string> = {},
   stack: StackInstance = instance,
+  files: string[] = fileFilter ? [fileFilter] : [],
 ): Promise<SuiteResult> {
   const reportFile = join(stack.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
   const run = await runCommand(
     join(repoRoot, "node_modules/.bin/vitest"),
-    ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`, ...(fileFilter ? [fileFilter] : [])],
+    ["run", "--config", config, "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`, ...files],
     { cwd, env: { ...process.env, ...statusVariables(stack), RENUM_STACK: stack.name, NO_COLOR: "1", ...env } },
   );
   process.stdout.write(run.stdout);
@@ -235,10 +236,19 @@ async function browserSuite(): Promise<SuiteResult> {
   }
 }
 
+// The web app's server tests that also run on signing keys, as `npm start -- --keys asymmetric`
+// serves it: sign-in with the publishable key, runs started and read, a run followed live.
+const webTestsOnSigningKeys = [
+  "src/routes/(public)/login/login.server.test.ts",
+  "src/routes/(app)/executions/executions.server.test.ts",
+  "src/lib/executions/follow.server.test.ts",
+];
+
 /**
  * The part of the suites that needs the stack on asymmetric signing keys (`*.asymmetric.test.ts`:
- * sign-in, api, a run through the executor woken by pg_net, a private Realtime join), on a second,
- * fresh stack beside the test stack, brought down after.
+ * sign-in, api, a run through the executor woken by pg_net, a private Realtime join; and the web
+ * app's sign-in, runs and live monitor), on a second, fresh stack beside the test stack, brought
+ * down after.
  */
 async function asymmetricKeysSuite(): Promise<SuiteResult> {
   heading("asymmetric signing keys (a second stack: ES256 tokens, publishable and secret keys)");
@@ -247,7 +257,15 @@ async function asymmetricKeysSuite(): Promise<SuiteResult> {
   try {
     await stackUp(partner, (line) => console.log(`stack: ${line}`), "asymmetric");
     console.log(`stack: ${partner.name} up (API ${statusVariables(partner).API_URL})`);
-    return await vitestRun("asymmetric keys", repoRoot, "scripts/test/vitest.asymmetric.config.ts", {}, partner);
+    const suites = await vitestRun("asymmetric keys", repoRoot, "scripts/test/vitest.asymmetric.config.ts", {}, partner);
+    const web = fileFilter ? null : await vitestRun("asymmetric keys (web)", join(repoRoot, "web"), "vitest.config.ts", {}, partner, webTestsOnSigningKeys);
+    if (!web) return suites;
+    return {
+      suite: suites.suite,
+      passed: suites.passed + web.passed,
+      failed: suites.failed + web.failed,
+      failures: [...suites.failures, ...web.failures.map((failure) => `web: ${failure}`)],
+    };
   } finally {
     await stackDown(partner);
   }

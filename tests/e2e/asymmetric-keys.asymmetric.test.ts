@@ -140,6 +140,13 @@ describe("functions on signing keys (no JWT_SECRET, no legacy keys)", () => {
     const accepted = await run(stackEnv.secretKey);
     expect(accepted.status).toBe(202);
   });
+
+  it("executor accepts the secret key sent only as apikey, when the gateway has put a JWT it minted in Authorization", async () => {
+    const run = (apikey: string) => fetch(`${stackEnv.functionsUrl}/executor/run`, { method: "POST", headers: { apikey } });
+    expect((await run(stackEnv.secretKey)).status).toBe(202);
+    // The publishable key gets a minted anon token the same way, and is no service key.
+    expect((await run(stackEnv.publishableKey)).status).toBe(403);
+  });
 });
 
 describe("Realtime on signing keys", () => {

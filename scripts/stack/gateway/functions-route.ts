@@ -2,6 +2,7 @@ import { request as forwardRequest, type IncomingMessage, type ServerResponse } 
 import { jwtVerify } from "jose";
 import { activeKeys, signingPublicKey } from "../instance-keys.ts";
 import { functionVerifiesJwt } from "./function-settings.ts";
+import { gatewayAuthorization } from "./gateway-authorization.ts";
 import type { FunctionWorkers } from "./function-workers.ts";
 import { sendJson } from "./responses.ts";
 
@@ -22,9 +23,13 @@ export async function routeToFunction(
     return sendJson(outgoing, 404, { code: "NOT_FOUND", message: "Requested function was not found" });
   }
 
+  // As Supabase's gateway: a project key in `apikey` stands in as the bearer when the caller sent none.
+  const apikey = incoming.headers.apikey;
+  const authorization = await gatewayAuthorization(incoming.headers.authorization, typeof apikey === "string" ? apikey : undefined);
+
   // Browsers send CORS preflights without credentials; the function answers them itself.
   if (incoming.method !== "OPTIONS" && functionVerifiesJwt(name)) {
-    const rejection = await jwtRejection(incoming.headers.authorization);
+    const rejection = await jwtRejection(authorization);
     if (rejection) return sendJson(outgoing, 401, rejection);
   }
 
@@ -37,6 +42,7 @@ export async function routeToFunction(
   for (const [key, value] of Object.entries(incoming.headers)) {
     if (value !== undefined && !hopByHopHeaders.has(key)) headers[key] = value;
   }
+  if (authorization !== undefined) headers.authorization = authorization;
   headers["x-forwarded-for"] = incoming.socket.remoteAddress ?? "127.0.0.1";
   headers["x-forwarded-proto"] = "http";
 

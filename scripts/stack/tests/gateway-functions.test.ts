@@ -124,6 +124,18 @@ describe("the gateway", () => {
     expect(await answer.json()).toEqual({ path: `/${probeName}/echo`, body: { hello: "mundo", números: [1, 2, 3] }, authorization: `Bearer ${userToken}` });
   });
 
+  it("makes the apikey the bearer when the caller sent no Authorization, as Supabase's gateway does, and keeps a caller's own", async () => {
+    const echo = (headers: Record<string, string>) =>
+      fetch(probeUrl("/echo"), { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" });
+    const keyOnly = await echo({ apikey: stackEnv.anonKey });
+    expect(keyOnly.status).toBe(200);
+    expect((await keyOnly.json()).authorization).toBe(`Bearer ${stackEnv.anonKey}`);
+
+    const userToken = await signedToken({ role: "authenticated", sub: crypto.randomUUID(), aud: "authenticated" });
+    const own = await echo({ apikey: stackEnv.anonKey, authorization: `Bearer ${userToken}` });
+    expect((await own.json()).authorization).toBe(`Bearer ${userToken}`);
+  });
+
   it("gives the function the environment Supabase gives, plus supabase/functions/.env, and nothing of its own", async () => {
     const answer = await fetch(probeUrl("/env"), { headers: withAnonKey });
     const env = (await answer.json()) as Record<string, unknown> & { all: Record<string, string> };

@@ -99,6 +99,15 @@ describe("auth mode: service key", () => {
     }
   });
 
+  it("accepts the key in apikey when Authorization holds a token the gateway minted for it, as Supabase's gateway sends it", async () => {
+    const { app } = buildApp();
+    const minted = { authorization: "Bearer eyJhbGciOiJFUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln", apikey: secretKey };
+    expect((await app.request("/probe/service", { method: "POST", headers: minted })).status).toBe(200);
+    // Neither place holding a service key is still a refusal.
+    const neither = { authorization: minted.authorization, apikey: "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH" };
+    expect((await app.request("/probe/service", { method: "POST", headers: neither })).status).toBe(403);
+  });
+
   it("refuses a missing key with 401 and any other key or token with 403", async () => {
     const { app } = buildApp();
     const missing = await app.request("/probe/service", { method: "POST" });

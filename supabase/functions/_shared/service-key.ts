@@ -15,13 +15,17 @@ export function requireServiceKey(serviceKeys: string[]): MiddlewareHandler {
     throw new Error("no service key to compare with: set SUPABASE_SECRET_KEYS or SUPABASE_SERVICE_ROLE_KEY");
   }
   return async (c, next) => {
-    const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("apikey");
-    if (!presented) {
+    // Both places count: Supabase's gateway answers a request that carries a key only in `apikey`
+    // by adding an Authorization header of its own (a JWT it mints for the key's role), so the key
+    // itself may be in `apikey` while Authorization holds something else.
+    const presented = [bearerToken(c.req.header("authorization")), c.req.header("apikey")].filter((key): key is string => !!key);
+    if (presented.length === 0) {
       throw new ApiError(401, "unauthorized", "This endpoint is called by the project itself, with a service key.", {
         headers: { "WWW-Authenticate": 'Bearer realm="renum"' },
       });
     }
-    if (!(await isServiceKey(presented, serviceKeys))) {
+    const matches = await Promise.all(presented.map((key) => isServiceKey(key, serviceKeys)));
+    if (!matches.includes(true)) {
       throw new ApiError(403, "forbidden", "This endpoint accepts only the project's service keys.");
     }
     await next();

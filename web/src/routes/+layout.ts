@@ -12,10 +12,10 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
   depends("supabase:auth");
   // The person's language, before anything renders (English is fetched only when chosen).
   await loadLocale(data.locale);
-  const { url, anonKey } = data.supabaseConfig;
+  const { url, clientKey } = data.supabaseConfig;
   const supabase = isBrowser()
-    ? createBrowserClient(url, anonKey, { global: { fetch } })
-    : createServerClient(url, anonKey, { global: { fetch }, realtime: serverRealtime, cookies: { getAll: () => data.cookies } });
+    ? createBrowserClient(url, clientKey, { global: { fetch } })
+    : createServerClient(url, clientKey, { global: { fetch }, realtime: serverRealtime, cookies: { getAll: () => data.cookies } });
 
   // On the server, hooks.server.ts already had Supabase Auth confirm the session's user; in the
   // browser, getUser asks Auth before the user is trusted.

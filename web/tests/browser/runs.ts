@@ -5,6 +5,11 @@ export interface ApiPerson {
   tenantId: string;
 }
 
+/** The key a client app uses on the stack: its publishable key on asymmetric keys, else the anon key. */
+export function clientKey(): string {
+  return process.env.PUBLISHABLE_KEY || stackEnv("ANON_KEY");
+}
+
 export function stackEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the browser suite with the stack's environment`);
@@ -15,7 +20,7 @@ export function stackEnv(name: string): string {
 export async function apiSession(email: string, password: string): Promise<ApiPerson> {
   const response = await fetch(`${stackEnv("API_URL")}/auth/v1/token?grant_type=password`, {
     method: "POST",
-    headers: { apikey: stackEnv("ANON_KEY"), "content-type": "application/json" },
+    headers: { apikey: clientKey(), "content-type": "application/json" },
     body: JSON.stringify({ email, password }),
   });
   const { access_token: token } = (await response.json()) as { access_token: string };
@@ -30,7 +35,7 @@ export async function callApi(who: ApiPerson, method: string, path: string, body
     method,
     headers: {
       authorization: `Bearer ${who.token}`,
-      apikey: stackEnv("ANON_KEY"),
+      apikey: clientKey(),
       ...(who.tenantId ? { "x-tenant-id": who.tenantId } : {}),
       ...(body ? { "content-type": "application/json" } : {}),
     },

@@ -52,7 +52,7 @@ beforeAll(async () => {
   person = await signUp("follow");
   const event = await requestEvent(person.jar, { path: "/tenants/new", method: "POST", form: { name: "Seguir", slug: `seguir-${Date.now()}` } });
   await expectRedirect(() => newTenant.default(event as never));
-  supabase = createClient(process.env.API_URL!, process.env.ANON_KEY!, {
+  supabase = createClient(process.env.API_URL!, process.env.PUBLISHABLE_KEY || process.env.ANON_KEY!, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as unknown as RealtimeTransport },
   });

@@ -92,7 +92,7 @@ function forgetTenant(event: ApiEvent): void {
 const personalEndpoints = /^\/(tenants|invitations|me|tools|providers|admin|api-keys)(\/|$)/;
 
 export function createApi(event: ApiEvent): Api {
-  const { functionsUrl, anonKey } = supabaseConfig();
+  const { functionsUrl, clientKey } = supabaseConfig();
 
   async function send(
     method: string,
@@ -110,7 +110,7 @@ export function createApi(event: ApiEvent): Api {
     const tenantId = event.locals.tenantId ?? (needsTenant ? ((await currentTenants(event)).current?.id ?? null) : null);
     if (needsTenant && !tenantId) redirect(303, "/tenants/new");
 
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, apikey: anonKey, accept: "application/json" };
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, apikey: clientKey, accept: "application/json" };
     if (tenantId) headers["x-tenant-id"] = tenantId;
     if (body !== undefined) headers["content-type"] = "application/json";
 

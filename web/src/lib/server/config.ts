@@ -1,28 +1,31 @@
 // Where Supabase and the `api` function are, read at run time. The names Supabase's guides use
-// (PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY) win; the local stack's own (API_URL, ANON_KEY,
-// FUNCTIONS_URL, as `npm start` and `supabase status -o env` give them) are the fallback, so the
-// app runs unchanged under `npm start`, the test runner and a production `node build`.
+// (PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_PUBLISHABLE_KEY, or the legacy PUBLIC_SUPABASE_ANON_KEY)
+// win; the local stack's own (API_URL, PUBLISHABLE_KEY or ANON_KEY, FUNCTIONS_URL, as `npm start`
+// and `supabase status -o env` give them for its key system) are the fallback, so the app runs
+// unchanged under `npm start` with either key system, the test runner and a production `node build`.
 import { env as privateEnv } from "$env/dynamic/private";
 import { env as publicEnv } from "$env/dynamic/public";
 
 export interface SupabaseConfig {
   /** The project's URL (the gateway): Auth at /auth/v1, functions at /functions/v1. */
   url: string;
-  anonKey: string;
+  /** The key a client app is built with: the publishable key (`sb_publishable_…`), or the legacy anon key. */
+  clientKey: string;
   /** The `api` function's base: `${functionsUrl}/api/v1/...`. */
   functionsUrl: string;
 }
 
 export function supabaseConfig(): SupabaseConfig {
   const url = (publicEnv.PUBLIC_SUPABASE_URL || privateEnv.API_URL || "").replace(/\/+$/, "");
-  const anonKey = publicEnv.PUBLIC_SUPABASE_ANON_KEY || privateEnv.ANON_KEY || "";
-  if (!url || !anonKey) {
+  const clientKey = publicEnv.PUBLIC_SUPABASE_PUBLISHABLE_KEY || publicEnv.PUBLIC_SUPABASE_ANON_KEY ||
+    privateEnv.PUBLISHABLE_KEY || privateEnv.ANON_KEY || "";
+  if (!url || !clientKey) {
     throw new Error(
-      "Set PUBLIC_SUPABASE_URL and PUBLIC_SUPABASE_ANON_KEY (or the stack's API_URL and ANON_KEY): run the app through `npm start`",
+      "Set PUBLIC_SUPABASE_URL and PUBLIC_SUPABASE_PUBLISHABLE_KEY (or the stack's API_URL and PUBLISHABLE_KEY / ANON_KEY): run the app through `npm start`",
     );
   }
   const functionsUrl = (privateEnv.FUNCTIONS_URL || `${url}/functions/v1`).replace(/\/+$/, "");
-  return { url, anonKey, functionsUrl };
+  return { url, clientKey, functionsUrl };
 }
 
 /**

@@ -17,8 +17,8 @@ export const language: Handle = async ({ event, resolve }) => {
 
 /** A Supabase server client bound to the request's cookies, and `safeGetSession`. */
 export const supabase: Handle = async ({ event, resolve }) => {
-  const { url, anonKey } = supabaseConfig();
-  event.locals.supabase = createServerClient(url, anonKey, {
+  const { url, clientKey } = supabaseConfig();
+  event.locals.supabase = createServerClient(url, clientKey, {
     realtime: serverRealtime,
     ...(forwardsClientIp() ? { global: { headers: { "sb-forwarded-for": event.getClientAddress() } } } : {}),
     cookies: {
