@@ -237,9 +237,9 @@ async function browserSuite(): Promise<SuiteResult> {
 }
 
 // The web app's server tests that also run on signing keys, as `npm start -- --keys asymmetric`
-// serves it: sign-in with the publishable key, runs started and read, a run followed live.
+// serves it: people signed up and in through the app with the publishable key, runs started and
+// read, a run followed live.
 const webTestsOnSigningKeys = [
-  "src/routes/(public)/login/login.server.test.ts",
   "src/routes/(app)/executions/executions.server.test.ts",
   "src/lib/executions/follow.server.test.ts",
 ];
