@@ -64,8 +64,9 @@ export async function stackUp(instance: StackInstance, log: (line: string) => vo
     await requireFreePort(instance.apiPort, "API gateway", `stop whatever listens there (\`ss -ltnp | grep ${instance.apiPort}\`) and retry`);
     startGateway(instance);
     startedGateway = true;
-    if (!(await waitFor(() => gatewayIsUp(instance), 15_000))) {
-      throw new StackError(`the API gateway did not answer within 15 s; see ${join(instance.logDir, "gateway.log")}`);
+    // Generous: on a machine shared by several stacks, Node alone can take seconds to load the gateway.
+    if (!(await waitFor(() => gatewayIsUp(instance), 60_000))) {
+      throw new StackError(`the API gateway did not answer within 60 s; see ${join(instance.logDir, "gateway.log")}`);
     }
   }
   return { startedPostgres: !postgresWasRunning, startedGateway, createdDatabase: created };
