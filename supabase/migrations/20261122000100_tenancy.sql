@@ -27,7 +27,12 @@ create type public.member_role as enum ('owner', 'admin', 'member', 'analyst');
 -- policies, the API and the web app all read.
 create type public.tenant_capability as enum (
   'change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
-  'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams'
+  'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams',
+  -- WhatsApp inboxes and their secrets; answering and assigning conversations and contacts.
+  'manage_inboxes', 'handle_conversations',
+  -- Knowledge bases and their documents; the company's own tools, their secrets and MCP tokens;
+  -- SQL logins for analysts.
+  'manage_knowledge', 'manage_tools', 'manage_analytics'
 );
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
@@ -176,10 +181,12 @@ set search_path = ''
 as $$
   select case role
     when 'owner' then array['change_tenant', 'delete_tenant', 'manage_members', 'manage_owners', 'read_audit_log',
-                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams']
+                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams',
+                            'manage_inboxes', 'handle_conversations', 'manage_knowledge', 'manage_tools', 'manage_analytics']
     when 'admin' then array['change_tenant', 'manage_members', 'read_audit_log',
-                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams']
-    when 'member' then array['build_agents', 'build_teams', 'run_teams']
+                            'build_agents', 'delete_agents', 'share_agents', 'share_keys', 'build_teams', 'delete_teams', 'run_teams',
+                            'manage_inboxes', 'handle_conversations', 'manage_knowledge', 'manage_tools', 'manage_analytics']
+    when 'member' then array['build_agents', 'build_teams', 'run_teams', 'handle_conversations', 'manage_knowledge']
     else array[]::text[]
   end::public.tenant_capability[];
 $$;

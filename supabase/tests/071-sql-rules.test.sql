@@ -249,15 +249,15 @@ select throws_ok(
 -- ─── capabilities ────────────────────────────────────────────────────────────────────────────
 select tests.authenticate_as('owner_a');
 select is(public.my_capabilities(tests.tenant_id('tenant-a')),
-  '{change_tenant,delete_tenant,manage_members,manage_owners,read_audit_log,build_agents,delete_agents,share_agents,share_keys,build_teams,delete_teams,run_teams}'::public.tenant_capability[],
+  '{change_tenant,delete_tenant,manage_members,manage_owners,read_audit_log,build_agents,delete_agents,share_agents,share_keys,build_teams,delete_teams,run_teams,manage_inboxes,handle_conversations,manage_knowledge,manage_tools,manage_analytics}'::public.tenant_capability[],
   'an owner may do everything');
 select tests.authenticate_as('admin_a');
 select is(public.my_capabilities(tests.tenant_id('tenant-a')),
-  '{change_tenant,manage_members,read_audit_log,build_agents,delete_agents,share_agents,share_keys,build_teams,delete_teams,run_teams}'::public.tenant_capability[],
+  '{change_tenant,manage_members,read_audit_log,build_agents,delete_agents,share_agents,share_keys,build_teams,delete_teams,run_teams,manage_inboxes,handle_conversations,manage_knowledge,manage_tools,manage_analytics}'::public.tenant_capability[],
   'an admin may do everything but delete the company and manage owners');
 select tests.authenticate_as('member_a');
 select is(public.my_capabilities(tests.tenant_id('tenant-a')),
-  '{build_agents,build_teams,run_teams}'::public.tenant_capability[],
+  '{build_agents,build_teams,run_teams,handle_conversations,manage_knowledge}'::public.tenant_capability[],
   'a member builds agents and teams and runs them');
 select tests.authenticate_as('analyst_a');
 select is(public.my_capabilities(tests.tenant_id('tenant-a')), '{}'::public.tenant_capability[], 'an analyst only reads');

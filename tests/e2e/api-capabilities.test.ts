@@ -29,11 +29,11 @@ afterAll(async () => {
 describe("a company's capabilities", () => {
   it("come with the company, as the caller's role there allows", async () => {
     const mine = async (who: ApiUser) => (await expectStatus(call(who, "GET", `/tenants/${tenant}`), 200)).capabilities;
-    expect(await mine(member)).toEqual(["build_agents", "build_teams", "run_teams"]);
+    expect(await mine(member)).toEqual(["build_agents", "build_teams", "run_teams", "handle_conversations", "manage_knowledge"]);
     expect(await mine(analyst)).toEqual([]);
     expect(await mine(owner)).toContain("manage_owners");
     const listed = await expectStatus(call(member, "GET", "/tenants"), 200);
-    expect(listed.items.find((item: { id: string }) => item.id === tenant).capabilities).toEqual(["build_agents", "build_teams", "run_teams"]);
+    expect(listed.items.find((item: { id: string }) => item.id === tenant).capabilities).toEqual(["build_agents", "build_teams", "run_teams", "handle_conversations", "manage_knowledge"]);
   });
 
   it("decide the API's early refusals, which name the capability missing", async () => {

@@ -65,6 +65,11 @@ const ownerCan = [
   "build_teams",
   "delete_teams",
   "run_teams",
+  "manage_inboxes",
+  "handle_conversations",
+  "manage_knowledge",
+  "manage_tools",
+  "manage_analytics",
 ];
 
 describe("the current tenant", () => {
