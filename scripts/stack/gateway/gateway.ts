@@ -8,6 +8,7 @@ import { functionsService } from "./functions-service.ts";
 import { pathUnder, type BackgroundWorker, type GatewayService, type ServiceContext } from "./gateway-service.ts";
 import { pgNetWorker } from "../pg-net/pg-net-worker.ts";
 import { realtimeService } from "../realtime/realtime-service.ts";
+import { storageService } from "../storage/storage-service.ts";
 import { sendJson } from "./responses.ts";
 import { mailbox } from "../mail/mailbox.ts";
 import { inboxRoute } from "../mail/inbox-route.ts";
@@ -26,7 +27,7 @@ function log(line: string): void {
 const mail = mailbox(instance);
 mail.clear();
 const context: ServiceContext = { instance, log, mail };
-const services: GatewayService[] = [functionsService(context), realtimeService(context), authService(context)];
+const services: GatewayService[] = [functionsService(context), realtimeService(context), authService(context), storageService(context)];
 const backgroundWorkers: BackgroundWorker[] = [pgNetWorker(context)];
 
 function serviceFor(url: string): { service: GatewayService; path: string } | null {
