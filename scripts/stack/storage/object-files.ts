@@ -19,8 +19,12 @@ export class ObjectFiles {
   constructor(readonly root: string) {}
 
   private pathOf(bucketId: string, name: string, version: string): string {
+    // S3 keys have no `.`/`..` segments to resolve; on disk they would reach outside the object's
+    // folder (another bucket's files, or beyond the root), so such names are refused here.
+    const segments = [bucketId, ...name.split("/"), version];
+    if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) throw storageErrors.invalidKey(name);
     const root = resolve(this.root);
-    const path = resolve(root, bucketId, name, version);
+    const path = resolve(root, ...segments);
     if (!path.startsWith(root + sep)) throw storageErrors.invalidKey(name);
     return path;
   }
