@@ -160,13 +160,20 @@ export async function uploadObject(context: StorageContext, request: StorageRequ
   sendJson(request.outgoing, 200, { Id: id, Key: `${bucketName}/${name}` });
 }
 
-interface StoredObject {
+export interface StoredObject {
   version: string | null;
   metadata: Record<string, unknown> | null;
 }
 
 /** Sends an object's content with the headers Storage's asset renderer sets. */
-export async function sendObject(context: StorageContext, request: StorageRequest, bucketId: string, name: string, object: StoredObject): Promise<void> {
+export async function sendObject(
+  context: StorageContext,
+  request: StorageRequest,
+  bucketId: string,
+  name: string,
+  object: StoredObject,
+  { expires }: { expires?: string } = {},
+): Promise<void> {
   const content = object.version === null ? null : await context.files.read(bucketId, name, object.version);
   if (!content) {
     // The renderer's answer when the backend has no such file.
@@ -180,8 +187,10 @@ export async function sendObject(context: StorageContext, request: StorageReques
     etag: String(metadata.eTag ?? ""),
     "x-robots-tag": "none",
     "content-length": content.length,
-    "cache-control": String(metadata.cacheControl ?? "no-cache"),
   };
+  // A signed URL's answer carries when it stops working instead of the object's cache control.
+  if (expires) headers.expires = expires;
+  else headers["cache-control"] = String(metadata.cacheControl ?? "no-cache");
   if (typeof metadata.lastModified === "string") headers["last-modified"] = new Date(metadata.lastModified).toUTCString();
   const download = request.query.get("download");
   if (download !== null) {
@@ -303,3 +312,37 @@ export async function removeObject(context: StorageContext, request: StorageRequ
   await context.files.remove(bucketName, name, deleted[0].version);
   sendJson(request.outgoing, 200, { message: "Successfully deleted" });
 }
+
+/**
+ * GET /object/info/<bucket>/<name> (and /object/info/authenticated/…, /object/info/public/…): the
+ * object's details as Storage's info renderer answers them, read as the caller unless the bucket
+ * is public (or the route is the public one).
+ */
+export async function objectInfo(context: StorageContext, request: StorageRequest, publicRoute = false): Promise<void> {
+  const caller = await callerOf(request.incoming, { allowAnonymous: true });
+  const { bucketName } = request.params;
+  const name = request.params["*"];
+  const scope = scopeOf(request, caller, publicRoute ? "storage.object.info_public" : "object.get_authenticated_info");
+  const bucket = await bucketFor(context, scope, bucketName);
+  if (!bucket || ((!caller.authenticated || publicRoute) && !bucket.public)) throw storageErrors.noSuchBucket();
+  mustBeValidKey(name);
+  const read = (tx: Transaction) => tx<{ info: Record<string, unknown> }[]>`
+    select json_build_object(
+      'id', id, 'name', name, 'version', version, 'bucket_id', bucket_id,
+      'size', (metadata->>'size')::bigint, 'content_type', metadata->>'mimetype', 'cache_control', metadata->>'cacheControl',
+      'etag', metadata->>'eTag', 'metadata', user_metadata, 'last_modified', updated_at, 'created_at', created_at
+    ) as info
+    from storage.objects where name = ${name} and bucket_id = ${bucketName} limit 1`;
+  const [found] = await inDatabase(() => (bucket.public ? context.db.asSuperUser(scope, read) : context.db.asCaller(scope, read)));
+  if (!found) throw storageErrors.noSuchKey();
+  const text = JSON.stringify(found.info);
+  request.outgoing.writeHead(200, {
+    "content-type": "application/json",
+    etag: String(found.info.etag ?? ""),
+    "cache-control": String(found.info.cache_control ?? "no-cache"),
+    "content-length": Buffer.byteLength(text),
+  });
+  request.outgoing.end(text);
+}
+
+export const publicObjectInfo = (context: StorageContext, request: StorageRequest) => objectInfo(context, request, true);

@@ -1,5 +1,6 @@
 // /storage/v1: the local stand-in for Supabase Storage's REST API, which @supabase/storage-js
-// (supabase.storage) speaks — buckets, objects (upload, download, list, remove). Routes and
+// (supabase.storage) speaks — buckets, objects (upload, download, info, list, move, copy, remove),
+// signed download and upload URLs. Routes and
 // answers follow supabase/storage (src/http/routes/bucket, src/http/routes/object); files live
 // under .stack/<instance>/storage/, rows in storage.buckets and storage.objects (bootstrap
 // 080-storage.sql), and every object operation is decided by RLS as the calling user.
@@ -7,7 +8,9 @@
 import type { GatewayService, ServiceContext } from "../gateway/gateway-service.ts";
 import { createBucket, deleteBucket, emptyBucket, getBucket, listBuckets, updateBucket } from "./bucket-routes.ts";
 import { ObjectFiles, storageRoot } from "./object-files.ts";
-import { downloadObject, downloadPublicObject, listObjects, removeObject, removeObjects, uploadObject } from "./object-routes.ts";
+import { copyObject, moveObject } from "./object-moves.ts";
+import { downloadObject, downloadPublicObject, listObjects, objectInfo, publicObjectInfo, removeObject, removeObjects, uploadObject } from "./object-routes.ts";
+import { downloadSignedObject, signObjectUrl, signObjectUrls, signUploadUrl, uploadToSignedUrl } from "./signed-urls.ts";
 import { sendJson, type StorageContext, type StorageRequest } from "./storage-context.ts";
 import { StorageDatabase } from "./storage-database.ts";
 import { fromDatabaseError, StorageError, storageErrors } from "./storage-errors.ts";
@@ -34,6 +37,17 @@ const routes: Route[] = [
   route("PUT", "/bucket/:bucketId", updateBucket),
   route("DELETE", "/bucket/:bucketId", deleteBucket),
   route("POST", "/object/list/:bucketName", listObjects),
+  route("GET", "/object/info/public/:bucketName/*", publicObjectInfo),
+  route("GET", "/object/info/authenticated/:bucketName/*", objectInfo),
+  route("GET", "/object/info/:bucketName/*", objectInfo),
+  route("POST", "/object/move", moveObject),
+  route("POST", "/object/copy", copyObject),
+  route("POST", "/object/sign/:bucketName", signObjectUrls),
+  route("POST", "/object/sign/:bucketName/*", signObjectUrl),
+  route("GET", "/object/sign/:bucketName/*", downloadSignedObject),
+  route("HEAD", "/object/sign/:bucketName/*", downloadSignedObject),
+  route("POST", "/object/upload/sign/:bucketName/*", signUploadUrl),
+  route("PUT", "/object/upload/sign/:bucketName/*", uploadToSignedUrl),
   route("GET", "/object/public/:bucketName/*", downloadPublicObject),
   route("HEAD", "/object/public/:bucketName/*", downloadPublicObject),
   route("GET", "/object/authenticated/:bucketName/*", downloadObject),

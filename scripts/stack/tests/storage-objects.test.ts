@@ -123,6 +123,17 @@ describe("objects as a signed-in user under RLS", () => {
     expect(download.data!.type).toBe("text/plain;charset=utf-8");
   });
 
+  it("answers an object's details and whether it exists, to the user who can see it only", async () => {
+    const path = `${ana.id}/details.txt`;
+    await storageAs(anaToken).from(bucket).upload(path, "12345", { contentType: "text/csv", metadata: { source: "import" } });
+    const { data, error } = await storageAs(anaToken).from(bucket).info(path);
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ name: path, bucketId: bucket, size: 5, contentType: "text/csv", cacheControl: "max-age=3600", metadata: { source: "import" } });
+    expect((await storageAs(anaToken).from(bucket).exists(path)).data).toBe(true);
+    expect((await storageAs(brunoToken).from(bucket).exists(path)).data).toBe(false);
+    expect(refusal((await storageAs(brunoToken).from(bucket).info(path)).error).statusCode).toBe("404");
+  });
+
   it("refuses an upload into another user's folder, and hides the object from them", async () => {
     const path = `${ana.id}/private.txt`;
     expect((await storageAs(anaToken).from(bucket).upload(path, "ana's")).error).toBeNull();
@@ -202,6 +213,17 @@ describe("refusals", () => {
     const forged = await userToken(ana, {}, { secret: "not-the-project-secret-not-the-project-secret" });
     const answer = await storageAs(forged).from(bucket).list(ana.id);
     expect(refusal(answer.error)).toEqual({ status: 400, statusCode: "403", message: "signature verification failed" });
+  });
+
+  it("refuses a name whose folders would climb out of its own on disk, writing nothing", async () => {
+    const answer = await fetch(`${stackEnv.apiUrl}/storage/v1/object/${bucket}/${ana.id}%2F..%2F..%2F${publicBucket}%2Fplanted.txt`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", authorization: `Bearer ${anaToken}`, apikey: stackEnv.clientKey },
+      body: "climbing",
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ statusCode: "400", error: "InvalidKey" });
+    expect(existsSync(join(storedFilesOf(publicBucket), "planted.txt"))).toBe(false);
   });
 
   it("refuses a body that is not what the route takes", async () => {
