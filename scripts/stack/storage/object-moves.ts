@@ -12,6 +12,7 @@ import { callerOf } from "./storage-callers.ts";
 import { scopeOf, sendJson, type StorageContext, type StorageRequest } from "./storage-context.ts";
 import { storageErrors } from "./storage-errors.ts";
 import { jsonBody } from "./request-body.ts";
+import { lockObject } from "./storage-database.ts";
 import { inDatabase, mustBeValidKey, permissionError, writeObjectRow } from "./object-routes.ts";
 
 interface MoveBody {
@@ -84,6 +85,7 @@ export async function moveObject(context: StorageContext, request: StorageReques
   }
   try {
     await inDatabase(() => context.db.asSuperUser(scope, async (tx) => {
+      await lockObject(tx, move.destinationBucket, move.destinationKey);
       const moved = await tx`
         update storage.objects
         set name = ${move.destinationKey}, bucket_id = ${move.destinationBucket}, version = ${newVersion}, owner = ${ownerUuid}, owner_id = ${caller.owner ?? null}
@@ -140,6 +142,7 @@ export async function copyObject(context: StorageContext, request: StorageReques
   let written: { row: Record<string, unknown>; replaced: string | null };
   try {
     written = await inDatabase(() => context.db.asSuperUser(scope, async (tx) => {
+      await lockObject(tx, copy.destinationBucket, copy.destinationKey, 3_000);
       const [current] = await tx<{ version: string | null }[]>`
         select version from storage.objects where bucket_id = ${copy.destinationBucket} and name = ${copy.destinationKey} for update`;
       const [{ id }] = await writeObjectRow(tx, { ...destination, version: newVersion, metadata: { ...metadata, lastModified: new Date().toISOString() } }, true);

@@ -10,10 +10,11 @@
 import { randomUUID } from "node:crypto";
 import { callerOf } from "./storage-callers.ts";
 import { scopeOf, sendJson, type StorageContext, type StorageRequest } from "./storage-context.ts";
-import type { RequestScope, Transaction } from "./storage-database.ts";
+import { lockObject, type RequestScope, type Transaction } from "./storage-database.ts";
 import { fromDatabaseError, storageErrors } from "./storage-errors.ts";
 import { storageConfig } from "./storage-config.ts";
 import { jsonBody, uploadedFile } from "./request-body.ts";
+import { parseRangeHeader } from "./byte-ranges.ts";
 
 const validObjectKey = /^[A-Za-z0-9_/!.*'() &$=@;:+,?-]*$/;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -114,6 +115,7 @@ export async function storeVersion(
   };
   try {
     const { id, replaced } = await inDatabase(() => context.db.asSuperUser(scope, async (tx) => {
+      await lockObject(tx, target.bucketId, target.name);
       const [current] = await tx<{ version: string | null }[]>`
         select version from storage.objects where bucket_id = ${target.bucketId} and name = ${target.name} for update`;
       const [row] = await writeObjectRow(tx, { ...target, version, metadata }, true);
@@ -181,13 +183,17 @@ export async function sendObject(
     return sendJson(request.outgoing, 400, { statusCode: "404", code: "NoSuchKey", error: "Not found", message: "The resource was not found" });
   }
   const metadata = object.metadata ?? {};
+  const rangeHeader = request.incoming.headers.range;
+  const range = rangeHeader ? parseRangeHeader(rangeHeader, content.length) : null;
+  const body = range ? content.subarray(range.fromByte, range.toByte + 1) : content;
   const headers: Record<string, string | number> = {
     "accept-ranges": "bytes",
     "content-type": String(metadata.mimetype ?? "application/octet-stream"),
     etag: String(metadata.eTag ?? ""),
     "x-robots-tag": "none",
-    "content-length": content.length,
+    "content-length": body.length,
   };
+  if (range) headers["content-range"] = `bytes ${range.fromByte}-${range.toByte}/${content.length}`;
   // A signed URL's answer carries when it stops working instead of the object's cache control.
   if (expires) headers.expires = expires;
   else headers["cache-control"] = String(metadata.cacheControl ?? "no-cache");
@@ -197,8 +203,8 @@ export async function sendObject(
     const fileName = encodeURIComponent(download);
     headers["content-disposition"] = download === "" ? "attachment;" : `attachment; filename=${fileName}; filename*=UTF-8''${fileName}`;
   }
-  request.outgoing.writeHead(200, headers);
-  request.outgoing.end(request.method === "HEAD" ? undefined : content);
+  request.outgoing.writeHead(range ? 206 : 200, headers);
+  request.outgoing.end(request.method === "HEAD" ? undefined : body);
 }
 
 /**

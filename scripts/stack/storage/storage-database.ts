@@ -21,6 +21,17 @@ export type Transaction = TransactionSql;
 
 const serviceRoleCaller: Caller = { role: "service_role", claims: { role: "service_role" }, jwt: "", owner: undefined, authenticated: true };
 
+/**
+ * Storage's waitObjectLock: a transaction-scoped advisory lock on `<bucket>/<name>`, so writes of
+ * one object (uploads, copies and moves onto it) take turns and each sees the version it replaces.
+ * Waits at most `timeoutMs`, then fails with 55P03 (ResourceLocked).
+ */
+export async function lockObject(tx: Transaction, bucketId: string, name: string, timeoutMs = 5_000): Promise<void> {
+  await tx`select set_config('lock_timeout', ${`${timeoutMs}ms`}, true)`;
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`${bucketId}/${name}`}, 0))`;
+  await tx`select set_config('lock_timeout', '0', true)`;
+}
+
 /** Thrown inside a transaction to roll it back on purpose (Storage's testPermission). */
 class RolledBack extends Error {}
 

@@ -65,6 +65,7 @@ export function fromDatabaseError(error: unknown): StorageError | null {
   if (state === "42501") return storageErrors.accessDenied(message.includes("row-level security") ? "new row violates row-level security policy" : message);
   if (state === "23505") return storageErrors.resourceAlreadyExists();
   if (state === "23503") return new StorageError(404, "InvalidRequest", "InvalidRequest", "The related resource does not exist");
+  if (state === "55P03") return new StorageError(423, "ResourceLocked", "ResourceLocked", "The resource is locked");
   if (state === "57014") return new StorageError(544, "DatabaseTimeout", "DatabaseTimeout", "The connection to the database timed out", 544);
   if (state === "22P02") return new StorageError(400, "InvalidParameter", "InvalidParameter", message || "Invalid value format or type conversion failed");
   return new StorageError(500, "DatabaseError", "DatabaseError", `database error, code: ${state}`);

@@ -16,6 +16,7 @@ import {
   type TestUser,
   uniqueBucket,
   userToken,
+  waitFor,
 } from "../../../tests/fixtures/index.ts";
 
 let sql: Sql;
@@ -175,6 +176,50 @@ describe("objects as a signed-in user under RLS", () => {
 
     expect((await storage.update(path, "third")).error).toBeNull();
     expect(await (await storage.download(path)).data!.text()).toBe("third");
+  });
+
+  it("keeps one row and one file when several uploads replace the same object at once", async () => {
+    const storage = storageAs(anaToken).from(bucket);
+    const path = `${ana.id}/contended.txt`;
+    const contents = Array.from({ length: 4 }, (_, index) => `version ${index}`);
+    // Hold the object's lock (Storage's advisory lock on "<bucket>/<name>") so every upload reaches
+    // its final write at once and has to take turns there, as concurrent writers do.
+    const held = sql.reserve();
+    const holder = await held;
+    await holder`begin`;
+    await holder`select pg_advisory_xact_lock(hashtextextended(${`${bucket}/${path}`}, 0))`;
+    const answers = Promise.all(contents.map((content) => storage.upload(path, content, { upsert: true })));
+    try {
+      await waitFor(async () => {
+        const [{ waiting }] = await sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`;
+        return waiting === contents.length;
+      }, "every upload waiting for the object's lock", 30_000);
+    } finally {
+      await holder`commit`;
+      holder.release();
+    }
+    expect((await answers).map((answer) => answer.error)).toEqual(contents.map(() => null));
+
+    const rows = await sql`select version from storage.objects where bucket_id = ${bucket} and name = ${path}`;
+    expect(rows).toHaveLength(1);
+    expect(readdirSync(join(storedFilesOf(bucket), ana.id, "contended.txt"))).toEqual([rows[0].version]);
+    expect(contents).toContain(await (await storage.download(path)).data!.text());
+  });
+
+  it("answers a byte range of an object (206), and refuses a range past its end (416)", async () => {
+    const path = `${ana.id}/ranged.txt`;
+    await storageAs(anaToken).from(bucket).upload(path, "0123456789");
+    const url = `${stackEnv.apiUrl}/storage/v1/object/${bucket}/${path}`;
+    const headers = { authorization: `Bearer ${anaToken}`, apikey: stackEnv.clientKey };
+    const middle = await fetch(url, { headers: { ...headers, range: "bytes=2-5" } });
+    expect(middle.status).toBe(206);
+    expect(middle.headers.get("content-range")).toBe("bytes 2-5/10");
+    expect(await middle.text()).toBe("2345");
+    const tail = await fetch(url, { headers: { ...headers, range: "bytes=-3" } });
+    expect(await tail.text()).toBe("789");
+    const beyond = await fetch(url, { headers: { ...headers, range: "bytes=20-30" } });
+    expect(beyond.status).toBe(416);
+    expect(await beyond.json()).toMatchObject({ statusCode: "416", error: "invalid_range", message: "invalid range provided" });
   });
 
   it("removes the user's objects, rows and files, answering what it removed", async () => {
