@@ -98,7 +98,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.broadcast_conversation_change',            '106-messaging-broadcasts.test.sql', 'conversation_updated'),
   ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),
   ('private.broadcast_new_messages',                   '106-messaging-broadcasts.test.sql', 'a bulk insert broadcasts each of its messages'),
-  ('private.can_watch_messaging_topic',                '106-messaging-broadcasts.test.sql', 'another company''s member receives nothing'),
+  ('private.can_watch_messaging_topic',                '106-messaging-broadcasts.test.sql', 'receives nothing of the inbox'),
   ('private.guard_conversation_change',                '102-contacts-conversations.test.sql', 'conversation_already_open'),
   ('private.inbox_secret',                             '101-inboxes.test.sql', 'private.inbox_secret('),
   ('private.managed_inbox',                            '101-inboxes.test.sql', 'rotate_inbox_secret'),
