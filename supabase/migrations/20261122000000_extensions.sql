@@ -4,6 +4,8 @@
 -- ─── extensions ───────────────────────────────────────────────────────────────────────────────
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists vector with schema extensions;
+-- Trigram indexes: contacts searched by any part of a name or phone number.
+create extension if not exists pg_trgm with schema extensions;
 -- pg_cron keeps its objects in the `cron` schema; Supabase installs it from pg_catalog.
 create extension if not exists pg_cron with schema pg_catalog;
 

@@ -14,6 +14,7 @@
 --   tests.tenant_id(slug) / tests.agent_id(name) / tests.team_id(name) -> uuid, whatever RLS shows
 --   tests.run_id(prompt) / tests.step_id(prompt, agent name) -> uuid of a run / of one of its steps
 --   tests.provider_key_id(identifier, service, tenant slug) -> uuid of a person's active key
+--   tests.inbox_id(name) / tests.contact_id(tenant slug, phone) / tests.conversation_id(inbox name, phone) -> uuid
 --   tests.raised(statement) -> {state, code, detail} of what it raised / tests.error_code(statement)
 --   tests.create_two_tenants()                 -- the usual cast of the files that follow
 --
@@ -245,6 +246,26 @@ as $$
   where k.user_id = tests.get_supabase_uid(identifier) and k.service::text = wanted_service and k.is_active
     and k.tenant_id is not distinct from (select t.id from public.tenants t where t.slug = wanted_tenant_slug)
 $$;
+
+-- WhatsApp: an inbox by its display name, a contact by its company and phone (E.164), the open
+-- (or latest) conversation of an inbox with a phone.
+create or replace function tests.inbox_id(wanted_name text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select i.id from public.inboxes i where i.display_name = wanted_name $$;
+
+create or replace function tests.contact_id(wanted_tenant_slug text, wanted_phone text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select c.id from public.contacts c join public.tenants t on t.id = c.tenant_id
+      where t.slug = wanted_tenant_slug and c.phone = wanted_phone $$;
+
+create or replace function tests.conversation_id(wanted_inbox_name text, wanted_phone text) returns uuid
+language sql stable security definer set search_path = ''
+as $$ select c.id from public.conversations c join public.inboxes i on i.id = c.inbox_id join public.contacts p on p.id = c.contact_id
+      where i.display_name = wanted_inbox_name and p.phone = wanted_phone
+      order by (c.status <> 'closed') desc, c.created_at desc limit 1 $$;
+
+grant execute on function tests.inbox_id(text), tests.contact_id(text, text), tests.conversation_id(text, text)
+  to anon, authenticated, service_role;
 
 grant execute on function tests.tenant_id(text), tests.agent_id(text), tests.team_id(text), tests.run_id(text),
   tests.step_id(text, text), tests.provider_key_id(text, text, text) to anon, authenticated, service_role;

@@ -281,9 +281,10 @@ select tests.clear_authentication(); reset role;
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
-  array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_tenant',
-        'decline_invitation', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
-        'resolve_share_grantee', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee', 'start_execution', 'stop_execution'],
+  array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_inbox', 'create_tenant',
+        'decline_invitation', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
+        'resolve_share_grantee', 'rotate_inbox_secret', 'search_contacts', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee',
+        'start_execution', 'stop_execution'],
   'authenticated may call exactly the public API functions'
 );
 select is(
@@ -295,7 +296,8 @@ select is(
            select table_name, privilege_type from information_schema.role_table_grants
            where grantee = 'authenticated' and table_schema = 'public' and privilege_type in ('INSERT', 'UPDATE', 'DELETE')) c
      group by c.table_name) t),
-  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'invitations:DELETE,INSERT',
+  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
+        'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'

@@ -92,6 +92,22 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.share_grantee',                             '045-share-lookups.test.sql', 'share_grantee'),
   ('public.start_execution',                           '080-executions.test.sql', 'start_execution'),
   ('public.stop_execution',                            '080-executions.test.sql', 'stop_execution');
+-- WhatsApp data: phones, inboxes, contacts, conversations, messages.
+insert into covered (function_name, test_file, exercised_by) values
+  ('private.apply_message_status',                     '103-message-ingest.test.sql', 'apply_message_status'),
+  ('private.broadcast_conversation_change',            '106-messaging-broadcasts.test.sql', 'conversation_updated'),
+  ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),
+  ('private.broadcast_new_messages',                   '106-messaging-broadcasts.test.sql', 'a bulk insert broadcasts each of its messages'),
+  ('private.can_watch_messaging_topic',                '106-messaging-broadcasts.test.sql', 'receives nothing of the inbox'),
+  ('private.guard_conversation_change',                '102-contacts-conversations.test.sql', 'conversation_already_open'),
+  ('private.inbox_secret',                             '101-inboxes.test.sql', 'private.inbox_secret('),
+  ('private.managed_inbox',                            '101-inboxes.test.sql', 'rotate_inbox_secret'),
+  ('private.normalize_phone_column',                   '100-phone-numbers.test.sql', 'is kept with it'),
+  ('private.record_webhook_message',                   '103-message-ingest.test.sql', 'record_webhook_message'),
+  ('private.store_inbox_secret',                       '101-inboxes.test.sql', 'create_inbox'),
+  ('public.create_inbox',                              '101-inboxes.test.sql', 'create_inbox'),
+  ('public.inbox_secret_hints',                        '101-inboxes.test.sql', 'inbox_secret_hints'),
+  ('public.rotate_inbox_secret',                       '101-inboxes.test.sql', 'rotate_inbox_secret');
 
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name

@@ -371,6 +371,62 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"messages_2026_12": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"messages_2027_01": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"messages_2027_02": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"messages_2027_03": {
+                  Row: {
+                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"messages_default": {
                   Row: {
                     "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
@@ -636,6 +692,9 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"create_inbox":
+{ Args: { "display_name": string,"phone_number": string,"provider": Database["public"]['Enums']["inbox_provider"],"provider_ids": Json,"secrets": Json,"target_tenant_id": string }; Returns: Json
+                           },
 "create_tenant":
 { Args: { "agents_endpoint_url"?: string,"name": string,"slug": string,"tax_id"?: string }; Returns: {
               "agents_endpoint_url": string | null,
@@ -663,6 +722,11 @@ isOneToOne: false
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
                            },
+"inbox_secret_hints":
+{ Args: { "target_inbox_id": string }; Returns: {
+              "kind": Database["public"]['Enums']["inbox_secret_kind"],"last_four": string,"updated_at": string
+            }[]
+                           },
 "issue_invitation_token":
 { Args: { "invitation_id": string }; Returns: string
                            },
@@ -684,6 +748,27 @@ isOneToOne: false
               "tenant_id": string,"user_id": string
             }[]
                            },
+"rotate_inbox_secret":
+{ Args: { "kind": Database["public"]['Enums']["inbox_secret_kind"],"new_value"?: string,"target_inbox_id": string }; Returns: string
+                           },
+"search_contacts":
+{ Args: { "max_rows"?: number,"search": string,"target_tenant_id": string }; Returns: {
+              "created_at": string,
+"email": string | null,
+"id": string,
+"metadata": NonNullable<Json>,
+"name": string | null,
+"phone": string,
+"status": Database["public"]['Enums']["contact_status"],
+"tenant_id": string,
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "contacts"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "set_provider_key":
 { Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string

@@ -81,6 +81,8 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   not_found: 404,
   conflict: 409,
   team_has_runs_in_flight: 409,
+  // Reopening a conversation while the contact has another open one in the inbox (#12).
+  conversation_already_open: 409,
   rule_violated: 422,
   validation_failed: 422,
 };

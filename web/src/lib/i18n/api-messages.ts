@@ -96,6 +96,15 @@ const ruleCodes = new Set([
   "personal_key_not_shareable",
   "share_grantee_required",
   "agent_config_invalid",
+  // WhatsApp data (#12): inboxes, contacts, conversations.
+  "invalid_phone",
+  "inbox_not_found",
+  "inbox_secret_unknown",
+  "inbox_secret_missing",
+  "inbox_provider_ids_invalid",
+  "conversation_already_open",
+  "assignee_not_member",
+  "unread_count_reset_only",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

@@ -1,0 +1,36 @@
+-- private.jsonb_within_bounds answers as private.jsonb_is_bounded does (the messages' jsonb limits
+-- moved to it for speed), and messages over the limits are refused with the same codes.
+begin;
+set search_path to public, extensions, tests;
+
+select plan(4);
+
+create temporary table shapes (value jsonb, max_depth integer, max_bytes integer);
+insert into shapes values
+  (null, 1, 10), ('{}', 1, 10), ('[]', 1, 10), ('"text"', 1, 10), ('42', 1, 10), ('{"a": 1}', 1, 100), ('{"a": []}', 1, 100),
+  ('{"a": []}', 2, 100), ('[[[]]]', 2, 100), ('[[[]]]', 3, 100), ('[1, [2, [3]]]', 2, 100), ('[1, [2, [3]]]', 3, 100),
+  ('[{"a": [{"b": []}]}]', 4, 100), ('[{"a": [{"b": []}]}]', 5, 100), ('{"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}}', 8, 1000),
+  ('{"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}}', 9, 1000), ('{"long": "0123456789"}', 8, 10), ('{"long": "0123456789"}', 8, 100),
+  ('{"x": [1, 2, {"y": null}], "z": {"w": [true]}}', 3, 100), ('{"x": [1, 2, {"y": null}], "z": {"w": [true]}}', 2, 100);
+insert into shapes select (repeat('[', 200) || repeat(']', 200))::jsonb, 8, 65536;
+
+select is(
+  (select array_agg(value::text || ' depth ' || max_depth || ' bytes ' || max_bytes) from shapes
+   where private.jsonb_within_bounds(value, max_depth, max_bytes) is distinct from private.jsonb_is_bounded(value, max_depth, max_bytes)),
+  null, 'both functions answer the same for every shape');
+select ok(not private.jsonb_within_bounds((repeat('[', 200) || repeat(']', 200))::jsonb, 8, 65536), 'two hundred levels are over eight');
+
+select tests.create_two_tenants();
+select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
+  '{"instance_token": "zapi-instance-a", "client_token": "zapi-client-a"}');
+select is(tests.error_code(format($$ select private.record_webhook_message(%L, %L) $$, tests.inbox_id('Line A'),
+  jsonb_build_object('contact_phone', '5511987657001', 'direction', 'in', 'role', 'user', 'type', 'text', 'provider_message_id', 'wamid.deep',
+                     'metadata', '{"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {}}}}}}}}}'::jsonb))),
+  'messages_metadata_bounded', 'metadata nested deeper than eight levels is refused with messages_metadata_bounded');
+select is(tests.error_code(format($$ select private.record_webhook_message(%L, %L) $$, tests.inbox_id('Line A'),
+  jsonb_build_object('contact_phone', '5511987657001', 'direction', 'in', 'role', 'user', 'type', 'image', 'provider_message_id', 'wamid.big',
+                     'media', jsonb_build_object('caption', repeat('x', 9000))))),
+  'messages_media_bounded', 'media over 8 KiB is refused with messages_media_bounded');
+
+select * from finish();
+rollback;
