@@ -13,13 +13,17 @@ export const maxWebhookBytes = 3 * 1024 * 1024;
 
 export interface WebhooksAppOptions {
   sql: Sql;
-  /** Told of each newly stored event once it is committed (the processing is started from here). */
+  /**
+   * Told of each stored event once it is committed, a provider's retry of one already kept too (it
+   * may still wait to be processed): processing is started from here, after the answer.
+   */
   onStored?: (event: StoredEvent) => void;
   logSink?: LogSink;
 }
 
 export interface StoredEvent {
   eventId: number;
+  duplicate: boolean;
   inbox: WebhookInbox;
 }
 
@@ -37,7 +41,8 @@ const keptHeaders = ["content-type", "user-agent", "x-request-id"];
  * Each POST is kept raw (private.store_webhook_event) and answered 200 only once it is committed;
  * the same body again answers 200 and stores nothing. An unknown or disabled inbox is 404, a bad
  * signature or token 401 with nothing stored, a body over 3 MB 413, a database that does not
- * answer 503 (the provider retries). What the body says is parsed afterwards, in SQL.
+ * answer 503 (the provider retries). What the body says is parsed afterwards, in SQL, by the
+ * processing `onStored` starts (event-drain.ts), so a payload we cannot parse never costs a 200.
  */
 export function buildWebhooksApp(options: WebhooksAppOptions) {
   const { sql } = options;
@@ -62,8 +67,7 @@ export function buildWebhooksApp(options: WebhooksAppOptions) {
     );
     const [stored] = await sql<{ event_id: string; duplicate: boolean }[]>`
       select event_id, duplicate from private.store_webhook_event(${inbox.id}::uuid, ${text}, ${sql.json(headers)})`;
-    const eventId = Number(stored.event_id);
-    if (!stored.duplicate) options.onStored?.({ eventId, inbox });
+    options.onStored?.({ eventId: Number(stored.event_id), duplicate: stored.duplicate, inbox });
     return c.json({ received: true, duplicate: stored.duplicate });
   };
 
