@@ -22,7 +22,21 @@ export async function seedWebhookCompany(sql: Sql, label: string, perProvider = 
   return { tenantId: id, inboxes };
 }
 
+/** Waits until none of the company's events is pending (processing has caught up); how long it took, in ms. */
+export async function eventsProcessed(sql: Sql, company: WebhookCompany, timeoutMs = 600_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [{ pending }] = await sql<{ pending: number }[]>`
+      select count(*)::int as pending from public.webhook_events where tenant_id = ${company.tenantId} and status = 'pending'`;
+    if (pending === 0) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`${pending} events still pending after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Removes the company once its events are processed (deleting it under a drain could deadlock with it). */
 export async function removeWebhookCompany(sql: Sql, company: WebhookCompany): Promise<void> {
+  await eventsProcessed(sql, company).catch(() => {});
   await sql`delete from public.tenants where id = ${company.tenantId}`;
 }
 

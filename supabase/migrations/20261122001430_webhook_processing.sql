@@ -8,10 +8,11 @@
 --              know, a body that is not JSON); never retried, but an admin may replay it
 --   failed     recording raised; the error is kept and the event is retried with backoff
 --              (30 s, 1, 2, 4 … minutes, at most 10 attempts), then waits for an admin's replay
--- Events are processed in batches: the `webhooks` function drains what is due right after it
--- answers the provider (one call per batch, not per event), and a pg_cron job every minute picks
--- up retries and anything a function did not get to. Batches lock their events with SKIP LOCKED,
--- so several drains run side by side without doing an event twice.
+-- Events are processed by drains (private.drain_webhook_events): the `webhooks` function calls one
+-- right after it answers the provider (one call for a batch, not one per event), and a pg_cron job
+-- every minute picks up retries and anything a function did not get to. Drains take events with
+-- SKIP LOCKED and commit after each, so several run side by side without doing an event twice or
+-- waiting on each other.
 --
 -- Who may do what:
 --   owner, admin   read their tenant's events (manage_inboxes); have one processed again (public.replay_webhook_event)
@@ -148,21 +149,38 @@ begin
 end;
 $$;
 
--- The pg_cron job: drains in batches until nothing is due or the minute's share is used up,
--- committing after each. Security invoker with no SET clause (Postgres forbids transaction control
--- otherwise): it calls only schema-qualified names, and only its owner (pg_cron runs jobs as
--- postgres) may call it.
-create or replace procedure private.drain_webhook_events()
+/*
+ * The drain the `webhooks` function (after each 200) and the pg_cron job call: processes due
+ * events one by one, committing after each, until none is due, `max_events` are done or
+ * `max_seconds` have passed; answers how many in `processed`. One call is one round trip for a
+ * whole batch, and each event's locks (its conversation's row among them) are held only while it
+ * is recorded, so drains running side by side (several workers, the cron job) never deadlock on
+ * each other's batches. Commits are asynchronous: the raw event was committed durably before its
+ * 200, and a processing commit lost in a crash leaves the event pending, processed again later.
+ * Security invoker with no SET clause (Postgres forbids transaction control otherwise): it calls
+ * only schema-qualified names, and only its owner (the functions and pg_cron connect as postgres)
+ * may call it.
+ */
+create or replace procedure private.drain_webhook_events(max_events integer default 1000, max_seconds numeric default 45, inout processed integer default 0)
 language plpgsql
 as $$
 declare
   started timestamptz := pg_catalog.clock_timestamp();
-  done integer;
+  due_id bigint;
 begin
+  processed := 0;
   loop
-    done := coalesce(private.process_webhook_events(200), 0);
+    perform pg_catalog.set_config('synchronous_commit', 'off', true);
+    select e.id into due_id from public.webhook_events e
+    where e.status in ('pending', 'failed') and e.next_attempt_at <= now()
+    order by e.next_attempt_at, e.id
+    limit 1
+    for update skip locked;
+    exit when due_id is null;
+    perform private.process_webhook_event(due_id);
+    processed := processed + 1;
     commit;
-    exit when done = 0 or pg_catalog.clock_timestamp() - started > interval '45 seconds';
+    exit when processed >= max_events or pg_catalog.clock_timestamp() - started > pg_catalog.make_interval(secs => max_seconds);
   end loop;
 end;
 $$;
@@ -208,7 +226,7 @@ create policy "owners and admins read their tenant's webhook events" on public.w
 grant select on public.webhook_events to authenticated;
 revoke execute on function private.process_webhook_event(bigint) from public;
 revoke execute on function private.process_webhook_events(integer) from public;
-revoke all on procedure private.drain_webhook_events() from public;
+revoke all on procedure private.drain_webhook_events(integer, numeric, integer) from public;
 revoke execute on function public.replay_webhook_event(bigint) from public, anon;
 grant execute on function private.webhook_retry_delay(integer) to service_role;
 grant execute on function private.process_webhook_event(bigint) to service_role;

@@ -71,7 +71,7 @@ select is((select outcome #>> '{skipped,0,reason}' from public.webhook_events wh
   'invalid_phone', 'a message whose phone is no phone number is skipped with the reason');
 select is((select outcome -> 'skipped' from public.webhook_events where id = (select id from events where name = 'group')),
   '[{"reason": "group"}]', 'a group is skipped as a group');
-select is((select count(*)::int from public.webhook_events where status in ('processed', 'ignored') and (processed_at is null or next_attempt_at is not null or attempts <> 1)),
+select is((select count(*)::int from public.webhook_events where id in (select id from events) and status in ('processed', 'ignored') and (processed_at is null or next_attempt_at is not null or attempts <> 1)),
   0, 'each finished event has its time, one attempt and no retry time');
 select is(private.process_webhook_events(100), null, 'nothing is due afterwards');
 select is(private.process_webhook_event((select id from events where name = 'inbound')), 'processed'::public.webhook_event_status,

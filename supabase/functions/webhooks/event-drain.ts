@@ -10,14 +10,14 @@ export interface EventDrain {
 export interface EventDrainOptions {
   /** Keeps the drain alive after the answer was sent (EdgeRuntime.waitUntil). */
   background: (work: Promise<unknown>) => void;
-  /** Events per call of private.process_webhook_events (one round trip, one transaction). */
+  /** Events per call of private.drain_webhook_events (one round trip; a commit per event). */
   batchSize?: number;
   onError?: (error: unknown) => void;
 }
 
 /**
  * Processes stored events right after they are acknowledged, in batches: the first kick starts a
- * loop that calls private.process_webhook_events until nothing is due, and kicks that arrive
+ * loop that calls private.drain_webhook_events until nothing is due, and kicks that arrive
  * meanwhile only make it go round once more. Under load one call records many events, instead of
  * one round trip and one transaction per request; when idle, an event is processed within a round
  * trip of its 200. A drain that dies with its worker loses nothing: the events stay pending and the
@@ -34,7 +34,7 @@ export function eventDrain(sql: Sql, options: EventDrainOptions): EventDrain {
         again = false;
         for (;;) {
           const [{ processed }] = await sql<{ processed: number | null }[]>`
-            select private.process_webhook_events(${batchSize}) as processed`;
+            call private.drain_webhook_events(${batchSize}, 10, null)`;
           if ((processed ?? 0) < batchSize) break;
         }
       } while (again);
