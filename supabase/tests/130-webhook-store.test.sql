@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(19);
+select plan(22);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 select tests.create_two_tenants();
@@ -88,6 +88,19 @@ select is(tests.error_code($$ select * from private.store_webhook_event(gen_rand
   'inbox_not_found', 'an unknown inbox is refused with inbox_not_found');
 select is(tests.raised($$ select * from private.store_webhook_event('00000000-0000-4000-8000-000000000130', repeat('x', 3145729)) $$) ->> 'state',
   '23514', 'a body over 3 MB is refused by the table itself');
+
+select is(tests.error_code($$ select * from private.store_webhook_event('00000000-0000-4000-8000-000000000131', '{"late": true}') $$),
+  'inbox_not_found', 'a disabled inbox is refused by the store too (the function may have remembered it as active)');
+select is(
+  (select duplicate from private.store_webhook_event('00000000-0000-4000-8000-000000000130', '{"checked": 1}', '{}', 'meta_app_secret',
+     (select secret_updated_at from private.webhook_inbox('00000000-0000-4000-8000-000000000130', 'meta_cloud', 'meta_app_secret')))),
+  false, 'an event checked with the current secret is stored');
+reset role;
+update private.inbox_secrets set updated_at = now() + interval '1 second'
+where inbox_id = '00000000-0000-4000-8000-000000000130' and kind = 'meta_app_secret';
+select tests.authenticate_as_service_role();
+select is(tests.error_code($$ select * from private.store_webhook_event('00000000-0000-4000-8000-000000000130', '{"checked": 2}', '{}', 'meta_app_secret', now()) $$),
+  'inbox_secret_changed', 'an event checked with a secret set before the current one is refused');
 
 select tests.authenticate_as('owner_a');
 select is(tests.raised($$ select * from private.store_webhook_event('00000000-0000-4000-8000-000000000130', '{"forged": true}') $$) ->> 'state',

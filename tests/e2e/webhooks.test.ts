@@ -11,6 +11,7 @@ import {
   type InboxProvider,
   newCompany,
   removeCompanies,
+  setInboxSecret,
   stackEnv,
   webhookEvents,
   whatsAppSender,
@@ -118,6 +119,27 @@ describe.each(providers)("a %s inbox", (provider) => {
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).error.code).toBe("payload_too_large");
     expect(await webhookEvents(sql, inbox.inboxId)).toHaveLength(0);
+  });
+});
+
+describe("an inbox the function has seen before", () => {
+  it("is refused at once once disabled, and takes a rotated secret at once (old one refused)", async () => {
+    const inbox = await createWebhookInbox(sql, company.tenantId, "meta_cloud");
+    if (inbox.provider !== "meta_cloud") throw new Error("expected a Meta inbox");
+    const post = (target: whatsAppSender.SenderInbox, text: string) =>
+      whatsAppSender.deliver(functionsUrl(), target, whatsAppSender.inboundText(target, { from: aContact(), text }));
+    // Seen (and remembered) by the function.
+    expect((await post(inbox, "first")).status).toBe(200);
+
+    const rotated = { ...inbox, appSecret: `${inbox.appSecret}-rotated` };
+    await setInboxSecret(sql, inbox.inboxId, "meta_app_secret", rotated.appSecret);
+    expect((await post(rotated, "signed with the new secret")).status).toBe(200);
+    const old = await post(inbox, "signed with the old secret");
+    expect(old.status).toBe(401);
+
+    await sql`update public.inboxes set status = 'disabled' where id = ${inbox.inboxId}`;
+    expect((await post(rotated, "after it was disabled")).status).toBe(404);
+    expect((await webhookEvents(sql, inbox.inboxId)).length).toBe(2);
   });
 });
 

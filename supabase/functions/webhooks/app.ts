@@ -1,11 +1,19 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Sql } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { createFunctionApp, type FunctionEnv } from "../_shared/function-app.ts";
 import { requireProviderSignature } from "../_shared/function-auth.ts";
 import type { ProviderSignatureVariables } from "../_shared/provider-signature.ts";
 import type { LogSink } from "../_shared/request-log.ts";
-import { type InboxVariables, type WebhookInbox, webhookInbox } from "./inbox-lookup.ts";
+import { isPostgresError } from "../_shared/sql-errors.ts";
+import {
+  type InboxLookup,
+  inboxLookup,
+  type InboxProvider,
+  type InboxSecretKind,
+  type InboxVariables,
+  type WebhookInbox,
+} from "./inbox-lookup.ts";
 import { requireSecretHeader, sameSecret } from "./secret-header.ts";
 
 /** Meta sends notifications of up to 3 MB; anything larger is refused before it is read whole. */
@@ -13,6 +21,8 @@ export const maxWebhookBytes = 3 * 1024 * 1024;
 
 export interface WebhooksAppOptions {
   sql: Sql;
+  /** Where inboxes are looked up; one remembering them for 30 s unless said. */
+  inboxes?: InboxLookup;
   /**
    * Told of each stored event once it is committed, a provider's retry of one already kept too (it
    * may still wait to be processed): processing is started from here, after the answer.
@@ -28,9 +38,12 @@ export interface StoredEvent {
 }
 
 type WebhookEnv = FunctionEnv & { Variables: InboxVariables & Partial<ProviderSignatureVariables> };
+// deno-lint-ignore no-explicit-any
+type AnyMiddleware = MiddlewareHandler<any>;
 
 // Kept with the event: what helps tell deliveries apart later; never a signature or a token.
 const keptHeaders = ["content-type", "user-agent", "x-request-id"];
+const inboxNotFound = () => new ApiError(404, "inbox_not_found", "There is no active inbox of this provider at this address.");
 
 /**
  * The addresses WhatsApp providers post to, one per inbox:
@@ -46,6 +59,7 @@ const keptHeaders = ["content-type", "user-agent", "x-request-id"];
  */
 export function buildWebhooksApp(options: WebhooksAppOptions) {
   const { sql } = options;
+  const inboxes = options.inboxes ?? inboxLookup(sql);
   // Providers are servers, never browsers: no origin may call these from a page.
   const app = createFunctionApp({
     basePath: "/webhooks",
@@ -54,8 +68,37 @@ export function buildWebhooksApp(options: WebhooksAppOptions) {
     logSink: options.logSink,
   });
 
-  const store = async (c: Context<WebhookEnv>, rawBody: Uint8Array) => {
-    const inbox = c.var.inbox;
+  /**
+   * Finds the inbox (404 before any of the body is read), checks the request with `auth` (401),
+   * keeps the event. An inbox remembered by the lookup is trusted no further than the store's own
+   * checks: a signature that does not match its remembered secret, or a store refusing it (the
+   * inbox disabled, its secret rotated since), makes it look the inbox up afresh and try once more.
+   */
+  const accept = (provider: InboxProvider, secretKind: InboxSecretKind, auth: AnyMiddleware) => async (c: Context<WebhookEnv>) => {
+    for (const fresh of [false, true]) {
+      const inbox = await inboxes.find(c.req.param("inboxId") ?? "", provider, secretKind, { fresh });
+      if (!inbox) throw inboxNotFound();
+      c.set("inbox", inbox);
+      if (!(await passes(auth, c))) {
+        if (inbox.cached) continue;
+        throw new ApiError(401, "invalid_signature", "The request's signature or token does not match this inbox's secret.");
+      }
+      try {
+        return await store(c, inbox);
+      } catch (error) {
+        if (inbox.cached && isStaleInbox(error)) continue;
+        // Rotated between this request's check and its store: it was checked with an old secret.
+        if (isPostgresError(error) && error.constraint_name === "inbox_secret_changed") {
+          throw new ApiError(401, "invalid_signature", "The inbox's secret changed while this request was checked.");
+        }
+        throw error;
+      }
+    }
+    throw inboxNotFound();
+  };
+
+  const store = async (c: Context<WebhookEnv>, inbox: WebhookInbox) => {
+    const rawBody = c.var.rawBody ?? new Uint8Array(await c.req.arrayBuffer());
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(rawBody);
@@ -66,45 +109,56 @@ export function buildWebhooksApp(options: WebhooksAppOptions) {
       keptHeaders.flatMap((name) => (c.req.header(name) ? [[name, c.req.header(name)!.slice(0, 500)]] : [])),
     );
     const [stored] = await sql<{ event_id: string; duplicate: boolean }[]>`
-      select event_id, duplicate from private.store_webhook_event(${inbox.id}::uuid, ${text}, ${sql.json(headers)})`;
+      select event_id, duplicate
+      from private.store_webhook_event(${inbox.id}::uuid, ${text}, ${sql.json(headers)},
+                                       ${inbox.secretKind}::public.inbox_secret_kind,
+                                       -- As text: postgres.js would send a timestamptz parameter through a Date (milliseconds).
+                                       ${inbox.secretUpdatedAt}::text::timestamptz)`;
     options.onStored?.({ eventId: Number(stored.event_id), duplicate: stored.duplicate, inbox });
     return c.json({ received: true, duplicate: stored.duplicate });
   };
 
-  app.get("/meta/:inboxId", webhookInbox(sql, "meta_cloud", "meta_verify_token"), async (c) => {
+  app.get("/meta/:inboxId", async (c) => {
+    const inbox = await inboxes.find(c.req.param("inboxId"), "meta_cloud", "meta_verify_token", { fresh: true });
+    if (!inbox) throw inboxNotFound();
     const token = c.req.query("hub.verify_token");
     const challenge = c.req.query("hub.challenge");
-    const secret = c.var.inbox.secret;
-    if (c.req.query("hub.mode") !== "subscribe" || !token || !challenge || !secret || !(await sameSecret(token, secret))) {
+    if (
+      c.req.query("hub.mode") !== "subscribe" || !token || !challenge || !inbox.secret ||
+      !(await sameSecret(token, inbox.secret))
+    ) {
       throw new ApiError(403, "verify_token_mismatch", "The verify token does not match this inbox's.");
     }
     return c.text(challenge);
   });
 
-  app.post(
-    "/meta/:inboxId",
-    webhookInbox(sql, "meta_cloud", "meta_app_secret"),
-    requireProviderSignature({
-      header: "X-Hub-Signature-256",
-      prefix: "sha256=",
-      secret: (c: Context<WebhookEnv>) => c.var.inbox.secret,
-    }),
-    (c) => store(c as Context<WebhookEnv>, c.var.rawBody),
-  );
-
-  app.post(
-    "/zapi/:inboxId",
-    webhookInbox(sql, "zapi", "zapi_client_token"),
-    requireSecretHeader("Client-Token"),
-    async (c) => store(c as Context<WebhookEnv>, new Uint8Array(await c.req.arrayBuffer())),
-  );
-
-  app.post(
-    "/evolution/:inboxId",
-    webhookInbox(sql, "evolution", "evolution_api_key"),
-    requireSecretHeader("apikey"),
-    async (c) => store(c as Context<WebhookEnv>, new Uint8Array(await c.req.arrayBuffer())),
-  );
+  const metaSignature = requireProviderSignature({
+    header: "X-Hub-Signature-256",
+    prefix: "sha256=",
+    secret: (c: Context<WebhookEnv>) => c.var.inbox.secret,
+  });
+  app.post("/meta/:inboxId", (c) => accept("meta_cloud", "meta_app_secret", metaSignature)(c as Context<WebhookEnv>));
+  app.post("/zapi/:inboxId", (c) => accept("zapi", "zapi_client_token", requireSecretHeader("Client-Token"))(c as Context<WebhookEnv>));
+  app.post("/evolution/:inboxId", (c) => accept("evolution", "evolution_api_key", requireSecretHeader("apikey"))(c as Context<WebhookEnv>));
 
   return app;
+}
+
+/** Whether `auth` lets the request through; its 401 is a no, anything else it throws is thrown. */
+async function passes(auth: AnyMiddleware, c: Context<WebhookEnv>): Promise<boolean> {
+  let passed = false;
+  try {
+    await auth(c, async () => {
+      passed = true;
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return false;
+    throw error;
+  }
+  return passed;
+}
+
+// The store's refusals that a remembered inbox can cause: disabled since, or its secret rotated.
+function isStaleInbox(error: unknown): boolean {
+  return isPostgresError(error) && ["inbox_not_found", "inbox_secret_changed"].includes(error.constraint_name ?? "");
 }
