@@ -3,7 +3,8 @@
 -- itself re-checks, in the same statement that keeps the event, that the inbox is still active and
 -- the secret the request was checked with is still the current one (by its updated_at): a disabled
 -- inbox or a rotated secret take effect at once, a cached answer can only cost a retry of the
--- lookup, never an event accepted with an old secret.
+-- lookup, never an event accepted with an old secret. The plaintext comes from
+-- private.inbox_secret (20261122001020_inbox_rules.sql), the one place that decrypts inbox secrets.
 --
 -- Who may do what: the service role only. Who writes each table: public.webhook_events (store_webhook_event).
 
@@ -29,8 +30,7 @@ begin
     raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role can read inbox secrets';
   end if;
   return query
-    select i.tenant_id, i.meta_phone_number_id,
-           extensions.pgp_sym_decrypt(s.encrypted_value, private.provider_key_encryption_key(s.key_version)), s.updated_at
+    select i.tenant_id, i.meta_phone_number_id, private.inbox_secret(i.id, secret_kind), s.updated_at
     from public.inboxes i
     left join private.inbox_secrets s on s.inbox_id = i.id and s.kind = secret_kind
     where i.id = target_inbox_id and i.provider = expected_provider and i.status = 'active';
