@@ -137,9 +137,9 @@ export function buildWebhooksApp(options: WebhooksAppOptions) {
     prefix: "sha256=",
     secret: (c: Context<WebhookEnv>) => c.var.inbox.secret,
   });
-  app.post("/meta/:inboxId", (c) => accept("meta_cloud", "meta_app_secret", metaSignature)(c as Context<WebhookEnv>));
-  app.post("/zapi/:inboxId", (c) => accept("zapi", "zapi_client_token", requireSecretHeader("Client-Token"))(c as Context<WebhookEnv>));
-  app.post("/evolution/:inboxId", (c) => accept("evolution", "evolution_api_key", requireSecretHeader("apikey"))(c as Context<WebhookEnv>));
+  app.post("/meta/:inboxId", (c) => accept("meta_cloud", "meta_app_secret", metaSignature)(c as unknown as Context<WebhookEnv>));
+  app.post("/zapi/:inboxId", (c) => accept("zapi", "zapi_client_token", requireSecretHeader("Client-Token"))(c as unknown as Context<WebhookEnv>));
+  app.post("/evolution/:inboxId", (c) => accept("evolution", "evolution_api_key", requireSecretHeader("apikey"))(c as unknown as Context<WebhookEnv>));
 
   return app;
 }
