@@ -282,7 +282,7 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_inbox', 'create_tenant',
-        'decline_invitation', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
+        'decline_invitation', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'replay_webhook_event',
         'resolve_share_grantee', 'rotate_inbox_secret', 'search_contacts', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee',
         'start_execution', 'stop_execution'],
   'authenticated may call exactly the public API functions'

@@ -615,14 +615,14 @@ isOneToOne: false
                   ]
                 },"webhook_events": {
                   Row: {
-                    "attempts": number,"body_sha256": string,"error": string | null,"headers": NonNullable<Json>,"id": number,"inbox_id": string,"next_attempt_at": string | null,"processed_at": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at": string,"status": Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
+                    "attempts": number,"body_sha256": string,"error": string | null,"headers": NonNullable<Json>,"id": number,"inbox_id": string,"next_attempt_at": string | null,"outcome": Json | null,"processed_at": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at": string,"status": Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "attempts"?: number,"body_sha256": string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id": string,"next_attempt_at"?: string | null,"processed_at"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
+                    "attempts"?: number,"body_sha256": string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id": string,"next_attempt_at"?: string | null,"outcome"?: Json | null,"processed_at"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"raw_body": string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id": string
                   }
                   Update: {
-                    "attempts"?: number,"body_sha256"?: string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id"?: string,"next_attempt_at"?: string | null,"processed_at"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"raw_body"?: string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id"?: string
+                    "attempts"?: number,"body_sha256"?: string,"error"?: string | null,"headers"?: NonNullable<Json>,"id"?: never,"inbox_id"?: string,"next_attempt_at"?: string | null,"outcome"?: Json | null,"processed_at"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"raw_body"?: string,"received_at"?: string,"status"?: Database["public"]['Enums']["webhook_event_status"],"tenant_id"?: string
                   }
                   Relationships: [
                     {
@@ -742,6 +742,9 @@ isOneToOne: false
 { Args: { "invitation_id": string,"token": string }; Returns: {
               "email": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
             }[]
+                           },
+"replay_webhook_event":
+{ Args: { "target_event_id": number }; Returns: Json
                            },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {

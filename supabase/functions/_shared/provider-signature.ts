@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "./errors.ts";
 
 export interface ProviderSignatureOptions {
@@ -6,8 +6,12 @@ export interface ProviderSignatureOptions {
   header: string;
   /** What precedes the hex digest in the header, e.g. `sha256=`; empty when nothing does. */
   prefix: string;
-  /** The shared secret the provider signs with (the app secret for WhatsApp), read per request. */
-  secret: () => string | undefined;
+  /**
+   * The shared secret the provider signs with (the app secret for WhatsApp), read per request: a
+   * webhook per inbox reads that inbox's secret (set on the context by an earlier middleware).
+   */
+  // deno-lint-ignore no-explicit-any
+  secret: (c: Context<any>) => string | undefined | null | Promise<string | undefined | null>;
 }
 
 export interface ProviderSignatureVariables {
@@ -27,7 +31,7 @@ export function requireProviderSignature(
   options: ProviderSignatureOptions,
 ): MiddlewareHandler<{ Variables: ProviderSignatureVariables }> {
   return async (c, next) => {
-    const secret = options.secret();
+    const secret = await options.secret(c);
     if (!secret) throw new Error(`no secret to check ${options.header} with`);
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
     const signature = signatureBytes(c.req.header(options.header), options.prefix);

@@ -85,6 +85,8 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   conversation_already_open: 409,
   rule_violated: 422,
   validation_failed: 422,
+  // WhatsApp webhooks (issue 12, wa-hooks): replaying an event already recorded.
+  webhook_event_already_processed: 409,
 };
 
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;

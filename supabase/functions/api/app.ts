@@ -10,6 +10,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
+import { webhookEventRoutes } from "./routes/webhook-events.ts";
 import type { RouteDependencies } from "./routes/context.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { executionRoutes } from "./routes/executions.ts";
@@ -97,6 +98,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
   app.route("/teams", teamRoutes(routeDependencies, { kickEngine: kickEngine ?? (() => {}) }));
   app.route("/executions", executionRoutes(routeDependencies));
   app.route("/dashboard", dashboardRoutes(routeDependencies));
+  app.route("/webhook-events", webhookEventRoutes(routeDependencies));
 
   return app;
 }

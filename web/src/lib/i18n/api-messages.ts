@@ -77,6 +77,9 @@ const translatedCodes = new Set([
 
 // The database rules that have their own words (api.rules.<code>), in both languages.
 const ruleCodes = new Set([
+  // WhatsApp webhooks (#12): the raw events owners and admins list and replay.
+  "webhook_event_not_found",
+  "webhook_event_already_processed",
   "team_has_runs_in_flight",
   "team_inactive",
   "team_has_no_agents",

@@ -445,6 +445,8 @@ export const en: Messages = {
     granteeNotFound: "We found no one with that email or address.",
     // The database's rules, by their machine code (supabase/functions/_shared/sql-errors.ts).
     rules: {
+      webhook_event_not_found: "This webhook event is not there (or not in your company).",
+      webhook_event_already_processed: "This event was already recorded: replaying it would add nothing.",
       team_has_runs_in_flight: "The team has runs in progress: stop them or wait for them to finish first.",
       team_inactive: "The team is inactive: activate it before running it.",
       team_has_no_agents: "The team has no agents yet: add at least one before running it.",

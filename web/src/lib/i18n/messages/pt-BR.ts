@@ -446,6 +446,8 @@ export const ptBR = {
     granteeNotFound: "Não encontramos ninguém com esse e-mail ou endereço.",
     // As regras do banco de dados, pelo código de cada uma (supabase/functions/_shared/sql-errors.ts).
     rules: {
+      webhook_event_not_found: "Este evento de webhook não existe (ou não é da sua empresa).",
+      webhook_event_already_processed: "Este evento já foi registrado: reprocessá-lo não acrescentaria nada.",
       team_has_runs_in_flight: "A equipe tem execuções em andamento: pare-as ou espere terminarem antes.",
       team_inactive: "A equipe está inativa: ative-a antes de executá-la.",
       team_has_no_agents: "A equipe ainda não tem agentes: adicione pelo menos um antes de executá-la.",
