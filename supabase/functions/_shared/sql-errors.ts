@@ -81,6 +81,9 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   not_found: 404,
   conflict: 409,
   team_has_runs_in_flight: 409,
+  // WhatsApp (#12): an inbox id that is not the caller's company's; reopening beside an open one.
+  inbox_not_found: 404,
+  conversation_already_open: 409,
   rule_violated: 422,
   validation_failed: 422,
 };
