@@ -15,6 +15,8 @@ export interface ProviderEndpoints {
   anthropic: string;
   /** WHATSAPP_GRAPH_URL: the Graph API with its version, default https://graph.facebook.com/v21.0 */
   whatsappGraph: string;
+  /** ZAPI_BASE_URL: Z-API's API, default https://api.z-api.io */
+  zapi: string;
   /** OPENAI_COMPATIBLE_BASE_URL, no default */
   openaiCompatible?: string;
   /** SUNA_BASE_URL, no default */
@@ -31,6 +33,7 @@ export function providerEndpointsFromEnv(env: (name: string) => string | undefin
     openai: env("OPENAI_BASE_URL") || "https://api.openai.com",
     anthropic: env("ANTHROPIC_BASE_URL") || "https://api.anthropic.com",
     whatsappGraph: env("WHATSAPP_GRAPH_URL") || "https://graph.facebook.com/v21.0",
+    zapi: env("ZAPI_BASE_URL") || "https://api.z-api.io",
     openaiCompatible: env("OPENAI_COMPATIBLE_BASE_URL") || undefined,
     suna: env("SUNA_BASE_URL") || undefined,
     evolution: env("EVOLUTION_BASE_URL") || undefined,

@@ -79,6 +79,8 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   // Someone other than an owner or admin of the key's company sharing it with the company's runs.
   provider_key_share_forbidden: 403,
   not_found: 404,
+  // WhatsApp (#12, wa-app): an inbox id that is not one of the caller's company's.
+  inbox_not_found: 404,
   conflict: 409,
   team_has_runs_in_flight: 409,
   // Reopening a conversation while the contact has another open one in the inbox (#12).

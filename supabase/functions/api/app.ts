@@ -9,6 +9,9 @@ import { tenantContext } from "../_shared/tenant-context.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { contactRoutes } from "./routes/contacts.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
+import { inboxRoutes } from "./routes/inboxes.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import { webhookEventRoutes } from "./routes/webhook-events.ts";
 import type { RouteDependencies } from "./routes/context.ts";
@@ -38,6 +41,11 @@ export interface ApiDependencies {
    * the `executor` function kept alive by EdgeRuntime.waitUntil). Nothing when not given (tests).
    */
   kickEngine?: () => void;
+  /**
+   * The public base of the functions, for the webhook URLs people paste into Meta, Z-API and
+   * Evolution (index.ts: PUBLIC_FUNCTIONS_URL, else SUPABASE_URL + /functions/v1).
+   */
+  functionsUrl?: string;
   /** E-mails invitation links (index.ts: through Supabase Auth). Inviting answers 503 when not given (tests). */
   sendInvitationMail?: SendInvitationMail;
 }
@@ -53,7 +61,9 @@ export interface MeResponse {
  * caller itself (the gateway's verify_jwt is off for this function, see supabase/config.toml) and
  * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
  */
-export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail }: ApiDependencies) {
+export function buildApiApp(
+  { sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail, functionsUrl }: ApiDependencies,
+) {
   const app = createFunctionApp({ basePath: "/api/v1", webOrigins, logSink });
   const signedIn = functionAuth({ ...jwt, serviceKeys: [] }, sql).user;
   const routeDependencies: RouteDependencies = {
@@ -62,6 +72,7 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
     inTenant: tenantContext(sql),
     providers: providers ?? providerEndpointsFromEnv(() => undefined),
     sendInvitationMail: sendInvitationMail ?? noInvitationMail,
+    functionsUrl: functionsUrl ?? "/functions/v1",
   };
 
   // GET /api/v1/health — the function is up; no auth, no database (the `health` function checks that).
@@ -98,6 +109,9 @@ export function buildApiApp({ sql, jwt, webOrigins, providers, logSink, kickEngi
   app.route("/teams", teamRoutes(routeDependencies, { kickEngine: kickEngine ?? (() => {}) }));
   app.route("/executions", executionRoutes(routeDependencies));
   app.route("/dashboard", dashboardRoutes(routeDependencies));
+  app.route("/inboxes", inboxRoutes(routeDependencies));
+  app.route("/contacts", contactRoutes(routeDependencies));
+  app.route("/conversations", conversationRoutes(routeDependencies));
   app.route("/webhook-events", webhookEventRoutes(routeDependencies));
 
   return app;

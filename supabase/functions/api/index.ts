@@ -42,6 +42,7 @@ const app = buildApiApp({
   jwt: keys,
   webOrigins: parseWebOrigins(Deno.env.get("WEB_ORIGINS")),
   providers: providerEndpointsFromEnv((name) => Deno.env.get(name)),
+  functionsUrl: Deno.env.get("PUBLIC_FUNCTIONS_URL") || `${supabaseUrl}/functions/v1`,
   kickEngine,
   // WEB_URL: the web app's address, where invitation links lead (`supabase secrets set WEB_URL=...`);
   // it must be an allowed redirect of the Auth project (site_url or additional_redirect_urls).

@@ -23,6 +23,8 @@ export interface RouteDependencies {
   /** The caller's current tenant (X-Tenant-Id); sets `c.var.tenant`. Runs after `signedIn`. */
   inTenant: MiddlewareHandler<{ Variables: AuthVariables & TenantVariables }>;
   providers: ProviderEndpoints;
+  /** The public base of the project's functions (`https://<ref>.supabase.co/functions/v1`), for webhook URLs. */
+  functionsUrl: string;
   /** E-mails an invitation's link (through Supabase Auth in production and on the stack). */
   sendInvitationMail: SendInvitationMail;
 }

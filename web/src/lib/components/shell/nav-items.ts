@@ -14,6 +14,8 @@ export const navItems: NavItem[] = [
   { href: "/agents", label: "nav.agents" },
   { href: "/teams", label: "nav.teams" },
   { href: "/executions", label: "nav.executions" },
+  { href: "/inbox", label: "nav.inbox" },
+  { href: "/contacts", label: "nav.contacts" },
   { href: "/settings", label: "nav.settings" },
 ];
 

@@ -4,6 +4,7 @@ import { accountEn } from "./account.en";
 import { adminEn } from "./admin.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
+import { messagingEn } from "./messaging.en";
 import { passwordResetEn } from "./password-reset.en";
 import { teamsEn } from "./teams.en";
 
@@ -19,6 +20,8 @@ export const en: Messages = {
     agents: "Agents",
     teams: "Teams",
     executions: "Runs",
+    inbox: "Inbox",
+    contacts: "Contacts",
     settings: "Settings",
     invitations: "Invitations",
     soon: "soon",
@@ -245,6 +248,7 @@ export const en: Messages = {
     keys: "Provider keys",
     company: "Company",
     members: "Members",
+    inboxes: "WhatsApp numbers",
     profileTitle: "Your profile",
     email: "Email",
     name: "Name",
@@ -391,6 +395,7 @@ export const en: Messages = {
   teams: teamsEn,
   passwordReset: passwordResetEn,
   executions: executionsEn,
+  ...messagingEn,
   account: accountEn,
   audit: auditEn,
   admin: adminEn,

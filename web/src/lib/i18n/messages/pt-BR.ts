@@ -4,6 +4,7 @@ import { accountPtBR } from "./account.pt-BR";
 import { adminPtBR } from "./admin.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
+import { messagingPtBR } from "./messaging.pt-BR";
 import { passwordResetPtBR } from "./password-reset.pt-BR";
 import { teamsPtBR } from "./teams.pt-BR";
 
@@ -19,6 +20,8 @@ export const ptBR = {
     agents: "Agentes",
     teams: "Equipes",
     executions: "Execuções",
+    inbox: "Conversas",
+    contacts: "Contatos",
     settings: "Configurações",
     invitations: "Convites",
     soon: "em breve",
@@ -245,6 +248,7 @@ export const ptBR = {
     keys: "Chaves de provedores",
     company: "Empresa",
     members: "Membros",
+    inboxes: "Números de WhatsApp",
     profileTitle: "Seu perfil",
     email: "E-mail",
     name: "Nome",
@@ -391,6 +395,7 @@ export const ptBR = {
   teams: teamsPtBR,
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
+  ...messagingPtBR,
   account: accountPtBR,
   audit: auditPtBR,
   admin: adminPtBR,

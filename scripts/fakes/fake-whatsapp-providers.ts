@@ -1,0 +1,217 @@
+// Fake WhatsApp provider servers: one real HTTP server on 127.0.0.1 that speaks the three wire
+// formats Renum talks to — Meta's Graph API (Cloud API), Z-API and Evolution — for the requests the
+// API's "test connection" makes and the sends of outbound delivery (#13). Each account a test
+// registers answers as the provider does for a good credential, and with the provider's own error
+// JSON for a bad one (quoting what it was sent, as the providers' messages do, so a test can prove
+// Renum never passes their words or the secret on).
+//
+//   Meta     GET  /<version>/<phone_number_id>               Bearer access token
+//            POST /<version>/<phone_number_id>/messages      {messaging_product, to, type:"text", text:{body}}
+//   Z-API    GET  /instances/<id>/token/<instance token>/status      Client-Token header
+//            POST /instances/<id>/token/<instance token>/send-text   {phone, message}
+//   Evolution GET  /instance/connectionState/<instance name>  apikey header
+//            POST /message/sendText/<instance name>           {number, text}
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { listenForFunctions } from "./fake-ports.ts";
+
+export interface FakeMetaAccount {
+  phoneNumberId: string;
+  accessToken: string;
+  displayPhoneNumber?: string;
+}
+export interface FakeZapiAccount {
+  instanceId: string;
+  instanceToken: string;
+  clientToken: string;
+  connected?: boolean;
+}
+export interface FakeEvolutionAccount {
+  instanceName: string;
+  apiKey: string;
+  state?: "open" | "close" | "connecting";
+}
+
+export interface FakeWhatsAppRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: unknown;
+}
+
+/** A message a fake accepted for sending. */
+export interface FakeSentMessage {
+  provider: "meta_cloud" | "zapi" | "evolution";
+  account: string;
+  to: string;
+  body: string;
+  providerMessageId: string;
+}
+
+export interface FakeWhatsAppProviders {
+  /** The server's base URL (Z-API's and Evolution's base). */
+  url: string;
+  /** The Graph API base with its version, as WHATSAPP_GRAPH_URL names it. */
+  graphUrl: string;
+  requests: FakeWhatsAppRequest[];
+  sent: FakeSentMessage[];
+  meta(account: FakeMetaAccount): void;
+  zapi(account: FakeZapiAccount): void;
+  evolution(account: FakeEvolutionAccount): void;
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+const graphVersion = "v21.0";
+let sequence = 0;
+const nextId = (prefix: string) => `${prefix}${Date.now().toString(16)}${(++sequence).toString(16).padStart(6, "0")}`;
+
+export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProviders> {
+  const metaAccounts = new Map<string, FakeMetaAccount>();
+  const zapiAccounts = new Map<string, FakeZapiAccount>();
+  const evolutionAccounts = new Map<string, FakeEvolutionAccount>();
+  const requests: FakeWhatsAppRequest[] = [];
+  const sent: FakeSentMessage[] = [];
+
+  function graphError(status: number, code: number, type: string, message: string, subcode?: number): Answer {
+    return { status, body: { error: { message, type, code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: nextId("A") } } };
+  }
+
+  // https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers and /messages
+  function meta(request: IncomingMessage, parts: string[], body: unknown): Answer {
+    const [version, phoneNumberId, edge] = parts;
+    if (version !== graphVersion) return graphError(400, 2635, "OAuthException", `(#2635) You are calling a deprecated version of the Graph API (${version}).`);
+    const token = request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "";
+    const account = metaAccounts.get(phoneNumberId);
+    if (!token) return graphError(401, 2500, "OAuthException", "An active access token must be used to query information about the current user.");
+    if (!account || account.accessToken !== token) {
+      if (account) return graphError(401, 190, "OAuthException", `Invalid OAuth access token - Cannot parse access token ${token}`);
+      return graphError(400, 100, "GraphMethodException", `Unsupported get request. Object with ID '${phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 33);
+    }
+    if (request.method === "GET" && edge === undefined) {
+      return {
+        status: 200,
+        body: { verified_name: "Renum Test", display_phone_number: account.displayPhoneNumber ?? "+55 11 4000-0000", quality_rating: "GREEN", id: phoneNumberId },
+      };
+    }
+    if (request.method === "POST" && edge === "messages") {
+      const message = body as { messaging_product?: string; to?: string; type?: string; text?: { body?: string } } | null;
+      if (message?.messaging_product !== "whatsapp") return graphError(400, 100, "OAuthException", "(#100) The parameter messaging_product is required.");
+      if (typeof message.to !== "string" || !/^\+?[0-9]{8,15}$/.test(message.to)) return graphError(400, 100, "OAuthException", "(#100) Invalid parameter: to");
+      if (message.type !== "text" || typeof message.text?.body !== "string") return graphError(400, 100, "OAuthException", "(#100) Param text['body'] is required.");
+      if (message.text.body.length > 4096) return graphError(400, 100, "OAuthException", "(#100) Param text['body'] must be at most 4096 characters long.");
+      const waId = message.to.replace(/^\+/, "");
+      const id = `wamid.${Buffer.from(nextId("HBgN")).toString("base64")}`;
+      sent.push({ provider: "meta_cloud", account: phoneNumberId, to: waId, body: message.text.body, providerMessageId: id });
+      return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: message.to, wa_id: waId }], messages: [{ id }] } };
+    }
+    return graphError(400, 100, "GraphMethodException", "Unsupported request.");
+  }
+
+  // https://developer.z-api.io/en/instance/status and /message/send-message-text
+  function zapi(request: IncomingMessage, parts: string[], body: unknown): Answer {
+    const [instanceId, tokenWord, instanceToken, action] = parts;
+    const account = zapiAccounts.get(instanceId);
+    if (tokenWord !== "token" || !account || account.instanceToken !== instanceToken) {
+      return { status: 400, body: { error: "Instance not found" } };
+    }
+    const clientToken = request.headers["client-token"];
+    if (clientToken !== account.clientToken) {
+      return { status: 400, body: { error: `Client-Token ${clientToken ?? "null"} not allowed` } };
+    }
+    if (request.method === "GET" && action === "status") {
+      const connected = account.connected ?? true;
+      return {
+        status: 200,
+        body: { connected, session: connected, smartphoneConnected: connected, error: connected ? null : "You are not connected." },
+      };
+    }
+    if (request.method === "POST" && action === "send-text") {
+      const message = body as { phone?: string; message?: string } | null;
+      if (typeof message?.phone !== "string" || typeof message.message !== "string") {
+        return { status: 400, body: { error: "phone and message are required" } };
+      }
+      const id = nextId("3EB0");
+      sent.push({ provider: "zapi", account: instanceId, to: message.phone, body: message.message, providerMessageId: id });
+      return { status: 200, body: { zaapId: nextId("Z"), messageId: id, id } };
+    }
+    return { status: 404, body: { error: "NOT_FOUND", message: "Unable to find matching target resource method" } };
+  }
+
+  // Evolution API v2: /instance/connectionState/{instance}, /message/sendText/{instance}
+  function evolution(request: IncomingMessage, parts: string[], body: unknown): Answer {
+    const [group, action, instanceName] = parts.map(decodeURIComponent);
+    const account = evolutionAccounts.get(instanceName);
+    if (!account || request.headers.apikey !== account.apiKey) {
+      return { status: 401, body: { status: 401, error: "Unauthorized", response: { message: "Unauthorized" } } };
+    }
+    if (request.method === "GET" && group === "instance" && action === "connectionState") {
+      return { status: 200, body: { instance: { instanceName, state: account.state ?? "open" } } };
+    }
+    if (request.method === "POST" && group === "message" && action === "sendText") {
+      const message = body as { number?: string; text?: string } | null;
+      if (typeof message?.number !== "string" || typeof message.text !== "string") {
+        return { status: 400, body: { status: 400, error: "Bad Request", response: { message: [["instance requires property \"text\""]] } } };
+      }
+      const id = nextId("BAE5");
+      sent.push({ provider: "evolution", account: instanceName, to: message.number, body: message.text, providerMessageId: id });
+      return {
+        status: 201,
+        body: {
+          key: { remoteJid: `${message.number}@s.whatsapp.net`, fromMe: true, id },
+          message: { conversation: message.text },
+          messageTimestamp: String(Math.floor(Date.now() / 1000)),
+          status: "PENDING",
+        },
+      };
+    }
+    return { status: 404, body: { status: 404, error: "Not Found", response: { message: [`The "${instanceName}" instance does not exist`] } } };
+  }
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown = null;
+    try {
+      body = raw ? JSON.parse(raw) : null;
+    } catch {
+      body = raw;
+    }
+    const path = new URL(request.url ?? "/", "http://fake").pathname;
+    requests.push({ method: request.method ?? "", path, headers: request.headers, body });
+    const parts = path.split("/").filter(Boolean);
+    let answer: Answer;
+    if (parts[0] === "instances") answer = zapi(request, parts.slice(1), body);
+    else if (parts[0] === "instance" || parts[0] === "message") answer = evolution(request, parts, body);
+    else if (/^v[0-9]+\.[0-9]+$/.test(parts[0] ?? "")) answer = meta(request, parts, body);
+    else answer = { status: 404, body: { error: "not found" } };
+    response.writeHead(answer.status, { "content-type": "application/json" });
+    response.end(JSON.stringify(answer.body));
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const port = await listenForFunctions(server);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    graphUrl: `${url}/${graphVersion}`,
+    requests,
+    sent,
+    meta: (account) => void metaAccounts.set(account.phoneNumberId, account),
+    zapi: (account) => void zapiAccounts.set(account.instanceId, account),
+    evolution: (account) => void evolutionAccounts.set(account.instanceName, account),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

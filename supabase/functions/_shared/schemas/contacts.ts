@@ -1,0 +1,49 @@
+// The people who write to a company: /contacts.
+import { z } from "zod";
+import { email, jsonObject, text, timestamp, uuid } from "./common.ts";
+
+export const contactStatus = z.enum(["active", "inactive", "blocked"]);
+
+export const contact = z.object({
+  id: z.string(),
+  tenant_id: z.string(),
+  phone: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  status: contactStatus,
+  created_at: timestamp(),
+  updated_at: timestamp(),
+});
+export type Contact = z.infer<typeof contact>;
+
+/** A keyset page: `next_cursor` fetches the next one (null at the end). */
+export const cursorPage = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+export const contactPage = cursorPage(contact);
+export type ContactPage = z.infer<typeof contactPage>;
+
+const limit = z.coerce.number({ error: "Must be a number." }).int({ error: "Must be a whole number." })
+  .min(1, { error: "Must be at least 1." }).max(100, { error: "Must be at most 100." }).default(50);
+
+export const contactListQuery = z.strictObject({
+  /** Name or phone; with it the best matches come first and there is no next page. */
+  search: text(100).optional(),
+  status: contactStatus.optional(),
+  cursor: z.string().max(200).optional(),
+  limit,
+});
+
+export const contactParams = z.strictObject({ id: uuid() });
+
+export const updateContactBody = z.strictObject({
+  name: text(200).nullable().optional(),
+  email: email().nullable().optional(),
+  metadata: jsonObject({ maxDepth: 8, maxBytes: 16384, maxKeys: 50, maxKeyLength: 100 }).optional(),
+  status: contactStatus.optional(),
+}).refine((body) => Object.values(body).some((value) => value !== undefined), {
+  error: "Send at least one of name, email, metadata, status.",
+});
+export type UpdateContactBody = z.infer<typeof updateContactBody>;
+
+export { limit as keysetLimit };

@@ -1,0 +1,81 @@
+// Following the inbox live in the browser: the private Realtime topics `inbox:<id>` (a new message
+// or a conversation changed in one of the company's numbers) and `conversation:<id>` (a message or
+// its delivery status in the open thread), joined with the session's access token. Broadcasts carry
+// ids, never bodies: on each one the page reloads what it shows through the API (invalidate), so
+// RLS decides what is read. Bursts are folded into one reload, and a quiet reload every
+// `quietCheckMs` covers a broadcast lost while the connection was down.
+import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+
+export type LiveState = "connecting" | "live" | "reconnecting";
+
+export interface FollowTopicsOptions {
+  supabase: SupabaseClient;
+  accessToken: string;
+  topics: string[];
+  /** Called (at most once per `foldMs`) after broadcasts arrived, and after every (re)join. */
+  refresh: () => void;
+  onState?: (state: LiveState) => void;
+  /**
+   * True while a reload must wait (a navigation in flight: SvelteKit's invalidate would replace it
+   * with a reload of the page being left); the reload is tried again a moment later.
+   */
+  isBusy?: () => boolean;
+  foldMs?: number;
+  quietCheckMs?: number;
+}
+
+/** Starts listening; answers the function that stops. */
+export function followTopics(options: FollowTopicsOptions): () => void {
+  const foldMs = options.foldMs ?? 150;
+  const channels: RealtimeChannel[] = [];
+  const joined = new Set<string>();
+  let stopped = false;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  let everJoined = false;
+
+  function refreshSoon(): void {
+    if (stopped || pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      if (stopped) return;
+      if (options.isBusy?.()) refreshSoon();
+      else options.refresh();
+    }, foldMs);
+  }
+
+  function report(): void {
+    if (stopped) return;
+    const all = joined.size === options.topics.length;
+    options.onState?.(all ? "live" : everJoined ? "reconnecting" : "connecting");
+  }
+
+  void (async () => {
+    await options.supabase.realtime.setAuth(options.accessToken);
+    if (stopped) return;
+    for (const topic of options.topics) {
+      const channel = options.supabase.channel(topic, { config: { private: true } });
+      channel.on("broadcast", { event: "*" }, () => refreshSoon());
+      channel.subscribe((status) => {
+        if (status === "SUBSCRIBED") {
+          // A rejoin after a dropped connection: what passed meanwhile is read again.
+          if (everJoined || joined.size > 0) refreshSoon();
+          joined.add(topic);
+          if (joined.size === options.topics.length) everJoined = true;
+        } else {
+          joined.delete(topic);
+        }
+        report();
+      });
+      channels.push(channel);
+    }
+    report();
+  })();
+
+  const quiet = setInterval(refreshSoon, options.quietCheckMs ?? 20_000);
+  return () => {
+    stopped = true;
+    clearTimeout(pending);
+    clearInterval(quiet);
+    for (const channel of channels) void options.supabase.removeChannel(channel);
+  };
+}

@@ -1,0 +1,85 @@
+// /inbox/<id>: one conversation — its newest messages (?before=<index> for earlier ones), the
+// contact, and what a handler may do: close, reopen, assign, block the contact. The page follows
+// `conversation:<id>` on Realtime and reloads this (depends "app:conversation"). Another company's
+// conversation answers 404.
+import { conversation, messagePage } from "$schemas/conversations.ts";
+import { contact } from "$schemas/contacts.ts";
+import { memberPage } from "$schemas/members.ts";
+import { can } from "$lib/capabilities";
+import { createApi, formFailure, pageError } from "$lib/server/api";
+import { optionalText } from "$lib/server/forms";
+import { notice } from "$lib/notice";
+import { error } from "@sveltejs/kit";
+import type { Actions, PageServerLoad } from "./$types";
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function conversationPath(id: string): string {
+  if (!uuidPattern.test(id)) error(404, { message: "Not found.", code: "not_found" });
+  return `/conversations/${id}`;
+}
+
+export const load: PageServerLoad = async (event) => {
+  event.depends("app:conversation");
+  const path = conversationPath(event.params.id);
+  const before = Number.parseInt(event.url.searchParams.get("before") ?? "", 10);
+  const api = createApi(event);
+  const { tenant } = await event.parent();
+  try {
+    const [thread, messages, members] = await Promise.all([
+      api.get(path, conversation),
+      api.get(`${path}/messages`, messagePage, { limit: 50, before: Number.isInteger(before) && before > 0 ? before : null }),
+      can(tenant, "handle_conversations") ? api.get("/members", memberPage, { limit: 100 }) : Promise.resolve(null),
+    ]);
+    return {
+      thread,
+      // Oldest first, as a thread reads.
+      messages: [...messages.items].reverse(),
+      earlierBefore: messages.next_before,
+      members: (members?.items ?? []).map((member) => ({ id: member.user_id, name: member.full_name ?? member.email ?? member.user_id })),
+    };
+  } catch (cause) {
+    pageError(cause);
+  }
+};
+
+export const actions: Actions = {
+  close: async (event) => {
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/close`, conversation);
+      return notice("inbox.actions.closed");
+    } catch (cause) {
+      return formFailure(cause, {}, "close");
+    }
+  },
+  reopen: async (event) => {
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/reopen`, conversation);
+      return notice("inbox.actions.reopened");
+    } catch (cause) {
+      return formFailure(cause, {}, "reopen");
+    }
+  },
+  assign: async (event) => {
+    const data = await event.request.formData();
+    const choice = optionalText(data, "assignee") ?? "";
+    const body = choice === "bot" || choice === "unassigned" ? { assignee: choice } : { assignee: "member", user_id: choice };
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/assign`, conversation, body);
+      return notice("inbox.actions.assigned");
+    } catch (cause) {
+      return formFailure(cause, {}, "assign");
+    }
+  },
+  block: async (event) => {
+    const data = await event.request.formData();
+    const contactId = optionalText(data, "contact_id") ?? "";
+    try {
+      if (!uuidPattern.test(contactId)) error(404, { message: "Not found.", code: "not_found" });
+      await createApi(event).post(`/contacts/${contactId}/block`, contact);
+      return notice("inbox.contact.blocked");
+    } catch (cause) {
+      return formFailure(cause, {}, "block");
+    }
+  },
+};
