@@ -283,7 +283,7 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_tenant',
         'decline_invitation', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
-        'resolve_share_grantee', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee', 'start_execution', 'stop_execution'],
+        'record_knowledge_usage', 'resolve_share_grantee', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee', 'start_execution', 'stop_execution'],
   'authenticated may call exactly the public API functions'
 );
 select is(
@@ -295,7 +295,9 @@ select is(
            select table_name, privilege_type from information_schema.role_table_grants
            where grantee = 'authenticated' and table_schema = 'public' and privilege_type in ('INSERT', 'UPDATE', 'DELETE')) c
      group by c.table_name) t),
-  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'invitations:DELETE,INSERT',
+  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE',
+        'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'invitations:DELETE,INSERT',
+        'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
         'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
