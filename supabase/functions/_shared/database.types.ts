@@ -189,6 +189,116 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"document_chunks": {
+                  Row: {
+                    "chunk_index": number,"collection_id": string | null,"content": string,"document_id": string,"embedding": string,"fts": unknown,"heading_path": (string)[],"id": string,"knowledge_base_id": string,"metadata": NonNullable<Json>,"page": number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "chunk_index": number,"collection_id"?: string | null,"content": string,"document_id": string,"embedding": string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id": string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
+                  }
+                  Update: {
+                    "chunk_index"?: number,"collection_id"?: string | null,"content"?: string,"document_id"?: string,"embedding"?: string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id"?: string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id"?: string,"text_search_config"?: unknown,"token_count"?: number,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "document_chunks_document_id_fkey"
+      columns: ["document_id"]
+isOneToOne: false
+      referencedRelation: "documents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "document_chunks_knowledge_base_id_tenant_id_fkey"
+      columns: ["knowledge_base_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "knowledge_bases"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"document_usage_stats": {
+                  Row: {
+                    "agent_id": string,"chunk_id": string,"first_used_at": string,"last_used_at": string,"tenant_id": string,"use_count": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id": string,"chunk_id": string,"first_used_at"?: string,"last_used_at"?: string,"tenant_id": string,"use_count"?: number
+                  }
+                  Update: {
+                    "agent_id"?: string,"chunk_id"?: string,"first_used_at"?: string,"last_used_at"?: string,"tenant_id"?: string,"use_count"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "document_usage_stats_agent_id_fkey"
+      columns: ["agent_id"]
+isOneToOne: false
+      referencedRelation: "agents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "document_usage_stats_chunk_id_fkey"
+      columns: ["chunk_id"]
+isOneToOne: false
+      referencedRelation: "document_chunks"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "document_usage_stats_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"document_versions": {
+                  Row: {
+                    "change": Database["public"]['Enums']["document_change"],"content_hash": string | null,"created_at": string,"created_by": string | null,"document_id": string,"note": string,"pasted_text": string | null,"size_bytes": number | null,"storage_path": string | null,"tenant_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "change"?: Database["public"]['Enums']["document_change"],"content_hash"?: string | null,"created_at"?: string,"created_by"?: string | null,"document_id": string,"note"?: string,"pasted_text"?: string | null,"size_bytes"?: number | null,"storage_path"?: string | null,"tenant_id": string,"version": number
+                  }
+                  Update: {
+                    "change"?: Database["public"]['Enums']["document_change"],"content_hash"?: string | null,"created_at"?: string,"created_by"?: string | null,"document_id"?: string,"note"?: string,"pasted_text"?: string | null,"size_bytes"?: number | null,"storage_path"?: string | null,"tenant_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "document_versions_document_id_fkey"
+      columns: ["document_id"]
+isOneToOne: false
+      referencedRelation: "documents"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "document_versions_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"documents": {
+                  Row: {
+                    "chunk_count": number,"collection_id": string | null,"content_hash": string | null,"created_at": string,"created_by": string | null,"current_version": number | null,"failure_reason": string | null,"file_name": string | null,"id": string,"knowledge_base_id": string,"latest_version": number,"mime_type": string | null,"size_bytes": number | null,"source": Database["public"]['Enums']["document_source"],"source_url": string | null,"status": Database["public"]['Enums']["document_status"],"status_changed_at": string,"tenant_id": string,"title": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "chunk_count"?: number,"collection_id"?: string | null,"content_hash"?: string | null,"created_at"?: string,"created_by"?: string | null,"current_version"?: number | null,"failure_reason"?: string | null,"file_name"?: string | null,"id"?: string,"knowledge_base_id": string,"latest_version"?: number,"mime_type"?: string | null,"size_bytes"?: number | null,"source": Database["public"]['Enums']["document_source"],"source_url"?: string | null,"status"?: Database["public"]['Enums']["document_status"],"status_changed_at"?: string,"tenant_id": string,"title": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "chunk_count"?: number,"collection_id"?: string | null,"content_hash"?: string | null,"created_at"?: string,"created_by"?: string | null,"current_version"?: number | null,"failure_reason"?: string | null,"file_name"?: string | null,"id"?: string,"knowledge_base_id"?: string,"latest_version"?: number,"mime_type"?: string | null,"size_bytes"?: number | null,"source"?: Database["public"]['Enums']["document_source"],"source_url"?: string | null,"status"?: Database["public"]['Enums']["document_status"],"status_changed_at"?: string,"tenant_id"?: string,"title"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "documents_collection_id_knowledge_base_id_fkey"
+      columns: ["collection_id","knowledge_base_id"]
+isOneToOne: false
+      referencedRelation: "knowledge_collections"
+      referencedColumns: ["id","knowledge_base_id"]
+    },{
+      foreignKeyName: "documents_knowledge_base_id_tenant_id_fkey"
+      columns: ["knowledge_base_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "knowledge_bases"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
                 },"execution_events": {
                   Row: {
                     "created_at": string,"event": string,"execution_id": string,"payload": NonNullable<Json>,"seq": number,"step_id": string | null,"tenant_id": string
@@ -311,6 +421,46 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "tenants"
       referencedColumns: ["id"]
+    }
+                  ]
+                },"knowledge_bases": {
+                  Row: {
+                    "chunk_overlap": number,"chunk_size": number,"created_at": string,"created_by": string | null,"description": string,"embedder": Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension": number,"embedding_model": string,"id": string,"language": Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings": boolean,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings"?: boolean,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name"?: string,"split_by_headings"?: boolean,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "knowledge_bases_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"knowledge_collections": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"description": string,"id": string,"knowledge_base_id": string,"name": string,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string,"id"?: string,"knowledge_base_id": string,"name": string,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string,"id"?: string,"knowledge_base_id"?: string,"name"?: string,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "knowledge_collections_knowledge_base_id_tenant_id_fkey"
+      columns: ["knowledge_base_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "knowledge_bases"
+      referencedColumns: ["id","tenant_id"]
     }
                   ]
                 },"memberships": {
@@ -743,6 +893,12 @@ isOneToOne: false
               "email": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
             }[]
                            },
+"record_knowledge_usage":
+{ Args: { "used_chunk_ids": (string)[],"using_agent_id": string }; Returns: undefined
+                           },
+"replace_document_chunks":
+{ Args: { "chunks": Json,"finished_version": number,"target_document_id": string }; Returns: number
+                           },
 "replay_webhook_event":
 { Args: { "target_event_id": number }; Returns: Json
                            },
@@ -772,6 +928,11 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"search_knowledge":
+{ Args: { "agent_id"?: string,"collection_ids"?: (string)[],"knowledge_base_ids"?: (string)[],"match_count"?: number,"metadata_filter"?: Json,"min_score"?: number,"query_embedding"?: string,"query_text": string,"vector_weight"?: number }; Returns: {
+              "chunk_id": string,"chunk_index": number,"content": string,"document_id": string,"document_title": string,"heading_path": (string)[],"knowledge_base_id": string,"page": number,"score": number,"snippet": string,"text_score": number,"vector_score": number,"version": number
+            }[]
+                           },
 "set_provider_key":
 { Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
@@ -855,7 +1016,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -971,7 +1132,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const

@@ -1,0 +1,258 @@
+-- knowledge search: replacing a document's chunks atomically (the ingest function's one write)
+-- and hybrid search in one SQL call, recording which chunks an agent used.
+--
+-- Scoring (Dify's "weighted score" hybrid, with its defaults TopK 3 and threshold 0.5):
+--   vector_score = cosine similarity of the chunk's embedding to the query's (0 when absent),
+--   text_score   = the share of the query's distinct lexemes (in the base's language, stemmed,
+--                  without stop words) that the chunk contains: 1 when it has them all,
+--   score        = vector_weight × vector_score + (1 − vector_weight) × text_score
+--                  (vector_weight is taken as 0 without a query embedding, 1 without a query text).
+-- Candidates are the nearest chunks by HNSW and the best full-text matches by GIN (each list
+-- ten times top K, at least 40), so neither part alone decides what is considered.
+
+-- ─── replacing chunks ─────────────────────────────────────────────────────────────────────────
+/*
+ * Replaces a document's chunks with those of `finished_version` and marks it ready, in one
+ * transaction: search sees the old chunks or the new ones, never a mix. `chunks` is a JSON array
+ * of {content, heading_path?, page?, token_count, metadata?, embedding: [384 numbers]}. A version
+ * older than the one already searchable is refused (a slow retry must not roll a document back).
+ */
+create or replace function public.replace_document_chunks(target_document_id uuid, finished_version integer, chunks jsonb)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  document_row public.documents;
+  base_row public.knowledge_bases;
+  written integer;
+begin
+  if not private.is_trusted_caller() then
+    raise exception using errcode = '42501', constraint = 'knowledge_service_only', message = 'only ingestion writes chunks';
+  end if;
+  select * into document_row from public.documents d where d.id = target_document_id for update;
+  if document_row.id is null then
+    raise exception using errcode = 'P0002', constraint = 'document_not_found', message = 'document not found';
+  end if;
+  if finished_version is null or finished_version < 1 or finished_version > document_row.latest_version
+     or finished_version < coalesce(document_row.current_version, 0) then
+    raise exception using
+      errcode = '22023', constraint = 'document_version_stale',
+      message = format('version %s cannot replace the document''s chunks (current %s, latest %s)',
+                       finished_version, document_row.current_version, document_row.latest_version);
+  end if;
+  if chunks is null or pg_catalog.jsonb_typeof(chunks) <> 'array' then
+    raise exception using errcode = '22023', constraint = 'document_chunks_shape', message = 'chunks must be a JSON array';
+  end if;
+  select * into base_row from public.knowledge_bases kb where kb.id = document_row.knowledge_base_id;
+
+  delete from public.document_chunks c where c.document_id = target_document_id;
+  insert into public.document_chunks (tenant_id, knowledge_base_id, collection_id, document_id, version, chunk_index,
+                                      content, heading_path, page, token_count, metadata, embedding, text_search_config)
+  select document_row.tenant_id, document_row.knowledge_base_id, document_row.collection_id, target_document_id,
+         finished_version, (item.ordinality - 1)::integer,
+         item.value ->> 'content',
+         coalesce(array(select pg_catalog.jsonb_array_elements_text(item.value -> 'heading_path')), '{}'),
+         (item.value ->> 'page')::integer,
+         coalesce((item.value ->> 'token_count')::integer, 0),
+         coalesce(item.value -> 'metadata', '{}'),
+         (item.value ->> 'embedding')::extensions.vector(384),
+         base_row.language::text::regconfig
+  from pg_catalog.jsonb_array_elements(chunks) with ordinality as item (value, ordinality);
+  get diagnostics written = row_count;
+
+  update public.documents set
+    status = 'ready', current_version = finished_version, chunk_count = written
+  where id = target_document_id;
+  return written;
+end;
+$$;
+comment on function public.replace_document_chunks(uuid, integer, jsonb) is
+  'Service only: atomically swaps a document''s chunks for a finished version and marks it ready.';
+
+-- ─── usage statistics ─────────────────────────────────────────────────────────────────────────
+-- In `public` because search_knowledge runs as its caller, who has no access to `private`.
+-- Counts one use per chunk for the agent, only for chunks of the agent's own company that the
+-- caller may read (the service role, or a member of that company).
+create or replace function public.record_knowledge_usage(using_agent_id uuid, used_chunk_ids uuid[])
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  agent_tenant_id uuid;
+begin
+  select a.tenant_id into agent_tenant_id from public.agents a where a.id = using_agent_id;
+  if agent_tenant_id is null
+     or not (private.is_trusted_caller() or agent_tenant_id in (select private.tenants_of_caller())) then
+    raise exception using errcode = '42501', constraint = 'knowledge_usage_agent', message = 'usage can only be recorded for an agent of your company';
+  end if;
+  insert into public.document_usage_stats as s (chunk_id, agent_id, tenant_id)
+  select c.id, using_agent_id, agent_tenant_id
+  from public.document_chunks c
+  where c.id = any (used_chunk_ids) and c.tenant_id = agent_tenant_id
+  on conflict (chunk_id, agent_id) do update set use_count = s.use_count + 1, last_used_at = now();
+end;
+$$;
+
+-- ─── search ───────────────────────────────────────────────────────────────────────────────────
+create or replace function public.search_knowledge(
+  query_text text,
+  query_embedding extensions.vector(384) default null,
+  knowledge_base_ids uuid[] default null,
+  match_count integer default 3,
+  min_score double precision default 0.5,
+  vector_weight double precision default 0.5,
+  collection_ids uuid[] default null,
+  metadata_filter jsonb default null,
+  agent_id uuid default null
+)
+returns table (
+  chunk_id uuid,
+  document_id uuid,
+  document_title text,
+  knowledge_base_id uuid,
+  version integer,
+  chunk_index integer,
+  content text,
+  heading_path text[],
+  page integer,
+  vector_score double precision,
+  text_score double precision,
+  score double precision,
+  snippet text
+)
+language plpgsql
+volatile
+set search_path = ''
+-- Filtered HNSW scans keep walking the graph until enough rows pass the filter (pgvector 0.8).
+set hnsw.iterative_scan = 'relaxed_order'
+set hnsw.ef_search = 100
+as $$
+declare
+  candidate_count integer;
+  found record;
+  used_ids uuid[] := '{}';
+begin
+  if match_count is null or match_count < 1 or match_count > 100 then
+    raise exception using errcode = '22023', constraint = 'search_match_count', message = 'match_count must be between 1 and 100';
+  end if;
+  if vector_weight is null or vector_weight < 0 or vector_weight > 1 then
+    raise exception using errcode = '22023', constraint = 'search_vector_weight', message = 'vector_weight must be between 0 and 1';
+  end if;
+  if coalesce(pg_catalog.btrim(query_text), '') = '' and query_embedding is null then
+    raise exception using errcode = '22023', constraint = 'search_query_missing', message = 'a query text or embedding is required';
+  end if;
+  if char_length(query_text) > 10000 then
+    raise exception using errcode = '22023', constraint = 'search_query_length', message = 'the query must have at most 10000 characters';
+  end if;
+  if knowledge_base_ids is null or cardinality(knowledge_base_ids) = 0 then
+    raise exception using errcode = '22023', constraint = 'search_knowledge_bases_missing', message = 'knowledge_base_ids must name at least one knowledge base';
+  end if;
+  candidate_count := greatest(match_count * 10, 40);
+  -- With only one part asked for, that part is the whole score.
+  if query_embedding is null then
+    vector_weight := 0;
+  elsif coalesce(pg_catalog.btrim(query_text), '') = '' then
+    vector_weight := 1;
+  end if;
+
+  for found in
+    with bases as (
+      -- RLS decides which of the named bases the caller may read.
+      select kb.id, kb.language::text::regconfig as config from public.knowledge_bases kb
+      where kb.id = any (search_knowledge.knowledge_base_ids)
+    ),
+    query_lexemes as (
+      select distinct b.config,
+             pg_catalog.tsvector_to_array(pg_catalog.to_tsvector(b.config, coalesce(query_text, ''))) as lexemes
+      from bases b
+    ),
+    languages as (
+      -- Any of the query's words, not all of them: the text part scores how many a chunk has.
+      select q.config, q.lexemes,
+             pg_catalog.array_to_string(array(select pg_catalog.quote_literal(l) from pg_catalog.unnest(q.lexemes) as l), ' | ')::tsquery as query
+      from query_lexemes q
+    ),
+    vector_candidates as (
+      select c.id
+      from public.document_chunks c
+      where query_embedding is not null
+        and c.knowledge_base_id in (select b.id from bases b)
+        and (collection_ids is null or c.collection_id = any (collection_ids))
+        and (metadata_filter is null or c.metadata @> metadata_filter)
+      order by c.embedding operator(extensions.<=>) query_embedding
+      limit candidate_count
+    ),
+    text_candidates as (
+      select c.id
+      from public.document_chunks c
+      join languages l on l.config = c.text_search_config and c.fts @@ l.query
+      where c.knowledge_base_id in (select b.id from bases b)
+        and (collection_ids is null or c.collection_id = any (collection_ids))
+        and (metadata_filter is null or c.metadata @> metadata_filter)
+      order by pg_catalog.ts_rank_cd(c.fts, l.query, 32) desc
+      limit candidate_count
+    ),
+    scored as (
+      select c.*, l.query,
+             case when query_embedding is null then 0::double precision
+                  else greatest(0, 1 - (c.embedding operator(extensions.<=>) query_embedding)) end as vector_part,
+             coalesce(
+               cardinality(array(select pg_catalog.unnest(pg_catalog.tsvector_to_array(c.fts))
+                                 intersect select pg_catalog.unnest(l.lexemes)))::double precision
+                 / nullif(cardinality(l.lexemes), 0),
+               0) as text_part
+      from public.document_chunks c
+      join languages l on l.config = c.text_search_config
+      where c.id in (select v.id from vector_candidates v union select t.id from text_candidates t)
+    ),
+    ranked as (
+      select s.*, vector_weight * s.vector_part + (1 - vector_weight) * s.text_part as fused
+      from scored s
+      where vector_weight * s.vector_part + (1 - vector_weight) * s.text_part >= coalesce(min_score, 0)
+      order by fused desc, s.id
+      limit match_count
+    )
+    select r.id, r.document_id, d.title, r.knowledge_base_id, r.version, r.chunk_index, r.content, r.heading_path,
+           r.page, r.vector_part, r.text_part, r.fused,
+           pg_catalog.ts_headline(r.text_search_config, r.content, r.query,
+                                  'MaxFragments=2, MaxWords=30, MinWords=10, StartSel=«, StopSel=»') as snippet
+    from ranked r
+    join public.documents d on d.id = r.document_id
+    order by r.fused desc, r.id
+  loop
+    chunk_id := found.id;
+    document_id := found.document_id;
+    document_title := found.title;
+    knowledge_base_id := found.knowledge_base_id;
+    version := found.version;
+    chunk_index := found.chunk_index;
+    content := found.content;
+    heading_path := found.heading_path;
+    page := found.page;
+    vector_score := found.vector_part;
+    text_score := found.text_part;
+    score := found.fused;
+    snippet := found.snippet;
+    used_ids := used_ids || found.id;
+    return next;
+  end loop;
+
+  if search_knowledge.agent_id is not null and cardinality(used_ids) > 0 then
+    perform public.record_knowledge_usage(search_knowledge.agent_id, used_ids);
+  end if;
+end;
+$$;
+comment on function public.search_knowledge(text, extensions.vector, uuid[], integer, double precision, double precision, uuid[], jsonb, uuid) is
+  'Hybrid search (vector + full text, weighted) over the caller''s readable knowledge bases; records usage for agent_id.';
+
+-- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+revoke all on function public.replace_document_chunks(uuid, integer, jsonb) from public, anon, authenticated;
+grant execute on function public.replace_document_chunks(uuid, integer, jsonb) to service_role;
+revoke all on function public.record_knowledge_usage(uuid, uuid[]) from public, anon, authenticated;
+grant execute on function public.record_knowledge_usage(uuid, uuid[]) to authenticated, service_role;
+revoke all on function public.search_knowledge(text, extensions.vector, uuid[], integer, double precision, double precision, uuid[], jsonb, uuid) from public, anon;
+grant execute on function public.search_knowledge(text, extensions.vector, uuid[], integer, double precision, double precision, uuid[], jsonb, uuid) to authenticated, service_role;
