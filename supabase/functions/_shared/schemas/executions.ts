@@ -79,10 +79,13 @@ export const executionParams = z.strictObject({ id: uuid() });
 export const executionStarted = z.object({ execution_id: uuid(), status: executionStatus });
 export type ExecutionStarted = z.infer<typeof executionStarted>;
 
-/** A run in a list. */
+/**
+ * A run in a list. A run outlives its team: `team_id` is null once the team was deleted, and
+ * `team_name` is the name the team had when the run started.
+ */
 export const executionSummary = z.object({
   id: uuid(),
-  team_id: uuid(),
+  team_id: uuid().nullable(),
   team_name: z.string(),
   workflow_type: workflowType,
   status: executionStatus,
@@ -131,7 +134,7 @@ export type ExecutionAgentStatus = z.infer<typeof executionAgentStatus>;
  */
 export const executionStatusResponse = z.object({
   execution_id: uuid(),
-  team_id: uuid(),
+  team_id: uuid().nullable(),
   team_name: z.string(),
   workflow_type: workflowType,
   status: executionStatus,

@@ -1,7 +1,7 @@
 // The engine's key refusals, as the executor writes them, shown in each language.
 import { describe, expect, it } from "vitest";
 import { en } from "$lib/i18n/messages/en";
-import { runErrorText, stepErrorText } from "./run-errors";
+import { runErrorText, skipReasonText, stepErrorText } from "./run-errors";
 
 const t = (id: string, options?: { values?: Record<string, string | number> }) => `${id} ${JSON.stringify(options?.values ?? {})}`;
 
@@ -25,10 +25,25 @@ describe("run errors", () => {
 
   it("leave every other message as the engine wrote it", () => {
     expect(runErrorText('agent "Writer" failed: the provider had an error', t)).toBe('agent "Writer" failed: the provider had an error');
-    expect(runErrorText("the run passed its time limit of 30 s", t)).toBe("the run passed its time limit of 30 s");
+    expect(runErrorText("the provider had an error", t)).toBe("the provider had an error");
+    expect(skipReasonText("a reason the app does not know", t)).toBe("a reason the app does not know");
+  });
+
+  it("translate the engine's run failures and every reason it skips or cancels a step", () => {
+    expect(runErrorText("the run passed its time limit of 30 s", t)).toBe(`executions.runErrors.timeLimit ${JSON.stringify({ seconds: "30" })}`);
+    expect(runErrorText("the worker stopped answering on every attempt", t)).toBe("executions.runErrors.workerGone {}");
+    expect(skipReasonText("the run was stopped", t)).toBe("executions.skipReasons.stopped {}");
+    expect(skipReasonText("an earlier agent failed and the team stops on errors", t)).toBe("executions.skipReasons.earlierFailed {}");
+    expect(skipReasonText("the run passed its time limit", t)).toBe("executions.skipReasons.timeLimit {}");
+    const skipped = skipReasonText("condition variables.urgente equals true was not met (value: sim)", t);
+    expect(skipped).toContain("executions.skipReasons.conditionNotMet");
+    expect(skipped).toContain('"expected":"true"');
+    expect(skipped).toContain('"actual":"sim"');
+    expect(skipped).toContain("executions.skipReasons.variable");
+    expect(skipReasonText("condition initial_prompt contains x was not met (value: nothing produced)", t)).toContain("executions.skipReasons.nothingProduced");
   });
 
   it("have English words for each", () => {
-    expect(Object.keys(en.executions.runErrors).sort()).toEqual(["agentFailed", "keyFirstPartyOnly", "keyStoredElsewhere"]);
+    expect(Object.keys(en.executions.runErrors).sort()).toEqual(["agentFailed", "keyFirstPartyOnly", "keyStoredElsewhere", "timeLimit", "workerGone"]);
   });
 });

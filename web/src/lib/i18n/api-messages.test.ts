@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { get } from "svelte/store";
+import { en } from "./messages/en";
+import { ptBR } from "./messages/pt-BR";
 import { beforeAll, describe, expect, it } from "vitest";
 import { _, apiMessage, fieldMessage, fieldMessages, useLocale, type Translate } from "$lib/i18n";
 
@@ -30,6 +34,26 @@ describe("the API's field messages in Portuguese", () => {
       name: "Preencha este campo.",
       model: "Use no máximo 200 caracteres.",
     });
+  });
+});
+
+describe("a field a database rule refused", () => {
+  it("says the rule in the page's language, whatever the API's English", () => {
+    expect(fieldMessages({ "agents.1.role": "a team has at most one leader or coordinator" }, t, { "agents.1.role": "team_one_leader" })).toEqual({
+      "agents.1.role": "Uma equipe tem no máximo um líder ou coordenador.",
+    });
+    expect(apiMessage({ code: "validation_failed", message: "x", fields: { "agents.1.role": "x" }, reason: "team_one_leader" }, t, "pt-BR")).toBe(
+      "Uma equipe tem no máximo um líder ou coordenador.",
+    );
+  });
+
+  it("has words in both languages for every rule of a team's workflow the database raises", () => {
+    const migrations = join(import.meta.dirname, "../../../../supabase/migrations");
+    const sql = readdirSync(migrations).map((name) => readFileSync(join(migrations, name), "utf8")).join("\n");
+    const codes = [...new Set([...sql.matchAll(/constraint = '(team_[a-z_]+)'/g)].map((match) => match[1]))];
+    expect(codes.length).toBeGreaterThan(5);
+    const rules = (messages: typeof en) => messages.api.rules as Record<string, string>;
+    expect(codes.filter((code) => !rules(ptBR)[code] || !rules(en)[code])).toEqual([]);
   });
 });
 

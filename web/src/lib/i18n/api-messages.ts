@@ -108,6 +108,19 @@ const ruleCodes = new Set([
   "conversation_already_open",
   "assignee_not_member",
   "unread_count_reset_only",
+  // The team workflow's rules (#18): said beside the field they name and above the form.
+  "team_agent_limit",
+  "team_agent_not_in_company",
+  "team_agent_archived",
+  "team_input_invalid",
+  "team_source_limit",
+  "team_condition_limit",
+  "team_condition_invalid",
+  "team_reference_outside_team",
+  "team_reference_cycle",
+  "team_order_shared",
+  "team_one_leader",
+  "team_agent_config_invalid",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).
@@ -142,7 +155,13 @@ export function apiMessage(problem: ApiProblem, t: Translate, locale: Locale): s
   return message;
 }
 
-/** Every field's message in the page's language. */
-export function fieldMessages(fields: Record<string, string> | undefined, t: Translate): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields ?? {}).map(([name, message]) => [name, fieldMessage(message, t)]));
+/**
+ * Every field's message in the page's language. A field refused by a database rule with its own
+ * words (`fieldRules`: field → the rule's code) says the rule; the others are translated by shape.
+ */
+export function fieldMessages(fields: Record<string, string> | undefined, t: Translate, fieldRules: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields ?? {}).map(([name, message]) => {
+    const rule = fieldRules[name];
+    return [name, rule && ruleCodes.has(rule) ? t(`api.rules.${rule}`) : fieldMessage(message, t)];
+  }));
 }

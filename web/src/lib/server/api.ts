@@ -55,6 +55,19 @@ export class ApiFailure extends Error {
     }
     return fields;
   }
+
+  /** The API's `details[].path` → the rule's code (`constraint`), for the fields a database rule refused. */
+  fieldRules(): Record<string, string> {
+    const rules: Record<string, string> = {};
+    if (!Array.isArray(this.details)) return rules;
+    for (const detail of this.details as unknown[]) {
+      if (!detail || typeof detail !== "object") continue;
+      const { path, constraint } = detail as { path?: unknown; constraint?: unknown };
+      if (typeof path !== "string" || path === "" || typeof constraint !== "string") continue;
+      for (const name of path.split(",")) rules[name.trim()] ??= constraint;
+    }
+    return rules;
+  }
 }
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -240,7 +253,7 @@ export function formFailure(
   form?: string,
 ): ActionFailure<FormFailure> {
   if (cause instanceof ApiFailure) {
-    return fail(cause.status, { message: cause.message, code: cause.code, reason: cause.reason(), fields: cause.fieldErrors(), values, form });
+    return fail(cause.status, { message: cause.message, code: cause.code, reason: cause.reason(), fields: cause.fieldErrors(), fieldRules: cause.fieldRules(), values, form });
   }
   throw cause;
 }

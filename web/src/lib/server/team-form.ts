@@ -29,6 +29,9 @@ export function teamFailure(cause: unknown): ActionFailure<FormFailure> {
   const fields: Record<string, string> = {};
   for (const [path, message] of Object.entries(failure.data.fields)) fields[normalisePath(path)] ??= message;
   failure.data.fields = fields;
+  const rules: Record<string, string> = {};
+  for (const [path, rule] of Object.entries(failure.data.fieldRules ?? {})) rules[normalisePath(path)] ??= rule;
+  failure.data.fieldRules = rules;
   return failure;
 }
 

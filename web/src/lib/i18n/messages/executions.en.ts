@@ -32,6 +32,7 @@ export const executionsEn = {
   columns: { team: "Team", status: "Status", progress: "Progress", cost: "Cost", started: "Created" },
   steps: "{finished} of {total} agents",
   open: "Open the run of {team}",
+  teamDeleted: "{team} (team deleted)",
   monitor: {
     title: "Run of {team}",
     subtitle: "Created {when}",
@@ -61,6 +62,7 @@ export const executionsEn = {
     stop: "Stop run",
     stopping: "Stopping…",
     stopped: "Run stopped.",
+    alreadyEnded: "The run had already ended ({status}); nothing was stopped.",
     stopConfirm: "Stop the run now? Agents that have not finished will be cancelled.",
     stopTitle: "Stop this run?",
     stopConfirmButton: "Yes, stop",
@@ -92,5 +94,17 @@ export const executionsEn = {
     agentFailed: "Agent \"{agent}\" failed: {reason}",
     keyStoredElsewhere: "The {service} key for this run was stored for {storedFor} and is not sent to {destination}. Store a {service} key for {destination}, or point the agent back to {storedFor}.",
     keyFirstPartyOnly: "The {service} key for this run is only sent to {provider}'s own address, and this agent calls {destination}. Remove the agent's base_url to use it.",
+    workerGone: "The process running an agent stopped answering on every attempt.",
+    timeLimit: "The run passed its time limit of {seconds} s.",
+  },
+  skipReasons: {
+    stopped: "The run was stopped.",
+    earlierFailed: "An earlier agent failed and the team stops on errors.",
+    timeLimit: "The run passed its time limit.",
+    conditionNotMet: "Skipped because the condition was not met: {field} {operator} {expected} (value received: {actual}).",
+    nothingProduced: "nothing",
+    operators: { equals: "equals", contains: "contains", greater_than: "greater than", less_than: "less than" },
+    variable: "the variable \"{name}\"",
+    prompt: "the initial prompt",
   },
 };

@@ -32,6 +32,7 @@ export const executionsPtBR = {
   columns: { team: "Equipe", status: "Situação", progress: "Andamento", cost: "Custo", started: "Criada em" },
   steps: "{finished} de {total} agentes",
   open: "Abrir execução de {team}",
+  teamDeleted: "{team} (equipe excluída)",
   monitor: {
     title: "Execução de {team}",
     subtitle: "Criada {when}",
@@ -61,6 +62,7 @@ export const executionsPtBR = {
     stop: "Parar execução",
     stopping: "Parando…",
     stopped: "Execução interrompida.",
+    alreadyEnded: "A execução já tinha terminado ({status}); nada foi interrompido.",
     stopConfirm: "Parar a execução agora? Os agentes que ainda não terminaram serão cancelados.",
     stopTitle: "Parar esta execução?",
     stopConfirmButton: "Sim, parar",
@@ -92,5 +94,18 @@ export const executionsPtBR = {
     agentFailed: "O agente \"{agent}\" falhou: {reason}",
     keyStoredElsewhere: "A chave {service} desta execução foi guardada para {storedFor} e não é enviada para {destination}. Guarde uma chave {service} para {destination} ou aponte o agente de volta para {storedFor}.",
     keyFirstPartyOnly: "A chave {service} desta execução só é enviada ao endereço da própria {provider}, e este agente chama {destination}. Remova o base_url do agente para usá-la.",
+    workerGone: "O processo que executava um agente parou de responder em todas as tentativas.",
+    timeLimit: "A execução passou do tempo limite de {seconds} s.",
+  },
+  // Why the engine skipped or cancelled a step, in words (the engine records them in English).
+  skipReasons: {
+    stopped: "A execução foi interrompida.",
+    earlierFailed: "Um agente anterior falhou e a equipe para em caso de erro.",
+    timeLimit: "A execução passou do tempo limite.",
+    conditionNotMet: "Pulado porque a condição não foi atendida: {field} {operator} {expected} (valor recebido: {actual}).",
+    nothingProduced: "nada",
+    operators: { equals: "igual a", contains: "contém", greater_than: "maior que", less_than: "menor que" },
+    variable: "a variável \"{name}\"",
+    prompt: "o pedido inicial",
   },
 };

@@ -162,7 +162,7 @@ export const teamsEn = {
     run: "Run",
     delete: "Delete",
     deleteTitle: "Delete the team {name}?",
-    deleteText: "The team and the history of its runs will be deleted. The agents stay.",
+    deleteText: "The team will be deleted. The agents stay, and its runs stay in the history, marked as runs of a deleted team.",
     deleteConfirm: "Delete team",
     deleted: "Team deleted.",
     agents: "Agents",

@@ -163,7 +163,7 @@ export const teamsPtBR = {
     run: "Executar",
     delete: "Excluir",
     deleteTitle: "Excluir a equipe {name}?",
-    deleteText: "A equipe e o histórico das suas execuções serão apagados. Os agentes continuam existindo.",
+    deleteText: "A equipe será apagada. Os agentes continuam existindo, e as execuções dela ficam no histórico, marcadas como de uma equipe excluída.",
     deleteConfirm: "Excluir equipe",
     deleted: "Equipe excluída.",
     agents: "Agentes",

@@ -20,6 +20,7 @@ import { actions as newTenant } from "../tenants/new/+page.server";
 import { actions as monitorActions, load as monitorLoad } from "./[id]/+page.server";
 import { GET as events } from "./[id]/events/+server";
 import { load as listLoad } from "./+page.server";
+import { load as dashboardLoad } from "../+page.server";
 
 let owner: Person;
 let stranger: Person;
@@ -216,12 +217,46 @@ describe("stopping a run", () => {
     const data = await monitor(owner, id);
     expect(data.status.status).toBe("cancelled");
     expect(data.status.agents.map((agent) => agent.status)).toEqual(["cancelled", "cancelled"]);
-    expect(((await stop()) as { stoppedStatus: string }).stoppedStatus).toBe("cancelled");
+    // Stopping it again says it had already ended, and how, rather than "Run stopped." once more.
+    expect(await stop()).toMatchObject({
+      notice: { key: "executions.monitor.alreadyEnded", values: { status: "executions.statuses.cancelled" }, tone: "error" },
+      stoppedStatus: "cancelled",
+    });
+  });
+
+  it("answers Stop on a run that had completed with how it ended", async () => {
+    const event = await requestEvent(owner.jar, { path: `/executions/${finishedRun}?/stop`, method: "POST", params: { id: finishedRun } });
+    expect(await monitorActions.stop(event as never)).toMatchObject({
+      notice: { key: "executions.monitor.alreadyEnded", values: { status: "executions.statuses.completed" } },
+      stoppedStatus: "completed",
+    });
+    expect((await statusOf(owner, finishedRun)).status).toBe("completed");
   });
 
   it("refuses another company's run with 404", async () => {
     const event = await requestEvent(stranger.jar, { path: `/executions/${finishedRun}?/stop`, method: "POST", params: { id: finishedRun } });
     const answer = (await monitorActions.stop(event as never)) as { status: number };
     expect(answer.status).toBe(404);
+  });
+});
+
+describe("a run whose team was deleted", () => {
+  it("stays in the dashboard, the list and its monitor, with the team's name and no team", async () => {
+    const person = await signUp("runs-team-deleted");
+    await withCompany(person, "Orfas");
+    const team = await createTeam(person, "Equipe Apagada", [0]);
+    const id = await run(person, team, "Antes de apagar");
+    await waitUntil("the run to finish", async () => (await statusOf(person, id)).status === "completed");
+    await (await api(person)).delete(`/teams/${team}`);
+
+    const listed = (await list(person)).executions.items;
+    expect(listed).toEqual([expect.objectContaining({ id, team_id: null, team_name: "Equipe Apagada", status: "completed" })]);
+    const dashboard = (await dashboardLoad((await requestEvent(person.jar, { path: "/" })) as never)) as {
+      summary: { recent_executions: { id: string; team_id: string | null }[] };
+    };
+    expect(dashboard.summary.recent_executions).toEqual([expect.objectContaining({ id, team_id: null })]);
+    const data = await monitor(person, id);
+    expect(data.status).toMatchObject({ execution_id: id, team_id: null, team_name: "Equipe Apagada", status: "completed" });
+    expect(data.result.final_result?.details.map((detail) => detail.agent_name)).toEqual(["Equipe Apagada 1"]);
   });
 });

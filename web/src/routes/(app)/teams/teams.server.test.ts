@@ -48,7 +48,7 @@ function definition(overrides: Partial<TeamDefinitionBody> = {}): TeamDefinition
   };
 }
 
-type Failure = { status: number; data: { code: string; fields: Record<string, string> } };
+type Failure = { status: number; data: { code: string; fields: Record<string, string>; fieldRules?: Record<string, string> } };
 
 async function submitNew(body: unknown): Promise<Failure | string> {
   const event = await requestEvent(owner.jar, { path: "/teams/new", method: "POST", form: { definition: JSON.stringify(body) } });
@@ -101,6 +101,8 @@ describe("the wizard", () => {
     expect(answer.status).toBe(422);
     expect(Object.keys(answer.data.fields)).toEqual(["agents.1.role"]);
     expect(answer.data.fields["agents.1.role"]).toContain("at most one leader or coordinator");
+    // The rule's code travels with the field, so the wizard says it in the page's language.
+    expect(answer.data.fieldRules).toEqual({ "agents.1.role": "team_one_leader" });
   });
 
   it("names the input that reads a later agent's result", async () => {

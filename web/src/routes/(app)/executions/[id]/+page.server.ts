@@ -1,7 +1,7 @@
 // /executions/[id]: the live monitor of one run. The page loads a snapshot (status, result, the
 // newest events of the log and the agents' outputs so far); the browser then follows
 // `execution:<id>` on Realtime, fills any gap from ./events and reads earlier events from there when
-// asked. Stop cancels the run. Another company's run answers 404.
+// asked. Stop cancels the run, or says how it had already ended. Another company's run answers 404.
 import { executionResult, executionStatusResponse } from "$schemas/executions.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { readMonitorLog } from "$lib/server/execution-log";
@@ -22,12 +22,26 @@ export const load: PageServerLoad = async (event) => {
   }
 };
 
+const endedStatuses = new Set(["completed", "failed", "cancelled"]);
+
+function alreadyEnded(status: string) {
+  return notice("executions.monitor.alreadyEnded", { status: `executions.statuses.${status}` }, "error", ["status"]);
+}
+
 export const actions: Actions = {
   stop: async (event) => {
     const path = executionPath(event.params.id);
     try {
-      const status = await createApi(event).post(`${path}/stop`, executionStatusResponse);
-      return { ...notice("executions.monitor.stopped"), stoppedStatus: status.status };
+      const api = createApi(event);
+      // A run that had ended (on its own, or stopped by someone else) is answered as it is: the
+      // person learns how it ended rather than that it was stopped.
+      const before = await api.get(`${path}/status`, executionStatusResponse);
+      if (endedStatuses.has(before.status)) {
+        return { ...alreadyEnded(before.status), stoppedStatus: before.status };
+      }
+      const status = await api.post(`${path}/stop`, executionStatusResponse);
+      const words = status.status === "cancelled" ? notice("executions.monitor.stopped") : alreadyEnded(status.status);
+      return { ...words, stoppedStatus: status.status };
     } catch (cause) {
       return formFailure(cause, {}, "stop");
     }
