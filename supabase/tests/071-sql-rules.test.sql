@@ -283,7 +283,7 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_tenant',
         'decline_invitation', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation',
-        'resolve_share_grantee', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee', 'start_execution', 'stop_execution'],
+        'resolve_share_grantee', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee', 'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );
 select is(
@@ -297,7 +297,7 @@ select is(
      group by c.table_name) t),
   array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'invitations:DELETE,INSERT',
         'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'team_agents:DELETE,INSERT,UPDATE',
-        'teams:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
+        'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );
 
