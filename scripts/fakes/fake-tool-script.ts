@@ -20,7 +20,7 @@ export function nextScriptedCall(input: string, roundsDone: number, offered: Rea
     .map(([, kind, name, args]) => ({ loop: kind === "loop", name, arguments: args.trim() === "" ? "{}" : args.trim() }))
     .filter((line) => offered.has(line.name));
   if (roundsDone < lines.length) return { name: lines[roundsDone].name, arguments: lines[roundsDone].arguments };
-  const loop = lines.findLast((line) => line.loop);
+  const loop = [...lines].reverse().find((line) => line.loop);
   return loop ? { name: loop.name, arguments: loop.arguments } : null;
 }
 
