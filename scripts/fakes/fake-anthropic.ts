@@ -13,6 +13,7 @@ import {
   startFakeServer,
   streamPieces,
 } from "./fake-http.ts";
+import { nextScriptedCall, replyWithToolResults } from "./fake-tool-script.ts";
 
 export interface AnthropicMessage {
   role: string;
@@ -65,15 +66,47 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return exchange.json(400, anthropicError("invalid_request_error", "temperature: range: 0..1"));
     }
     const system = typeof body.system === "string" ? body.system : "";
-    const messages = (body.messages as Record<string, unknown>[]).map((message) => ({
+    const rawMessages = body.messages as Record<string, unknown>[];
+    const messages = rawMessages.map((message) => ({
       role: String(message.role),
       content: typeof message.content === "string" ? message.content : "",
     }));
+    const unanswered = unansweredToolUse(rawMessages);
+    if (unanswered) {
+      return exchange.json(400, anthropicError(
+        "invalid_request_error",
+        `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${unanswered}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+      ));
+    }
     served++;
     const id = `msg_01${shortHash(`${served}:${record.rawBody}`)}`;
     const model = body.model;
-    let text = (options.reply ?? fakeAnthropicReply)(system, messages);
+    const toolResults = rawMessages.flatMap((message) =>
+      Array.isArray(message.content)
+        ? (message.content as Record<string, unknown>[]).filter((block) => block.type === "tool_result").map((block) => String(block.content))
+        : []
+    );
+    let text = replyWithToolResults((options.reply ?? fakeAnthropicReply)(system, messages.filter((message) => message.content !== "")), toolResults);
     let stopReason = "end_turn";
+    const offered = new Set((Array.isArray(body.tools) ? body.tools as Record<string, unknown>[] : []).map((tool) => String(tool.name)));
+    const roundsDone = rawMessages.filter((message) =>
+      message.role === "assistant" && Array.isArray(message.content) &&
+      (message.content as Record<string, unknown>[]).some((block) => block.type === "tool_use")
+    ).length;
+    const firstUser = messages.find((message) => message.role === "user")?.content ?? "";
+    const scripted = body.stream === true ? null : nextScriptedCall(firstUser, roundsDone, offered);
+    let toolUse: Record<string, unknown> | undefined;
+    if (scripted) {
+      let input: unknown;
+      try {
+        input = JSON.parse(scripted.arguments);
+      } catch {
+        input = { unparsed: scripted.arguments };
+      }
+      text = "";
+      stopReason = "tool_use";
+      toolUse = { type: "tool_use", id: `toolu_01${shortHash(`${served}:${roundsDone}`)}`, name: scripted.name, input };
+    }
     if (fakeTokens(text) > body.max_tokens) {
       text = [...text].slice(0, body.max_tokens * 4).join("");
       stopReason = "max_tokens";
@@ -93,14 +126,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
     if (!(await exchange.latency())) return;
 
-    const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: fakeTokens(text), service_tier: "standard" };
+    const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: fakeTokens(scripted ? scripted.name + scripted.arguments : text), service_tier: "standard" };
     if (!streaming) {
       const message = {
         id,
         type: "message",
         role: "assistant",
         model,
-        content: [{ type: "text", text }],
+        content: toolUse ? [toolUse] : [{ type: "text", text }],
         stop_reason: stopReason,
         stop_sequence: null,
         usage,
@@ -132,6 +165,23 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     await exchange.write(event("message_stop", {}));
     exchange.end();
   }, options);
+}
+
+/** The first tool_use id whose tool_result is not in the next (user) message, as Anthropic refuses it. */
+function unansweredToolUse(messages: Record<string, unknown>[]): string | null {
+  for (const [index, message] of messages.entries()) {
+    if (message.role !== "assistant" || !Array.isArray(message.content)) continue;
+    const next = messages[index + 1];
+    const answered = new Set(
+      next?.role === "user" && Array.isArray(next.content)
+        ? (next.content as Record<string, unknown>[]).filter((block) => block.type === "tool_result").map((block) => String(block.tool_use_id))
+        : [],
+    );
+    for (const block of message.content as Record<string, unknown>[]) {
+      if (block.type === "tool_use" && !answered.has(String(block.id))) return String(block.id);
+    }
+  }
+  return null;
 }
 
 function anthropicError(type: string, message: string) {

@@ -14,6 +14,7 @@ import {
   startFakeServer,
   streamPieces,
 } from "./fake-http.ts";
+import { nextScriptedCall, replyWithToolResults } from "./fake-tool-script.ts";
 
 export interface ChatMessage {
   role: string;
@@ -62,16 +63,38 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return exchange.json(400, openAiError("'messages' is a required property", "invalid_request_error", null, "messages"));
     }
-    const messages = (body.messages as Record<string, unknown>[]).map((message) => ({
+    const rawMessages = body.messages as Record<string, unknown>[];
+    const messages = rawMessages.map((message) => ({
       role: String(message.role),
       content: typeof message.content === "string" ? message.content : "",
     }));
+    const unanswered = unansweredToolCall(rawMessages);
+    if (unanswered) {
+      return exchange.json(400, openAiError(
+        `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${unanswered}`,
+        "invalid_request_error", null, "messages",
+      ));
+    }
     served++;
     const id = `chatcmpl-${shortHash(`${served}:${record.rawBody}`)}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model;
-    let text = (options.reply ?? fakeOpenAiReply)(messages);
+    const toolResults = rawMessages.filter((message) => message.role === "tool").map((message) => String(message.content));
+    let text = replyWithToolResults((options.reply ?? fakeOpenAiReply)(messages.filter((message) => message.role !== "tool")), toolResults);
     let finish = "stop";
+    const offered = new Set(
+      (Array.isArray(body.tools) ? body.tools as Record<string, unknown>[] : [])
+        .map((tool) => String((tool.function as Record<string, unknown> | undefined)?.name ?? "")),
+    );
+    const roundsDone = rawMessages.filter((message) => message.role === "assistant" && Array.isArray(message.tool_calls)).length;
+    const firstUser = messages.find((message) => message.role === "user")?.content ?? "";
+    const scripted = body.stream === true ? null : nextScriptedCall(firstUser, roundsDone, offered);
+    let toolCalls: unknown[] | undefined;
+    if (scripted) {
+      text = "";
+      finish = "tool_calls";
+      toolCalls = [{ id: `call_${shortHash(`${served}:${roundsDone}`)}`, type: "function", function: { name: scripted.name, arguments: scripted.arguments } }];
+    }
     // OpenAI takes either name for the reply's limit (max_tokens is the deprecated one).
     const limit = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : body.max_tokens;
     if (typeof limit === "number" && fakeTokens(text) > limit) {
@@ -80,8 +103,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     }
     const usage = {
       prompt_tokens: fakeOpenAiPromptTokens(messages),
-      completion_tokens: fakeTokens(text),
-      total_tokens: fakeOpenAiPromptTokens(messages) + fakeTokens(text),
+      completion_tokens: fakeTokens(scripted ? scripted.name + scripted.arguments : text),
+      total_tokens: fakeOpenAiPromptTokens(messages) + fakeTokens(scripted ? scripted.name + scripted.arguments : text),
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
@@ -105,7 +128,12 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         object: "chat.completion",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: finish }],
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: toolCalls ? null : text, refusal: null, annotations: [], ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+          logprobs: null,
+          finish_reason: finish,
+        }],
         usage,
         service_tier: "default",
         system_fingerprint: "fp_fake",
@@ -135,6 +163,22 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     await exchange.write("data: [DONE]\n\n");
     exchange.end();
   }, options);
+}
+
+/** The first tool_call id of an assistant message that no `tool` message answers, as OpenAI refuses it. */
+function unansweredToolCall(messages: Record<string, unknown>[]): string | null {
+  for (const [index, message] of messages.entries()) {
+    if (message.role !== "assistant" || !Array.isArray(message.tool_calls)) continue;
+    const answered = new Set<string>();
+    for (const next of messages.slice(index + 1)) {
+      if (next.role !== "tool") break;
+      answered.add(String(next.tool_call_id));
+    }
+    for (const toolCall of message.tool_calls as Record<string, unknown>[]) {
+      if (!answered.has(String(toolCall.id))) return String(toolCall.id);
+    }
+  }
+  return null;
 }
 
 function openAiError(message: string, type: string, code: string | null, param: string | null = null) {

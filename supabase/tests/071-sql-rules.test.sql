@@ -283,8 +283,8 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status', 'create_inbox', 'create_tenant',
         'decline_invitation', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event',
-        'resolve_share_grantee', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'share_grantee',
-        'start_execution', 'stop_execution'],
+        'resolve_share_grantee', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
+        'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );
 select is(
@@ -300,7 +300,7 @@ select is(
         'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
         'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'team_agents:DELETE,INSERT,UPDATE',
-        'teams:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
+        'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );
 

@@ -691,6 +691,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"tenant_tools": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"description": string,"headers": NonNullable<Json>,"id": string,"is_active": boolean,"method": string,"name": string,"parameters": NonNullable<Json>,"tenant_id": string,"timeout_ms": number,"updated_at": string,"url": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string,"headers"?: NonNullable<Json>,"id"?: string,"is_active"?: boolean,"method"?: string,"name": string,"parameters"?: NonNullable<Json>,"tenant_id": string,"timeout_ms"?: number,"updated_at"?: string,"url": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string,"headers"?: NonNullable<Json>,"id"?: string,"is_active"?: boolean,"method"?: string,"name"?: string,"parameters"?: NonNullable<Json>,"tenant_id"?: string,"timeout_ms"?: number,"updated_at"?: string,"url"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "tenant_tools_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"tenants": {
                   Row: {
                     "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string
@@ -943,6 +963,9 @@ isOneToOne: false
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
             }[]
                            },
+"set_tenant_tool_secret":
+{ Args: { "header_name": string,"secret_value": string,"tool_id": string }; Returns: undefined
+                           },
 "share_grantee":
 { Args: { "share_id": string }; Returns: {
               "email": string,"tenant_name": string,"tenant_slug": string
@@ -1013,7 +1036,10 @@ isOneToOne: false
         to: "executions"
         isOneToOne: true
         isSetofReturn: false
-      } }
+      } },
+"tenant_tool_secret_names":
+{ Args: { "tool_id": string }; Returns: (string)[]
+                           }
           }
           Enums: {
             "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"

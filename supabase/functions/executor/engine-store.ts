@@ -1,5 +1,7 @@
 import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
+import type { ToolCallRecord } from "./tool-loop.ts";
+import type { ToolDefinition } from "./tools/registry.ts";
 
 /** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
 export interface StepCallContext {
@@ -134,6 +136,21 @@ export class EngineStore {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
       tx<{ recorded: boolean }[]>`
         select private.fail_step(${step.step_id}, ${worker}, ${step.attempt}, ${message}, ${retryable}, ${Math.round(retryAfterMs)}) as recorded`));
+    return row.recorded;
+  }
+
+  /** The tools the step may call (private.step_tools), company tools with their headers. */
+  async stepTools(step: ClaimedStep): Promise<ToolDefinition[]> {
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ tools: ToolDefinition[] }[]>`select private.step_tools(${step.step_id}) as tools`));
+    return row.tools;
+  }
+
+  /** Appends a tool_call event for the step; false when the lease is no longer this worker's. */
+  async recordToolCall(step: ClaimedStep, worker: string, entry: ToolCallRecord): Promise<boolean> {
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ recorded: boolean }[]>`
+        select private.record_tool_call(${step.step_id}, ${worker}, ${step.attempt}, ${JSON.stringify(entry)}::jsonb) as recorded`));
     return row.recorded;
   }
 

@@ -1,6 +1,7 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { keyDestinationRefusal } from "./key-destination.ts";
+import { runToolLoop, ToolLoopStopped } from "./tool-loop.ts";
 
 export interface StepRunnerOptions {
   store: EngineStore;
@@ -75,13 +76,19 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     const refused = keyDestinationRefusal(step, call, options.baseUrls);
     if (refused) throw refused;
     if (step.provider_key_id) call.apiKey = await store.decryptKey({ ...step, provider_key_id: step.provider_key_id });
-    const reply = await callAgent(call);
+    // An agent with tools talks to its model in a loop (tool-loop.ts); one without makes one call.
+    const tools = (definition.tools ?? []).length > 0 ? await store.stepTools(step) : [];
+    const reply = tools.length === 0 ? await callAgent(call) : await runToolLoop(call, {
+      tools,
+      deadline: Date.now() + timeLeft,
+      record: (entry) => store.recordToolCall(step, worker, entry),
+    });
     const latencyMs = Math.round(performance.now() - started);
     const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };
     const recorded = await untilDatabaseAnswers(() => store.completeStep(step, worker, result), options);
     return recorded ? "succeeded" : "abandoned";
   } catch (error) {
-    if (abandoned) return "abandoned";
+    if (abandoned || (error instanceof ToolLoopStopped && error.abandoned)) return "abandoned";
     // The attempt ran out of the run's time: the reaper fails the run with its time-limit message
     // and cancels this step. Recording a retry here would hand the step out again past the limit.
     // (A timeout set to end at the deadline may fire a hair early by this clock.)

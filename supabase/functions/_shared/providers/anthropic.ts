@@ -21,6 +21,8 @@ import {
   type FinishReason,
   hostOf,
   ProviderError,
+  type ToolCall,
+  type ToolRound,
   type Usage,
 } from "./provider.ts";
 import { providerFetch } from "./provider-fetch.ts";
@@ -38,7 +40,7 @@ export function anthropicRequestBody(call: AgentCall): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: call.model,
     max_tokens: call.maxTokens,
-    messages: conversation(call),
+    messages: [...conversation(call), ...anthropicToolMessages(call.toolRounds ?? [])],
     temperature: Math.min(1, Math.max(0, call.temperature)),
   };
   if (call.systemPrompt !== "") body.system = call.systemPrompt;
@@ -49,7 +51,39 @@ export function anthropicRequestBody(call: AgentCall): Record<string, unknown> {
   }
   const stop = configStrings(call.config, "stop_sequences");
   if (stop) body.stop_sequences = stop;
+  if (call.tools && call.tools.length > 0) {
+    body.tools = call.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters }));
+  }
   return body;
+}
+
+// Each round: the assistant's content blocks (its text, then a tool_use per call), then one user
+// turn with a tool_result per call. https://docs.anthropic.com/en/docs/build-with-claude/tool-use
+function anthropicToolMessages(rounds: ToolRound[]): Record<string, unknown>[] {
+  return rounds.flatMap((round) => [
+    {
+      role: "assistant",
+      content: [
+        ...(round.text === "" ? [] : [{ type: "text", text: round.text }]),
+        ...round.calls.map((toolCall) => ({
+          type: "tool_use",
+          id: toolCall.id,
+          name: toolCall.name,
+          // tool_use.input must be an object; arguments that were not one are refused before this.
+          input: typeof toolCall.arguments === "string" ? {} : toolCall.arguments,
+        })),
+      ],
+    },
+    {
+      role: "user",
+      content: round.results.map((result) => ({
+        type: "tool_result",
+        tool_use_id: result.callId,
+        content: result.content,
+        ...(result.isError ? { is_error: true } : {}),
+      })),
+    },
+  ]);
 }
 
 export async function callAnthropic(call: AgentCall): Promise<AgentReply> {
@@ -97,17 +131,25 @@ function readMessage(json: unknown, response: Response, call: AgentCall, context
     throw invalidResponse(context, "not a message with content");
   }
   let text = "";
+  const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     const record = asRecord(block);
     if (record?.type === "text") {
       if (typeof record.text !== "string") throw invalidResponse(context, "a text block without text");
       text += record.text;
+    } else if (record?.type === "tool_use") {
+      const input = asRecord(record.input);
+      if (typeof record.id !== "string" || typeof record.name !== "string" || !input) {
+        throw invalidResponse(context, "a tool_use block without id, name or input");
+      }
+      toolCalls.push({ id: record.id, name: record.name, arguments: input });
     }
   }
   const usage = anthropicUsage(message.usage);
   if (!usage) throw invalidResponse(context, "no usage");
   return {
     text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage,
     model: typeof message.model === "string" ? message.model : call.model,
     finishReason: finishReason(message.stop_reason),

@@ -6,6 +6,9 @@
 //                     ones is decided by a hash of the input and the attempt number, so a given
 //                     input fails the same way on the same attempt, every time
 //   tokens_per_reply  the output tokens it reports (default: the reply's estimateTokens)
+// Tools are scripted in the input: each line `@tool <name> <JSON object>` naming a tool the call
+// offers is asked for in the first round; once results came back it answers its reply followed by
+// one line per result (`<name> -> <result>`), so a run shows what the tools said.
 // Input tokens are estimateTokens() of the system prompt and the conversation. The numbers are
 // what the demo charges, not estimates of something else, so usage is not marked `estimated`.
 import { configNumber, configString } from "./http.ts";
@@ -17,6 +20,7 @@ import {
   estimateTokens,
   promptText,
   ProviderError,
+  type ToolCall,
 } from "./provider.ts";
 import { abortableSleep, runWithDeadline } from "./timeouts.ts";
 
@@ -47,6 +51,38 @@ export function demoReplyText(call: AgentCall): string {
   return `${agent} (demo ${hash}) received: ${quoted === "" ? "(nothing)" : quoted}`;
 }
 
+const scriptedToolLine = /^@tool\s+([a-z][a-z0-9_]{1,63})\s*(.*)$/gm;
+
+/** The tool calls the input scripts, for tools the call offers, in the first round only. */
+export function demoToolCalls(call: AgentCall): ToolCall[] {
+  if ((call.toolRounds ?? []).length > 0 || !call.tools || call.tools.length === 0) return [];
+  const offered = new Set(call.tools.map((tool) => tool.name));
+  const calls: ToolCall[] = [];
+  for (const [, name, json] of call.input.matchAll(scriptedToolLine)) {
+    if (!offered.has(name)) continue;
+    let args: unknown;
+    try {
+      args = json.trim() === "" ? {} : JSON.parse(json);
+    } catch {
+      args = undefined;
+    }
+    const object = args !== null && typeof args === "object" && !Array.isArray(args) ? args as Record<string, unknown> : undefined;
+    calls.push({ id: `demo-call-${calls.length + 1}`, name, arguments: object ?? json });
+  }
+  return calls;
+}
+
+/** The reply after tool rounds: the usual text, then what each tool answered. */
+function demoTextAfterTools(call: AgentCall, text: string): string {
+  const lines = (call.toolRounds ?? []).flatMap((round) =>
+    round.results.map((result) => {
+      const name = round.calls.find((toolCall) => toolCall.id === result.callId)?.name ?? "tool";
+      return `${name} -> ${result.isError ? "error: " : ""}${result.content}`;
+    })
+  );
+  return lines.length === 0 ? text : `${text}\n${lines.join("\n")}`;
+}
+
 /** Whether this attempt of this call fails, by fail_rate. */
 export function demoFails(call: AgentCall): boolean {
   const rate = Math.min(1, Math.max(0, configNumber(call.config, "fail_rate") ?? 0));
@@ -57,7 +93,8 @@ export function demoFails(call: AgentCall): boolean {
 
 export async function callDemo(call: AgentCall): Promise<AgentReply> {
   const latencyMs = Math.max(0, configNumber(call.config, "latency_ms") ?? demoDefaultLatencyMs);
-  const text = demoReplyText(call);
+  const toolCalls = demoToolCalls(call);
+  const text = toolCalls.length > 0 ? "" : demoTextAfterTools(call, demoReplyText(call));
   const label = "the demo provider";
   return await runWithDeadline(
     { signal: call.signal, timeoutMs: call.timeoutMs ?? defaultTimeoutMs.demo, label, provider: "demo" },
@@ -86,6 +123,7 @@ export async function callDemo(call: AgentCall): Promise<AgentReply> {
       const tokensPerReply = configNumber(call.config, "tokens_per_reply");
       return {
         text,
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
         usage: {
           inputTokens: estimateTokens(promptText(call)),
           outputTokens: tokensPerReply !== undefined && tokensPerReply >= 0
@@ -93,7 +131,7 @@ export async function callDemo(call: AgentCall): Promise<AgentReply> {
             : estimateTokens(text),
         },
         model: call.model,
-        finishReason: "stop",
+        finishReason: toolCalls.length > 0 ? "tool_use" : "stop",
         providerRequestId: `demo-${inputHash(call).toString(16).padStart(8, "0")}`,
       };
     },

@@ -24,6 +24,8 @@ import {
   hostOf,
   promptText,
   ProviderError,
+  type ToolCall,
+  type ToolRound,
   type Usage,
 } from "./provider.ts";
 import { providerFetch } from "./provider-fetch.ts";
@@ -45,9 +47,10 @@ const reasoningModel = /^(?:openai\/)?(?:o\d|gpt-5)(?!-chat)/i;
  * by reasoning models); other servers that speak the protocol mostly know only max_tokens.
  */
 export function openAiRequestBody(call: AgentCall, baseUrl = openAiDefaultBaseUrl): Record<string, unknown> {
-  const messages = [
+  const messages: object[] = [
     ...(call.systemPrompt === "" ? [] : [{ role: "system", content: call.systemPrompt }]),
     ...conversation(call),
+    ...openAiToolMessages(call.toolRounds ?? []),
   ];
   const tokenLimitField = hostOf(baseUrl) === hostOf(openAiDefaultBaseUrl) ? "max_completion_tokens" : "max_tokens";
   const body: Record<string, unknown> = {
@@ -64,7 +67,55 @@ export function openAiRequestBody(call: AgentCall, baseUrl = openAiDefaultBaseUr
   }
   const stop = configStrings(call.config, "stop");
   if (stop) body.stop = stop;
+  if (call.tools && call.tools.length > 0) {
+    body.tools = call.tools.map((tool) => ({
+      type: "function",
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+    }));
+  }
   return body;
+}
+
+// Each round: the assistant's message with its tool_calls (arguments as a JSON string), then one
+// `tool` message per result. https://platform.openai.com/docs/guides/function-calling
+function openAiToolMessages(rounds: ToolRound[]): Record<string, unknown>[] {
+  return rounds.flatMap((round) => [
+    {
+      role: "assistant",
+      content: round.text === "" ? null : round.text,
+      tool_calls: round.calls.map((toolCall) => ({
+        id: toolCall.id,
+        type: "function",
+        function: {
+          name: toolCall.name,
+          arguments: typeof toolCall.arguments === "string" ? toolCall.arguments : JSON.stringify(toolCall.arguments),
+        },
+      })),
+    },
+    ...round.results.map((result) => ({ role: "tool", tool_call_id: result.callId, content: result.content })),
+  ]);
+}
+
+/** message.tool_calls as ToolCalls; arguments that are not a JSON object stay text, for the validator to refuse. */
+function openAiToolCalls(value: unknown, context: ProviderContext): ToolCall[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalidResponse(context, "tool_calls is not a list");
+  return value.map((item) => {
+    const toolCall = asRecord(item);
+    const fn = asRecord(toolCall?.function);
+    if (!toolCall || typeof toolCall.id !== "string" || !fn || typeof fn.name !== "string") {
+      throw invalidResponse(context, "a tool call without id or function name");
+    }
+    const raw = typeof fn.arguments === "string" ? fn.arguments : "";
+    let parsed: unknown;
+    try {
+      parsed = raw.trim() === "" ? {} : JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const args = asRecord(parsed);
+    return { id: toolCall.id, name: fn.name, arguments: args ?? raw };
+  });
 }
 
 export async function callOpenAiCompatible(call: AgentCall): Promise<AgentReply> {
@@ -118,8 +169,10 @@ function readCompletion(json: unknown, response: Response, call: AgentCall, cont
     throw invalidResponse(context, "choices[0].message.content is missing");
   }
   const text = content ?? "";
+  const toolCalls = openAiToolCalls(message.tool_calls, context);
   return {
     text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage: openAiUsage(completion.usage) ?? estimatedUsage(call, text),
     model: typeof completion.model === "string" ? completion.model : call.model,
     finishReason: finishReason(choice.finish_reason),

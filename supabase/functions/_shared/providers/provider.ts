@@ -76,6 +76,39 @@ export interface AgentCall {
   attempt?: number;
   /** The fetch to use instead of the egress rules' (providerFetch); only tests set it. */
   fetch?: FetchLike;
+  /** Tools the model may call (openai-compatible, anthropic, demo); the others ignore them. */
+  tools?: ToolSpec[];
+  /** Earlier rounds of this step's tool loop, oldest first, sent after `input`. */
+  toolRounds?: ToolRound[];
+}
+
+/** A tool as a model sees it: a name, what it does, and the JSON Schema of its arguments. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A call the model asked for. `id` is the provider's (tool_call id, tool_use id), echoed with the result. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: an object, or text that was not a JSON object. */
+  arguments: Record<string, unknown> | string;
+}
+
+/** What a tool answered: the text the model reads, and whether it is an error. */
+export interface ToolResult {
+  callId: string;
+  content: string;
+  isError: boolean;
+}
+
+/** One round of the loop: the model's text and calls, and the results sent back. */
+export interface ToolRound {
+  text: string;
+  calls: ToolCall[];
+  results: ToolResult[];
 }
 
 /** What providers call to make a request: fetch, or the egress module's fetch. */
@@ -103,6 +136,8 @@ export interface AgentReply {
   providerRequestId?: string;
   /** The provider's answer as received (non-streamed JSON providers only). */
   raw?: unknown;
+  /** The tools the model asked to call, in order; absent or empty when it answered. */
+  toolCalls?: ToolCall[];
 }
 
 export type ProviderErrorKind =

@@ -1,0 +1,41 @@
+// The built-in tools the executor runs itself. Tools of public.tools not listed here are offered to
+// no model: a step never advertises a tool that cannot run (knowledge_search until the knowledge
+// search lands, and the reserved ones) — except those in `unavailableTools`, which are offered and
+// answer a clear tool error, so an agent configured with them learns why they did nothing.
+import { ToolFailure } from "./registry.ts";
+
+export interface BuiltinContext {
+  now: () => Date;
+}
+
+type BuiltinTool = (args: Record<string, unknown>, context: BuiltinContext) => Promise<string> | string;
+
+export const builtinTools: Record<string, BuiltinTool> = {
+  current_time: (args, context) => {
+    const now = context.now();
+    const timezone = typeof args.timezone === "string" && args.timezone !== "" ? args.timezone : "UTC";
+    let local: string;
+    try {
+      local = new Intl.DateTimeFormat("en-CA", {
+        timeZone: timezone,
+        dateStyle: "short",
+        timeStyle: "medium",
+        hourCycle: "h23",
+      }).format(now);
+    } catch {
+      throw new ToolFailure(`"${timezone}" is not a time zone (use an IANA name such as America/Sao_Paulo)`);
+    }
+    return JSON.stringify({ utc: now.toISOString(), timezone, local });
+  },
+};
+
+/** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
+export const unavailableTools: Record<string, string> = {
+  knowledge_search: "knowledge_search is not available yet: the knowledge base search is not installed on this platform",
+  query_data: "query_data is not available yet: read-only queries arrive with the MCP server",
+  http_request: "http_request is not available: ask the company to add an HTTP tool for the address instead",
+  send_whatsapp: "send_whatsapp is not available yet: messaging is not installed on this platform",
+  whatsapp_send: "whatsapp_send is not available: use send_whatsapp once messaging is installed",
+  web_search: "web_search is not available on this platform",
+  calculator: "calculator is not available on this platform",
+};
