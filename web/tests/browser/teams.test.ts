@@ -111,7 +111,7 @@ describe("a company building its first team", () => {
     await page.locator("[data-testid=wizard-step][data-step=workflow]").waitFor();
     const role = page.getByLabel("Papel — Redator");
     expect(await role.getAttribute("aria-invalid")).toBe("true");
-    expect(await page.locator("#role-1-error").textContent()).toContain("at most one leader or coordinator");
+    expect(await page.locator("#role-1-error").textContent()).toContain("no máximo um líder ou coordenador");
     expect(await page.getByRole("alert").first().isVisible()).toBe(true);
 
     await role.selectOption("member");
@@ -246,7 +246,7 @@ describe("a conditional team reading the run's variables", () => {
     await expect.poll(() => card("Revisor").getAttribute("data-status"), { timeout: 30_000 }).toBe("skipped");
     await expect.poll(() => card("Redator").getAttribute("data-status"), { timeout: 30_000 }).toBe("succeeded");
     expect(await card("Triagem").getAttribute("data-status")).toBe("succeeded");
-    expect(await card("Revisor").textContent()).toContain("variables.prioridade");
+    expect(await card("Revisor").textContent()).toContain("a variável \"prioridade\" igual a alta (valor recebido: baixa)");
     // The demo provider answers with what it received: the template, filled in.
     const received = await card("Redator").getByTestId("agent-output").textContent();
     expect(received).toMatch(/received: Cliente Ana pediu: Dor de dente \| Triagem: Triagem \(demo [0-9a-f]{8}\) received: Dor de dente/);
