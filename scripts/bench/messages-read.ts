@@ -1,6 +1,7 @@
 // Reading messages at scale: 1,000 companies, each with one inbox, 20 contacts and their
 // conversations, and (default) 10,000,000 messages spread over 12 monthly partitions, then
-//   conversation   the last 10 messages of a conversation (by message_index)
+//   conversation   the last 10 messages of a conversation (by message_index), bounded below by the
+//                  conversation's start as the API reads it; the same read unbounded is the baseline
 //   tenant         the last 10 messages of a company (by created_at)
 // each run as the company's member in a transaction as `authenticated` with their claims (RLS
 // applies, exactly as the API runs it) and, as the baseline, as the owner with the same explicit
@@ -38,6 +39,14 @@ interface Caller {
 
 const lastOfConversation = (sql: postgres.Sql | postgres.TransactionSql, conversationId: string) => sql`
   select id, message_index, direction, role, type, status, body, created_at
+  from public.messages
+  where conversation_id = ${conversationId}
+    -- As the API reads a thread: never older than the conversation, so earlier months are skipped.
+    and created_at >= (select v.created_at from public.conversations v where v.id = ${conversationId})
+  order by message_index desc limit 10`;
+// The baseline: the same read without the bound, probing every month's index.
+const lastOfConversationUnbounded = (sql: postgres.Sql | postgres.TransactionSql, conversationId: string) => sql`
+  select id, message_index, direction, role, type, status, body, created_at
   from public.messages where conversation_id = ${conversationId}
   order by message_index desc limit 10`;
 const lastOfTenant = (sql: postgres.Sql | postgres.TransactionSql, tenantId: string) => sql`
@@ -70,17 +79,16 @@ async function seed(sql: postgres.Sql): Promise<void> {
     from public.tenants t cross join generate_series(1, ${contactsPerTenant}) c where t.slug like 'bench-read-%'`;
   await sql`
     insert into public.conversations (tenant_id, inbox_id, contact_id, created_at)
-    select c.tenant_id, i.id, c.id, date_trunc('month', now()) - interval '11 months'
+    select c.tenant_id, i.id, c.id, date_trunc('month', now()) - make_interval(months => abs(hashtext(c.id::text)) % ${months})
     from public.contacts c join public.inboxes i on i.tenant_id = c.tenant_id
     join public.tenants t on t.id = c.tenant_id where t.slug like 'bench-read-%'`;
   for (let back = months - 1; back >= 0; back--) {
     await sql`select private.ensure_message_partition((date_trunc('month', now()) - make_interval(months => ${back}::int))::date)`;
   }
-  // Message k of a conversation lands k / perConversation of the way from 11 months ago to now.
+  // Conversations start in any of the last 12 months; message k of a conversation lands
+  // k / perConversation of the way from the conversation's start to now.
   await sql`alter table public.messages disable trigger user`;
   try {
-    const [{ first }] = await sql<{ first: number }[]>`select extract(epoch from date_trunc('month', now()) - interval '11 months')::float8 as first`;
-    const span = Date.now() / 1000 - first - 60;
     const tenantsPerStatement = Math.max(1, Math.floor(200_000 / (contactsPerTenant * perConversation)));
     const began = performance.now();
     for (let from = 1; from <= tenantCount; from += tenantsPerStatement) {
@@ -92,7 +100,7 @@ async function seed(sql: postgres.Sql): Promise<void> {
                case when k % 2 = 0 then 'assistant' else 'user' end::public.message_role,
                'text', 'Mensagem ' || k || ' da conversa', case when k % 2 = 0 then 'read' else 'received' end::public.message_status,
                'wamid.read.' || v.id || '.' || k,
-               to_timestamp(${first}::float8 + ${span}::float8 * k / ${perConversation}::int)
+               to_timestamp(extract(epoch from v.created_at) + (extract(epoch from now()) - extract(epoch from v.created_at) - 60) * k / ${perConversation}::int)
         from public.conversations v
         join public.tenants t on t.id = v.tenant_id
         cross join generate_series(1, ${perConversation}::int) k
@@ -177,12 +185,13 @@ async function main(): Promise<void> {
     const results = [
       await measure("conversation, member (RLS)", callers, (caller) => asMember(sql, caller, (tx) => lastOfConversation(tx, caller.conversationId))),
       await measure("conversation, owner (no RLS)", callers, (caller) => asOwner(sql, () => lastOfConversation(sql, caller.conversationId))),
+      await measure("conversation, unbounded (RLS)", callers, (caller) => asMember(sql, caller, (tx) => lastOfConversationUnbounded(tx, caller.conversationId))),
       await measure("tenant, member (RLS)", callers, (caller) => asMember(sql, caller, (tx) => lastOfTenant(tx, caller.tenantId))),
       await measure("tenant, owner (no RLS)", callers, (caller) => asOwner(sql, () => lastOfTenant(sql, caller.tenantId))),
     ];
     const probe = callers[0];
     console.log("\nplan: last 10 messages of a conversation, as the member (RLS)");
-    console.log(await explainAsMember(sql, probe, "select id, message_index, direction, role, type, status, body, created_at from public.messages where conversation_id = $1 order by message_index desc limit 10", probe.conversationId));
+    console.log(await explainAsMember(sql, probe, "select id, message_index, direction, role, type, status, body, created_at from public.messages where conversation_id = $1 and created_at >= (select v.created_at from public.conversations v where v.id = $1) order by message_index desc limit 10", probe.conversationId));
     console.log("\nplan: last 10 messages of a company, as the member (RLS)");
     console.log(await explainAsMember(sql, probe, "select id, conversation_id, message_index, direction, role, type, status, body, created_at from public.messages where tenant_id = $1 order by created_at desc limit 10", probe.tenantId));
     console.log(`\nlast 10 messages, ${Number(counts.messages).toLocaleString("en")} messages, ${requests} sequential statements each (ms)`);
@@ -190,6 +199,8 @@ async function main(): Promise<void> {
       const verdict = result.name.includes("RLS)") && !result.name.includes("no RLS") ? `  target p95 < ${targetP95Ms} ms: ${result.p95 < targetP95Ms ? "met" : "NOT met"}` : "";
       console.log(`  ${result.name.padEnd(30)} p50 ${result.p50.toFixed(3).padStart(7)}  p95 ${result.p95.toFixed(3).padStart(7)}${verdict}`);
     }
+    const [bounded, , unbounded] = results;
+    console.log(`  bounded / unbounded (RLS)      p50 ${(bounded.p50 / unbounded.p50).toFixed(2)}  p95 ${(bounded.p95 / unbounded.p95).toFixed(2)}`);
   } finally {
     if (!keep) {
       say("removing the bench companies");

@@ -84,7 +84,9 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
     const { id } = parseParams(c, conversationParams);
     const query = parseQuery(c, messageListQuery);
     const page = await c.var.asUser(async (tx) => {
-      await visibleConversation(tx, c.var.tenant.id, id);
+      const conversation = await visibleConversation(tx, c.var.tenant.id, id);
+      // A conversation's messages are never older than it: the bound lets Postgres skip the
+      // monthly partitions before it instead of probing every month's index.
       const rows = await tx<{ message: Message }[]>`
         select jsonb_build_object(
           'id', m.id, 'conversation_id', m.conversation_id, 'message_index', m.message_index,
@@ -93,6 +95,7 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
           'sent_at', m.sent_at, 'created_at', m.created_at) as message
         from public.messages m
         where m.conversation_id = ${id}
+          and m.created_at >= ${conversation.created_at}::timestamptz
           and (${query.before ?? null}::integer is null or m.message_index < ${query.before ?? null}::integer)
         order by m.message_index desc
         limit ${query.limit + 1}`;
