@@ -8,6 +8,8 @@ export const repoRoot = resolve(import.meta.dirname, "../..");
 // purpose, `bench` for benchmarks that seed large data sets, and `work1`..`work8` for developers
 // working on the stack in parallel. Each has a partner `<name>-asymmetric` on ports 50 above its
 // own, for the part of the suites that runs on asymmetric signing keys beside it (run-all.ts).
+// `test`, which CI runs, sits below Linux's ephemeral range (32768-60999): there an outgoing
+// connection can briefly hold a port the stack is about to listen on.
 type BaseInstanceName = "dev" | "test" | "scratch" | "bench" | "work1" | "work2" | "work3" | "work4" | "work5" | "work6" | "work7" | "work8";
 export type InstanceName = BaseInstanceName | `${BaseInstanceName}-asymmetric`;
 
@@ -16,7 +18,7 @@ const partnerPortOffset = 50;
 
 const portsByInstance: Record<BaseInstanceName, { apiPort: number; dbPort: number; webPort: number }> = {
   dev: { apiPort: 54321, dbPort: 54322, webPort: 5173 },
-  test: { apiPort: 55321, dbPort: 55322, webPort: 55173 },
+  test: { apiPort: 25321, dbPort: 25322, webPort: 25173 },
   scratch: { apiPort: 56321, dbPort: 56322, webPort: 56173 },
   bench: { apiPort: 58321, dbPort: 58322, webPort: 58173 },
   work1: { apiPort: 57121, dbPort: 57122, webPort: 57173 },
