@@ -113,6 +113,16 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.stop_execution',                            '080-executions.test.sql', 'stop_execution');
 -- WhatsApp data: phones, inboxes, contacts, conversations, messages.
 insert into covered (function_name, test_file, exercised_by) values
+  -- Outbound delivery (#13, outbound).
+  ('private.append_outbound_message',                  '110-outbound-append.test.sql', 'append_outbound_message'),
+  ('private.claim_outbound_deliveries',              '111-outbound-delivery.test.sql', 'claim_outbound_deliveries'),
+  ('private.record_outbound_part',                     '111-outbound-delivery.test.sql', 'record_outbound_part'),
+  ('private.settle_outbound_delivery',                 '111-outbound-delivery.test.sql', 'settle_outbound_delivery'),
+  ('private.reap_outbound_deliveries',                 '111-outbound-delivery.test.sql', 'delivery_interrupted'),
+  ('private.rescue_outbound_deliveries',               '111-outbound-delivery.test.sql', 'rescue_outbound_deliveries'),
+  ('private.retry_dead_letter',                        '111-outbound-delivery.test.sql', 'retry_dead_letter'),
+  ('private.discard_dead_letter',                      '111-outbound-delivery.test.sql', 'discard_dead_letter'),
+  ('private.kick_outbound',                            '110-outbound-append.test.sql', '/outbound/run'),
   ('private.apply_message_status',                     '103-message-ingest.test.sql', 'apply_message_status'),
   ('private.broadcast_conversation_change',            '106-messaging-broadcasts.test.sql', 'conversation_updated'),
   ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),

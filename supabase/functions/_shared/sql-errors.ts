@@ -85,6 +85,8 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   team_has_runs_in_flight: 409,
   // Reopening a conversation while the contact has another open one in the inbox (#12).
   conversation_already_open: 409,
+  // Outbound delivery (#13, outbound): replying in a conversation that was closed meanwhile.
+  conversation_closed: 409,
   rule_violated: 422,
   validation_failed: 422,
   // WhatsApp webhooks (issue 12, wa-hooks): replaying an event already recorded.

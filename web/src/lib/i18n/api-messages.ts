@@ -108,6 +108,15 @@ const ruleCodes = new Set([
   "conversation_already_open",
   "assignee_not_member",
   "unread_count_reset_only",
+  // Outbound delivery (#13, outbound): replies and their delivery.
+  "conversation_closed",
+  "conversation_not_found",
+  "message_role_invalid",
+  "message_body_empty",
+  "message_body_too_long",
+  "sender_not_member",
+  "execution_not_in_tenant",
+  "dead_letter_not_found",
   // The team workflow's rules (#18): said beside the field they name and above the form.
   "team_agent_limit",
   "team_agent_not_in_company",

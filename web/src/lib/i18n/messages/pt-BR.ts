@@ -489,6 +489,15 @@ export const ptBR = {
       conversation_already_open: "Este contato já tem uma conversa aberta nesta caixa de entrada: continue nela.",
       assignee_not_member: "Uma conversa só pode ser atribuída a um membro da sua empresa.",
       unread_count_reset_only: "Mensagens não lidas só podem ser marcadas como lidas.",
+      // Outbound delivery (#13, outbound).
+      conversation_closed: "Esta conversa está encerrada: reabra-a para responder.",
+      conversation_not_found: "Esta conversa não existe (ou não é da sua empresa).",
+      message_role_invalid: "Uma resposta é escrita por um agente, uma pessoa ou o sistema, nunca em nome do contato.",
+      message_body_empty: "Escreva algo para enviar.",
+      message_body_too_long: "Uma mensagem tem no máximo 65.536 caracteres.",
+      sender_not_member: "Só um membro da empresa pode responder nas conversas dela.",
+      execution_not_in_tenant: "Esta execução não é da sua empresa.",
+      dead_letter_not_found: "Esta mensagem com falha não está mais aguardando uma decisão (ou não é da sua empresa).",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
