@@ -489,6 +489,13 @@ export const ptBR = {
       conversation_already_open: "Este contato já tem uma conversa aberta nesta caixa de entrada: continue nela.",
       assignee_not_member: "Uma conversa só pode ser atribuída a um membro da sua empresa.",
       unread_count_reset_only: "Mensagens não lidas só podem ser marcadas como lidas.",
+      // Company tools (#16).
+      tenant_tool_not_found: "Esta ferramenta não existe (ou não é da sua empresa).",
+      tenant_tool_secret_not_found: "Esta ferramenta não tem um cabeçalho secreto com esse nome.",
+      tenant_tool_name_taken: "Este nome já é de uma ferramenta nativa ou de outra ferramenta da empresa: escolha outro.",
+      tenant_tool_header_invalid: "Este não é um cabeçalho que uma ferramenta pode enviar: use um nome de cabeçalho, e não Host, Cookie nem os de tamanho.",
+      tenant_tool_secret_length: "O valor de um cabeçalho secreto deve ter de 1 a 4000 caracteres.",
+      agent_tool_unknown: "Esta ferramenta não está no catálogo nem entre as ferramentas da empresa.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
