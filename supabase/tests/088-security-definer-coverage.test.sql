@@ -32,7 +32,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.set_tenant_tool_secret',                    '180-tool-registry.test.sql', 'set_tenant_tool_secret'),
   ('public.tenant_tool_secret_names',                  '180-tool-registry.test.sql', 'tenant_tool_secret_names'),
   ('private.step_tools',                               '180-tool-registry.test.sql', 'step_tools'),
-  ('private.record_tool_call',                         '180-tool-registry.test.sql', 'record_tool_call'),
+  ('private.record_tool_call',                         '181-step-tools.test.sql', 'record_tool_call'),
   ('private.claim_steps',                              '085-execution-engine.test.sql', 'claim_steps'),
   ('private.complete_step',                            '085-execution-engine.test.sql', 'complete_step'),
   ('private.create_profile_for_new_user',              '030-tenancy.test.sql', 'select row(email, full_name, locale)::text from public.profiles'),

@@ -91,6 +91,12 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   validation_failed: 422,
   // WhatsApp webhooks (issue 12, wa-hooks): replaying an event already recorded.
   webhook_event_already_processed: 409,
+  // Company tools (issue 16, tools): a tool id that is not one of the caller's company's (raised as
+  // P0002, so 404 already; listed for a P0001 raise of the same code), and a name a built-in or
+  // another tool of the company has.
+  tenant_tool_not_found: 404,
+  tenant_tool_secret_not_found: 404,
+  tenant_tool_name_taken: 409,
 };
 
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;

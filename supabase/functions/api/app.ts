@@ -24,6 +24,7 @@ import { shareRoutes } from "./routes/shares.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { providerRoutes } from "./routes/providers.ts";
+import { companyToolRoutes } from "./routes/company-tools.ts";
 import { toolRoutes } from "./routes/tools.ts";
 
 export interface ApiDependencies {
@@ -101,6 +102,7 @@ export function buildApiApp(
   app.route("/invitations", invitationRoutes(routeDependencies));
   app.route("/agents", agentRoutes(routeDependencies));
   app.route("/shares", shareRoutes(routeDependencies));
+  app.route("/tools/company", companyToolRoutes(routeDependencies));
   app.route("/tools", toolRoutes(routeDependencies));
   app.route("/providers", providerRoutes(routeDependencies));
   app.route("/audit-log", auditLogRoutes(routeDependencies));

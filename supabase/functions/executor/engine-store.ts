@@ -146,11 +146,15 @@ export class EngineStore {
     return row.tools;
   }
 
-  /** Appends a tool_call event for the step; false when the lease is no longer this worker's. */
+  /**
+   * Appends a tool_call event for the step; false when the lease is no longer this worker's. The
+   * entry goes as tx.json: a JSON.stringify'd text sent to a jsonb parameter is stored as one JSON
+   * string (the driver serialises it again), and the event would carry no fields.
+   */
   async recordToolCall(step: ClaimedStep, worker: string, entry: ToolCallRecord): Promise<boolean> {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
       tx<{ recorded: boolean }[]>`
-        select private.record_tool_call(${step.step_id}, ${worker}, ${step.attempt}, ${JSON.stringify(entry)}::jsonb) as recorded`));
+        select private.record_tool_call(${step.step_id}, ${worker}, ${step.attempt}, ${tx.json(entry as never)}) as recorded`));
     return row.recorded;
   }
 

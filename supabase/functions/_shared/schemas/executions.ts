@@ -28,6 +28,8 @@ export const executionEventNames = [
   "result_update",
   "error_update",
   "log",
+  // An agent's tool call and its result (issue 16): payload { tool, status, duration_ms, round, ... }.
+  "tool_call",
 ] as const;
 export const executionEventName = z.enum(executionEventNames);
 export type ExecutionEventName = z.infer<typeof executionEventName>;

@@ -34,8 +34,9 @@ import {
  *                                   403 shared_agent_field_locked
  *   POST   /agents/:id/archive      owners, admins, members of the agent's tenant         200, 403, 404
  *   GET    /agents/:id/versions     members; grantees                                     200, 404
- * Writes to a suspended or inactive tenant answer 403. `tools` and `knowledge_base_ids` are reserved:
- * stored and validated, not yet used by runs (the tools/MCP and knowledge issues make them real).
+ * Writes to a suspended or inactive tenant answer 403. `tools` names built-ins (GET /tools) and the
+ * company's own tools (GET /tools/company); runs offer them to the model (a team may narrow them per
+ * agent). `knowledge_base_ids` is reserved: stored and validated, not yet used by runs.
  */
 export function agentRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();

@@ -130,6 +130,13 @@ const ruleCodes = new Set([
   "team_order_shared",
   "team_one_leader",
   "team_agent_config_invalid",
+  // Company tools (#16): the tools an agent calls during runs.
+  "tenant_tool_not_found",
+  "tenant_tool_secret_not_found",
+  "tenant_tool_name_taken",
+  "tenant_tool_header_invalid",
+  "tenant_tool_secret_length",
+  "agent_tool_unknown",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).
@@ -139,6 +146,8 @@ const conflictWords: Record<string, string> = {
   agent_shares_one_per_tenant: "api.alreadyShared",
   invitations_one_pending_per_email: "api.alreadyInvited",
   invitations_invitee_is_member: "api.alreadyInvited",
+  tenant_tool_name_taken: "api.rules.tenant_tool_name_taken",
+  tenant_tools_name_unique: "api.rules.tenant_tool_name_taken",
 };
 
 // Codes whose wording is the app's own, even in English (the API's message is for developers).

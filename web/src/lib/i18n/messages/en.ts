@@ -508,6 +508,13 @@ export const en: Messages = {
       sender_not_member: "Only a member of the company can reply in its conversations.",
       execution_not_in_tenant: "This run is not one of your company's.",
       dead_letter_not_found: "This failed message is not waiting for a decision any more (or is not in your company).",
+      // Company tools (#16).
+      tenant_tool_not_found: "This tool is not there (or not in your company).",
+      tenant_tool_secret_not_found: "This tool has no secret header with that name.",
+      tenant_tool_name_taken: "This name is taken by a built-in tool or another of the company's tools: choose another.",
+      tenant_tool_header_invalid: "This is not a header a tool may set: use a header name, and not Host, Cookie or the length headers.",
+      tenant_tool_secret_length: "A secret header's value must have 1 to 4000 characters.",
+      agent_tool_unknown: "This tool is not in the registry or among the company's tools.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

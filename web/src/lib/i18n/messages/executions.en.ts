@@ -83,6 +83,8 @@ export const executionsEn = {
     error_update: "Error in {agent}: {message}",
     log: "Log",
     log_message: "Log: {message}",
+    tool_call: "{agent} used {tool} ({ms} ms)",
+    tool_call_failed: "{agent} used {tool}: it failed ({ms} ms)",
     unknownAgent: "agent",
   },
   background: {

@@ -83,6 +83,8 @@ export const executionsPtBR = {
     error_update: "Erro em {agent}: {message}",
     log: "Registro",
     log_message: "Registro: {message}",
+    tool_call: "{agent} usou {tool} ({ms} ms)",
+    tool_call_failed: "{agent} usou {tool}: falhou ({ms} ms)",
     unknownAgent: "agente",
   },
   background: {

@@ -498,6 +498,13 @@ export const ptBR = {
       sender_not_member: "Só um membro da empresa pode responder nas conversas dela.",
       execution_not_in_tenant: "Esta execução não é da sua empresa.",
       dead_letter_not_found: "Esta mensagem com falha não está mais aguardando uma decisão (ou não é da sua empresa).",
+      // Company tools (#16).
+      tenant_tool_not_found: "Esta ferramenta não existe (ou não é da sua empresa).",
+      tenant_tool_secret_not_found: "Esta ferramenta não tem um cabeçalho secreto com esse nome.",
+      tenant_tool_name_taken: "Este nome já é de uma ferramenta nativa ou de outra ferramenta da empresa: escolha outro.",
+      tenant_tool_header_invalid: "Este não é um cabeçalho que uma ferramenta pode enviar: use um nome de cabeçalho, e não Host, Cookie nem os de tamanho.",
+      tenant_tool_secret_length: "O valor de um cabeçalho secreto deve ter de 1 a 4000 caracteres.",
+      agent_tool_unknown: "Esta ferramenta não está no catálogo nem entre as ferramentas da empresa.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
