@@ -121,6 +121,8 @@ const ruleCodes = new Set([
   "team_order_shared",
   "team_one_leader",
   "team_agent_config_invalid",
+  // Analytics (#15): a view name that is not one of the analytics views.
+  "analytics_view_unknown",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

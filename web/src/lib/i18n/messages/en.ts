@@ -499,6 +499,8 @@ export const en: Messages = {
       conversation_already_open: "This contact already has an open conversation in this inbox: continue that one.",
       assignee_not_member: "A conversation can only be assigned to a member of your company.",
       unread_count_reset_only: "Unread messages can only be marked as read.",
+      // Analytics (#15).
+      analytics_view_unknown: "There is no analytics view with this name.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

@@ -489,6 +489,8 @@ export const ptBR = {
       conversation_already_open: "Este contato já tem uma conversa aberta nesta caixa de entrada: continue nela.",
       assignee_not_member: "Uma conversa só pode ser atribuída a um membro da sua empresa.",
       unread_count_reset_only: "Mensagens não lidas só podem ser marcadas como lidas.",
+      // Analytics (#15).
+      analytics_view_unknown: "Não há nenhuma visão de análise com este nome.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
