@@ -138,6 +138,15 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.inbox_secret_hints',                        '101-inboxes.test.sql', 'inbox_secret_hints'),
   ('public.rotate_inbox_secret',                       '101-inboxes.test.sql', 'rotate_inbox_secret');
 
+-- Analytics: the members' reads of the materialized views and the platform admin's refresh.
+insert into covered (function_name, test_file, exercised_by) values
+  ('public.analytics_agent_consumption',               '160-analytics-views.test.sql', 'analytics_agent_consumption'),
+  ('public.analytics_agent_performance',               '160-analytics-views.test.sql', 'analytics_agent_performance'),
+  ('public.analytics_freshness',                       '160-analytics-views.test.sql', 'analytics_freshness'),
+  ('public.analytics_inbox_consumption',               '160-analytics-views.test.sql', 'analytics_inbox_consumption'),
+  ('public.analytics_refresh_now',                     '160-analytics-views.test.sql', 'analytics_refresh_now'),
+  ('public.analytics_team_performance',                '160-analytics-views.test.sql', 'analytics_team_performance');
+
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace

@@ -868,6 +868,34 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"analytics_agent_consumption":
+{ Args: { "from_month"?: string,"target_tenant_id": string,"to_month"?: string }; Returns: {
+              "agent_id": string,"cost_usd": number,"input_tokens": number,"month": string,"output_tokens": number,"runs": number,"steps": number
+            }[]
+                           },
+"analytics_agent_performance":
+{ Args: { "from_day"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "agent_id": string,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"timeouts": number
+            }[]
+                           },
+"analytics_freshness":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "last_attempt_at": string,"last_duration_ms": number,"last_error": string,"next_due_at": string,"refresh_every": string,"refreshed_at": string,"view_name": string
+            }[]
+                           },
+"analytics_inbox_consumption":
+{ Args: { "from_month"?: string,"target_tenant_id": string,"to_month"?: string }; Returns: {
+              "active_days": number,"conversations_started": number,"cost_usd": number,"inbox_id": string,"input_tokens": number,"messages_in": number,"messages_out": number,"month": string,"output_tokens": number
+            }[]
+                           },
+"analytics_refresh_now":
+{ Args: { "target_view": string }; Returns: string
+                           },
+"analytics_team_performance":
+{ Args: { "from_day"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
+            }[]
+                           },
 "create_inbox":
 { Args: { "display_name": string,"phone_number": string,"provider": Database["public"]['Enums']["inbox_provider"],"provider_ids": Json,"secrets": Json,"target_tenant_id": string }; Returns: Json
                            },

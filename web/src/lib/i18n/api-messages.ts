@@ -137,6 +137,8 @@ const ruleCodes = new Set([
   "tenant_tool_header_invalid",
   "tenant_tool_secret_length",
   "agent_tool_unknown",
+  // Analytics (#15): a view name that is not one of the analytics views.
+  "analytics_view_unknown",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

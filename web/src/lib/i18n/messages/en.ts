@@ -515,6 +515,8 @@ export const en: Messages = {
       tenant_tool_header_invalid: "This is not a header a tool may set: use a header name, and not Host, Cookie or the length headers.",
       tenant_tool_secret_length: "A secret header's value must have 1 to 4000 characters.",
       agent_tool_unknown: "This tool is not in the registry or among the company's tools.",
+      // Analytics (#15).
+      analytics_view_unknown: "There is no analytics view with this name.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

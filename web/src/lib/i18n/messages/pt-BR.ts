@@ -505,6 +505,8 @@ export const ptBR = {
       tenant_tool_header_invalid: "Este não é um cabeçalho que uma ferramenta pode enviar: use um nome de cabeçalho, e não Host, Cookie nem os de tamanho.",
       tenant_tool_secret_length: "O valor de um cabeçalho secreto deve ter de 1 a 4000 caracteres.",
       agent_tool_unknown: "Esta ferramenta não está no catálogo nem entre as ferramentas da empresa.",
+      // Analytics (#15).
+      analytics_view_unknown: "Não há nenhuma visão de análise com este nome.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
