@@ -301,7 +301,7 @@ select is(
   array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
         'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
-        'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'team_agents:DELETE,INSERT,UPDATE',
+        'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );

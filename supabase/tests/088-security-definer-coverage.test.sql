@@ -136,7 +136,18 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.store_inbox_secret',                       '101-inboxes.test.sql', 'create_inbox'),
   ('public.create_inbox',                              '101-inboxes.test.sql', 'create_inbox'),
   ('public.inbox_secret_hints',                        '101-inboxes.test.sql', 'inbox_secret_hints'),
-  ('public.rotate_inbox_secret',                       '101-inboxes.test.sql', 'rotate_inbox_secret');
+  ('public.rotate_inbox_secret',                       '101-inboxes.test.sql', 'rotate_inbox_secret'),
+  -- responder (#13): who answers and when
+  ('private.guard_responder_settings',                 '120-responder-settings.test.sql', 'responder_inbox_not_in_tenant'),
+  ('private.responder_settings_for_inbox',             '120-responder-settings.test.sql', 'responder_settings_for_inbox'),
+  ('private.conversation_transcript',                  '121-conversation-turns.test.sql', 'its variables carry the transcript with roles'),
+  ('private.hand_off_conversation',                    '121-conversation-turns.test.sql', 'handoff_requested'),
+  ('private.note_contact_messages',                    '121-conversation-turns.test.sql', 'note_contact_messages'),
+  ('private.note_new_contact_messages',                '121-conversation-turns.test.sql', 'three messages in a row open one turn'),
+  ('private.note_out_of_hours',                        '121-conversation-turns.test.sql', 'out_of_hours'),
+  ('private.settle_turn_of_run',                       '121-conversation-turns.test.sql', 'a stopped run fails its turn'),
+  ('private.start_due_turns',                          '121-conversation-turns.test.sql', 'start_due_turns'),
+  ('private.start_turn',                               '121-conversation-turns.test.sql', 'the due turn starts one run');
 
 -- Analytics: the members' reads of the materialized views and the platform admin's refresh.
 insert into covered (function_name, test_file, exercised_by) values

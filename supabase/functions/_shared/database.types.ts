@@ -645,6 +645,38 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"responder_settings": {
+                  Row: {
+                    "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id": string,"time_zone"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id"?: string,"time_zone"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "responder_settings_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "responder_settings_team_id_fkey"
+      columns: ["team_id"]
+isOneToOne: false
+      referencedRelation: "teams"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "responder_settings_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"team_agents": {
                   Row: {
                     "agent_id": string,"conditions": NonNullable<Json>,"config": NonNullable<Json>,"created_at": string,"execution_order": number,"id": string,"input": NonNullable<Json>,"role": Database["public"]['Enums']["team_agent_role"],"team_id": string,"tenant_id": string,"updated_at": string
