@@ -1,0 +1,51 @@
+// The ingest function's SQL: the queue functions of 20261122002020_knowledge_ingest.sql, called as
+// the database owner (the service side).
+import type { Sql } from "../_shared/db.ts";
+import type { DocumentSource } from "./sources.ts";
+
+export interface IngestJob extends DocumentSource {
+  document_id: string;
+  tenant_id: string;
+  knowledge_base_id: string;
+  version: number;
+  attempt: number;
+  language: string;
+  embedder: "lexical" | "openai_compatible" | "gte_small";
+  embedding_model: string;
+  chunk_size: number;
+  chunk_overlap: number;
+  split_by_headings: boolean;
+}
+
+export interface StoredChunk {
+  content: string;
+  heading_path: string[];
+  token_count: number;
+  embedding: number[];
+}
+
+export class IngestStore {
+  constructor(private readonly sql: Sql) {}
+
+  claim(worker: string, maxJobs: number, leaseSeconds: number): Promise<IngestJob[]> {
+    return this.sql<IngestJob[]>`select * from private.claim_ingest_jobs(${worker}, ${maxJobs}, ${leaseSeconds})`;
+  }
+
+  async renew(job: IngestJob, worker: string, leaseSeconds: number): Promise<boolean> {
+    const [{ held }] = await this.sql<{ held: boolean }[]>`
+      select private.renew_ingest_lease(${job.document_id}, ${worker}, ${job.version}, ${leaseSeconds}) as held`;
+    return held;
+  }
+
+  async finish(job: IngestJob, worker: string, chunks: StoredChunk[]): Promise<number> {
+    const [{ written }] = await this.sql<{ written: number }[]>`
+      select private.finish_ingest_job(${job.document_id}, ${worker}, ${job.version}, ${this.sql.json(chunks as never)}) as written`;
+    return written;
+  }
+
+  async fail(job: IngestJob, worker: string, code: string, reason: string, retryable: boolean): Promise<string> {
+    const [{ outcome }] = await this.sql<{ outcome: string }[]>`
+      select private.fail_ingest_job(${job.document_id}, ${worker}, ${job.version}, ${code}, ${reason}, ${retryable}) as outcome`;
+    return outcome;
+  }
+}

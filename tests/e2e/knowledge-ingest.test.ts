@@ -1,0 +1,138 @@
+// Ingestion end to end on the stack: a Markdown file uploaded to the documents bucket with
+// storage-js, pasted text and a web page become ready through the ingest function (woken by the
+// database through pg_net) and search_knowledge finds them, headings kept; a failure says why with
+// a code and leaves the previous version searchable; the bucket's policies keep companies apart.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addDocumentVersion,
+  addMember,
+  type Company,
+  createDocument,
+  createKnowledgeBase,
+  type FakeWebSite,
+  newCompany,
+  removeCompanies,
+  searchAs,
+  settledDocument,
+  signUp,
+  type Sql,
+  startFakeWebSite,
+  storageAs,
+  testDatabase,
+} from "../fixtures/index.ts";
+
+const handbook = `# Férias
+
+Cada colaborador tem trinta dias de férias por ano, que podem ser divididos em até três períodos.
+
+## Como pedir
+
+O pedido de férias é feito no portal de RH com trinta dias de antecedência.
+
+# Reembolso
+
+Despesas de viagem são reembolsadas com nota fiscal em até dez dias úteis.
+`;
+
+describe("knowledge ingestion", () => {
+  let sql: Sql;
+  let company: Company;
+  let other: Company;
+  let baseId: string;
+  let site: FakeWebSite;
+
+  beforeAll(async () => {
+    sql = testDatabase();
+    company = await newCompany(sql, "knowledge-a");
+    other = await newCompany(sql, "knowledge-b");
+    baseId = await createKnowledgeBase(sql, company.owner, company.tenantId, "Manual do colaborador");
+    site = await startFakeWebSite({
+      "/politica.html": {
+        contentType: "text/html; charset=utf-8",
+        body: "<html><head><style>p{}</style></head><body><h1>Segurança</h1><p>Senhas devem ter doze caracteres &amp; ser trocadas a cada noventa dias.</p><script>alert(1)</script></body></html>",
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await site?.close();
+    await removeCompanies(sql, [company, other].filter(Boolean));
+    await sql.end();
+  });
+
+  it("ingests an uploaded Markdown file: ready, chunked by headings, found by search", async () => {
+    const documentId = await createDocument(sql, company.owner, baseId, { title: "Manual", source: "upload", file_name: "manual.md", mime_type: "text/markdown" });
+    const path = `${company.tenantId}/${documentId}/1/manual.md`;
+    const upload = await storageAs(company.owner.token).from("documents").upload(path, new Blob([handbook], { type: "text/markdown" }), { contentType: "text/markdown" });
+    expect(upload.error).toBeNull();
+    const version = await addDocumentVersion(sql, company.owner, documentId, { storage_path: path });
+
+    const document = await settledDocument(sql, documentId, version);
+    expect(document).toMatchObject({ status: "ready", failure_code: null, current_version: 1, chunk_count: 3 });
+    const chunks = await sql<{ heading_path: string[]; content: string }[]>`
+      select heading_path, content from public.document_chunks where document_id = ${documentId} order by chunk_index`;
+    expect(chunks.map((chunk) => chunk.heading_path)).toEqual([["Férias"], ["Férias", "Como pedir"], ["Reembolso"]]);
+
+    const hits = await searchAs(sql, company.owner, "como pedir férias", [baseId]);
+    expect(hits[0]).toMatchObject({ document_id: documentId, heading_path: ["Férias", "Como pedir"], version: 1 });
+    expect(await searchAs(sql, other.owner, "como pedir férias", [baseId])).toEqual([]);
+  });
+
+  it("ingests pasted text and a web page fetched through the egress rules", async () => {
+    const pastedId = await createDocument(sql, company.owner, baseId, { title: "Horário", source: "text" });
+    const pastedVersion = await addDocumentVersion(sql, company.owner, pastedId, { pasted_text: "O escritório abre às oito horas e fecha às dezoito horas." });
+    const pageId = await createDocument(sql, company.owner, baseId, { title: "Política de senhas", source: "url", source_url: `${site.url}/politica.html` });
+    const pageVersion = await addDocumentVersion(sql, company.owner, pageId, {});
+
+    expect(await settledDocument(sql, pastedId, pastedVersion)).toMatchObject({ status: "ready", chunk_count: 1 });
+    expect(await settledDocument(sql, pageId, pageVersion)).toMatchObject({ status: "ready", chunk_count: 1 });
+    expect(site.requested).toContain("/politica.html");
+    const [page] = await sql<{ content: string; heading_path: string[] }[]>`select content, heading_path from public.document_chunks where document_id = ${pageId}`;
+    expect(page).toEqual({ content: "Senhas devem ter doze caracteres & ser trocadas a cada noventa dias.", heading_path: ["Segurança"] });
+    expect((await searchAs(sql, company.owner, "que horas o escritório abre", [baseId]))[0].document_id).toBe(pastedId);
+    expect((await searchAs(sql, company.owner, "troca de senhas", [baseId]))[0].document_id).toBe(pageId);
+  });
+
+  it("records why a version failed, with a code, and keeps the previous version searchable", async () => {
+    const documentId = await createDocument(sql, company.owner, baseId, { title: "Benefícios", source: "text" });
+    await addDocumentVersion(sql, company.owner, documentId, { pasted_text: "O vale-refeição é creditado no quinto dia útil." });
+    await settledDocument(sql, documentId, 1);
+    // Version 2 carries no text: nothing to ingest.
+    const second = await addDocumentVersion(sql, company.owner, documentId, {});
+    expect(await settledDocument(sql, documentId, second)).toMatchObject({
+      status: "failed", failure_code: "document_source_missing", current_version: 1, latest_version: 2, chunk_count: 1,
+    });
+    const hits = await searchAs(sql, company.owner, "vale-refeição quinto dia útil", [baseId]);
+    expect(hits[0]).toMatchObject({ document_id: documentId, version: 1 });
+
+    const internal = await createDocument(sql, company.owner, baseId, { title: "Metadados", source: "url", source_url: "http://169.254.169.254/latest/meta-data/" });
+    const internalVersion = await addDocumentVersion(sql, company.owner, internal, {});
+    const refused = await settledDocument(sql, internal, internalVersion);
+    expect(refused).toMatchObject({ status: "failed", failure_code: "document_fetch_failed", failure_reason: "the address was refused (address_not_allowed)" });
+
+    const pdf = await createDocument(sql, company.owner, baseId, { title: "Contrato", source: "upload", file_name: "contrato.pdf", mime_type: "application/pdf" });
+    const pdfPath = `${company.tenantId}/${pdf}/1/contrato.pdf`;
+    expect((await storageAs(company.owner.token).from("documents").upload(pdfPath, new Blob(["%PDF-1.4"], { type: "application/pdf" }), { contentType: "application/pdf" })).error).toBeNull();
+    const pdfVersion = await addDocumentVersion(sql, company.owner, pdf, { storage_path: pdfPath });
+    expect(await settledDocument(sql, pdf, pdfVersion)).toMatchObject({ status: "failed", failure_code: "document_type_unsupported" });
+  });
+
+  it("keeps each company's files to itself in the documents bucket", async () => {
+    const documentId = await createDocument(sql, company.owner, baseId, { title: "Segredo", source: "upload", file_name: "segredo.md" });
+    const path = `${company.tenantId}/${documentId}/1/segredo.md`;
+    expect((await storageAs(company.owner.token).from("documents").upload(path, new Blob(["sigilo"], { type: "text/markdown" }), { contentType: "text/markdown" })).error).toBeNull();
+
+    const stranger = storageAs(other.owner.token).from("documents");
+    expect((await stranger.download(path)).error).not.toBeNull();
+    expect((await stranger.upload(`${company.tenantId}/${documentId}/2/planted.md`, new Blob(["x"], { type: "text/markdown" }), { contentType: "text/markdown" })).error).not.toBeNull();
+    // Into their own folder, but naming another company's document: refused too.
+    expect((await stranger.upload(`${other.tenantId}/${documentId}/1/planted.md`, new Blob(["x"], { type: "text/markdown" }), { contentType: "text/markdown" })).error).not.toBeNull();
+
+    const analyst = await signUp("knowledge-analyst");
+    await addMember(sql, company.tenantId, analyst, "analyst");
+    const analystFiles = storageAs(analyst.token).from("documents");
+    expect(await (await analystFiles.download(path)).data?.text()).toBe("sigilo");
+    expect((await analystFiles.upload(`${company.tenantId}/${documentId}/2/analyst.md`, new Blob(["x"], { type: "text/markdown" }), { contentType: "text/markdown" })).error).not.toBeNull();
+    await sql`delete from auth.users where id = ${analyst.id}`;
+  });
+});
