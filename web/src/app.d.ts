@@ -8,6 +8,8 @@ declare global {
       message: string;
       /** The API's error code (`not_found`, `forbidden`, ...), when the error came from it. */
       code?: string;
+      /** Another of the person's companies that holds what was asked for (see lib/server/elsewhere.ts). */
+      elsewhere?: { id: string; name: string };
     }
     interface Locals {
       /** A server client bound to this request's cookies (see hooks.server.ts). */

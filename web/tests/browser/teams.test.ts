@@ -234,11 +234,10 @@ describe("a conditional team reading the run's variables", () => {
   it("runs with a variable that skips the reviewer, and the writer receives its template filled in", async () => {
     await open(page, `${conditionalUrl}/execute`);
     await page.getByLabel("Pedido inicial").fill("Dor de dente");
-    for (const [index, [name, value]] of [["cliente", "Ana"], ["prioridade", "baixa"]].entries()) {
-      await page.getByRole("button", { name: "Adicionar variável" }).click();
-      await page.getByLabel(`Nome ${index + 1}`, { exact: true }).fill(name);
-      await page.getByLabel(`Valor ${index + 1}`, { exact: true }).fill(value);
-    }
+    // The form asks for the variables the team reads, each by name (#18).
+    expect(await page.getByTestId("known-variable").locator("label").allTextContents()).toEqual(["cliente", "prioridade"]);
+    await page.getByLabel("cliente", { exact: true }).fill("Ana");
+    await page.getByLabel("prioridade", { exact: true }).fill("baixa");
     await page.getByRole("button", { name: "Iniciar execução" }).click();
     await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
 

@@ -51,6 +51,8 @@ export interface ChoosableAgent {
   temperature: number;
   max_tokens: number;
   tools: string[];
+  /** Its system prompt has text (the wizard warns about an agent without instructions). */
+  has_instructions: boolean;
 }
 
 /** The company's own agents a team may have (agents shared from other companies cannot join). */
@@ -58,5 +60,13 @@ export async function choosableAgents(api: Api): Promise<ChoosableAgent[]> {
   const page = await api.get("/agents", agentPage, { limit: 100 });
   return page.items
     .filter((agent) => agent.access === "owner")
-    .map(({ id, name, status, temperature, max_tokens, tools }) => ({ id, name, status, temperature, max_tokens, tools }));
+    .map(({ id, name, status, temperature, max_tokens, tools, system_prompt }) => ({
+      id,
+      name,
+      status,
+      temperature,
+      max_tokens,
+      tools,
+      has_instructions: system_prompt.trim() !== "",
+    }));
 }

@@ -186,6 +186,17 @@ export const teamsEn = {
     removeVariable: "Remove variable",
     start: "Start run",
     inactive: "This team is inactive: activate it to run it.",
+    knownVariablesHelp: "This team's agents read these variables. A condition that is not met skips its agent.",
+    addOtherVariable: "Add another variable",
+    notSet: "Not set",
+    true: "True",
+    false: "False",
+    kinds: { boolean: "True or false", number: "Number", text: "Text" },
+    readBy: "read by {names}",
+  },
+  readiness: {
+    drafts: "{count, plural, one {{names} is a draft and runs} other {{names} are drafts and run}} in this team as {count, plural, one {it is} other {they are}}. Activate when ready.",
+    withoutInstructions: "{count, plural, one {{names} has no instructions} other {{names} have no instructions}}: without them the agent only answers what it receives.",
   },
   checks: {
     notInTeam: "This agent is not in the team.",

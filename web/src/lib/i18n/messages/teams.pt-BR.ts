@@ -187,6 +187,17 @@ export const teamsPtBR = {
     removeVariable: "Remover variável",
     start: "Iniciar execução",
     inactive: "Esta equipe está inativa: ative-a para executar.",
+    knownVariablesHelp: "Os agentes desta equipe leem estas variáveis. Uma condição que não é atendida faz o agente ser pulado.",
+    addOtherVariable: "Adicionar outra variável",
+    notSet: "Não informado",
+    true: "Verdadeiro",
+    false: "Falso",
+    kinds: { boolean: "Verdadeiro ou falso", number: "Número", text: "Texto" },
+    readBy: "usada por {names}",
+  },
+  readiness: {
+    drafts: "{count, plural, one {{names} é um rascunho e roda} other {{names} são rascunhos e rodam}} nesta equipe como {count, plural, one {está} other {estão}}. Ative quando estiver pronto.",
+    withoutInstructions: "{count, plural, one {{names} não tem instruções} other {{names} não têm instruções}}: sem elas o agente responde só ao que recebe.",
   },
   checks: {
     notInTeam: "Este agente não está na equipe.",

@@ -1,9 +1,12 @@
 // /executions/[id]: the live monitor of one run. The page loads a snapshot (status, result, the
 // newest events of the log and the agents' outputs so far); the browser then follows
 // `execution:<id>` on Realtime, fills any gap from ./events and reads earlier events from there when
-// asked. Stop cancels the run, or says how it had already ended. Another company's run answers 404.
+// asked. Stop cancels the run, or says how it had already ended. Another company's run answers 404;
+// when it is one of the person's other companies, the 404 page offers to switch to it.
+import { error } from "@sveltejs/kit";
 import { executionResult, executionStatusResponse } from "$schemas/executions.ts";
-import { createApi, formFailure, pageError } from "$lib/server/api";
+import { ApiFailure, createApi, formFailure, pageError } from "$lib/server/api";
+import { companyHolding } from "$lib/server/elsewhere";
 import { readMonitorLog } from "$lib/server/execution-log";
 import { executionPath } from "$lib/server/executions";
 import { notice } from "$lib/notice";
@@ -18,6 +21,10 @@ export const load: PageServerLoad = async (event) => {
     const [result, { log, outputs }] = await Promise.all([api.get(`${path}/result`, executionResult), readMonitorLog(api, path, status)]);
     return { status, result, log, outputs };
   } catch (cause) {
+    if (cause instanceof ApiFailure && cause.status === 404) {
+      const elsewhere = await companyHolding(event, `${path}/status`, executionStatusResponse);
+      if (elsewhere) error(404, { message: cause.message, code: cause.code, elsewhere });
+    }
     pageError(cause);
   }
 };

@@ -1,44 +1,75 @@
-// /teams/[id]/execute: start a run of the team with a prompt and optional variables, then follow
-// it live on /executions/<id>.
-import { redirect } from "@sveltejs/kit";
+// /teams/[id]/execute: start a run of the team with a prompt and the variables its agents read
+// (each asked for by name, true/false and numbers typed as such), then follow it live on
+// /executions/<id>. Drafts and agents without instructions run as they are: the form names them.
+import { fail, redirect } from "@sveltejs/kit";
+import { agentPage } from "$schemas/agents.ts";
 import { executionStarted, type ExecuteTeamBody } from "$schemas/executions.ts";
 import { team as teamSchema } from "$schemas/teams.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { text } from "$lib/server/forms";
 import { teamPath } from "$lib/server/team-form";
+import { teamReadiness } from "$lib/team-readiness";
+import { teamVariables, variableValue, type VariableKind } from "$lib/team-variables";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
   const path = teamPath(event.params.id);
+  const api = createApi(event);
   try {
-    return { team: await createApi(event).get(path, teamSchema) };
+    const [team, agents] = await Promise.all([api.get(path, teamSchema), api.get("/agents", agentPage, { limit: 100 })]);
+    const instructed = new Map(agents.items.map((agent) => [agent.id, agent.system_prompt.trim() !== ""]));
+    const readiness = teamReadiness(
+      team.agents.map((member) => ({ name: member.name, status: member.agent_status, has_instructions: instructed.get(member.agent_id) ?? true })),
+    );
+    return { team, variables: teamVariables(team), readiness };
   } catch (cause) {
     pageError(cause);
   }
 };
 
-/** The variable rows (`variable_name` and `variable_value`, repeated), blank names left out. */
-function variablesOf(data: FormData): Record<string, string> | undefined {
+const kinds = new Set<string>(["boolean", "number", "text"]);
+
+/**
+ * The variable rows (`variable_name`, `variable_kind`, `variable_value`, repeated), blank names and
+ * blank values left out; field name → problem for a number that is not one.
+ */
+function variablesOf(data: FormData, locale: Parameters<typeof variableValue>[2]) {
   const names = data.getAll("variable_name");
+  const kindsSent = data.getAll("variable_kind");
   const values = data.getAll("variable_value");
-  const variables: Record<string, string> = {};
+  const variables: Record<string, unknown> = {};
+  const problems: Record<string, string> = {};
+  const typedBack: Record<string, string> = {};
   names.forEach((name, index) => {
-    const value = values[index];
-    if (typeof name === "string" && name.trim() !== "") variables[name.trim()] = typeof value === "string" ? value : "";
+    if (typeof name !== "string" || name.trim() === "") return;
+    const kindSent = kindsSent[index];
+    const kind = (typeof kindSent === "string" && kinds.has(kindSent) ? kindSent : "text") as VariableKind;
+    const typed = typeof values[index] === "string" ? (values[index] as string) : "";
+    typedBack[`variables.${name.trim()}`] = typed;
+    const read = variableValue(kind, typed, locale);
+    if (read === null) return;
+    if ("problem" in read) problems[`variables.${name.trim()}`] = read.problem;
+    else variables[name.trim()] = read.value;
   });
-  return Object.keys(variables).length > 0 ? variables : undefined;
+  return { variables: Object.keys(variables).length > 0 ? variables : undefined, problems, typedBack };
 }
 
 export const actions: Actions = {
   default: async (event) => {
     const path = teamPath(event.params.id);
     const data = await event.request.formData();
-    const body: ExecuteTeamBody = { initial_prompt: text(data, "initial_prompt") ?? "", variables: variablesOf(data) };
+    const { variables, problems, typedBack } = variablesOf(data, event.locals.locale);
+    // What was typed goes back into the form after a refusal, each variable under its name.
+    const values: Record<string, string> = { initial_prompt: text(data, "initial_prompt") ?? "", ...typedBack };
+    if (Object.keys(problems).length > 0) {
+      return fail(400, { message: "Check the variables.", code: "validation_failed", fields: problems, values });
+    }
+    const body: ExecuteTeamBody = { initial_prompt: text(data, "initial_prompt") ?? "", variables: variables as ExecuteTeamBody["variables"] };
     let started;
     try {
       started = await createApi(event).post(`${path}/execute`, executionStarted, body);
     } catch (cause) {
-      const failure = formFailure(cause, { initial_prompt: body.initial_prompt });
+      const failure = formFailure(cause, values);
       // One message for the variables, whichever of them the API named.
       const fields = failure.data.fields;
       const variable = Object.keys(fields).find((name) => name.startsWith("variables"));

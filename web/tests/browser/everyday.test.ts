@@ -1,0 +1,169 @@
+// What a new user tripped over in everyday use (#18), in the browser at phone and desktop widths: a
+// conditional team's run form asks for the variables the team reads (true/false as a picker, so
+// "sim" no longer skips an agent silently), drafts and agents without instructions are named
+// before they run, a finished step under a second reads "< 1 s", a run link of another of my
+// companies offers to switch there, and the PT/EN switch is the one language setting.
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
+import { createCompany, horizontalOverflow, signUp } from "./people";
+import { apiSession, callApi, createTeam, waitUntil, type ApiPerson } from "./runs";
+
+let chromium: LaunchedBrowser;
+let context: BrowserContext;
+let page: Page;
+let owner: ApiPerson;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  ({ context, page } = await newPage(chromium.browser));
+  const account = await signUp(page, "Marta Lima");
+  await createCompany(page, "Clínica Lima");
+  owner = await apiSession(account.email, account.password);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await chromium?.close();
+});
+
+const card = (name: string) => page.getByTestId("agent-status-card").and(page.getByLabel(name, { exact: true }));
+
+describe("a conditional team's run form", () => {
+  let teamId = "";
+
+  beforeAll(async () => {
+    const agent = (name: string, status = "active", system_prompt = "Responda com cuidado.") =>
+      callApi(owner, "POST", "/agents", { name, provider: "demo", model: "demo-small", status, system_prompt, config: { latency_ms: 0, reply: "{agent} recebeu: {input}" } });
+    const triage = await agent("Triagem");
+    const onCall = await agent("Plantão");
+    const writer = await agent("Redator", "draft", "");
+    const team = await callApi(owner, "POST", "/teams", {
+      name: "Equipe de Plantão",
+      workflow_type: "conditional",
+      config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
+      agents: [
+        { agent_id: triage.id, role: "member", execution_order: 1 },
+        {
+          agent_id: onCall.id,
+          role: "member",
+          execution_order: 2,
+          conditions: [
+            { field: "variables.urgente", operator: "equals", value: true },
+            { field: "variables.valor", operator: "greater_than", value: 100 },
+          ],
+        },
+        {
+          agent_id: writer.id,
+          role: "member",
+          execution_order: 3,
+          input: { source: "combined", sources: [{ type: "variable", name: "paciente" }, { type: "initial_prompt" }], template: "Paciente {{variables.paciente}}: {{initial_prompt}}" },
+        },
+      ],
+    });
+    teamId = team.id;
+  });
+
+  it("lists the variables the team reads with typed inputs, and names the draft without instructions, at phone and desktop widths", async () => {
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, `/teams/${teamId}/execute`);
+      const known = page.getByTestId("known-variable");
+      expect(await known.locator("label").allTextContents()).toEqual(["urgente", "valor", "paciente"]);
+      expect(await known.nth(0).innerText()).toContain("Verdadeiro ou falso · usada por Plantão");
+      expect(await known.nth(1).innerText()).toContain("Número · usada por Plantão");
+      expect(await known.nth(2).innerText()).toContain("Texto · usada por Redator");
+      expect(await page.getByLabel("urgente", { exact: true }).evaluate((element) => element.tagName)).toBe("SELECT");
+      const warning = await page.getByTestId("readiness-warning").innerText();
+      expect(warning).toContain("Redator é um rascunho e roda nesta equipe como está.");
+      expect(warning).toContain("Redator não tem instruções");
+      expect(await horizontalOverflow(page), `run form at ${width}px`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it("says a number that is not one beside its field, keeping what was typed", async () => {
+    await open(page, `/teams/${teamId}/execute`);
+    await page.getByLabel("Pedido inicial").fill("Paciente com febre");
+    await page.getByLabel("valor", { exact: true }).fill("cem");
+    await page.getByLabel("paciente", { exact: true }).fill("Ana");
+    await page.getByRole("button", { name: "Iniciar execução" }).click();
+    await page.getByText("Informe um número.").waitFor();
+    expect(await page.getByLabel("paciente", { exact: true }).inputValue()).toBe("Ana");
+    expect(new URL(page.url()).pathname).toBe(`/teams/${teamId}/execute`);
+  });
+
+  it("runs the agent whose condition is true when Verdadeiro is chosen, and a finished quick step reads < 1 s", async () => {
+    await open(page, `/teams/${teamId}/execute`);
+    await page.getByLabel("Pedido inicial").fill("Paciente com febre alta");
+    await page.getByLabel("urgente", { exact: true }).selectOption({ label: "Verdadeiro" });
+    await page.getByLabel("valor", { exact: true }).fill("1.500");
+    await page.getByLabel("paciente", { exact: true }).fill("Ana");
+    await page.getByRole("button", { name: "Iniciar execução" }).click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    const run = new URL(page.url()).pathname.split("/").pop() as string;
+    await waitUntil("the run to finish", async () => (await callApi(owner, "GET", `/executions/${run}/status`)).status === "completed");
+
+    await open(page, `/executions/${run}`);
+    expect(await card("Plantão").getAttribute("data-status")).toBe("succeeded");
+    expect(await card("Redator").getByTestId("agent-output").textContent()).toContain("Paciente Ana: Paciente com febre alta");
+    // Demo agents answer at once: their steps end within a second.
+    expect(await card("Triagem").getByTestId("agent-elapsed").textContent()).toBe("< 1 s");
+  });
+});
+
+describe("the team wizard", () => {
+  it("names a draft agent when it is chosen, and again on the review", async () => {
+    await callApi(owner, "POST", "/agents", { name: "Rascunho Novo", provider: "demo", model: "demo-small", status: "draft", system_prompt: "Ajude." });
+    await open(page, "/teams/new");
+    await page.getByLabel("Nome", { exact: true }).fill("Equipe com rascunho");
+    await page.getByRole("button", { name: "Continuar" }).click();
+    await page.getByLabel("Rascunho Novo").check();
+    expect(await page.getByTestId("readiness-warning").innerText()).toContain("Rascunho Novo é um rascunho e roda nesta equipe como está.");
+    for (const step of ["3. Fluxo", "4. Configuração", "5. Revisão"]) await page.getByRole("button", { name: step }).click();
+    expect(await page.getByTestId("readiness-warning").innerText()).toContain("Rascunho Novo é um rascunho");
+  });
+});
+
+describe("a run link of another of my companies", () => {
+  it("offers to switch to the company that owns it, and opens the run there", async () => {
+    const other = await callApi(owner, "POST", "/tenants", { name: "Filial Norte", slug: `filial-norte-${Date.now().toString(36)}` });
+    const there: ApiPerson = { token: owner.token, tenantId: other.id };
+    const team = await createTeam(there, "Equipe da Filial", [0]);
+    const started = await callApi(there, "POST", `/teams/${team}/execute`, { initial_prompt: "Conte o estoque" });
+
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, `/executions/${started.execution_id}`);
+      const offer = page.getByTestId("switch-company");
+      expect(await offer.innerText()).toContain("Isto pertence a Filial Norte, outra das suas empresas.");
+      expect(await horizontalOverflow(page), `404 with the offer at ${width}px`).toBeLessThanOrEqual(0);
+    }
+    await page.getByRole("button", { name: "Mudar para Filial Norte e abrir" }).click();
+    await page.waitForURL(`**/executions/${started.execution_id}`);
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Execução de Equipe da Filial");
+  });
+
+  it("is a plain 404 for a run no company of mine holds", async () => {
+    await open(page, "/executions/00000000-0000-4000-8000-000000000000");
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    expect(await page.getByTestId("switch-company").count()).toBe(0);
+  });
+});
+
+describe("the language", () => {
+  it("has one setting: the PT/EN switch saves the profile's language, which the settings page shows", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await open(page, "/settings");
+    await page.getByRole("button", { name: "English" }).first().click();
+    await page.getByRole("heading", { name: "Your profile" }).waitFor();
+    expect((await callApi(owner, "GET", "/me/profile")).locale).toBe("en");
+    expect(await page.getByLabel("Preferred language").inputValue()).toBe("en");
+    expect(await page.getByText("The PT/EN switch at the top changes this same setting.").count()).toBe(1);
+    // No second control that changes only this browser.
+    expect(await page.locator('select[name="locale"]').count()).toBe(1);
+
+    await page.getByRole("button", { name: "Português" }).first().click();
+    await page.getByRole("heading", { name: "Seu perfil" }).waitFor();
+    expect((await callApi(owner, "GET", "/me/profile")).locale).toBe("pt-BR");
+  });
+});
