@@ -51,7 +51,7 @@ interface StoredResponse {
   error_msg: string | null;
 }
 
-async function responseFor(requestId: string, timeoutMs = 15_000): Promise<StoredResponse> {
+async function responseFor(requestId: string, timeoutMs = 45_000): Promise<StoredResponse> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const rows = await sql<StoredResponse[]>`
