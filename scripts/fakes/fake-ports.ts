@@ -4,12 +4,13 @@
 // RENUM_STACK (set by scripts/test/run-all.ts for every suite). Without a stack, any free port.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fakePortRange, isInstanceName, stackInstance } from "../stack/instances.ts";
+import { fakePortRange, isInstanceName, stackInstance, whatsAppFakePort } from "../stack/instances.ts";
 
 export async function listenForFunctions(server: Server, stackName = process.env.RENUM_STACK): Promise<number> {
   if (!stackName || !isInstanceName(stackName)) return await listen(server, 0);
   const { first, last } = fakePortRange(stackInstance(stackName));
-  for (let port = first; port <= last; port++) {
+  // The last port is kept for the WhatsApp fake at the stack's provider addresses (listenAtStackWhatsAppAddress).
+  for (let port = first; port < last; port++) {
     try {
       return await listen(server, port);
     } catch (error) {
@@ -17,6 +18,16 @@ export async function listenForFunctions(server: Server, stackName = process.env
     }
   }
   throw new Error(`every fake port of the ${stackName} stack (${first}-${last}) is in use: close the fakes of earlier tests`);
+}
+
+/**
+ * The port the stack's functions send WhatsApp's Graph API and Z-API requests to
+ * (scripts/stack/instances.ts whatsAppFakePort). One fake at a time holds it: suites run one file
+ * at a time; a fake left open by an earlier file makes this fail loudly.
+ */
+export async function listenAtStackWhatsAppAddress(server: Server, stackName = process.env.RENUM_STACK): Promise<number> {
+  if (!stackName || !isInstanceName(stackName)) throw new Error("RENUM_STACK names no stack: there is no stack WhatsApp address to listen at");
+  return await listen(server, whatsAppFakePort(stackInstance(stackName)));
 }
 
 /** A free port outside the stack's fake range: what no function may reach (a capture server). */

@@ -11,9 +11,14 @@
 //            POST /instances/<id>/token/<instance token>/send-text   {phone, message}
 //   Evolution GET  /instance/connectionState/<instance name>  apikey header
 //            POST /message/sendText/<instance name>           {number, text}
+//
+// A test scripts the answers to the next sends (`scriptSends`: a 429 with Retry-After, a 500, a
+// provider's own refusal, a slow answer), and reads every send attempt (`sendAttempts`) beside the
+// messages accepted (`sent`). `startFakeWhatsAppProviders({ atStackAddress: true })` listens where
+// the stack's functions send Meta's and Z-API's requests (scripts/stack/instances.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { listenForFunctions } from "./fake-ports.ts";
+import { listenAtStackWhatsAppAddress, listenForFunctions } from "./fake-ports.ts";
 
 export interface FakeMetaAccount {
   phoneNumberId: string;
@@ -48,6 +53,34 @@ export interface FakeSentMessage {
   providerMessageId: string;
 }
 
+/** One scripted answer to a send: a status with a body (default: the provider's generic error), and when. */
+export interface ScriptedSendAnswer {
+  status: number;
+  body?: unknown;
+  /** The Retry-After header, as given. */
+  retryAfter?: string;
+  /** Wait this long before answering (a slow provider; longer than the caller's timeout: a timeout). */
+  delayMs?: number;
+  /** Accept the message (record it in `sent`) but answer only after delayMs: a 200 the caller may not see. */
+  acceptThenAnswer?: boolean;
+}
+
+/** A send request as it arrived, whatever the answer. */
+export interface FakeSendAttempt {
+  provider: FakeSentMessage["provider"];
+  account: string;
+  to: string | null;
+  body: string | null;
+  answeredStatus: number;
+}
+
+export interface FakeWhatsAppOptions {
+  /** Listen at the port the stack's functions send Meta's and Z-API's requests to. */
+  atStackAddress?: boolean;
+  /** Every accepted send waits this long before answering (a provider's latency). */
+  sendLatencyMs?: number;
+}
+
 export interface FakeWhatsAppProviders {
   /** The server's base URL (Z-API's and Evolution's base). */
   url: string;
@@ -55,6 +88,9 @@ export interface FakeWhatsAppProviders {
   graphUrl: string;
   requests: FakeWhatsAppRequest[];
   sent: FakeSentMessage[];
+  sendAttempts: FakeSendAttempt[];
+  /** The next sends (any provider) get these answers, in order; then sends are accepted again. */
+  scriptSends(answers: ScriptedSendAnswer[]): void;
   meta(account: FakeMetaAccount): void;
   zapi(account: FakeZapiAccount): void;
   evolution(account: FakeEvolutionAccount): void;
@@ -64,18 +100,45 @@ export interface FakeWhatsAppProviders {
 interface Answer {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
 }
 
 const graphVersion = "v21.0";
 let sequence = 0;
 const nextId = (prefix: string) => `${prefix}${Date.now().toString(16)}${(++sequence).toString(16).padStart(6, "0")}`;
 
-export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProviders> {
+export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = {}): Promise<FakeWhatsAppProviders> {
   const metaAccounts = new Map<string, FakeMetaAccount>();
   const zapiAccounts = new Map<string, FakeZapiAccount>();
   const evolutionAccounts = new Map<string, FakeEvolutionAccount>();
   const requests: FakeWhatsAppRequest[] = [];
   const sent: FakeSentMessage[] = [];
+  const sendAttempts: FakeSendAttempt[] = [];
+  const scripted: ScriptedSendAnswer[] = [];
+
+  // A send that passed the provider's checks: the next scripted answer, or accepted.
+  function answerSend(provider: FakeSentMessage["provider"], account: string, to: string, body: string, accept: () => Answer): Answer {
+    const script = scripted.shift();
+    let answer: Answer;
+    if (!script) {
+      answer = { ...accept(), delayMs: options.sendLatencyMs };
+    } else if (script.acceptThenAnswer) {
+      answer = { ...accept(), delayMs: script.delayMs };
+    } else {
+      const fallback = provider === "meta_cloud"
+        ? graphError(script.status, script.status === 429 ? 130429 : 131000, "OAuthException", "(#131000) Something went wrong")
+        : { status: script.status, body: { error: "scripted failure" } };
+      answer = {
+        status: script.status,
+        body: script.body ?? fallback.body,
+        headers: script.retryAfter === undefined ? undefined : { "retry-after": script.retryAfter },
+        delayMs: script.delayMs,
+      };
+    }
+    sendAttempts.push({ provider, account, to, body, answeredStatus: answer.status });
+    return answer;
+  }
 
   function graphError(status: number, code: number, type: string, message: string, subcode?: number): Answer {
     return { status, body: { error: { message, type, code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: nextId("A") } } };
@@ -105,9 +168,12 @@ export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProvider
       if (message.type !== "text" || typeof message.text?.body !== "string") return graphError(400, 100, "OAuthException", "(#100) Param text['body'] is required.");
       if (message.text.body.length > 4096) return graphError(400, 100, "OAuthException", "(#100) Param text['body'] must be at most 4096 characters long.");
       const waId = message.to.replace(/^\+/, "");
-      const id = `wamid.${Buffer.from(nextId("HBgN")).toString("base64")}`;
-      sent.push({ provider: "meta_cloud", account: phoneNumberId, to: waId, body: message.text.body, providerMessageId: id });
-      return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: message.to, wa_id: waId }], messages: [{ id }] } };
+      const text = message.text.body;
+      return answerSend("meta_cloud", phoneNumberId, waId, text, () => {
+        const id = `wamid.${Buffer.from(nextId("HBgN")).toString("base64")}`;
+        sent.push({ provider: "meta_cloud", account: phoneNumberId, to: waId, body: text, providerMessageId: id });
+        return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: message.to, wa_id: waId }], messages: [{ id }] } };
+      });
     }
     return graphError(400, 100, "GraphMethodException", "Unsupported request.");
   }
@@ -135,9 +201,12 @@ export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProvider
       if (typeof message?.phone !== "string" || typeof message.message !== "string") {
         return { status: 400, body: { error: "phone and message are required" } };
       }
-      const id = nextId("3EB0");
-      sent.push({ provider: "zapi", account: instanceId, to: message.phone, body: message.message, providerMessageId: id });
-      return { status: 200, body: { zaapId: nextId("Z"), messageId: id, id } };
+      const { phone, message: text } = message;
+      return answerSend("zapi", instanceId, phone, text, () => {
+        const id = nextId("3EB0");
+        sent.push({ provider: "zapi", account: instanceId, to: phone, body: text, providerMessageId: id });
+        return { status: 200, body: { zaapId: nextId("Z"), messageId: id, id } };
+      });
     }
     return { status: 404, body: { error: "NOT_FOUND", message: "Unable to find matching target resource method" } };
   }
@@ -157,17 +226,20 @@ export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProvider
       if (typeof message?.number !== "string" || typeof message.text !== "string") {
         return { status: 400, body: { status: 400, error: "Bad Request", response: { message: [["instance requires property \"text\""]] } } };
       }
-      const id = nextId("BAE5");
-      sent.push({ provider: "evolution", account: instanceName, to: message.number, body: message.text, providerMessageId: id });
-      return {
-        status: 201,
-        body: {
-          key: { remoteJid: `${message.number}@s.whatsapp.net`, fromMe: true, id },
-          message: { conversation: message.text },
-          messageTimestamp: String(Math.floor(Date.now() / 1000)),
-          status: "PENDING",
-        },
-      };
+      const { number, text } = message;
+      return answerSend("evolution", instanceName, number, text, () => {
+        const id = nextId("BAE5");
+        sent.push({ provider: "evolution", account: instanceName, to: number, body: text, providerMessageId: id });
+        return {
+          status: 201,
+          body: {
+            key: { remoteJid: `${number}@s.whatsapp.net`, fromMe: true, id },
+            message: { conversation: text },
+            messageTimestamp: String(Math.floor(Date.now() / 1000)),
+            status: "PENDING",
+          },
+        };
+      });
     }
     return { status: 404, body: { status: 404, error: "Not Found", response: { message: [`The "${instanceName}" instance does not exist`] } } };
   }
@@ -191,20 +263,24 @@ export async function startFakeWhatsAppProviders(): Promise<FakeWhatsAppProvider
     else if (parts[0] === "instance" || parts[0] === "message") answer = evolution(request, parts, body);
     else if (/^v[0-9]+\.[0-9]+$/.test(parts[0] ?? "")) answer = meta(request, parts, body);
     else answer = { status: 404, body: { error: "not found" } };
-    response.writeHead(answer.status, { "content-type": "application/json" });
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (response.destroyed) return;
+    response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
     response.end(JSON.stringify(answer.body));
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  const port = await listenForFunctions(server);
+  const port = options.atStackAddress ? await listenAtStackWhatsAppAddress(server) : await listenForFunctions(server);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     graphUrl: `${url}/${graphVersion}`,
     requests,
     sent,
+    sendAttempts,
+    scriptSends: (answers) => void scripted.push(...answers),
     meta: (account) => void metaAccounts.set(account.phoneNumberId, account),
     zapi: (account) => void zapiAccounts.set(account.instanceId, account),
     evolution: (account) => void evolutionAccounts.set(account.instanceName, account),

@@ -90,6 +90,21 @@ export function fakePortRange(instance: StackInstance): { first: number; last: n
   return { first: instance.apiPort + 9, last: instance.apiPort + 48 };
 }
 
+/**
+ * The port of the range kept for the fake WhatsApp providers a test puts at the stack's own provider
+ * addresses (WHATSAPP_GRAPH_URL, ZAPI_BASE_URL of its functions): the last one, which the other fakes
+ * skip. Evolution's address is each inbox's own, so it needs none.
+ */
+export function whatsAppFakePort(instance: StackInstance): number {
+  return fakePortRange(instance).last;
+}
+
+/** WHATSAPP_GRAPH_URL and ZAPI_BASE_URL of the stack's functions: the kept fake port (see above). */
+export function whatsAppFakeAddresses(instance: StackInstance): { WHATSAPP_GRAPH_URL: string; ZAPI_BASE_URL: string } {
+  const base = `http://127.0.0.1:${whatsAppFakePort(instance)}`;
+  return { WHATSAPP_GRAPH_URL: `${base}/v21.0`, ZAPI_BASE_URL: base };
+}
+
 /** EGRESS_ALLOW_PRIVATE for the stack's function workers: its fakes' address and ports only. */
 export function egressAllowList(instance: StackInstance): string {
   const { first, last } = fakePortRange(instance);

@@ -1,0 +1,155 @@
+import type { FetchLike } from "../_shared/providers/provider.ts";
+import type { ClaimedDelivery, DeliveryStore } from "./delivery-store.ts";
+import { type SendEndpoints, sendFailure, type SendSecrets, sendText } from "./provider-send.ts";
+import { splitIntoParts } from "./text-parts.ts";
+
+export interface DeliveryPassOptions {
+  store: DeliveryStore;
+  worker: string;
+  endpoints: SendEndpoints;
+  fetchImpl: FetchLike;
+  /** Jobs in flight at once (each a different conversation: the claim gives one per conversation). */
+  maxInFlight: number;
+  /** Stop claiming after this long; the watchdog wakes a new pass for what is left. */
+  budgetMs: number;
+  /** Exit after this long with nothing to claim. */
+  idleExitMs: number;
+  /** How often to look for work while idle (retries come due, new replies). */
+  pollMs: number;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+export interface DeliveryPassSummary {
+  sent: number;
+  retried: number;
+  failed: number;
+  /** Jobs whose lease this worker lost before settling (the reaper made them dead letters). */
+  lost: number;
+}
+
+export interface RunningDeliveryPass {
+  readonly worker: string;
+  /** Look for work now (a new kick arrived) instead of at the next poll. */
+  wake(): void;
+  readonly done: Promise<DeliveryPassSummary>;
+}
+
+/**
+ * One worker's pass over the queue: claims jobs while it has room (each conversation's next reply
+ * only, so order holds), sends each through its provider, part by part for long bodies, recording
+ * each part's provider id as it is accepted, then settles the job. Ends when idle or out of budget.
+ */
+export function startDeliveryPass(options: DeliveryPassOptions): RunningDeliveryPass {
+  const doorbell = new Doorbell();
+  return { worker: options.worker, wake: () => doorbell.ring(), done: runPass(options, doorbell) };
+}
+
+/** A kick that arrives while the pass waits ends the wait; one that arrives while it works is kept. */
+class Doorbell {
+  private rung = false;
+  private answer: (() => void) | null = null;
+
+  ring(): void {
+    this.rung = true;
+    this.answer?.();
+  }
+
+  /** Clears the bell; true when it had rung. */
+  take(): boolean {
+    const rung = this.rung;
+    this.rung = false;
+    return rung;
+  }
+
+  /** Waits for `ms`, a ring, or the first of `others` to settle. */
+  async wait(ms: number, others: Iterable<Promise<unknown>>): Promise<void> {
+    if (this.rung) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        this.answer = resolve;
+      }),
+      ...others,
+    ]);
+    clearTimeout(timer);
+    this.answer = null;
+  }
+}
+
+async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promise<DeliveryPassSummary> {
+  const summary: DeliveryPassSummary = { sent: 0, retried: 0, failed: 0, lost: 0 };
+  const secrets = new Map<string, Promise<SendSecrets>>();
+  const inFlight = new Set<Promise<void>>();
+  const deadline = Date.now() + options.budgetMs;
+  let lastWorkAt = Date.now();
+
+  while (true) {
+    const room = options.maxInFlight - inFlight.size;
+    if (room > 0 && Date.now() < deadline) {
+      doorbell.take();
+      const jobs = await options.store.claim(options.worker, room);
+      for (const job of jobs) {
+        const delivery: Promise<void> = deliver(job, options, secrets, summary)
+          .catch((error) => options.log({ level: "error", msg: "delivery failed unexpectedly", delivery_id: job.delivery_id, error: String(error) }))
+          .finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
+      }
+      if (jobs.length > 0) {
+        lastWorkAt = Date.now();
+        continue;
+      }
+    }
+    if (inFlight.size === 0 && (Date.now() >= deadline || Date.now() - lastWorkAt >= options.idleExitMs)) break;
+    // Until a job settles (its conversation's next reply may now be claimable), a kick, or the next poll.
+    await doorbell.wait(options.pollMs, inFlight);
+  }
+  return summary;
+}
+
+async function deliver(
+  job: ClaimedDelivery,
+  options: DeliveryPassOptions,
+  secretsByInbox: Map<string, Promise<SendSecrets>>,
+  summary: DeliveryPassSummary,
+): Promise<void> {
+  const { store, worker } = options;
+  const settle = async (settlement: Parameters<DeliveryStore["settle"]>[2]) => {
+    const held = await store.settle(job.delivery_id, worker, settlement);
+    if (!held) summary.lost++;
+    else if (settlement.outcome === "sent") summary.sent++;
+    else if (settlement.outcome === "retry") summary.retried++;
+    else summary.failed++;
+  };
+
+  // Meta takes free text only within 24 hours of the contact's last message: fail it, clearly.
+  if (job.provider === "meta_cloud" && !job.customer_window_open) {
+    return settle({ outcome: "failed", failure: sendFailure("outside_customer_window") });
+  }
+  let secrets = secretsByInbox.get(job.inbox_id);
+  if (!secrets) {
+    secrets = store.secrets(job.inbox_id, job.provider);
+    secretsByInbox.set(job.inbox_id, secrets);
+    secrets.catch(() => secretsByInbox.delete(job.inbox_id));
+  }
+  const inboxSecrets = await secrets;
+
+  const parts = splitIntoParts(job.body);
+  for (let index = job.parts_sent; index < parts.length; index++) {
+    const outcome = await sendText(job, inboxSecrets, options.endpoints, job.contact_phone, parts[index], options.fetchImpl);
+    if (!outcome.ok) {
+      // A refused credential may have been rotated since this pass read it: read it again next time.
+      if (outcome.failure.code === "provider_credentials_invalid") secretsByInbox.delete(job.inbox_id);
+      return outcome.retryable
+        ? settle({ outcome: "retry", failure: outcome.failure, retryAfterSeconds: outcome.retryAfterSeconds })
+        : settle({ outcome: "failed", failure: outcome.failure });
+    }
+    const held = await store.recordPart(job.delivery_id, worker, index + 1, outcome.providerMessageId);
+    if (!held) {
+      summary.lost++;
+      options.log({ level: "warn", msg: "lost the lease while sending", delivery_id: job.delivery_id, part: index + 1 });
+      return;
+    }
+  }
+  return settle({ outcome: "sent" });
+}
