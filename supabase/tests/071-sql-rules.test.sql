@@ -283,7 +283,7 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status',
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
-        'analytics_refresh_now', 'analytics_team_performance', 'create_inbox', 'create_tenant',
+        'analytics_refresh_now', 'analytics_team_performance', 'create_analyst_login', 'create_inbox', 'create_tenant',
         'decline_invitation', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event',
         'resolve_share_grantee', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
         'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
@@ -298,7 +298,7 @@ select is(
            select table_name, privilege_type from information_schema.role_table_grants
            where grantee = 'authenticated' and table_schema = 'public' and privilege_type in ('INSERT', 'UPDATE', 'DELETE')) c
      group by c.table_name) t),
-  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
+  array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'analyst_logins:DELETE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
         'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
         'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'provider_keys:DELETE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',

@@ -166,7 +166,9 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.analytics_freshness',                       '160-analytics-views.test.sql', 'analytics_freshness'),
   ('public.analytics_inbox_consumption',               '160-analytics-views.test.sql', 'analytics_inbox_consumption'),
   ('public.analytics_refresh_now',                     '160-analytics-views.test.sql', 'analytics_refresh_now'),
-  ('public.analytics_team_performance',                '160-analytics-views.test.sql', 'analytics_team_performance');
+  ('public.analytics_team_performance',                '160-analytics-views.test.sql', 'analytics_team_performance'),
+  ('private.drop_analyst_role',                        '161-analyst-logins.test.sql', 'an admin revokes: the role is gone'),
+  ('public.create_analyst_login',                      '161-analyst-logins.test.sql', 'create_analyst_login');
 
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name

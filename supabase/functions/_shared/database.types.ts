@@ -97,6 +97,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"analyst_logins": {
+                  Row: {
+                    "connection_limit": number,"created_at": string,"created_by": string | null,"role_name": string,"statement_timeout_ms": number,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "connection_limit": number,"created_at"?: string,"created_by"?: string | null,"role_name": string,"statement_timeout_ms": number,"tenant_id": string
+                  }
+                  Update: {
+                    "connection_limit"?: number,"created_at"?: string,"created_by"?: string | null,"role_name"?: string,"statement_timeout_ms"?: number,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "analyst_logins_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"audit_log": {
                   Row: {
                     "action": string,"actor_id": string | null,"actor_role": string,"after": Json | null,"before": Json | null,"created_at": string,"id": number,"record_id": string | null,"table_name": string,"tenant_id": string | null
@@ -926,6 +946,11 @@ isOneToOne: false
 "analytics_team_performance":
 { Args: { "from_day"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
               "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
+            }[]
+                           },
+"create_analyst_login":
+{ Args: { "max_connections"?: number,"target_tenant_id": string,"timeout_ms"?: number }; Returns: {
+              "connection_limit": number,"created_at": string,"password": string,"role_name": string,"statement_timeout_ms": number
             }[]
                            },
 "create_inbox":

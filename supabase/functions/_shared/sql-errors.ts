@@ -97,6 +97,8 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   tenant_tool_not_found: 404,
   tenant_tool_secret_not_found: 404,
   tenant_tool_name_taken: 409,
+  // Analytics (#15): a company's sixth SQL login for analysts.
+  analyst_login_limit: 409,
 };
 
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;

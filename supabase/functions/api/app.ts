@@ -7,6 +7,7 @@ import { type ProviderEndpoints, providerEndpointsFromEnv } from "../_shared/pro
 import type { LogSink } from "../_shared/request-log.ts";
 import { tenantContext } from "../_shared/tenant-context.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { contactRoutes } from "./routes/contacts.ts";
@@ -115,6 +116,7 @@ export function buildApiApp(
   app.route("/contacts", contactRoutes(routeDependencies));
   app.route("/conversations", conversationRoutes(routeDependencies));
   app.route("/webhook-events", webhookEventRoutes(routeDependencies));
+  app.route("/analytics", analyticsRoutes(routeDependencies));
 
   return app;
 }

@@ -139,6 +139,9 @@ const ruleCodes = new Set([
   "agent_tool_unknown",
   // Analytics (#15): a view name that is not one of the analytics views.
   "analytics_view_unknown",
+  "analyst_logins_by_managers",
+  "analyst_login_limit",
+  "analyst_login_not_found",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

@@ -516,6 +516,9 @@ export const en: Messages = {
       agent_tool_unknown: "This tool is not in the registry or among the company's tools.",
       // Analytics (#15).
       analytics_view_unknown: "There is no analytics view with this name.",
+      analyst_logins_by_managers: "Only the company's owners and admins can create SQL logins for analysts.",
+      analyst_login_limit: "A company has at most 5 SQL logins: revoke one first.",
+      analyst_login_not_found: "This SQL login is not there (or not in your company).",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

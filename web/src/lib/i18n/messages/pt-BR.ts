@@ -506,6 +506,9 @@ export const ptBR = {
       agent_tool_unknown: "Esta ferramenta não está no catálogo nem entre as ferramentas da empresa.",
       // Analytics (#15).
       analytics_view_unknown: "Não há nenhuma visão de análise com este nome.",
+      analyst_logins_by_managers: "Só os donos e administradores da empresa podem criar acessos SQL para analistas.",
+      analyst_login_limit: "Uma empresa tem no máximo 5 acessos SQL: revogue um antes.",
+      analyst_login_not_found: "Este acesso SQL não existe (ou não é da sua empresa).",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",

@@ -1,0 +1,126 @@
+// The company's analytics for the web app's charts (/analytics/*) and the SQL logins of its
+// analysts (/analytics/logins). Numbers come from the analytics materialized views, refreshed
+// every 15 minutes by default: `GET /analytics/freshness` says when.
+import { z } from "zod";
+import { timestamp, uuid } from "./common.ts";
+
+const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar day, `YYYY-MM-DD`, that exists. */
+export const isoDate = () =>
+  z.string({ error: "Must be a date (YYYY-MM-DD)." }).regex(isoDatePattern, { error: "Must be a date (YYYY-MM-DD)." })
+    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+      error: "Must be a date (YYYY-MM-DD).",
+    });
+
+/** `?from&to`: inclusive UTC days (months: any day of the month), `from` not after `to`. */
+export const analyticsRangeQuery = z.strictObject({
+  from: isoDate().optional(),
+  to: isoDate().optional(),
+}).refine((range) => !range.from || !range.to || range.from <= range.to, {
+  error: "Must not be after `to`.",
+  path: ["from"],
+});
+export type AnalyticsRangeQuery = z.input<typeof analyticsRangeQuery>;
+
+const performanceNumbers = {
+  runs: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  /** succeeded / (succeeded + failed); null when nothing finished. */
+  success_rate: z.number().nullable(),
+  duration_p50_ms: z.number().nullable(),
+  duration_p95_ms: z.number().nullable(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  cost_per_run_usd: z.number().nullable(),
+  retries: z.number().int(),
+  timeouts: z.number().int(),
+};
+
+/** One UTC day of one team (null: a deleted team). */
+export const teamPerformanceDay = z.object({
+  day: z.string(),
+  team_id: uuid().nullable(),
+  team_name: z.string().nullable(),
+  cancelled: z.number().int(),
+  ...performanceNumbers,
+});
+export type TeamPerformanceDay = z.infer<typeof teamPerformanceDay>;
+
+/** One UTC day of one agent (null: a deleted agent); a run is a step that ran. */
+export const agentPerformanceDay = z.object({
+  day: z.string(),
+  agent_id: uuid().nullable(),
+  agent_name: z.string().nullable(),
+  ...performanceNumbers,
+});
+export type AgentPerformanceDay = z.infer<typeof agentPerformanceDay>;
+
+/** One UTC month of one WhatsApp inbox. */
+export const inboxConsumptionMonth = z.object({
+  month: z.string(),
+  inbox_id: uuid(),
+  inbox_name: z.string().nullable(),
+  messages_in: z.number().int(),
+  messages_out: z.number().int(),
+  conversations_started: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  active_days: z.number().int(),
+});
+export type InboxConsumptionMonth = z.infer<typeof inboxConsumptionMonth>;
+
+/** One UTC month of one agent, from the usage ledger (null: a deleted agent). */
+export const agentConsumptionMonth = z.object({
+  month: z.string(),
+  agent_id: uuid().nullable(),
+  agent_name: z.string().nullable(),
+  steps: z.number().int(),
+  runs: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+});
+export type AgentConsumptionMonth = z.infer<typeof agentConsumptionMonth>;
+
+/** When one analytics view was refreshed, and whether its latest attempt failed. */
+export const analyticsFreshness = z.object({
+  view_name: z.string(),
+  refresh_every_seconds: z.number().int(),
+  refreshed_at: timestamp().nullable(),
+  last_attempt_at: timestamp().nullable(),
+  last_duration_ms: z.number().int().nullable(),
+  failed: z.boolean(),
+  next_due_at: timestamp(),
+});
+export type AnalyticsFreshness = z.infer<typeof analyticsFreshness>;
+
+/** `POST /analytics/logins`: how many connections the login may hold and how long a query may run. */
+export const createAnalystLoginBody = z.strictObject({
+  connection_limit: z.number({ error: "Must be a number." }).int({ error: "Must be a whole number." })
+    .min(1, { error: "Must be at least 1." }).max(20, { error: "Must be at most 20." }).default(5),
+  statement_timeout_ms: z.number({ error: "Must be a number." }).int({ error: "Must be a whole number." })
+    .min(1000, { error: "Must be at least 1000." }).max(600000, { error: "Must be at most 600000." }).default(30000),
+});
+export type CreateAnalystLoginBody = z.input<typeof createAnalystLoginBody>;
+
+export const analystLoginParams = z.strictObject({
+  role_name: z.string().regex(/^renum_analyst_[0-9a-f]{12}$/, { error: "Must be an analyst login name (renum_analyst_…)." }),
+});
+
+/** A SQL login of the company's analysts (never its password). */
+export const analystLogin = z.object({
+  role_name: z.string(),
+  connection_limit: z.number().int(),
+  statement_timeout_ms: z.number().int(),
+  created_by: uuid().nullable(),
+  created_at: timestamp(),
+});
+export type AnalystLogin = z.infer<typeof analystLogin>;
+
+/** The answer to creating a login: the only time its password is shown. */
+export const createdAnalystLogin = analystLogin.extend({ password: z.string() });
+export type CreatedAnalystLogin = z.infer<typeof createdAnalystLogin>;
