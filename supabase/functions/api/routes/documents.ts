@@ -133,7 +133,7 @@ function onlyField(path: string | null, message: string): ApiError {
   return validationFailed("The request", [{ path: path ?? "", message }]);
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
