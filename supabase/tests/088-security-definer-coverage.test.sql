@@ -104,6 +104,8 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.kick_ingest_for_new_versions',             '151-knowledge-ingest.test.sql', 'wake the ingest function once'),
   ('private.renew_ingest_lease',                       '151-knowledge-ingest.test.sql', 'renew_ingest_lease'),
   ('private.rescue_stalled_ingest',                    '151-knowledge-ingest.test.sql', 'rescue_stalled_ingest'),
+  ('private.record_step_citations',                    '152-knowledge-citations.test.sql', 'record_step_citations'),
+  ('private.step_knowledge_bases',                     '152-knowledge-citations.test.sql', 'step_knowledge_bases'),
   ('public.accept_invitation',                         '031-invitation-ownership.test.sql', 'accept_invitation'),
   ('public.admin_get_tenant',                          '030-tenancy.test.sql', 'admin_get_tenant'),
   ('public.admin_list_tenants',                        '030-tenancy.test.sql', 'admin_list_tenants'),

@@ -101,6 +101,26 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   analyst_login_limit: 409,
 };
 
+// Knowledge (issue 14): codes raised by the knowledge tables' triggers and functions whose answer
+// is their own whatever SQLSTATE carries them (a base in use is a conflict, not a bad field).
+const knowledgeCodeStatuses: Record<string, 403 | 404 | 409 | 422> = {
+  knowledge_base_not_found: 404,
+  document_not_found: 404,
+  knowledge_base_in_use: 409,
+  document_version_stale: 409,
+  document_status_service_only: 403,
+  document_versions_immutable: 403,
+  knowledge_service_only: 403,
+  knowledge_usage_agent: 403,
+  agent_knowledge_base_not_found: 422,
+  document_status_transition: 422,
+  document_chunks_shape: 422,
+  search_match_count: 422,
+  search_vector_weight: 422,
+  search_query_missing: 422,
+  search_query_length: 422,
+};
+
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;
 
 const unavailableSqlStates = new Set(["53300", "57P01", "57P02", "57P03"]);
@@ -146,6 +166,9 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
   const facts = ours ? structuredDetail(error.detail) : {};
   const ruleDetails = hint || Object.keys(facts).length > 0 ? { ...facts, ...hint } : undefined;
 
+  if (named && knowledgeCodeStatuses[named] && !(state === "42501" && options.hideExistence)) {
+    return new ApiError(knowledgeCodeStatuses[named], named, error.message, { details: ruleDetails, cause: error });
+  }
   if (state === "42501") {
     if (options.hideExistence) return new ApiError(404, "not_found", generic.notFound, { cause: error });
     return new ApiError(403, named ?? "forbidden", message(generic.forbidden), { details: ruleDetails, cause: error });

@@ -13,6 +13,8 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { inboxRoutes } from "./routes/inboxes.ts";
+import { documentRoutes } from "./routes/documents.ts";
+import { knowledgeBaseRoutes } from "./routes/knowledge-bases.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import { webhookEventRoutes } from "./routes/webhook-events.ts";
 import type { RouteDependencies } from "./routes/context.ts";
@@ -117,6 +119,9 @@ export function buildApiApp(
   app.route("/conversations", conversationRoutes(routeDependencies));
   app.route("/webhook-events", webhookEventRoutes(routeDependencies));
   app.route("/analytics", analyticsRoutes(routeDependencies));
+  // Knowledge (issue 14).
+  app.route("/knowledge-bases", knowledgeBaseRoutes(routeDependencies));
+  app.route("/documents", documentRoutes(routeDependencies));
 
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
+import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
 import type { ToolDefinition } from "./tools/registry.ts";
 
@@ -155,6 +156,33 @@ export class EngineStore {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
       tx<{ recorded: boolean }[]>`
         select private.record_tool_call(${step.step_id}, ${worker}, ${step.attempt}, ${tx.json(entry as never)}) as recorded`));
+    return row.recorded;
+  }
+
+  /** The step's agent's knowledge bases, and whether all of them use the lexical embedder. */
+  async stepKnowledgeBases(step: ClaimedStep): Promise<{ ids: string[]; allLexical: boolean }> {
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ ids: string[]; all_lexical: boolean | null }[]>`
+        select coalesce(array_agg(kb.id), '{}') as ids, bool_and(kb.embedder = 'lexical') as all_lexical
+        from public.knowledge_bases kb where kb.id = any (private.step_knowledge_bases(${step.step_id}))`));
+    return { ids: row.ids, allLexical: row.all_lexical ?? false };
+  }
+
+  /** Hybrid search for the step (public.search_knowledge), counting the use for the step's agent. */
+  searchKnowledge(step: ClaimedStep, baseIds: string[], query: string, embedding: string | null, topK: number, minScore: number): Promise<KnowledgePassage[]> {
+    return this.call((sql) => withServiceTransaction(sql, async (tx) => [
+      ...(await tx<KnowledgePassage[]>`
+        select chunk_id, document_id, document_title, version, heading_path, content, score
+        from public.search_knowledge(${query}, ${embedding}::extensions.vector, ${baseIds}::uuid[], ${topK}, ${minScore},
+                                     0.5, null, null, ${step.agent_id})`),
+    ]));
+  }
+
+  /** Records the passages the step's model was given; false when the lease is no longer this worker's. */
+  async recordCitations(step: ClaimedStep, worker: string, citations: Citation[]): Promise<boolean> {
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ recorded: boolean }[]>`
+        select private.record_step_citations(${step.step_id}, ${worker}, ${step.attempt}, ${tx.json(citations as never)}) as recorded`));
     return row.recorded;
   }
 

@@ -1,6 +1,7 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { keyDestinationRefusal } from "./key-destination.ts";
+import { citationsOf, retrieveKnowledge, withKnowledgeSources } from "./knowledge-context.ts";
 import { runToolLoop, ToolLoopStopped } from "./tool-loop.ts";
 
 export interface StepRunnerOptions {
@@ -76,6 +77,12 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     const refused = keyDestinationRefusal(step, call, options.baseUrls);
     if (refused) throw refused;
     if (step.provider_key_id) call.apiKey = await store.decryptKey({ ...step, provider_key_id: step.provider_key_id });
+    // An agent with knowledge bases gets the passages its input finds, as numbered sources it cites.
+    const passages = await retrieveKnowledge(store, step);
+    if (passages && passages.length > 0) {
+      call.systemPrompt = withKnowledgeSources(call.systemPrompt, passages);
+      await store.recordCitations(step, worker, citationsOf(passages));
+    }
     // An agent with tools talks to its model in a loop (tool-loop.ts); one without makes one call.
     const tools = (definition.tools ?? []).length > 0 ? await store.stepTools(step) : [];
     const reply = tools.length === 0 ? await callAgent(call) : await runToolLoop(call, {
