@@ -97,6 +97,9 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   tenant_tool_not_found: 404,
   tenant_tool_secret_not_found: 404,
   tenant_tool_name_taken: 409,
+  // MCP tokens (issue 16, tools): only owners and admins make them; another company's is not found.
+  mcp_token_forbidden: 403,
+  mcp_token_not_found: 404,
 };
 
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;
