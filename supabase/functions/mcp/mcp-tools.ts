@@ -176,8 +176,9 @@ export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
     sql,
     asCaller: (work) =>
       withUserTransaction(sql, claims, async (tx) => {
-        if (readOnly) await tx`set transaction read only`;
-        await tx`set local statement_timeout = '5s'`;
+        // One round trip for both: a read tool's transaction can write nothing, even through a
+        // security-definer function, and no statement runs past 5 s.
+        await tx`select set_config('transaction_read_only', ${readOnly ? "on" : "off"}, true), set_config('statement_timeout', '5s', true)`;
         return await work(tx);
       }),
   });
