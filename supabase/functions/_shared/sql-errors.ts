@@ -99,6 +99,9 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   tenant_tool_name_taken: 409,
   // Analytics (#15): a company's sixth SQL login for analysts.
   analyst_login_limit: 409,
+  // MCP tokens (issue 16, tools): only owners and admins make them; another company's is not found.
+  mcp_token_forbidden: 403,
+  mcp_token_not_found: 404,
 };
 
 // Knowledge (issue 14): codes raised by the knowledge tables' triggers and functions whose answer

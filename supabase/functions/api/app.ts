@@ -28,6 +28,7 @@ import { teamRoutes } from "./routes/teams.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { companyToolRoutes } from "./routes/company-tools.ts";
+import { mcpTokenRoutes } from "./routes/mcp-tokens.ts";
 import { toolRoutes } from "./routes/tools.ts";
 
 export interface ApiDependencies {
@@ -106,6 +107,7 @@ export function buildApiApp(
   app.route("/agents", agentRoutes(routeDependencies));
   app.route("/shares", shareRoutes(routeDependencies));
   app.route("/tools/company", companyToolRoutes(routeDependencies));
+  app.route("/mcp-tokens", mcpTokenRoutes(routeDependencies));
   app.route("/tools", toolRoutes(routeDependencies));
   app.route("/providers", providerRoutes(routeDependencies));
   app.route("/audit-log", auditLogRoutes(routeDependencies));

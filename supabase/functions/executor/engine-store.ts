@@ -2,7 +2,7 @@ import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
 import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
-import type { ToolDefinition } from "./tools/registry.ts";
+import type { ToolDefinition } from "../_shared/tools/registry.ts";
 
 /** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
 export interface StepCallContext {

@@ -11,7 +11,7 @@ import { parseAllowList } from "../_shared/egress-addresses.ts";
 import type { AgentCall } from "../_shared/providers/index.ts";
 import { agentCall } from "../_shared/providers/test-helpers.ts";
 import { type ToolCallRecord, type ToolLoopOptions, ToolLoopStopped, runToolLoop } from "./tool-loop.ts";
-import type { HttpToolDefinition, ToolDefinition } from "./tools/registry.ts";
+import type { HttpToolDefinition, ToolDefinition } from "../_shared/tools/registry.ts";
 
 const key = "sk-tools-0123456789abcdefghijklmnop";
 const fixedNow = new Date("2026-12-05T12:34:56.000Z");

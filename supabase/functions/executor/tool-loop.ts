@@ -13,10 +13,10 @@ import {
   type ToolRound,
   type Usage,
 } from "../_shared/providers/index.ts";
-import { builtinTools, unavailableTools } from "./tools/builtin-tools.ts";
-import { callHttpTool, maxToolAnswerChars } from "./tools/http-tool.ts";
-import { schemaProblems } from "./tools/json-schema.ts";
-import { type ToolDefinition, ToolFailure } from "./tools/registry.ts";
+import { builtinTools, unavailableTools } from "../_shared/tools/builtin-tools.ts";
+import { callHttpTool, maxToolAnswerChars } from "../_shared/tools/http-tool.ts";
+import { schemaProblems } from "../_shared/tools/json-schema.ts";
+import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 
 export interface ToolLoopLimits {
   /** Tool calls one attempt may make in all. */

@@ -172,6 +172,13 @@ const ruleCodes = new Set([
   "ingest_failed",
   "ingest_attempts_exhausted",
   "ingest_lease_lost",
+  // MCP tokens (#16): made, listed and revoked in the company's settings.
+  "mcp_token_forbidden",
+  "mcp_token_not_found",
+  "mcp_token_name_invalid",
+  "mcp_token_scope_invalid",
+  "mcp_token_expiry_past",
+  "mcp_token_invalid",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

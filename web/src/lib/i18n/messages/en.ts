@@ -549,6 +549,13 @@ export const en: Messages = {
       ingest_failed: "Ingestion failed unexpectedly.",
       ingest_attempts_exhausted: "Ingestion stopped after 5 attempts.",
       ingest_lease_lost: "A newer version took over this ingestion.",
+      // MCP tokens (#16).
+      mcp_token_forbidden: "Only the company's owners and admins can make MCP tokens.",
+      mcp_token_not_found: "This MCP token is not there (or not in your company).",
+      mcp_token_name_invalid: "Give the token a name of 1 to 100 characters.",
+      mcp_token_scope_invalid: "Choose read-only or read and write.",
+      mcp_token_expiry_past: "The expiry must be in the future.",
+      mcp_token_invalid: "This MCP token is not valid: it may be revoked or expired. Make a new one in the company's settings.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

@@ -539,6 +539,13 @@ export const ptBR = {
       ingest_failed: "A ingestão falhou de forma inesperada.",
       ingest_attempts_exhausted: "A ingestão parou depois de 5 tentativas.",
       ingest_lease_lost: "Uma versão mais nova assumiu esta ingestão.",
+      // MCP tokens (#16).
+      mcp_token_forbidden: "Só donos e administradores da empresa podem criar tokens MCP.",
+      mcp_token_not_found: "Este token MCP não existe (ou não é da sua empresa).",
+      mcp_token_name_invalid: "Dê ao token um nome de 1 a 100 caracteres.",
+      mcp_token_scope_invalid: "Escolha somente leitura ou leitura e escrita.",
+      mcp_token_expiry_past: "A validade precisa ser uma data futura.",
+      mcp_token_invalid: "Este token MCP não é válido: pode ter sido revogado ou vencido. Crie outro nas configurações da empresa.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",

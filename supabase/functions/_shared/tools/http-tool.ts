@@ -1,7 +1,7 @@
 // A company's HTTP tool: the model's arguments go to the tool's address through the egress rules
 // (no internal address, bounded time and size), as the query string of a GET or the JSON body of any
 // other method, with the tool's headers (secret ones included). The answer is the status and body.
-import { egressFetch, isEgressError } from "../../_shared/egress.ts";
+import { egressFetch, isEgressError } from "../egress.ts";
 import { type HttpToolDefinition, ToolFailure } from "./registry.ts";
 
 /** The most of an answer's body the model reads. */

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenOutsideFakeRange } from "../../../../scripts/fakes/fake-ports.ts";
 import { type FakeServer } from "../../../../scripts/fakes/fake-http.ts";
 import { startFakeToolApi } from "../../../../scripts/fakes/fake-tool-api.ts";
-import { egressFetch } from "../../_shared/egress.ts";
-import { parseAllowList } from "../../_shared/egress-addresses.ts";
+import { egressFetch } from "../egress.ts";
+import { parseAllowList } from "../egress-addresses.ts";
 import { callHttpTool } from "./http-tool.ts";
 import { type HttpToolDefinition, ToolFailure } from "./registry.ts";
 

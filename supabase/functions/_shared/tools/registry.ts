@@ -1,6 +1,7 @@
-// The tools a step may call, as private.step_tools hands them to the executor, and what running one
-// answers. Built-ins are implemented here by name; a company's HTTP tool is an address to call.
-import type { ToolSpec } from "../../_shared/providers/index.ts";
+// The tools a step may call, as private.step_tools hands them to the executor (the mcp function
+// calls company tools the same way), and what running one answers. Built-ins are implemented here
+// by name; a company's HTTP tool is an address to call.
+import type { ToolSpec } from "../providers/index.ts";
 
 export interface BuiltinToolDefinition extends ToolSpec {
   kind: "builtin";

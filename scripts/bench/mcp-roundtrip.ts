@@ -1,0 +1,81 @@
+// MCP round trip for a small read: the official SDK client over Streamable HTTP, through the
+// gateway, calling `get_execution` and `list_agents` with a company's MCP token — each request
+// resolves the token (private.mcp_token_caller), builds the stateless server, and reads as the
+// token's maker under RLS in a read-only transaction. Baselines in the same process: the `health`
+// function over the same gateway (a function round trip with one `select`), and the read itself as
+// SQL (the same query as `authenticated` with the maker's claims).
+// Target: get_execution p95 < 30 ms.
+//   npx tsx scripts/bench/mcp-roundtrip.ts [--requests 300] [--instance bench] [--keep]
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { withUserTransaction } from "../../supabase/functions/_shared/user-transaction.ts";
+import { line, openBenchStack, option, say, seedAgents, seedCompany, seedTeam, startRun, summarize } from "./engine-bench-support.ts";
+
+const requests = Number(option("--requests", "300"));
+const warmUp = 30;
+const targetP95Ms = 30;
+
+async function timeEach(count: number, work: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmUp; i++) await work();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+const stack = await openBenchStack(4);
+try {
+  const company = await seedCompany(stack.sql, "mcp");
+  const agentIds = await seedAgents(stack.sql, company, Array.from({ length: 10 }, (_, i) => ({ name: `MCP bench ${i + 1}` })));
+  const teamId = await seedTeam(stack.sql, company, { name: "MCP bench team", workflow: "sequential", agentIds: agentIds.slice(0, 1) });
+  const run = await startRun(stack.sql, teamId, "bench the MCP read");
+  const claims = { sub: company.ownerId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 3600 };
+  const token = await withUserTransaction(stack.sql, claims, async (tx) => {
+    const [made] = await tx<{ token: string }[]>`select token from public.create_mcp_token(${company.tenantId}, 'bench', 'read')`;
+    return made.token;
+  });
+
+  const client = new Client({ name: "renum-bench", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.apiUrl}/functions/v1/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  }));
+  const getExecution = async () => {
+    const answer = await client.callTool({ name: "get_execution", arguments: { execution_id: run.id } });
+    if (answer.isError) throw new Error(`get_execution failed: ${JSON.stringify(answer.content)}`);
+  };
+  const listAgents = async () => {
+    const answer = await client.callTool({ name: "list_agents", arguments: {} });
+    if (answer.isError) throw new Error(`list_agents failed: ${JSON.stringify(answer.content)}`);
+  };
+  const health = async () => {
+    const answer = await fetch(`${stack.apiUrl}/functions/v1/health`);
+    await answer.text();
+    if (answer.status !== 200) throw new Error(`health answered ${answer.status}`);
+  };
+  const sqlRead = () =>
+    withUserTransaction(stack.sql, claims, async (tx) => {
+      await tx`set transaction read only`;
+      return await tx`
+        select e.id, e.status, e.final_result from public.executions e
+        where e.id = ${run.id} and e.tenant_id = ${company.tenantId}`;
+    });
+
+  const results = {
+    getExecution: summarize(await timeEach(requests, getExecution)),
+    listAgents: summarize(await timeEach(requests, listAgents)),
+    health: summarize(await timeEach(requests, health)),
+    sql: summarize(await timeEach(requests, sqlRead)),
+  };
+  say(line("MCP get_execution (SDK client, over HTTP)", results.getExecution));
+  say(line("MCP list_agents, 10 agents (SDK client, over HTTP)", results.listAgents));
+  say(line("baseline: health function over the gateway", results.health));
+  say(line("baseline: the read as SQL under RLS", results.sql));
+  say(`MCP get_execution / health: p50 ×${(results.getExecution.p50 / results.health.p50).toFixed(2)}, p95 ×${(results.getExecution.p95 / results.health.p95).toFixed(2)}`);
+  say(`target: get_execution p95 < ${targetP95Ms} ms — ${results.getExecution.p95 < targetP95Ms ? "met" : "NOT met"}`);
+  await client.close();
+} finally {
+  await stack.close();
+}

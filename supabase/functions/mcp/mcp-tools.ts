@@ -1,0 +1,234 @@
+// The tools the `mcp` function offers one company's token: safe reads of the company's agents,
+// teams, tools and runs; starting a run (read_write tokens only); and the company's own HTTP tools
+// (a GET tool for any token, other methods for read_write tokens). Each runs as the person who made
+// the token, in one transaction under RLS, scoped to the token's company; reads run in a read-only
+// transaction. Arguments are checked against the tool's JSON Schema before anything runs.
+import type { Sql } from "../_shared/db.ts";
+import { apiErrorFromSql } from "../_shared/sql-errors.ts";
+import { callHttpTool } from "../_shared/tools/http-tool.ts";
+import { schemaProblems } from "../_shared/tools/json-schema.ts";
+import { type HttpToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
+import { type TransactionSql, withServiceTransaction, withUserTransaction } from "../_shared/user-transaction.ts";
+
+/** Who a token acts for (private.mcp_token_caller). */
+export interface McpCaller {
+  tokenId: string;
+  tenantId: string;
+  userId: string;
+  scope: "read" | "read_write";
+}
+
+export interface McpToolSpec {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  /** Changes something (or may, for a company tool that is not a GET): read_write tokens only. */
+  writes: boolean;
+}
+
+/** A tool's answer as MCP content: JSON text, or an error the client's model can read. */
+export interface McpToolAnswer {
+  text: string;
+  isError: boolean;
+  rows?: number;
+}
+
+type Run = (args: Record<string, unknown>, context: ToolContext) => Promise<unknown>;
+
+interface ToolContext {
+  caller: McpCaller;
+  /** Runs `work` as the token's maker under RLS; read-only unless the tool writes. */
+  asCaller: <T>(work: (tx: TransactionSql) => Promise<T>) => Promise<T>;
+  sql: Sql;
+}
+
+const uuidSchema = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
+const noArguments = { type: "object", properties: {}, additionalProperties: false };
+/** Names the company's own tools take here, so they never shadow a platform tool. */
+export const companyToolPrefix = "company_";
+const maxListed = 100;
+
+const platformTools: (McpToolSpec & { run: Run })[] = [
+  {
+    name: "list_agents",
+    description: "Lists the company's agents: id, name, description, provider, model, status and the tools each may use.",
+    inputSchema: noArguments,
+    writes: false,
+    run: (_, { caller, asCaller }) =>
+      asCaller((tx) => tx`
+        select a.id, a.name, a.description, a.provider, a.model, a.status, a.tools
+        from public.agents a where a.tenant_id = ${caller.tenantId}
+        order by a.name, a.id limit ${maxListed}`),
+  },
+  {
+    name: "list_teams",
+    description: "Lists the company's teams: id, name, description, workflow type, whether active, and their agents in order.",
+    inputSchema: noArguments,
+    writes: false,
+    run: (_, { caller, asCaller }) =>
+      asCaller((tx) => tx`
+        select t.id, t.name, t.description, t.workflow_type, t.is_active,
+               coalesce((select jsonb_agg(jsonb_build_object('agent_id', ta.agent_id, 'role', ta.role, 'execution_order', ta.execution_order)
+                                          order by ta.execution_order, ta.agent_id)
+                         from public.team_agents ta where ta.team_id = t.id), '[]') as agents
+        from public.teams t where t.tenant_id = ${caller.tenantId}
+        order by t.name, t.id limit ${maxListed}`),
+  },
+  {
+    name: "list_tools",
+    description: "Lists the tools the company's agents may use: the platform's built-ins and the company's own HTTP tools (never their headers).",
+    inputSchema: noArguments,
+    writes: false,
+    run: (_, { caller, asCaller }) =>
+      asCaller((tx) => tx`
+        select b.id as name, b.description, 'builtin' as kind, null as method, true as is_active from public.tools b
+        union all
+        select c.name, c.description, 'http', c.method, c.is_active from public.tenant_tools c where c.tenant_id = ${caller.tenantId}
+        order by 1 limit ${maxListed * 2}`),
+  },
+  {
+    name: "list_executions",
+    description: "Lists the company's most recent runs (newest first): id, team, status, steps, cost and times.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        limit: { type: "integer", minimum: 1, maximum: 50, description: "How many runs (default 20)." },
+        status: { type: "string", enum: ["pending", "running", "completed", "failed", "cancelled"] },
+      },
+      additionalProperties: false,
+    },
+    writes: false,
+    run: (args, { caller, asCaller }) =>
+      asCaller((tx) => tx`
+        select e.id, e.team_id, e.status, e.total_steps, e.finished_steps, e.cost_usd::text as cost_usd,
+               e.created_at, e.started_at, e.finished_at
+        from public.executions e
+        where e.tenant_id = ${caller.tenantId} and (${(args.status as string | undefined) ?? null}::text is null or e.status::text = ${(args.status as string | undefined) ?? null})
+        order by e.created_at desc, e.id limit ${(args.limit as number | undefined) ?? 20}`),
+  },
+  {
+    name: "get_execution",
+    description: "One run of the company: its status, prompt, final result or error, steps and cost.",
+    inputSchema: { type: "object", properties: { execution_id: uuidSchema }, required: ["execution_id"], additionalProperties: false },
+    writes: false,
+    run: async (args, { caller, asCaller }) => {
+      const [run] = await asCaller((tx) => tx`
+        select e.id, e.team_id, e.status, e.initial_prompt, e.final_result, e.error_message, e.total_steps, e.finished_steps,
+               e.cost_usd::text as cost_usd, e.created_at, e.started_at, e.finished_at
+        from public.executions e where e.id = ${args.execution_id as string} and e.tenant_id = ${caller.tenantId}`);
+      if (!run) throw new ToolFailure("there is no run with this id in the company");
+      return run;
+    },
+  },
+  {
+    name: "run_team",
+    description: "Starts a run of one of the company's teams with a prompt; answers the run's id (follow it with get_execution).",
+    inputSchema: {
+      type: "object",
+      properties: {
+        team_id: uuidSchema,
+        prompt: { type: "string", minLength: 1, maxLength: 100_000 },
+        variables: { type: "object" },
+      },
+      required: ["team_id", "prompt"],
+      additionalProperties: false,
+    },
+    writes: true,
+    run: async (args, { caller, asCaller }) => {
+      const started = await asCaller(async (tx) => {
+        const [team] = await tx`select 1 from public.teams t where t.id = ${args.team_id as string} and t.tenant_id = ${caller.tenantId}`;
+        if (!team) throw new ToolFailure("there is no team with this id in the company");
+        const [row] = await tx<{ id: string; status: string }[]>`
+          select e.id, e.status from public.start_execution(${args.team_id as string}, ${args.prompt as string},
+                                                            ${tx.json((args.variables ?? {}) as never)}) e`;
+        return row;
+      });
+      return { execution_id: started.id, status: started.status };
+    },
+  },
+];
+
+const byName = new Map(platformTools.map((tool) => [tool.name, tool]));
+
+/** The company's active HTTP tools as MCP tools, for the caller's scope. */
+async function companyTools(context: ToolContext): Promise<McpToolSpec[]> {
+  const rows = await context.asCaller((tx) => tx<{ name: string; description: string; parameters: Record<string, unknown>; method: string }[]>`
+    select c.name, c.description, c.parameters, c.method from public.tenant_tools c
+    where c.tenant_id = ${context.caller.tenantId} and c.is_active order by c.name limit ${maxListed}`);
+  return rows.map((row) => ({
+    name: `${companyToolPrefix}${row.name}`,
+    description: `${row.description || `The company's ${row.name} tool.`} (${row.method} to the company's service)`,
+    inputSchema: row.parameters,
+    writes: row.method !== "GET",
+  }));
+}
+
+export interface McpToolbox {
+  list(): Promise<McpToolSpec[]>;
+  call(name: string, args: unknown): Promise<McpToolAnswer>;
+}
+
+/** The tools one token may see and call. */
+export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
+  const claims = { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+  const context = (readOnly: boolean): ToolContext => ({
+    caller,
+    sql,
+    asCaller: (work) =>
+      withUserTransaction(sql, claims, async (tx) => {
+        // One round trip for both: a read tool's transaction can write nothing, even through a
+        // security-definer function, and no statement runs past 5 s.
+        await tx`select set_config('transaction_read_only', ${readOnly ? "on" : "off"}, true), set_config('statement_timeout', '5s', true)`;
+        return await work(tx);
+      }),
+  });
+  const allowed = (tool: McpToolSpec) => !tool.writes || caller.scope === "read_write";
+
+  return {
+    async list() {
+      const company = await companyTools(context(true));
+      return [...platformTools, ...company].filter(allowed).map(({ name, description, inputSchema, writes }) => ({ name, description, inputSchema, writes }));
+    },
+
+    async call(name, args) {
+      const given = args ?? {};
+      if (typeof given !== "object" || Array.isArray(given)) return failure("the arguments must be a JSON object");
+      const platform = byName.get(name);
+      const spec = platform ?? (name.startsWith(companyToolPrefix)
+        ? (await companyTools(context(true))).find((tool) => tool.name === name)
+        : undefined);
+      if (!spec) return failure(`there is no tool named "${name}" for this token`);
+      if (!allowed(spec)) return failure(`${name} changes things: it needs a read_write token, and this one is read-only`);
+      const problems = schemaProblems(spec.inputSchema, given);
+      if (problems.length > 0) return failure(`invalid arguments: ${problems.join("; ")}`);
+      try {
+        const result = platform
+          ? await platform.run(given as Record<string, unknown>, context(!platform.writes))
+          : await runCompanyTool(sql, caller, name.slice(companyToolPrefix.length), given as Record<string, unknown>);
+        const rows = Array.isArray(result) ? result.length : undefined;
+        return { text: typeof result === "string" ? result : JSON.stringify(result), isError: false, rows };
+      } catch (error) {
+        if (error instanceof ToolFailure) return failure(error.message);
+        const refused = apiErrorFromSql(error);
+        if (refused && refused.status < 500) return failure(`${refused.code}: ${refused.message}`);
+        throw error;
+      }
+    },
+  };
+}
+
+function failure(text: string): McpToolAnswer {
+  return { text, isError: true };
+}
+
+/** A company HTTP tool, with its headers (secret ones decrypted by the service role), through egress. */
+async function runCompanyTool(sql: Sql, caller: McpCaller, name: string, args: Record<string, unknown>): Promise<string> {
+  const tool = await withServiceTransaction(sql, async (tx) => {
+    const [row] = await tx<{ tool: HttpToolDefinition | null }[]>`select private.tenant_tool_definition(${caller.tenantId}, ${name}) as tool`;
+    return row.tool;
+  });
+  if (!tool) throw new ToolFailure(`there is no active tool named "${name}" in the company`);
+  const timeoutMs = tool.timeout_ms;
+  const signal = AbortSignal.timeout(timeoutMs);
+  return await callHttpTool(tool, args, { timeoutMs, signal });
+}
