@@ -2,7 +2,7 @@
 // analysts (/analytics/logins). Numbers come from the analytics materialized views, refreshed
 // every 15 minutes by default: `GET /analytics/freshness` says when.
 import { z } from "zod";
-import { timestamp, uuid } from "./common.ts";
+import { list, timestamp, uuid } from "./common.ts";
 
 const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -124,3 +124,11 @@ export type AnalystLogin = z.infer<typeof analystLogin>;
 /** The answer to creating a login: the only time its password is shown. */
 export const createdAnalystLogin = analystLogin.extend({ password: z.string() });
 export type CreatedAnalystLogin = z.infer<typeof createdAnalystLogin>;
+
+/** The answers of the GET routes: `{ items: [...] }`. */
+export const teamPerformanceList = list(teamPerformanceDay);
+export const agentPerformanceList = list(agentPerformanceDay);
+export const inboxConsumptionList = list(inboxConsumptionMonth);
+export const agentConsumptionList = list(agentConsumptionMonth);
+export const analyticsFreshnessList = list(analyticsFreshness);
+export const analystLoginList = list(analystLogin);

@@ -1,6 +1,7 @@
 // English: the same keys as Portuguese (the type says so).
 import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
+import { analyticsEn } from "./analytics.en";
 import { adminEn } from "./admin.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
@@ -22,6 +23,7 @@ export const en: Messages = {
     executions: "Runs",
     inbox: "Inbox",
     contacts: "Contacts",
+    analytics: "Analytics",
     settings: "Settings",
     invitations: "Invitations",
     soon: "soon",
@@ -403,6 +405,7 @@ export const en: Messages = {
   passwordReset: passwordResetEn,
   executions: executionsEn,
   ...messagingEn,
+  ...analyticsEn,
   account: accountEn,
   audit: auditEn,
   admin: adminEn,

@@ -1,6 +1,7 @@
 // Brazilian Portuguese: the app's first language and the shape every other language follows.
 // ICU message syntax (plurals, values); see svelte-i18n.
 import { accountPtBR } from "./account.pt-BR";
+import { analyticsPtBR } from "./analytics.pt-BR";
 import { adminPtBR } from "./admin.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
@@ -22,6 +23,7 @@ export const ptBR = {
     executions: "Execuções",
     inbox: "Conversas",
     contacts: "Contatos",
+    analytics: "Análises",
     settings: "Configurações",
     invitations: "Convites",
     soon: "em breve",
@@ -404,6 +406,7 @@ export const ptBR = {
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
   ...messagingPtBR,
+  ...analyticsPtBR,
   account: accountPtBR,
   audit: auditPtBR,
   admin: adminPtBR,

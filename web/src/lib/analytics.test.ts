@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { TeamPerformanceDay } from "$schemas/analytics.ts";
+import { costPerAgent, defaultRange, perDay, teamTotals } from "./analytics";
+
+const row = (day: string, teamId: string | null, numbers: Partial<TeamPerformanceDay> = {}): TeamPerformanceDay => ({
+  day, team_id: teamId, team_name: teamId === null ? null : `Team ${teamId}`, runs: 1, succeeded: 1, failed: 0, cancelled: 0,
+  success_rate: 1, duration_p50_ms: 1000, duration_p95_ms: 2000, input_tokens: 10, output_tokens: 5, cost_usd: 0.5,
+  cost_per_run_usd: 0.5, retries: 0, timeouts: 0, ...numbers,
+});
+
+describe("the analytics page's arithmetic", () => {
+  it("shows the last 30 days by default", () => {
+    expect(defaultRange(new Date("2026-12-05T10:00:00Z"))).toEqual({ from: "2026-11-06", to: "2026-12-05" });
+  });
+
+  it("gives every day of the range a bar, zero without runs", () => {
+    const bars = perDay([row("2026-11-02", "a"), row("2026-11-02", "b", { input_tokens: 100 })], { from: "2026-11-01", to: "2026-11-03" },
+      (r) => r.input_tokens + r.output_tokens);
+    expect(bars).toEqual([{ label: "2026-11-01", value: 0 }, { label: "2026-11-02", value: 120 }, { label: "2026-11-03", value: 0 }]);
+  });
+
+  it("adds up each team's days, rates from the sums and the worst day's p95", () => {
+    const [team] = teamTotals([row("2026-11-01", "a", { runs: 3, succeeded: 1, failed: 1, cancelled: 1, duration_p95_ms: 900 }), row("2026-11-02", "a")]);
+    expect(team).toMatchObject({ runs: 4, succeeded: 2, failed: 1, worstP95Ms: 2000, tokens: 30, costUsd: 1, costPerRunUsd: 0.25 });
+    expect(team.successRate).toBeCloseTo(2 / 3);
+  });
+
+  it("names a deleted agent and sorts agents by cost", () => {
+    const bars = costPerAgent([
+      { month: "2026-11-01", agent_id: "x", agent_name: "Writer", steps: 1, runs: 1, input_tokens: 1, output_tokens: 1, cost_usd: 0.2 },
+      { month: "2026-12-01", agent_id: "x", agent_name: "Writer", steps: 1, runs: 1, input_tokens: 1, output_tokens: 1, cost_usd: 0.2 },
+      { month: "2026-11-01", agent_id: null, agent_name: null, steps: 1, runs: 1, input_tokens: 1, output_tokens: 1, cost_usd: 1 },
+    ], "deleted");
+    expect(bars).toEqual([{ label: "deleted", value: 1 }, { label: "Writer", value: 0.4 }]);
+  });
+});

@@ -1,0 +1,32 @@
+// The analytics page's load against the running stack: a new company sees the last 30 days with no
+// runs and when the views were refreshed; a range the API refuses is an error page, not a blank one.
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultRange } from "$lib/analytics";
+import { expectRedirect, requestEvent, signUp, type Person } from "../../../tests/stack";
+import { actions as newTenant } from "../tenants/new/+page.server";
+import { load as analyticsLoad } from "./+page.server";
+
+let owner: Person;
+
+type AnalyticsData = Exclude<Awaited<ReturnType<typeof analyticsLoad>>, void>;
+
+beforeAll(async () => {
+  owner = await signUp("analytics");
+  const event = await requestEvent(owner.jar, { path: "/tenants/new", method: "POST", form: { name: "Análises", slug: `analises-${Date.now()}` } });
+  await expectRedirect(() => newTenant.default(event as never));
+});
+
+describe("the analytics page", () => {
+  it("shows a new company the last 30 days, nothing run, and when the numbers were refreshed", async () => {
+    const data = (await analyticsLoad((await requestEvent(owner.jar, { path: "/analytics" })) as never)) as AnalyticsData;
+    expect(data.range).toEqual(defaultRange());
+    expect(data.teams).toEqual([]);
+    expect(data.agents).toEqual([]);
+    expect(data.dataAsOf === null || !Number.isNaN(Date.parse(data.dataAsOf))).toBe(true);
+  });
+
+  it("answers a range the API refuses with an error page", async () => {
+    const event = await requestEvent(owner.jar, { path: "/analytics?from=2026-12-01&to=2026-11-01" });
+    await expect(analyticsLoad(event as never)).rejects.toMatchObject({ status: 422 });
+  });
+});
