@@ -980,8 +980,16 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"dead_letters":
+{ Args: { "before_failed_at"?: string,"before_id"?: string,"page_limit"?: number,"target_inbox_id"?: string,"target_tenant_id": string }; Returns: {
+              "attempts": number,"body": string,"contact_name": string,"contact_phone": string,"conversation_id": string,"created_at": string,"failed_at": string,"id": string,"inbox_id": string,"inbox_name": string,"last_error": Json,"message_id": string,"role": Database["public"]['Enums']["message_role"]
+            }[]
+                           },
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
+                           },
+"discard_dead_letter":
+{ Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
                            },
 "inbox_secret_hints":
 { Args: { "target_inbox_id": string }; Returns: {
@@ -1013,10 +1021,16 @@ isOneToOne: false
 "replay_webhook_event":
 { Args: { "target_event_id": number }; Returns: Json
                            },
+"reply_in_conversation":
+{ Args: { "body": string,"target_conversation_id": string }; Returns: string
+                           },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
               "tenant_id": string,"user_id": string
             }[]
+                           },
+"retry_dead_letter":
+{ Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
                            },
 "rotate_inbox_secret":
 { Args: { "kind": Database["public"]['Enums']["inbox_secret_kind"],"new_value"?: string,"target_inbox_id": string }; Returns: string
