@@ -10,7 +10,7 @@ export interface DeliveryPassOptions {
   fetchImpl: FetchLike;
   /** Jobs in flight at once (each a different conversation: the claim gives one per conversation). */
   maxInFlight: number;
-  /** Claim again once this many slots are free (or nothing is in flight). */
+  /** Claim again once this many jobs settled since the last claim (always while fewer are in flight). */
   claimBatch: number;
   /** Stop claiming after this long; the watchdog wakes a new pass for what is left. */
   budgetMs: number;
