@@ -139,7 +139,7 @@ describe("retries and dead letters", () => {
     fake.scriptSends([{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }]);
     const messageId = await appendReply(sql, conversationId, body);
     // 1 s + 5 s + 25 s of waiting between the four attempts.
-    const dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 120_000);
+    const dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 200_000);
     expect(attemptsOf(body)).toEqual([500, 500, 500, 500]);
     expect(sentBodies(body)).toHaveLength(0);
     expect(dead).toMatchObject({
@@ -156,7 +156,7 @@ describe("retries and dead letters", () => {
     await waitForOutbound(sql, messageId, (state) => state.status === "sent", "the retried reply sent");
     expect(attemptsOf(body)).toEqual([500, 500, 500, 500, 200]);
     expect(sentBodies(body)).toHaveLength(1);
-  }, 180_000);
+  }, 300_000);
 
   it("keeps a conversation's order: later replies wait for the first one's retry", async () => {
     const { conversationId } = await metaConversation();
