@@ -79,6 +79,8 @@ export interface FakeWhatsAppOptions {
   atStackAddress?: boolean;
   /** Every accepted send waits this long before answering (a provider's latency). */
   sendLatencyMs?: number;
+  /** Called as each message is accepted (a benchmark times arrivals). */
+  onAccepted?: (message: FakeSentMessage) => void;
 }
 
 export interface FakeWhatsAppProviders {
@@ -123,6 +125,7 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
     let answer: Answer;
     if (!script) {
       answer = { ...accept(), delayMs: options.sendLatencyMs };
+      if (options.onAccepted && answer.status < 300) options.onAccepted(sent[sent.length - 1]);
     } else if (script.acceptThenAnswer) {
       answer = { ...accept(), delayMs: script.delayMs };
     } else {

@@ -3,7 +3,7 @@
 // and Z-API at the stack's provider addresses, Evolution at the inbox's own) and records what
 // happened. Covered: sent once, with the provider's id, then delivered and read as the provider
 // posts statuses to the webhooks function; 429 then 200 is one send; 500 four times is a dead
-// letter, and retrying it sends it once; a conversation's replies leave in order even when the
+// letter, and retrying it from the API sends it once; a conversation's replies leave in order even when the
 // first one waits for a retry; long bodies go in parts; Meta's 24-hour window fails a reply
 // clearly; a refusal fails at once with its reason; a worker killed mid-send leaves a dead letter,
 // never a second send (at most once).
@@ -12,11 +12,13 @@ import {
   appendClaimedByDyingWorker,
   appendReply,
   type ApiUser,
+  call,
   cleanUp,
   connectEvolutionInbox,
   connectMetaInbox,
   type ConnectedInbox,
   createTenant,
+  expectStatus,
   type FakeWhatsAppProviders,
   outboundState,
   pause,
@@ -137,7 +139,7 @@ describe("retries and dead letters", () => {
     fake.scriptSends([{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }]);
     const messageId = await appendReply(sql, conversationId, body);
     // 1 s + 5 s + 25 s of waiting between the four attempts.
-    const dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 120_000);
+    const dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 200_000);
     expect(attemptsOf(body)).toEqual([500, 500, 500, 500]);
     expect(sentBodies(body)).toHaveLength(0);
     expect(dead).toMatchObject({
@@ -147,11 +149,14 @@ describe("retries and dead letters", () => {
       last_error: { code: "provider_unavailable" },
     });
 
-    await sql`select private.retry_dead_letter(${company}, ${dead.delivery_id})`;
+    const letters = await expectStatus(call(owner, "GET", "/dead-letters", { tenant: company }), 200);
+    expect(letters.items).toContainEqual(expect.objectContaining({ id: dead.delivery_id, message_id: messageId, body, attempts: 4 }));
+    expect(await expectStatus(call(owner, "POST", `/dead-letters/${dead.delivery_id}/retry`, { tenant: company }), 200))
+      .toEqual({ message_id: messageId, status: "queued" });
     await waitForOutbound(sql, messageId, (state) => state.status === "sent", "the retried reply sent");
     expect(attemptsOf(body)).toEqual([500, 500, 500, 500, 200]);
     expect(sentBodies(body)).toHaveLength(1);
-  }, 180_000);
+  }, 300_000);
 
   it("keeps a conversation's order: later replies wait for the first one's retry", async () => {
     const { conversationId } = await metaConversation();

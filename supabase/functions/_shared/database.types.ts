@@ -483,26 +483,6 @@ isOneToOne: false
       referencedColumns: ["id","tenant_id"]
     }
                   ]
-                },"mcp_tokens": {
-                  Row: {
-                    "created_at": string,"created_by": string,"expires_at": string | null,"id": string,"last_used_at": string | null,"name": string,"revoked_at": string | null,"scope": string,"tenant_id": string,"token_hash": string,"token_prefix": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "created_at"?: string,"created_by": string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name": string,"revoked_at"?: string | null,"scope"?: string,"tenant_id": string,"token_hash": string,"token_prefix": string
-                  }
-                  Update: {
-                    "created_at"?: string,"created_by"?: string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name"?: string,"revoked_at"?: string | null,"scope"?: string,"tenant_id"?: string,"token_hash"?: string,"token_prefix"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "mcp_tokens_tenant_id_fkey"
-      columns: ["tenant_id"]
-isOneToOne: false
-      referencedRelation: "tenants"
-      referencedColumns: ["id"]
-    }
-                  ]
                 },"memberships": {
                   Row: {
                     "created_at": string,"id": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"updated_at": string,"user_id": string
@@ -976,11 +956,6 @@ isOneToOne: false
 "create_inbox":
 { Args: { "display_name": string,"phone_number": string,"provider": Database["public"]['Enums']["inbox_provider"],"provider_ids": Json,"secrets": Json,"target_tenant_id": string }; Returns: Json
                            },
-"create_mcp_token":
-{ Args: { "expires"?: string,"target_tenant_id": string,"token_name": string,"token_scope"?: string }; Returns: {
-              "id": string,"token": string
-            }[]
-                           },
 "create_tenant":
 { Args: { "agents_endpoint_url"?: string,"name": string,"slug": string,"tax_id"?: string }; Returns: {
               "agents_endpoint_url": string | null,
@@ -1005,8 +980,16 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"dead_letters":
+{ Args: { "before_failed_at"?: string,"before_id"?: string,"page_limit"?: number,"target_inbox_id"?: string,"target_tenant_id": string }; Returns: {
+              "attempts": number,"body": string,"contact_name": string,"contact_phone": string,"conversation_id": string,"created_at": string,"failed_at": string,"id": string,"inbox_id": string,"inbox_name": string,"last_error": Json,"message_id": string,"role": Database["public"]['Enums']["message_role"]
+            }[]
+                           },
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
+                           },
+"discard_dead_letter":
+{ Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
                            },
 "inbox_secret_hints":
 { Args: { "target_inbox_id": string }; Returns: {
@@ -1038,13 +1021,16 @@ isOneToOne: false
 "replay_webhook_event":
 { Args: { "target_event_id": number }; Returns: Json
                            },
+"reply_in_conversation":
+{ Args: { "body": string,"target_conversation_id": string }; Returns: string
+                           },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
               "tenant_id": string,"user_id": string
             }[]
                            },
-"revoke_mcp_token":
-{ Args: { "token_id": string }; Returns: undefined
+"retry_dead_letter":
+{ Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
                            },
 "rotate_inbox_secret":
 { Args: { "kind": Database["public"]['Enums']["inbox_secret_kind"],"new_value"?: string,"target_inbox_id": string }; Returns: string

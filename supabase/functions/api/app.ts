@@ -12,6 +12,7 @@ import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
+import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { inboxRoutes } from "./routes/inboxes.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { knowledgeBaseRoutes } from "./routes/knowledge-bases.ts";
@@ -124,6 +125,8 @@ export function buildApiApp(
   // Knowledge (issue 14).
   app.route("/knowledge-bases", knowledgeBaseRoutes(routeDependencies));
   app.route("/documents", documentRoutes(routeDependencies));
+  // Outbound delivery (#13): replies that failed after every retry.
+  app.route("/dead-letters", deadLetterRoutes(routeDependencies));
 
   return app;
 }

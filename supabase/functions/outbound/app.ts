@@ -17,7 +17,7 @@ export interface OutboundDependencies {
   logSink?: LogSink;
   /** Keeps the pass running after the 202 (EdgeRuntime.waitUntil in production). */
   background: (work: Promise<unknown>) => void;
-  settings?: Partial<Pick<DeliveryPassOptions, "maxInFlight" | "budgetMs" | "idleExitMs" | "pollMs">> & { leaseSeconds?: number };
+  settings?: Partial<Pick<DeliveryPassOptions, "maxInFlight" | "claimBatch" | "budgetMs" | "idleExitMs" | "pollMs">> & { leaseSeconds?: number };
   onFinished?: (summary: DeliveryPassSummary) => void;
 }
 
@@ -26,6 +26,7 @@ export interface OutboundDependencies {
 // a dead letter (never a second send). Passes stay well inside Supabase's 150 s wall clock.
 export const defaultDeliverySettings = {
   maxInFlight: 64,
+  claimBatch: 8,
   budgetMs: 100_000,
   idleExitMs: 2_000,
   pollMs: 200,

@@ -10,6 +10,8 @@ export interface DeliveryPassOptions {
   fetchImpl: FetchLike;
   /** Jobs in flight at once (each a different conversation: the claim gives one per conversation). */
   maxInFlight: number;
+  /** Claim again once this many jobs settled since the last claim (always while fewer are in flight). */
+  claimBatch: number;
   /** Stop claiming after this long; the watchdog wakes a new pass for what is left. */
   budgetMs: number;
   /** Exit after this long with nothing to claim. */
@@ -83,21 +85,35 @@ async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promis
   const inFlight = new Set<Promise<void>>();
   const deadline = Date.now() + options.budgetMs;
   let lastWorkAt = Date.now();
+  let lastClaimAt = 0;
+  let settledSinceClaim = 0;
 
   while (true) {
     const room = options.maxInFlight - inFlight.size;
-    if (room > 0 && Date.now() < deadline) {
+    // Claim when few are in flight, when a batch's worth settled, at each poll, or on a kick — not
+    // after every settled reply, which would spend the database on claims (a conversation's next
+    // reply waits at most one batch or one poll).
+    const mayClaim = room > 0 && Date.now() < deadline && (
+      inFlight.size < options.claimBatch || settledSinceClaim >= options.claimBatch || Date.now() - lastClaimAt >= options.pollMs ||
+      doorbell.take()
+    );
+    if (mayClaim) {
       doorbell.take();
+      lastClaimAt = Date.now();
+      settledSinceClaim = 0;
       const jobs = await options.store.claim(options.worker, room);
       for (const job of jobs) {
         const delivery: Promise<void> = deliver(job, options, secrets, summary)
           .catch((error) => options.log({ level: "error", msg: "delivery failed unexpectedly", delivery_id: job.delivery_id, error: String(error) }))
-          .finally(() => inFlight.delete(delivery));
+          .finally(() => {
+            inFlight.delete(delivery);
+            settledSinceClaim++;
+          });
         inFlight.add(delivery);
       }
       if (jobs.length > 0) {
         lastWorkAt = Date.now();
-        continue;
+        if (inFlight.size < options.claimBatch) continue;
       }
     }
     if (inFlight.size === 0 && (Date.now() >= deadline || Date.now() - lastWorkAt >= options.idleExitMs)) break;
@@ -135,6 +151,8 @@ async function deliver(
   const inboxSecrets = await secrets;
 
   const parts = splitIntoParts(job.body);
+  // Every part was accepted before (a retried dead letter): nothing is sent again.
+  if (job.parts_sent >= parts.length) return settle({ outcome: "sent" });
   for (let index = job.parts_sent; index < parts.length; index++) {
     const outcome = await sendText(job, inboxSecrets, options.endpoints, job.contact_phone, parts[index], options.fetchImpl);
     if (!outcome.ok) {
@@ -144,12 +162,15 @@ async function deliver(
         ? settle({ outcome: "retry", failure: outcome.failure, retryAfterSeconds: outcome.retryAfterSeconds })
         : settle({ outcome: "failed", failure: outcome.failure });
     }
-    const held = await store.recordPart(job.delivery_id, worker, index + 1, outcome.providerMessageId);
+    const last = index === parts.length - 1;
+    const held = last
+      ? await store.recordLastPartAndSettle(job.delivery_id, worker, index + 1, outcome.providerMessageId)
+      : await store.recordPart(job.delivery_id, worker, index + 1, outcome.providerMessageId);
     if (!held) {
       summary.lost++;
       options.log({ level: "warn", msg: "lost the lease while sending", delivery_id: job.delivery_id, part: index + 1 });
       return;
     }
+    if (last) summary.sent++;
   }
-  return settle({ outcome: "sent" });
 }

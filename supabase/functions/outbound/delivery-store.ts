@@ -64,6 +64,21 @@ export class DeliveryStore {
     });
   }
 
+  /**
+   * The last part accepted and the job settled sent, in one transaction (one round of commits per
+   * reply instead of two). False when this worker no longer holds the job.
+   */
+  recordLastPartAndSettle(deliveryId: string, worker: string, partNumber: number, providerMessageId: string): Promise<boolean> {
+    return withServiceTransaction(this.sql, async (tx) => {
+      const [row] = await tx<{ recorded: boolean }[]>`
+        select private.record_outbound_part(${deliveryId}, ${worker}, ${partNumber}, ${providerMessageId}, ${this.leaseSeconds}) as recorded`;
+      if (!row.recorded) return false;
+      const [settled] = await tx<{ settled: boolean }[]>`
+        select private.settle_outbound_delivery(${deliveryId}, ${worker}, 'sent') as settled`;
+      return settled.settled;
+    });
+  }
+
   settle(deliveryId: string, worker: string, settlement: Settlement): Promise<boolean> {
     const failure = settlement.outcome === "sent" ? null : settlement.failure;
     const retryAfter = settlement.outcome === "retry" ? settlement.retryAfterSeconds : null;

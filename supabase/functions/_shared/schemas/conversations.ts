@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { contactStatus, cursorPage, keysetLimit } from "./contacts.ts";
 import { inboxProvider } from "./inboxes.ts";
-import { text, timestamp, uuid } from "./common.ts";
+import { storableString, text, timestamp, uuid } from "./common.ts";
 
 export const conversationStatus = z.enum(["open", "pending", "closed"]);
 export type ConversationStatus = z.infer<typeof conversationStatus>;
@@ -91,3 +91,10 @@ export const messageListQuery = z.strictObject({
     .min(1, { error: "Must be at least 1." }).max(2_147_483_647, { error: "Must be at most 2147483647." }).optional(),
   limit: keysetLimit,
 });
+
+/** `POST /conversations/:id/messages`: a reply a person writes (longer than 4,096 characters is sent in parts). */
+export const replyBody = z.strictObject({
+  body: storableString().max(65536, { error: "Must have at most 65536 characters." })
+    .refine((value) => value.trim().length > 0, { error: "Must not be empty." }),
+});
+export type ReplyBody = z.infer<typeof replyBody>;

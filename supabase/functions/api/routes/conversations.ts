@@ -8,6 +8,7 @@ import {
   type Message,
   messageListQuery,
   type MessagePage,
+  replyBody,
 } from "../../_shared/schemas/conversations.ts";
 import type { TenantContext } from "../../_shared/tenant-context.ts";
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
@@ -29,6 +30,9 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *   POST /conversations/:id/assign      handle_conversations: { assignee: bot | unassigned |       200, 403, 404, 422
  *                                       member, user_id } (a member of the company)
  *   POST /conversations/:id/read        handle_conversations: unread_count back to 0               200, 403, 404
+ *   POST /conversations/:id/messages    handle_conversations: { body } a reply written by the     201, 403, 404, 409 conversation_closed,
+ *                                       caller (role human), delivered like the bot's; the caller 422
+ *                                       takes the conversation (assignee member) → the message
  * Another tenant's conversation is 404, as a missing one.
  */
 export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -88,11 +92,7 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
       // A conversation's messages are never older than it: the bound lets Postgres skip the
       // monthly partitions before it instead of probing every month's index.
       const rows = await tx<{ message: Message }[]>`
-        select jsonb_build_object(
-          'id', m.id, 'conversation_id', m.conversation_id, 'message_index', m.message_index,
-          'direction', m.direction, 'role', m.role, 'type', m.type, 'body', m.body, 'media', m.media,
-          'status', m.status, 'status_at', m.status_at, 'error', m.error, 'sent_by', m.sent_by,
-          'sent_at', m.sent_at, 'created_at', m.created_at) as message
+        select ${messageJson(tx)} as message
         from public.messages m
         where m.conversation_id = ${id}
           and m.created_at >= ${conversation.created_at}::timestamptz
@@ -142,6 +142,21 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
     return c.json(conversation satisfies Conversation);
   });
 
+  app.post("/:id/messages", async (c) => {
+    const { id } = parseParams(c, conversationParams);
+    const { body } = await parseJsonBody(c, replyBody);
+    const message = await c.var.asUser(async (tx) => {
+      await visibleConversation(tx, c.var.tenant.id, id);
+      requireCapability(c.var.tenant, "handle_conversations", "Only people who handle conversations can reply in them (analysts read them).");
+      // The database checks the caller again, takes the conversation for them and queues the reply.
+      const [reply] = await tx<{ id: string }[]>`select public.reply_in_conversation(${id}, ${body}) as id`;
+      const [row] = await tx<{ message: Message }[]>`
+        select ${messageJson(tx)} as message from public.messages m where m.id = ${reply.id} and m.conversation_id = ${id}`;
+      return row.message;
+    });
+    return c.json(message satisfies Message, 201);
+  });
+
   app.post("/:id/read", async (c) => {
     const { id } = parseParams(c, conversationParams);
     const conversation = await c.var.asUser((tx) =>
@@ -173,6 +188,15 @@ async function requireMember(tx: TransactionSql, tenantId: string, userId: strin
   if (!member) {
     throw validationFailed("The request body", [{ path: "user_id", message: "Must be a member of this company." }]);
   }
+}
+
+function messageJson(tx: TransactionSql) {
+  return tx`
+    jsonb_build_object(
+      'id', m.id, 'conversation_id', m.conversation_id, 'message_index', m.message_index,
+      'direction', m.direction, 'role', m.role, 'type', m.type, 'body', m.body, 'media', m.media,
+      'status', m.status, 'status_at', m.status_at, 'error', m.error, 'sent_by', m.sent_by,
+      'sent_at', m.sent_at, 'created_at', m.created_at)`;
 }
 
 function conversationJson(tx: TransactionSql) {

@@ -117,6 +117,8 @@ const ruleCodes = new Set([
   "sender_not_member",
   "execution_not_in_tenant",
   "dead_letter_not_found",
+  "conversations_reply_by_handlers",
+  "dead_letters_by_inbox_managers",
   // The team workflow's rules (#18): said beside the field they name and above the form.
   "team_agent_limit",
   "team_agent_not_in_company",

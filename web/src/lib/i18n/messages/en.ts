@@ -510,6 +510,8 @@ export const en: Messages = {
       sender_not_member: "Only a member of the company can reply in its conversations.",
       execution_not_in_tenant: "This run is not one of your company's.",
       dead_letter_not_found: "This failed message is not waiting for a decision any more (or is not in your company).",
+      conversations_reply_by_handlers: "Analysts can read conversations but not reply in them.",
+      dead_letters_by_inbox_managers: "Only the company's owners and admins see, retry and discard failed messages.",
       // Company tools (#16).
       tenant_tool_not_found: "This tool is not there (or not in your company).",
       tenant_tool_secret_not_found: "This tool has no secret header with that name.",

@@ -500,6 +500,8 @@ export const ptBR = {
       sender_not_member: "Só um membro da empresa pode responder nas conversas dela.",
       execution_not_in_tenant: "Esta execução não é da sua empresa.",
       dead_letter_not_found: "Esta mensagem com falha não está mais aguardando uma decisão (ou não é da sua empresa).",
+      conversations_reply_by_handlers: "Analistas podem ler as conversas, mas não responder nelas.",
+      dead_letters_by_inbox_managers: "Só proprietários e administradores da empresa veem, reenviam e descartam mensagens que falharam.",
       // Company tools (#16).
       tenant_tool_not_found: "Esta ferramenta não existe (ou não é da sua empresa).",
       tenant_tool_secret_not_found: "Esta ferramenta não tem um cabeçalho secreto com esse nome.",

@@ -1,8 +1,9 @@
 // /inbox/<id>: one conversation — its newest messages (?before=<index> for earlier ones), the
-// contact, and what a handler may do: close, reopen, assign, block the contact. The page follows
+// contact, and what a handler may do: reply (and so take the conversation), close, reopen, assign,
+// block the contact. The page follows
 // `conversation:<id>` on Realtime and reloads this (depends "app:conversation"). Another company's
 // conversation answers 404.
-import { conversation, messagePage } from "$schemas/conversations.ts";
+import { conversation, message, messagePage } from "$schemas/conversations.ts";
 import { contact } from "$schemas/contacts.ts";
 import { memberPage } from "$schemas/members.ts";
 import { can } from "$lib/capabilities";
@@ -44,6 +45,16 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+  reply: async (event) => {
+    const data = await event.request.formData();
+    const body = data.get("body");
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/messages`, message, { body: typeof body === "string" ? body : "" });
+      return notice("inbox.reply.sent");
+    } catch (cause) {
+      return formFailure(cause, {}, "reply");
+    }
+  },
   close: async (event) => {
     try {
       await createApi(event).post(`${conversationPath(event.params.id)}/close`, conversation);

@@ -1,8 +1,11 @@
 // /settings/inboxes: the company's WhatsApp numbers. Owners and admins connect one (a step-by-step
 // guide per provider; the answer shows the webhook address and, for Meta, the verify token to paste,
 // once), test its connection, disable or enable it, and delete it. Secrets are sent to the API and
-// never shown back, not even in a refused form.
+// never shown back, not even in a refused form. They also see the replies that failed after every
+// retry (dead letters, ?failed_after=<cursor> for more) and send one again or discard it.
 import { connectionTest, createdInbox, inbox, inboxList, type InboxProvider } from "$schemas/inboxes.ts";
+import { deadLetterOutcome, deadLetterPage } from "$schemas/dead-letters.ts";
+import { can } from "$lib/capabilities";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { optionalText, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
@@ -13,13 +16,25 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const secretFields = ["app_secret", "access_token", "instance_token", "client_token", "api_key"];
 
 export const load: PageServerLoad = async (event) => {
+  const { tenant } = await event.parent();
+  const api = createApi(event);
+  const cursor = event.url.searchParams.get("failed_after");
   try {
-    const inboxes = await createApi(event).get("/inboxes", inboxList);
-    return { inboxes: inboxes.items };
+    const [inboxes, deadLetters] = await Promise.all([
+      api.get("/inboxes", inboxList),
+      can(tenant, "manage_inboxes") ? api.get("/dead-letters", deadLetterPage, { limit: 20, cursor: cursor || null }) : Promise.resolve(null),
+    ]);
+    return { inboxes: inboxes.items, deadLetters: deadLetters?.items ?? [], deadLettersNext: deadLetters?.next_cursor ?? null };
   } catch (cause) {
     pageError(cause);
   }
 };
+
+function deadLetterId(data: FormData): string {
+  const id = optionalText(data, "dead_letter_id") ?? "";
+  if (!uuidPattern.test(id)) error(404, { message: "Not found.", code: "not_found" });
+  return id;
+}
 
 function inboxId(data: FormData): string {
   const id = optionalText(data, "inbox_id") ?? "";
@@ -85,6 +100,26 @@ export const actions: Actions = {
       return notice("inboxes.changed");
     } catch (cause) {
       return formFailure(cause, {}, "status");
+    }
+  },
+
+  retryDeadLetter: async (event) => {
+    const data = await event.request.formData();
+    try {
+      await createApi(event).post(`/dead-letters/${deadLetterId(data)}/retry`, deadLetterOutcome);
+      return notice("inboxes.deadLetters.retried");
+    } catch (cause) {
+      return formFailure(cause, {}, "retryDeadLetter");
+    }
+  },
+
+  discardDeadLetter: async (event) => {
+    const data = await event.request.formData();
+    try {
+      await createApi(event).post(`/dead-letters/${deadLetterId(data)}/discard`, deadLetterOutcome);
+      return notice("inboxes.deadLetters.discarded");
+    } catch (cause) {
+      return formFailure(cause, {}, "discardDeadLetter");
     }
   },
 
