@@ -85,11 +85,29 @@ try {
     select count(*)::int as duplicates from (
       select conversation_id from public.messages where inbox_id = ${answered.inboxId} and direction = 'out'
       group by conversation_id having count(*) > 1) d`;
+  // Where the time goes, per reply: ingest → run created, run created → its step claimed by a worker,
+  // the step's call, the step's end → the reply appended (the database's clock throughout).
+  const phases = await stack.sql<{ phase: string; p50: number; p95: number }[]>`
+    with parts as (
+      select extract(epoch from e.created_at - m.created_at) * 1000 as ingest_to_run,
+             extract(epoch from s.started_at - e.created_at) * 1000 as run_to_claim,
+             extract(epoch from s.finished_at - s.started_at) * 1000 as call,
+             extract(epoch from r.created_at - s.finished_at) * 1000 as result_to_reply
+      from public.messages r
+      join public.executions e on e.id = r.execution_id
+      join public.execution_steps s on s.execution_id = e.id
+      join public.messages m on m.conversation_id = r.conversation_id and m.message_index = 1
+      where r.inbox_id = ${answered.inboxId} and r.direction = 'out')
+    select phase, percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95
+    from parts cross join lateral (values ('webhook stored → run created', ingest_to_run), ('run created → step claimed', run_to_claim),
+                                          ('step claimed → result recorded', call), ('result → reply appended', result_to_reply)) v (phase, ms)
+    group by phase order by min(ms)`;
   const failed = [...stored, ...asked].filter((message) => message.status !== 200).length;
   console.log("");
   console.log(line("webhook → message stored (baseline)", baseline));
   console.log(line("webhook → bot reply in the conversation", replies) + `  ${(conversations / seconds).toFixed(1)} replies/s`);
   console.log(`ratio reply / stored: p50 ${(replies.p50 / baseline.p50).toFixed(2)}x, p95 ${(replies.p95 / baseline.p95).toFixed(2)}x`);
+  for (const phase of phases) console.log(`  ${phase.phase.padEnd(36)} p50 ${phase.p50.toFixed(1)} ms  p95 ${phase.p95.toFixed(1)} ms`);
   console.log(`target p95 < 300 ms: ${replies.p95 < 300 ? "met" : "NOT met"}; non-200 answers: ${failed}; conversations with more than one reply: ${duplicates}`);
 } finally {
   await stack.sql`delete from public.tenants where id = ${company.tenantId}`;
