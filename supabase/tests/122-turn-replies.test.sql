@@ -7,7 +7,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(24);
+select plan(26);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
@@ -102,6 +102,15 @@ select is((select status from public.executions where id = (select execution_id 
 select is((select count(*)::int from pg_temp.replies('+5511987650002')), 0, 'and nothing is sent');
 select is((select assignee::text from public.conversations where id = tests.conversation_id('Line A', '+5511987650002')), 'member',
   'the person keeps the conversation (no handoff announced over them)');
+
+-- ─── a pass is not stopped by a run that is gone (20261122001760) ───────────────────────────
+reset role;  -- the service role reads turns but only the functions write them
+update private.conversation_turns set run_stop_pending = true, execution_id = null
+where conversation_id = tests.conversation_id('Line A', '+5511987650002');
+select tests.authenticate_as_service_role();
+select lives_ok($$ select private.start_due_turns(now()) $$, 'a turn to stop whose run is gone does not stop the pass');
+select ok(not (select run_stop_pending from private.conversation_turns where conversation_id = tests.conversation_id('Line A', '+5511987650002')),
+  'its flag is cleared');
 
 -- ─── an answer that cannot be sent ───────────────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650003', 'wamid.30', 'Oi');

@@ -117,6 +117,9 @@ const ruleCodes = new Set([
   "sender_not_member",
   "execution_not_in_tenant",
   "dead_letter_not_found",
+  // Who answers on WhatsApp (#13, responder): an inbox's responder settings.
+  "responder_inbox_not_in_tenant",
+  "responder_team_not_in_tenant",
   // The team workflow's rules (#18): said beside the field they name and above the form.
   "team_agent_limit",
   "team_agent_not_in_company",
