@@ -1,7 +1,7 @@
 // Agents answer on WhatsApp (responder, #13), end to end with the fakes: a provider's signed POST
 // reaches the webhooks function, the ingest opens a turn, the turn starts a run of the inbox's
 // demo-provider team in the engine, and the run's answer becomes the conversation's assistant
-// message (queued for the outbound delivery) with the run's id, tokens and cost. Three quick
+// message with the run's id, tokens and cost, which the outbound function sends to the fake Meta. Three quick
 // messages make one reply; a person who took over gets no bot reply until they give it back; a
 // handoff keyword hands the conversation to people, announced on the inbox's topic, with no reply.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -9,6 +9,7 @@ import {
   call,
   type Company,
   conversationReplies,
+  connectMetaInbox,
   conversationTurns,
   createTeam,
   createWebhookInbox,
@@ -16,6 +17,7 @@ import {
   demoAgent,
   eventsSettled,
   expectStatus,
+  type FakeWhatsAppProviders,
   inboxConversation,
   newCompany,
   removeCompanies,
@@ -23,6 +25,8 @@ import {
   setInboxResponder,
   signUp,
   stackEnv,
+  startFakeWhatsAppProviders,
+  waitForOutbound,
   whatsAppSender,
 } from "../fixtures/index.ts";
 
@@ -31,9 +35,11 @@ vi.setConfig({ testTimeout: 180_000 });
 const sql = databaseConnection();
 let company: Company;
 let teamId: string;
+let fake: FakeWhatsAppProviders;
 const companies: Company[] = [];
 
 beforeAll(async () => {
+  fake = await startFakeWhatsAppProviders({ atStackAddress: true });
   company = await newCompany(sql, "replies");
   companies.push(company);
   const agentId = await demoAgent(company, "Receptionist", { reply: "Resposta a: {input}", tokens_per_reply: 7 });
@@ -41,6 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await fake?.close();
   await removeCompanies(sql, companies);
   await sql.end();
 });
@@ -54,21 +61,29 @@ async function answeredInbox(settings: { debounce_ms: number }) {
   return inbox;
 }
 
-async function say(inbox: Awaited<ReturnType<typeof answeredInbox>>, from: string, text: string): Promise<void> {
+async function say(inbox: whatsAppSender.SenderInbox, from: string, text: string): Promise<void> {
   const delivery = await whatsAppSender.deliver(stackEnv.functionsUrl, inbox, whatsAppSender.inboundText(inbox, { from, name: "Ana Souza", text }));
   expect(delivery.status).toBe(200);
   await eventsSettled(sql, inbox.inboxId);
 }
 
 describe("the bot's reply", () => {
-  it("answers a signed inbound message with the team's reply, its run, tokens and cost from the ledger", async () => {
-    const inbox = await answeredInbox({ debounce_ms: 0 });
-    await say(inbox, aContact(), "Quero saber o preço");
+  it("answers a signed inbound message with the team's reply, sent to the fake Meta, with its run, tokens and cost from the ledger", async () => {
+    // A Meta inbox connected through the API, whose number the fake Meta knows.
+    const connected = await connectMetaInbox(company.owner, company.tenantId, "Vendas");
+    fake.meta({ phoneNumberId: connected.phoneNumberId, accessToken: connected.accessToken });
+    const inbox = { provider: "meta_cloud" as const, inboxId: connected.id, appSecret: connected.secrets[0], phoneNumberId: connected.phoneNumberId };
+    await setInboxResponder(sql, company.tenantId, inbox.inboxId, { team_id: teamId, debounce_ms: 0 });
+    const phone = aContact();
+    await say(inbox, phone, "Quero saber o preço");
     const conversation = await inboxConversation(sql, inbox.inboxId);
     const [reply] = await repliesArrive(sql, conversation.id);
 
     expect(reply).toMatchObject({ message_index: 2, role: "assistant", direction: "out", body: "Resposta a: Quero saber o preço" });
-    expect(["queued", "sent", "delivered", "read"]).toContain(reply.status);
+    const sent = await waitForOutbound(sql, reply.id, (state) => state.status === "sent", "the reply sent to the fake Meta");
+    expect(fake.sent.filter((message) => message.body === reply.body)).toEqual([
+      { provider: "meta_cloud", account: connected.phoneNumberId, to: phone, body: reply.body, providerMessageId: sent.provider_message_id },
+    ]);
     const [run] = await sql`select team_id, status::text, created_by from public.executions where id = ${reply.execution_id}`;
     expect(run).toEqual({ team_id: teamId, status: "completed", created_by: null });
     const [ledger] = await sql`
@@ -80,7 +95,7 @@ describe("the bot's reply", () => {
 
     // The provider received the conversation as chat messages: the step's input is the contact's
     // latest message, the earlier exchange its history (the demo echoes the input).
-    await say(inbox, (await sql`select phone from public.contacts c join public.conversations v on v.contact_id = c.id where v.id = ${conversation.id}`)[0].phone.slice(1), "E o anual?");
+    await say(inbox, phone, "E o anual?");
     const replies = await repliesArrive(sql, conversation.id, 2);
     expect(replies[1].body).toBe("Resposta a: E o anual?");
     const [{ transcript }] = await sql`
