@@ -170,7 +170,9 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.note_out_of_hours',                        '121-conversation-turns.test.sql', 'out_of_hours'),
   ('private.settle_turn_of_run',                       '121-conversation-turns.test.sql', 'a stopped run fails its turn'),
   ('private.start_due_turns',                          '121-conversation-turns.test.sql', 'start_due_turns'),
-  ('private.start_turn',                               '121-conversation-turns.test.sql', 'the due turn starts one run');
+  ('private.start_turn',                               '121-conversation-turns.test.sql', 'the due turn starts one run'),
+  ('private.step_conversation_transcript',             '122-turn-replies.test.sql', 'step_conversation_transcript'),
+  ('private.end_turns_leaving_bot',                    '122-turn-replies.test.sql', 'taking over ends the turn');
 
 -- Analytics: the members' reads of the materialized views and the platform admin's refresh.
 insert into covered (function_name, test_file, exercised_by) values

@@ -114,9 +114,9 @@ select pg_temp.say('Line A', '+5511987650002', 'wamid.20', 'Bom dia');
 update public.conversations set assignee = 'member', assignee_user_id = tests.get_supabase_uid('member_a')
 where id = tests.conversation_id('Line A', '+5511987650002');
 select is(private.start_due_turns(now() + interval '3 seconds'), 0, 'a turn whose conversation a member took meanwhile starts no run');
-select is(pg_temp.turns('Line A', '+5511987650002'), 'dropped', 'it is dropped');
+select is(pg_temp.turns('Line A', '+5511987650002'), 'handed_off', 'it ended when the member took the conversation (20261122001740)');
 select pg_temp.say('Line A', '+5511987650002', 'wamid.21', 'Alguém aí?');
-select is(pg_temp.turns('Line A', '+5511987650002'), 'dropped', 'and a member''s conversation opens no turn');
+select is(pg_temp.turns('Line A', '+5511987650002'), 'handed_off', 'and a member''s conversation opens no turn');
 
 -- ─── handoff keyword ─────────────────────────────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650003', 'wamid.30', 'Oi');

@@ -1,5 +1,6 @@
 import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
+import type { TranscriptEntry } from "./conversation-chat.ts";
 import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
 import type { ToolDefinition } from "../_shared/tools/registry.ts";
@@ -184,6 +185,13 @@ export class EngineStore {
       tx<{ recorded: boolean }[]>`
         select private.record_step_citations(${step.step_id}, ${worker}, ${step.attempt}, ${tx.json(citations as never)}) as recorded`));
     return row.recorded;
+  }
+
+  /** The conversation a reply step answers (private.step_conversation_transcript), or null for any other step. */
+  async conversationTranscript(step: ClaimedStep): Promise<TranscriptEntry[] | null> {
+    const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+      tx<{ transcript: TranscriptEntry[] | null }[]>`select private.step_conversation_transcript(${step.step_id}) as transcript`));
+    return row.transcript;
   }
 
   async reap(): Promise<number> {

@@ -1,4 +1,5 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
+import { chatFromTranscript } from "./conversation-chat.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { keyDestinationRefusal } from "./key-destination.ts";
 import { citationsOf, retrieveKnowledge, withKnowledgeSources } from "./knowledge-context.ts";
@@ -73,6 +74,9 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       signal: abort.signal,
       attempt: step.attempt,
     };
+    // A reply to a WhatsApp conversation reaches the provider as chat messages, not one text.
+    const chat = chatFromTranscript((await store.conversationTranscript(step)) ?? []);
+    if (chat) Object.assign(call, chat);
     // The key goes only where it belongs; a refused one is never decrypted.
     const refused = keyDestinationRefusal(step, call, options.baseUrls);
     if (refused) throw refused;

@@ -33,6 +33,11 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *   POST /conversations/:id/messages    handle_conversations: { body } a reply written by the     201, 403, 404, 409 conversation_closed,
  *                                       caller (role human), delivered like the bot's; the caller 422
  *                                       takes the conversation (assignee member) → the message
+ *   POST /conversations/:id/takeover    handle_conversations: the caller holds it (assignee member, 200, 403, 404
+ *                                       a pending one opens); the bot stops answering and a reply in
+ *                                       flight is stopped
+ *   POST /conversations/:id/release     handle_conversations: back to the bot (assignee bot, a     200, 403, 404
+ *                                       pending one opens); the contact's next message is answered
  * Another tenant's conversation is 404, as a missing one.
  */
 export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -163,6 +168,31 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
       change(tx, c.var.tenant, id, (tx) => tx`
         update public.conversations c set unread_count = 0
         where c.id = ${id} and c.tenant_id = ${c.var.tenant.id} and c.unread_count <> 0`)
+    );
+    return c.json(conversation satisfies Conversation);
+  });
+
+  // The bot pauses for this conversation until released (the turn trigger ends its open turn).
+  app.post("/:id/takeover", async (c) => {
+    const { id } = parseParams(c, conversationParams);
+    const conversation = await c.var.asUser((tx) =>
+      change(tx, c.var.tenant, id, (tx) => tx`
+        update public.conversations c
+        set assignee = 'member', assignee_user_id = (select auth.uid()),
+            status = case when c.status = 'pending' then 'open'::public.conversation_status else c.status end
+        where c.id = ${id} and c.tenant_id = ${c.var.tenant.id}`)
+    );
+    return c.json(conversation satisfies Conversation);
+  });
+
+  app.post("/:id/release", async (c) => {
+    const { id } = parseParams(c, conversationParams);
+    const conversation = await c.var.asUser((tx) =>
+      change(tx, c.var.tenant, id, (tx) => tx`
+        update public.conversations c
+        set assignee = 'bot', assignee_user_id = null,
+            status = case when c.status = 'pending' then 'open'::public.conversation_status else c.status end
+        where c.id = ${id} and c.tenant_id = ${c.var.tenant.id}`)
     );
     return c.json(conversation satisfies Conversation);
   });

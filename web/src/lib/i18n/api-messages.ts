@@ -119,6 +119,9 @@ const ruleCodes = new Set([
   "dead_letter_not_found",
   "conversations_reply_by_handlers",
   "dead_letters_by_inbox_managers",
+  // Who answers on WhatsApp (#13, responder): an inbox's responder settings.
+  "responder_inbox_not_in_tenant",
+  "responder_team_not_in_tenant",
   // The team workflow's rules (#18): said beside the field they name and above the form.
   "team_agent_limit",
   "team_agent_not_in_company",

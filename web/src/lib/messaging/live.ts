@@ -20,6 +20,8 @@ export interface FollowTopicsOptions {
    * with a reload of the page being left); the reload is tried again a moment later.
    */
   isBusy?: () => boolean;
+  /** Each broadcast as it arrives (its event and payload: ids and reasons, never bodies), before the folded reload. */
+  onBroadcast?: (event: string, payload: Record<string, unknown>) => void;
   foldMs?: number;
   quietCheckMs?: number;
 }
@@ -54,7 +56,10 @@ export function followTopics(options: FollowTopicsOptions): () => void {
     if (stopped) return;
     for (const topic of options.topics) {
       const channel = options.supabase.channel(topic, { config: { private: true } });
-      channel.on("broadcast", { event: "*" }, () => refreshSoon());
+      channel.on("broadcast", { event: "*" }, (message) => {
+        options.onBroadcast?.(String(message.event), (message.payload ?? {}) as Record<string, unknown>);
+        refreshSoon();
+      });
       channel.subscribe((status) => {
         if (status === "SUBSCRIBED") {
           // A rejoin after a dropped connection: what passed meanwhile is read again.

@@ -512,6 +512,9 @@ export const en: Messages = {
       dead_letter_not_found: "This failed message is not waiting for a decision any more (or is not in your company).",
       conversations_reply_by_handlers: "Analysts can read conversations but not reply in them.",
       dead_letters_by_inbox_managers: "Only the company's owners and admins see, retry and discard failed messages.",
+      // Who answers on WhatsApp (#13, responder)
+      responder_inbox_not_in_tenant: "That number is not one of this company's: choose one of its inboxes.",
+      responder_team_not_in_tenant: "That team is not one of this company's: choose one of its teams.",
       // Company tools (#16).
       tenant_tool_not_found: "This tool is not there (or not in your company).",
       tenant_tool_secret_not_found: "This tool has no secret header with that name.",

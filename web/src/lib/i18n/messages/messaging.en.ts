@@ -70,6 +70,12 @@ export const messagingEn: typeof messagingPtBR = {
       delivery_interrupted: "sending was interrupted; it may or may not have arrived",
       unknown: "it could not be delivered",
     },
+    // responder (#13): the bot handed a conversation to people
+    handoff: {
+      handoff_keyword: "A contact asked for a person: a conversation waits for you.",
+      turn_limit: "The bot reached its limit of replies in a conversation: it waits for a person.",
+      responder_failed: "The bot could not answer a conversation: it waits for a person.",
+    },
     actions: {
       close: "Close",
       reopen: "Reopen",
@@ -78,6 +84,12 @@ export const messagingEn: typeof messagingPtBR = {
       closed: "Conversation closed.",
       reopened: "Conversation reopened.",
       assigned: "Assignee updated.",
+      // responder (#13): a person takes the conversation from the bot and gives it back
+      takeOver: "Take over",
+      release: "Give back to the bot",
+      tookOver: "You took over: the bot stays quiet in this conversation until you give it back.",
+      released: "The bot answers this conversation again.",
+      botAnswering: "The bot answers this conversation.",
     },
   },
   contacts: {

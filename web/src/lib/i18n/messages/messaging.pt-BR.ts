@@ -68,6 +68,12 @@ export const messagingPtBR = {
       delivery_interrupted: "o envio foi interrompido; pode ou não ter chegado",
       unknown: "não foi possível entregar",
     },
+    // responder (#13): o bot passou uma conversa para as pessoas
+    handoff: {
+      handoff_keyword: "Um contato pediu para falar com uma pessoa: uma conversa espera por você.",
+      turn_limit: "O bot chegou ao limite de respostas em uma conversa: ela espera por uma pessoa.",
+      responder_failed: "O bot não conseguiu responder uma conversa: ela espera por uma pessoa.",
+    },
     actions: {
       close: "Encerrar",
       reopen: "Reabrir",
@@ -76,6 +82,12 @@ export const messagingPtBR = {
       closed: "Conversa encerrada.",
       reopened: "Conversa reaberta.",
       assigned: "Responsável atualizado.",
+      // responder (#13): uma pessoa assume a conversa e a devolve ao bot
+      takeOver: "Assumir",
+      release: "Devolver ao bot",
+      tookOver: "Você assumiu: o bot fica em silêncio nesta conversa até você devolvê-la.",
+      released: "O bot volta a responder esta conversa.",
+      botAnswering: "O bot responde esta conversa.",
     },
   },
   contacts: {

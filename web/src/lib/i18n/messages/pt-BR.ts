@@ -502,6 +502,9 @@ export const ptBR = {
       dead_letter_not_found: "Esta mensagem com falha não está mais aguardando uma decisão (ou não é da sua empresa).",
       conversations_reply_by_handlers: "Analistas podem ler as conversas, mas não responder nelas.",
       dead_letters_by_inbox_managers: "Só proprietários e administradores da empresa veem, reenviam e descartam mensagens que falharam.",
+      // Quem responde no WhatsApp (#13, responder)
+      responder_inbox_not_in_tenant: "Esse número não é desta empresa: escolha uma das caixas de entrada dela.",
+      responder_team_not_in_tenant: "Essa equipe não é desta empresa: escolha uma das equipes dela.",
       // Company tools (#16).
       tenant_tool_not_found: "Esta ferramenta não existe (ou não é da sua empresa).",
       tenant_tool_secret_not_found: "Esta ferramenta não tem um cabeçalho secreto com esse nome.",

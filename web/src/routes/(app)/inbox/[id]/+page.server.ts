@@ -1,6 +1,6 @@
 // /inbox/<id>: one conversation — its newest messages (?before=<index> for earlier ones), the
-// contact, and what a handler may do: reply (and so take the conversation), close, reopen, assign,
-// block the contact. The page follows
+// contact, and what a handler may do: reply (and so take the conversation), take over from the bot
+// and give it back, close, reopen, assign, block the contact. The page follows
 // `conversation:<id>` on Realtime and reloads this (depends "app:conversation"). Another company's
 // conversation answers 404.
 import { conversation, message, messagePage } from "$schemas/conversations.ts";
@@ -80,6 +80,22 @@ export const actions: Actions = {
       return notice("inbox.actions.assigned");
     } catch (cause) {
       return formFailure(cause, {}, "assign");
+    }
+  },
+  takeover: async (event) => {
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/takeover`, conversation);
+      return notice("inbox.actions.tookOver");
+    } catch (cause) {
+      return formFailure(cause, {}, "takeover");
+    }
+  },
+  release: async (event) => {
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/release`, conversation);
+      return notice("inbox.actions.released");
+    } catch (cause) {
+      return formFailure(cause, {}, "release");
     }
   },
   block: async (event) => {
