@@ -483,6 +483,26 @@ isOneToOne: false
       referencedColumns: ["id","tenant_id"]
     }
                   ]
+                },"mcp_tokens": {
+                  Row: {
+                    "created_at": string,"created_by": string,"expires_at": string | null,"id": string,"last_used_at": string | null,"name": string,"revoked_at": string | null,"scope": string,"tenant_id": string,"token_hash": string,"token_prefix": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by": string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name": string,"revoked_at"?: string | null,"scope"?: string,"tenant_id": string,"token_hash": string,"token_prefix": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name"?: string,"revoked_at"?: string | null,"scope"?: string,"tenant_id"?: string,"token_hash"?: string,"token_prefix"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "mcp_tokens_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"memberships": {
                   Row: {
                     "created_at": string,"id": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"updated_at": string,"user_id": string
@@ -956,6 +976,11 @@ isOneToOne: false
 "create_inbox":
 { Args: { "display_name": string,"phone_number": string,"provider": Database["public"]['Enums']["inbox_provider"],"provider_ids": Json,"secrets": Json,"target_tenant_id": string }; Returns: Json
                            },
+"create_mcp_token":
+{ Args: { "expires"?: string,"target_tenant_id": string,"token_name": string,"token_scope"?: string }; Returns: {
+              "id": string,"token": string
+            }[]
+                           },
 "create_tenant":
 { Args: { "agents_endpoint_url"?: string,"name": string,"slug": string,"tax_id"?: string }; Returns: {
               "agents_endpoint_url": string | null,
@@ -1031,6 +1056,9 @@ isOneToOne: false
                            },
 "retry_dead_letter":
 { Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
+                           },
+"revoke_mcp_token":
+{ Args: { "token_id": string }; Returns: undefined
                            },
 "rotate_inbox_secret":
 { Args: { "kind": Database["public"]['Enums']["inbox_secret_kind"],"new_value"?: string,"target_inbox_id": string }; Returns: string
