@@ -353,6 +353,9 @@ describe("a run played to the end: status, result, cost and logs", () => {
       team_name: "Relatório",
       workflow_type: "sequential",
       status: "completed",
+      // What it was started with, to run it again (#18).
+      initial_prompt: "Relatório do trimestre",
+      variables: { quarter: 3 },
       current_step: null,
       total_steps: 2,
       finished_steps: 2,

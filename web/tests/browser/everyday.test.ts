@@ -167,3 +167,68 @@ describe("the language", () => {
     expect((await callApi(owner, "GET", "/me/profile")).locale).toBe("pt-BR");
   });
 });
+
+describe("running a run again", () => {
+  it("opens the run form filled with the run's prompt and variables, to change before starting", async () => {
+    const team = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    const started = await callApi(owner, "POST", `/teams/${team}/execute`, {
+      initial_prompt: "Paciente com tosse",
+      variables: { urgente: false, valor: 12.5, paciente: "Bia", origem: "telefone" },
+    });
+    await waitUntil("the run to finish", async () => (await callApi(owner, "GET", `/executions/${started.execution_id}/status`)).status === "completed");
+
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, `/executions/${started.execution_id}`);
+      await page.getByRole("link", { name: "Executar de novo" }).click();
+      await page.waitForURL(`**/teams/${team}/execute?from=${started.execution_id}`);
+      await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+      expect(await page.getByTestId("run-again-note").innerText()).toContain("Com o pedido e as variáveis de uma execução anterior");
+      expect(await page.getByLabel("Pedido inicial").inputValue()).toBe("Paciente com tosse");
+      expect(await page.getByLabel("urgente", { exact: true }).inputValue()).toBe("false");
+      expect(await page.getByLabel("valor", { exact: true }).inputValue()).toBe("12,5");
+      expect(await page.getByLabel("paciente", { exact: true }).inputValue()).toBe("Bia");
+      // A variable the team does not read by name comes back as a row of its own.
+      expect(await page.getByLabel("Nome 1", { exact: true }).inputValue()).toBe("origem");
+      expect(await page.getByLabel("Valor 1", { exact: true }).inputValue()).toBe("telefone");
+      expect(await horizontalOverflow(page), `run form filled again at ${width}px`).toBeLessThanOrEqual(0);
+    }
+
+    await page.getByLabel("paciente", { exact: true }).fill("Bia Souza");
+    await page.getByRole("button", { name: "Iniciar execução" }).click();
+    await page.waitForURL((url) => /^\/executions\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(started.execution_id));
+    const again = new URL(page.url()).pathname.split("/").pop() as string;
+    const status = await callApi(owner, "GET", `/executions/${again}/status`);
+    expect(status.initial_prompt).toBe("Paciente com tosse");
+    expect(status.variables).toEqual({ urgente: false, valor: 12.5, paciente: "Bia Souza", origem: "telefone" });
+  });
+});
+
+describe("duplicating", () => {
+  it("an agent: a draft copy with the same instructions and settings", async () => {
+    const agent = await callApi(owner, "POST", "/agents", { name: "Atendente", provider: "demo", model: "demo-small", status: "active", system_prompt: "Seja gentil.", temperature: 0.4 });
+    await open(page, `/agents/${agent.id}`);
+    await page.getByRole("button", { name: "Duplicar" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/agents/") && !url.pathname.endsWith(agent.id));
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Cópia de Atendente");
+    const copy = await callApi(owner, "GET", `/agents/${new URL(page.url()).pathname.split("/").pop()}`);
+    expect(copy).toMatchObject({ name: "Cópia de Atendente", status: "draft", system_prompt: "Seja gentil.", temperature: 0.4, provider: "demo", model: "demo-small" });
+    expect((await callApi(owner, "GET", `/agents/${agent.id}`)).status).toBe("active");
+  });
+
+  it("a team: the same agents, workflow and conditions under a copy's name", async () => {
+    const original = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    await page.setViewportSize({ width: 390, height: 900 });
+    await open(page, `/teams/${original}`);
+    await page.getByRole("button", { name: "Duplicar" }).click();
+    await page.waitForURL((url) => /^\/teams\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(original));
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Cópia de Equipe de Plantão");
+    const [before, after] = await Promise.all([original, new URL(page.url()).pathname.split("/").pop()].map((id) => callApi(owner, "GET", `/teams/${id}`)));
+    const shape = (team: { workflow_type: string; agents: { agent_id: string; execution_order: number; input: unknown; conditions: unknown }[] }) => ({
+      workflow_type: team.workflow_type,
+      agents: team.agents.map(({ agent_id, execution_order, input, conditions }) => ({ agent_id, execution_order, input, conditions })),
+    });
+    expect(shape(after)).toEqual(shape(before));
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+});

@@ -140,6 +140,9 @@ export const executionStatusResponse = z.object({
   team_name: z.string(),
   workflow_type: workflowType,
   status: executionStatus,
+  /** What the run was started with, so it can be run again (and edited first). */
+  initial_prompt: z.string(),
+  variables: z.record(z.string(), z.unknown()),
   current_step: z.number().int().nullable(),
   total_steps: z.number().int(),
   finished_steps: z.number().int(),

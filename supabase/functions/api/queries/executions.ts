@@ -62,6 +62,7 @@ export async function executionStatus(
     select jsonb_build_object(
       'execution_id', e.id, 'team_id', e.team_id, 'team_name', coalesce(e.team_config ->> 'team_name', ''),
       'workflow_type', e.workflow_type, 'status', e.status,
+      'initial_prompt', e.initial_prompt, 'variables', e.variables,
       'current_step', coalesce(
         (select min(s.position) from public.execution_steps s where s.execution_id = e.id and s.status = 'running'),
         (select min(s.position) from public.execution_steps s where s.execution_id = e.id and s.status in ('ready', 'pending'))),

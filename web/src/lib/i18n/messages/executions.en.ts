@@ -66,6 +66,7 @@ export const executionsEn = {
     stopConfirm: "Stop the run now? Agents that have not finished will be cancelled.",
     stopTitle: "Stop this run?",
     stopConfirmButton: "Yes, stop",
+    runAgain: "Run again",
     showEarlier: "Show earlier events ({count} more)",
     loadingEarlier: "Loading earlier events…",
     earlierFailed: "Earlier events could not be loaded. Try again.",

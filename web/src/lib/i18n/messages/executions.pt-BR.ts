@@ -66,6 +66,7 @@ export const executionsPtBR = {
     stopConfirm: "Parar a execução agora? Os agentes que ainda não terminaram serão cancelados.",
     stopTitle: "Parar esta execução?",
     stopConfirmButton: "Sim, parar",
+    runAgain: "Executar de novo",
     showEarlier: "Mostrar eventos anteriores ({count, plural, one {falta #} other {faltam #}})",
     loadingEarlier: "Carregando eventos anteriores…",
     earlierFailed: "Não foi possível carregar os eventos anteriores. Tente de novo.",
