@@ -232,3 +232,70 @@ describe("duplicating", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 });
+
+describe("exporting a run", () => {
+  let run = "";
+
+  beforeAll(async () => {
+    const team = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    run = (await callApi(owner, "POST", `/teams/${team}/execute`, { initial_prompt: "Paciente | com dor nas costas", variables: { paciente: "Caio" } })).execution_id;
+    await waitUntil("the run to finish", async () => (await callApi(owner, "GET", `/executions/${run}/status`)).status === "completed");
+  });
+
+  it("downloads Markdown in the page's language: the result, each agent's part and cost, and the log", async () => {
+    await page.setViewportSize({ width: 390, height: 900 });
+    await open(page, `/executions/${run}`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Markdown/ }).click()]);
+    expect(download.suggestedFilename()).toBe(`renum-run-${run.slice(0, 8)}.md`);
+    const markdown = await (await page.request.get(`/executions/${run}/export?format=md`)).text();
+    expect(markdown).toContain("# Execução de Equipe de Plantão");
+    expect(markdown).toContain("- **Situação:** Concluída");
+    expect(markdown).toContain("> Paciente | com dor nas costas");
+    expect(markdown).toContain("- `paciente`: Caio");
+    expect(markdown).toContain("### 1. Triagem · Concluído");
+    expect(markdown).toMatch(/Tokens: \d+ de entrada, \d+ de saída · Custo: US\$\s?[\d,]+ · Tempo: < 1 s/);
+    // The on-call agent's condition (urgente = true) was not given: it says so in Portuguese.
+    expect(markdown).toContain("### 2. Plantão · Pulado");
+    expect(markdown).toContain("Pulado porque a condição não foi atendida");
+    expect(markdown).toContain("| 1 |");
+    expect(markdown).toContain("Execução: Na fila");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("downloads JSON with the API's data: the run, its result and every event", async () => {
+    const answer = await page.request.get(`/executions/${run}/export?format=json`);
+    expect(answer.headers()["content-type"]).toContain("application/json");
+    const exported = await answer.json();
+    const status = await callApi(owner, "GET", `/executions/${run}/status`);
+    expect(exported.execution).toMatchObject({ execution_id: run, status: "completed", initial_prompt: "Paciente | com dor nas costas", variables: { paciente: "Caio" } });
+    expect(exported.result.cost.total_usd).toBe(status.cost_usd);
+    expect(exported.events.map((event: { seq: number }) => event.seq)).toEqual(Array.from({ length: status.last_event_seq }, (_, index) => index + 1));
+  });
+
+  it("refuses a format it does not write, and another company's run is not found", async () => {
+    expect((await page.request.get(`/executions/${run}/export?format=pdf`)).status()).toBe(400);
+    expect((await page.request.get("/executions/00000000-0000-4000-8000-000000000000/export?format=json")).status()).toBe(404);
+  });
+});
+
+describe("searching runs", () => {
+  it("finds runs by text of the prompt or the result, at phone and desktop widths", async () => {
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, "/executions");
+      await page.getByLabel("Buscar").fill("dor nas COSTAS");
+      await page.getByRole("button", { name: "Filtrar" }).click();
+      await page.waitForURL((url) => url.searchParams.get("search") === "dor nas COSTAS");
+      await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+      // A table at desktop width, cards on a phone.
+      const rows = page.getByTestId(width < 768 ? "execution-card" : "execution-row");
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await horizontalOverflow(page), `search at ${width}px`).toBeLessThanOrEqual(0);
+    }
+    // A demo agent answers with what it received: the result holds the patient's name.
+    await open(page, "/executions?search=Caio");
+    expect(await page.getByTestId("execution-row").count()).toBeGreaterThanOrEqual(1);
+    await open(page, "/executions?search=ningu%C3%A9m%20pediu%20isto");
+    expect(await page.getByTestId("execution-row").count()).toBe(0);
+  });
+});

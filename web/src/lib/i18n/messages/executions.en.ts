@@ -28,6 +28,8 @@ export const executionsEn = {
     to: "To",
     apply: "Filter",
     clear: "Clear filters",
+    search: "Search",
+    searchPlaceholder: "Text of the prompt or the result",
   },
   columns: { team: "Team", status: "Status", progress: "Progress", cost: "Cost", started: "Created" },
   steps: "{finished} of {total} agents",

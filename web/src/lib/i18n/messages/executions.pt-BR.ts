@@ -28,6 +28,8 @@ export const executionsPtBR = {
     to: "Até",
     apply: "Filtrar",
     clear: "Limpar filtros",
+    search: "Buscar",
+    searchPlaceholder: "Texto do pedido ou do resultado",
   },
   columns: { team: "Equipe", status: "Situação", progress: "Andamento", cost: "Custo", started: "Criada em" },
   steps: "{finished} de {total} agentes",
