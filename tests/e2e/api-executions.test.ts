@@ -508,7 +508,7 @@ describe("GET /executions", () => {
     const found = async (text: string) =>
       (await expectStatus(call(memberA, "GET", `/executions?team_id=${reportTeam}&search=${encodeURIComponent(text)}`, { tenant: held }), 200))
         .items.map((run: { initial_prompt: string }) => run.initial_prompt);
-    expect(await found("TRIMESTRE")).toEqual(["Relatório do trimestre"]);
+    expect(await found("DO TRIMESTRE")).toEqual(["Relatório do trimestre"]);
     expect(await found("vendas SUBIRAM")).toEqual(["Relatório do trimestre"]);
     expect(await found("+12%.")).toEqual(["Relatório do trimestre"]);
     expect(await found("12_")).toEqual([]);

@@ -5,7 +5,7 @@
 // companies offers to switch there, and the PT/EN switch is the one language setting.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
+import { launchChromium, newPage, open, webUrl, type LaunchedBrowser } from "./browser";
 import { createCompany, horizontalOverflow, signUp } from "./people";
 import { apiSession, callApi, createTeam, waitUntil, type ApiPerson } from "./runs";
 
@@ -26,6 +26,12 @@ afterAll(async () => {
   await context?.close();
   await chromium?.close();
 });
+
+/** The id of the company's team with exactly this name (a copy's name contains it too). */
+async function teamNamed(name: string): Promise<string> {
+  const teams = (await callApi(owner, "GET", `/teams?search=${encodeURIComponent(name)}`)).items as { id: string; name: string }[];
+  return teams.find((team) => team.name === name)!.id;
+}
 
 const card = (name: string) => page.getByTestId("agent-status-card").and(page.getByLabel(name, { exact: true }));
 
@@ -141,6 +147,10 @@ describe("a run link of another of my companies", () => {
     await page.getByRole("button", { name: "Mudar para Filial Norte e abrir" }).click();
     await page.waitForURL(`**/executions/${started.execution_id}`);
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Execução de Equipe da Filial");
+
+    // Back to the first company, where the tests that follow work.
+    const back = await page.request.post("/tenant", { form: { tenant_id: owner.tenantId, redirect_to: "/" }, headers: { origin: webUrl(), accept: "text/html" }, maxRedirects: 0 });
+    expect(back.status()).toBe(303);
   });
 
   it("is a plain 404 for a run no company of mine holds", async () => {
@@ -170,7 +180,7 @@ describe("the language", () => {
 
 describe("running a run again", () => {
   it("opens the run form filled with the run's prompt and variables, to change before starting", async () => {
-    const team = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    const team = await teamNamed("Equipe de Plantão");
     const started = await callApi(owner, "POST", `/teams/${team}/execute`, {
       initial_prompt: "Paciente com tosse",
       variables: { urgente: false, valor: 12.5, paciente: "Bia", origem: "telefone" },
@@ -217,7 +227,7 @@ describe("duplicating", () => {
   });
 
   it("a team: the same agents, workflow and conditions under a copy's name", async () => {
-    const original = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    const original = await teamNamed("Equipe de Plantão");
     await page.setViewportSize({ width: 390, height: 900 });
     await open(page, `/teams/${original}`);
     await page.getByRole("button", { name: "Duplicar" }).click();
@@ -237,7 +247,7 @@ describe("exporting a run", () => {
   let run = "";
 
   beforeAll(async () => {
-    const team = (await callApi(owner, "GET", "/teams?search=Equipe%20de%20Plant%C3%A3o")).items[0].id as string;
+    const team = await teamNamed("Equipe de Plantão");
     run = (await callApi(owner, "POST", `/teams/${team}/execute`, { initial_prompt: "Paciente | com dor nas costas", variables: { paciente: "Caio" } })).execution_id;
     await waitUntil("the run to finish", async () => (await callApi(owner, "GET", `/executions/${run}/status`)).status === "completed");
   });
