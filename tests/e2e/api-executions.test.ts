@@ -353,6 +353,9 @@ describe("a run played to the end: status, result, cost and logs", () => {
       team_name: "Relatório",
       workflow_type: "sequential",
       status: "completed",
+      // What it was started with, to run it again (#18).
+      initial_prompt: "Relatório do trimestre",
+      variables: { quarter: 3 },
       current_step: null,
       total_steps: 2,
       finished_steps: 2,
@@ -500,6 +503,17 @@ describe("GET /executions", () => {
     const second = await expectStatus(call(memberA, "GET", `/executions?team_id=${reportTeam}&limit=2&page=2`, { tenant: held }), 200);
     expect(second).toMatchObject({ page: 2, limit: 2, total: page.total });
     expect(second.items.map((run: { id: string }) => run.id)).toEqual(page.items.slice(2, 4).map((run: { id: string }) => run.id));
+
+    // Search (#18): text of the prompt, or of the result (an agent's part), any case; % and _ are text.
+    const found = async (text: string) =>
+      (await expectStatus(call(memberA, "GET", `/executions?team_id=${reportTeam}&search=${encodeURIComponent(text)}`, { tenant: held }), 200))
+        .items.map((run: { initial_prompt: string }) => run.initial_prompt);
+    expect(await found("DO TRIMESTRE")).toEqual(["Relatório do trimestre"]);
+    expect(await found("vendas SUBIRAM")).toEqual(["Relatório do trimestre"]);
+    expect(await found("+12%.")).toEqual(["Relatório do trimestre"]);
+    expect(await found("12_")).toEqual([]);
+    expect(await found("nada disso aconteceu")).toEqual([]);
+    expect((await call(memberA, "GET", `/executions?search=${"x".repeat(201)}`, { tenant: held })).status).toBe(422);
 
     for (const query of ["from=yesterday", "to=2026-13-01", "status=done", "team_id=x", "limit=500", "tenant_id=x"]) {
       expect((await call(memberA, "GET", `/executions?${query}`, { tenant: held })).status, query).toBe(422);

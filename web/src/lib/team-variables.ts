@@ -4,7 +4,7 @@
 // supabase/migrations/20261122000710_engine.sql): a condition on `true` holds only for the JSON
 // value true, never for "sim", so a true/false condition gets a true/false picker.
 import type { Team } from "$schemas/teams.ts";
-import { parseDecimal } from "$lib/i18n/decimal-input";
+import { formatDecimalInput, parseDecimal } from "$lib/i18n/decimal-input";
 import type { Locale } from "$lib/i18n/locales";
 
 export type VariableKind = "boolean" | "number" | "text";
@@ -66,4 +66,12 @@ export function variableValue(kind: VariableKind, typed: string, locale: Locale)
   }
   const number = parseDecimal(typed, locale);
   return number === null ? { problem: "Must be a number." } : { value: number };
+}
+
+/** A stored variable as the run form types it again: true/false and numbers as their inputs read them. */
+export function typedVariable(value: unknown, locale: Locale): string {
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return formatDecimalInput(value, locale);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
 }

@@ -4,7 +4,7 @@
 // topic `execution:<id>`, each with the `seq` of its event; GET /logs?after_seq=<last seen> fills a gap.
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
-import { isoMoment, jsonObject, paginated, paginationQuery, storableString, timestamp, uuid } from "./common.ts";
+import { isoMoment, jsonObject, paginated, paginationQuery, storableString, text, timestamp, uuid } from "./common.ts";
 import { teamAgentRole, workflowType } from "./teams.ts";
 
 export const executionStatuses = Constants.public.Enums.execution_status;
@@ -51,9 +51,13 @@ export const executeTeamBody = z.strictObject({
 });
 export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
 
-/** `GET /executions`: newest first; `from` inclusive and `to` exclusive, on when the run was created. */
+/**
+ * `GET /executions`: newest first; `from` inclusive and `to` exclusive, on when the run was created;
+ * `search` finds runs whose prompt or result (the summary or an agent's part) contains the text.
+ */
 export const executionListQuery = z.strictObject({
   ...paginationQuery,
+  search: text(200).optional(),
   team_id: uuid().optional(),
   status: executionStatus.optional(),
   from: isoMoment().optional(),
@@ -140,6 +144,9 @@ export const executionStatusResponse = z.object({
   team_name: z.string(),
   workflow_type: workflowType,
   status: executionStatus,
+  /** What the run was started with, so it can be run again (and edited first). */
+  initial_prompt: z.string(),
+  variables: z.record(z.string(), z.unknown()),
   current_step: z.number().int().nullable(),
   total_steps: z.number().int(),
   finished_steps: z.number().int(),

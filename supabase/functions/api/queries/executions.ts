@@ -22,11 +22,19 @@ export interface ExecutionListParams {
   from: string | null;
   /** Exclusive, on created_at. */
   to: string | null;
+  /** Text the prompt or the result contains, case and accents as typed (ilike); null for every run. */
+  search: string | null;
+}
+
+/** `text` as an ilike pattern that matches it anywhere, its own % and _ taken literally. */
+function containsPattern(text: string | null): string | null {
+  return text === null ? null : `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
 /** A page of the tenant's runs, newest first. */
 export async function listExecutions(tx: TransactionSql, params: ExecutionListParams): Promise<ExecutionPage> {
   const { tenantId, page, limit, teamId, status, from, to } = params;
+  const pattern = containsPattern(params.search);
   const [result] = await tx<{ total: number; items: ExecutionPage["items"] }[]>`
     with matched as (
       select e.* from public.executions e
@@ -35,6 +43,12 @@ export async function listExecutions(tx: TransactionSql, params: ExecutionListPa
         and (${status}::public.execution_status is null or e.status = ${status}::public.execution_status)
         and (${from}::timestamptz is null or e.created_at >= ${from}::timestamptz)
         and (${to}::timestamptz is null or e.created_at < ${to}::timestamptz)
+        -- The company's runs only (the tenant filter comes first), so a scan of their text stays small.
+        and (${pattern}::text is null
+             or e.initial_prompt ilike ${pattern}::text
+             or e.final_result ->> 'summary' ilike ${pattern}::text
+             or exists (select 1 from jsonb_array_elements(coalesce(e.final_result -> 'details', '[]'::jsonb)) detail
+                        where detail ->> 'output' ilike ${pattern}::text))
     )
     select
       (select count(*)::int from matched) as total,
@@ -62,6 +76,7 @@ export async function executionStatus(
     select jsonb_build_object(
       'execution_id', e.id, 'team_id', e.team_id, 'team_name', coalesce(e.team_config ->> 'team_name', ''),
       'workflow_type', e.workflow_type, 'status', e.status,
+      'initial_prompt', e.initial_prompt, 'variables', e.variables,
       'current_step', coalesce(
         (select min(s.position) from public.execution_steps s where s.execution_id = e.id and s.status = 'running'),
         (select min(s.position) from public.execution_steps s where s.execution_id = e.id and s.status in ('ready', 'pending'))),

@@ -40,6 +40,7 @@ export function dashboardRoutes({ signedIn, inTenant }: RouteDependencies) {
         status: null,
         from: null,
         to: null,
+        search: null,
       });
       return { ...numbers, recent_executions: recent.items };
     });

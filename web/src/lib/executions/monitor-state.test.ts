@@ -24,6 +24,8 @@ function status(): ExecutionStatusResponse {
     team_name: "Vendas",
     workflow_type: "sequential",
     status: "pending",
+    initial_prompt: "Planeje a semana",
+    variables: {},
     current_step: 1,
     total_steps: 2,
     finished_steps: 0,

@@ -145,6 +145,8 @@ export const en: Messages = {
     },
   },
   agents: {
+    duplicate: "Duplicate",
+    duplicateHelp: "Creates a copy of this agent as a draft.",
     tools: {
       web_search: { name: "Web search", description: "Searches the web and returns the top results." },
       knowledge_search: { name: "Knowledge base search", description: "Finds passages in the company's knowledge bases." },

@@ -145,6 +145,8 @@ export const ptBR = {
     },
   },
   agents: {
+    duplicate: "Duplicar",
+    duplicateHelp: "Cria uma cópia deste agente como rascunho.",
     // The platform's tools (public.tools), by id; a tool added later shows the registry's words.
     tools: {
       web_search: { name: "Busca na web", description: "Pesquisa na web e traz os melhores resultados." },

@@ -160,6 +160,7 @@ export const teamsEn = {
   detail: {
     edit: "Edit",
     run: "Run",
+    duplicate: "Duplicate",
     delete: "Delete",
     deleteTitle: "Delete the team {name}?",
     deleteText: "The team will be deleted. The agents stay, and its runs stay in the history, marked as runs of a deleted team.",
@@ -193,6 +194,8 @@ export const teamsEn = {
     false: "False",
     kinds: { boolean: "True or false", number: "Number", text: "Text" },
     readBy: "read by {names}",
+    again: "With an earlier run's prompt and variables: change anything before starting.",
+    againLink: "See the earlier run",
   },
   readiness: {
     drafts: "{count, plural, one {{names} is a draft and runs} other {{names} are drafts and run}} in this team as {count, plural, one {it is} other {they are}}. Activate when ready.",

@@ -161,6 +161,7 @@ export const teamsPtBR = {
   detail: {
     edit: "Editar",
     run: "Executar",
+    duplicate: "Duplicar",
     delete: "Excluir",
     deleteTitle: "Excluir a equipe {name}?",
     deleteText: "A equipe será apagada. Os agentes continuam existindo, e as execuções dela ficam no histórico, marcadas como de uma equipe excluída.",
@@ -194,6 +195,8 @@ export const teamsPtBR = {
     false: "Falso",
     kinds: { boolean: "Verdadeiro ou falso", number: "Número", text: "Texto" },
     readBy: "usada por {names}",
+    again: "Com o pedido e as variáveis de uma execução anterior: edite o que quiser antes de iniciar.",
+    againLink: "Ver a execução anterior",
   },
   readiness: {
     drafts: "{count, plural, one {{names} é um rascunho e roda} other {{names} são rascunhos e rodam}} nesta equipe como {count, plural, one {está} other {estão}}. Ative quando estiver pronto.",

@@ -1,6 +1,7 @@
 // /agents/[id]: one agent — edit it (each saved change is a new version), see its versions, share
-// it, archive it. Another company's agent answers 404, exactly like one that does not exist.
-import { error } from "@sveltejs/kit";
+// it, duplicate it (the company's own agents), archive it. Another company's agent answers 404,
+// exactly like one that does not exist.
+import { error, redirect } from "@sveltejs/kit";
 import { agent as agentSchema, agentVersionPage } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
 import { share, sharePage, type CreateShareBody } from "$schemas/shares.ts";
@@ -8,6 +9,7 @@ import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
 import { updateBody } from "$lib/server/agent-form";
 import { createApi, formFailure, pageError } from "$lib/server/api";
+import { agentCopy } from "$lib/server/duplicate";
 import { optionalText, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
 import type { Actions, PageServerLoad } from "./$types";
@@ -61,6 +63,21 @@ export const actions: Actions = {
     } catch (cause) {
       return formFailure(cause, typedValues(data), "agent");
     }
+  },
+
+  duplicate: async (event) => {
+    const path = agentPath(event.params.id);
+    let copy;
+    try {
+      const api = createApi(event);
+      const agent = await api.get(path, agentSchema);
+      // An agent shared with this company is used, not copied: its instructions stay its owner's.
+      if (agent.access !== "owner") error(404, { message: "Agent not found.", code: "not_found" });
+      copy = await api.post("/agents", agentSchema, agentCopy(agent, event.locals.locale));
+    } catch (cause) {
+      return formFailure(cause, {}, "duplicate");
+    }
+    redirect(303, `/agents/${copy.id}`);
   },
 
   archive: async (event) => {

@@ -1,15 +1,18 @@
 // /teams/[id]/execute: start a run of the team with a prompt and the variables its agents read
 // (each asked for by name, true/false and numbers typed as such), then follow it live on
 // /executions/<id>. Drafts and agents without instructions run as they are: the form names them.
+// `?from=<run id>` fills the form with what that run of this team was started with (run again,
+// editing first).
 import { fail, redirect } from "@sveltejs/kit";
 import { agentPage } from "$schemas/agents.ts";
-import { executionStarted, type ExecuteTeamBody } from "$schemas/executions.ts";
+import { executionStarted, executionStatusResponse, type ExecuteTeamBody } from "$schemas/executions.ts";
 import { team as teamSchema } from "$schemas/teams.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { text } from "$lib/server/forms";
 import { teamPath } from "$lib/server/team-form";
 import { teamReadiness } from "$lib/team-readiness";
-import { teamVariables, variableValue, type VariableKind } from "$lib/team-variables";
+import { teamVariables, typedVariable, variableValue, type VariableKind } from "$lib/team-variables";
+import { executionPath } from "$lib/server/executions";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
@@ -21,11 +24,21 @@ export const load: PageServerLoad = async (event) => {
     const readiness = teamReadiness(
       team.agents.map((member) => ({ name: member.name, status: member.agent_status, has_instructions: instructed.get(member.agent_id) ?? true })),
     );
-    return { team, variables: teamVariables(team), readiness };
+    return { team, variables: teamVariables(team), readiness, again: await runToRepeat(event, team.id) };
   } catch (cause) {
     pageError(cause);
   }
 };
+
+/** The prompt and variables (as typed) of the run `?from=` names, when it is a run of this team. */
+async function runToRepeat(event: Parameters<PageServerLoad>[0], teamId: string) {
+  const from = event.url.searchParams.get("from");
+  if (!from) return null;
+  const run = await createApi(event).get(`${executionPath(from)}/status`, executionStatusResponse);
+  if (run.team_id !== teamId) return null;
+  const variables = Object.entries(run.variables).map(([name, value]) => ({ name, value: typedVariable(value, event.locals.locale) }));
+  return { execution_id: run.execution_id, initial_prompt: run.initial_prompt, variables };
+}
 
 const kinds = new Set<string>(["boolean", "number", "text"]);
 
