@@ -1,7 +1,7 @@
 // The built-in tools the executor runs itself. Tools of public.tools not listed here are offered to
-// no model: a step never advertises a tool that cannot run (knowledge_search until the knowledge
-// search lands, and the reserved ones) — except those in `unavailableTools`, which are offered and
-// answer a clear tool error, so an agent configured with them learns why they did nothing.
+// no model: a step never advertises a tool that cannot run — except those in `unavailableTools`,
+// which are offered and answer a clear tool error, so an agent configured with them learns why they
+// did nothing.
 import { ToolFailure } from "./registry.ts";
 
 export interface BuiltinContext {
@@ -31,11 +31,10 @@ export const builtinTools: Record<string, BuiltinTool> = {
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
 export const unavailableTools: Record<string, string> = {
-  knowledge_search: "knowledge_search is not available yet: the knowledge base search is not installed on this platform",
+  knowledge_search: "knowledge_search is not available as a tool: passages from the agent's knowledge bases are already in its instructions",
   query_data: "query_data is not available yet: read-only queries arrive with the MCP server",
   http_request: "http_request is not available: ask the company to add an HTTP tool for the address instead",
-  send_whatsapp: "send_whatsapp is not available yet: messaging is not installed on this platform",
-  whatsapp_send: "whatsapp_send is not available: use send_whatsapp once messaging is installed",
+  whatsapp_send: "whatsapp_send is not available to agents yet: a contact's messages are answered by the inbox's responder team",
   web_search: "web_search is not available on this platform",
   calculator: "calculator is not available on this platform",
 };

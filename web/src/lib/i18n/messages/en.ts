@@ -155,7 +155,6 @@ export const en: Messages = {
       calculator: { name: "Calculator", description: "Evaluates an arithmetic expression." },
       current_time: { name: "Current time", description: "Answers the current date and time, in UTC and in the time zone asked for." },
       query_data: { name: "Query data", description: "Runs one read-only SQL query over the company's data, as the person who started the run." },
-      send_whatsapp: { name: "Send WhatsApp message", description: "Sends a WhatsApp text message from one of the company's inboxes (reserved: not available yet)." },
     },
     title: "Agents",
     subtitle: "Your company's AI assistants and those shared with you.",

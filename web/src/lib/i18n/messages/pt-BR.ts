@@ -156,7 +156,6 @@ export const ptBR = {
       calculator: { name: "Calculadora", description: "Calcula uma expressão aritmética." },
       current_time: { name: "Hora atual", description: "Informa a data e a hora atuais, em UTC e no fuso horário pedido." },
       query_data: { name: "Consultar dados", description: "Faz uma consulta SQL somente de leitura nos dados da empresa, como a pessoa que iniciou a execução." },
-      send_whatsapp: { name: "Enviar WhatsApp", description: "Envia uma mensagem de texto no WhatsApp por uma das caixas de entrada da empresa (reservado: ainda não disponível)." },
     },
     title: "Agentes",
     subtitle: "Os assistentes de IA da sua empresa e os compartilhados com você.",
