@@ -99,7 +99,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.record_knowledge_usage',                    '150-knowledge.test.sql', 'record_knowledge_usage'),
   ('public.replace_document_chunks',                   '150-knowledge.test.sql', 'replace_document_chunks'),
   -- knowledge ingestion (151)
-  ('private.can_write_document_object',                '151-knowledge-ingest.test.sql', 'a member uploads under the company''s folder and document'),
+  ('private.can_write_document_object',                '151-knowledge-ingest.test.sql', 'a member uploads under the company'),
   ('private.claim_ingest_jobs',                        '151-knowledge-ingest.test.sql', 'claim_ingest_jobs'),
   ('private.fail_ingest_job',                          '151-knowledge-ingest.test.sql', 'fail_ingest_job'),
   ('private.finish_ingest_job',                        '151-knowledge-ingest.test.sql', 'finish_ingest_job'),
