@@ -220,5 +220,5 @@ describe("never a silent drop, never twice", () => {
     await pause(2_000);
     expect(attemptsOf(body)).toEqual([]);
     expect((await outboundState(sql, messageId)).delivery_status).toBe("dead");
-  });
+  }, 150_000);
 });

@@ -53,12 +53,24 @@ export async function routeToFunction(
     }
     // A function may answer before reading the whole body (413, 401): the rest of that body would
     // be read as the next request on a kept-alive connection, so close it after this answer.
-    if (!incoming.complete) {
+    const answeredEarly = !incoming.complete;
+    if (answeredEarly) {
       answerHeaders["connection"] = "close";
       outgoing.shouldKeepAlive = false;
+      // Lingering close, as nginx does: read and drop the rest of the body before closing. A socket
+      // closed with unread data sends a reset, which can reach the client before it reads this answer.
+      incoming.unpipe(upstream);
+      incoming.resume();
     }
     outgoing.writeHead(answer.statusCode ?? 502, answerHeaders);
-    answer.pipe(outgoing);
+    answer.pipe(outgoing, { end: false });
+    answer.on("end", () => {
+      if (!answeredEarly || incoming.complete) return outgoing.end();
+      const close = () => outgoing.end();
+      incoming.once("end", close);
+      incoming.once("error", close);
+      setTimeout(close, 10_000).unref();
+    });
   });
   upstream.on("error", () => {
     if (!outgoing.headersSent) sendJson(outgoing, 502, { code: "WORKER_ERROR", message: "Function exited before answering" });
