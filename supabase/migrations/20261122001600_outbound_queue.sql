@@ -18,7 +18,9 @@
 -- for: a request that timed out is retried (at least once), as for 429 and 5xx.
 --
 -- Who may do what:
---   service   appends messages, claims and settles delivery jobs
+--   service   appends messages (private.append_outbound_message), claims and settles delivery jobs
+--   nobody    private.queue_outbound_message, the append without the caller check (only
+--             security-definer functions owned like it call it)
 --   people    read messages (their status and error) through public.messages; nothing here
 --
 -- Who writes each table:
@@ -62,6 +64,9 @@ create index outbound_deliveries_open_idx on private.outbound_deliveries (conver
   where status in ('pending', 'sending');
 create index outbound_deliveries_dead_idx on private.outbound_deliveries (tenant_id, updated_at desc) where status = 'dead';
 create index outbound_deliveries_inbox_idx on private.outbound_deliveries (inbox_id);
+-- Every claim reaps first: the leased jobs, by when their lease runs out, without reading the
+-- settled ones (which only grow).
+create index outbound_deliveries_leased_idx on private.outbound_deliveries (lease_expires_at) where status = 'sending';
 
 -- ─── RLS ──────────────────────────────────────────────────────────────────────────────────────
 alter table private.outbound_deliveries enable row level security;
@@ -70,7 +75,10 @@ alter table private.outbound_deliveries enable row level security;
 /*
  * Queues `POST <functions url>/outbound/run` with the service role key through pg_net; sent after
  * the calling transaction commits. Returns the pg_net request id, or null when the project has not
- * stored the URL and key in Vault.
+ * stored the URL and key in Vault, or when a kick is already waiting in pg_net's queue: the pass
+ * that kick starts (or wakes) polls until it has been idle for two seconds, so it finds this reply
+ * too, and the watchdog kicks within a second for anything left. Without this, a burst of replies
+ * queues one HTTP request each. Where the queue cannot be read, it kicks every time.
  */
 create or replace function private.kick_outbound()
 returns bigint
@@ -81,14 +89,20 @@ as $$
 declare
   functions_url text;
   service_key text;
+  run_url text;
 begin
   select s.decrypted_secret into functions_url from vault.decrypted_secrets s where s.name = 'renum_functions_url';
   select s.decrypted_secret into service_key from vault.decrypted_secrets s where s.name = 'renum_service_role_key';
   if functions_url is null or service_key is null then
     return null;
   end if;
+  run_url := rtrim(functions_url, '/') || '/outbound/run';
+  if pg_catalog.has_table_privilege('net.http_request_queue', 'select')
+     and exists (select from net.http_request_queue q where q.url = run_url) then
+    return null;
+  end if;
   return net.http_post(
-    url := rtrim(functions_url, '/') || '/outbound/run',
+    url := run_url,
     body := '{}'::jsonb,
     headers := pg_catalog.jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || service_key),
     timeout_milliseconds := 10000
@@ -102,11 +116,13 @@ comment on function private.kick_outbound() is
  * Appends an outbound message to a conversation and queues its delivery (see the opening comment):
  * the conversation's row locked, the next message_index, the message (`out`, `queued`, text),
  * last_message_at, the delivery job, and the outbound function woken after commit. Returns the
- * message id. Bodies longer than 4,096 characters are fine: delivery splits them. Service role
- * only. Raises service_role_only, message_role_invalid, message_body_empty, message_body_too_long,
+ * message id. Bodies longer than 4,096 characters are fine: delivery splits them. No caller check:
+ * for the security-definer functions that checked their caller themselves (the service's
+ * private.append_outbound_message, a person's public.reply_in_conversation); no role may execute
+ * it. Raises message_role_invalid, message_body_empty, message_body_too_long,
  * conversation_not_found, conversation_closed, sender_not_member, execution_not_in_tenant.
  */
-create or replace function private.append_outbound_message(
+create or replace function private.queue_outbound_message(
   target_conversation_id uuid,
   message_role public.message_role,
   body text,
@@ -125,9 +141,6 @@ declare
   conversation public.conversations;
   appended public.messages;
 begin
-  if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role appends outbound messages';
-  end if;
   if message_role is null or message_role = 'user' then
     raise exception using errcode = '22023', constraint = 'message_role_invalid',
       message = 'an outbound message is written by an assistant, a person or the system, never by the contact';
@@ -176,6 +189,30 @@ begin
   return appended.id;
 end;
 $$;
+
+-- Service role only: private.queue_outbound_message behind a caller check. Raises service_role_only, then what it raises.
+create or replace function private.append_outbound_message(
+  target_conversation_id uuid,
+  message_role public.message_role,
+  body text,
+  sent_by uuid default null,
+  execution_id uuid default null,
+  input_tokens integer default null,
+  output_tokens integer default null,
+  cost_usd numeric default null
+)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_trusted_caller() then
+    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role appends outbound messages';
+  end if;
+  return private.queue_outbound_message(target_conversation_id, message_role, body, sent_by, execution_id, input_tokens, output_tokens, cost_usd);
+end;
+$$;
 comment on function private.append_outbound_message(uuid, public.message_role, text, uuid, uuid, integer, integer, numeric) is
   'Service role only: appends a queued outbound text message to an open conversation and queues its delivery; returns the '
   'message id. Raises message_role_invalid, message_body_empty, message_body_too_long, conversation_not_found, '
@@ -185,6 +222,8 @@ comment on function private.append_outbound_message(uuid, public.message_role, t
 revoke all on private.outbound_deliveries from anon, authenticated, service_role;
 grant select on private.outbound_deliveries to service_role;
 revoke all on function private.kick_outbound() from public, anon, authenticated;
+revoke all on function private.queue_outbound_message(uuid, public.message_role, text, uuid, uuid, integer, integer, numeric)
+  from public, anon, authenticated, service_role;
 revoke all on function private.append_outbound_message(uuid, public.message_role, text, uuid, uuid, integer, integer, numeric)
   from public, anon, authenticated;
 grant execute on function private.kick_outbound() to service_role;

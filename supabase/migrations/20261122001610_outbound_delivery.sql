@@ -4,8 +4,9 @@
 --   private.record_outbound_part        after each part the provider accepted: its provider id;
 --   private.settle_outbound_delivery    sent, retry later, failed (final) or dead (a dead letter);
 --   private.reap_outbound_deliveries    leases that ran out: dead letters, `delivery_interrupted`.
--- People act on dead letters through private.retry_dead_letter / private.discard_dead_letter (the
--- API checks `manage_inboxes` and passes the tenant).
+-- A dead letter is sent again or given up through private.resolve_dead_letter, which no role may
+-- execute: the service calls private.retry_dead_letter / discard_dead_letter, people (manage_inboxes)
+-- public.retry_dead_letter / discard_dead_letter (20261122001620_outbound_people.sql).
 --
 -- Who may do what: the service role only.
 --
@@ -267,12 +268,15 @@ end;
 $$;
 
 /*
- * A dead letter of `target_tenant_id` sent again: the job pending now with its attempts reset,
- * the message queued again (an admin's explicit decision: the one way a failed message moves back).
- * Parts already accepted are not resent. Returns the message id. Service role only (the API checks
- * manage_inboxes). Raises dead_letter_not_found, conversation_closed.
+ * A dead letter of `target_tenant_id` resolved by an admin's explicit decision. Sent again
+ * (`send_again`): the job pending now with its attempts reset, the message queued again (the one
+ * way a failed message moves back; parts already accepted are not resent). Given up: the job
+ * discarded, the message stays failed with its error, marked discarded. Returns the message id.
+ * No caller check: for the security-definer functions that checked their caller (below, and the
+ * people's public.retry_dead_letter / discard_dead_letter); no role may execute it. Raises
+ * dead_letter_not_found, and conversation_closed when sending again into a closed conversation.
  */
-create or replace function private.retry_dead_letter(target_tenant_id uuid, target_delivery_id uuid)
+create or replace function private.resolve_dead_letter(target_tenant_id uuid, target_delivery_id uuid, send_again boolean)
 returns uuid
 language plpgsql
 security definer
@@ -281,16 +285,22 @@ as $$
 declare
   job private.outbound_deliveries;
 begin
-  if not private.is_trusted_caller() then
-    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role retries dead letters';
-  end if;
   update private.outbound_deliveries d
-  set status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = null, updated_at = now()
+  set status = case when send_again then 'pending' else 'discarded' end::private.outbound_delivery_status,
+      attempts = case when send_again then 0 else d.attempts end,
+      next_attempt_at = case when send_again then now() else d.next_attempt_at end,
+      finished_at = case when send_again then null else now() end,
+      updated_at = now()
   where d.id = target_delivery_id and d.tenant_id = target_tenant_id and d.status = 'dead'
   returning d.* into job;
   if job.id is null then
     raise exception using errcode = 'P0002', constraint = 'dead_letter_not_found', message = 'dead letter not found',
       detail = pg_catalog.jsonb_build_object('dead_letter_id', target_delivery_id)::text;
+  end if;
+  if not send_again then
+    update public.messages m set error = coalesce(m.error, '{}') || '{"discarded": true}'
+    where m.id = job.message_id and m.created_at = job.message_created_at;
+    return job.message_id;
   end if;
   if exists (select from public.conversations c where c.id = job.conversation_id and c.status = 'closed') then
     raise exception using errcode = 'P0001', constraint = 'conversation_closed', message = 'the conversation is closed',
@@ -303,34 +313,33 @@ begin
 end;
 $$;
 
-/*
- * A dead letter of `target_tenant_id` given up: the job discarded, the message stays failed with
- * its error (marked discarded). Returns the message id. Service role only (the API checks
- * manage_inboxes). Raises dead_letter_not_found.
- */
+-- Service role only (the API's routes act as people, through public.retry_dead_letter): a dead letter sent again.
+create or replace function private.retry_dead_letter(target_tenant_id uuid, target_delivery_id uuid)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_trusted_caller() then
+    raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role retries dead letters';
+  end if;
+  return private.resolve_dead_letter(target_tenant_id, target_delivery_id, send_again => true);
+end;
+$$;
+
+-- Service role only: a dead letter given up.
 create or replace function private.discard_dead_letter(target_tenant_id uuid, target_delivery_id uuid)
 returns uuid
 language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  job private.outbound_deliveries;
 begin
   if not private.is_trusted_caller() then
     raise exception using errcode = '42501', constraint = 'service_role_only', message = 'only the service role discards dead letters';
   end if;
-  update private.outbound_deliveries d
-  set status = 'discarded', updated_at = now(), finished_at = now()
-  where d.id = target_delivery_id and d.tenant_id = target_tenant_id and d.status = 'dead'
-  returning d.* into job;
-  if job.id is null then
-    raise exception using errcode = 'P0002', constraint = 'dead_letter_not_found', message = 'dead letter not found',
-      detail = pg_catalog.jsonb_build_object('dead_letter_id', target_delivery_id)::text;
-  end if;
-  update public.messages m set error = coalesce(m.error, '{}') || '{"discarded": true}'
-  where m.id = job.message_id and m.created_at = job.message_created_at;
-  return job.message_id;
+  return private.resolve_dead_letter(target_tenant_id, target_delivery_id, send_again => false);
 end;
 $$;
 
@@ -383,6 +392,7 @@ revoke all on function private.reap_outbound_deliveries(), private.claim_outboun
   private.retry_dead_letter(uuid, uuid), private.discard_dead_letter(uuid, uuid), private.rescue_outbound_deliveries()
   from public, anon, authenticated;
 revoke all on procedure private.watch_outbound_deliveries(integer, numeric) from public;
+revoke all on function private.resolve_dead_letter(uuid, uuid, boolean) from public, anon, authenticated, service_role;
 grant execute on function private.outbound_retry_delays() to service_role;
 grant execute on function private.reap_outbound_deliveries() to service_role;
 grant execute on function private.claim_outbound_deliveries(text, integer, integer) to service_role;

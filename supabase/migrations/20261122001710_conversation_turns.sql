@@ -12,6 +12,8 @@
 -- The bot never answers a conversation held by a member or waiting for one (assignee other than
 -- 'bot'). A handoff keyword or the inbox's bot-turn limit hands the conversation to people:
 -- assignee 'unassigned', status 'pending', announced as `handoff_requested` on `inbox:<id>`.
+-- Outside business hours no run starts: the inbox's out-of-hours reply is sent, once per
+-- conversation per 12 hours.
 --
 -- Due turns are started by private.start_due_turns(as_of), which pg_cron runs every half second
 -- (private.watch_conversation_turns) and which takes the time as a parameter, so pgTAP runs it
@@ -204,8 +206,9 @@ end;
 $$;
 
 /*
- * A contact wrote outside business hours: an out_of_hours turn is recorded (no run). The reply
- * itself is sent by the reply migration's version of this function.
+ * A contact wrote outside business hours: an out_of_hours turn is recorded (no run) and, when the
+ * inbox has an out-of-hours reply and none went to this conversation in the last 12 hours, the
+ * reply is appended (role assistant; delivery is the outbound queue's).
  */
 create or replace function private.note_out_of_hours(conversation public.conversations, settings public.responder_settings,
                                                      first_index integer, last_index integer, arrived_at timestamptz)
@@ -214,11 +217,20 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  already_told boolean;
+  reply_id uuid;
 begin
+  already_told := exists (select from private.conversation_turns t
+                          where t.conversation_id = conversation.id and t.status = 'out_of_hours' and t.outcome like 'replied%'
+                            and t.created_at > arrived_at - interval '12 hours');
+  if settings.out_of_hours_reply is not null and not already_told then
+    reply_id := private.append_outbound_message(conversation.id, 'assistant', settings.out_of_hours_reply);
+  end if;
   insert into private.conversation_turns (tenant_id, inbox_id, conversation_id, status, first_message_index, last_message_index,
                                           due_at, outcome, finished_at)
-  values (conversation.tenant_id, conversation.inbox_id, conversation.id, 'out_of_hours', first_index, last_index,
-          arrived_at, 'outside business hours', arrived_at);
+  values (conversation.tenant_id, conversation.inbox_id, conversation.id, 'out_of_hours', first_index, last_index, arrived_at,
+          case when reply_id is null then 'outside business hours' else 'replied with message ' || reply_id end, arrived_at);
 end;
 $$;
 
@@ -293,7 +305,9 @@ $$;
  * One pass: stops the runs of turns superseded or handed off while in flight (through
  * public.stop_execution, the engine's stop), then starts every turn due at `as_of`, each under
  * its conversation's row (taken first, as the ingest does). Turns held by another pass are
- * skipped, not waited for. Answers how many runs it started. Service role and pg_cron.
+ * skipped, not waited for. One turn never stops the pass: a turn whose run is gone (deleted with
+ * its history, execution_id null) only has its flag cleared, and a stop that fails for one run is
+ * logged and left for the next pass. Answers how many runs it started. Service role and pg_cron.
  */
 create or replace function private.start_due_turns(as_of timestamptz default now())
 returns integer
@@ -309,8 +323,14 @@ begin
   for stale in
     select t.id, t.execution_id from private.conversation_turns t where t.run_stop_pending for update skip locked
   loop
-    perform public.stop_execution(stale.execution_id);
-    update private.conversation_turns set run_stop_pending = false where id = stale.id;
+    begin
+      if stale.execution_id is not null then
+        perform public.stop_execution(stale.execution_id);
+      end if;
+      update private.conversation_turns set run_stop_pending = false where id = stale.id;
+    exception when others then
+      raise warning 'start_due_turns: the run % of turn % could not be stopped: %', stale.execution_id, stale.id, sqlerrm;
+    end;
   end loop;
 
   for due in

@@ -78,8 +78,10 @@ select is(tests.error_code(format($$ select public.reply_in_conversation(%L, 'hi
   'conversation_not_found', 'the service role is nobody: it appends through the service function instead');
 select throws_ok(format($$ select private.queue_outbound_message(%L, 'assistant', 'hi') $$, pg_temp.conversation_a()),
   '42501', null, 'no role may call the internal append, not even the service role');
-select throws_ok($$ select private.requeue_dead_letter(gen_random_uuid(), gen_random_uuid()) $$, '42501', null, 'nor the internal requeue');
-select throws_ok($$ select private.drop_dead_letter(gen_random_uuid(), gen_random_uuid()) $$, '42501', null, 'nor the internal discard');
+select throws_ok($$ select private.resolve_dead_letter(gen_random_uuid(), gen_random_uuid(), true) $$, '42501', null,
+  'nor the internal dead-letter resolution');
+select throws_ok($$ select private.dead_letter_tenant_for_manager(gen_random_uuid(), gen_random_uuid()) $$, '42501', null,
+  'nor the dead-letter manager check on its own');
 select is(
   (select count(*)::int from public.messages where conversation_id = pg_temp.conversation_a() and direction = 'out'), 3,
   'the refused replies wrote nothing');

@@ -103,7 +103,7 @@ select is((select count(*)::int from pg_temp.replies('+5511987650002')), 0, 'and
 select is((select assignee::text from public.conversations where id = tests.conversation_id('Line A', '+5511987650002')), 'member',
   'the person keeps the conversation (no handoff announced over them)');
 
--- ─── a pass is not stopped by a run that is gone (20261122001760) ───────────────────────────
+-- ─── a pass is not stopped by a run that is gone ────────────────────────────────────────────
 reset role;  -- the service role reads turns but only the functions write them
 update private.conversation_turns set run_stop_pending = true, execution_id = null
 where conversation_id = tests.conversation_id('Line A', '+5511987650002');
