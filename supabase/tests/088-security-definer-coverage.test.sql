@@ -182,7 +182,14 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.analytics_refresh_now',                     '160-analytics-views.test.sql', 'analytics_refresh_now'),
   ('public.analytics_team_performance',                '160-analytics-views.test.sql', 'analytics_team_performance'),
   ('private.drop_analyst_role',                        '161-analyst-logins.test.sql', 'an admin revokes: the role is gone'),
-  ('public.create_analyst_login',                      '161-analyst-logins.test.sql', 'create_analyst_login');
+  ('public.create_analyst_login',                      '161-analyst-logins.test.sql', 'create_analyst_login'),
+  -- projects and interviews (190, 192)
+  ('private.guard_project',                            '190-projects.test.sql', 'project_inbox_not_in_tenant'),
+  ('private.project_run_by_caller',                    '192-project-launch.test.sql', 'projects_run_by_inbox_managers'),
+  ('private.interview_decided_by_caller',              '192-project-launch.test.sql', 'interview_not_found'),
+  ('public.launch_project',                            '192-project-launch.test.sql', 'launch_project'),
+  ('public.cancel_interview',                          '192-project-launch.test.sql', 'cancel_interview'),
+  ('public.resend_interview_invitation',               '192-project-launch.test.sql', 'resend_interview_invitation');
 
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name

@@ -159,14 +159,14 @@ isOneToOne: false
                   ]
                 },"contacts": {
                   Row: {
-                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
+                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tags": (string)[],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -423,6 +423,44 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"interviews": {
+                  Row: {
+                    "answers": NonNullable<Json>,"cancel_reason": string | null,"completed_at": string | null,"contact_id": string,"conversation_id": string | null,"created_at": string,"ended_at": string | null,"id": string,"invited_at": string | null,"metadata": NonNullable<Json>,"project_id": string,"reminded_at": string | null,"sentiment": string | null,"started_at": string | null,"status": Database["public"]['Enums']["interview_status"],"summary": string | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "answers"?: NonNullable<Json>,"cancel_reason"?: string | null,"completed_at"?: string | null,"contact_id": string,"conversation_id"?: string | null,"created_at"?: string,"ended_at"?: string | null,"id"?: string,"invited_at"?: string | null,"metadata"?: NonNullable<Json>,"project_id": string,"reminded_at"?: string | null,"sentiment"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["interview_status"],"summary"?: string | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "answers"?: NonNullable<Json>,"cancel_reason"?: string | null,"completed_at"?: string | null,"contact_id"?: string,"conversation_id"?: string | null,"created_at"?: string,"ended_at"?: string | null,"id"?: string,"invited_at"?: string | null,"metadata"?: NonNullable<Json>,"project_id"?: string,"reminded_at"?: string | null,"sentiment"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["interview_status"],"summary"?: string | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "interviews_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "interviews_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "interviews_project_in_tenant"
+      columns: ["project_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "projects"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "interviews_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"declined_at": string | null,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["member_role"],"tenant_id": string
@@ -664,6 +702,38 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"projects": {
+                  Row: {
+                    "completed_at": string | null,"created_at": string,"created_by": string | null,"description": string | null,"id": string,"inbox_id": string | null,"invitation_text": string | null,"launched_at": string | null,"name": string,"questions": NonNullable<Json>,"reminder_after_hours": number | null,"reminder_text": string | null,"responder_team_id": string | null,"send_rate_per_minute": number,"sending_hours": Json | null,"status": Database["public"]['Enums']["project_status"],"tenant_id": string,"time_zone": string,"timeout_hours": number,"type": Database["public"]['Enums']["project_type"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "completed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"inbox_id"?: string | null,"invitation_text"?: string | null,"launched_at"?: string | null,"name": string,"questions"?: NonNullable<Json>,"reminder_after_hours"?: number | null,"reminder_text"?: string | null,"responder_team_id"?: string | null,"send_rate_per_minute"?: number,"sending_hours"?: Json | null,"status"?: Database["public"]['Enums']["project_status"],"tenant_id": string,"time_zone"?: string,"timeout_hours"?: number,"type"?: Database["public"]['Enums']["project_type"],"updated_at"?: string
+                  }
+                  Update: {
+                    "completed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"inbox_id"?: string | null,"invitation_text"?: string | null,"launched_at"?: string | null,"name"?: string,"questions"?: NonNullable<Json>,"reminder_after_hours"?: number | null,"reminder_text"?: string | null,"responder_team_id"?: string | null,"send_rate_per_minute"?: number,"sending_hours"?: Json | null,"status"?: Database["public"]['Enums']["project_status"],"tenant_id"?: string,"time_zone"?: string,"timeout_hours"?: number,"type"?: Database["public"]['Enums']["project_type"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "projects_inbox_id_fkey"
+      columns: ["inbox_id"]
+isOneToOne: false
+      referencedRelation: "inboxes"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "projects_responder_team_id_fkey"
+      columns: ["responder_team_id"]
+isOneToOne: false
+      referencedRelation: "teams"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "projects_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"provider_keys": {
                   Row: {
@@ -968,6 +1038,33 @@ isOneToOne: false
               "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
             }[]
                            },
+"cancel_interview":
+{ Args: { "interview_id": string,"reason": string }; Returns: {
+              "answers": NonNullable<Json>,
+"cancel_reason": string | null,
+"completed_at": string | null,
+"contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"ended_at": string | null,
+"id": string,
+"invited_at": string | null,
+"metadata": NonNullable<Json>,
+"project_id": string,
+"reminded_at": string | null,
+"sentiment": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["interview_status"],
+"summary": string | null,
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "interviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "create_analyst_login":
 { Args: { "max_connections"?: number,"target_tenant_id": string,"timeout_ms"?: number }; Returns: {
               "connection_limit": number,"created_at": string,"password": string,"role_name": string,"statement_timeout_ms": number
@@ -1024,6 +1121,9 @@ isOneToOne: false
 "issue_invitation_token":
 { Args: { "invitation_id": string }; Returns: string
                            },
+"launch_project":
+{ Args: { "selection": Json,"target_project_id": string }; Returns: Json
+                           },
 "list_my_invitations":
 { Args: Record<PropertyKey, never>; Returns: {
               "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
@@ -1049,6 +1149,33 @@ isOneToOne: false
 "reply_in_conversation":
 { Args: { "body": string,"target_conversation_id": string }; Returns: string
                            },
+"resend_interview_invitation":
+{ Args: { "interview_id": string }; Returns: {
+              "answers": NonNullable<Json>,
+"cancel_reason": string | null,
+"completed_at": string | null,
+"contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"ended_at": string | null,
+"id": string,
+"invited_at": string | null,
+"metadata": NonNullable<Json>,
+"project_id": string,
+"reminded_at": string | null,
+"sentiment": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["interview_status"],
+"summary": string | null,
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "interviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
               "tenant_id": string,"user_id": string
@@ -1072,6 +1199,7 @@ isOneToOne: false
 "name": string | null,
 "phone": string,
 "status": Database["public"]['Enums']["contact_status"],
+"tags": (string)[],
 "tenant_id": string,
 "updated_at": string
             }[]
@@ -1175,7 +1303,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1291,7 +1419,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
