@@ -124,6 +124,29 @@ const knowledgeCodeStatuses: Record<string, 403 | 404 | 409 | 422> = {
   search_query_length: 422,
 };
 
+// Projects and interviews (#17): codes that are the answer's own whatever SQLSTATE carries them (a
+// completed project or an ended interview is a conflict with its state, not a bad field). Field
+// rules (project_questions_invalid, project_inbox_not_in_tenant, ...) stay validation_failed.
+const interviewCodeStatuses: Record<string, 403 | 404 | 409 | 422> = {
+  project_not_found: 404,
+  interview_not_found: 404,
+  projects_run_by_inbox_managers: 403,
+  project_status_transition: 409,
+  project_questions_locked: 409,
+  project_not_draft: 409,
+  project_completed: 409,
+  interview_not_active: 409,
+  interview_not_cancellable: 409,
+  interview_not_resendable: 409,
+  contact_unreachable: 409,
+  project_not_launchable: 422,
+  launch_selection_invalid: 422,
+  launch_selection_too_large: 422,
+  interview_cancel_reason_required: 422,
+  interview_answer_invalid: 422,
+  interview_question_unknown: 422,
+};
+
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;
 
 const unavailableSqlStates = new Set(["53300", "57P01", "57P02", "57P03"]);
@@ -169,8 +192,9 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
   const facts = ours ? structuredDetail(error.detail) : {};
   const ruleDetails = hint || Object.keys(facts).length > 0 ? { ...facts, ...hint } : undefined;
 
-  if (named && knowledgeCodeStatuses[named] && !(state === "42501" && options.hideExistence)) {
-    return new ApiError(knowledgeCodeStatuses[named], named, error.message, { details: ruleDetails, cause: error });
+  const ownStatus = named ? (knowledgeCodeStatuses[named] ?? interviewCodeStatuses[named]) : undefined;
+  if (named && ownStatus && !(state === "42501" && options.hideExistence)) {
+    return new ApiError(ownStatus, named, error.message, { details: ruleDetails, cause: error });
   }
   if (state === "42501") {
     if (options.hideExistence) return new ApiError(404, "not_found", generic.notFound, { cause: error });

@@ -31,6 +31,8 @@ import { providerRoutes } from "./routes/providers.ts";
 import { companyToolRoutes } from "./routes/company-tools.ts";
 import { mcpTokenRoutes } from "./routes/mcp-tokens.ts";
 import { toolRoutes } from "./routes/tools.ts";
+import { interviewRoutes } from "./routes/interviews.ts";
+import { projectRoutes } from "./routes/projects.ts";
 
 export interface ApiDependencies {
   /** A postgres.js pool (SUPABASE_DB_URL; the transaction pooler in production). */
@@ -127,6 +129,9 @@ export function buildApiApp(
   app.route("/documents", documentRoutes(routeDependencies));
   // Outbound delivery (#13): replies that failed after every retry.
   app.route("/dead-letters", deadLetterRoutes(routeDependencies));
+  // Projects and interviews (#17).
+  app.route("/projects", projectRoutes(routeDependencies));
+  app.route("/interviews", interviewRoutes(routeDependencies));
 
   return app;
 }

@@ -12,6 +12,8 @@ export const contact = z.object({
   email: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   status: contactStatus,
+  /** Labels people put on contacts to pick whom a project goes to (trimmed, lower-case, once). */
+  tags: z.array(z.string()),
   created_at: timestamp(),
   updated_at: timestamp(),
 });
@@ -41,8 +43,9 @@ export const updateContactBody = z.strictObject({
   email: email().nullable().optional(),
   metadata: jsonObject({ maxDepth: 8, maxBytes: 16384, maxKeys: 50, maxKeyLength: 100 }).optional(),
   status: contactStatus.optional(),
+  tags: z.array(text(40)).max(20, { error: "At most 20 tags." }).optional(),
 }).refine((body) => Object.values(body).some((value) => value !== undefined), {
-  error: "Send at least one of name, email, metadata, status.",
+  error: "Send at least one of name, email, metadata, status, tags.",
 });
 export type UpdateContactBody = z.infer<typeof updateContactBody>;
 

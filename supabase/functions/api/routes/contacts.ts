@@ -18,7 +18,7 @@ import { columnList, givenColumns, refusedOrMissing, requireCapability, type Rou
  *                                 ?search (name or phone): the best matches, one page
  *                                 → { items, next_cursor }
  *   GET    /contacts/:id          members                                                         200, 404
- *   PATCH  /contacts/:id          handle_conversations: { name?, email?, metadata?, status? }      200, 403, 404, 422
+ *   PATCH  /contacts/:id          handle_conversations: { name?, email?, metadata?, status?, tags? } 200, 403, 404, 422
  *   POST   /contacts/:id/block    handle_conversations: status blocked                            200, 403, 404
  * Contacts are created by incoming messages (webhooks), not here. Another tenant's is 404.
  */
