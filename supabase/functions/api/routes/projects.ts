@@ -132,7 +132,9 @@ export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
         from public.interviews i join public.contacts ct on ct.id = i.contact_id
         where i.project_id = ${id} and i.tenant_id = ${c.var.tenant.id}
           and (${query.status ?? null}::public.interview_status is null or i.status = ${query.status ?? null}::public.interview_status)
-          and (${after?.created_at ?? null}::timestamptz is null or (i.created_at, i.id) > (${after?.created_at ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+          -- Sent as text: typed timestamptz, postgres.js would round the cursor to milliseconds.
+          and (${after?.created_at ?? null}::text is null
+               or (i.created_at, i.id) > (${after?.created_at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
         order by i.created_at, i.id
         limit ${query.limit + 1}`;
       const items = rows.slice(0, query.limit).map((row) => row.interview);

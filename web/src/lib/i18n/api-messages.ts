@@ -77,6 +77,32 @@ const translatedCodes = new Set([
 
 // The database rules that have their own words (api.rules.<code>), in both languages.
 const ruleCodes = new Set([
+  // Projects and interviews (#17): their rules, launching, CSV uploads and the decisions on interviews.
+  "project_not_found",
+  "interview_not_found",
+  "projects_run_by_inbox_managers",
+  "project_status_transition",
+  "project_questions_locked",
+  "project_not_draft",
+  "project_completed",
+  "project_not_launchable",
+  "project_questions_invalid",
+  "project_inbox_not_in_tenant",
+  "project_team_not_in_tenant",
+  "launch_selection_invalid",
+  "launch_selection_too_large",
+  "interview_not_active",
+  "interview_not_cancellable",
+  "interview_not_resendable",
+  "interview_cancel_reason_required",
+  "interview_answer_invalid",
+  "interview_question_unknown",
+  "contact_unreachable",
+  "csv_invalid",
+  "csv_unknown_column",
+  "csv_phone_column_missing",
+  "csv_too_many_rows",
+  "csv_no_contacts",
   // WhatsApp webhooks (#12): the raw events owners and admins list and replay.
   "webhook_event_not_found",
   "webhook_event_already_processed",
