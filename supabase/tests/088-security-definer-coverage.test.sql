@@ -184,6 +184,18 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.drop_analyst_role',                        '161-analyst-logins.test.sql', 'an admin revokes: the role is gone'),
   ('public.create_analyst_login',                      '161-analyst-logins.test.sql', 'create_analyst_login');
 
+-- Leads → customers (#17, leads): stage moves, qualification requests, conversion.
+insert into covered (function_name, test_file, exercised_by) values
+  ('private.prepare_contact_stage_change',             '195-lead-stages.test.sql', 'stage_transition_invalid'),
+  ('private.apply_contact_stage_change',               '195-lead-stages.test.sql', 'the approval qualifies the contact'),
+  ('private.move_contact_stage',                       '195-lead-stages.test.sql', 'move_contact_stage'),
+  ('public.set_contact_stage',                         '195-lead-stages.test.sql', 'set_contact_stage'),
+  ('private.file_qualification_request',               '195-lead-stages.test.sql', 'qualification_request_pending'),
+  ('public.request_qualification',                     '195-lead-stages.test.sql', 'public.request_qualification('),
+  ('private.request_qualification_for_step',           '195-lead-stages.test.sql', 'request_qualification_for_step'),
+  ('public.decide_qualification_request',              '195-lead-stages.test.sql', 'decide_qualification_request'),
+  ('public.convert_contact',                           '195-lead-stages.test.sql', 'convert_contact');
+
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace

@@ -157,16 +157,48 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"contacts": {
+                },"contact_stage_changes": {
                   Row: {
-                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
+                    "actor_id": string | null,"actor_kind": Database["public"]['Enums']["stage_actor_kind"],"contact_id": string,"created_at": string,"evidence": NonNullable<Json>,"execution_id": string | null,"from_stage": Database["public"]['Enums']["lifecycle_stage"],"id": string,"reason": string | null,"tenant_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
+                    "actor_id"?: string | null,"actor_kind": Database["public"]['Enums']["stage_actor_kind"],"contact_id": string,"created_at"?: string,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"from_stage": Database["public"]['Enums']["lifecycle_stage"],"id"?: string,"reason"?: string | null,"tenant_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"]
                   }
                   Update: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
+                    "actor_id"?: string | null,"actor_kind"?: Database["public"]['Enums']["stage_actor_kind"],"contact_id"?: string,"created_at"?: string,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"from_stage"?: Database["public"]['Enums']["lifecycle_stage"],"id"?: string,"reason"?: string | null,"tenant_id"?: string,"to_stage"?: Database["public"]['Enums']["lifecycle_stage"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "contact_stage_changes_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "contact_stage_changes_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "contact_stage_changes_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"contacts": {
+                  Row: {
+                    "created_at": string,"email": string | null,"id": string,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -203,6 +235,38 @@ isOneToOne: false
       referencedColumns: ["id"]
     },{
       foreignKeyName: "conversations_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"customers": {
+                  Row: {
+                    "contact_id": string,"converted_by": string | null,"created_at": string,"id": string,"metadata": NonNullable<Json>,"notes": string | null,"qualification_request_id": string | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "contact_id": string,"converted_by"?: string | null,"created_at"?: string,"id"?: string,"metadata"?: NonNullable<Json>,"notes"?: string | null,"qualification_request_id"?: string | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "contact_id"?: string,"converted_by"?: string | null,"created_at"?: string,"id"?: string,"metadata"?: NonNullable<Json>,"notes"?: string | null,"qualification_request_id"?: string | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customers_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: true
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "customers_qualification_request_id_fkey"
+      columns: ["qualification_request_id"]
+isOneToOne: false
+      referencedRelation: "qualification_requests"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "customers_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
@@ -685,6 +749,64 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"qualification_requests": {
+                  Row: {
+                    "contact_id": string,"conversation_id": string | null,"created_at": string,"decided_at": string | null,"decided_by": string | null,"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason": string | null,"evidence": NonNullable<Json>,"execution_id": string | null,"id": string,"requested_by": string | null,"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],"status": Database["public"]['Enums']["qualification_status"],"summary": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "contact_id": string,"conversation_id"?: string | null,"created_at"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"decided_by_kind"?: Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason"?: string | null,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"id"?: string,"requested_by"?: string | null,"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],"status"?: Database["public"]['Enums']["qualification_status"],"summary"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "contact_id"?: string,"conversation_id"?: string | null,"created_at"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"decided_by_kind"?: Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason"?: string | null,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"id"?: string,"requested_by"?: string | null,"requested_by_kind"?: Database["public"]['Enums']["stage_actor_kind"],"status"?: Database["public"]['Enums']["qualification_status"],"summary"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "qualification_requests_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"qualification_rules": {
+                  Row: {
+                    "auto_approve": boolean,"created_at": string,"minimum_score": number | null,"required_evidence": (string)[],"tenant_id": string,"updated_at": string,"updated_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "auto_approve"?: boolean,"created_at"?: string,"minimum_score"?: number | null,"required_evidence"?: (string)[],"tenant_id": string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Update: {
+                    "auto_approve"?: boolean,"created_at"?: string,"minimum_score"?: number | null,"required_evidence"?: (string)[],"tenant_id"?: string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "qualification_rules_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: true
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"responder_settings": {
                   Row: {
                     "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
@@ -968,6 +1090,24 @@ isOneToOne: false
               "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
             }[]
                            },
+"convert_contact":
+{ Args: { "notes"?: string,"target_contact_id": string }; Returns: {
+              "contact_id": string,
+"converted_by": string | null,
+"created_at": string,
+"id": string,
+"metadata": NonNullable<Json>,
+"notes": string | null,
+"qualification_request_id": string | null,
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "customers"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "create_analyst_login":
 { Args: { "max_connections"?: number,"target_tenant_id": string,"timeout_ms"?: number }; Returns: {
               "connection_limit": number,"created_at": string,"password": string,"role_name": string,"statement_timeout_ms": number
@@ -1010,6 +1150,30 @@ isOneToOne: false
               "attempts": number,"body": string,"contact_name": string,"contact_phone": string,"conversation_id": string,"created_at": string,"failed_at": string,"id": string,"inbox_id": string,"inbox_name": string,"last_error": Json,"message_id": string,"role": Database["public"]['Enums']["message_role"]
             }[]
                            },
+"decide_qualification_request":
+{ Args: { "approve": boolean,"reason"?: string,"target_request_id": string }; Returns: {
+              "contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"decided_at": string | null,
+"decided_by": string | null,
+"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,
+"decision_reason": string | null,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"id": string,
+"requested_by": string | null,
+"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],
+"status": Database["public"]['Enums']["qualification_status"],
+"summary": string | null,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "qualification_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
                            },
@@ -1049,6 +1213,30 @@ isOneToOne: false
 "reply_in_conversation":
 { Args: { "body": string,"target_conversation_id": string }; Returns: string
                            },
+"request_qualification":
+{ Args: { "evidence": Json,"summary"?: string,"target_contact_id": string }; Returns: {
+              "contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"decided_at": string | null,
+"decided_by": string | null,
+"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,
+"decision_reason": string | null,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"id": string,
+"requested_by": string | null,
+"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],
+"status": Database["public"]['Enums']["qualification_status"],
+"summary": string | null,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "qualification_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "resolve_share_grantee":
 { Args: { "grantee_email"?: string,"grantee_tenant_id"?: string,"grantee_tenant_slug"?: string,"target_agent_id": string }; Returns: {
               "tenant_id": string,"user_id": string
@@ -1068,6 +1256,7 @@ isOneToOne: false
               "created_at": string,
 "email": string | null,
 "id": string,
+"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],
 "metadata": NonNullable<Json>,
 "name": string | null,
 "phone": string,
@@ -1086,6 +1275,26 @@ isOneToOne: false
               "chunk_id": string,"chunk_index": number,"content": string,"document_id": string,"document_title": string,"heading_path": (string)[],"knowledge_base_id": string,"page": number,"score": number,"snippet": string,"text_score": number,"vector_score": number,"version": number
             }[]
                            },
+"set_contact_stage":
+{ Args: { "reason"?: string,"target_contact_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"] }; Returns: {
+              "actor_id": string | null,
+"actor_kind": Database["public"]['Enums']["stage_actor_kind"],
+"contact_id": string,
+"created_at": string,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"from_stage": Database["public"]['Enums']["lifecycle_stage"],
+"id": string,
+"reason": string | null,
+"tenant_id": string,
+"to_stage": Database["public"]['Enums']["lifecycle_stage"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "contact_stage_changes"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "set_provider_key":
 { Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
@@ -1175,7 +1384,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1291,7 +1500,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
