@@ -117,12 +117,16 @@ begin
 end;
 $$;
 
+-- A delete cascading from the removal of the contact or its company (trigger depth > 1) goes through.
 create or replace function private.forbid_contact_stage_change_edits()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
+  if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
+    return old;
+  end if;
   raise exception using errcode = '42501', constraint = 'contact_stage_changes_append_only',
     message = 'the stage history is append-only: moves cannot be changed or deleted';
 end;

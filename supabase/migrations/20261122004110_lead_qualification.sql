@@ -109,13 +109,17 @@ create index customers_qualification_request_id_idx on public.customers (qualifi
 create index customers_converted_by_idx on public.customers (converted_by);
 
 -- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
--- A decided request is history: it is neither changed nor deleted.
+-- A decided request is history: it is neither changed nor deleted — except by the removal of its
+-- contact or company (a cascade, trigger depth > 1).
 create or replace function private.guard_decided_qualification_request()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
+  if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
+    return old;
+  end if;
   if tg_op = 'DELETE' or old.status <> 'pending' then
     raise exception using errcode = '42501', constraint = 'qualification_request_decided',
       message = 'a qualification request is kept as it was decided: it cannot be changed or deleted';

@@ -7,7 +7,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(64);
+select plan(66);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
@@ -191,6 +191,10 @@ select is(tests.error_code(format($$ delete from public.contact_stage_changes wh
   'contact_stage_changes_append_only', 'not even the database owner deletes a move');
 select is(tests.error_code(format($$ update public.qualification_requests set evidence = '{}' where contact_id = %L $$, pg_temp.maria())),
   'qualification_request_decided', 'a decided request is never rewritten');
+select lives_ok($$ delete from public.contacts where phone = '+5511987650002' $$,
+  'removing a contact (as the database owner) takes its history and requests with it');
+select is((select count(*)::int from public.contact_stage_changes where contact_id not in (select id from public.contacts)), 0,
+  'nothing of it is left behind');
 update public.tenants set status = 'suspended' where slug = 'tenant-a';
 select tests.authenticate_as('owner_a');
 select is(tests.error_code(format($$ select public.set_contact_stage(%L, 'lost') $$, pg_temp.carla())),

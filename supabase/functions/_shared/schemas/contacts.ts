@@ -12,6 +12,8 @@ export const contact = z.object({
   email: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   status: contactStatus,
+  /** Where the contact stands in the funnel; moved through /contacts/:id/stage and conversion (schemas/leads.ts). */
+  lifecycle_stage: z.enum(["lead", "qualified", "customer", "lost"]),
   created_at: timestamp(),
   updated_at: timestamp(),
 });

@@ -184,6 +184,18 @@ const ruleCodes = new Set([
   "mcp_token_scope_invalid",
   "mcp_token_expiry_past",
   "mcp_token_invalid",
+  // Leads → customers (#17, leads): stages, qualification requests and rules, conversion.
+  "contact_not_found",
+  "contact_not_a_lead",
+  "stage_transition_invalid",
+  "stage_needs_conversion",
+  "contact_stage_direct_change",
+  "contact_stage_changes_append_only",
+  "qualification_request_pending",
+  "qualification_request_decided",
+  "qualification_request_not_found",
+  "qualification_needs_conversation",
+  "qualification_rules_required_evidence_keys",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).
