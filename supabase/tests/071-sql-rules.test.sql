@@ -285,7 +285,7 @@ select is(
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
         'analytics_refresh_now', 'analytics_team_performance', 'convert_contact', 'create_analyst_login', 'create_inbox', 'create_mcp_token', 'create_tenant', 'dead_letters',
         'decide_qualification_request', 'decline_invitation', 'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event',
-        'reply_in_conversation', 'request_qualification', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_contact_stage', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
+        'reply_in_conversation', 'request_qualification', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'run_admin_command', 'search_contacts', 'search_knowledge', 'set_contact_stage', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
         'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );

@@ -194,7 +194,12 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.request_qualification',                     '195-lead-stages.test.sql', 'public.request_qualification('),
   ('private.request_qualification_for_step',           '195-lead-stages.test.sql', 'request_qualification_for_step'),
   ('public.decide_qualification_request',              '195-lead-stages.test.sql', 'decide_qualification_request'),
-  ('public.convert_contact',                           '195-lead-stages.test.sql', 'convert_contact');
+  ('public.convert_contact',                           '195-lead-stages.test.sql', 'convert_contact'),
+  -- The admin console (#17, leads): the audited commands and the LGPD export and erasure.
+  ('private.admin_command_tenant',                     '196-admin-commands.test.sql', 'admin_command_target_not_found'),
+  ('private.export_contact_data',                      '196-admin-commands.test.sql', 'export_contact'),
+  ('private.erase_contact_personal_data',              '196-admin-commands.test.sql', 'erase_contact'),
+  ('public.run_admin_command',                         '196-admin-commands.test.sql', 'run_admin_command');
 
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name

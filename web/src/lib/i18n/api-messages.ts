@@ -196,6 +196,16 @@ const ruleCodes = new Set([
   "qualification_request_not_found",
   "qualification_needs_conversation",
   "qualification_rules_required_evidence_keys",
+  // The admin console (#17, leads): audited commands.
+  "admin_command_not_signed_in",
+  "admin_command_forbidden",
+  "admin_command_target_not_found",
+  "admin_command_reason_required",
+  "admin_command_reason_too_long",
+  "admin_command_arguments_invalid",
+  "admin_command_unavailable",
+  "admin_command_unconfirmed",
+  "admin_commands_append_only",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

@@ -3,6 +3,7 @@ import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
 import { analyticsEn } from "./analytics.en";
 import { adminEn } from "./admin.en";
+import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
 import { messagingEn } from "./messaging.en";
@@ -411,6 +412,7 @@ export const en: Messages = {
   account: accountEn,
   audit: auditEn,
   admin: adminEn,
+  adminCommands: adminCommandsEn,
   common: {
     save: "Save",
     cancel: "Cancel",
@@ -578,6 +580,16 @@ export const en: Messages = {
       qualification_request_not_found: "This qualification request is not there (or not in your company).",
       qualification_needs_conversation: "The qualification tool works only in a run that answers a WhatsApp conversation.",
       qualification_rules_required_evidence_keys: "Evidence keys are short snake_case names (a-z, 0-9, _), at most 20.",
+      // The admin console (#17, leads): audited commands.
+      admin_command_not_signed_in: "Sign in to run admin commands.",
+      admin_command_forbidden: "Only platform admins, and a company's owners for their own company, run this command.",
+      admin_command_target_not_found: "There is no such target for this command (or it is not in your company).",
+      admin_command_reason_required: "This command cannot be undone lightly: give a reason (at least 3 characters).",
+      admin_command_reason_too_long: "Use at most 1000 characters for the reason.",
+      admin_command_arguments_invalid: "The command's arguments must be a small JSON object.",
+      admin_command_unavailable: "This command is not available yet.",
+      admin_command_unconfirmed: "Confirm that you understand what the command does.",
+      admin_commands_append_only: "The command log is kept as it was: entries cannot be changed or deleted.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

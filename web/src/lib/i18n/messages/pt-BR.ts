@@ -3,6 +3,7 @@
 import { accountPtBR } from "./account.pt-BR";
 import { analyticsPtBR } from "./analytics.pt-BR";
 import { adminPtBR } from "./admin.pt-BR";
+import { adminCommandsPtBR } from "./admin-commands.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
 import { messagingPtBR } from "./messaging.pt-BR";
@@ -412,6 +413,7 @@ export const ptBR = {
   account: accountPtBR,
   audit: auditPtBR,
   admin: adminPtBR,
+  adminCommands: adminCommandsPtBR,
   common: {
     save: "Salvar",
     cancel: "Cancelar",
@@ -568,6 +570,16 @@ export const ptBR = {
       qualification_request_not_found: "Este pedido de qualificação não existe (ou não é da sua empresa).",
       qualification_needs_conversation: "A ferramenta de qualificação só funciona numa execução que responde a uma conversa de WhatsApp.",
       qualification_rules_required_evidence_keys: "As chaves de evidência são nomes curtos em snake_case (a-z, 0-9, _), no máximo 20.",
+      // The admin console (#17, leads): audited commands.
+      admin_command_not_signed_in: "Entre para executar comandos administrativos.",
+      admin_command_forbidden: "Só admins da plataforma, e os proprietários de uma empresa na própria empresa, executam este comando.",
+      admin_command_target_not_found: "Não existe esse alvo para este comando (ou ele não é da sua empresa).",
+      admin_command_reason_required: "Este comando não se desfaz facilmente: informe um motivo (ao menos 3 caracteres).",
+      admin_command_reason_too_long: "Use no máximo 1000 caracteres no motivo.",
+      admin_command_arguments_invalid: "Os argumentos do comando devem ser um objeto JSON pequeno.",
+      admin_command_unavailable: "Este comando ainda não está disponível.",
+      admin_command_unconfirmed: "Confirme que você entende o que o comando faz.",
+      admin_commands_append_only: "O registro de comandos fica como foi gravado: não pode ser alterado nem apagado.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
