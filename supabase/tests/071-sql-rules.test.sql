@@ -283,9 +283,11 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status',
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
-        'analytics_refresh_now', 'analytics_team_performance', 'cancel_interview', 'create_analyst_login', 'create_inbox', 'create_mcp_token', 'create_tenant', 'dead_letters',
-        'decline_invitation', 'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'launch_project', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event',
-        'reply_in_conversation', 'resend_interview_invitation', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
+        'analytics_refresh_now', 'analytics_team_performance', 'cancel_interview', 'convert_contact', 'create_analyst_login', 'create_inbox', 'create_mcp_token',
+        'create_tenant', 'dead_letters', 'decide_qualification_request', 'decline_invitation', 'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token',
+        'launch_project', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event', 'reply_in_conversation',
+        'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'run_admin_command',
+        'search_contacts', 'search_knowledge', 'set_contact_stage', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
         'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );
@@ -299,9 +301,9 @@ select is(
            where grantee = 'authenticated' and table_schema = 'public' and privilege_type in ('INSERT', 'UPDATE', 'DELETE')) c
      group by c.table_name) t),
   array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'analyst_logins:DELETE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
-        'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
+        'customers:UPDATE', 'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
-        'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
+        'memberships:DELETE,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'qualification_rules:DELETE,INSERT,UPDATE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );

@@ -191,6 +191,23 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.cancel_interview',                          '192-project-launch.test.sql', 'cancel_interview'),
   ('public.resend_interview_invitation',               '192-project-launch.test.sql', 'resend_interview_invitation');
 
+-- Leads → customers (#17, leads): stage moves, qualification requests, conversion.
+insert into covered (function_name, test_file, exercised_by) values
+  ('private.prepare_contact_stage_change',             '195-lead-stages.test.sql', 'stage_transition_invalid'),
+  ('private.apply_contact_stage_change',               '195-lead-stages.test.sql', 'the approval qualifies the contact'),
+  ('private.move_contact_stage',                       '195-lead-stages.test.sql', 'move_contact_stage'),
+  ('public.set_contact_stage',                         '195-lead-stages.test.sql', 'set_contact_stage'),
+  ('private.file_qualification_request',               '195-lead-stages.test.sql', 'qualification_request_pending'),
+  ('public.request_qualification',                     '195-lead-stages.test.sql', 'public.request_qualification('),
+  ('private.request_qualification_for_step',           '195-lead-stages.test.sql', 'request_qualification_for_step'),
+  ('public.decide_qualification_request',              '195-lead-stages.test.sql', 'decide_qualification_request'),
+  ('public.convert_contact',                           '195-lead-stages.test.sql', 'convert_contact'),
+  -- The admin console (#17, leads): the audited commands and the LGPD export and erasure.
+  ('private.admin_command_tenant',                     '196-admin-commands.test.sql', 'admin_command_target_not_found'),
+  ('private.export_contact_data',                      '196-admin-commands.test.sql', 'export_contact'),
+  ('private.erase_contact_personal_data',              '196-admin-commands.test.sql', 'erase_contact'),
+  ('public.run_admin_command',                         '196-admin-commands.test.sql', 'run_admin_command');
+
 create temporary view security_definer_functions as
   select n.nspname || '.' || p.proname as function_name
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace

@@ -102,6 +102,11 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   // MCP tokens (issue 16, tools): only owners and admins make them; another company's is not found.
   mcp_token_forbidden: 403,
   mcp_token_not_found: 404,
+  // Leads → customers (issue 17, leads): a second request while one waits; deciding a decided one.
+  qualification_request_pending: 409,
+  qualification_request_decided: 409,
+  qualification_request_not_found: 404,
+  contact_not_found: 404,
 };
 
 // Knowledge (issue 14): codes raised by the knowledge tables' triggers and functions whose answer

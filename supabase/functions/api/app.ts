@@ -11,6 +11,7 @@ import { analyticsRoutes } from "./routes/analytics.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { contactRoutes } from "./routes/contacts.ts";
+import { customerRoutes, qualificationRequestRoutes, qualificationRuleRoutes } from "./routes/leads.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { inboxRoutes } from "./routes/inboxes.ts";
@@ -121,6 +122,9 @@ export function buildApiApp(
   app.route("/dashboard", dashboardRoutes(routeDependencies));
   app.route("/inboxes", inboxRoutes(routeDependencies));
   app.route("/contacts", contactRoutes(routeDependencies));
+  app.route("/qualification-requests", qualificationRequestRoutes(routeDependencies));
+  app.route("/qualification-rules", qualificationRuleRoutes(routeDependencies));
+  app.route("/customers", customerRoutes(routeDependencies));
   app.route("/conversations", conversationRoutes(routeDependencies));
   app.route("/webhook-events", webhookEventRoutes(routeDependencies));
   app.route("/analytics", analyticsRoutes(routeDependencies));

@@ -3,7 +3,9 @@ import { withServiceTransaction } from "../_shared/user-transaction.ts";
 import type { TranscriptEntry } from "./conversation-chat.ts";
 import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
-import type { ToolDefinition } from "../_shared/tools/registry.ts";
+import type { StepActions } from "../_shared/tools/builtin-tools.ts";
+import type { QualificationAnswer } from "../_shared/tools/request-qualification.ts";
+import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 
 /** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
 export interface StepCallContext {
@@ -160,6 +162,23 @@ export class EngineStore {
     return row.recorded;
   }
 
+  /** What the step's built-in tools may do in the database, as this worker's lease allows. */
+  stepActions(step: ClaimedStep, worker: string): StepActions {
+    return {
+      requestQualification: async (evidence, summary) => {
+        const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+          tx<{ answer: QualificationAnswer | null }[]>`
+            select private.request_qualification_for_step(${step.step_id}, ${worker}, ${step.attempt},
+                                                          ${tx.json(evidence as never)}, ${summary}) as answer`))
+          .catch((error: unknown) => {
+            throw asToolFailure(error);
+          });
+        if (!row.answer) throw new ToolFailure("the step is no longer this worker's: nothing was filed");
+        return row.answer;
+      },
+    };
+  }
+
   /** The step's agent's knowledge bases, and whether all of them use the lexical embedder. */
   async stepKnowledgeBases(step: ClaimedStep): Promise<{ ids: string[]; allLexical: boolean }> {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
@@ -213,4 +232,16 @@ export class EngineStore {
       tx<{ key: string }[]>`select private.decrypt_provider_key_for_step(${step.step_id}, ${step.provider_key_id}) as key`));
     return row.key;
   }
+}
+
+/**
+ * A refusal our SQL raised with a stable code (the contact is not a lead, a request already waits,
+ * the run answers no conversation) is the tool's answer for the model; anything else stays an error.
+ */
+function asToolFailure(error: unknown): unknown {
+  const raised = error as { constraint_name?: unknown; routine?: unknown; message?: unknown } | null;
+  if (raised && typeof raised.constraint_name === "string" && raised.constraint_name !== "" && raised.routine === "exec_stmt_raise") {
+    return new ToolFailure(String(raised.message));
+  }
+  return error;
 }

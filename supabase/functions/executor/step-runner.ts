@@ -93,6 +93,7 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       tools,
       deadline: Date.now() + timeLeft,
       record: (entry) => store.recordToolCall(step, worker, entry),
+      stepActions: store.stepActions(step, worker),
     });
     const latencyMs = Math.round(performance.now() - started);
     const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };

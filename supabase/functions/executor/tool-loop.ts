@@ -13,7 +13,7 @@ import {
   type ToolRound,
   type Usage,
 } from "../_shared/providers/index.ts";
-import { builtinTools, unavailableTools } from "../_shared/tools/builtin-tools.ts";
+import { builtinTools, type StepActions, unavailableTools } from "../_shared/tools/builtin-tools.ts";
 import { callHttpTool, maxToolAnswerChars } from "../_shared/tools/http-tool.ts";
 import { schemaProblems } from "../_shared/tools/json-schema.ts";
 import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
@@ -52,6 +52,8 @@ export interface ToolLoopOptions {
   record: (entry: ToolCallRecord) => Promise<boolean>;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** What built-ins may do in the database for the step (request_qualification). */
+  stepActions?: StepActions;
 }
 
 /** The loop ended without an answer: the budget is spent or the step was taken away. */
@@ -136,7 +138,7 @@ async function runTool(
       if (tool.kind === "http") return await callHttpTool(tool, toolCall.arguments as Record<string, unknown>, { timeoutMs, signal, fetch: options.fetch });
       const builtin = builtinTools[tool.name];
       if (!builtin) throw new ToolFailure(unavailableTools[tool.name] ?? `${tool.name} is not available on this platform`);
-      return await builtin(toolCall.arguments as Record<string, unknown>, { now: options.now ?? (() => new Date()) });
+      return await builtin(toolCall.arguments as Record<string, unknown>, { now: options.now ?? (() => new Date()), step: options.stepActions });
     });
     return { ok: true, content: clip(content, maxToolAnswerChars) };
   } catch (error) {

@@ -14,6 +14,8 @@ export const contact = z.object({
   status: contactStatus,
   /** Labels people put on contacts to pick whom a project goes to (trimmed, lower-case, once). */
   tags: z.array(z.string()),
+  /** Where the contact stands in the funnel; moved through /contacts/:id/stage and conversion (schemas/leads.ts). */
+  lifecycle_stage: z.enum(["lead", "qualified", "customer", "lost"]),
   created_at: timestamp(),
   updated_at: timestamp(),
 });

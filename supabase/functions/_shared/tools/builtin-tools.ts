@@ -3,9 +3,17 @@
 // which are offered and answer a clear tool error, so an agent configured with them learns why they
 // did nothing.
 import { ToolFailure } from "./registry.ts";
+import { type QualificationAnswer, requestQualification } from "./request-qualification.ts";
+
+/** What a built-in may do in the database on behalf of the running step (absent outside a step). */
+export interface StepActions {
+  /** Files a qualification request for the contact of the conversation the step's run answers. */
+  requestQualification: (evidence: Record<string, unknown>, summary: string | null) => Promise<QualificationAnswer>;
+}
 
 export interface BuiltinContext {
   now: () => Date;
+  step?: StepActions;
 }
 
 type BuiltinTool = (args: Record<string, unknown>, context: BuiltinContext) => Promise<string> | string;
@@ -27,6 +35,7 @@ export const builtinTools: Record<string, BuiltinTool> = {
     }
     return JSON.stringify({ utc: now.toISOString(), timezone, local });
   },
+  request_qualification: requestQualification,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */

@@ -8,6 +8,7 @@ import {
   setTenantStatusBody,
 } from "../../_shared/schemas/admin.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import { adminCommandRoutes } from "./admin-commands.ts";
 import { pageWindow, type RouteDependencies, routes } from "./context.ts";
 
 /**
@@ -16,6 +17,7 @@ import { pageWindow, type RouteDependencies, routes } from "./context.ts";
  *   GET    /admin/tenants          platform admins: every tenant, ?search, paginated     200, 403
  *   GET    /admin/tenants/:id      platform admins: one tenant with its members           200, 403, 404
  *   PATCH  /admin/tenants/:id      platform admins: { status } — suspend or reactivate    200, 403, 404, 422
+ *   /admin/commands                platform admins and companies' owners: the audited commands (admin-commands.ts)
  */
 export function adminRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
@@ -58,6 +60,8 @@ export function adminRoutes({ signedIn }: RouteDependencies) {
     });
     return c.json(tenant);
   });
+
+  app.route("/commands", adminCommandRoutes());
 
   return app;
 }

@@ -11,6 +11,7 @@ import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { decodeCursor, encodeCursor } from "../queries/keyset.ts";
 import { columnList, givenColumns, refusedOrMissing, requireCapability, type RouteDependencies, routes } from "./context.ts";
+import { contactStageRoutes } from "./leads.ts";
 
 /**
  * /contacts — the people who wrote to the current tenant (X-Tenant-Id), one per phone (E.164).
@@ -21,6 +22,7 @@ import { columnList, givenColumns, refusedOrMissing, requireCapability, type Rou
  *   PATCH  /contacts/:id          handle_conversations: { name?, email?, metadata?, status?, tags? } 200, 403, 404, 422
  *   POST   /contacts/:id/block    handle_conversations: status blocked                            200, 403, 404
  * Contacts are created by incoming messages (webhooks), not here. Another tenant's is 404.
+ * A contact's stage, its history and conversion: routes/leads.ts (contactStageRoutes).
  */
 export function contactRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
@@ -70,6 +72,8 @@ export function contactRoutes({ signedIn, inTenant }: RouteDependencies) {
     const contact = await c.var.asUser((tx) => changeContact(tx, c.var.tenant, id, { status: "blocked" }));
     return c.json(contact satisfies Contact);
   });
+
+  app.route("/", contactStageRoutes());
 
   return app;
 }

@@ -210,6 +210,28 @@ const ruleCodes = new Set([
   "mcp_token_scope_invalid",
   "mcp_token_expiry_past",
   "mcp_token_invalid",
+  // Leads → customers (#17, leads): stages, qualification requests and rules, conversion.
+  "contact_not_found",
+  "contact_not_a_lead",
+  "stage_transition_invalid",
+  "stage_needs_conversion",
+  "contact_stage_direct_change",
+  "contact_stage_changes_append_only",
+  "qualification_request_pending",
+  "qualification_request_decided",
+  "qualification_request_not_found",
+  "qualification_needs_conversation",
+  "qualification_rules_required_evidence_keys",
+  // The admin console (#17, leads): audited commands.
+  "admin_command_not_signed_in",
+  "admin_command_forbidden",
+  "admin_command_target_not_found",
+  "admin_command_reason_required",
+  "admin_command_reason_too_long",
+  "admin_command_arguments_invalid",
+  "admin_command_unavailable",
+  "admin_command_unconfirmed",
+  "admin_commands_append_only",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

@@ -3,6 +3,7 @@ import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
 import { analyticsEn } from "./analytics.en";
 import { adminEn } from "./admin.en";
+import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
 import { messagingEn } from "./messaging.en";
@@ -155,6 +156,7 @@ export const en: Messages = {
       calculator: { name: "Calculator", description: "Evaluates an arithmetic expression." },
       current_time: { name: "Current time", description: "Answers the current date and time, in UTC and in the time zone asked for." },
       query_data: { name: "Query data", description: "Runs one read-only SQL query over the company's data, as the person who started the run." },
+      request_qualification: { name: "Request qualification", description: "Asks for the conversation's contact to be qualified as a sales lead, with the evidence gathered; the company's rules decide, or a person." },
     },
     title: "Agents",
     subtitle: "Your company's AI assistants and those shared with you.",
@@ -410,6 +412,7 @@ export const en: Messages = {
   account: accountEn,
   audit: auditEn,
   admin: adminEn,
+  adminCommands: adminCommandsEn,
   common: {
     save: "Save",
     cancel: "Cancel",
@@ -591,6 +594,28 @@ export const en: Messages = {
       mcp_token_scope_invalid: "Choose read-only or read and write.",
       mcp_token_expiry_past: "The expiry must be in the future.",
       mcp_token_invalid: "This MCP token is not valid: it may be revoked or expired. Make a new one in the company's settings.",
+      // Leads → customers (#17, leads): stages, qualification requests and rules, conversion.
+      contact_not_found: "This contact is not there (or not in your company).",
+      contact_not_a_lead: "Only a lead can be qualified: this contact is already qualified, a customer or lost.",
+      stage_transition_invalid: "A contact cannot move to that stage from where it is: a lead is qualified, then converted; any stage can be marked lost, and a person reopens a lost contact as a lead.",
+      stage_needs_conversion: "A contact becomes a customer by conversion: convert the qualified contact instead.",
+      contact_stage_direct_change: "A contact's stage changes only through its recorded moves.",
+      contact_stage_changes_append_only: "The stage history is kept as it was: moves cannot be changed or deleted.",
+      qualification_request_pending: "A qualification request for this contact is already waiting for a decision.",
+      qualification_request_decided: "This qualification request was already decided.",
+      qualification_request_not_found: "This qualification request is not there (or not in your company).",
+      qualification_needs_conversation: "The qualification tool works only in a run that answers a WhatsApp conversation.",
+      qualification_rules_required_evidence_keys: "Evidence keys are short snake_case names (a-z, 0-9, _), at most 20.",
+      // The admin console (#17, leads): audited commands.
+      admin_command_not_signed_in: "Sign in to run admin commands.",
+      admin_command_forbidden: "Only platform admins, and a company's owners for their own company, run this command.",
+      admin_command_target_not_found: "There is no such target for this command (or it is not in your company).",
+      admin_command_reason_required: "This command cannot be undone lightly: give a reason (at least 3 characters).",
+      admin_command_reason_too_long: "Use at most 1000 characters for the reason.",
+      admin_command_arguments_invalid: "The command's arguments must be a small JSON object.",
+      admin_command_unavailable: "This command is not available yet.",
+      admin_command_unconfirmed: "Confirm that you understand what the command does.",
+      admin_commands_append_only: "The command log is kept as it was: entries cannot be changed or deleted.",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

@@ -3,6 +3,7 @@
 import { accountPtBR } from "./account.pt-BR";
 import { analyticsPtBR } from "./analytics.pt-BR";
 import { adminPtBR } from "./admin.pt-BR";
+import { adminCommandsPtBR } from "./admin-commands.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
 import { messagingPtBR } from "./messaging.pt-BR";
@@ -156,6 +157,7 @@ export const ptBR = {
       calculator: { name: "Calculadora", description: "Calcula uma expressão aritmética." },
       current_time: { name: "Hora atual", description: "Informa a data e a hora atuais, em UTC e no fuso horário pedido." },
       query_data: { name: "Consultar dados", description: "Faz uma consulta SQL somente de leitura nos dados da empresa, como a pessoa que iniciou a execução." },
+      request_qualification: { name: "Pedir qualificação", description: "Pede que o contato da conversa seja qualificado como lead de vendas, com as evidências reunidas; as regras da empresa decidem, ou uma pessoa." },
     },
     title: "Agentes",
     subtitle: "Os assistentes de IA da sua empresa e os compartilhados com você.",
@@ -411,6 +413,7 @@ export const ptBR = {
   account: accountPtBR,
   audit: auditPtBR,
   admin: adminPtBR,
+  adminCommands: adminCommandsPtBR,
   common: {
     save: "Salvar",
     cancel: "Cancelar",
@@ -581,6 +584,28 @@ export const ptBR = {
       mcp_token_scope_invalid: "Escolha somente leitura ou leitura e escrita.",
       mcp_token_expiry_past: "A validade precisa ser uma data futura.",
       mcp_token_invalid: "Este token MCP não é válido: pode ter sido revogado ou vencido. Crie outro nas configurações da empresa.",
+      // Leads → customers (#17, leads): stages, qualification requests and rules, conversion.
+      contact_not_found: "Este contato não existe (ou não é da sua empresa).",
+      contact_not_a_lead: "Só um lead pode ser qualificado: este contato já está qualificado, é cliente ou foi perdido.",
+      stage_transition_invalid: "O contato não pode ir para essa etapa a partir da atual: um lead é qualificado e depois convertido; qualquer etapa pode ser marcada como perdida, e uma pessoa reabre um contato perdido como lead.",
+      stage_needs_conversion: "Um contato vira cliente pela conversão: converta o contato qualificado.",
+      contact_stage_direct_change: "A etapa de um contato só muda pelos movimentos registrados.",
+      contact_stage_changes_append_only: "O histórico de etapas fica como foi registrado: movimentos não podem ser alterados nem apagados.",
+      qualification_request_pending: "Já existe um pedido de qualificação deste contato esperando decisão.",
+      qualification_request_decided: "Este pedido de qualificação já foi decidido.",
+      qualification_request_not_found: "Este pedido de qualificação não existe (ou não é da sua empresa).",
+      qualification_needs_conversation: "A ferramenta de qualificação só funciona numa execução que responde a uma conversa de WhatsApp.",
+      qualification_rules_required_evidence_keys: "As chaves de evidência são nomes curtos em snake_case (a-z, 0-9, _), no máximo 20.",
+      // The admin console (#17, leads): audited commands.
+      admin_command_not_signed_in: "Entre para executar comandos administrativos.",
+      admin_command_forbidden: "Só admins da plataforma, e os proprietários de uma empresa na própria empresa, executam este comando.",
+      admin_command_target_not_found: "Não existe esse alvo para este comando (ou ele não é da sua empresa).",
+      admin_command_reason_required: "Este comando não se desfaz facilmente: informe um motivo (ao menos 3 caracteres).",
+      admin_command_reason_too_long: "Use no máximo 1000 caracteres no motivo.",
+      admin_command_arguments_invalid: "Os argumentos do comando devem ser um objeto JSON pequeno.",
+      admin_command_unavailable: "Este comando ainda não está disponível.",
+      admin_command_unconfirmed: "Confirme que você entende o que o comando faz.",
+      admin_commands_append_only: "O registro de comandos fica como foi gravado: não pode ser alterado nem apagado.",
       // The team workflow's rules (private.validate_team_workflow), beside the field they name.
       team_agent_limit: "A equipe passou do número máximo de agentes.",
       team_agent_not_in_company: "Este agente não é da empresa.",
