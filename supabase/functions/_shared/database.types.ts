@@ -159,14 +159,14 @@ isOneToOne: false
                   ]
                 },"contacts": {
                   Row: {
-                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
+                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"opt_out_reason": string | null,"opted_out_at": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"opt_out_reason"?: string | null,"opted_out_at"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"opt_out_reason"?: string | null,"opted_out_at"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -687,14 +687,14 @@ isOneToOne: false
                   ]
                 },"responder_settings": {
                   Row: {
-                    "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
+                    "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"opt_in_words": (string)[],"opt_out_words": (string)[],"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id": string,"time_zone"?: string,"updated_at"?: string
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"opt_in_words"?: (string)[],"opt_out_words"?: (string)[],"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id": string,"time_zone"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id"?: string,"time_zone"?: string,"updated_at"?: string
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"opt_in_words"?: (string)[],"opt_out_words"?: (string)[],"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id"?: string,"time_zone"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -1070,6 +1070,8 @@ isOneToOne: false
 "id": string,
 "metadata": NonNullable<Json>,
 "name": string | null,
+"opt_out_reason": string | null,
+"opted_out_at": string | null,
 "phone": string,
 "status": Database["public"]['Enums']["contact_status"],
 "tenant_id": string,
