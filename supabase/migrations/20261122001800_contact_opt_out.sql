@@ -4,10 +4,10 @@
 -- or a person clears it. A message counts when its whole text is such a word once trimmed, with
 -- case and accents folded ("  Sair! " and "sáir" are "sair"); the bot answers nothing to it.
 --
--- The words live in the responder settings beside the handoff keywords, so an inbox follows its
--- own row, else the company's default, else the built-in words (private.opt_words_for_inbox).
--- Every change of opted_out_at is in the audit log (who: the service for a contact's message, or
--- the person).
+-- The words live in the responder settings beside the handoff keywords (20261122001700: an inbox
+-- follows its own row, else the company's default, else the built-in words; private.opt_word_of),
+-- and the turns trigger (20261122001710) opens no turn for a batch of such words. Every change of
+-- opted_out_at is in the audit log (who: the service for a contact's message, or the person).
 --
 -- Anyone sending a proactive message asks private.accepts_proactive_messages(contact): not blocked
 -- and not opted out. Replies to the contact's own messages are not proactive.
@@ -21,32 +21,6 @@
 -- Who writes each table:
 --   contacts.opted_out_at, opt_out_reason   the messages trigger below; people through the API or direct
 
--- ─── functions ────────────────────────────────────────────────────────────────────────────────
--- A message or a word as compared: lower case, accents taken off, spaces and the punctuation
--- people put around a word trimmed ("  Sáir! " → "sair").
-create or replace function private.fold_word(word text)
-returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  select pg_catalog.btrim(
-    pg_catalog.translate(pg_catalog.lower(word), 'áàâãäåéèêëíìîïóòôõöúùûüçñý', 'aaaaaaeeeeiiiiooooouuuucny'),
-    E' \t\r\n.,;:!?¡¿"''()*_~-');
-$$;
-
--- At most 50 words of 1 to 64 characters (checked once the trigger below has folded them, so a
--- word that is only spaces or punctuation is refused).
-create or replace function private.are_opt_words(words text[])
-returns boolean
-language sql
-immutable
-set search_path = ''
-as $$
-  select cardinality(words) <= 50 and array_position(words, null) is null
-     and not exists (select from unnest(words) w where char_length(w) not between 1 and 64);
-$$;
-
 -- ─── columns ──────────────────────────────────────────────────────────────────────────────────
 alter table public.contacts
   -- Null: the contact may receive proactive messages.
@@ -57,33 +31,7 @@ alter table public.contacts
 
 create index contacts_opted_out_idx on public.contacts (tenant_id) where opted_out_at is not null;
 
-alter table public.responder_settings
-  add column opt_out_words text[] not null default array['sair', 'parar', 'stop', 'cancelar']
-    constraint responder_settings_opt_out_words_bounds check (private.are_opt_words(opt_out_words)),
-  add column opt_in_words text[] not null default array['voltar', 'start']
-    constraint responder_settings_opt_in_words_bounds check (private.are_opt_words(opt_in_words)),
-  add constraint responder_settings_opt_words_disjoint check (not (opt_out_words && opt_in_words));
-
 -- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
--- Words are compared folded, so they are kept folded and once (before the disjoint check).
--- Security definer with a reason: people writing settings may not use the private schema where
--- private.fold_word lives.
-create or replace function private.fold_opt_words()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  new.opt_out_words := (select coalesce(array_agg(distinct private.fold_word(w)), '{}') from unnest(new.opt_out_words) w);
-  new.opt_in_words := (select coalesce(array_agg(distinct private.fold_word(w)), '{}') from unnest(new.opt_in_words) w);
-  return new;
-end;
-$$;
-
-create trigger responder_settings_fold_opt_words before insert or update of opt_out_words, opt_in_words on public.responder_settings
-  for each row execute function private.fold_opt_words();
-
 -- opted_out_at is the moment it happened, whoever writes it: set now when a contact opts out, kept
 -- while they stay out, and the reason goes with it when they come back.
 create or replace function private.stamp_opt_out()
@@ -113,37 +61,6 @@ create trigger contacts_audit_opt_out after update on public.contacts
   execute function private.audit_row_change();
 
 -- ─── functions that read it ───────────────────────────────────────────────────────────────────
-/*
- * The opt-out and opt-in words an inbox follows (folded): its own settings, else its company's
- * default, else the built-in words. Service side.
- */
-create or replace function private.opt_words_for_inbox(target_inbox_id uuid, out opt_out_words text[], out opt_in_words text[])
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select coalesce(s.opt_out_words, array['sair', 'parar', 'stop', 'cancelar']), coalesce(s.opt_in_words, array['voltar', 'start'])
-  from (select null) nothing
-  left join lateral private.responder_settings_for_inbox(target_inbox_id) s on true;
-$$;
-
-/*
- * 'opt_out', 'opt_in' or null: what a contact's message to this inbox says about being contacted
- * (its whole text one of the words, folded).
- */
-create or replace function private.opt_word_of(target_inbox_id uuid, body text)
-returns text
-language sql
-stable
-set search_path = ''
-as $$
-  select case when char_length(body) > 80 then null
-              when private.fold_word(body) = any (w.opt_out_words) then 'opt_out'
-              when private.fold_word(body) = any (w.opt_in_words) then 'opt_in' end
-  from private.opt_words_for_inbox(target_inbox_id) w;
-$$;
-
 -- True when the company may send this contact a message of its own accord.
 create or replace function private.accepts_proactive_messages(contact public.contacts)
 returns boolean
@@ -170,9 +87,10 @@ declare
 begin
   for decision in
     select distinct on (n.contact_id) n.contact_id, w.word_kind, private.fold_word(n.body) as word
-    from new_messages n
-    cross join lateral (select private.opt_word_of(n.inbox_id, n.body) as word_kind) w
-    where n.direction = 'in' and n.type = 'text' and char_length(n.body) <= 80 and w.word_kind is not null
+    -- Only short texts can be a word: the settings are read for those alone.
+    from (select * from new_messages m where m.direction = 'in' and m.type = 'text' and char_length(m.body) <= 80 offset 0) n
+    cross join lateral (select private.opt_word_of(private.responder_settings_for_inbox(n.inbox_id), n.body) as word_kind) w
+    where w.word_kind is not null
     order by n.contact_id, n.message_index desc
   loop
     if decision.word_kind = 'opt_out' then
@@ -193,10 +111,4 @@ create trigger messages_apply_contact_opt_words after insert on public.messages
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant update (opted_out_at, opt_out_reason) on public.contacts to authenticated;
-grant insert (opt_out_words, opt_in_words) on public.responder_settings to authenticated;
-grant update (opt_out_words, opt_in_words) on public.responder_settings to authenticated;
-grant execute on function private.fold_word(text) to service_role;
-grant execute on function private.are_opt_words(text[]) to authenticated, service_role;
-grant execute on function private.opt_words_for_inbox(uuid) to service_role;
-grant execute on function private.opt_word_of(uuid, text) to service_role;
 grant execute on function private.accepts_proactive_messages(public.contacts) to service_role;

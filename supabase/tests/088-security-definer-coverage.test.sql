@@ -173,8 +173,6 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.step_conversation_transcript',             '122-turn-replies.test.sql', 'step_conversation_transcript'),
   ('private.end_turns_leaving_bot',                    '122-turn-replies.test.sql', 'taking over ends the turn'),
   -- replies (#13): contact opt-out
-  ('private.fold_opt_words',                           '115-contact-opt-out.test.sql', 'kept folded and once'),
-  ('private.opt_words_for_inbox',                      '115-contact-opt-out.test.sql', 'opt_words_for_inbox'),
   ('private.apply_contact_opt_words',                  '115-contact-opt-out.test.sql', 'the word alone opts the contact out');
 
 -- Analytics: the members' reads of the materialized views and the platform admin's refresh.

@@ -8,13 +8,15 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(39);
+select plan(44);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
   '{"instance_token": "zapi-instance-a", "client_token": "zapi-client-a"}');
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Custom line', null, '{"zapi_instance_id": "custom-line"}',
   '{"instance_token": "zapi-instance-c", "client_token": "zapi-client-c"}');
+select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Bot line', null, '{"zapi_instance_id": "bot-line"}',
+  '{"instance_token": "zapi-instance-bot", "client_token": "zapi-client-bot"}');
 select public.create_inbox(tests.tenant_id('tenant-b'), 'zapi', 'Line B', null, '{"zapi_instance_id": "line-b"}',
   '{"instance_token": "zapi-instance-b", "client_token": "zapi-client-b"}');
 
@@ -37,9 +39,9 @@ $$;
 
 -- ─── the built-in words ──────────────────────────────────────────────────────────────────────
 select is(private.fold_word('  Sáir! '), 'sair', 'a word is compared trimmed, lower-case, without accents or punctuation');
-select is((private.opt_words_for_inbox(tests.inbox_id('Line A'))).opt_out_words, array['sair', 'parar', 'stop', 'cancelar'],
+select is((private.responder_settings_for_inbox(tests.inbox_id('Line A'))).opt_out_words, array['sair', 'parar', 'stop', 'cancelar'],
   'with no settings, the built-in opt-out words');
-select is((private.opt_words_for_inbox(tests.inbox_id('Line A'))).opt_in_words, array['voltar', 'start'], 'and opt-in words');
+select is((private.responder_settings_for_inbox(tests.inbox_id('Line A'))).opt_in_words, array['voltar', 'start'], 'and opt-in words');
 
 -- ─── a contact opts out by writing the word ──────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650001', 'wamid.1', 'Quero sair da lista, mas antes uma dúvida');
@@ -103,6 +105,22 @@ select pg_temp.say('Custom line', '+5511987650005', 'wamid.40', 'Chega!');
 select is((pg_temp.contact('tenant-a', '+5511987650005')).opt_out_reason, 'word:chega', 'an inbox''s own words win');
 select pg_temp.say('Line B', '+5511987650006', 'wamid.50', 'Nao quero mais');
 select is((pg_temp.contact('tenant-b', '+5511987650006')).opted_out_at, null, 'another company''s words do not apply');
+
+-- ─── the bot answers nothing to them ─────────────────────────────────────────────────────────
+insert into public.teams (tenant_id, name) values (tests.tenant_id('tenant-a'), 'Front desk');
+insert into public.responder_settings (tenant_id, inbox_id, team_id, opt_out_words, opt_in_words)
+values (tests.tenant_id('tenant-a'), tests.inbox_id('Bot line'), tests.team_id('Front desk'), array['sair'], array['voltar']);
+select pg_temp.say('Bot line', '+5511987650007', 'wamid.60', 'SAIR');
+select is((select count(*)::int from private.conversation_turns where conversation_id = tests.conversation_id('Bot line', '+5511987650007')), 0,
+  'an opt-out word opens no turn: the bot answers nothing');
+select is((pg_temp.contact('tenant-a', '+5511987650007')).opt_out_reason, 'word:sair', 'and the contact is opted out');
+select pg_temp.say('Bot line', '+5511987650007', 'wamid.61', 'voltar.');
+select is((select count(*)::int from private.conversation_turns where conversation_id = tests.conversation_id('Bot line', '+5511987650007')), 0,
+  'nor does an opt-in word');
+select pg_temp.say('Bot line', '+5511987650007', 'wamid.62', 'Quero sair do plano anual');
+select is((select string_agg(status, ',') from private.conversation_turns where conversation_id = tests.conversation_id('Bot line', '+5511987650007')),
+  'collecting', 'a message that only mentions the word is answered');
+select is((pg_temp.contact('tenant-a', '+5511987650007')).opted_out_at, null, 'and opts nobody out');
 
 -- ─── people opt a contact out and back in ────────────────────────────────────────────────────
 select tests.authenticate_as('member_a');

@@ -1,18 +1,25 @@
 // Contact opt-out (#13), end to end: a contact's signed "SAIR" through the webhooks function opts
-// them out of proactive messages, recorded in the audit log and shown by the API; "VOLTAR" brings
-// them back; people opt a contact out or in through PATCH /contacts/:id (analysts and other
+// them out of proactive messages, recorded in the audit log and shown by the API, and the inbox's
+// bot answers nothing to it; "VOLTAR" brings them back; people opt a contact out or in through PATCH /contacts/:id (analysts and other
 // companies cannot), and bad input is a clear 4xx in the one error shape.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   addMember,
   call,
   type Company,
+  conversationReplies,
+  conversationTurns,
+  createTeam,
   createWebhookInbox,
   databaseConnection,
+  demoAgent,
   eventsSettled,
   expectStatus,
+  inboxConversation,
   newCompany,
+  repliesArrive,
   removeCompanies,
+  setInboxResponder,
   signUp,
   stackEnv,
   whatsAppSender,
@@ -23,12 +30,15 @@ vi.setConfig({ testTimeout: 120_000 });
 const sql = databaseConnection();
 let company: Company;
 let outsider: Company;
+let teamId: string;
 const companies: Company[] = [];
 
 beforeAll(async () => {
   company = await newCompany(sql, "opt-out");
   outsider = await newCompany(sql, "opt-out-outsider");
   companies.push(company, outsider);
+  const agentId = await demoAgent(company, "Receptionist", { reply: "Resposta a: {input}" });
+  teamId = await createTeam(company, { name: "Front desk", workflow_type: "sequential", agents: [{ agent_id: agentId, execution_order: 1 }] });
 });
 
 afterAll(async () => {
@@ -51,10 +61,13 @@ async function contactOf(inboxId: string): Promise<{ id: string }> {
 }
 
 describe("a contact's own words", () => {
-  it("opts out on a signed SAIR, recorded and shown by the API, and comes back on VOLTAR", async () => {
+  it("opts out on a signed SAIR, recorded and shown by the API, with no bot reply, and comes back on VOLTAR", async () => {
     const inbox = await createWebhookInbox(sql, company.tenantId, "meta_cloud");
+    await setInboxResponder(sql, company.tenantId, inbox.inboxId, { team_id: teamId, debounce_ms: 0 });
     const phone = aContact();
     await say(inbox, phone, "Quero sair dessa lista? Como faço");
+    const conversation = await inboxConversation(sql, inbox.inboxId);
+    await repliesArrive(sql, conversation.id);
     const { id } = await contactOf(inbox.inboxId);
     const path = `/contacts/${id}`;
     expect(await expectStatus(call(company.owner, "GET", path, { tenant: company.tenantId }), 200)).toMatchObject({ opted_out_at: null });
@@ -67,12 +80,16 @@ describe("a contact's own words", () => {
       from public.audit_log where table_name = 'contacts' and record_id = ${id} and action = 'update' order by id`;
     // No person did it: the webhooks' drain recorded the contact's own word.
     expect(audit).toEqual([{ actor_id: null, before: null, reason: "word:sair" }]);
+    // With debounce 0 a turn would have opened in the message's own transaction: none did.
+    expect((await conversationTurns(sql, conversation.id)).map((turn) => turn.status)).toEqual(["answered"]);
 
     await say(inbox, phone, "VOLTAR");
     expect(await expectStatus(call(company.owner, "GET", path, { tenant: company.tenantId }), 200)).toMatchObject({
       opted_out_at: null,
       opt_out_reason: null,
     });
+    expect((await conversationTurns(sql, conversation.id)).map((turn) => turn.status)).toEqual(["answered"]);
+    expect(await conversationReplies(sql, conversation.id)).toHaveLength(1);
   });
 });
 
