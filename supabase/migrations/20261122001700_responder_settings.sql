@@ -3,7 +3,9 @@
 -- answers (humans only). A row names a team of the engine (null: nobody, humans only), business
 -- hours in a time zone with the reply sent outside them, the words that hand a conversation to a
 -- person, how many bot turns a conversation may take before it goes to a person, how long the bot
--- waits for a contact to finish typing (debounce), and how many past messages a reply reads.
+-- waits for a contact to finish typing (debounce), how many past messages a reply reads, and the
+-- words by which a contact opts out of proactive messages or back in (applied in
+-- 20261122001800_contact_opt_out; the bot answers nothing to them).
 --
 -- Who may do what:
 --   owner, admin                     create, change and delete settings (manage_inboxes)
@@ -32,6 +34,31 @@ immutable
 set search_path = ''
 as $$
   select not exists (select from unnest(keywords) k where char_length(btrim(k)) not between 1 and 64);
+$$;
+
+-- A message or a word as compared with the opt-out and opt-in words: lower case, accents taken
+-- off, spaces and the punctuation people put around a word trimmed ("  Sáir! " → "sair").
+create or replace function private.fold_word(word text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.btrim(
+    pg_catalog.translate(pg_catalog.lower(word), 'áàâãäåéèêëíìîïóòôõöúùûüçñý', 'aaaaaaeeeeiiiiooooouuuucny'),
+    E' \t\r\n.,;:!?¡¿"''()*_~-');
+$$;
+
+-- At most 50 words of 1 to 64 characters (checked once the guard trigger has folded them, so a
+-- word that is only spaces or punctuation is refused).
+create or replace function private.are_opt_words(words text[])
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select cardinality(words) <= 50 and array_position(words, null) is null
+     and not exists (select from unnest(words) w where char_length(w) not between 1 and 64);
 $$;
 
 /*
@@ -81,8 +108,15 @@ create table public.responder_settings (
   max_bot_turns integer not null default 10 constraint responder_settings_max_bot_turns_range check (max_bot_turns between 1 and 1000),
   debounce_ms integer not null default 3000 constraint responder_settings_debounce_ms_range check (debounce_ms between 0 and 60000),
   history_messages integer not null default 20 constraint responder_settings_history_messages_range check (history_messages between 1 and 100),
+  -- A contact's message that is one of these words, whole (private.fold_word), opts them out of
+  -- proactive messages; one of opt_in_words brings them back. Kept folded.
+  opt_out_words text[] not null default array['sair', 'parar', 'stop', 'cancelar']
+    constraint responder_settings_opt_out_words_bounds check (private.are_opt_words(opt_out_words)),
+  opt_in_words text[] not null default array['voltar', 'start']
+    constraint responder_settings_opt_in_words_bounds check (private.are_opt_words(opt_in_words)),
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  constraint responder_settings_opt_words_disjoint check (not (opt_out_words && opt_in_words))
 );
 
 -- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
@@ -110,6 +144,9 @@ begin
   end if;
   -- Keywords are matched lower-case, so they are kept that way.
   new.handoff_keywords := (select coalesce(array_agg(distinct lower(btrim(k))), '{}') from unnest(new.handoff_keywords) k);
+  -- Opt words are compared folded: kept folded and once (before the checks, so a word in both lists is seen).
+  new.opt_out_words := (select coalesce(array_agg(distinct private.fold_word(w)), '{}') from unnest(new.opt_out_words) w);
+  new.opt_in_words := (select coalesce(array_agg(distinct private.fold_word(w)), '{}') from unnest(new.opt_in_words) w);
   return new;
 end;
 $$;
@@ -160,7 +197,8 @@ as $$
      where i.id = target_inbox_id and s.inbox_id is null),
     (select pg_catalog.jsonb_populate_record(null::public.responder_settings, pg_catalog.jsonb_build_object(
        'tenant_id', i.tenant_id, 'time_zone', 'America/Sao_Paulo', 'handoff_keywords', array['atendente', 'humano', 'human', 'agent'],
-       'max_bot_turns', 10, 'debounce_ms', 3000, 'history_messages', 20))
+       'max_bot_turns', 10, 'debounce_ms', 3000, 'history_messages', 20,
+       'opt_out_words', array['sair', 'parar', 'stop', 'cancelar'], 'opt_in_words', array['voltar', 'start']))
      from public.inboxes i where i.id = target_inbox_id));
 $$;
 
@@ -180,15 +218,35 @@ as $$
       and pg_catalog.to_char(at at time zone time_zone, 'HH24:MI') < r ->> 1);
 $$;
 
+/*
+ * 'opt_out', 'opt_in' or null: what a contact's message says about being contacted, by the
+ * settings' words (its whole text one of them, folded).
+ */
+create or replace function private.opt_word_of(settings public.responder_settings, body text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when char_length(body) > 80 then null
+              when private.fold_word(body) = any (settings.opt_out_words) then 'opt_out'
+              when private.fold_word(body) = any (settings.opt_in_words) then 'opt_in' end;
+$$;
+
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.responder_settings from anon, authenticated;
 grant select, delete on public.responder_settings to authenticated;
-grant insert (tenant_id, inbox_id, team_id, time_zone, business_hours, out_of_hours_reply, handoff_keywords, max_bot_turns, debounce_ms, history_messages)
+grant insert (tenant_id, inbox_id, team_id, time_zone, business_hours, out_of_hours_reply, handoff_keywords, max_bot_turns, debounce_ms, history_messages,
+              opt_out_words, opt_in_words)
   on public.responder_settings to authenticated;
-grant update (team_id, time_zone, business_hours, out_of_hours_reply, handoff_keywords, max_bot_turns, debounce_ms, history_messages)
+grant update (team_id, time_zone, business_hours, out_of_hours_reply, handoff_keywords, max_bot_turns, debounce_ms, history_messages,
+              opt_out_words, opt_in_words)
   on public.responder_settings to authenticated;
 grant execute on function private.is_time_zone(text) to authenticated, service_role;
 grant execute on function private.are_business_hours(jsonb) to authenticated, service_role;
 grant execute on function private.are_handoff_keywords(text[]) to authenticated, service_role;
+grant execute on function private.are_opt_words(text[]) to authenticated, service_role;
+grant execute on function private.fold_word(text) to service_role;
+grant execute on function private.opt_word_of(public.responder_settings, text) to service_role;
 grant execute on function private.responder_settings_for_inbox(uuid) to service_role;
 grant execute on function private.is_within_business_hours(jsonb, text, timestamptz) to service_role;

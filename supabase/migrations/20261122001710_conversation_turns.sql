@@ -236,9 +236,9 @@ $$;
 
 /*
  * What a contact's new messages do to their conversation (see the opening comment): nothing when
- * the bot is not the one answering; a handoff for a keyword or past the turn limit; else the open
- * turn is extended (collecting), superseded (running) or a new one opened, due `debounce_ms` after
- * `arrived_at`. Called by the messages trigger with the conversation's row held by the ingest.
+ * the bot is not the one answering or the messages are only opt-out/opt-in words; a handoff for a
+ * keyword or past the turn limit; else the open turn is extended (collecting), superseded
+ * (running) or a new one opened, due `debounce_ms` after `arrived_at`. Called by the messages trigger with the conversation's row held by the ingest.
  */
 create or replace function private.note_contact_messages(target_conversation_id uuid, first_index integer, last_index integer,
                                                          texts text[], arrived_at timestamptz)
@@ -260,6 +260,10 @@ begin
   end if;
   settings := private.responder_settings_for_inbox(conversation.inbox_id);
   if settings.team_id is null then
+    return;
+  end if;
+  -- Only opt-out or opt-in words (the contact's wish, recorded by 20261122001800): the bot answers nothing.
+  if not exists (select from unnest(texts) t where private.opt_word_of(settings, t) is null) then
     return;
   end if;
   if private.mentions_handoff_keyword(texts, settings.handoff_keywords) then

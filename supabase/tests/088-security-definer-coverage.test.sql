@@ -171,7 +171,9 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.start_due_turns',                          '121-conversation-turns.test.sql', 'start_due_turns'),
   ('private.start_turn',                               '121-conversation-turns.test.sql', 'the due turn starts one run'),
   ('private.step_conversation_transcript',             '122-turn-replies.test.sql', 'step_conversation_transcript'),
-  ('private.end_turns_leaving_bot',                    '122-turn-replies.test.sql', 'taking over ends the turn');
+  ('private.end_turns_leaving_bot',                    '122-turn-replies.test.sql', 'taking over ends the turn'),
+  -- replies (#13): contact opt-out
+  ('private.apply_contact_opt_words',                  '115-contact-opt-out.test.sql', 'the word alone opts the contact out');
 
 -- Analytics: the members' reads of the materialized views and the platform admin's refresh.
 insert into covered (function_name, test_file, exercised_by) values

@@ -16,6 +16,9 @@ export const contact = z.object({
   tags: z.array(z.string()),
   /** Where the contact stands in the funnel; moved through /contacts/:id/stage and conversion (schemas/leads.ts). */
   lifecycle_stage: z.enum(["lead", "qualified", "customer", "lost"]),
+  /** When the contact asked to get no proactive messages (an opt-out word, or a person); null: they may get them. */
+  opted_out_at: timestamp().nullable(),
+  opt_out_reason: z.string().nullable(),
   created_at: timestamp(),
   updated_at: timestamp(),
 });
@@ -46,8 +49,15 @@ export const updateContactBody = z.strictObject({
   metadata: jsonObject({ maxDepth: 8, maxBytes: 16384, maxKeys: 50, maxKeyLength: 100 }).optional(),
   status: contactStatus.optional(),
   tags: z.array(text(40)).max(20, { error: "At most 20 tags." }).optional(),
+  /** true opts the contact out of proactive messages (as of now), false brings them back. */
+  opted_out: z.boolean().optional(),
+  /** Why, kept while the contact stays opted out. */
+  opt_out_reason: text(500).nullable().optional(),
 }).refine((body) => Object.values(body).some((value) => value !== undefined), {
-  error: "Send at least one of name, email, metadata, status, tags.",
+  error: "Send at least one of name, email, metadata, status, tags, opted_out, opt_out_reason.",
+}).refine((body) => !(body.opted_out === false && typeof body.opt_out_reason === "string"), {
+  error: "A reason goes with opting out, not with bringing a contact back.",
+  path: ["opt_out_reason"],
 });
 export type UpdateContactBody = z.infer<typeof updateContactBody>;
 

@@ -19,7 +19,8 @@ import { contactStageRoutes } from "./leads.ts";
  *                                 ?search (name or phone): the best matches, one page
  *                                 → { items, next_cursor }
  *   GET    /contacts/:id          members                                                         200, 404
- *   PATCH  /contacts/:id          handle_conversations: { name?, email?, metadata?, status?, tags? } 200, 403, 404, 422
+ *   PATCH  /contacts/:id          handle_conversations: { name?, email?, metadata?, status?, tags?, 200, 403, 404, 422
+ *                                 opted_out?, opt_out_reason? } (opted out: no proactive messages)
  *   POST   /contacts/:id/block    handle_conversations: status blocked                            200, 403, 404
  * Contacts are created by incoming messages (webhooks), not here. Another tenant's is 404.
  * A contact's stage, its history and conversion: routes/leads.ts (contactStageRoutes).
@@ -62,8 +63,10 @@ export function contactRoutes({ signedIn, inTenant }: RouteDependencies) {
 
   app.patch("/:id", async (c) => {
     const { id } = parseParams(c, contactParams);
-    const body = await parseJsonBody(c, updateContactBody);
-    const contact = await c.var.asUser((tx) => changeContact(tx, c.var.tenant, id, body as Record<string, unknown>));
+    const { opted_out, ...body } = await parseJsonBody(c, updateContactBody);
+    // The database stamps opted_out_at with the moment it happened, whatever time is given.
+    const changes = opted_out === undefined ? body : { ...body, opted_out_at: opted_out ? new Date().toISOString() : null };
+    const contact = await c.var.asUser((tx) => changeContact(tx, c.var.tenant, id, changes as Record<string, unknown>));
     return c.json(contact satisfies Contact);
   });
 
