@@ -2,6 +2,7 @@
 import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
 import { analyticsEn } from "./analytics.en";
+import { credentialsEn } from "./credentials.en";
 import { adminEn } from "./admin.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
@@ -407,6 +408,7 @@ export const en: Messages = {
   executions: executionsEn,
   ...messagingEn,
   ...analyticsEn,
+  ...credentialsEn,
   account: accountEn,
   audit: auditEn,
   admin: adminEn,
