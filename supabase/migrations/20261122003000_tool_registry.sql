@@ -14,13 +14,12 @@
 --                        private.tenant_tool_secrets  public.set_tenant_tool_secret() only
 
 -- ─── built-in tools ───────────────────────────────────────────────────────────────────────────
+-- Sending WhatsApp is 0200's `whatsapp_send`; no second name for the same thing.
 insert into public.tools (id, name, description, parameters) values
   ('current_time', 'Current time', 'Answers the current date and time, in UTC and in the time zone asked for.',
    '{"type": "object", "properties": {"timezone": {"type": "string", "maxLength": 64, "description": "An IANA time zone such as America/Sao_Paulo"}}, "additionalProperties": false}'),
   ('query_data', 'Query data', 'Runs one read-only SQL query over the company''s data, as the person who started the run.',
-   '{"type": "object", "properties": {"sql": {"type": "string", "maxLength": 10000}}, "required": ["sql"], "additionalProperties": false}'),
-  ('send_whatsapp', 'Send WhatsApp message', 'Sends a WhatsApp text message from one of the company''s inboxes (reserved: not available yet).',
-   '{"type": "object", "properties": {"to": {"type": "string", "pattern": "^[0-9]{10,15}$"}, "text": {"type": "string", "maxLength": 4096}}, "required": ["to", "text"], "additionalProperties": false}')
+   '{"type": "object", "properties": {"sql": {"type": "string", "maxLength": 10000}}, "required": ["sql"], "additionalProperties": false}')
 on conflict (id) do nothing;
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────

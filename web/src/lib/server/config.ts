@@ -5,6 +5,7 @@
 // unchanged under `npm start` with either key system, the test runner and a production `node build`.
 import { env as privateEnv } from "$env/dynamic/private";
 import { env as publicEnv } from "$env/dynamic/public";
+import type { AnalystDatabase } from "$lib/connection-snippets";
 
 export interface SupabaseConfig {
   /** The project's URL (the gateway): Auth at /auth/v1, functions at /functions/v1. */
@@ -37,4 +38,31 @@ export function forwardsClientIp(): boolean {
   // The process's environment is read as well, at each request: adapter-node fills $env/dynamic
   // from it once at start, and the server tests switch the setting on for one test.
   return (privateEnv.AUTH_FORWARD_CLIENT_IP || process.env.AUTH_FORWARD_CLIENT_IP) === "true";
+}
+
+/**
+ * Where an analyst's SQL login connects: ANALYST_DB_HOST, ANALYST_DB_PORT, ANALYST_DB_NAME and
+ * ANALYST_DB_USER_SUFFIX on hosted Supabase (the pooler: `aws-0-<region>.pooler.supabase.com`, 5432,
+ * `postgres`, `.<project ref>`); the local stack's DB_URL otherwise. Null when neither is set: the
+ * page then shows the parts to fill in.
+ */
+export function analystDatabase(): AnalystDatabase | null {
+  const read = (name: string) => privateEnv[name] || process.env[name] || "";
+  const host = read("ANALYST_DB_HOST");
+  if (host) {
+    return {
+      host,
+      port: Number.parseInt(read("ANALYST_DB_PORT"), 10) || 5432,
+      database: read("ANALYST_DB_NAME") || "postgres",
+      userSuffix: read("ANALYST_DB_USER_SUFFIX"),
+    };
+  }
+  const stackUrl = read("DB_URL");
+  if (!stackUrl) return null;
+  try {
+    const url = new URL(stackUrl);
+    return { host: url.hostname, port: Number.parseInt(url.port, 10) || 5432, database: url.pathname.replace(/^\//, "") || "postgres", userSuffix: "" };
+  } catch {
+    return null;
+  }
 }

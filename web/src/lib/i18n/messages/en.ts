@@ -2,6 +2,7 @@
 import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
 import { analyticsEn } from "./analytics.en";
+import { credentialsEn } from "./credentials.en";
 import { adminEn } from "./admin.en";
 import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
@@ -409,6 +410,7 @@ export const en: Messages = {
   executions: executionsEn,
   ...messagingEn,
   ...analyticsEn,
+  ...credentialsEn,
   account: accountEn,
   audit: auditEn,
   admin: adminEn,

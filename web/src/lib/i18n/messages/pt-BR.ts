@@ -2,6 +2,7 @@
 // ICU message syntax (plurals, values); see svelte-i18n.
 import { accountPtBR } from "./account.pt-BR";
 import { analyticsPtBR } from "./analytics.pt-BR";
+import { credentialsPtBR } from "./credentials.pt-BR";
 import { adminPtBR } from "./admin.pt-BR";
 import { adminCommandsPtBR } from "./admin-commands.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
@@ -410,6 +411,7 @@ export const ptBR = {
   executions: executionsPtBR,
   ...messagingPtBR,
   ...analyticsPtBR,
+  ...credentialsPtBR,
   account: accountPtBR,
   audit: auditPtBR,
   admin: adminPtBR,
