@@ -347,14 +347,14 @@ isOneToOne: false
                   ]
                 },"execution_steps": {
                   Row: {
-                    "agent_definition": NonNullable<Json>,"agent_id": string | null,"agent_version": number,"attempt_count": number,"citations": NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd": number,"created_at": string,"error_message": string | null,"execution_id": string,"finished_at": string | null,"id": string,"input_spec": NonNullable<Json>,"input_tokens": number,"latency_ms": number | null,"lease_expires_at": string | null,"lease_owner": string | null,"max_attempts": number,"next_attempt_at": string | null,"output": string | null,"output_tokens": number,"overrides": NonNullable<Json>,"position": number,"resolved_input": string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason": string | null,"started_at": string | null,"status": Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at": string
+                    "agent_definition": NonNullable<Json>,"agent_id": string | null,"agent_version": number,"approval_decided_at": string | null,"approval_decided_by": string | null,"approval_decision": string | null,"approval_due_at": string | null,"approval_reason": string | null,"attempt_count": number,"citations": NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd": number,"created_at": string,"error_message": string | null,"execution_id": string,"finished_at": string | null,"id": string,"input_spec": NonNullable<Json>,"input_tokens": number,"latency_ms": number | null,"lease_expires_at": string | null,"lease_owner": string | null,"max_attempts": number,"next_attempt_at": string | null,"output": string | null,"output_tokens": number,"overrides": NonNullable<Json>,"position": number,"proposed_output": string | null,"resolved_input": string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason": string | null,"started_at": string | null,"status": Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agent_definition": NonNullable<Json>,"agent_id"?: string | null,"agent_version": number,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id": string,"finished_at"?: string | null,"id"?: string,"input_spec": NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides": NonNullable<Json>,"position": number,"resolved_input"?: string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at"?: string
+                    "agent_definition": NonNullable<Json>,"agent_id"?: string | null,"agent_version": number,"approval_decided_at"?: string | null,"approval_decided_by"?: string | null,"approval_decision"?: string | null,"approval_due_at"?: string | null,"approval_reason"?: string | null,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id": string,"finished_at"?: string | null,"id"?: string,"input_spec": NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides": NonNullable<Json>,"position": number,"proposed_output"?: string | null,"resolved_input"?: string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "agent_definition"?: NonNullable<Json>,"agent_id"?: string | null,"agent_version"?: number,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions"?: NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id"?: string,"finished_at"?: string | null,"id"?: string,"input_spec"?: NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides"?: NonNullable<Json>,"position"?: number,"resolved_input"?: string | null,"role"?: Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id"?: string,"updated_at"?: string
+                    "agent_definition"?: NonNullable<Json>,"agent_id"?: string | null,"agent_version"?: number,"approval_decided_at"?: string | null,"approval_decided_by"?: string | null,"approval_decision"?: string | null,"approval_due_at"?: string | null,"approval_reason"?: string | null,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions"?: NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id"?: string,"finished_at"?: string | null,"id"?: string,"input_spec"?: NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides"?: NonNullable<Json>,"position"?: number,"proposed_output"?: string | null,"resolved_input"?: string | null,"role"?: Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -379,14 +379,14 @@ isOneToOne: false
                   ]
                 },"executions": {
                   Row: {
-                    "cancel_requested_at": string | null,"cost_usd": number,"created_at": string,"created_by": string | null,"deadline_at": string | null,"error_message": string | null,"final_result": Json | null,"finished_at": string | null,"finished_steps": number,"id": string,"initial_prompt": string,"input_tokens": number,"last_event_seq": number,"output_tokens": number,"shared_context": NonNullable<Json>,"started_at": string | null,"status": Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id": string | null,"tenant_id": string,"total_steps": number,"updated_at": string,"variables": NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since": string | null,"cancel_requested_at": string | null,"cost_usd": number,"created_at": string,"created_by": string | null,"deadline_at": string | null,"error_message": string | null,"final_result": Json | null,"finished_at": string | null,"finished_steps": number,"id": string,"initial_prompt": string,"input_tokens": number,"last_event_seq": number,"output_tokens": number,"shared_context": NonNullable<Json>,"started_at": string | null,"status": Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id": string | null,"tenant_id": string,"total_steps": number,"updated_at": string,"variables": NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt": string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id"?: string | null,"tenant_id": string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since"?: string | null,"cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt": string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id"?: string | null,"tenant_id": string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
                   }
                   Update: {
-                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt"?: string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config"?: NonNullable<Json>,"team_id"?: string | null,"tenant_id"?: string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since"?: string | null,"cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt"?: string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config"?: NonNullable<Json>,"team_id"?: string | null,"tenant_id"?: string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
                   }
                   Relationships: [
                     {
@@ -968,6 +968,51 @@ isOneToOne: false
               "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
             }[]
                            },
+"approve_execution_step":
+{ Args: { "approved_output"?: string,"target_step_id": string }; Returns: {
+              "agent_definition": NonNullable<Json>,
+"agent_id": string | null,
+"agent_version": number,
+"approval_decided_at": string | null,
+"approval_decided_by": string | null,
+"approval_decision": string | null,
+"approval_due_at": string | null,
+"approval_reason": string | null,
+"attempt_count": number,
+"citations": NonNullable<Json>,
+"conditions": NonNullable<Json>,
+"cost_usd": number,
+"created_at": string,
+"error_message": string | null,
+"execution_id": string,
+"finished_at": string | null,
+"id": string,
+"input_spec": NonNullable<Json>,
+"input_tokens": number,
+"latency_ms": number | null,
+"lease_expires_at": string | null,
+"lease_owner": string | null,
+"max_attempts": number,
+"next_attempt_at": string | null,
+"output": string | null,
+"output_tokens": number,
+"overrides": NonNullable<Json>,
+"position": number,
+"proposed_output": string | null,
+"resolved_input": string | null,
+"role": Database["public"]['Enums']["team_agent_role"],
+"skip_reason": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["step_status"],
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "execution_steps"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "create_analyst_login":
 { Args: { "max_connections"?: number,"target_tenant_id": string,"timeout_ms"?: number }; Returns: {
               "connection_limit": number,"created_at": string,"password": string,"role_name": string,"statement_timeout_ms": number
@@ -1040,6 +1085,51 @@ isOneToOne: false
 "record_knowledge_usage":
 { Args: { "used_chunk_ids": (string)[],"using_agent_id": string }; Returns: undefined
                            },
+"reject_execution_step":
+{ Args: { "reason": string,"target_step_id": string }; Returns: {
+              "agent_definition": NonNullable<Json>,
+"agent_id": string | null,
+"agent_version": number,
+"approval_decided_at": string | null,
+"approval_decided_by": string | null,
+"approval_decision": string | null,
+"approval_due_at": string | null,
+"approval_reason": string | null,
+"attempt_count": number,
+"citations": NonNullable<Json>,
+"conditions": NonNullable<Json>,
+"cost_usd": number,
+"created_at": string,
+"error_message": string | null,
+"execution_id": string,
+"finished_at": string | null,
+"id": string,
+"input_spec": NonNullable<Json>,
+"input_tokens": number,
+"latency_ms": number | null,
+"lease_expires_at": string | null,
+"lease_owner": string | null,
+"max_attempts": number,
+"next_attempt_at": string | null,
+"output": string | null,
+"output_tokens": number,
+"overrides": NonNullable<Json>,
+"position": number,
+"proposed_output": string | null,
+"resolved_input": string | null,
+"role": Database["public"]['Enums']["team_agent_role"],
+"skip_reason": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["step_status"],
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "execution_steps"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "replace_document_chunks":
 { Args: { "chunks": Json,"finished_version": number,"target_document_id": string }; Returns: number
                            },
@@ -1106,7 +1196,8 @@ isOneToOne: false
                            },
 "start_execution":
 { Args: { "initial_prompt": string,"target_team_id": string,"variables"?: Json }; Returns: {
-              "cancel_requested_at": string | null,
+              "approval_waiting_since": string | null,
+"cancel_requested_at": string | null,
 "cost_usd": number,
 "created_at": string,
 "created_by": string | null,
@@ -1139,7 +1230,8 @@ isOneToOne: false
       } },
 "stop_execution":
 { Args: { "target_execution_id": string }; Returns: {
-              "cancel_requested_at": string | null,
+              "approval_waiting_since": string | null,
+"cancel_requested_at": string | null,
 "cost_usd": number,
 "created_at": string,
 "created_by": string | null,
@@ -1175,7 +1267,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1291,7 +1383,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
