@@ -18,6 +18,10 @@
 -- Conditions (team_agents.conditions, all must hold): [{"field": "<ref>", "operator": "equals" |
 --   "contains" | "greater_than" | "less_than", "value": <json>}], where <ref> is `initial_prompt`,
 --   `agents.<uuid>.output`, `agents.<uuid>.status`, `context.<key>` or `variables.<name>`.
+-- Approval (team_agents.config.approval; present = the agent's output waits for a person before the
+--   run goes on): {"approvers": ["<user id>", …] (optional, at most 20 members who may run teams;
+--   owners and admins always may decide), "timeout_seconds": 60..2592000 (optional),
+--   "on_timeout": "reject" | "approve" | "keep_waiting" (with timeout_seconds; default reject)}.
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
 create type public.workflow_type as enum ('sequential', 'parallel', 'pipeline', 'conditional');
@@ -327,6 +331,61 @@ $$;
 comment on function private.validate_team_workflow(uuid) is
   'Raises 22023 (hint = the offending field) when the team''s workflow is invalid; see the file header.';
 
+/*
+ * Checks a team agent's approval settings (see the file header) and raises 22023 with constraint
+ * team_agent_approval_invalid, naming the field: the shape, the timeout's range, and that every
+ * named approver is a member of the company whose role may run teams (an analyst could never decide).
+ * Called by the prepare_team_agent trigger (security definer), whose rights it runs with.
+ */
+create or replace function private.check_team_agent_approval(target_tenant_id uuid, target_agent_id uuid, approval jsonb)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  problem text;
+  field text := 'config.approval';
+  approver jsonb;
+begin
+  if pg_catalog.jsonb_typeof(approval) <> 'object' then
+    problem := 'config.approval must be an object';
+  elsif private.unknown_key(approval, array['approvers', 'timeout_seconds', 'on_timeout']) is not null then
+    field := 'config.approval.' || private.unknown_key(approval, array['approvers', 'timeout_seconds', 'on_timeout']);
+    problem := format('%s is not an approval setting (allowed: approvers, timeout_seconds, on_timeout)', field);
+  elsif approval ? 'approvers' and not (pg_catalog.jsonb_typeof(approval -> 'approvers') = 'array'
+        and pg_catalog.jsonb_array_length(approval -> 'approvers') <= 20) then
+    field := 'config.approval.approvers';
+    problem := 'config.approval.approvers must list at most 20 people';
+  elsif approval ? 'timeout_seconds' and not (pg_catalog.jsonb_typeof(approval -> 'timeout_seconds') = 'number'
+        and (approval ->> 'timeout_seconds')::numeric between 60 and 2592000 and (approval ->> 'timeout_seconds')::numeric % 1 = 0) then
+    field := 'config.approval.timeout_seconds';
+    problem := 'config.approval.timeout_seconds must be a whole number of seconds between 60 and 2592000 (30 days)';
+  elsif approval ? 'on_timeout' and not (approval -> 'on_timeout' in ('"reject"', '"approve"', '"keep_waiting"') and approval ? 'timeout_seconds') then
+    field := 'config.approval.on_timeout';
+    problem := 'config.approval.on_timeout must be reject, approve or keep_waiting, with a timeout_seconds';
+  end if;
+  if problem is null then
+    for approver in select a from pg_catalog.jsonb_array_elements(coalesce(approval -> 'approvers', '[]')) a loop
+      if pg_catalog.jsonb_typeof(approver) <> 'string'
+         or (approver #>> '{}') !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+         or not exists (select 1 from public.memberships m
+                        where m.tenant_id = target_tenant_id and m.user_id = (approver #>> '{}')::uuid
+                          and 'run_teams' = any (private.role_capabilities(m.role))) then
+        field := 'config.approval.approvers';
+        problem := format('config.approval.approvers: %s is not a member of the company who may run teams', left(approver #>> '{}', 64));
+        exit;
+      end if;
+    end loop;
+  end if;
+  if problem is not null then
+    raise exception using errcode = '22023', constraint = 'team_agent_approval_invalid', message = problem,
+      detail = pg_catalog.jsonb_build_object('agent_id', target_agent_id, 'field', field)::text,
+      hint = field;
+  end if;
+end;
+$$;
+
 -- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
 create or replace function private.prepare_team_agent()
 returns trigger
@@ -340,12 +399,12 @@ begin
     raise exception using errcode = 'P0002', constraint = 'not_found', message = 'team not found';
   end if;
   perform private.assert_tenant_writable(new.tenant_id);
-  if new.config - array['max_tokens', 'temperature', 'tools'] <> '{}'::jsonb then
+  if new.config - array['max_tokens', 'temperature', 'tools', 'approval'] <> '{}'::jsonb then
     raise exception using errcode = '22023', constraint = 'team_agent_config_invalid',
-      message = format('config.%s is not a per-agent team setting (allowed: max_tokens, temperature, tools)',
-                       (select k from pg_catalog.jsonb_object_keys(new.config - array['max_tokens', 'temperature', 'tools']) k limit 1)),
+      message = format('config.%s is not a per-agent team setting (allowed: max_tokens, temperature, tools, approval)',
+                       (select k from pg_catalog.jsonb_object_keys(new.config - array['max_tokens', 'temperature', 'tools', 'approval']) k limit 1)),
       detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field',
-                 'config.' || private.unknown_key(new.config, array['max_tokens', 'temperature', 'tools']))::text,
+                 'config.' || private.unknown_key(new.config, array['max_tokens', 'temperature', 'tools', 'approval']))::text,
       hint = 'config';
   end if;
   -- The same ranges as the agent's own settings (agents_max_tokens_range, agents_temperature_range, agents_tools_count).
@@ -371,6 +430,9 @@ begin
       message = 'config.tools must list at most 64 tool names',
       detail = pg_catalog.jsonb_build_object('agent_id', new.agent_id, 'field', 'config.tools')::text,
       hint = 'config.tools';
+  end if;
+  if new.config ? 'approval' then
+    perform private.check_team_agent_approval(new.tenant_id, new.agent_id, new.config -> 'approval');
   end if;
   return new;
 end;

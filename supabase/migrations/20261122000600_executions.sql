@@ -13,8 +13,11 @@
 -- functions only.
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
-create type public.execution_status as enum ('pending', 'running', 'completed', 'failed', 'cancelled');
-create type public.step_status as enum ('pending', 'ready', 'running', 'succeeded', 'failed', 'skipped', 'cancelled');
+-- waiting_approval: a step's output waits for a person (team_agents.config.approval); a run is
+-- waiting_approval when nothing else of it can move until someone decides (no lease, no cost, its
+-- deadline paused).
+create type public.execution_status as enum ('pending', 'running', 'waiting_approval', 'completed', 'failed', 'cancelled');
+create type public.step_status as enum ('pending', 'ready', 'running', 'waiting_approval', 'succeeded', 'failed', 'skipped', 'cancelled');
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
 create table public.executions (
@@ -41,6 +44,8 @@ create table public.executions (
   last_event_seq bigint not null default 0,
   cancel_requested_at timestamptz,
   deadline_at timestamptz,
+  -- Since when the run waits for an approval: the deadline moves on by this long when it resumes.
+  approval_waiting_since timestamptz,
   started_at timestamptz,
   finished_at timestamptz,
   created_by uuid references auth.users (id) on delete set null,
@@ -77,6 +82,14 @@ create table public.execution_steps (
   latency_ms integer,
   started_at timestamptz,
   finished_at timestamptz,
+  -- Approval (overrides.approval): when the wait times out (null = never), what the agent wrote when
+  -- an approver edited it (output is then the approved text), and who decided what, when, why.
+  approval_due_at timestamptz,
+  proposed_output text,
+  approval_decision text constraint execution_steps_approval_decision_values check (approval_decision in ('approved', 'rejected')),
+  approval_decided_by uuid references auth.users (id) on delete set null,
+  approval_decided_at timestamptz,
+  approval_reason text constraint execution_steps_approval_reason_length check (char_length(approval_reason) <= 2000),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint execution_steps_one_per_position unique (execution_id, position)
@@ -98,12 +111,14 @@ create table public.execution_events (
 -- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
 create index executions_tenant_id_created_at_idx on public.executions (tenant_id, created_at desc, id);
 create index executions_team_id_created_at_idx on public.executions (team_id, created_at desc);
-create index executions_tenant_id_status_idx on public.executions (tenant_id, status) where status in ('pending', 'running');
+create index executions_tenant_id_status_idx on public.executions (tenant_id, status) where status in ('pending', 'running', 'waiting_approval');
 create index executions_deadline_idx on public.executions (deadline_at) where status = 'running';
 create index executions_created_by_idx on public.executions (created_by);
 create index execution_steps_execution_id_idx on public.execution_steps (execution_id, position);
 create index execution_steps_ready_idx on public.execution_steps (next_attempt_at nulls first, created_at) where status = 'ready';
 create index execution_steps_lease_idx on public.execution_steps (lease_expires_at) where status = 'running';
+create index execution_steps_approval_due_idx on public.execution_steps (approval_due_at) where status = 'waiting_approval';
+create index execution_steps_approval_decided_by_idx on public.execution_steps (approval_decided_by);
 create index execution_steps_tenant_id_idx on public.execution_steps (tenant_id);
 create index execution_steps_agent_id_idx on public.execution_steps (agent_id);
 create index execution_events_tenant_id_idx on public.execution_events (tenant_id);
@@ -225,7 +240,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if exists (select 1 from public.executions e where e.team_id = old.id and e.status in ('pending', 'running'))
+  if exists (select 1 from public.executions e where e.team_id = old.id and e.status in ('pending', 'running', 'waiting_approval'))
      and exists (select 1 from public.tenants t where t.id = old.tenant_id) then
     raise exception using errcode = 'P0001', constraint = 'team_has_runs_in_flight',
       message = 'the team has runs in progress: stop them or wait for them to finish first',
@@ -235,7 +250,7 @@ begin
 end;
 $$;
 comment on function private.refuse_deleting_team_with_runs_in_flight() is
-  'Before-delete trigger on teams: raises P0001 (constraint team_has_runs_in_flight) while a run of the team is pending or running.';
+  'Before-delete trigger on teams: raises P0001 (constraint team_has_runs_in_flight) while a run of the team is pending, running or waiting for an approval.';
 
 create trigger teams_refuse_delete_with_runs_in_flight before delete on public.teams
   for each row execute function private.refuse_deleting_team_with_runs_in_flight();

@@ -102,7 +102,7 @@ as $$
 $$;
 
 /*
- * What the tenant's runs in flight (pending or running) may still spend: the cost ceiling of every
+ * What the tenant's runs in flight (pending, running or waiting for an approval) may still spend: the cost ceiling of every
  * step not yet finished. Steps already finished are in the usage ledger, so spend + reservation is
  * the most the month can reach if every run in flight finishes. Engine and start_execution only.
  */
@@ -115,7 +115,7 @@ set search_path = ''
 as $$
   select coalesce(sum(private.step_cost_ceiling(s.agent_definition, s.overrides, e.team_config)), 0)
   from public.executions e join public.execution_steps s on s.execution_id = e.id
-  where e.tenant_id = target_tenant_id and e.status in ('pending', 'running')
+  where e.tenant_id = target_tenant_id and e.status in ('pending', 'running', 'waiting_approval')
     and s.status in ('pending', 'ready', 'running');
 $$;
 

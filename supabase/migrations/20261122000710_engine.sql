@@ -151,7 +151,7 @@ as $$
     select 1 from public.execution_steps other
     where other.execution_id = step.execution_id
       and other.id <> step.id
-      and other.status in ('pending', 'ready', 'running')
+      and other.status in ('pending', 'ready', 'running', 'waiting_approval')
       and (
         -- one after another
         (run.workflow_type in ('sequential', 'pipeline', 'conditional') and other.position < step.position)
@@ -192,7 +192,7 @@ begin
 
   select exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status = 'failed') into has_failure;
   if has_failure and not continue_on_error then
-    perform private.cancel_open_steps(run.id, 'an earlier agent failed and the team stops on errors', array['pending', 'ready']::public.step_status[]);
+    perform private.cancel_open_steps(run.id, 'an earlier agent failed and the team stops on errors', array['pending', 'ready', 'waiting_approval']::public.step_status[]);
   end if;
 
   -- Loop: skipping a step can release the next one in the same call.
@@ -225,11 +225,21 @@ begin
   set finished_steps = (select count(*) from public.execution_steps s where s.execution_id = e.id and s.status in ('succeeded', 'failed', 'skipped', 'cancelled'))
   where e.id = run.id
   returning * into run;
+
   perform private.append_execution_event(run.id, 'progress_update', pg_catalog.jsonb_build_object(
     'finished_steps', run.finished_steps, 'total_steps', run.total_steps,
     'progress', case when run.total_steps = 0 then 1 else round(run.finished_steps::numeric / run.total_steps, 4) end));
 
-  if not exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status in ('pending', 'ready', 'running')) then
+  -- Nothing can move until a person decides: the run waits without a lease, cost or deadline.
+  if exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status = 'waiting_approval')
+     and not exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status in ('ready', 'running')) then
+    update public.executions set status = 'waiting_approval', approval_waiting_since = now() where id = run.id returning * into run;
+    perform private.append_execution_event(run.id, 'status_update', pg_catalog.jsonb_build_object('status', 'waiting_approval'));
+    perform private.start_waiting_executions(run.tenant_id);
+    return;
+  end if;
+
+  if not exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status in ('pending', 'ready', 'running', 'waiting_approval')) then
     select exists (select 1 from public.execution_steps s where s.execution_id = run.id and s.status = 'failed') into has_failure;
     update public.executions
     set status = case when has_failure and not continue_on_error then 'failed'::public.execution_status else 'completed'::public.execution_status end,
@@ -393,10 +403,27 @@ begin
 end;
 $$;
 
+-- A step's accepted output goes into the run's shared context (agent_results.<agent id>), where
+-- inputs and conditions read it. Called by complete_step and decide_step_approval (security definer).
+create or replace function private.record_step_output(step public.execution_steps, accepted_output text)
+returns void
+language sql
+set search_path = ''
+as $$
+  -- jsonb_set creates only the last key of a path, so agent_results must exist first.
+  update public.executions e
+  set shared_context = pg_catalog.jsonb_set(
+        e.shared_context || pg_catalog.jsonb_build_object('agent_results', coalesce(e.shared_context -> 'agent_results', '{}'::jsonb)),
+        array['agent_results', step.agent_id::text], pg_catalog.to_jsonb(accepted_output), true)
+  where e.id = step.execution_id;
+$$;
+
 /*
  * Records a step's result exactly once, with its priced usage, in one transaction: only the worker
  * holding the current lease and attempt may complete it; a second call (a retry after a network
- * blip, a worker whose lease was reaped) returns false and changes nothing.
+ * blip, a worker whose lease was reaped) returns false and changes nothing. A step that requires
+ * approval (overrides.approval) is left waiting_approval with its output proposed: its cost is
+ * recorded now (the provider was called), and the next agents wait for decide_step_approval.
  */
 create or replace function private.complete_step(
   target_step_id uuid, worker text, attempt integer, output text,
@@ -416,9 +443,11 @@ declare
   cost numeric(14, 6);
 begin
   update public.execution_steps s
-  set status = 'succeeded', output = complete_step.output, lease_owner = null, lease_expires_at = null, finished_at = now(),
+  set status = case when s.overrides ? 'approval' then 'waiting_approval'::public.step_status else 'succeeded'::public.step_status end,
+      output = complete_step.output, lease_owner = null, lease_expires_at = null, finished_at = now(),
       input_tokens = complete_step.input_tokens, output_tokens = complete_step.output_tokens, latency_ms = complete_step.latency_ms,
-      error_message = null
+      error_message = null,
+      approval_due_at = now() + make_interval(secs => (s.overrides #>> '{approval,timeout_seconds}')::integer)
   where s.id = target_step_id and s.status = 'running' and s.lease_owner = worker and s.attempt_count = attempt
     and exists (select 1 from public.executions e where e.id = s.execution_id and e.status = 'running')
   returning * into step;
@@ -443,20 +472,98 @@ begin
           coalesce(price.input_usd_per_million, 0), coalesce(price.output_usd_per_million, 0), cost);
   update public.executions e
   set input_tokens = e.input_tokens + complete_step.input_tokens, output_tokens = e.output_tokens + complete_step.output_tokens,
-      cost_usd = e.cost_usd + cost,
-      -- jsonb_set creates only the last key of a path, so agent_results must exist first.
-      shared_context = pg_catalog.jsonb_set(
-        e.shared_context || pg_catalog.jsonb_build_object('agent_results', coalesce(e.shared_context -> 'agent_results', '{}'::jsonb)),
-        array['agent_results', step.agent_id::text], pg_catalog.to_jsonb(complete_step.output), true)
+      cost_usd = e.cost_usd + cost
   where e.id = step.execution_id;
 
-  perform private.append_execution_event(step.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
-    'agent_id', step.agent_id, 'status', 'succeeded', 'input_tokens', complete_step.input_tokens,
-    'output_tokens', complete_step.output_tokens, 'cost_usd', cost, 'latency_ms', complete_step.latency_ms), step.id);
-  perform private.append_execution_event(step.execution_id, 'result_update', pg_catalog.jsonb_build_object(
-    'agent_id', step.agent_id, 'output', complete_step.output), step.id);
+  if step.status = 'waiting_approval' then
+    perform private.append_execution_event(step.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'status', 'waiting_approval', 'input_tokens', complete_step.input_tokens,
+      'output_tokens', complete_step.output_tokens, 'cost_usd', cost, 'latency_ms', complete_step.latency_ms,
+      'proposed_output', complete_step.output, 'approval_due_at', step.approval_due_at,
+      'approvers', coalesce(step.overrides #> '{approval,approvers}', '[]'::jsonb)), step.id);
+  else
+    perform private.record_step_output(step, complete_step.output);
+    perform private.append_execution_event(step.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'status', 'succeeded', 'input_tokens', complete_step.input_tokens,
+      'output_tokens', complete_step.output_tokens, 'cost_usd', cost, 'latency_ms', complete_step.latency_ms), step.id);
+    perform private.append_execution_event(step.execution_id, 'result_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'output', complete_step.output), step.id);
+  end if;
   perform private.advance_execution(step.execution_id);
   return true;
+end;
+$$;
+
+/*
+ * A person's (or the approval timeout's) decision on a step waiting for approval: `approved`, with
+ * `approved_output` replacing what the agent wrote when given (the original kept in
+ * proposed_output), or `rejected` with a reason (the step fails; the team's continue-on-error rule
+ * decides the rest). The next agents receive the approved text. A run that was waiting resumes:
+ * running again, its deadline moved on by the time it waited. Every decision is an event and an
+ * audit-log entry. Raises P0001 approval_not_waiting when the step is not waiting (decided already,
+ * or the run was stopped). Locks step then run, the engine's order. Callers check rights
+ * (public.approve_execution_step / reject_execution_step, the reaper).
+ */
+create or replace function private.decide_step_approval(
+  target_step_id uuid, decision text, approved_output text, reason text, decided_by uuid, decided_as text
+)
+returns public.execution_steps
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  step public.execution_steps;
+  run public.executions;
+  edited boolean;
+begin
+  select * into step from public.execution_steps s where s.id = target_step_id for no key update;
+  select * into run from public.executions e where e.id = step.execution_id for no key update;
+  if step.id is null or step.status <> 'waiting_approval' or run.status not in ('running', 'waiting_approval') then
+    raise exception using errcode = 'P0001', constraint = 'approval_not_waiting',
+      message = 'this agent''s output is not waiting for approval (it was decided already, or the run has ended)',
+      detail = pg_catalog.jsonb_build_object('step_id', target_step_id, 'status', step.status)::text;
+  end if;
+  edited := decision = 'approved' and approved_output is not null and approved_output is distinct from step.output;
+
+  update public.execution_steps s
+  set status = case when decision = 'approved' then 'succeeded'::public.step_status else 'failed'::public.step_status end,
+      output = case when edited then approved_output else s.output end,
+      proposed_output = case when edited then s.output end,
+      error_message = case when decision = 'rejected' then left('rejected: ' || reason, 2000) end,
+      approval_decision = decision, approval_decided_by = decided_by, approval_decided_at = now(),
+      approval_reason = left(reason, 2000), approval_due_at = null
+  where s.id = step.id
+  returning * into step;
+
+  insert into public.audit_log (tenant_id, actor_id, actor_role, action, table_name, record_id, before, after)
+  values (step.tenant_id, decided_by, decided_as, 'update', 'execution_steps', step.id::text,
+          pg_catalog.jsonb_build_object('status', 'waiting_approval', 'output', coalesce(step.proposed_output, step.output)),
+          pg_catalog.jsonb_build_object('status', step.status, 'approval_decision', decision, 'edited', edited,
+            'output', step.output, 'reason', step.approval_reason, 'execution_id', step.execution_id));
+
+  if decision = 'approved' then
+    perform private.record_step_output(step, step.output);
+    perform private.append_execution_event(step.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'status', 'succeeded', 'approval', pg_catalog.jsonb_build_object(
+        'decision', decision, 'decided_by', decided_by, 'decided_as', decided_as, 'edited', edited)), step.id);
+    perform private.append_execution_event(step.execution_id, 'result_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'output', step.output), step.id);
+  else
+    perform private.append_execution_event(step.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
+      'agent_id', step.agent_id, 'status', 'failed', 'error', step.error_message, 'approval', pg_catalog.jsonb_build_object(
+        'decision', decision, 'decided_by', decided_by, 'decided_as', decided_as, 'reason', step.approval_reason)), step.id);
+  end if;
+
+  if run.status = 'waiting_approval' then
+    update public.executions
+    set status = 'running', deadline_at = deadline_at + (now() - approval_waiting_since), approval_waiting_since = null
+    where id = run.id
+    returning * into run;
+    perform private.append_execution_event(run.id, 'status_update', pg_catalog.jsonb_build_object('status', 'running', 'deadline_at', run.deadline_at));
+  end if;
+  perform private.advance_execution(run.id);
+  return step;
 end;
 $$;
 
@@ -549,10 +656,28 @@ begin
     touched := touched + 1;
   end loop;
 
+  -- Approvals past their timeout: the step's policy decides (keep_waiting only says so, once).
+  for expired in
+    select s.* from public.execution_steps s
+    where s.status = 'waiting_approval' and s.approval_due_at < now()
+    for no key update skip locked
+  loop
+    if coalesce(expired.overrides #>> '{approval,on_timeout}', 'reject') = 'keep_waiting' then
+      update public.execution_steps set approval_due_at = null where id = expired.id;
+      perform private.append_execution_event(expired.execution_id, 'agent_status_update', pg_catalog.jsonb_build_object(
+        'agent_id', expired.agent_id, 'status', 'waiting_approval', 'approval_timed_out', true), expired.id);
+    else
+      perform private.decide_step_approval(expired.id,
+        case when expired.overrides #>> '{approval,on_timeout}' = 'approve' then 'approved' else 'rejected' end,
+        null, 'nobody decided within the approval time', null, 'timeout');
+    end if;
+    touched := touched + 1;
+  end loop;
+
   for overdue in
     select e.* from public.executions e where e.status = 'running' and e.deadline_at < now() for no key update skip locked
   loop
-    perform private.cancel_open_steps(overdue.id, 'the run passed its time limit', array['pending', 'ready', 'running']::public.step_status[]);
+    perform private.cancel_open_steps(overdue.id, 'the run passed its time limit', array['pending', 'ready', 'running', 'waiting_approval']::public.step_status[]);
     update public.executions
     set status = 'failed', finished_at = now(), final_result = private.execution_final_result(overdue.id),
         error_message = format('the run passed its time limit of %s s', overdue.team_config ->> 'timeout_seconds')
@@ -682,6 +807,7 @@ grant execute on function private.claim_steps(text, integer, integer) to service
 grant execute on function private.renew_step_lease(uuid, text, integer, integer) to service_role;
 grant execute on function private.complete_step(uuid, text, integer, text, bigint, bigint, integer, text) to service_role;
 grant execute on function private.fail_step(uuid, text, integer, text, boolean, integer) to service_role;
+grant execute on function private.decide_step_approval(uuid, text, text, text, uuid, text) to service_role;
 grant execute on function private.reap_executions() to service_role;
 grant execute on function private.advance_execution(uuid) to service_role;
 grant execute on function private.kick_executor() to service_role;

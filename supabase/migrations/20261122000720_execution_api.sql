@@ -1,10 +1,13 @@
--- execution API: starting and stopping a team's run, the two ways a person changes executions.
+-- execution API: starting and stopping a team's run, and approving or rejecting an agent's output
+-- that waits for a person — the ways a person changes executions.
 -- After the engine and billing migrations, whose functions both call (admission, budget, waking
 -- the tenant's waiting runs). Rules for who may read runs are in the executions migration.
 --
 -- Who may do what: owners, admins and members of the team's tenant start and stop runs; analysts
--- cannot. Who writes each table: start_execution() creates an execution and its steps,
--- stop_execution() marks one cancelled (API or direct; both security definer).
+-- cannot. Approvers of a step (owners and admins, and the members its team agent names in
+-- config.approval.approvers) approve or reject it. Who writes each table: start_execution() creates
+-- an execution and its steps, stop_execution() marks one cancelled, approve_execution_step() and
+-- reject_execution_step() decide a waiting step (API or direct; all security definer).
 
 -- ─── API functions ────────────────────────────────────────────────────────────────────────────
 /*
@@ -131,14 +134,14 @@ begin
   -- complete_step hold a step, then update its run): the other order deadlocked with a worker
   -- claiming a step of this run at the same moment.
   perform 1 from public.execution_steps s
-  where s.execution_id = run.id and s.status in ('pending', 'ready', 'running')
+  where s.execution_id = run.id and s.status in ('pending', 'ready', 'running', 'waiting_approval')
   order by s.id
   for no key update;
   select * into run from public.executions e where e.id = run.id for no key update;
-  if run.status not in ('pending', 'running') then
+  if run.status not in ('pending', 'running', 'waiting_approval') then
     return run;
   end if;
-  perform private.cancel_open_steps(run.id, 'the run was stopped', array['pending', 'ready', 'running']::public.step_status[]);
+  perform private.cancel_open_steps(run.id, 'the run was stopped', array['pending', 'ready', 'running', 'waiting_approval']::public.step_status[]);
   update public.executions
   set status = 'cancelled', cancel_requested_at = now(), finished_at = now(),
       final_result = private.execution_final_result(run.id)
@@ -151,6 +154,98 @@ begin
 end;
 $$;
 
+-- True when the caller may decide a step with these overrides in this tenant: an owner or admin, or
+-- a member named in overrides.approval.approvers whose role still may run teams. Called by
+-- step_to_decide (security definer); GET /executions/:id/status says the same as `can_decide`.
+create or replace function private.is_step_approver(target_tenant_id uuid, overrides jsonb)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select private.has_role(target_tenant_id, array['owner', 'admin']::public.member_role[])
+      or (private.has_capability(target_tenant_id, 'run_teams')
+          and coalesce(overrides #> '{approval,approvers}', '[]'::jsonb) ? (select auth.uid())::text);
+$$;
+
+/*
+ * The checks both decisions share: the step is visible to the caller (P0002 not_found otherwise,
+ * as for another company's run) and the caller is one of its approvers (42501
+ * approval_not_approver) — or the service role. Returns the step.
+ */
+create or replace function private.step_to_decide(target_step_id uuid)
+returns public.execution_steps
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  step public.execution_steps;
+begin
+  select * into step from public.execution_steps s where s.id = target_step_id;
+  if step.id is null or not (private.is_member(step.tenant_id) or private.is_trusted_caller()) then
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'execution step not found';
+  end if;
+  if not (private.is_trusted_caller() or private.is_step_approver(step.tenant_id, step.overrides)) then
+    raise exception using errcode = '42501', constraint = 'approval_not_approver',
+      message = 'only this agent''s approvers (owners, admins and the members the team names) can approve or reject its output',
+      detail = pg_catalog.jsonb_build_object('step_id', step.id)::text;
+  end if;
+  perform private.assert_tenant_writable(step.tenant_id);
+  return step;
+end;
+$$;
+
+/*
+ * Approves a step's output that waits for approval, optionally replacing it with `approved_output`
+ * (1 to 200,000 characters, not blank): the next agents receive that text. Approvers only (see
+ * step_to_decide); P0001 approval_not_waiting when it does not wait (any more); 22023
+ * approval_output_invalid for an empty or oversized text. Returns the decided step.
+ */
+create or replace function public.approve_execution_step(target_step_id uuid, approved_output text default null)
+returns public.execution_steps
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.step_to_decide(target_step_id);
+  if approved_output is not null and (char_length(approved_output) > 200000 or btrim(approved_output, E' \t\r\n') = '') then
+    raise exception using errcode = '22023', constraint = 'approval_output_invalid',
+      message = 'the approved text must have between 1 and 200000 characters and not be blank',
+      detail = '{"field": "output"}';
+  end if;
+  return private.decide_step_approval(target_step_id, 'approved', approved_output, null, (select auth.uid()),
+    case when private.is_trusted_caller() then 'service_role' else 'authenticated' end);
+end;
+$$;
+
+/*
+ * Rejects a step's output that waits for approval, with a reason (1 to 2,000 characters, not
+ * blank): the step fails, and the run stops or goes on by the team's continue-on-error setting.
+ * Approvers only; P0001 approval_not_waiting; 22023 approval_reason_invalid.
+ */
+create or replace function public.reject_execution_step(target_step_id uuid, reason text)
+returns public.execution_steps
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.step_to_decide(target_step_id);
+  if reason is null or char_length(reason) > 2000 or btrim(reason, E' \t\r\n') = '' then
+    raise exception using errcode = '22023', constraint = 'approval_reason_invalid',
+      message = 'a rejection needs a reason of 1 to 2000 characters',
+      detail = '{"field": "reason"}';
+  end if;
+  return private.decide_step_approval(target_step_id, 'rejected', null, reason, (select auth.uid()),
+    case when private.is_trusted_caller() then 'service_role' else 'authenticated' end);
+end;
+$$;
+
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function public.start_execution(uuid, text, jsonb) to authenticated, service_role;
 grant execute on function public.stop_execution(uuid) to authenticated, service_role;
+grant execute on function public.approve_execution_step(uuid, text) to authenticated, service_role;
+grant execute on function public.reject_execution_step(uuid, text) to authenticated, service_role;

@@ -505,13 +505,13 @@ select throws_ok(
 select throws_ok(
   $$ insert into public.team_agents (team_id, agent_id, execution_order, config) values
        (tests.team_id('Sequential team'), tests.agent_id('Agent 4'), 4, '{"max_tokens": 256, "persona": "pirate"}') $$,
-  '22023', 'config.persona is not a per-agent team setting (allowed: max_tokens, temperature, tools)',
+  '22023', 'config.persona is not a per-agent team setting (allowed: max_tokens, temperature, tools, approval)',
   'an unknown per-agent setting is refused at once when the agent is added'
 );
 select throws_ok(
   $$ update public.team_agents set config = '{"temperature": 0.5, "persona": "pirate"}'
      where team_id = tests.team_id('Sequential team') and agent_id = tests.agent_id('Agent 2') $$,
-  '22023', 'config.persona is not a per-agent team setting (allowed: max_tokens, temperature, tools)',
+  '22023', 'config.persona is not a per-agent team setting (allowed: max_tokens, temperature, tools, approval)',
   'an unknown per-agent setting is refused when a team agent is changed'
 );
 select throws_ok(

@@ -107,6 +107,9 @@ const codesForRaisedRules: Record<string, 402 | 403 | 404 | 409 | 422> = {
   qualification_request_decided: 409,
   qualification_request_not_found: 404,
   contact_not_found: 404,
+  // Approval steps (issue 18, approval): deciding a step that no longer waits (decided already, or
+  // its run ended). Not an approver is a 42501 (403) with its own code, approval_not_approver.
+  approval_not_waiting: 409,
 };
 
 // Knowledge (issue 14): codes raised by the knowledge tables' triggers and functions whose answer

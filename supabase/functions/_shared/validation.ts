@@ -33,6 +33,17 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
 }
 
 /**
+ * A body that may be left out (no Content-Type, no length): checked as `{}` then; when one is sent,
+ * as parseJsonBody checks it.
+ */
+export async function parseOptionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const length = c.req.header("content-length");
+  const hasBody = c.req.header("content-type") !== undefined || (length !== undefined && length !== "0") ||
+    c.req.header("transfer-encoding") !== undefined;
+  return hasBody ? await parseJsonBody(c, schema) : checked(schema, {}, "The request body");
+}
+
+/**
  * The query string, checked against `schema`. A parameter given once is a string, one repeated
  * (`?tag=a&tag=b`) an array of strings; use `z.coerce.number()` and friends for numbers. 422
  * `validation_failed` when it does not fit.

@@ -93,7 +93,7 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
       type: "object",
       properties: {
         limit: { type: "integer", minimum: 1, maximum: 50, description: "How many runs (default 20)." },
-        status: { type: "string", enum: ["pending", "running", "completed", "failed", "cancelled"] },
+        status: { type: "string", enum: ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"] },
       },
       additionalProperties: false,
     },

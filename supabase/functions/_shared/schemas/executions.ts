@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { Constants } from "../database.types.ts";
 import { isoMoment, jsonObject, paginated, paginationQuery, storableString, text, timestamp, uuid } from "./common.ts";
-import { teamAgentRole, workflowType } from "./teams.ts";
+import { approvalTimeoutPolicy, teamAgentRole, workflowType } from "./teams.ts";
 
 export const executionStatuses = Constants.public.Enums.execution_status;
 export const stepStatuses = Constants.public.Enums.step_status;
@@ -15,6 +15,13 @@ export type ExecutionStatus = z.infer<typeof executionStatus>;
 export type StepStatus = z.infer<typeof stepStatus>;
 
 /** Statuses after which nothing changes any more. */
+/** Statuses of a run that is neither waiting to start nor finished: a person may still stop it. */
+export const inFlightExecutionStatuses = [
+  "pending",
+  "running",
+  "waiting_approval",
+] as const satisfies readonly ExecutionStatus[];
+
 export const finishedExecutionStatuses = [
   "completed",
   "failed",
@@ -79,6 +86,26 @@ export type ExecutionLogQuery = z.input<typeof executionLogQuery>;
 
 export const executionParams = z.strictObject({ id: uuid() });
 
+/** `/executions/:id/steps/:step_id/...`: a step of that run. */
+export const executionStepParams = z.strictObject({ id: uuid(), step_id: uuid() });
+
+/** Longest approved text and rejection reason, as public.approve_execution_step / reject_execution_step. */
+export const maxApprovedOutputLength = 200_000;
+export const maxRejectionReasonLength = 2_000;
+
+const notBlank = (max: number) =>
+  storableString()
+    .refine((value) => value.trim() !== "", { error: "Must not be empty." })
+    .refine((value) => Array.from(value).length <= max, { error: `Must have at most ${max} characters.` });
+
+/** `POST /executions/:id/steps/:step_id/approve`: `output` replaces what the agent wrote (edit, then approve). */
+export const approveStepBody = z.strictObject({ output: notBlank(maxApprovedOutputLength).optional() });
+export type ApproveStepBody = z.input<typeof approveStepBody>;
+
+/** `POST /executions/:id/steps/:step_id/reject`: why, for the log and the people who started the run. */
+export const rejectStepBody = z.strictObject({ reason: notBlank(maxRejectionReasonLength) });
+export type RejectStepBody = z.input<typeof rejectStepBody>;
+
 // ─── responses ────────────────────────────────────────────────────────────────────────────────
 
 /** `POST /teams/:id/execute` (202): the run exists; `pending` while the company has no room under its plan. */
@@ -112,6 +139,27 @@ export type ExecutionSummary = z.infer<typeof executionSummary>;
 export const executionPage = paginated(executionSummary);
 export type ExecutionPage = z.infer<typeof executionPage>;
 
+/**
+ * A step's approval (null when its team agent needs none). While the step waits, `output` is the
+ * text to decide on and `can_decide` says whether the caller may; once decided, `output` is the
+ * approved text and `proposed_output` what the agent wrote when an approver edited it.
+ * `decided_by` is null for a timeout's decision.
+ */
+export const executionStepApproval = z.object({
+  approvers: z.array(uuid()),
+  timeout_seconds: z.number().int().nullable(),
+  on_timeout: approvalTimeoutPolicy.nullable(),
+  due_at: timestamp().nullable(),
+  output: z.string().nullable(),
+  proposed_output: z.string().nullable(),
+  decision: z.enum(["approved", "rejected"]).nullable(),
+  decided_by: uuid().nullable(),
+  decided_at: timestamp().nullable(),
+  reason: z.string().nullable(),
+  can_decide: z.boolean(),
+});
+export type ExecutionStepApproval = z.infer<typeof executionStepApproval>;
+
 /** One agent's step in a run, by position. */
 export const executionAgentStatus = z.object({
   step_id: uuid(),
@@ -129,6 +177,7 @@ export const executionAgentStatus = z.object({
   error: z.string().nullable(),
   started_at: timestamp().nullable(),
   finished_at: timestamp().nullable(),
+  approval: executionStepApproval.nullable(),
 });
 export type ExecutionAgentStatus = z.infer<typeof executionAgentStatus>;
 

@@ -91,10 +91,33 @@ const maxTokens = z.number().int({ error: "Must be a whole number." }).min(1, { 
   .max(200_000, { error: "Must be at most 200000." });
 
 /** Per-agent overrides of the agent's own settings, for this team only. */
+export const approvalTimeoutPolicies = ["reject", "approve", "keep_waiting"] as const;
+export const approvalTimeoutPolicy = z.enum(approvalTimeoutPolicies);
+export type ApprovalTimeoutPolicy = z.infer<typeof approvalTimeoutPolicy>;
+
+/**
+ * `config.approval`: present = the agent's output waits for a person before the run goes on.
+ * Owners and admins always decide; `approvers` names members who may too (the database checks
+ * they are members who may run teams). After `timeout_seconds` the step is rejected, approved or
+ * left waiting, by `on_timeout` (default reject). Same rules as private.check_team_agent_approval.
+ */
+export const teamAgentApproval = z.strictObject({
+  approvers: z.array(uuid().transform((value) => value.toLowerCase())).max(20, { error: "Must name at most 20 people." })
+    .optional(),
+  timeout_seconds: z.number().int({ error: "Must be a whole number." }).min(60, { error: "Must be at least 60." })
+    .max(2_592_000, { error: "Must be at most 2592000 (30 days)." }).optional(),
+  on_timeout: approvalTimeoutPolicy.optional(),
+}).refine((approval) => approval.on_timeout === undefined || approval.timeout_seconds !== undefined, {
+  error: "A timeout policy needs timeout_seconds.",
+  path: ["on_timeout"],
+});
+export type TeamAgentApproval = z.infer<typeof teamAgentApproval>;
+
 export const teamAgentConfig = z.strictObject({
   max_tokens: maxTokens.optional(),
   temperature: temperature.optional(),
   tools: z.array(storableString().min(1).max(64)).max(64, { error: "Must have at most 64 tools." }).optional(),
+  approval: teamAgentApproval.optional(),
 });
 export type TeamAgentConfig = z.infer<typeof teamAgentConfig>;
 

@@ -97,7 +97,24 @@ export async function executionStatus(
                'position', s.position, 'role', s.role, 'status', s.status, 'attempt_count', s.attempt_count,
                'input_tokens', s.input_tokens, 'output_tokens', s.output_tokens, 'cost_usd', s.cost_usd,
                'latency_ms', s.latency_ms, 'skip_reason', s.skip_reason, 'error', s.error_message,
-               'started_at', s.started_at, 'finished_at', s.finished_at) order by s.position), '[]'::jsonb) as agents
+               'started_at', s.started_at, 'finished_at', s.finished_at,
+               'approval', case when s.overrides ? 'approval' then jsonb_build_object(
+                 'approvers', coalesce(s.overrides #> '{approval,approvers}', '[]'::jsonb),
+                 'timeout_seconds', s.overrides #> '{approval,timeout_seconds}',
+                 'on_timeout', case when s.overrides #> '{approval}' ? 'timeout_seconds'
+                                    then coalesce(s.overrides #>> '{approval,on_timeout}', 'reject') end,
+                 'due_at', s.approval_due_at,
+                 'output', case when s.status in ('waiting_approval', 'succeeded') then s.output end,
+                 'proposed_output', s.proposed_output,
+                 'decision', s.approval_decision, 'decided_by', s.approval_decided_by,
+                 'decided_at', s.approval_decided_at, 'reason', s.approval_reason,
+                 -- The rule of private.is_step_approver, read from the caller's own membership.
+                 'can_decide', s.status = 'waiting_approval' and exists (
+                   select 1 from public.memberships m
+                   where m.tenant_id = s.tenant_id and m.user_id = (select auth.uid())
+                     and (m.role in ('owner', 'admin')
+                          or (m.role = 'member' and coalesce(s.overrides #> '{approval,approvers}', '[]'::jsonb) ? m.user_id::text)))) end
+               ) order by s.position), '[]'::jsonb) as agents
       from public.execution_steps s where s.execution_id = e.id
     ) steps
     where e.id = ${executionId} and e.tenant_id = ${tenantId}`;

@@ -1,6 +1,7 @@
 import type { Handler } from "hono";
 import { ApiError } from "../../_shared/errors.ts";
 import {
+  approveStepBody,
   executeTeamBody,
   executionListQuery,
   type ExecutionLogPage,
@@ -8,12 +9,15 @@ import {
   type ExecutionPage,
   executionParams,
   type ExecutionResult,
+  executionStepParams,
+  rejectStepBody,
   type ExecutionStarted,
   type ExecutionStatusResponse,
 } from "../../_shared/schemas/executions.ts";
 import { teamParams } from "../../_shared/schemas/teams.ts";
-import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import { parseJsonBody, parseOptionalJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { executionLog, executionResult, executionStatus, listExecutions } from "../queries/executions.ts";
+import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import type { RouteDependencies, RouteEnv } from "./context.ts";
 import { routes } from "./context.ts";
 
@@ -34,6 +38,13 @@ export interface ExecutionDependencies {
  *   GET  /executions/:id/result      the answer (null until finished: always 200) and its cost            200, 404
  *   GET  /executions/:id/logs        the event log by seq; ?limit&offset&after_seq                       200, 404
  *   POST /executions/:id/stop        cancels at once; a finished run is answered as it is                 200, 403, 404
+ *   POST /executions/:id/steps/:step_id/approve  { output? } (or no body) approves the agent's output waiting for  200, 403, 404, 409, 422
+ *                                    approval, replaced by `output` when given; the run goes on
+ *   POST /executions/:id/steps/:step_id/reject   { reason } rejects it: the step fails, and the run   200, 403, 404, 409, 422
+ *                                    stops or goes on by the team's continue-on-error setting
+ *     (approvers only: owners, admins and the members the team agent names — 403
+ *     approval_not_approver; 409 approval_not_waiting once decided or the run ended; both answer the
+ *     run's status as GET /status does)
  * Another company's run answers 404, as does a run of another of the caller's companies.
  */
 export function executionRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -93,7 +104,45 @@ export function executionRoutes({ signedIn, inTenant }: RouteDependencies) {
     return c.json(status satisfies ExecutionStatusResponse);
   });
 
+  app.post("/:id/steps/:step_id/approve", async (c) => {
+    const { id, step_id } = parseParams(c, executionStepParams);
+    const body = await parseOptionalJsonBody(c, approveStepBody);
+    const status = await decideStep(c.var.asUser, c.var.tenant.id, id, step_id, (tx) =>
+      tx`select 1 from public.approve_execution_step(${step_id}, ${body.output ?? null})`);
+    return c.json(status satisfies ExecutionStatusResponse);
+  });
+
+  app.post("/:id/steps/:step_id/reject", async (c) => {
+    const { id, step_id } = parseParams(c, executionStepParams);
+    const body = await parseJsonBody(c, rejectStepBody);
+    const status = await decideStep(c.var.asUser, c.var.tenant.id, id, step_id, (tx) =>
+      tx`select 1 from public.reject_execution_step(${step_id}, ${body.reason})`);
+    return c.json(status satisfies ExecutionStatusResponse);
+  });
+
   return app;
+}
+
+/**
+ * Runs a decision on a step of one of the current company's runs and answers the run's status. A
+ * step of another run (or company) is 404 before the database is asked, so the step id in the
+ * path can only name a step of the run in the path.
+ */
+function decideStep(
+  asUser: RouteEnv["Variables"]["asUser"],
+  tenantId: string,
+  executionId: string,
+  stepId: string,
+  decide: (tx: TransactionSql) => Promise<unknown>,
+): Promise<ExecutionStatusResponse> {
+  return asUser(async (tx) => {
+    const [step] = await tx`
+      select 1 from public.execution_steps s
+      where s.id = ${stepId} and s.execution_id = ${executionId} and s.tenant_id = ${tenantId}`;
+    if (!step) throw new ApiError(404, "not_found", "Execution step not found.");
+    await decide(tx);
+    return (await executionStatus(tx, tenantId, executionId))!;
+  });
 }
 
 /**

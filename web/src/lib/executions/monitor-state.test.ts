@@ -46,6 +46,7 @@ function status(): ExecutionStatusResponse {
       error: null,
       started_at: null,
       finished_at: null,
+      approval: null,
     })),
     cost_usd: 0,
     input_tokens: 0,

@@ -26,8 +26,8 @@ import type {
 export const timelinePageSize = 200;
 
 export const finishedStatuses: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
-const stepStatuses: readonly StepStatus[] = ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"];
-const runStatuses: readonly ExecutionStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
+const stepStatuses: readonly StepStatus[] = ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"];
+const runStatuses: readonly ExecutionStatus[] = ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"];
 
 /** One entry of the timeline: an event of the log, or a broadcast (timed when it arrived). */
 export interface MonitorEvent {
@@ -217,6 +217,9 @@ function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState
       agent.attempt_count = numberOr(payload.attempt, agent.attempt_count);
       agent.finished_at = null;
       break;
+    // An agent whose output waits for approval has finished its work (and its cost); the approval
+    // that follows says `succeeded` again without tokens, so nothing is counted twice.
+    case "waiting_approval":
     case "succeeded": {
       const input = numberOr(payload.input_tokens, 0);
       const output = numberOr(payload.output_tokens, 0);

@@ -232,6 +232,12 @@ const ruleCodes = new Set([
   "admin_command_unavailable",
   "admin_command_unconfirmed",
   "admin_commands_append_only",
+  // Approval steps (#18, approval): a person approves or rejects an agent's output.
+  "team_agent_approval_invalid",
+  "approval_not_approver",
+  "approval_not_waiting",
+  "approval_output_invalid",
+  "approval_reason_invalid",
 ]);
 
 // Which unique rule a conflict broke (the constraint or index name in its details).

@@ -618,6 +618,12 @@ export const en: Messages = {
       admin_command_unavailable: "This command is not available yet.",
       admin_command_unconfirmed: "Confirm that you understand what the command does.",
       admin_commands_append_only: "The command log is kept as it was: entries cannot be changed or deleted.",
+      // Approval steps (#18).
+      team_agent_approval_invalid: "This agent's approval setting is not valid: approvers must be members who can run teams, and the time limit between 1 minute and 30 days.",
+      approval_not_approver: "Only this agent's approvers can approve or reject its work: the company's owners and admins, and the members the team names.",
+      approval_not_waiting: "This work is no longer waiting for approval: someone decided already, or the run ended.",
+      approval_output_invalid: "The approved text must not be empty (at most 200,000 characters).",
+      approval_reason_invalid: "Say why you are rejecting it (at most 2,000 characters).",
     },
     invitation_token_invalid: "This invitation link is not valid. Open the link in the invitation e-mail.",
     invitation_email_mismatch: "This invitation is for another e-mail address. Sign in with that address to accept it.",

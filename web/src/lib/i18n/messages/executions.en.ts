@@ -8,11 +8,12 @@ export const executionsEn = {
   noResultsTitle: "No runs match these filters",
   noResultsText: "Change the filters or clear them to see every run.",
   goToTeams: "See teams",
-  statuses: { pending: "Queued", running: "Running", completed: "Completed", failed: "Failed", cancelled: "Cancelled" },
+  statuses: { pending: "Queued", running: "Running", waiting_approval: "Waiting for approval", completed: "Completed", failed: "Failed", cancelled: "Cancelled" },
   stepStatuses: {
     pending: "Waiting",
     ready: "Ready",
     running: "Working",
+    waiting_approval: "Waiting for approval",
     succeeded: "Done",
     failed: "Failed",
     skipped: "Skipped",

@@ -8,11 +8,12 @@ export const executionsPtBR = {
   noResultsTitle: "Nenhuma execução com esses filtros",
   noResultsText: "Mude os filtros ou limpe-os para ver todas as execuções.",
   goToTeams: "Ver equipes",
-  statuses: { pending: "Na fila", running: "Em andamento", completed: "Concluída", failed: "Falhou", cancelled: "Cancelada" },
+  statuses: { pending: "Na fila", running: "Em andamento", waiting_approval: "Aguardando aprovação", completed: "Concluída", failed: "Falhou", cancelled: "Cancelada" },
   stepStatuses: {
     pending: "Aguardando",
     ready: "Pronto",
     running: "Trabalhando",
+    waiting_approval: "Aguardando aprovação",
     succeeded: "Concluído",
     failed: "Falhou",
     skipped: "Pulado",

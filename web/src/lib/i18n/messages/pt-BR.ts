@@ -621,6 +621,12 @@ export const ptBR = {
       team_order_shared: "Dois agentes estão na mesma posição: nesta equipe os agentes trabalham um depois do outro.",
       team_one_leader: "Uma equipe tem no máximo um líder ou coordenador.",
       team_agent_config_invalid: "Um ajuste deste agente na equipe não é válido: confira os valores.",
+      // Etapas com aprovação (#18).
+      team_agent_approval_invalid: "A aprovação deste agente não é válida: quem aprova precisa ser membro que executa equipes, e o prazo entre 1 minuto e 30 dias.",
+      approval_not_approver: "Só quem aprova este agente pode aprovar ou rejeitar o trabalho dele: os proprietários e administradores da empresa e os membros que a equipe indica.",
+      approval_not_waiting: "Este trabalho não espera mais aprovação: alguém já decidiu, ou a execução terminou.",
+      approval_output_invalid: "O texto aprovado não pode ficar vazio (no máximo 200.000 caracteres).",
+      approval_reason_invalid: "Diga por que está rejeitando (no máximo 2.000 caracteres).",
     },
     invitation_token_invalid: "Este link de convite não é válido. Abra o link do e-mail de convite.",
     invitation_email_mismatch: "Este convite é para outro endereço de e-mail. Entre com esse endereço para aceitar.",
