@@ -116,6 +116,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.admin_set_tenant_status',                   '030-tenancy.test.sql', 'admin_set_tenant_status'),
   ('public.create_tenant',                             '030-tenancy.test.sql', 'create_tenant'),
   ('public.decline_invitation',                        '031-invitation-ownership.test.sql', 'decline_invitation'),
+  ('public.decline_my_invitation',                     '200-invitation-answers.test.sql', 'decline_my_invitation'),
   ('public.issue_invitation_token',                    '032-invitation-links.test.sql', 'issue_invitation_token'),
   ('public.list_my_invitations',                       '031-invitation-ownership.test.sql', 'list_my_invitations'),
   ('public.my_capabilities',                           '071-sql-rules.test.sql', 'my_capabilities'),

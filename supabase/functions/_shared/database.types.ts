@@ -1013,6 +1013,11 @@ isOneToOne: false
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
                            },
+"decline_my_invitation":
+{ Args: { "target_invitation_id": string }; Returns: {
+              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
+            }[]
+                           },
 "discard_dead_letter":
 { Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
                            },
@@ -1026,7 +1031,7 @@ isOneToOne: false
                            },
 "list_my_invitations":
 { Args: Record<PropertyKey, never>; Returns: {
-              "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
+              "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
             }[]
                            },
 "my_capabilities":
@@ -1034,7 +1039,7 @@ isOneToOne: false
                            },
 "read_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: {
-              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
+              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
             }[]
                            },
 "record_knowledge_usage":

@@ -192,7 +192,7 @@ const conflictWords: Record<string, string> = {
   agent_shares_one_per_user: "api.alreadyShared",
   agent_shares_one_per_tenant: "api.alreadyShared",
   invitations_one_pending_per_email: "api.alreadyInvited",
-  invitations_invitee_is_member: "api.alreadyInvited",
+  invitations_invitee_is_member: "api.alreadyMember",
   tenant_tool_name_taken: "api.rules.tenant_tool_name_taken",
   tenant_tools_name_unique: "api.rules.tenant_tool_name_taken",
 };
