@@ -101,9 +101,10 @@ export const en: Messages = {
     noAgentsTitle: "No agents yet",
     noAgentsText: "Agents are AI assistants with instructions, a model and tools. Create the first one to start.",
     createFirstAgent: "Create first agent",
-    noKeysTitle: "Connect an AI provider",
-    noKeysText: "Add your OpenAI, Anthropic or other provider's API key so your agents can work.",
-    addKey: "Add key",
+    demoOnlyTitle: "Your agents already work, in demo mode",
+    demoOnlyText: "The demo provider answers at once and at no cost, with simulated answers: good for building teams and trying workflows.",
+    demoOnlyRealProvider: "With a real provider's key (OpenAI, Anthropic, …), agents use real models: real answers, tools, and each run's cost.",
+    addKey: "Add a provider key",
     pendingInvitations: "{count, plural, one {You have # pending invitation} other {You have # pending invitations}}",
     seeInvitations: "See invitations",
     quickLinks: "Shortcuts",
@@ -132,6 +133,8 @@ export const en: Messages = {
     noActivity: "Nothing here yet.",
     runActivity: "{team}: {status}",
     actions: { insert: "{what} created", update: "{what} changed", delete: "{what} removed", read: "{what} viewed", decrypt: "{what} used" },
+    // English participles have no gender; the keys mirror pt-BR's.
+    tableGenders: { tenants: "n", memberships: "n", invitations: "n", agents: "n", teams: "n", team_agents: "n", provider_keys: "n", executions: "n", profiles: "n", other: "n" },
     tables: {
       tenants: "Company",
       memberships: "Member",
@@ -385,11 +388,15 @@ export const en: Messages = {
     intro: "Companies that invited you to work with them.",
     empty: "No pending invitations.",
     from: "Invited by {email}",
+    fromNamed: "Invited by {name} ({email})",
     role: "as {role}",
     expires: "Expires on {date}",
     accept: "Accept invitation",
     accepted: "You are now part of {name}.",
     openEmail: "To answer, open the link in the invitation e-mail sent to your address.",
+    openEmailToAccept: "To accept, open the link in the invitation e-mail. You can decline here.",
+    decline: "Decline",
+    declined: "Invitation from {name} declined.",
     link: {
       title: "Invitation to {name}",
       intro: "{email} was invited to join {name} as {role}.",
@@ -435,6 +442,14 @@ export const en: Messages = {
     switchTo: "Switch to {company} and open it",
     goAgents: "See agents",
     tryAgain: "Try again",
+    // #18: a page whose whole point the person's role does not allow (capability-guard.ts).
+    missingCapability: "With the {role} role in this company, you cannot {action}. Ask an owner or admin if you need to.",
+    capabilityActions: {
+      build_teams: "create or edit teams",
+      run_teams: "run teams",
+      build_agents: "create or edit agents",
+      other: "do this",
+    },
   },
   api: {
     not_found: "Not found.",
@@ -459,7 +474,8 @@ export const en: Messages = {
     provider_key_share_forbidden: "Only owners and admins of the company can share a key with the company's runs.",
     slugTaken: "This address is already taken. Choose another.",
     alreadyShared: "This agent is already shared with them.",
-    alreadyInvited: "This person already has a pending invitation or is a member.",
+    alreadyInvited: "This address already has a pending invitation to this company. Resend or cancel that invitation in the list below.",
+    alreadyMember: "This person is already a member of the company. To change what they can do, change their role in the member list.",
     granteeNotFound: "We found no one with that email or address.",
     // The database's rules, by their machine code (supabase/functions/_shared/sql-errors.ts).
     rules: {

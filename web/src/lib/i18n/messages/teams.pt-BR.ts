@@ -12,8 +12,8 @@ export const teamsPtBR = {
   noResultsTitle: "Nenhuma equipe encontrada",
   noResultsText: "Nenhuma equipe tem “{search}” no nome.",
   clearSearch: "Limpar busca",
-  count: "{count, plural, one {# equipe} other {# equipes}}",
-  agentCount: "{count, plural, =0 {nenhum agente} one {# agente} other {# agentes}}",
+  count: "{count, plural, =0 {# equipes} one {# equipe} other {# equipes}}",
+  agentCount: "{count, plural, =0 {# agentes} one {# agente} other {# agentes}}",
   active: "Ativa",
   inactive: "Inativa",
   columns: {
@@ -156,7 +156,7 @@ export const teamsPtBR = {
     variablesNamed: "Variáveis ({names})",
     overrides: "Ajustes nesta equipe: {what}",
     overridesSentence: "{name} tem ajustes nesta equipe: {what}.",
-    describe: "{strategy}: {count, plural, one {# agente} other {# agentes}}.",
+    describe: "{strategy}: {count, plural, =0 {# agentes} one {# agente} other {# agentes}}.",
   },
   detail: {
     edit: "Editar",
