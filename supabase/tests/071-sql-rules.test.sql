@@ -283,10 +283,10 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status',
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
-        'analytics_refresh_now', 'analytics_team_performance', 'create_analyst_login', 'create_inbox', 'create_mcp_token', 'create_tenant', 'dead_letters',
+        'analytics_refresh_now', 'analytics_team_performance', 'create_analyst_login', 'create_inbox', 'create_mcp_token', 'create_team_from_template', 'create_tenant', 'dead_letters',
         'decline_invitation', 'decline_my_invitation', 'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'list_my_invitations', 'my_capabilities', 'read_invitation', 'record_knowledge_usage', 'replay_webhook_event',
-        'reply_in_conversation', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
-        'start_execution', 'stop_execution', 'tenant_tool_secret_names'],
+        'reply_in_conversation', 'resolve_share_grantee', 'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'search_contacts', 'search_knowledge', 'set_company_budget', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee',
+        'start_execution', 'stop_execution', 'team_template_definitions', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );
 select is(

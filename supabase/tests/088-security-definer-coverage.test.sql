@@ -117,6 +117,8 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.create_tenant',                             '030-tenancy.test.sql', 'create_tenant'),
   ('public.decline_invitation',                        '031-invitation-ownership.test.sql', 'decline_invitation'),
   ('public.decline_my_invitation',                     '200-invitation-answers.test.sql', 'decline_my_invitation'),
+  ('public.set_company_budget',                        '202-company-budget.test.sql', 'set_company_budget'),
+  ('private.notice_budget_80',                         '202-company-budget.test.sql', 'reaching 80 %'),
   ('public.issue_invitation_token',                    '032-invitation-links.test.sql', 'issue_invitation_token'),
   ('public.list_my_invitations',                       '031-invitation-ownership.test.sql', 'list_my_invitations'),
   ('public.my_capabilities',                           '071-sql-rules.test.sql', 'my_capabilities'),
