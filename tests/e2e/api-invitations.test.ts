@@ -182,3 +182,45 @@ describe("people who do not own the address", () => {
     await expectStatus(call(invitee, "POST", `/invitations/${invitation.id}/accept`, { body: { token: second.token } }), 200);
   });
 });
+
+describe("answering from the list of invitations (#18)", () => {
+  it("names the inviter, and the invitee declines their own invitation without the e-mailed token", async () => {
+    await expectStatus(call(owner, "PATCH", "/me", { body: { full_name: "Olga Dona" } }), 200);
+    const invitee = await signUp("list-decliner");
+    people.push(invitee);
+    const invitation = await invite(invitee.email);
+    const mine = await expectStatus(call(invitee, "GET", "/invitations"), 200);
+    expect(mine.items).toEqual([expect.objectContaining({ id: invitation.id, invited_by_email: owner.email, invited_by_name: "Olga Dona" })]);
+
+    const stranger = await signUp("list-stranger");
+    people.push(stranger);
+    const refused = await call(stranger, "POST", `/invitations/${invitation.id}/decline`, { body: {} });
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.code).toBe("not_found");
+    // The inviting company cannot decline for the invitee either (it revokes instead).
+    expect((await call(owner, "POST", `/invitations/${invitation.id}/decline`, { body: {} })).status).toBe(404);
+
+    const declined = await expectStatus(call(invitee, "POST", `/invitations/${invitation.id}/decline`, { body: {} }), 200);
+    expect(declined).toMatchObject({ id: invitation.id, tenant_name: "Acme Convites", status: "declined", invited_by_name: "Olga Dona" });
+    expect((await expectStatus(call(invitee, "GET", "/invitations"), 200)).items).toEqual([]);
+    const again = await call(invitee, "POST", `/invitations/${invitation.id}/decline`, { body: {} });
+    expect(again.status).toBe(422);
+    expect(again.body.error.code).toBe("invitation_already_used");
+    expect(await tenantsOf(invitee)).toEqual([]);
+    // Unknown fields and a malformed token are refused before anything is touched.
+    expect((await call(invitee, "POST", `/invitations/${invitation.id}/decline`, { body: { reason: "no" } })).status).toBe(422);
+    expect((await call(invitee, "POST", `/invitations/${invitation.id}/decline`, { body: { token: "short" } })).status).toBe(422);
+  });
+
+  it("says in words why an invitation conflicts: an open invitation to the address, or a member already", async () => {
+    const email = uniqueEmail("twice-invited");
+    await invite(email);
+    const twice = await call(owner, "POST", "/members/invitations", { tenant: acme, body: { email, role: "member" } });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.message).toBe("This address already has a pending invitation to the company; resend or revoke that one.");
+    expect(twice.body.error.details[0]).toMatchObject({ constraint: "invitations_one_pending_per_email" });
+    const member = await call(owner, "POST", "/members/invitations", { tenant: acme, body: { email: owner.email, role: "member" } });
+    expect(member.status).toBe(409);
+    expect(member.body.error.details[0]).toMatchObject({ constraint: "invitations_invitee_is_member" });
+  });
+});

@@ -10,6 +10,8 @@ declare global {
       code?: string;
       /** Another of the person's companies that holds what was asked for (see lib/server/elsewhere.ts). */
       elsewhere?: { id: string; name: string };
+      /** What the person's role in the company lacks for this page (see lib/server/capability-guard.ts). */
+      missing?: { capability: string; role: string };
     }
     interface Locals {
       /** A server client bound to this request's cookies (see hooks.server.ts). */

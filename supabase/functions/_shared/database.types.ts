@@ -861,14 +861,14 @@ isOneToOne: false
                   ]
                 },"tenants": {
                   Row: {
-                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string
+                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string,"usd_brl_rate": number | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
                   }
                   Update: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
                   }
                   Relationships: [
                     
@@ -1002,7 +1002,8 @@ isOneToOne: false
 "slug": string,
 "status": Database["public"]['Enums']["tenant_status"],
 "tax_id": string | null,
-"updated_at": string
+"updated_at": string,
+"usd_brl_rate": number | null
             }
                           SetofOptions: {
         from: "*"
@@ -1078,6 +1079,9 @@ isOneToOne: false
               "id": string,"token": string
             }[]
                            },
+"create_team_from_template":
+{ Args: { "locale"?: string,"target_tenant_id": string,"template_key": string }; Returns: string
+                           },
 "create_tenant":
 { Args: { "agents_endpoint_url"?: string,"name": string,"slug": string,"tax_id"?: string }; Returns: {
               "agents_endpoint_url": string | null,
@@ -1094,7 +1098,8 @@ isOneToOne: false
 "slug": string,
 "status": Database["public"]['Enums']["tenant_status"],
 "tax_id": string | null,
-"updated_at": string
+"updated_at": string,
+"usd_brl_rate": number | null
             }
                           SetofOptions: {
         from: "*"
@@ -1109,6 +1114,11 @@ isOneToOne: false
                            },
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
+                           },
+"decline_my_invitation":
+{ Args: { "target_invitation_id": string }; Returns: {
+              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
+            }[]
                            },
 "discard_dead_letter":
 { Args: { "target_delivery_id": string,"target_tenant_id": string }; Returns: string
@@ -1126,7 +1136,7 @@ isOneToOne: false
                            },
 "list_my_invitations":
 { Args: Record<PropertyKey, never>; Returns: {
-              "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
+              "created_at": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"tenant_id": string,"tenant_name": string,"tenant_slug": string
             }[]
                            },
 "my_capabilities":
@@ -1134,7 +1144,7 @@ isOneToOne: false
                            },
 "read_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: {
-              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
+              "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
             }[]
                            },
 "record_knowledge_usage":
@@ -1214,6 +1224,31 @@ isOneToOne: false
               "chunk_id": string,"chunk_index": number,"content": string,"document_id": string,"document_title": string,"heading_path": (string)[],"knowledge_base_id": string,"page": number,"score": number,"snippet": string,"text_score": number,"vector_score": number,"version": number
             }[]
                            },
+"set_company_budget":
+{ Args: { "monthly_budget_usd": number,"target_tenant_id": string,"usd_brl_rate": number }; Returns: {
+              "agents_endpoint_url": string | null,
+"agents_timeout_ms": number,
+"created_at": string,
+"created_by": string | null,
+"default_agent_type": string,
+"id": string,
+"monthly_budget_usd": number | null,
+"name": string,
+"plan": Database["public"]['Enums']["tenant_plan"],
+"rag_enabled": boolean,
+"rag_top_k": number,
+"slug": string,
+"status": Database["public"]['Enums']["tenant_status"],
+"tax_id": string | null,
+"updated_at": string,
+"usd_brl_rate": number | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "tenants"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "set_provider_key":
 { Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
@@ -1298,6 +1333,9 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"team_template_definitions":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "tenant_tool_secret_names":
 { Args: { "tool_id": string }; Returns: (string)[]
                            }

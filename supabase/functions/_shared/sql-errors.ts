@@ -155,6 +155,13 @@ const interviewCodeStatuses: Record<string, 403 | 404 | 409 | 422> = {
   interview_question_unknown: 422,
 };
 
+// Unique indexes whose conflict has words of its own (Postgres's own message names no rule a person
+// knows); the index name stays the details' constraint, which clients read.
+const uniqueIndexMessages: Record<string, string> = {
+  // Everyday app (#18): inviting an address that already has an open invitation to the company.
+  invitations_one_pending_per_email: "This address already has a pending invitation to the company; resend or revoke that one.",
+};
+
 const machineCode = /^[a-z][a-z0-9_]{0,62}$/;
 
 const unavailableSqlStates = new Set(["53300", "57P01", "57P02", "57P03"]);
@@ -219,10 +226,11 @@ export function apiErrorFromSql(error: unknown, options: SqlErrorOptions = {}): 
     const columns = keyColumns(error.detail);
     const what = columns.length > 0 ? `a record with the same ${columns.join(", ")} already exists.` : "";
     const constraint = error.constraint_name ? { constraint: error.constraint_name } : {};
-    return new ApiError(409, "conflict", message(what ? capitalize(what) : generic.conflict), {
+    const indexWords = !ours && error.constraint_name ? uniqueIndexMessages[error.constraint_name] : undefined;
+    return new ApiError(409, "conflict", indexWords ?? message(what ? capitalize(what) : generic.conflict), {
       details: [{
         path: ours ? error.column_name ?? "" : columns.join(","),
-        message: message("Already taken."),
+        message: indexWords ?? message("Already taken."),
         ...constraint,
         ...facts,
         ...hint,

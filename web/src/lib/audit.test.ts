@@ -1,7 +1,7 @@
 // The audit log in words: who, what to which thing, and what changed, from the entries the API gives.
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "$schemas/audit-log.ts";
-import { auditActor, auditSentence, auditSubject, changedFields, type KnownPerson } from "./audit";
+import { auditActor, auditSentence, auditSubject, changedFields, personChoice, type KnownPerson } from "./audit";
 
 const ana = "11111111-1111-4111-8111-111111111111";
 const bruno = "22222222-2222-4222-8222-222222222222";
@@ -92,5 +92,13 @@ describe("what changed", () => {
   it("lists nothing for what was created or deleted", () => {
     expect(changedFields(entry({ after: { name: "A" } }))).toEqual([]);
     expect(changedFields(entry({ action: "delete", before: { name: "A" } }))).toEqual([]);
+  });
+});
+
+describe("the audit filter's people", () => {
+  it("offers each person by name and e-mail, and by e-mail alone when they have no name", () => {
+    expect(personChoice(people.get(ana)!)).toBe("Ana Souza (ana@example.test)");
+    expect(personChoice(people.get(bruno)!)).toBe("bruno@example.test");
+    expect(personChoice({ user_id: ana, full_name: "  ", email: null })).toBe(ana);
   });
 });

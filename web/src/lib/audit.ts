@@ -26,6 +26,16 @@ export interface KnownPerson {
   email: string | null;
 }
 
+/**
+ * A person as the audit filter offers them: name and e-mail, since two people may share a name (or
+ * one has none yet); the e-mail alone when there is no name.
+ */
+export function personChoice(person: KnownPerson): string {
+  const name = person.full_name?.trim();
+  if (name && person.email) return `${name} (${person.email})`;
+  return name || person.email || person.user_id;
+}
+
 /** Who did it, as a message key (with values) or a person's name. */
 export type Actor =
   | { kind: "person"; name: string }

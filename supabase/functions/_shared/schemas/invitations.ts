@@ -14,6 +14,8 @@ export const myInvitation = z.object({
   tenant_slug: z.string(),
   role: memberRole,
   invited_by_email: z.string().nullable(),
+  /** The inviter's name from their profile, when they gave one. */
+  invited_by_name: z.string().nullable(),
   expires_at: timestamp(),
   created_at: timestamp(),
 });
@@ -38,6 +40,13 @@ export const invitationTokenQuery = z.strictObject({ token: invitationToken });
 export const answerInvitationBody = z.strictObject({ token: invitationToken });
 export type AnswerInvitationBody = z.infer<typeof answerInvitationBody>;
 
+/**
+ * Declining: with the link's token (any account holding it), or without it for one of the caller's
+ * own invitations (the account's address is the invited one), as from the list of invitations.
+ */
+export const declineInvitationBody = z.strictObject({ token: invitationToken.optional() });
+export type DeclineInvitationBody = z.infer<typeof declineInvitationBody>;
+
 /** The invitation an e-mailed link opens, whatever its state. */
 export const linkedInvitation = z.object({
   id: uuid(),
@@ -46,6 +55,7 @@ export const linkedInvitation = z.object({
   email: z.string(),
   role: memberRole,
   invited_by_email: z.string().nullable(),
+  invited_by_name: z.string().nullable(),
   expires_at: timestamp(),
   status: z.enum(["pending", "accepted", "declined", "expired"]),
 });

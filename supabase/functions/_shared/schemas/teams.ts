@@ -229,6 +229,31 @@ export const teamListQuery = z.strictObject({
 export type TeamListQuery = z.input<typeof teamListQuery>;
 
 export const teamParams = z.strictObject({ id: uuid() });
+
+/** The ready teams of the gallery (#18), created with their demo agents by public.create_team_from_template. */
+export const teamTemplateKeys = ["lead_qualification", "market_research", "content_pipeline"] as const;
+export type TeamTemplateKey = (typeof teamTemplateKeys)[number];
+
+/** POST /teams/from-template: which template, and the language of its names and instructions. */
+export const teamFromTemplateBody = z.strictObject({
+  template: z.enum(teamTemplateKeys, { error: "Must be lead_qualification, market_research or content_pipeline." }),
+  locale: z.enum(["pt-BR", "en"], { error: "Must be pt-BR or en." }).default("pt-BR"),
+});
+export type TeamFromTemplateBody = z.input<typeof teamFromTemplateBody>;
+
+const inBothLanguages = z.object({ "pt-BR": z.string(), en: z.string() });
+
+/** One template of the gallery as GET /teams/templates lists it, in both languages. */
+export const teamTemplate = z.object({
+  key: z.enum(teamTemplateKeys),
+  workflow_type: z.enum(["sequential", "parallel", "pipeline", "conditional"]),
+  name: inBothLanguages,
+  description: inBothLanguages,
+  agents: z.array(z.object({ name: inBothLanguages, description: inBothLanguages })),
+});
+export type TeamTemplate = z.infer<typeof teamTemplate>;
+export const teamTemplateList = z.object({ items: z.array(teamTemplate) });
+export type TeamTemplateList = z.infer<typeof teamTemplateList>;
 export const teamMemberParams = z.strictObject({ id: uuid(), agent_id: uuid() });
 
 // ─── responses ────────────────────────────────────────────────────────────────────────────────

@@ -81,6 +81,16 @@ export type TenantSettingsBody = z.input<typeof tenantSettingsBody>;
 
 export const tenantParams = z.strictObject({ id: uuid() });
 
+/**
+ * The company's monthly budget in US$ (null = no limit; start_execution refuses a run it cannot
+ * cover) and the US$→R$ rate it chooses for showing costs in reais (null = US$ only). Owners only.
+ */
+export const companyBudgetBody = z.strictObject({
+  monthly_budget_usd: z.number().min(0, { error: "Must be 0 or more." }).max(9_999_999_999.99).nullable(),
+  usd_brl_rate: z.number().gt(0, { error: "Must be more than 0." }).max(1000).nullable(),
+});
+export type CompanyBudgetBody = z.input<typeof companyBudgetBody>;
+
 // ─── responses ────────────────────────────────────────────────────────────────────────────────
 
 export const tenantSettings = z.object({
@@ -108,6 +118,10 @@ export const tenant = tenantSettings.extend({
   updated_at: timestamp(),
   role: memberRole,
   capabilities: z.array(tenantCapability),
+  /** US$ per month, null = no limit (#18: set by owners, PUT /tenants/:id/budget). */
+  monthly_budget_usd: z.number().nullable(),
+  /** R$ per US$ for showing costs in reais too, null = US$ only; the ledger stays in US$. */
+  usd_brl_rate: z.number().nullable(),
 });
 export type Tenant = z.infer<typeof tenant>;
 

@@ -1,6 +1,7 @@
 import {
   type AcceptedInvitation,
   answerInvitationBody,
+  declineInvitationBody,
   invitationParams,
   invitationTokenQuery,
   type LinkedInvitation,
@@ -18,6 +19,8 @@ import { type RouteDependencies, routes } from "./context.ts";
  *   POST   /invitations/:id/accept {token}  holder of the link signed in with the invited address:
  *                                           joins with the invited role                               200, 403 token/address or suspended, 404, 422 answered/expired
  *   POST   /invitations/:id/decline {token} holder of the link: the invitation, now declined            200, 403 token, 404, 422 answered/expired
+ *   POST   /invitations/:id/decline {}      the invitee from their list (account with the invited
+ *                                           address): the invitation, now declined                    200, 404 another's, 422 answered/expired
  */
 export function invitationRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
@@ -58,8 +61,13 @@ export function invitationRoutes({ signedIn }: RouteDependencies) {
 
   app.post("/:id/decline", async (c) => {
     const { id } = parseParams(c, invitationParams);
-    const { token } = await parseJsonBody(c, answerInvitationBody);
+    const { token } = await parseJsonBody(c, declineInvitationBody);
     const invitation = await c.var.asUser(async (tx) => {
+      if (token === undefined) {
+        const [row] = await tx<{ invitation: LinkedInvitation }[]>`
+          select to_jsonb(i) as invitation from public.decline_my_invitation(${id}) i`;
+        return row.invitation;
+      }
       await tx`select public.decline_invitation(${id}, ${token})`;
       const [row] = await tx<{ invitation: LinkedInvitation }[]>`
         select to_jsonb(i) as invitation from public.read_invitation(${id}, ${token}) i`;

@@ -4,7 +4,9 @@ import { isPostgresError, structuredDetail } from "../../_shared/sql-errors.ts";
 import {
   type Team,
   teamDefinitionBody,
+  teamFromTemplateBody,
   teamListQuery,
+  type TeamTemplateList,
   teamMemberBody,
   teamMemberParams,
   type TeamPage,
@@ -30,6 +32,9 @@ import { executeTeam, type ExecutionDependencies } from "./executions.ts";
  * /teams — the current tenant's teams of agents (X-Tenant-Id) and their workflow.
  *   GET    /teams                          members (analysts too); ?page&limit&search          200
  *   POST   /teams                          owners, admins, members                             201, 403, 422
+ *   GET    /teams/templates                members: the gallery of ready teams, both languages   200
+ *   POST   /teams/from-template            owners, admins, members: a template's demo agents
+ *                                          and team in one transaction {template, locale}       201, 403, 422
  *   GET    /teams/:id                      members                                             200, 404
  *   PUT    /teams/:id                      owners, admins, members: replaces the definition    200, 403, 404, 422
  *   DELETE /teams/:id                      owners and admins                                   204, 403, 404, 409 team_has_runs_in_flight
@@ -75,6 +80,33 @@ export function teamRoutes({ signedIn, inTenant }: RouteDependencies, executions
         }),
       () => definitionMembers(body.agents),
     );
+    return c.json(team satisfies Team, 201);
+  });
+
+  app.get("/templates", async (c) => {
+    const items = await c.var.asUser(async (tx) => {
+      const rows = await tx<{ template: TeamTemplateList["items"][number] }[]>`
+        select jsonb_build_object('key', t.key, 'workflow_type', t.value -> 'workflow_type', 'name', t.value -> 'name',
+                                  'description', t.value -> 'description',
+                                  'agents', (select jsonb_agg(agent.definition - 'prompt' order by agent.place)
+                                             from jsonb_array_elements(t.value -> 'agents') with ordinality as agent(definition, place))) as template
+        from jsonb_each(public.team_template_definitions()) t
+        order by array_position(array['lead_qualification', 'market_research', 'content_pipeline'], t.key)`;
+      return rows.map((row) => row.template);
+    });
+    return c.json({ items } satisfies TeamTemplateList);
+  });
+
+  app.post("/from-template", async (c) => {
+    const body = await parseJsonBody(c, teamFromTemplateBody);
+    requireBuilder(c, "create teams");
+    const tenantId = c.var.tenant.id;
+    // One SQL call as the caller: its inserts go through RLS, triggers and plan limits like any other.
+    const team = await c.var.asUser(async (tx) => {
+      const [{ team_id }] = await tx<{ team_id: string }[]>`
+        select public.create_team_from_template(${tenantId}, ${body.template}, ${body.locale}) as team_id`;
+      return (await findTeam(tx, tenantId, team_id))!;
+    });
     return c.json(team satisfies Team, 201);
   });
 

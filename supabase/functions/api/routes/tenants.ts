@@ -4,6 +4,7 @@ import { requirePublicAddress } from "../../_shared/outbound-address.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
 import { pageQuery } from "../../_shared/schemas/common.ts";
 import {
+  companyBudgetBody,
   createTenantBody,
   type Tenant,
   type TenantPage,
@@ -24,6 +25,7 @@ const settingsColumns = ["agents_endpoint_url", "agents_timeout_ms", "default_ag
  *   PATCH  /tenants/:id             owners and admins: name, slug, tax_id (CNPJ)        200, 403, 404, 409, 422
  *   GET    /tenants/:id/settings    members                                             200, 404
  *   PATCH  /tenants/:id/settings    owners and admins                                   200, 403, 404, 422
+ *   PUT    /tenants/:id/budget      owners: monthly budget (US$) and US$→R$ rate         200, 403, 404, 422
  */
 export function tenantRoutes({ signedIn }: RouteDependencies) {
   const app = routes();
@@ -79,6 +81,17 @@ export function tenantRoutes({ signedIn }: RouteDependencies) {
           "Only the company's owners and admins can change it.",
         );
       }
+      return (await tenantAsMember(tx, id))!;
+    });
+    return c.json(tenant);
+  });
+
+  app.put("/:id/budget", async (c) => {
+    const { id } = parseParams(c, tenantParams);
+    const body = await parseJsonBody(c, companyBudgetBody);
+    // The database decides who may (owners: 403 budget_owner_only for the others, 404 outside).
+    const tenant = await c.var.asUser(async (tx) => {
+      await tx`select 1 from public.set_company_budget(${id}, ${body.monthly_budget_usd}, ${body.usd_brl_rate})`;
       return (await tenantAsMember(tx, id))!;
     });
     return c.json(tenant);

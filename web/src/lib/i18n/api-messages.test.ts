@@ -78,7 +78,10 @@ describe("the sentence above a refused form", () => {
     const shared = { code: "conflict", message: "Reworded.", reason: "agent_shares_one_per_user" };
     expect(apiMessage(shared, t, "pt-BR")).toBe("Este agente já está compartilhado com quem você indicou.");
     const member = { code: "conflict", message: "Reworded.", reason: "invitations_invitee_is_member" };
-    expect(apiMessage(member, t, "pt-BR")).toBe("Esta pessoa já tem um convite pendente ou já é membro.");
+    expect(apiMessage(member, t, "pt-BR")).toBe("Esta pessoa já é membro da empresa. Para mudar o que ela pode fazer, altere o papel dela na lista de membros.");
+    // The two invitation conflicts are told apart: an open invitation is resent, a member is not invited.
+    const pending = { code: "conflict", message: "Reworded.", reason: "invitations_one_pending_per_email" };
+    expect(apiMessage(pending, t, "pt-BR")).toBe("Este e-mail já tem um convite pendente para esta empresa. Reenvie ou cancele esse convite na lista abaixo.");
     expect(apiMessage({ code: "conflict", message: "already shared, invited, slug" }, t, "pt-BR")).toBe("Isso conflita com algo que já existe.");
   });
 

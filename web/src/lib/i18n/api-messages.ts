@@ -52,6 +52,8 @@ const translatedCodes = new Set([
   "conflict",
   "validation_failed",
   "budget_exhausted",
+  // #18: the budget is the owners' to set.
+  "budget_owner_only",
   "tenant_not_found",
   "tenant_required",
   "unauthorized",
@@ -150,6 +152,9 @@ const ruleCodes = new Set([
   "responder_team_not_in_tenant",
   // The team workflow's rules (#18): said beside the field they name and above the form.
   "team_agent_limit",
+  // #18: team templates.
+  "team_template_unknown",
+  "team_template_language",
   "team_agent_not_in_company",
   "team_agent_archived",
   "team_input_invalid",
@@ -246,7 +251,7 @@ const conflictWords: Record<string, string> = {
   agent_shares_one_per_user: "api.alreadyShared",
   agent_shares_one_per_tenant: "api.alreadyShared",
   invitations_one_pending_per_email: "api.alreadyInvited",
-  invitations_invitee_is_member: "api.alreadyInvited",
+  invitations_invitee_is_member: "api.alreadyMember",
   tenant_tool_name_taken: "api.rules.tenant_tool_name_taken",
   tenant_tools_name_unique: "api.rules.tenant_tool_name_taken",
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCurrency, formatDate, formatNumber, formatRelative } from "./format";
+import { formatCost, formatCurrency, formatDate, formatNumber, formatRelative } from "./format";
 
 // Intl puts a no-break space between the currency sign and the amount.
 const plain = (text: string) => text.replace(/\u00a0|\u202f/g, " ");
@@ -28,5 +28,22 @@ describe("formatting by language", () => {
     const now = new Date("2026-03-05T12:00:00Z");
     expect(formatRelative("2026-03-05T11:57:00Z", "pt-BR", now)).toBe("há 3 minutos");
     expect(formatRelative("2026-03-05T11:57:00Z", "en", now)).toBe("3 minutes ago");
+  });
+});
+
+describe("costs", () => {
+  it("read at one precision: 4 decimals below US$ 1, 2 from there, tiny amounts never as zero", () => {
+    expect(plain(formatCost(0.0123, "pt-BR"))).toBe("US$ 0,0123");
+    expect(plain(formatCost(0.5, "pt-BR"))).toBe("US$ 0,5000");
+    expect(plain(formatCost(0.0061, "en"))).toBe("$0.0061");
+    expect(plain(formatCost(12.345, "pt-BR"))).toBe("US$ 12,35");
+    expect(plain(formatCost(0, "pt-BR"))).toBe("US$ 0,0000");
+    expect(plain(formatCost(0.0000066, "pt-BR"))).toBe("US$ 0,0000066");
+  });
+
+  it("add reais at the company's rate, in the same precision rule", () => {
+    expect(plain(formatCost(0.0123, "pt-BR", 5.25))).toBe("US$ 0,0123 (R$ 0,0646)");
+    expect(plain(formatCost(10, "en", 5.25))).toBe("$10.00 (R$52.50)");
+    expect(plain(formatCost(10, "pt-BR", null))).toBe("US$ 10,00");
   });
 });

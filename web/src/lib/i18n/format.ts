@@ -27,6 +27,26 @@ export function formatCurrency(amount: number, locale: Locale, currency: "USD" |
   }).format(amount);
 }
 
+/**
+ * What a run, a step or an agent cost, at one precision everywhere: 4 decimals below US$ 1 (a step
+ * costs cents or less, and a total must not read rounder than its parts), 2 from there; a non-zero
+ * amount too small for 4 decimals keeps 2 significant digits rather than reading 0. With the
+ * company's rate (R$ per US$, #18) the amount in reais follows; the ledger itself stays in dollars.
+ */
+export function formatCost(amountUsd: number, locale: Locale, usdBrlRate: number | null = null): string {
+  const dollars = costAmount(amountUsd, locale, "USD");
+  return usdBrlRate ? `${dollars} (${costAmount(amountUsd * usdBrlRate, locale, "BRL")})` : dollars;
+}
+
+function costAmount(amount: number, locale: Locale, currency: "USD" | "BRL"): string {
+  const magnitude = Math.abs(amount);
+  if (magnitude !== 0 && magnitude < 0.00005) {
+    return new Intl.NumberFormat(locale, { style: "currency", currency, maximumSignificantDigits: 2 }).format(amount);
+  }
+  const digits = magnitude < 1 ? 4 : 2;
+  return new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
+}
+
 /** "há 3 minutos" / "3 minutes ago", for what happened recently; a date beyond a week. */
 export function formatRelative(value: string | Date, locale: Locale, now: Date = new Date()): string {
   const seconds = Math.round((new Date(value).getTime() - now.getTime()) / 1000);

@@ -23,6 +23,18 @@ describe("the two languages", () => {
   });
 });
 
+describe("Portuguese plurals", () => {
+  // CLDR puts 0 in pt's "one" (pt-BR says "0 caracteres", not "0 caractere"), so a count's plural
+  // that shows the number and has a "one" form needs its own "=0" form.
+  it("give zero its own form wherever a count has a singular", () => {
+    const withoutZero = keys(ptBR).filter((key) => {
+      const text = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], ptBR) as string;
+      return [...text.matchAll(/\{(\w+), plural,([^]*?)\}\}/g)].some(([, , forms]) => forms.includes("#") && / one \{/.test(` ${forms}`) && !/=0 \{/.test(forms));
+    });
+    expect(withoutZero).toEqual([]);
+  });
+});
+
 /** Every .svelte and .ts file of the app but the messages themselves and tests, as one text. */
 function appSource(dir = join(import.meta.dirname, "../..")): string {
   return readdirSync(dir, { withFileTypes: true }).map((entry) => {

@@ -7,7 +7,7 @@ import { agentNames, eventText } from "$lib/executions/event-words";
 import { skipReasonText, stepErrorText, runErrorText } from "$lib/executions/run-errors";
 import { runTeamLabel } from "$lib/executions/team-label";
 import type { Translate } from "$lib/i18n/api-messages";
-import { formatCurrency, formatDateTime, formatNumber } from "$lib/i18n/format";
+import { formatCost, formatDateTime, formatNumber } from "$lib/i18n/format";
 import type { Locale } from "$lib/i18n/locales";
 
 export interface RunRecord {
@@ -32,7 +32,7 @@ function quoted(text: string): string {
 
 export function runMarkdown(run: RunRecord, t: Translate, locale: Locale, exportedAt: Date): string {
   const { status, result, events } = run;
-  const money = (amount: number) => formatCurrency(amount, locale);
+  const money = (amount: number) => formatCost(amount, locale);
   const number = (value: number) => formatNumber(value, locale);
   const lines: string[] = [];
   lines.push(`# ${t("executions.monitor.title", { values: { team: runTeamLabel(status, t) } })}`, "");

@@ -9,7 +9,7 @@ export const adminPtBR = {
   searchPlaceholder: "Nome ou endereço",
   search: "Buscar",
   clearSearch: "Limpar busca",
-  count: "{count, plural, one {# empresa} other {# empresas}}",
+  count: "{count, plural, =0 {# empresas} one {# empresa} other {# empresas}}",
   columns: { name: "Empresa", plan: "Plano", status: "Situação", members: "Membros", created: "Criada em" },
   emptyTitle: "Nenhuma empresa ainda",
   emptyText: "As empresas aparecem aqui assim que alguém cria uma.",

@@ -6,7 +6,7 @@ export const auditPtBR = {
   nav: "Auditoria",
   title: "Registro de auditoria",
   subtitle: "Tudo o que mudou em {tenant}: quem fez, o quê e quando.",
-  count: "{count, plural, one {# registro} other {# registros}}",
+  count: "{count, plural, =0 {# registros} one {# registro} other {# registros}}",
   columns: { when: "Quando", who: "Quem", what: "O que" },
   filters: {
     label: "Filtrar o registro",

@@ -2,7 +2,7 @@
 export const executionsPtBR = {
   title: "Execuções",
   subtitle: "Cada execução das suas equipes, com o andamento e o custo exato.",
-  count: "{count, plural, one {# execução} other {# execuções}}",
+  count: "{count, plural, =0 {# execuções} one {# execução} other {# execuções}}",
   emptyTitle: "Nenhuma execução ainda",
   emptyText: "Quando uma equipe for executada, a execução aparece aqui e você acompanha cada agente ao vivo.",
   noResultsTitle: "Nenhuma execução com esses filtros",
@@ -70,7 +70,7 @@ export const executionsPtBR = {
     stopTitle: "Parar esta execução?",
     stopConfirmButton: "Sim, parar",
     runAgain: "Executar de novo",
-    showEarlier: "Mostrar eventos anteriores ({count, plural, one {falta #} other {faltam #}})",
+    showEarlier: "Mostrar eventos anteriores ({count, plural, =0 {faltam #} one {falta #} other {faltam #}})",
     loadingEarlier: "Carregando eventos anteriores…",
     earlierFailed: "Não foi possível carregar os eventos anteriores. Tente de novo.",
     finishedAt: "Terminou {when}",

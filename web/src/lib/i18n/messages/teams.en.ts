@@ -11,6 +11,16 @@ export const teamsEn = {
   noResultsTitle: "No teams found",
   noResultsText: "No team has “{search}” in its name.",
   clearSearch: "Clear search",
+  // #18: the gallery of ready teams (/teams/templates).
+  templates: {
+    link: "Use a template",
+    title: "Team templates",
+    intro: "Ready teams: pick one and its agents and the team are created at once, ready to run.",
+    agents: "Agents",
+    use: "Create this team",
+    created: "Team created from the template.",
+    demoNote: "The agents start on the demo provider (simulated answers, no cost). Once you have a real provider's key, switch each agent's provider.",
+  },
   count: "{count, plural, one {# team} other {# teams}}",
   agentCount: "{count, plural, =0 {no agents} one {# agent} other {# agents}}",
   active: "Active",

@@ -12,8 +12,18 @@ export const teamsPtBR = {
   noResultsTitle: "Nenhuma equipe encontrada",
   noResultsText: "Nenhuma equipe tem “{search}” no nome.",
   clearSearch: "Limpar busca",
-  count: "{count, plural, one {# equipe} other {# equipes}}",
-  agentCount: "{count, plural, =0 {nenhum agente} one {# agente} other {# agentes}}",
+  // #18: the gallery of ready teams (/teams/templates).
+  templates: {
+    link: "Usar um modelo",
+    title: "Modelos de equipe",
+    intro: "Equipes prontas: escolha uma e os agentes e a equipe são criados de uma vez, prontos para executar.",
+    agents: "Agentes",
+    use: "Criar esta equipe",
+    created: "Equipe criada a partir do modelo.",
+    demoNote: "Os agentes começam no provedor de demonstração (respostas simuladas, sem custo). Quando tiver a chave de um provedor real, troque o provedor de cada agente.",
+  },
+  count: "{count, plural, =0 {# equipes} one {# equipe} other {# equipes}}",
+  agentCount: "{count, plural, =0 {# agentes} one {# agente} other {# agentes}}",
   active: "Ativa",
   inactive: "Inativa",
   columns: {
@@ -156,7 +166,7 @@ export const teamsPtBR = {
     variablesNamed: "Variáveis ({names})",
     overrides: "Ajustes nesta equipe: {what}",
     overridesSentence: "{name} tem ajustes nesta equipe: {what}.",
-    describe: "{strategy}: {count, plural, one {# agente} other {# agentes}}.",
+    describe: "{strategy}: {count, plural, =0 {# agentes} one {# agente} other {# agentes}}.",
   },
   detail: {
     edit: "Editar",

@@ -2,8 +2,12 @@
 // cookies through the server client of hooks.server.ts).
 import { fail, redirect } from "@sveltejs/kit";
 import { AuthError } from "@supabase/supabase-js";
+import { profile as profileSchema } from "$schemas/me.ts";
+import { localeCookie } from "$lib/i18n/locales";
+import { createApi } from "$lib/server/api";
+import { appCookieOptions } from "$lib/server/cookies";
 import { optionalText, text } from "$lib/server/forms";
-import type { Actions, PageServerLoad } from "./$types";
+import type { Actions, PageServerLoad, RequestEvent } from "./$types";
 
 /** Supabase Auth's error codes the page has words for; anything else is `unknown`. */
 const knownAuthErrors = new Set([
@@ -29,18 +33,37 @@ function afterSignIn(url: URL): string {
   return back && back.startsWith("/") && !back.startsWith("//") && !back.startsWith("/login") ? back : "/";
 }
 
+/**
+ * The profile's language becomes this browser's (#18): on a new device the cookie would otherwise
+ * keep the default until the person found the switch again. Best effort: signing in never fails on it.
+ */
+async function adoptProfileLanguage(event: RequestEvent): Promise<void> {
+  try {
+    const { locale } = await createApi(event).get("/me/profile", profileSchema);
+    if (locale === event.locals.locale) return;
+    event.cookies.set(localeCookie, locale, appCookieOptions(event.url));
+    event.locals.locale = locale;
+  } catch (cause) {
+    console.error("login: kept the browser's language", cause);
+  }
+}
+
 export const load: PageServerLoad = ({ url }) => ({
   signedOut: url.searchParams.has("signedOut"),
 });
 
 export const actions: Actions = {
-  signin: async ({ request, locals, url }) => {
+  signin: async (event) => {
+    const { request, locals, url } = event;
     const data = await request.formData();
     const email = optionalText(data, "email") ?? "";
     const password = text(data, "password") ?? "";
     if (!email || !password) return fail(400, { form: "signin", error: "missing_fields", email });
-    const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
+    const { data: signedIn, error } = await locals.supabase.auth.signInWithPassword({ email, password });
     if (error) return fail(error.status && error.status >= 400 ? error.status : 400, { form: "signin", error: authErrorCode(error), email });
+    // This request's own session from now on, so the API is asked as the person just signed in.
+    locals.session = signedIn.session;
+    await adoptProfileLanguage(event);
     redirect(303, afterSignIn(url));
   },
 

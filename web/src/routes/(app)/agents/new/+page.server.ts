@@ -5,11 +5,13 @@ import { apiKeyList } from "$schemas/api-keys.ts";
 import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
 import { createBody } from "$lib/server/agent-form";
+import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { typedValues } from "$lib/server/forms";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
+  await requireCapability(event, "build_agents");
   const api = createApi(event);
   try {
     const [tools, keys, providers] = await Promise.all([

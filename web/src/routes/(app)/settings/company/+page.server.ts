@@ -1,9 +1,27 @@
-// /settings/company: the company's details and its agents' preferences; owners and admins change them.
+// /settings/company: the company's details and its agents' preferences (owners and admins change
+// them), and its monthly budget and dollar rate (owners), with this month's spend.
+import { dashboardSummary } from "$schemas/dashboard.ts";
 import { tenant as tenantSchema, tenantSettings, type Tenant, type TenantSettingsBody, type UpdateTenantBody } from "$schemas/tenants.ts";
-import { createApi, currentTenants, formFailure } from "$lib/server/api";
+import { parseDecimal } from "$lib/i18n/decimal-input";
+import { createApi, currentTenants, formFailure, pageError } from "$lib/server/api";
 import { checked, optionalNumber, optionalText, text, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
-import type { Actions } from "./$types";
+import type { Actions, PageServerLoad } from "./$types";
+
+export const load: PageServerLoad = async (event) => {
+  try {
+    return { spent: (await createApi(event).get("/dashboard", dashboardSummary)).spend_this_month_usd };
+  } catch (cause) {
+    pageError(cause);
+  }
+};
+
+/** A money or rate field in the page's language ("1.500,50" in pt-BR): null when blank; text that is no number goes on for the API to name. */
+function decimalField(data: FormData, name: string, locale: "pt-BR" | "en"): number | string | null {
+  const typed = optionalText(data, name);
+  if (typed === undefined) return null;
+  return parseDecimal(typed, locale) ?? typed;
+}
 
 /** Only the fields that differ from the company as it is. */
 function changedOnly<T extends Record<string, unknown>>(wanted: T, current: Tenant): Partial<T> {
@@ -11,6 +29,21 @@ function changedOnly<T extends Record<string, unknown>>(wanted: T, current: Tena
 }
 
 export const actions: Actions = {
+  budget: async (event) => {
+    const data = await event.request.formData();
+    try {
+      const { current } = await currentTenants(event);
+      if (!current) return notice("common.saved");
+      await createApi(event).put(`/tenants/${current.id}/budget`, tenantSchema, {
+        monthly_budget_usd: decimalField(data, "monthly_budget_usd", event.locals.locale),
+        usd_brl_rate: decimalField(data, "usd_brl_rate", event.locals.locale),
+      });
+      return notice("budget.saved");
+    } catch (cause) {
+      return formFailure(cause, typedValues(data), "budget");
+    }
+  },
+
   details: async (event) => {
     const data = await event.request.formData();
     try {

@@ -1,11 +1,13 @@
 // /teams/new: the wizard for a new team of the company's agents.
 import { redirect } from "@sveltejs/kit";
 import { team } from "$schemas/teams.ts";
+import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, pageError } from "$lib/server/api";
 import { choosableAgents, definitionFrom, isFailure, teamFailure } from "$lib/server/team-form";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
+  await requireCapability(event, "build_teams");
   try {
     return { agents: await choosableAgents(createApi(event)) };
   } catch (cause) {

@@ -1,11 +1,13 @@
 // /teams/[id]/edit: the wizard, filled in with the team; saving replaces its definition (PUT).
 import { redirect } from "@sveltejs/kit";
 import { team as teamSchema } from "$schemas/teams.ts";
+import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, pageError } from "$lib/server/api";
 import { choosableAgents, definitionFrom, isFailure, teamFailure, teamPath } from "$lib/server/team-form";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
+  await requireCapability(event, "build_teams");
   const path = teamPath(event.params.id);
   const api = createApi(event);
   try {

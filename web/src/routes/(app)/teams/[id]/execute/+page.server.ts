@@ -7,6 +7,7 @@ import { fail, redirect } from "@sveltejs/kit";
 import { agentPage } from "$schemas/agents.ts";
 import { executionStarted, executionStatusResponse, type ExecuteTeamBody } from "$schemas/executions.ts";
 import { team as teamSchema } from "$schemas/teams.ts";
+import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { text } from "$lib/server/forms";
 import { teamPath } from "$lib/server/team-form";
@@ -16,6 +17,7 @@ import { executionPath } from "$lib/server/executions";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
+  await requireCapability(event, "run_teams");
   const path = teamPath(event.params.id);
   const api = createApi(event);
   try {
