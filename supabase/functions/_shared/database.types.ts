@@ -5,7 +5,21 @@ export type Database = {
   
   "public": {
           Tables: {
-            "agent_provider_key_services": {
+            "admin_commands": {
+                  Row: {
+                    "actor_id": string,"actor_role": string,"arguments": NonNullable<Json>,"command": Database["public"]['Enums']["admin_command"],"created_at": string,"error": Json | null,"id": number,"reason": string | null,"result": Json | null,"status": string,"target_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "actor_id": string,"actor_role": string,"arguments"?: NonNullable<Json>,"command": Database["public"]['Enums']["admin_command"],"created_at"?: string,"error"?: Json | null,"id"?: never,"reason"?: string | null,"result"?: Json | null,"status": string,"target_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "actor_id"?: string,"actor_role"?: string,"arguments"?: NonNullable<Json>,"command"?: Database["public"]['Enums']["admin_command"],"created_at"?: string,"error"?: Json | null,"id"?: never,"reason"?: string | null,"result"?: Json | null,"status"?: string,"target_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"agent_provider_key_services": {
                   Row: {
                     "preference": number,"provider": Database["public"]['Enums']["agent_provider"],"service": Database["public"]['Enums']["provider_key_service"]
                   }
@@ -157,16 +171,48 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"contacts": {
+                },"contact_stage_changes": {
                   Row: {
-                    "created_at": string,"email": string | null,"id": string,"metadata": NonNullable<Json>,"name": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tags": (string)[],"tenant_id": string,"updated_at": string
+                    "actor_id": string | null,"actor_kind": Database["public"]['Enums']["stage_actor_kind"],"contact_id": string,"created_at": string,"evidence": NonNullable<Json>,"execution_id": string | null,"from_stage": Database["public"]['Enums']["lifecycle_stage"],"id": string,"reason": string | null,"tenant_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id": string,"updated_at"?: string
+                    "actor_id"?: string | null,"actor_kind": Database["public"]['Enums']["stage_actor_kind"],"contact_id": string,"created_at"?: string,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"from_stage": Database["public"]['Enums']["lifecycle_stage"],"id"?: string,"reason"?: string | null,"tenant_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"]
                   }
                   Update: {
-                    "created_at"?: string,"email"?: string | null,"id"?: string,"metadata"?: NonNullable<Json>,"name"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id"?: string,"updated_at"?: string
+                    "actor_id"?: string | null,"actor_kind"?: Database["public"]['Enums']["stage_actor_kind"],"contact_id"?: string,"created_at"?: string,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"from_stage"?: Database["public"]['Enums']["lifecycle_stage"],"id"?: string,"reason"?: string | null,"tenant_id"?: string,"to_stage"?: Database["public"]['Enums']["lifecycle_stage"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "contact_stage_changes_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "contact_stage_changes_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "contact_stage_changes_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"contacts": {
+                  Row: {
+                    "created_at": string,"email": string | null,"id": string,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"metadata": NonNullable<Json>,"name": string | null,"opt_out_reason": string | null,"opted_out_at": string | null,"phone": string,"status": Database["public"]['Enums']["contact_status"],"tags": (string)[],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"metadata"?: NonNullable<Json>,"name"?: string | null,"opt_out_reason"?: string | null,"opted_out_at"?: string | null,"phone": string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"email"?: string | null,"id"?: string,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"metadata"?: NonNullable<Json>,"name"?: string | null,"opt_out_reason"?: string | null,"opted_out_at"?: string | null,"phone"?: string,"status"?: Database["public"]['Enums']["contact_status"],"tags"?: (string)[],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -203,6 +249,38 @@ isOneToOne: false
       referencedColumns: ["id"]
     },{
       foreignKeyName: "conversations_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"customers": {
+                  Row: {
+                    "contact_id": string,"converted_by": string | null,"created_at": string,"id": string,"metadata": NonNullable<Json>,"notes": string | null,"qualification_request_id": string | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "contact_id": string,"converted_by"?: string | null,"created_at"?: string,"id"?: string,"metadata"?: NonNullable<Json>,"notes"?: string | null,"qualification_request_id"?: string | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "contact_id"?: string,"converted_by"?: string | null,"created_at"?: string,"id"?: string,"metadata"?: NonNullable<Json>,"notes"?: string | null,"qualification_request_id"?: string | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customers_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: true
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "customers_qualification_request_id_fkey"
+      columns: ["qualification_request_id"]
+isOneToOne: false
+      referencedRelation: "qualification_requests"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "customers_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
@@ -347,14 +425,14 @@ isOneToOne: false
                   ]
                 },"execution_steps": {
                   Row: {
-                    "agent_definition": NonNullable<Json>,"agent_id": string | null,"agent_version": number,"attempt_count": number,"citations": NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd": number,"created_at": string,"error_message": string | null,"execution_id": string,"finished_at": string | null,"id": string,"input_spec": NonNullable<Json>,"input_tokens": number,"latency_ms": number | null,"lease_expires_at": string | null,"lease_owner": string | null,"max_attempts": number,"next_attempt_at": string | null,"output": string | null,"output_tokens": number,"overrides": NonNullable<Json>,"position": number,"resolved_input": string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason": string | null,"started_at": string | null,"status": Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at": string
+                    "agent_definition": NonNullable<Json>,"agent_id": string | null,"agent_version": number,"approval_decided_at": string | null,"approval_decided_by": string | null,"approval_decision": string | null,"approval_due_at": string | null,"approval_reason": string | null,"attempt_count": number,"citations": NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd": number,"created_at": string,"error_message": string | null,"execution_id": string,"finished_at": string | null,"id": string,"input_spec": NonNullable<Json>,"input_tokens": number,"latency_ms": number | null,"lease_expires_at": string | null,"lease_owner": string | null,"max_attempts": number,"next_attempt_at": string | null,"output": string | null,"output_tokens": number,"overrides": NonNullable<Json>,"position": number,"proposed_output": string | null,"resolved_input": string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason": string | null,"started_at": string | null,"status": Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agent_definition": NonNullable<Json>,"agent_id"?: string | null,"agent_version": number,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id": string,"finished_at"?: string | null,"id"?: string,"input_spec": NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides": NonNullable<Json>,"position": number,"resolved_input"?: string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at"?: string
+                    "agent_definition": NonNullable<Json>,"agent_id"?: string | null,"agent_version": number,"approval_decided_at"?: string | null,"approval_decided_by"?: string | null,"approval_decision"?: string | null,"approval_due_at"?: string | null,"approval_reason"?: string | null,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions": NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id": string,"finished_at"?: string | null,"id"?: string,"input_spec": NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides": NonNullable<Json>,"position": number,"proposed_output"?: string | null,"resolved_input"?: string | null,"role": Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "agent_definition"?: NonNullable<Json>,"agent_id"?: string | null,"agent_version"?: number,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions"?: NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id"?: string,"finished_at"?: string | null,"id"?: string,"input_spec"?: NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides"?: NonNullable<Json>,"position"?: number,"resolved_input"?: string | null,"role"?: Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id"?: string,"updated_at"?: string
+                    "agent_definition"?: NonNullable<Json>,"agent_id"?: string | null,"agent_version"?: number,"approval_decided_at"?: string | null,"approval_decided_by"?: string | null,"approval_decision"?: string | null,"approval_due_at"?: string | null,"approval_reason"?: string | null,"attempt_count"?: number,"citations"?: NonNullable<Json>,"conditions"?: NonNullable<Json>,"cost_usd"?: number,"created_at"?: string,"error_message"?: string | null,"execution_id"?: string,"finished_at"?: string | null,"id"?: string,"input_spec"?: NonNullable<Json>,"input_tokens"?: number,"latency_ms"?: number | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"max_attempts"?: number,"next_attempt_at"?: string | null,"output"?: string | null,"output_tokens"?: number,"overrides"?: NonNullable<Json>,"position"?: number,"proposed_output"?: string | null,"resolved_input"?: string | null,"role"?: Database["public"]['Enums']["team_agent_role"],"skip_reason"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["step_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -379,14 +457,14 @@ isOneToOne: false
                   ]
                 },"executions": {
                   Row: {
-                    "cancel_requested_at": string | null,"cost_usd": number,"created_at": string,"created_by": string | null,"deadline_at": string | null,"error_message": string | null,"final_result": Json | null,"finished_at": string | null,"finished_steps": number,"id": string,"initial_prompt": string,"input_tokens": number,"last_event_seq": number,"output_tokens": number,"shared_context": NonNullable<Json>,"started_at": string | null,"status": Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id": string | null,"tenant_id": string,"total_steps": number,"updated_at": string,"variables": NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since": string | null,"cancel_requested_at": string | null,"cost_usd": number,"created_at": string,"created_by": string | null,"deadline_at": string | null,"error_message": string | null,"final_result": Json | null,"finished_at": string | null,"finished_steps": number,"id": string,"initial_prompt": string,"input_tokens": number,"last_event_seq": number,"output_tokens": number,"shared_context": NonNullable<Json>,"started_at": string | null,"status": Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id": string | null,"tenant_id": string,"total_steps": number,"updated_at": string,"variables": NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt": string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id"?: string | null,"tenant_id": string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since"?: string | null,"cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt": string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config": NonNullable<Json>,"team_id"?: string | null,"tenant_id": string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type": Database["public"]['Enums']["workflow_type"]
                   }
                   Update: {
-                    "cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt"?: string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config"?: NonNullable<Json>,"team_id"?: string | null,"tenant_id"?: string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
+                    "approval_waiting_since"?: string | null,"cancel_requested_at"?: string | null,"cost_usd"?: number,"created_at"?: string,"created_by"?: string | null,"deadline_at"?: string | null,"error_message"?: string | null,"final_result"?: Json | null,"finished_at"?: string | null,"finished_steps"?: number,"id"?: string,"initial_prompt"?: string,"input_tokens"?: number,"last_event_seq"?: number,"output_tokens"?: number,"shared_context"?: NonNullable<Json>,"started_at"?: string | null,"status"?: Database["public"]['Enums']["execution_status"],"team_config"?: NonNullable<Json>,"team_id"?: string | null,"tenant_id"?: string,"total_steps"?: number,"updated_at"?: string,"variables"?: NonNullable<Json>,"workflow_type"?: Database["public"]['Enums']["workflow_type"]
                   }
                   Relationships: [
                     {
@@ -755,16 +833,74 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"responder_settings": {
+                },"qualification_requests": {
                   Row: {
-                    "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
+                    "contact_id": string,"conversation_id": string | null,"created_at": string,"decided_at": string | null,"decided_by": string | null,"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason": string | null,"evidence": NonNullable<Json>,"execution_id": string | null,"id": string,"requested_by": string | null,"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],"status": Database["public"]['Enums']["qualification_status"],"summary": string | null,"tenant_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id": string,"time_zone"?: string,"updated_at"?: string
+                    "contact_id": string,"conversation_id"?: string | null,"created_at"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"decided_by_kind"?: Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason"?: string | null,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"id"?: string,"requested_by"?: string | null,"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],"status"?: Database["public"]['Enums']["qualification_status"],"summary"?: string | null,"tenant_id": string
                   }
                   Update: {
-                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id"?: string,"time_zone"?: string,"updated_at"?: string
+                    "contact_id"?: string,"conversation_id"?: string | null,"created_at"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"decided_by_kind"?: Database["public"]['Enums']["stage_actor_kind"] | null,"decision_reason"?: string | null,"evidence"?: NonNullable<Json>,"execution_id"?: string | null,"id"?: string,"requested_by"?: string | null,"requested_by_kind"?: Database["public"]['Enums']["stage_actor_kind"],"status"?: Database["public"]['Enums']["qualification_status"],"summary"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "qualification_requests_contact_id_fkey"
+      columns: ["contact_id"]
+isOneToOne: false
+      referencedRelation: "contacts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_execution_id_fkey"
+      columns: ["execution_id"]
+isOneToOne: false
+      referencedRelation: "executions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "qualification_requests_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"qualification_rules": {
+                  Row: {
+                    "auto_approve": boolean,"created_at": string,"minimum_score": number | null,"required_evidence": (string)[],"tenant_id": string,"updated_at": string,"updated_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "auto_approve"?: boolean,"created_at"?: string,"minimum_score"?: number | null,"required_evidence"?: (string)[],"tenant_id": string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Update: {
+                    "auto_approve"?: boolean,"created_at"?: string,"minimum_score"?: number | null,"required_evidence"?: (string)[],"tenant_id"?: string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "qualification_rules_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: true
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"responder_settings": {
+                  Row: {
+                    "business_hours": Json | null,"created_at": string,"debounce_ms": number,"handoff_keywords": (string)[],"history_messages": number,"id": string,"inbox_id": string | null,"max_bot_turns": number,"opt_in_words": (string)[],"opt_out_words": (string)[],"out_of_hours_reply": string | null,"team_id": string | null,"tenant_id": string,"time_zone": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"opt_in_words"?: (string)[],"opt_out_words"?: (string)[],"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id": string,"time_zone"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "business_hours"?: Json | null,"created_at"?: string,"debounce_ms"?: number,"handoff_keywords"?: (string)[],"history_messages"?: number,"id"?: string,"inbox_id"?: string | null,"max_bot_turns"?: number,"opt_in_words"?: (string)[],"opt_out_words"?: (string)[],"out_of_hours_reply"?: string | null,"team_id"?: string | null,"tenant_id"?: string,"time_zone"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -1039,6 +1175,51 @@ isOneToOne: false
               "cancelled": number,"cost_per_run_usd": number,"cost_usd": number,"day": string,"duration_p50_ms": number,"duration_p95_ms": number,"failed": number,"input_tokens": number,"output_tokens": number,"retries": number,"runs": number,"succeeded": number,"success_rate": number,"team_id": string,"timeouts": number
             }[]
                            },
+"approve_execution_step":
+{ Args: { "approved_output"?: string,"target_step_id": string }; Returns: {
+              "agent_definition": NonNullable<Json>,
+"agent_id": string | null,
+"agent_version": number,
+"approval_decided_at": string | null,
+"approval_decided_by": string | null,
+"approval_decision": string | null,
+"approval_due_at": string | null,
+"approval_reason": string | null,
+"attempt_count": number,
+"citations": NonNullable<Json>,
+"conditions": NonNullable<Json>,
+"cost_usd": number,
+"created_at": string,
+"error_message": string | null,
+"execution_id": string,
+"finished_at": string | null,
+"id": string,
+"input_spec": NonNullable<Json>,
+"input_tokens": number,
+"latency_ms": number | null,
+"lease_expires_at": string | null,
+"lease_owner": string | null,
+"max_attempts": number,
+"next_attempt_at": string | null,
+"output": string | null,
+"output_tokens": number,
+"overrides": NonNullable<Json>,
+"position": number,
+"proposed_output": string | null,
+"resolved_input": string | null,
+"role": Database["public"]['Enums']["team_agent_role"],
+"skip_reason": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["step_status"],
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "execution_steps"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "cancel_interview":
 { Args: { "interview_id": string,"reason": string }; Returns: {
               "answers": NonNullable<Json>,
@@ -1063,6 +1244,24 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "interviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"convert_contact":
+{ Args: { "notes"?: string,"target_contact_id": string }; Returns: {
+              "contact_id": string,
+"converted_by": string | null,
+"created_at": string,
+"id": string,
+"metadata": NonNullable<Json>,
+"notes": string | null,
+"qualification_request_id": string | null,
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "customers"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -1112,6 +1311,30 @@ isOneToOne: false
               "attempts": number,"body": string,"contact_name": string,"contact_phone": string,"conversation_id": string,"created_at": string,"failed_at": string,"id": string,"inbox_id": string,"inbox_name": string,"last_error": Json,"message_id": string,"role": Database["public"]['Enums']["message_role"]
             }[]
                            },
+"decide_qualification_request":
+{ Args: { "approve": boolean,"reason"?: string,"target_request_id": string }; Returns: {
+              "contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"decided_at": string | null,
+"decided_by": string | null,
+"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,
+"decision_reason": string | null,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"id": string,
+"requested_by": string | null,
+"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],
+"status": Database["public"]['Enums']["qualification_status"],
+"summary": string | null,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "qualification_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "decline_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: undefined
                            },
@@ -1150,6 +1373,51 @@ isOneToOne: false
 "record_knowledge_usage":
 { Args: { "used_chunk_ids": (string)[],"using_agent_id": string }; Returns: undefined
                            },
+"reject_execution_step":
+{ Args: { "reason": string,"target_step_id": string }; Returns: {
+              "agent_definition": NonNullable<Json>,
+"agent_id": string | null,
+"agent_version": number,
+"approval_decided_at": string | null,
+"approval_decided_by": string | null,
+"approval_decision": string | null,
+"approval_due_at": string | null,
+"approval_reason": string | null,
+"attempt_count": number,
+"citations": NonNullable<Json>,
+"conditions": NonNullable<Json>,
+"cost_usd": number,
+"created_at": string,
+"error_message": string | null,
+"execution_id": string,
+"finished_at": string | null,
+"id": string,
+"input_spec": NonNullable<Json>,
+"input_tokens": number,
+"latency_ms": number | null,
+"lease_expires_at": string | null,
+"lease_owner": string | null,
+"max_attempts": number,
+"next_attempt_at": string | null,
+"output": string | null,
+"output_tokens": number,
+"overrides": NonNullable<Json>,
+"position": number,
+"proposed_output": string | null,
+"resolved_input": string | null,
+"role": Database["public"]['Enums']["team_agent_role"],
+"skip_reason": string | null,
+"started_at": string | null,
+"status": Database["public"]['Enums']["step_status"],
+"tenant_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "execution_steps"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "replace_document_chunks":
 { Args: { "chunks": Json,"finished_version": number,"target_document_id": string }; Returns: number
                            },
@@ -1159,6 +1427,30 @@ isOneToOne: false
 "reply_in_conversation":
 { Args: { "body": string,"target_conversation_id": string }; Returns: string
                            },
+"request_qualification":
+{ Args: { "evidence": Json,"summary"?: string,"target_contact_id": string }; Returns: {
+              "contact_id": string,
+"conversation_id": string | null,
+"created_at": string,
+"decided_at": string | null,
+"decided_by": string | null,
+"decided_by_kind": Database["public"]['Enums']["stage_actor_kind"] | null,
+"decision_reason": string | null,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"id": string,
+"requested_by": string | null,
+"requested_by_kind": Database["public"]['Enums']["stage_actor_kind"],
+"status": Database["public"]['Enums']["qualification_status"],
+"summary": string | null,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "qualification_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "resend_interview_invitation":
 { Args: { "interview_id": string }; Returns: {
               "answers": NonNullable<Json>,
@@ -1200,13 +1492,19 @@ isOneToOne: false
 "rotate_inbox_secret":
 { Args: { "kind": Database["public"]['Enums']["inbox_secret_kind"],"new_value"?: string,"target_inbox_id": string }; Returns: string
                            },
+"run_admin_command":
+{ Args: { "arguments"?: Json,"command": Database["public"]['Enums']["admin_command"],"reason"?: string,"target_id": string }; Returns: Json
+                           },
 "search_contacts":
 { Args: { "max_rows"?: number,"search": string,"target_tenant_id": string }; Returns: {
               "created_at": string,
 "email": string | null,
 "id": string,
+"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],
 "metadata": NonNullable<Json>,
 "name": string | null,
+"opt_out_reason": string | null,
+"opted_out_at": string | null,
 "phone": string,
 "status": Database["public"]['Enums']["contact_status"],
 "tags": (string)[],
@@ -1249,6 +1547,26 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"set_contact_stage":
+{ Args: { "reason"?: string,"target_contact_id": string,"to_stage": Database["public"]['Enums']["lifecycle_stage"] }; Returns: {
+              "actor_id": string | null,
+"actor_kind": Database["public"]['Enums']["stage_actor_kind"],
+"contact_id": string,
+"created_at": string,
+"evidence": NonNullable<Json>,
+"execution_id": string | null,
+"from_stage": Database["public"]['Enums']["lifecycle_stage"],
+"id": string,
+"reason": string | null,
+"tenant_id": string,
+"to_stage": Database["public"]['Enums']["lifecycle_stage"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "contact_stage_changes"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "set_provider_key":
 { Args: { "api_key": string,"for_endpoint_url"?: string,"for_service": string,"for_tenant_id"?: string }; Returns: {
               "created_at": string,"endpoint_url": string,"id": string,"is_active": boolean,"is_shared": boolean,"key_last_four": string,"last_used_at": string,"service": Database["public"]['Enums']["provider_key_service"],"tenant_id": string,"updated_at": string
@@ -1269,7 +1587,8 @@ isOneToOne: false
                            },
 "start_execution":
 { Args: { "initial_prompt": string,"target_team_id": string,"variables"?: Json }; Returns: {
-              "cancel_requested_at": string | null,
+              "approval_waiting_since": string | null,
+"cancel_requested_at": string | null,
 "cost_usd": number,
 "created_at": string,
 "created_by": string | null,
@@ -1302,7 +1621,8 @@ isOneToOne: false
       } },
 "stop_execution":
 { Args: { "target_execution_id": string }; Returns: {
-              "cancel_requested_at": string | null,
+              "approval_waiting_since": string | null,
+"cancel_requested_at": string | null,
 "cost_usd": number,
 "created_at": string,
 "created_by": string | null,
@@ -1341,7 +1661,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","share_permission": "use"|"edit","step_status": "pending"|"ready"|"running"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "admin_command": "suspend_company"|"reactivate_company"|"resend_interview_invitation"|"cancel_interview"|"close_conversation"|"export_contact"|"erase_contact","agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1457,7 +1777,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"share_permission": ["use", "edit"],"step_status": ["pending", "ready", "running", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "admin_command": ["suspend_company", "reactivate_company", "resend_interview_invitation", "cancel_interview", "close_conversation", "export_contact", "erase_contact"],"agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
