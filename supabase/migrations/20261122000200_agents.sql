@@ -202,18 +202,11 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  unknown_tool text;
 begin
   new.name := btrim(new.name);
   new.model := btrim(new.model);
   perform private.validate_agent_config(new.provider, new.config);
-  select t into unknown_tool from pg_catalog.unnest(new.tools) t
-  where not exists (select 1 from public.tools r where r.id = t) limit 1;
-  if unknown_tool is not null then
-    raise exception using errcode = '22023', constraint = 'agent_tool_unknown', message = format('tools: "%s" is not in the tools registry', unknown_tool),
-      detail = pg_catalog.jsonb_build_object('field', 'tools', 'tool', unknown_tool)::text;
-  end if;
+  -- agents.tools is checked by private.check_agent_tools (tool registry, 3000), which knows company tools too.
   if tg_op = 'UPDATE' then
     if (new.name, new.description, new.type, new.provider, new.model, new.system_prompt, new.temperature,
         new.max_tokens, new.config, new.tools, new.knowledge_base_ids, new.status)

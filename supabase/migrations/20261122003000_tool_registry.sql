@@ -116,8 +116,10 @@ create trigger tenant_tools_audit after insert or update or delete on public.ten
 create trigger tenant_tool_secrets_forget after delete on private.tenant_tool_secrets
   for each row execute function private.forget_tenant_tool_secret();
 
--- agents.tools names a built-in, or a tool of the agent's own company (0200's rule, widened).
-create or replace function private.prepare_agent()
+-- agents.tools names a built-in, or a tool of the agent's own company. Checked here rather than in
+-- private.prepare_agent (0200) because company tools only exist from this file on. Security definer:
+-- a shared agent's editor may not read the owning company's tools.
+create or replace function private.check_agent_tools()
 returns trigger
 language plpgsql
 security definer
@@ -126,9 +128,6 @@ as $$
 declare
   unknown_tool text;
 begin
-  new.name := btrim(new.name);
-  new.model := btrim(new.model);
-  perform private.validate_agent_config(new.provider, new.config);
   select t into unknown_tool from pg_catalog.unnest(new.tools) t
   where not exists (select 1 from public.tools r where r.id = t)
     and not exists (select 1 from public.tenant_tools c where c.tenant_id = new.tenant_id and c.name = t)
@@ -137,22 +136,12 @@ begin
     raise exception using errcode = '22023', constraint = 'agent_tool_unknown', message = format('tools: "%s" is not in the tools registry', unknown_tool),
       detail = pg_catalog.jsonb_build_object('field', 'tools', 'tool', unknown_tool)::text;
   end if;
-  if tg_op = 'UPDATE' then
-    if (new.name, new.description, new.type, new.provider, new.model, new.system_prompt, new.temperature,
-        new.max_tokens, new.config, new.tools, new.knowledge_base_ids, new.status)
-       is distinct from
-       (old.name, old.description, old.type, old.provider, old.model, old.system_prompt, old.temperature,
-        old.max_tokens, old.config, old.tools, old.knowledge_base_ids, old.status) then
-      new.version := old.version + 1;
-    else
-      new.version := old.version;
-    end if;
-  else
-    new.version := 1;
-  end if;
   return new;
 end;
 $$;
+
+create trigger agents_check_tools before insert or update of tools on public.agents
+  for each row execute function private.check_agent_tools();
 
 -- ─── row level security ───────────────────────────────────────────────────────────────────────
 alter table public.tenant_tools enable row level security;
@@ -294,7 +283,8 @@ alter table public.execution_events add constraint execution_events_event_values
 
 /*
  * Appends a `tool_call` event (the call, its result or error, its duration) to the step's run, for
- * the worker holding the step's lease only; false (nothing recorded) otherwise.
+ * the worker holding the step's lease only; false (nothing recorded) otherwise. Service role only;
+ * raises engine_only for anyone else and tool_call_not_object when `call` is not a JSON object.
  */
 create or replace function private.record_tool_call(target_step_id uuid, worker text, attempt integer, call jsonb)
 returns boolean
@@ -309,6 +299,10 @@ begin
   if not private.is_trusted_caller() then
     raise exception using errcode = '42501', constraint = 'engine_only', message = 'only the engine can record tool calls';
   end if;
+  if call is null or pg_catalog.jsonb_typeof(call) <> 'object' then
+    raise exception using errcode = '22023', constraint = 'tool_call_not_object', message = 'a tool call is recorded as a JSON object',
+      detail = pg_catalog.jsonb_build_object('field', 'call')::text;
+  end if;
   select * into step from public.execution_steps s
   where s.id = target_step_id and s.status = 'running' and s.lease_owner = worker and s.attempt_count = attempt;
   if step.id is null then
@@ -319,6 +313,8 @@ begin
   return true;
 end;
 $$;
+comment on function private.record_tool_call(uuid, text, integer, jsonb) is
+  'Appends a tool_call event (a JSON object) for the step''s lease holder; false otherwise. Service role only.';
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on public.tenant_tools from anon, authenticated;

@@ -115,25 +115,31 @@ as $$
 $$;
 comment on function analytics.due_views() is 'The analytics views due for a refresh, oldest first.';
 
--- The pg_cron job: refreshes each due view, committing after each so a slow view does not hold
--- the others' results, and keeps 30 days of log.
-create or replace procedure analytics.refresh_due_views()
+-- The pg_cron job: refreshes each due view (analytics.due_views()), keeps 30 days of log, and
+-- returns how many views it refreshed without error. A function, not a procedure committing after
+-- each view: pg_cron runs its command where COMMIT is not allowed ("invalid transaction
+-- termination"). Readers are still never blocked (each refresh is concurrent); the refreshed views
+-- and their log rows become visible together when the run commits.
+create or replace function analytics.refresh_due_views()
+returns integer
 language plpgsql
 set search_path = ''
 as $$
 declare
   due text;
+  refreshed integer := 0;
 begin
   for due in select analytics.due_views()
   loop
-    perform analytics.refresh(due, 'schedule');
-    commit;
+    if analytics.refresh(due, 'schedule') is null then
+      refreshed := refreshed + 1;
+    end if;
   end loop;
   delete from analytics.refresh_log where started_at < now() - interval '30 days';
-  commit;
+  return refreshed;
 end;
 $$;
-comment on procedure analytics.refresh_due_views() is 'The pg_cron job: refreshes the analytics views that are due.';
+comment on function analytics.refresh_due_views() is 'The pg_cron job: refreshes the analytics views that are due; how many refreshed.';
 
 -- A platform admin's "refresh now". Audited like the other admin actions.
 create or replace function public.analytics_refresh_now(target_view text)
@@ -157,7 +163,7 @@ comment on function public.analytics_refresh_now(text) is
   'Platform admins: refresh one analytics view now; returns the error message or null.';
 
 -- ─── scheduled jobs ───────────────────────────────────────────────────────────────────────────
-select cron.schedule('renum-refresh-analytics', '* * * * *', 'call analytics.refresh_due_views()');
+select cron.schedule('renum-refresh-analytics-views', '* * * * *', 'select analytics.refresh_due_views()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on all tables in schema analytics from public, anon, authenticated;
@@ -166,6 +172,6 @@ grant update (refresh_every) on analytics.refresh_schedule to service_role;
 -- RLS without policies: only the service role (bypassrls) and the owner read these tables.
 revoke all on function analytics.refresh(text, text) from public, anon, authenticated, service_role;
 revoke all on function analytics.due_views() from public, anon, authenticated, service_role;
-revoke all on procedure analytics.refresh_due_views() from public, anon, authenticated, service_role;
+revoke all on function analytics.refresh_due_views() from public, anon, authenticated, service_role;
 revoke all on function public.analytics_refresh_now(text) from public, anon;
 grant execute on function public.analytics_refresh_now(text) to authenticated;

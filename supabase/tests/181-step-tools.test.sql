@@ -65,7 +65,7 @@ select is(
 );
 select is(
   tests.error_code($$select private.record_tool_call(tests.step_id('Look it up', 'Tool Agent'), 'worker-1', 1, to_jsonb('{"tool": "crm_lookup"}'::text))$$),
-  'tool_call_not_object', 'a call sent as one JSON string is refused (from 20261122003010)'
+  'tool_call_not_object', 'a call sent as one JSON string is refused'
 );
 select is(
   private.record_tool_call(tests.step_id('Look it up', 'Tool Agent'), 'worker-1', 1, '{"tool": "crm_lookup", "status": "succeeded", "round": 1}'),
