@@ -110,8 +110,8 @@ comment on function public.share_grantee(uuid) is
 -- name and the inviter's profile from them.
 --
 -- The caller's pending, unexpired invitations (addressed to the email in their access token),
--- newest first, with the inviting company's name and slug and the inviter's email. Callable by
--- authenticated users; answers nothing for a token without an email. Raises nothing.
+-- newest first, with the inviting company's name and slug and who invited (e-mail and name).
+-- Callable by authenticated users; answers nothing for a token without an email. Raises nothing.
 create or replace function public.list_my_invitations()
 returns table (
   id uuid,
@@ -120,6 +120,7 @@ returns table (
   tenant_slug text,
   role public.member_role,
   invited_by_email text,
+  invited_by_name text,
   expires_at timestamptz,
   created_at timestamptz
 )
@@ -128,7 +129,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select i.id, i.tenant_id, t.name, t.slug, i.role, p.email, i.expires_at, i.created_at
+  select i.id, i.tenant_id, t.name, t.slug, i.role, p.email, nullif(btrim(p.full_name), ''), i.expires_at, i.created_at
   from public.invitations i
   join public.tenants t on t.id = i.tenant_id
   left join public.profiles p on p.id = i.invited_by
@@ -138,8 +139,45 @@ as $$
   order by i.created_at desc, i.id;
 $$;
 comment on function public.list_my_invitations() is
-  'The caller''s pending, unexpired invitations with the company''s name and slug. Authenticated users.';
+  'The caller''s pending, unexpired invitations with the company''s name and slug and who invited '
+  '(e-mail and name). Authenticated users.';
 
+-- Invitations an invitee can answer (#18): accepting takes the e-mailed token (the proof of owning
+-- the address); declining from the list takes only an account with the invited address, confirmed:
+-- it grants nothing, and where Auth does not confirm addresses, the worst a person who signed up
+-- with someone else's address can do is turn down an invitation they could already see, which the
+-- company answers by inviting again (a declined invitation no longer blocks a new one).
+
+-- One invitation as its link's page shows it: company, address, role, who invited, state. Internal,
+-- called by read_invitation and decline_my_invitation once they have checked the caller's right.
+create or replace function private.linked_invitation(target_invitation_id uuid)
+returns table (
+  id uuid,
+  tenant_id uuid,
+  tenant_name text,
+  email text,
+  role public.member_role,
+  invited_by_email text,
+  invited_by_name text,
+  expires_at timestamptz,
+  status text
+)
+language sql
+stable
+set search_path = ''
+as $$
+  select i.id, i.tenant_id, t.name, i.email, i.role, p.email, nullif(btrim(p.full_name), ''), i.expires_at,
+         case when i.accepted_at is not null then 'accepted'
+              when i.declined_at is not null then 'declined'
+              when i.expires_at <= now() then 'expired'
+              else 'pending' end
+  from public.invitations i
+  join public.tenants t on t.id = i.tenant_id
+  left join public.profiles p on p.id = i.invited_by
+  where i.id = target_invitation_id;
+$$;
+comment on function private.linked_invitation(uuid) is
+  'An invitation with company name, inviter and state, unchecked. Internal to read_invitation and decline_my_invitation.';
 -- Security definer with a reason: the person opening an invitation link is not a member yet (and
 -- may be signed in with another address), so RLS hides the invitation and the company from them.
 --
@@ -155,6 +193,7 @@ returns table (
   email text,
   role public.member_role,
   invited_by_email text,
+  invited_by_name text,
   expires_at timestamptz,
   status text
 )
@@ -178,24 +217,73 @@ begin
       message = 'this invitation link is not valid',
       hint = 'Open the link in the invitation e-mail sent to the invited address.';
   end if;
-  return query
-    select i.id, i.tenant_id, t.name, i.email, i.role, p.email, i.expires_at,
-           case when i.accepted_at is not null then 'accepted'
-                when i.declined_at is not null then 'declined'
-                when i.expires_at <= now() then 'expired'
-                else 'pending' end
-    from public.invitations i
-    join public.tenants t on t.id = i.tenant_id
-    left join public.profiles p on p.id = i.invited_by
-    where i.id = read_invitation.invitation_id;
+  return query select * from private.linked_invitation(read_invitation.invitation_id);
 end;
 $$;
 comment on function public.read_invitation(uuid, text) is
-  'The invitation a link''s token opens, with company name and state. Authenticated users with the '
-  'token; raises 42501, P0002, P0001 invitation_token_invalid.';
+  'The invitation a link''s token opens, with company name, who invited and state. Authenticated '
+  'users with the token; raises 42501, P0002, P0001 invitation_token_invalid.';
+
+-- Security definer with a reason: the invitee may not update invitations (no grant), and the
+-- address to compare is the account's in auth.users, out of their reach.
+--
+-- Declines one of the caller's own pending invitations (the address the account has now, not the
+-- access token's) and answers it as read_invitation would. Raises 42501 sign_in_required, P0002 not_found for an invitation to another
+-- address (its existence stays hidden), P0001 invitation_already_used or invitation_expired.
+create or replace function public.decline_my_invitation(target_invitation_id uuid)
+returns table (
+  id uuid,
+  tenant_id uuid,
+  tenant_name text,
+  email text,
+  role public.member_role,
+  invited_by_email text,
+  invited_by_name text,
+  expires_at timestamptz,
+  status text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  caller_email text;
+  invitation public.invitations;
+begin
+  if caller is null then
+    raise exception using errcode = '42501', constraint = 'sign_in_required', message = 'sign in to answer an invitation';
+  end if;
+  -- A confirmed address only: where Auth confirms e-mails, an unconfirmed sign-up proves nothing.
+  select lower(u.email) into caller_email from auth.users u where u.id = caller and u.email_confirmed_at is not null;
+  select * into invitation from public.invitations i
+  where i.id = decline_my_invitation.target_invitation_id and lower(i.email) = caller_email
+  for update;
+  if invitation.id is null then
+    raise exception using errcode = 'P0002', constraint = 'not_found', message = 'invitation not found';
+  end if;
+  if invitation.accepted_at is not null or invitation.declined_at is not null then
+    raise exception using errcode = 'P0001', constraint = 'invitation_already_used',
+      message = 'this invitation was already answered';
+  end if;
+  if invitation.expires_at <= now() then
+    raise exception using errcode = 'P0001', constraint = 'invitation_expired',
+      message = 'this invitation has expired', hint = 'Ask for a new invitation.';
+  end if;
+  update public.invitations i set declined_at = now() where i.id = invitation.id;
+  return query select * from private.linked_invitation(invitation.id);
+end;
+$$;
+comment on function public.decline_my_invitation(uuid) is
+  'Declines one of the caller''s pending invitations (to the account''s address) without the e-mailed '
+  'token. Authenticated users. Raises 42501, P0002 not_found for another address''s, P0001 '
+  'invitation_already_used, invitation_expired.';
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 grant execute on function public.resolve_share_grantee(uuid, text, text, uuid) to authenticated;
 grant execute on function public.share_grantee(uuid) to authenticated;
 grant execute on function public.list_my_invitations() to authenticated;
 grant execute on function public.read_invitation(uuid, text) to authenticated;
+revoke all on function public.decline_my_invitation(uuid) from public, anon;
+revoke all on function private.linked_invitation(uuid) from public, anon, authenticated;
+grant execute on function public.decline_my_invitation(uuid) to authenticated;
