@@ -172,6 +172,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.conversation_transcript',                  '121-conversation-turns.test.sql', 'its variables carry the transcript with roles'),
   ('private.hand_off_conversation',                    '121-conversation-turns.test.sql', 'handoff_requested'),
   ('private.note_contact_messages',                    '121-conversation-turns.test.sql', 'note_contact_messages'),
+  ('private.pause_bot_on_business_echo',               '133-business-echoes.test.sql', 'the conversation leaves the bot'),
   ('private.note_new_contact_messages',                '121-conversation-turns.test.sql', 'three messages in a row open one turn'),
   ('private.note_out_of_hours',                        '121-conversation-turns.test.sql', 'out_of_hours'),
   ('private.settle_turn_of_run',                       '121-conversation-turns.test.sql', 'a stopped run fails its turn'),
