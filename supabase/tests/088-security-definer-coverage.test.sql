@@ -152,6 +152,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.retry_dead_letter',                         '112-outbound-people.test.sql', 'public.retry_dead_letter'),
   ('public.discard_dead_letter',                       '112-outbound-people.test.sql', 'public.discard_dead_letter'),
   ('private.kick_outbound',                            '110-outbound-append.test.sql', '/outbound/run'),
+  ('private.prune_delivery_history',                   '113-delivery-retention.test.sql', 'prune_delivery_history'),
   ('private.apply_message_status',                     '103-message-ingest.test.sql', 'apply_message_status'),
   ('private.broadcast_conversation_change',            '106-messaging-broadcasts.test.sql', 'conversation_updated'),
   ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),
