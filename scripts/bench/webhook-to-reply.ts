@@ -1,7 +1,7 @@
 // How long a contact waits for the bot: a signed Meta POST per conversation (200 conversations,
 // one contact each, from concurrent senders) until the team's reply is the conversation's
-// assistant message (queued for delivery: the run started in the message's transaction with a
-// debounce of 0, the executor woken by pg_net, the demo provider at 0 ms, the reply appended in
+// assistant message (queued for delivery: with a debounce of 0 the run started by the webhook drain
+// right after the message's batch commits, the executor woken by pg_net, the demo provider at 0 ms, the reply appended in
 // the transaction that records the result). The baseline, measured the same way in the same
 // process, is the same POST to an inbox nobody answers, until its message is stored: what
 // answering adds on top of recording. Target: p95 < 300 ms. Times are the database's clock

@@ -232,6 +232,12 @@ begin
       pg_catalog.jsonb_build_object('reason', 'unknown_shape', 'type', payload ->> 'type')));
   end if;
 
+  -- Our own send through the API coming back (its id is recorded by the outbound queue): not a
+  -- person writing from the phone, so neither a second copy of the message nor a takeover.
+  if from_me and (payload ->> 'fromApi') = 'true' then
+    return empty_result || '{"skipped": [{"reason": "sent_by_us"}]}';
+  end if;
+
   details := pg_catalog.jsonb_build_object('provider_type', 'text');
   case
     when private.jsonb_object_or_null(payload -> 'text') is not null then

@@ -17,7 +17,8 @@
 --
 -- Due turns are started by private.start_due_turns(as_of), which pg_cron runs every half second
 -- (private.watch_conversation_turns) and which takes the time as a parameter, so pgTAP runs it
--- with a frozen clock. A debounce of 0 starts the turn in the message's own transaction.
+-- with a frozen clock. A debounce of 0 makes the turn due at once; it starts after the message's
+-- transaction commits (the webhook drain starts due turns after each batch, 20261122001900).
 --
 -- Who may do what: the service role and pg_cron only; people see the runs (executions) and the
 -- conversation's assignee.
@@ -251,7 +252,6 @@ declare
   conversation public.conversations;
   settings public.responder_settings;
   open_turn private.conversation_turns;
-  turn_id uuid;
   collecting_from integer := first_index;
 begin
   select * into conversation from public.conversations c where c.id = target_conversation_id for no key update;
@@ -281,7 +281,6 @@ begin
     update private.conversation_turns
     set last_message_index = greatest(last_message_index, last_index), due_at = arrived_at + make_interval(secs => settings.debounce_ms / 1000.0)
     where id = open_turn.id;
-    turn_id := open_turn.id;
   else
     if open_turn.status = 'running' then
       -- The answer in flight is to a conversation that has moved on: its run is stopped by the next pass.
@@ -296,12 +295,11 @@ begin
     end if;
     insert into private.conversation_turns (tenant_id, inbox_id, conversation_id, first_message_index, last_message_index, due_at)
     values (conversation.tenant_id, conversation.inbox_id, conversation.id, collecting_from, last_index,
-            arrived_at + make_interval(secs => settings.debounce_ms / 1000.0))
-    returning id into turn_id;
+            arrived_at + make_interval(secs => settings.debounce_ms / 1000.0));
   end if;
-  if settings.debounce_ms = 0 then
-    perform private.start_turn(turn_id);
-  end if;
+  -- A debounce of 0 is due now: started right after this transaction commits, by the drain that
+  -- recorded the message (20261122001900) or the next pass, never here (lock order: the engine
+  -- takes a run, then the conversation; starting a run here would take them the other way round).
 end;
 $$;
 

@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(49);
+select plan(50);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
@@ -149,7 +149,10 @@ select is(pg_temp.turns('Night line', '+5511987650005'), 'out_of_hours', 'outsid
 select pg_temp.say('People line', '+5511987650006', 'wamid.60', 'Oi');
 select is(pg_temp.turns('People line', '+5511987650006'), '', 'an inbox nobody answers opens no turn');
 select pg_temp.say('Instant line', '+5511987650007', 'wamid.70', 'Oi');
-select is((pg_temp.run_of('Instant line', '+5511987650007')).status, 'running'::execution_status, 'a debounce of 0 starts the run with the message');
+select is((pg_temp.open_turn('Instant line', '+5511987650007')).status || '/' || ((pg_temp.open_turn('Instant line', '+5511987650007')).due_at = now()),
+  'collecting/true', 'a debounce of 0 makes the turn due at once, but starts no run inside the message''s transaction (lock order)');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed
+select is((pg_temp.run_of('Instant line', '+5511987650007')).status, 'running'::execution_status, 'the next pass starts its run');
 
 -- ─── a run that cannot start ─────────────────────────────────────────────────────────────────
 update public.responder_settings set team_id = tests.team_id('Empty desk') where inbox_id is null;

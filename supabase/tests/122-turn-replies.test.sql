@@ -54,7 +54,8 @@ $$;
 
 -- ─── a completed run answers ─────────────────────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650001', 'wamid.1', 'Quanto custa?');
-select is(pg_temp.turns('+5511987650001'), 'running', 'a debounce of 0 starts the run with the message');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
+select is(pg_temp.turns('+5511987650001'), 'running', 'a debounce of 0 starts the run right after the message');
 select is(private.step_conversation_transcript(s.id), '[{"role": "user", "author": "contact", "content": "Quanto custa?", "message_index": 1}]'::jsonb,
   'the reply step reads the conversation as chat')
 from public.execution_steps s join private.conversation_turns t on t.execution_id = s.execution_id
@@ -74,6 +75,7 @@ select ok(private.step_conversation_transcript((select id from public.execution_
 
 -- ─── the next message reads the reply as the assistant's turn ────────────────────────────────
 select pg_temp.say('Line A', '+5511987650001', 'wamid.2', 'E o anual?');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 select is((select jsonb_agg(e ->> 'role') from public.executions x join private.conversation_turns t on t.execution_id = x.id,
           jsonb_array_elements(x.variables -> 'conversation' -> 'transcript') e
           where t.conversation_id = tests.conversation_id('Line A', '+5511987650001') and t.status = 'running'),
@@ -91,6 +93,7 @@ select is((select status from public.executions where id = (select execution_id 
 
 -- ─── a person takes over while the run thinks ────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650002', 'wamid.20', 'Oi');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 create temporary table taken_run as
   select execution_id from private.conversation_turns where conversation_id = tests.conversation_id('Line A', '+5511987650002');
 update public.conversations set assignee = 'member', assignee_user_id = tests.get_supabase_uid('member_a')
@@ -114,6 +117,7 @@ select ok(not (select run_stop_pending from private.conversation_turns where con
 
 -- ─── an answer that cannot be sent ───────────────────────────────────────────────────────────
 select pg_temp.say('Line A', '+5511987650003', 'wamid.30', 'Oi');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 select ok(pg_temp.answer('+5511987650003', '   '), 'the engine records a blank answer');
 select is((select status || '/' || outcome from private.conversation_turns where conversation_id = tests.conversation_id('Line A', '+5511987650003')),
   'failed/message_body_empty', 'the turn fails with the reason');

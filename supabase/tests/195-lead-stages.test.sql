@@ -30,6 +30,7 @@ language sql as $$
 $$;
 select pg_temp.say('Line A', '5511987650001', 'wamid.A1', 'Quero um orçamento para 50 licenças', 'Maria Souza');
 select pg_temp.say('Line B', '5511987650009', 'wamid.B1', 'Oi', 'Bruno');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 insert into public.contacts (tenant_id, phone, name) values
   (tests.tenant_id('tenant-a'), '+5511987650002', 'João Lima'),
   (tests.tenant_id('tenant-a'), '+5511987650003', 'Carla Dias');

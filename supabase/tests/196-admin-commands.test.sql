@@ -28,6 +28,7 @@ language sql as $$
 $$;
 -- Maria writes; the reply run starts at once (no debounce) with her name and phone in its variables.
 select pg_temp.say('5511987650001', 'wamid.M1', 'Sou a Maria Souza, meu e-mail é maria@example.com', 'Maria Souza');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 insert into public.webhook_events (tenant_id, inbox_id, provider, raw_body, body_sha256)
 values (tests.tenant_id('tenant-a'), tests.inbox_id('Line A'), 'zapi',
         '{"phone": "5511987650001", "senderName": "Maria Souza", "text": {"message": "Sou a Maria Souza"}}', sha256('maria-1'));
@@ -36,6 +37,7 @@ select private.move_contact_stage(tests.contact_id('tenant-a', '+5511987650001')
   'Maria Souza confirmed', '{"need": "Maria Souza wants 50 licenses"}');
 
 select pg_temp.say('5511987650002', 'wamid.J1', 'Oi', 'João Lima');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 -- Ids kept before the erasure changes the phone they are found by (and readable whatever RLS shows).
 create temporary table known on commit drop as
   select tests.contact_id('tenant-a', '+5511987650001') as maria,

@@ -118,6 +118,30 @@ describe("the bot's reply", () => {
 });
 
 describe("people in the loop", () => {
+  it("pauses the bot when the business writes from its own phone (an echo), and opens no turn for it", async () => {
+    const inbox = await answeredInbox({ debounce_ms: 0 });
+    const phone = aContact();
+    await say(inbox, phone, "Oi");
+    const conversation = await inboxConversation(sql, inbox.inboxId);
+    await repliesArrive(sql, conversation.id);
+
+    // A Meta number shared with the WhatsApp Business app: what the person typed comes back as an echo.
+    const echo = await whatsAppSender.deliver(stackEnv.functionsUrl, inbox,
+      whatsAppSender.inboundText(inbox, { from: phone, text: "Oi Ana, aqui é o João da loja", fromMe: true }));
+    expect(echo.status).toBe(200);
+    await eventsSettled(sql, inbox.inboxId);
+    const [written] = await sql`
+      select direction::text, role::text, sent_by from public.messages where conversation_id = ${conversation.id} and message_index = 3`;
+    expect(written).toEqual({ direction: "out", role: "human", sent_by: null });
+    const [held] = await sql`select assignee::text, status::text from public.conversations where id = ${conversation.id}`;
+    expect(held).toEqual({ assignee: "unassigned", status: "open" });
+
+    await say(inbox, phone, "Ah, oi João!");
+    // The contact's message would open a turn in its own transaction: none was, and no run started.
+    expect((await conversationTurns(sql, conversation.id)).map((turn) => turn.status)).toEqual(["answered"]);
+    expect((await conversationReplies(sql, conversation.id)).map((reply) => reply.role)).toEqual(["assistant", "human"]);
+  });
+
   it("keeps the bot quiet while a person holds the conversation, and answers again once released", async () => {
     const inbox = await answeredInbox({ debounce_ms: 0 });
     const phone = aContact();
