@@ -13,7 +13,9 @@
 -- 'bot'). A handoff keyword or the inbox's bot-turn limit hands the conversation to people:
 -- assignee 'unassigned', status 'pending', announced as `handoff_requested` on `inbox:<id>`.
 -- Outside business hours no run starts: the inbox's out-of-hours reply is sent, once per
--- conversation per 12 hours.
+-- conversation per 12 hours. A company that is not active (suspended by a platform admin, or
+-- inactive) answers nothing: no turn opens, a due turn is dropped, and a run that completes after
+-- the suspension sends nothing (20261122001720).
 --
 -- Due turns are started by private.start_due_turns(as_of), which pg_cron runs every half second
 -- (private.watch_conversation_turns) and which takes the time as a parameter, so pgTAP runs it
@@ -69,6 +71,17 @@ revoke all on private.conversation_turns from public, anon, authenticated;
 grant select on private.conversation_turns to service_role;
 
 -- ─── functions ────────────────────────────────────────────────────────────────────────────────
+-- True when the company is active. A suspended or inactive one keeps its data but its bot answers
+-- nothing (the service role's writes are not refused by private.assert_tenant_writable).
+create or replace function private.is_tenant_active(target_tenant_id uuid)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (select from public.tenants t where t.id = target_tenant_id and t.status = 'active');
+$$;
+
 -- True when one of the texts holds one of the keywords as a word of its own, in any case
 -- ("Quero um ATENDENTE" hands off; "agente" does not match "agent").
 create or replace function private.mentions_handoff_keyword(texts text[], keywords text[])
@@ -152,8 +165,10 @@ $$;
  * conversation's row. The run: the responder team on the transcript (flattened as its initial
  * prompt, for teams whose agents read text), with variables.conversation = {id, inbox_id,
  * transcript, contact: {name, phone, metadata}} for the providers that take chat messages. A run
- * that cannot start (team inactive or empty, budget spent, company suspended) fails the turn and
- * hands the conversation to people, so a contact is never left unanswered in silence.
+ * that cannot start (team inactive or empty, budget spent) fails the turn and hands the
+ * conversation to people, so a contact is never left unanswered in silence. A company that is not
+ * active (suspended or inactive) answers nothing: its turn is dropped (company_not_active), as
+ * the engine's service-side start would not refuse it.
  */
 create or replace function private.start_turn(target_turn_id uuid)
 returns uuid
@@ -177,6 +192,10 @@ begin
   end if;
   select * into conversation from public.conversations c where c.id = turn.conversation_id;
   settings := private.responder_settings_for_inbox(turn.inbox_id);
+  if not private.is_tenant_active(turn.tenant_id) then
+    update private.conversation_turns set status = 'dropped', finished_at = now(), outcome = 'company_not_active' where id = turn.id;
+    return null;
+  end if;
   if conversation.status = 'closed' or conversation.assignee <> 'bot' or settings.team_id is null then
     update private.conversation_turns set status = 'dropped', finished_at = now(),
       outcome = case when settings.team_id is null then 'nobody_answers' else 'conversation_not_with_bot' end
@@ -256,6 +275,10 @@ declare
 begin
   select * into conversation from public.conversations c where c.id = target_conversation_id for no key update;
   if conversation.id is null or conversation.status = 'closed' or conversation.assignee <> 'bot' then
+    return;
+  end if;
+  -- A suspended or inactive company's bot says nothing: no turn, no out-of-hours reply, no handoff.
+  if not private.is_tenant_active(conversation.tenant_id) then
     return;
   end if;
   settings := private.responder_settings_for_inbox(conversation.inbox_id);
@@ -406,6 +429,7 @@ select cron.schedule('renum-watch-conversation-turns', '* * * * *', 'call privat
 select cron.schedule('renum-watch-conversation-turns-at-start', '@reboot', 'call private.watch_conversation_turns()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+grant execute on function private.is_tenant_active(uuid) to service_role;
 grant execute on function private.mentions_handoff_keyword(text[], text[]) to service_role;
 grant execute on function private.hand_off_conversation(uuid, text) to service_role;
 grant execute on function private.conversation_transcript(uuid, integer) to service_role;

@@ -54,9 +54,12 @@ begin
     return null;
   end if;
 
-  -- Completed. A person who took the conversation (or closed it) while the run thought wins.
-  if conversation.status = 'closed' or conversation.assignee <> 'bot' then
-    update private.conversation_turns set status = 'dropped', finished_at = now(), outcome = 'conversation_not_with_bot' where id = turn.id;
+  -- Completed. A person who took the conversation (or closed it) while the run thought wins; a
+  -- company suspended meanwhile sends nothing.
+  if conversation.status = 'closed' or conversation.assignee <> 'bot' or not private.is_tenant_active(conversation.tenant_id) then
+    update private.conversation_turns set status = 'dropped', finished_at = now(),
+      outcome = case when private.is_tenant_active(conversation.tenant_id) then 'conversation_not_with_bot' else 'company_not_active' end
+    where id = turn.id;
     return null;
   end if;
   reply := new.final_result ->> 'summary';

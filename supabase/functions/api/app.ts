@@ -15,6 +15,7 @@ import { customerRoutes, qualificationRequestRoutes, qualificationRuleRoutes } f
 import { conversationRoutes } from "./routes/conversations.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { inboxRoutes } from "./routes/inboxes.ts";
+import { responderDefaultRoutes } from "./routes/responders.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { knowledgeBaseRoutes } from "./routes/knowledge-bases.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
@@ -121,6 +122,7 @@ export function buildApiApp(
   app.route("/executions", executionRoutes(routeDependencies));
   app.route("/dashboard", dashboardRoutes(routeDependencies));
   app.route("/inboxes", inboxRoutes(routeDependencies));
+  app.route("/responder-defaults", responderDefaultRoutes(routeDependencies));
   app.route("/contacts", contactRoutes(routeDependencies));
   app.route("/qualification-requests", qualificationRequestRoutes(routeDependencies));
   app.route("/qualification-rules", qualificationRuleRoutes(routeDependencies));

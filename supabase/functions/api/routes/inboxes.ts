@@ -20,6 +20,7 @@ import {
 import { type TransactionSql, withServiceTransaction } from "../../_shared/user-transaction.ts";
 import { type IssueDetail, parseJsonBody, parseParams, validationFailed } from "../../_shared/validation.ts";
 import { columnList, givenColumns, refusedOrMissing, requireCapability, type RouteDependencies, routes } from "./context.ts";
+import { addInboxResponderRoutes } from "./responders.ts";
 
 /**
  * /inboxes — the current tenant's WhatsApp numbers (X-Tenant-Id). Secrets go in and never come
@@ -38,6 +39,7 @@ import { columnList, givenColumns, refusedOrMissing, requireCapability, type Rou
  *   POST   /inboxes/:id/test               manage_inboxes: one read-only call to the provider with  200 (ok or not), 403, 404,
  *                                          the inbox's credentials → { ok, outcome, status,         422 address_not_allowed,
  *                                          latency_ms, message }                                     502, 504
+ *   GET|PUT|DELETE /inboxes/:id/responder  who answers the inbox: routes/responders.ts
  * Another tenant's inbox is 404, as a missing one.
  */
 export function inboxRoutes({ sql, signedIn, inTenant, providers, functionsUrl }: RouteDependencies) {
@@ -162,6 +164,8 @@ export function inboxRoutes({ sql, signedIn, inTenant, providers, functionsUrl }
     });
     return c.json(outcome.result, outcome.httpStatus);
   });
+
+  addInboxResponderRoutes(app, visibleInbox);
 
   return app;
 }

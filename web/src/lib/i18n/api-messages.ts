@@ -35,6 +35,14 @@ const fieldRules: Rule[] = [
   [/^Use lowercase letters, digits and single hyphens/, (_, t) => t("fields.slug")],
   [/^Already taken\.$/, (_, t) => t("fields.taken")],
   [/^Unknown field\.$/, (_, t) => t("fields.unknownField")],
+  // Responder settings (#13): hours, time zone and words.
+  [/^Must be a time as HH:MM/, (_, t) => t("responder.fields.time")],
+  [/^Must open before it closes\.$/, (_, t) => t("responder.fields.opensBeforeCloses")],
+  [/^Must be a time zone name/, (_, t) => t("responder.fields.timeZone")],
+  [/^Is also an opt-out word\.$/, (_, t) => t("responder.fields.inBothLists")],
+  [/^Must have a letter or a digit\.$/, (_, t) => t("responder.fields.letterOrDigit")],
+  [/^At most 4 periods a day\.$/, (_, t) => t("responder.fields.atMostPeriods")],
+  [/^At most 50 (words|keywords)\.$/, (_, t) => t("responder.fields.atMostWords")],
 ];
 
 /** One field's message from the API, in the page's language. */

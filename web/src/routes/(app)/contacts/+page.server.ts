@@ -1,6 +1,6 @@
 // /contacts: the people who wrote to the company, ordered by phone a page at a time (keyset: "next
 // page" carries the API's cursor), or the best matches of a search by name or phone; a handler may
-// block one.
+// block one, and opt one out of proactive messages (with a reason) or back in.
 import { contact, contactPage, contactStatus } from "$schemas/contacts.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { optionalText } from "$lib/server/forms";
@@ -38,6 +38,20 @@ export const actions: Actions = {
       return notice("contacts.blocked");
     } catch (cause) {
       return formFailure(cause, {}, "block");
+    }
+  },
+
+  optOut: async (event) => {
+    const data = await event.request.formData();
+    const id = optionalText(data, "contact_id") ?? "";
+    const optedOut = optionalText(data, "opted_out") === "true";
+    const reason = optionalText(data, "opt_out_reason");
+    try {
+      if (!uuidPattern.test(id)) error(404, { message: "Not found.", code: "not_found" });
+      await createApi(event).patch(`/contacts/${id}`, contact, optedOut ? { opted_out: true, opt_out_reason: reason ?? null } : { opted_out: false });
+      return notice(optedOut ? "contacts.optedOutNotice" : "contacts.optedInNotice");
+    } catch (cause) {
+      return formFailure(cause, {}, "optOut");
     }
   },
 };
