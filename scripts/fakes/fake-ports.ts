@@ -4,13 +4,14 @@
 // RENUM_STACK (set by scripts/test/run-all.ts for every suite). Without a stack, any free port.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fakePortRange, isInstanceName, stackInstance, whatsAppFakePort } from "../stack/instances.ts";
+import { fakePortRange, isInstanceName, notificationFakePort, stackInstance, whatsAppFakePort } from "../stack/instances.ts";
 
 export async function listenForFunctions(server: Server, stackName = process.env.RENUM_STACK): Promise<number> {
   if (!stackName || !isInstanceName(stackName)) return await listen(server, 0);
   const { first, last } = fakePortRange(stackInstance(stackName));
-  // The last port is kept for the WhatsApp fake at the stack's provider addresses (listenAtStackWhatsAppAddress).
-  for (let port = first; port < last; port++) {
+  // The last two ports are kept for the fakes at the stack's provider addresses (listenAtStackWhatsAppAddress,
+  // listenAtStackNotificationAddress).
+  for (let port = first; port < last - 1; port++) {
     try {
       return await listen(server, port);
     } catch (error) {
@@ -28,6 +29,12 @@ export async function listenForFunctions(server: Server, stackName = process.env
 export async function listenAtStackWhatsAppAddress(server: Server, stackName = process.env.RENUM_STACK): Promise<number> {
   if (!stackName || !isInstanceName(stackName)) throw new Error("RENUM_STACK names no stack: there is no stack WhatsApp address to listen at");
   return await listen(server, whatsAppFakePort(stackInstance(stackName)));
+}
+
+/** The port the stack's functions send Twilio's and Resend's requests to (notifications). One fake at a time holds it. */
+export async function listenAtStackNotificationAddress(server: Server, stackName = process.env.RENUM_STACK): Promise<number> {
+  if (!stackName || !isInstanceName(stackName)) throw new Error("RENUM_STACK names no stack: there is no stack notification address to listen at");
+  return await listen(server, notificationFakePort(stackInstance(stackName)));
 }
 
 /** A free port outside the stack's fake range: what no function may reach (a capture server). */

@@ -105,6 +105,29 @@ export function whatsAppFakeAddresses(instance: StackInstance): { WHATSAPP_GRAPH
   return { WHATSAPP_GRAPH_URL: `${base}/v21.0`, ZAPI_BASE_URL: base };
 }
 
+/**
+ * The port kept for the fake SMS and e-mail providers (Twilio, Resend) a test puts at the stack's
+ * notification addresses (TWILIO_API_URL, RESEND_API_URL of its functions): the one below the
+ * WhatsApp fake's, which the other fakes skip too.
+ */
+export function notificationFakePort(instance: StackInstance): number {
+  return fakePortRange(instance).last - 1;
+}
+
+/** The platform's SMS and e-mail settings of the stack's functions: the fakes' address and local credentials. */
+export const localNotificationCredentials = {
+  TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000local",
+  TWILIO_AUTH_TOKEN: "local-twilio-auth-token",
+  TWILIO_FROM_NUMBER: "+15005550006",
+  RESEND_API_KEY: "re_local_resend_key",
+  NOTIFY_EMAIL_FROM: "Renum <avisos@renum.test>",
+} as const;
+
+export function notificationFakeAddresses(instance: StackInstance): Record<string, string> {
+  const base = `http://127.0.0.1:${notificationFakePort(instance)}`;
+  return { TWILIO_API_URL: base, RESEND_API_URL: base, ...localNotificationCredentials };
+}
+
 /** EGRESS_ALLOW_PRIVATE for the stack's function workers: its fakes' address and ports only. */
 export function egressAllowList(instance: StackInstance): string {
   const { first, last } = fakePortRange(instance);

@@ -2,7 +2,7 @@
 -- already refuses a run the budget cannot cover, 402 budget_exhausted), and a dollar-to-real rate
 -- so people see costs in BRL too; the ledger stays in USD. When this month's spend crosses 80 % of
 -- the budget, the owners hear it once per month (the `budget_80` notification, when the
--- notifications' private.notify exists).
+-- notifications' private.notify, 20261122001970).
 
 -- A rate the company chooses (R$ per US$); null = costs in USD only.
 alter table public.tenants add column usd_brl_rate numeric(10, 4)
@@ -61,8 +61,8 @@ comment on function public.set_company_budget(uuid, numeric, numeric) is
 -- and writes what no member may (the month's spend, the notices).
 --
 -- After a usage row: when the month's spend has reached 80 % of the budget and this month's notice
--- has not gone out, record it and tell the owners (private.notify, from the notifications domain;
--- looked up by name so this file does not depend on when that lands). Raises nothing of its own.
+-- has not gone out, record it and tell the owners (private.notify, from the notifications domain,
+-- 20261122001970). Raises nothing of its own.
 create function private.notice_budget_80()
 returns trigger
 language plpgsql
@@ -89,11 +89,10 @@ begin
   values (new.tenant_id, date_trunc('month', now())::date, budget, spent)
   on conflict do nothing
   returning true into noticed;
-  if noticed and pg_catalog.to_regprocedure('private.notify(uuid, text, jsonb)') is not null then
-    execute 'select private.notify($1, $2, $3)'
-    using new.tenant_id, 'budget_80',
+  if noticed then
+    perform private.notify(new.tenant_id, 'budget_80',
           pg_catalog.jsonb_build_object('monthly_budget_usd', budget, 'spent_usd', round(spent, 2),
-                                        'share', round(spent / budget, 4), 'month', date_trunc('month', now())::date);
+                                        'share', round(spent / budget, 4), 'month', date_trunc('month', now())::date));
   end if;
   return null;
 end;

@@ -7,7 +7,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(17);
+select plan(18);
 
 select tests.create_two_tenants();
 
@@ -99,6 +99,8 @@ select results_eq(
   $$ values (date_trunc('month', now())::date, 100.00::numeric(12, 2), 80.000000::numeric(14, 6)) $$,
   'reaching 80 % records the month''s notice with the budget and the spend'
 );
+select is((select array_agg(recipient_user_id) from public.notifications where tenant_id = tests.tenant_id('tenant-a') and event = 'budget_80'),
+  array[tests.get_supabase_uid('owner_a')], 'and queues the budget_80 notification for the owner (private.notify)');
 select pg_temp.spend(15);
 select is((select count(*)::int from private.budget_notices where tenant_id = tests.tenant_id('tenant-a')), 1,
   'spending more the same month sends no second notice');

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { denoBinary, denoEnvironment, functionConfigFiles, functionResolutionFlags, functionsDir } from "../function-imports.ts";
-import { apiUrl, dbUrl, egressAllowList, repoRoot, type StackInstance, whatsAppFakeAddresses } from "../instances.ts";
+import { apiUrl, dbUrl, egressAllowList, notificationFakeAddresses, repoRoot, type StackInstance, whatsAppFakeAddresses } from "../instances.ts";
 import { activeKeys, type InstanceKeys, publishedKeySet } from "../instance-keys.ts";
 
 export { functionsDir };
@@ -117,6 +117,8 @@ export class FunctionWorkers {
       ...denoEnvironment(),
       // WhatsApp's Graph API and Z-API at the stack's kept fake port (a .env may point elsewhere).
       ...whatsAppFakeAddresses(this.instance),
+      // Twilio and Resend (notifications) at the stack's kept fake port, with local credentials.
+      ...notificationFakeAddresses(this.instance),
       ...fromFile,
       SUPABASE_URL: apiUrl(this.instance),
       SUPABASE_DB_URL: dbUrl(this.instance),

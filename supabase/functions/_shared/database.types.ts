@@ -767,6 +767,80 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"notification_contacts": {
+                  Row: {
+                    "created_at": string,"phone": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"phone": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"phone"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"notification_preferences": {
+                  Row: {
+                    "enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"tenant_id": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"tenant_id": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "enabled"?: boolean,"event"?: Database["public"]['Enums']["notification_event"],"tenant_id"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_preferences_membership"
+      columns: ["tenant_id","user_id"]
+isOneToOne: false
+      referencedRelation: "memberships"
+      referencedColumns: ["tenant_id","user_id"]
+    }
+                  ]
+                },"notification_rules": {
+                  Row: {
+                    "channels": (Database["public"]['Enums']["notification_channel"])[],"created_at": string,"enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"roles": (Database["public"]['Enums']["member_role"])[],"tenant_id": string,"updated_at": string,"updated_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channels": (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"enabled"?: boolean,"event": Database["public"]['Enums']["notification_event"],"roles": (Database["public"]['Enums']["member_role"])[],"tenant_id": string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Update: {
+                    "channels"?: (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"enabled"?: boolean,"event"?: Database["public"]['Enums']["notification_event"],"roles"?: (Database["public"]['Enums']["member_role"])[],"tenant_id"?: string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_rules_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notifications": {
+                  Row: {
+                    "attempts": NonNullable<Json>,"channel_index": number,"channels": (Database["public"]['Enums']["notification_channel"])[],"created_at": string,"event": Database["public"]['Enums']["notification_event"],"finished_at": string | null,"id": string,"last_error": Json | null,"lease_expires_at": string | null,"lease_owner": string | null,"locale": string,"next_attempt_at": string,"payload": NonNullable<Json>,"recipient_user_id": string | null,"sent_channel": Database["public"]['Enums']["notification_channel"] | null,"status": Database["public"]['Enums']["notification_status"],"tenant_id": string,"to_email": string | null,"to_phone": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attempts"?: NonNullable<Json>,"channel_index"?: number,"channels": (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"event": Database["public"]['Enums']["notification_event"],"finished_at"?: string | null,"id"?: string,"last_error"?: Json | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"locale"?: string,"next_attempt_at"?: string,"payload"?: NonNullable<Json>,"recipient_user_id"?: string | null,"sent_channel"?: Database["public"]['Enums']["notification_channel"] | null,"status"?: Database["public"]['Enums']["notification_status"],"tenant_id": string,"to_email"?: string | null,"to_phone"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "attempts"?: NonNullable<Json>,"channel_index"?: number,"channels"?: (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"event"?: Database["public"]['Enums']["notification_event"],"finished_at"?: string | null,"id"?: string,"last_error"?: Json | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"locale"?: string,"next_attempt_at"?: string,"payload"?: NonNullable<Json>,"recipient_user_id"?: string | null,"sent_channel"?: Database["public"]['Enums']["notification_channel"] | null,"status"?: Database["public"]['Enums']["notification_status"],"tenant_id"?: string,"to_email"?: string | null,"to_phone"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notifications_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"profiles": {
                   Row: {
                     "avatar_url": string | null,"created_at": string,"email": string | null,"full_name": string | null,"id": string,"is_platform_admin": boolean,"locale": string,"updated_at": string
@@ -1365,6 +1439,11 @@ isOneToOne: false
 "my_capabilities":
 { Args: { "target_tenant_id": string }; Returns: (Database["public"]['Enums']["tenant_capability"])[]
                            },
+"notification_rules_of":
+{ Args: { "target_tenant_id": string }; Returns: {
+              "channels": (Database["public"]['Enums']["notification_channel"])[],"enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"is_default": boolean,"roles": (Database["public"]['Enums']["member_role"])[],"updated_at": string
+            }[]
+                           },
 "read_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: {
               "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
@@ -1661,7 +1740,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "admin_command": "suspend_company"|"reactivate_company"|"resend_interview_invitation"|"cancel_interview"|"close_conversation"|"export_contact"|"erase_contact","agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "admin_command": "suspend_company"|"reactivate_company"|"resend_interview_invitation"|"cancel_interview"|"close_conversation"|"export_contact"|"erase_contact","agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","notification_channel": "whatsapp"|"sms"|"email","notification_event": "handoff_requested"|"dead_letter"|"budget_80","notification_status": "pending"|"sending"|"sent"|"dead","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1777,7 +1856,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "admin_command": ["suspend_company", "reactivate_company", "resend_interview_invitation", "cancel_interview", "close_conversation", "export_contact", "erase_contact"],"agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "admin_command": ["suspend_company", "reactivate_company", "resend_interview_invitation", "cancel_interview", "close_conversation", "export_contact", "erase_contact"],"agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"notification_channel": ["whatsapp", "sms", "email"],"notification_event": ["handoff_requested", "dead_letter", "budget_80"],"notification_status": ["pending", "sending", "sent", "dead"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const

@@ -14,6 +14,7 @@ import { contactRoutes } from "./routes/contacts.ts";
 import { customerRoutes, qualificationRequestRoutes, qualificationRuleRoutes } from "./routes/leads.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { inboxRoutes } from "./routes/inboxes.ts";
 import { responderDefaultRoutes } from "./routes/responders.ts";
 import { documentRoutes } from "./routes/documents.ts";
@@ -135,6 +136,7 @@ export function buildApiApp(
   app.route("/documents", documentRoutes(routeDependencies));
   // Outbound delivery (#13): replies that failed after every retry.
   app.route("/dead-letters", deadLetterRoutes(routeDependencies));
+  app.route("/notifications", notificationRoutes(routeDependencies));
   // Projects and interviews (#17).
   app.route("/projects", projectRoutes(routeDependencies));
   app.route("/interviews", interviewRoutes(routeDependencies));
