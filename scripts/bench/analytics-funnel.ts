@@ -139,7 +139,7 @@ async function measure(name: string, callers: Caller[], once: (caller: Caller) =
   return { name, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
 }
 
-function asMember(sql: postgres.Sql, caller: Caller, query: (tx: postgres.TransactionSql) => Promise<unknown[]>): Promise<number> {
+function asMember(sql: postgres.Sql, caller: Caller, query: (tx: postgres.TransactionSql) => PromiseLike<readonly unknown[]>): Promise<number> {
   const claims = { sub: caller.userId, role: "authenticated" as const, aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 3600 };
   return withUserTransaction(sql, claims, async (tx) => {
     const started = performance.now();

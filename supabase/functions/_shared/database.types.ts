@@ -709,48 +709,6 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"messages_2026_09": {
-                  Row: {
-                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"execution_id": string | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Update: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Relationships: [
-                    
-                  ]
-                },"messages_2026_10": {
-                  Row: {
-                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"execution_id": string | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Update: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Relationships: [
-                    
-                  ]
-                },"messages_2026_11": {
-                  Row: {
-                    "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"execution_id": string | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id": string,"input_tokens"?: number | null,"media"?: Json | null,"message_index": number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role": Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id": string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Update: {
-                    "body"?: string | null,"channel"?: Database["public"]['Enums']["message_channel"],"contact_id"?: string,"conversation_id"?: string,"cost_usd"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error"?: Json | null,"execution_id"?: string | null,"id"?: string,"inbox_id"?: string,"input_tokens"?: number | null,"media"?: Json | null,"message_index"?: number,"metadata"?: NonNullable<Json>,"output_tokens"?: number | null,"provider_message_id"?: string | null,"role"?: Database["public"]['Enums']["message_role"],"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_at"?: string | null,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
-                  }
-                  Relationships: [
-                    
-                  ]
                 },"messages_2026_12": {
                   Row: {
                     "body": string | null,"channel": Database["public"]['Enums']["message_channel"],"contact_id": string,"conversation_id": string,"cost_usd": number | null,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error": Json | null,"execution_id": string | null,"id": string,"inbox_id": string,"input_tokens": number | null,"media": Json | null,"message_index": number,"metadata": NonNullable<Json>,"output_tokens": number | null,"provider_message_id": string | null,"role": Database["public"]['Enums']["message_role"],"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_at": string | null,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
