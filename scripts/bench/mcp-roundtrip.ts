@@ -3,7 +3,8 @@
 // resolves the token (private.mcp_token_caller), builds the stateless server, and reads as the
 // token's maker under RLS in a read-only transaction. Baselines in the same process: the `health`
 // function over the same gateway (a function round trip with one `select`), and the read itself as
-// SQL (the same query as `authenticated` with the maker's claims).
+// SQL (the same query as `authenticated` with the maker's claims). Also list_tables (catalog read of
+// the analytics views) and a resource read (renum://teams); every call also writes its mcp_calls row.
 // Target: get_execution p95 < 30 ms.
 //   npx tsx scripts/bench/mcp-roundtrip.ts [--requests 300] [--instance bench] [--keep]
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -50,6 +51,14 @@ try {
     const answer = await client.callTool({ name: "list_agents", arguments: {} });
     if (answer.isError) throw new Error(`list_agents failed: ${JSON.stringify(answer.content)}`);
   };
+  const listTables = async () => {
+    const answer = await client.callTool({ name: "list_tables", arguments: {} });
+    if (answer.isError) throw new Error(`list_tables failed: ${JSON.stringify(answer.content)}`);
+  };
+  const readTeams = async () => {
+    const answer = await client.readResource({ uri: "renum://teams" });
+    if (answer.contents.length !== 1) throw new Error("renum://teams answered no content");
+  };
   const health = async () => {
     const answer = await fetch(`${stack.apiUrl}/functions/v1/health`);
     await answer.text();
@@ -66,11 +75,15 @@ try {
   const results = {
     getExecution: summarize(await timeEach(requests, getExecution)),
     listAgents: summarize(await timeEach(requests, listAgents)),
+    listTables: summarize(await timeEach(requests, listTables)),
+    readTeams: summarize(await timeEach(requests, readTeams)),
     health: summarize(await timeEach(requests, health)),
     sql: summarize(await timeEach(requests, sqlRead)),
   };
   say(line("MCP get_execution (SDK client, over HTTP)", results.getExecution));
   say(line("MCP list_agents, 10 agents (SDK client, over HTTP)", results.listAgents));
+  say(line("MCP list_tables (analytics views, catalog)", results.listTables));
+  say(line("MCP resources/read renum://teams", results.readTeams));
   say(line("baseline: health function over the gateway", results.health));
   say(line("baseline: the read as SQL under RLS", results.sql));
   say(`MCP get_execution / health: p50 ×${(results.getExecution.p50 / results.health.p50).toFixed(2)}, p95 ×${(results.getExecution.p95 / results.health.p95).toFixed(2)}`);

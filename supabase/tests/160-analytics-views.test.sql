@@ -98,10 +98,10 @@ values (tests.tenant_id('tenant-a'), tests.inbox_id('Line A'), '2026-11-03', 10,
 -- ─── refresh, log, freshness ─────────────────────────────────────────────────────────────────
 -- The log so far (pg_cron may have refreshed the views before this file ran).
 create temporary table logged_before as select coalesce(max(id), 0) as id from analytics.refresh_log;
-select is(pg_temp.refresh_all(), array[null, null, null, null]::text[], 'every view refreshes concurrently without error');
+select is(pg_temp.refresh_all(), array[null, null, null, null, null, null]::text[], 'every view refreshes concurrently without error');
 select is((select count(*)::int from analytics.refresh_log where id > (select id from logged_before) and error_message is null and requested_by = 'schedule'
-           and duration_ms >= 0 and finished_at >= started_at), 4, 'each refresh is logged with its duration');
-select is((select count(*)::int from analytics.freshness where refreshed_at is not null and last_error is null), 4,
+           and duration_ms >= 0 and finished_at >= started_at), 6, 'each refresh is logged with its duration');
+select is((select count(*)::int from analytics.freshness where refreshed_at is not null and last_error is null), 6,
   'freshness says when each view was refreshed');
 select is((select count(*)::int from analytics.due_views()), 0, 'a view just refreshed is not due');
 update analytics.refresh_log set started_at = started_at - interval '16 minutes' where view_name = 'team_performance_daily';
@@ -203,7 +203,7 @@ select is((select count(*)::int from public.analytics_team_performance(tests.ten
 select tests.authenticate_as('owner_a');
 select is(tests.error_code($$ select public.analytics_refresh_now('team_performance_daily') $$), 'platform_admin_only',
   'an owner cannot refresh a view now');
-select is((select count(*)::int from public.analytics_freshness()), 4, 'a signed-in person reads the freshness of every view');
+select is((select count(*)::int from public.analytics_freshness()), 6, 'a signed-in person reads the freshness of every view');
 select tests.authenticate_as('platform_admin');
 select is(public.analytics_refresh_now('team_performance_daily'), null, 'a platform admin refreshes a view now');
 select is(tests.error_code($$ select public.analytics_refresh_now('nope') $$), 'analytics_view_unknown', 'only a view in the schedule');

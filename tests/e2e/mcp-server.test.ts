@@ -1,7 +1,9 @@
 // The `mcp` function with the official MCP client SDK over Streamable HTTP, through the gateway, as
 // an assistant would use it: tokens made through the API (shown once), initialize, tools/list,
 // each tool's happy path (a run started and read back, a company tool calling the fake company API
-// with its secret header), and a table of refused attempts — bad, revoked, expired and other
+// with its secret header, knowledge searched, the analytics views listed and described), resources
+// (listed, templates, read; other companies' ids not found), every call in public.mcp_calls for the
+// company's owners only, and a table of refused attempts — bad, revoked, expired and other
 // companies' tokens, read-only tokens asking to write, other companies' ids, invalid and oversized
 // arguments, tools that do not exist, an HTTP tool redirected inward.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -21,6 +23,7 @@ import {
   newCompany,
   removeCompanies,
   runFinished,
+  settledDocument,
   setToolSecret,
   signUp,
   stackEnv,
@@ -42,6 +45,9 @@ let otherTeamId: string;
 let otherRunId: string;
 let readToken: string;
 let writeToken: string;
+let otherToken: string;
+let knowledgeBaseId: string;
+let otherKnowledgeBaseId: string;
 const clients: Client[] = [];
 
 async function makeToken(who: ApiUser, tenantId: string, body: Record<string, unknown>) {
@@ -99,6 +105,17 @@ beforeAll(async () => {
   await createCompanyTool(company.owner, company.tenantId, { name: "create_ticket", method: "POST", url: `${companyApi.url}/erp/tickets` });
   readToken = (await makeToken(company.owner, company.tenantId, { name: "Read-only assistant" })).token;
   writeToken = (await makeToken(company.owner, company.tenantId, { name: "Operator", scope: "read_write" })).token;
+  otherToken = (await makeToken(other.owner, other.tenantId, { name: "Other assistant" })).token;
+  for (const [who, text] of [[company, "Reembolso: o cliente tem 30 dias para pedir o reembolso de uma licença."], [other, "Reembolso secreto da outra empresa: 90 dias."]] as const) {
+    const base = await expectStatus(call(who.owner, "POST", "/knowledge-bases", { tenant: who.tenantId, body: { name: "Políticas" } }), 201);
+    const document = await expectStatus(call(who.owner, "POST", "/documents", {
+      tenant: who.tenantId,
+      body: { source: "text", knowledge_base_id: base.id, title: "Política de reembolso", text },
+    }), 201);
+    expect(await settledDocument(sql, document.document.id, 1)).toMatchObject({ status: "ready" });
+    if (who === company) knowledgeBaseId = base.id;
+    else otherKnowledgeBaseId = base.id;
+  }
 });
 
 afterAll(async () => {
@@ -143,10 +160,22 @@ describe("the MCP protocol", () => {
     expect(client.getServerVersion()?.name).toBe("renum");
     expect(client.getServerCapabilities()?.tools).toBeDefined();
     const names = (await client.listTools()).tools.map((tool) => tool.name).sort();
-    expect(names).toEqual(["company_lookup_order", "get_execution", "list_agents", "list_executions", "list_teams", "list_tools"]);
+    const reads = [
+      "company_lookup_order",
+      "describe_table",
+      "get_execution",
+      "list_agents",
+      "list_executions",
+      "list_knowledge_bases",
+      "list_tables",
+      "list_teams",
+      "list_tools",
+      "search_knowledge",
+    ];
+    expect(names).toEqual(reads);
     const writer = await connect(writeToken);
     const all = (await writer.listTools()).tools.map((tool) => tool.name).sort();
-    expect(all).toEqual(["company_create_ticket", "company_lookup_order", "get_execution", "list_agents", "list_executions", "list_teams", "list_tools", "run_team"]);
+    expect(all).toEqual([...reads, "company_create_ticket", "run_team"].sort());
     const lookup = (await writer.listTools()).tools.find((tool) => tool.name === "company_lookup_order")!;
     expect(lookup.inputSchema).toMatchObject({ type: "object", required: ["order_id"] });
   });
@@ -183,6 +212,96 @@ describe("the MCP protocol", () => {
     const [request] = companyApi.requests.slice(before);
     expect(request.headers.authorization).toBe(`Bearer ${toolSecret}`);
     expect(answer.text).not.toContain(toolSecret);
+  });
+});
+
+describe("knowledge, analytics views and resources", () => {
+  it("lists the company's knowledge bases and searches them, never another company's", async () => {
+    const client = await connect(readToken);
+    const bases = JSON.parse((await callTool(client, "list_knowledge_bases")).text);
+    expect(bases).toEqual([expect.objectContaining({ id: knowledgeBaseId, name: "Políticas", document_count: 1 })]);
+    const found = await callTool(client, "search_knowledge", { query: "reembolso de licença", top_k: 3 });
+    expect(found.isError, found.text).toBe(false);
+    const hits = JSON.parse(found.text);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]).toMatchObject({ document_title: "Política de reembolso", knowledge_base_id: knowledgeBaseId });
+    expect(found.text).toContain("30 dias");
+    expect(found.text).not.toContain("90 dias");
+    const chosen = JSON.parse((await callTool(client, "search_knowledge", { query: "reembolso", knowledge_base_ids: [knowledgeBaseId] })).text);
+    expect(chosen[0].knowledge_base_id).toBe(knowledgeBaseId);
+  });
+
+  it("lists and describes the analytics views the company may read", async () => {
+    const client = await connect(readToken);
+    const tables = JSON.parse((await callTool(client, "list_tables")).text);
+    const names = tables.map((table: { name: string }) => table.name);
+    expect(names).toEqual(expect.arrayContaining(["analytics.lead_funnel", "analytics.response_times", "analytics.team_performance", "analytics.freshness"]));
+    expect(names.some((name: string) => name.endsWith("_daily") || name.endsWith("_monthly"))).toBe(false);
+    const described = JSON.parse((await callTool(client, "describe_table", { table: "analytics.response_times" })).text);
+    expect(described.description).toMatch(/analyst logins/);
+    expect(described.columns.map((column: { name: string }) => column.name)).toEqual(expect.arrayContaining(["day", "inbox_id", "responder", "reply_p90_ms"]));
+    expect(JSON.parse((await callTool(client, "describe_table", { table: "lead_funnel" })).text).name).toBe("analytics.lead_funnel");
+  });
+
+  it("lists resources and templates and reads them, the company's only", async () => {
+    const client = await connect(readToken);
+    expect(client.getServerCapabilities()?.resources).toBeDefined();
+    const listed = (await client.listResources()).resources.map((resource) => resource.uri).sort();
+    expect(listed).toEqual(["renum://executions", "renum://schema/analytics", "renum://teams"]);
+    const templates = (await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate).sort();
+    expect(templates).toEqual(["renum://executions/{execution_id}", "renum://teams/{team_id}"]);
+    const schema = await client.readResource({ uri: "renum://schema/analytics" });
+    expect(schema.contents[0]).toMatchObject({ uri: "renum://schema/analytics", mimeType: "text/markdown" });
+    expect((schema.contents[0] as { text: string }).text).toContain("## analytics.response_times");
+    const teams = JSON.parse(((await client.readResource({ uri: "renum://teams" })).contents[0] as { text: string }).text);
+    expect(teams.map((team: { id: string }) => team.id)).toEqual([teamId]);
+    const team = JSON.parse(((await client.readResource({ uri: `renum://teams/${teamId}` })).contents[0] as { text: string }).text);
+    expect(team).toMatchObject({ id: teamId, name: "MCP team", agents: [expect.objectContaining({ agent_name: "MCP helper" })] });
+    const runs = JSON.parse(((await client.readResource({ uri: "renum://executions" })).contents[0] as { text: string }).text);
+    expect(runs.every((run: { team_id: string }) => run.team_id === teamId)).toBe(true);
+  });
+
+  it.each([
+    ["another company's team", () => `renum://teams/${otherTeamId}`],
+    ["another company's run", () => `renum://executions/${otherRunId}`],
+    ["a run that does not exist", () => `renum://executions/${crypto.randomUUID()}`],
+    ["a URI that is not ours", () => "file:///etc/passwd"],
+    ["a template left unfilled", () => "renum://teams/{team_id}"],
+  ])("reading %s: resource not found (-32002)", async (_, uri) => {
+    const client = await connect(readToken);
+    await expect(client.readResource({ uri: uri() })).rejects.toMatchObject({ code: -32002 });
+  });
+
+  it("records every call for the company's owners and admins only", async () => {
+    const client = await connect(readToken);
+    await callTool(client, "list_tables");
+    await callTool(client, "describe_table", { table: "nope" });
+    await client.readResource({ uri: "renum://executions" });
+    const [token] = await sql<{ id: string }[]>`select id from public.mcp_tokens where tenant_id = ${company.tenantId} and name = 'Read-only assistant'`;
+    const calls = await sql<{ kind: string; name: string; outcome: string; row_count: number | null; duration_ms: number; user_id: string }[]>`
+      select kind, name, outcome, row_count, duration_ms, user_id from public.mcp_calls where token_id = ${token.id} order by id desc limit 3`;
+    expect(calls.map((row) => [row.kind, row.name, row.outcome])).toEqual([
+      ["resource", "renum://executions", "ok"],
+      ["tool", "describe_table", "error"],
+      ["tool", "list_tables", "ok"],
+    ]);
+    expect(calls[2].row_count).toBeGreaterThan(0);
+    expect(calls.every((row) => row.user_id === company.owner.id && row.duration_ms >= 0)).toBe(true);
+    const [{ count: otherCalls }] = await sql<{ count: number }[]>`
+      select count(*)::int as count from public.mcp_calls where tenant_id = ${other.tenantId}`;
+    expect(otherCalls).toBe(0);
+    const seenByMember = await sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: member.id, role: "authenticated" })}, true)`;
+      await tx`set local role authenticated`;
+      return await tx`select count(*)::int as count from public.mcp_calls`;
+    });
+    expect(seenByMember[0].count).toBe(0);
+    const seenByOwner = await sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: company.owner.id, role: "authenticated" })}, true)`;
+      await tx`set local role authenticated`;
+      return await tx`select count(*)::int as count from public.mcp_calls where tenant_id = ${company.tenantId}`;
+    });
+    expect(seenByOwner[0].count).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -247,10 +366,18 @@ describe("refused", () => {
     ["list_executions with a status that is not one", "list_executions", { status: "drop" }, /must be one of/],
     ["a company tool with a too long argument", "company_lookup_order", { order_id: "x".repeat(21) }, /at most 20 characters/],
     ["a company tool with a missing argument", "company_lookup_order", {}, /order_id: required/],
+    ["search_knowledge in another company's base", "search_knowledge", { query: "reembolso", knowledge_base_ids: ["OTHER_BASE"] }, /no knowledge base/],
+    ["search_knowledge without a query", "search_knowledge", {}, /query: required/],
+    ["search_knowledge with an oversized query", "search_knowledge", { query: "x".repeat(1001) }, /at most 1000 characters/],
+    ["describe_table of a materialized view", "describe_table", { table: "analytics.team_performance_daily" }, /no table named/],
+    ["describe_table of a table outside analytics", "describe_table", { table: "public.mcp_tokens" }, /must match/],
+    ["describe_table with an injection", "describe_table", { table: "x'; drop table public.teams; --" }, /must match/],
   ];
 
   it.each(attempts)("%s: a tool error the model can read, nothing changed", async (_, tool, args, message) => {
-    const resolved = JSON.parse(JSON.stringify(args).replace("TEAM", teamId).replace("OTHER_RUN", otherRunId));
+    const resolved = JSON.parse(
+      JSON.stringify(args).replace("TEAM", teamId).replace("OTHER_RUN", otherRunId).replace("OTHER_BASE", otherKnowledgeBaseId),
+    );
     const runsBefore = await sql`select count(*)::int as count from public.executions where tenant_id = ${company.tenantId}`;
     const apiBefore = companyApi.requests.length;
     const client = await connect(readToken);
@@ -260,6 +387,16 @@ describe("refused", () => {
     expect(companyApi.requests.length).toBe(apiBefore);
     const runsAfter = await sql`select count(*)::int as count from public.executions where tenant_id = ${company.tenantId}`;
     expect(runsAfter[0].count).toBe(runsBefore[0].count);
+  });
+
+  it("another company's token sees only that company: its base, none of ours", async () => {
+    const client = await connect(otherToken);
+    const bases = JSON.parse((await callTool(client, "list_knowledge_bases")).text);
+    expect(bases.map((base: { id: string }) => base.id)).toEqual([otherKnowledgeBaseId]);
+    const found = await callTool(client, "search_knowledge", { query: "reembolso", knowledge_base_ids: [knowledgeBaseId] });
+    expect(found.isError).toBe(true);
+    expect((await callTool(client, "search_knowledge", { query: "reembolso licença" })).text).not.toContain("30 dias");
+    await expect(client.readResource({ uri: `renum://teams/${teamId}` })).rejects.toMatchObject({ code: -32002 });
   });
 
   it("run_team on another company's team, even with a read_write token", async () => {

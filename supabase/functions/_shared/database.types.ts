@@ -599,6 +599,32 @@ isOneToOne: false
       referencedColumns: ["id","tenant_id"]
     }
                   ]
+                },"mcp_calls": {
+                  Row: {
+                    "created_at": string,"duration_ms": number,"id": number,"kind": string,"name": string,"outcome": string,"row_count": number | null,"tenant_id": string,"token_id": string | null,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"duration_ms": number,"id"?: never,"kind"?: string,"name": string,"outcome": string,"row_count"?: number | null,"tenant_id": string,"token_id"?: string | null,"user_id"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"duration_ms"?: number,"id"?: never,"kind"?: string,"name"?: string,"outcome"?: string,"row_count"?: number | null,"tenant_id"?: string,"token_id"?: string | null,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "mcp_calls_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "mcp_calls_token_id_fkey"
+      columns: ["token_id"]
+isOneToOne: false
+      referencedRelation: "mcp_tokens"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"mcp_tokens": {
                   Row: {
                     "created_at": string,"created_by": string,"expires_at": string | null,"id": string,"last_used_at": string | null,"name": string,"revoked_at": string | null,"scope": string,"tenant_id": string,"token_hash": string,"token_prefix": string
@@ -1241,8 +1267,18 @@ isOneToOne: false
               "active_days": number,"conversations_started": number,"cost_usd": number,"inbox_id": string,"input_tokens": number,"messages_in": number,"messages_out": number,"month": string,"output_tokens": number
             }[]
                            },
+"analytics_lead_funnel":
+{ Args: { "from_day"?: string,"grain"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "conversations_started": number,"customers": number,"lost": number,"new_contacts": number,"period": string,"qualified": number,"reopened": number
+            }[]
+                           },
 "analytics_refresh_now":
 { Args: { "target_view": string }; Returns: string
+                           },
+"analytics_response_times":
+{ Args: { "from_day"?: string,"target_inbox_id"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "day": string,"first_response_p50_ms": number,"first_response_p90_ms": number,"first_responses": number,"inbox_id": string,"replies": number,"reply_p50_ms": number,"reply_p90_ms": number,"responder": string
+            }[]
                            },
 "analytics_team_performance":
 { Args: { "from_day"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {

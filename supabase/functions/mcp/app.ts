@@ -1,11 +1,21 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { type CallToolRequest, CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  type ReadResourceRequest,
+  ReadResourceRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { Sql } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { createFunctionApp } from "../_shared/function-app.ts";
 import type { LogSink } from "../_shared/request-log.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
+import { readResource, resources, resourceTemplates } from "./mcp-resources.ts";
 import { type McpCaller, toolbox } from "./mcp-tools.ts";
 
 export interface McpAppOptions {
@@ -20,11 +30,14 @@ const tokenShape = /^rnm_mcp_[0-9a-f]{64}$/;
 /**
  * The Model Context Protocol server of one company, over Streamable HTTP (JSON-RPC 2.0; stateless:
  * every POST carries its own token and answers as JSON, so any worker can take any request):
- *   POST /mcp   Authorization: Bearer <MCP token>   initialize, tools/list, tools/call, ping
+ *   POST /mcp   Authorization: Bearer <MCP token>   initialize, tools/list, tools/call, resources/list,
+ *               resources/templates/list, resources/read, ping
  * A missing, unknown, expired or revoked token — or one whose maker left the company or lost
  * manage_tools, or whose company is not active — is 401 with WWW-Authenticate, before anything runs.
  * Other methods answer 405 (no server-sent stream to open, no session to end). The tools are
- * mcp-tools.ts; every call is logged with the token, tool, outcome, rows and duration.
+ * mcp-tools.ts, the resources mcp-resources.ts; every tool call and resource read is recorded in
+ * public.mcp_calls (token, maker, name, outcome, rows, duration), which the company's owners and
+ * admins read.
  */
 export function buildMcpApp({ sql, logSink }: McpAppOptions) {
   // MCP clients are programs (assistants, IDEs, scripts), not pages of ours: no browser origin.
@@ -36,26 +49,42 @@ export function buildMcpApp({ sql, logSink }: McpAppOptions) {
     const server = new Server(
       { name: "renum", version: "1.0.0" },
       {
-        capabilities: { tools: {} },
-        instructions: "Renum: the company's agents, teams, tools and runs. Read with list_* and get_execution; " +
-          "run_team starts a run (read_write tokens). Tools named company_* call the company's own services.",
+        capabilities: { tools: {}, resources: {} },
+        instructions: "Renum: the company's agents, teams, tools, runs, knowledge and analytics. Read with list_*, get_execution, " +
+          "search_knowledge, list_tables and describe_table; run_team starts a run (read_write tokens). Tools named company_* call " +
+          "the company's own services. Resources: the analytics schema's documentation, teams and runs (renum://…).",
       },
     );
+    /** One row of public.mcp_calls, and the request log's line. */
+    const record = async (kind: "tool" | "resource", name: string, ok: boolean, rows: number | undefined, started: number) => {
+      const durationMs = Math.round(performance.now() - started);
+      c.var.log("info", `mcp ${kind} call`, { token_id: caller.tokenId, tenant_id: caller.tenantId, name, ok, rows, duration_ms: durationMs });
+      await withServiceTransaction(sql, (tx) => tx`
+        insert into public.mcp_calls (tenant_id, token_id, user_id, kind, name, outcome, row_count, duration_ms)
+        values (${caller.tenantId}, ${caller.tokenId}, ${caller.userId}, ${kind}, ${name.slice(0, 300) || "?"}, ${ok ? "ok" : "error"},
+                ${rows ?? null}, ${durationMs})`);
+    };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
       tools: (await tools.list()).map(({ name, description, inputSchema }) => ({ name, description, inputSchema: inputSchema as never })),
     }));
     server.setRequestHandler(CallToolRequestSchema, async (request: CallToolRequest) => {
       const started = performance.now();
       const answer = await tools.call(request.params.name, request.params.arguments);
-      c.var.log("info", "mcp tool call", {
-        token_id: caller.tokenId,
-        tenant_id: caller.tenantId,
-        tool: request.params.name,
-        ok: !answer.isError,
-        rows: answer.rows,
-        duration_ms: Math.round(performance.now() - started),
-      });
+      await record("tool", request.params.name, !answer.isError, answer.rows, started);
       return { content: [{ type: "text", text: answer.text }], isError: answer.isError };
+    });
+    server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request: ReadResourceRequest) => {
+      const started = performance.now();
+      try {
+        const content = await readResource(sql, caller, request.params.uri);
+        await record("resource", request.params.uri, true, content.rows, started);
+        return { contents: [{ uri: content.uri, mimeType: content.mimeType, text: content.text }] };
+      } catch (error) {
+        if (error instanceof McpError) await record("resource", request.params.uri, false, undefined, started);
+        throw error;
+      }
     });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

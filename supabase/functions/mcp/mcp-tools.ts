@@ -1,9 +1,13 @@
 // The tools the `mcp` function offers one company's token: safe reads of the company's agents,
-// teams, tools and runs; starting a run (read_write tokens only); and the company's own HTTP tools
+// teams, tools, runs and knowledge (search through public.search_knowledge), the analytics views an
+// analyst of the company may read (list_tables, describe_table: names, comments, columns);
+// starting a run (read_write tokens only); and the company's own HTTP tools
 // (a GET tool for any token, other methods for read_write tokens). Each runs as the person who made
 // the token, in one transaction under RLS, scoped to the token's company; reads run in a read-only
 // transaction. Arguments are checked against the tool's JSON Schema before anything runs.
 import type { Sql } from "../_shared/db.ts";
+import { toVectorLiteral } from "../_shared/embeddings/embedder.ts";
+import { lexicalEmbedding } from "../_shared/embeddings/lexical.ts";
 import { apiErrorFromSql } from "../_shared/sql-errors.ts";
 import { callHttpTool } from "../_shared/tools/http-tool.ts";
 import { schemaProblems } from "../_shared/tools/json-schema.ts";
@@ -35,7 +39,7 @@ export interface McpToolAnswer {
 
 type Run = (args: Record<string, unknown>, context: ToolContext) => Promise<unknown>;
 
-interface ToolContext {
+export interface ToolContext {
   caller: McpCaller;
   /** Runs `work` as the token's maker under RLS; read-only unless the tool writes. */
   asCaller: <T>(work: (tx: TransactionSql) => Promise<T>) => Promise<T>;
@@ -121,6 +125,91 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
     },
   },
   {
+    name: "list_knowledge_bases",
+    description: "Lists the company's knowledge bases: id, name, description, language, embedder and how many documents each holds.",
+    inputSchema: noArguments,
+    writes: false,
+    run: (_, { caller, asCaller }) =>
+      asCaller((tx) => tx`
+        select kb.id, kb.name, kb.description, kb.language, kb.embedder,
+               (select count(*)::int from public.documents d where d.knowledge_base_id = kb.id) as document_count
+        from public.knowledge_bases kb where kb.tenant_id = ${caller.tenantId}
+        order by kb.name, kb.id limit ${maxListed}`),
+  },
+  {
+    name: "search_knowledge",
+    description: "Searches the company's knowledge bases (hybrid: meaning and words) and answers the best passages with their " +
+      "document, heading path, page and score. Without knowledge_base_ids it searches every base of the company.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        query: { type: "string", minLength: 1, maxLength: 1000, description: "What to look for, in plain words." },
+        knowledge_base_ids: { type: "array", items: uuidSchema, minItems: 1, maxItems: 20, description: "Only these bases (list_knowledge_bases)." },
+        top_k: { type: "integer", minimum: 1, maximum: 20, description: "How many passages (default 5)." },
+      },
+      required: ["query"],
+      additionalProperties: false,
+    },
+    writes: false,
+    run: (args, { caller, asCaller }) =>
+      asCaller(async (tx) => {
+        const wanted = (args.knowledge_base_ids as string[] | undefined) ?? null;
+        const bases = await tx<{ id: string; embedder: string }[]>`
+          select kb.id, kb.embedder from public.knowledge_bases kb
+          where kb.tenant_id = ${caller.tenantId} and (${wanted}::uuid[] is null or kb.id = any(${wanted}::uuid[]))`;
+        if (wanted && bases.length !== new Set(wanted.map((id) => id.toLowerCase())).size) {
+          throw new ToolFailure("there is no knowledge base with one of these ids in the company");
+        }
+        if (bases.length === 0) return [];
+        // The query's vector when every base searched embeds lexically; otherwise the words alone.
+        const embedding = bases.every((base) => base.embedder === "lexical") ? toVectorLiteral(lexicalEmbedding(args.query as string)) : null;
+        return [...await tx`
+          select s.document_title, s.document_id, s.knowledge_base_id, s.heading_path, s.page, s.content, s.snippet,
+                 round(s.score::numeric, 4)::float8 as score
+          from public.search_knowledge(${args.query as string}, ${embedding}::extensions.vector, ${bases.map((base) => base.id)}::uuid[],
+                                       ${(args.top_k as number | undefined) ?? 5}, 0.0) s`];
+      }),
+  },
+  {
+    name: "list_tables",
+    description: "Lists the analytics views the company may read with SQL (the same an analyst login of the company reads): " +
+      "name and what one row is. Describe one with describe_table.",
+    inputSchema: noArguments,
+    writes: false,
+    run: (_, { asCaller }) =>
+      asCaller((tx) => tx`
+        select 'analytics.' || c.relname as name, coalesce(obj_description(c.oid, 'pg_class'), '') as description
+        from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        -- The views of the analytics schema the analysts' group may select: each company-filtered.
+        where n.nspname = 'analytics' and c.relkind = 'v' and pg_catalog.has_table_privilege('renum_analyst', c.oid, 'select')
+        order by c.relname`),
+  },
+  {
+    name: "describe_table",
+    description: "Describes one analytics view of list_tables: what a row is, and each column's name, type and comment.",
+    inputSchema: {
+      type: "object",
+      properties: { table: { type: "string", pattern: "^(analytics\\.)?[a-z_][a-z0-9_]{0,62}$", description: "A name from list_tables." } },
+      required: ["table"],
+      additionalProperties: false,
+    },
+    writes: false,
+    run: (args, { asCaller }) =>
+      asCaller(async (tx) => {
+        const name = (args.table as string).replace(/^analytics\./, "");
+        const [view] = await tx<{ name: string; description: string; columns: unknown[] }[]>`
+          select 'analytics.' || c.relname as name, coalesce(obj_description(c.oid, 'pg_class'), '') as description,
+                 (select coalesce(jsonb_agg(jsonb_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                                                               'comment', col_description(c.oid, a.attnum)) order by a.attnum), '[]')
+                  from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
+          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'analytics' and c.relkind = 'v' and pg_catalog.has_table_privilege('renum_analyst', c.oid, 'select')
+            and c.relname = ${name}`;
+        if (!view) throw new ToolFailure(`there is no table named "${args.table as string}" that the company may read: see list_tables`);
+        return view;
+      }),
+  },
+  {
     name: "run_team",
     description: "Starts a run of one of the company's teams with a prompt; answers the run's id (follow it with get_execution).",
     inputSchema: {
@@ -168,10 +257,10 @@ export interface McpToolbox {
   call(name: string, args: unknown): Promise<McpToolAnswer>;
 }
 
-/** The tools one token may see and call. */
-export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
+/** Runs work as the token's maker, under RLS, read-only unless asked otherwise, at most 5 s a statement. */
+export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) => ToolContext {
   const claims = { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
-  const context = (readOnly: boolean): ToolContext => ({
+  return (readOnly: boolean): ToolContext => ({
     caller,
     sql,
     asCaller: (work) =>
@@ -182,6 +271,11 @@ export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
         return await work(tx);
       }),
   });
+}
+
+/** The tools one token may see and call. */
+export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
+  const context = callerContext(sql, caller);
   const allowed = (tool: McpToolSpec) => !tool.writes || caller.scope === "read_write";
 
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TeamPerformanceDay } from "$schemas/analytics.ts";
-import { costPerAgent, defaultRange, perDay, teamTotals } from "./analytics";
+import { costPerAgent, defaultRange, funnelTotals, perDay, responseSummaries, teamTotals } from "./analytics";
 
 const row = (day: string, teamId: string | null, numbers: Partial<TeamPerformanceDay> = {}): TeamPerformanceDay => ({
   day, team_id: teamId, team_name: teamId === null ? null : `Team ${teamId}`, runs: 1, succeeded: 1, failed: 0, cancelled: 0,
@@ -32,5 +32,22 @@ describe("the analytics page's arithmetic", () => {
       { month: "2026-11-01", agent_id: null, agent_name: null, steps: 1, runs: 1, input_tokens: 1, output_tokens: 1, cost_usd: 1 },
     ], "deleted");
     expect(bars).toEqual([{ label: "deleted", value: 1 }, { label: "Writer", value: 0.4 }]);
+  });
+
+  it("adds up the funnel's days", () => {
+    const day = { new_contacts: 2, conversations_started: 3, qualified: 1, customers: 1, lost: 0, reopened: 0 };
+    expect(funnelTotals([{ period: "2026-11-01", ...day }, { period: "2026-11-02", ...day, lost: 4 }])).toEqual({
+      newContacts: 4, conversations: 6, qualified: 2, customers: 2, lost: 4, reopened: 0,
+    });
+  });
+
+  it("sums replies per inbox and responder and keeps the worst day's p90", () => {
+    const day = (date: string, responder: "bot" | "person", p90: number | null, first: number | null) => ({
+      day: date, inbox_id: "i", inbox_name: "Line", responder, replies: 2, reply_p50_ms: 1000, reply_p90_ms: p90, first_responses: 1,
+      first_response_p50_ms: first, first_response_p90_ms: first,
+    });
+    const [bot, person] = responseSummaries([day("2026-11-01", "bot", 3000, null), day("2026-11-02", "bot", 5000, 4000), day("2026-11-01", "person", 9000, 8000)]);
+    expect(bot).toMatchObject({ responder: "bot", replies: 4, firstResponses: 2, worstReplyP90Ms: 5000, worstFirstResponseP90Ms: 4000 });
+    expect(person).toMatchObject({ responder: "person", replies: 2, worstReplyP90Ms: 9000 });
   });
 });

@@ -1,6 +1,6 @@
 // The /analytics page's arithmetic: the API answers one row per day and team (or agent); the charts
 // and the table show totals per day and per team over the chosen range.
-import type { AgentConsumptionMonth, TeamPerformanceDay } from "$schemas/analytics.ts";
+import type { AgentConsumptionMonth, FunnelPeriod, ResponseTimesDay, TeamPerformanceDay } from "$schemas/analytics.ts";
 
 export interface Bar {
   label: string;
@@ -82,4 +82,56 @@ export function costPerAgent(rows: AgentConsumptionMonth[], unnamed: string): Ba
     totals.set(key, bar);
   }
   return [...totals.values()].sort((a, b) => b.value - a.value);
+}
+
+/** The funnel's totals over the range, in the funnel's order (counts add up across days). */
+export interface FunnelTotals {
+  newContacts: number;
+  conversations: number;
+  qualified: number;
+  customers: number;
+  lost: number;
+  reopened: number;
+}
+
+export function funnelTotals(rows: FunnelPeriod[]): FunnelTotals {
+  const totals: FunnelTotals = { newContacts: 0, conversations: 0, qualified: 0, customers: 0, lost: 0, reopened: 0 };
+  for (const row of rows) {
+    totals.newContacts += row.new_contacts;
+    totals.conversations += row.conversations_started;
+    totals.qualified += row.qualified;
+    totals.customers += row.customers;
+    totals.lost += row.lost;
+    totals.reopened += row.reopened;
+  }
+  return totals;
+}
+
+/** One inbox and responder over the range: replies summed, and the worst day's p90s (percentiles of days cannot be added). */
+export interface ResponseSummary {
+  inboxId: string;
+  inboxName: string | null;
+  responder: "bot" | "person";
+  replies: number;
+  firstResponses: number;
+  worstReplyP90Ms: number | null;
+  worstFirstResponseP90Ms: number | null;
+}
+
+export function responseSummaries(rows: ResponseTimesDay[]): ResponseSummary[] {
+  const byKey = new Map<string, ResponseSummary>();
+  const worst = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  for (const row of rows) {
+    const key = `${row.inbox_id}:${row.responder}`;
+    const summary = byKey.get(key) ?? {
+      inboxId: row.inbox_id, inboxName: row.inbox_name, responder: row.responder, replies: 0, firstResponses: 0,
+      worstReplyP90Ms: null, worstFirstResponseP90Ms: null,
+    };
+    summary.replies += row.replies;
+    summary.firstResponses += row.first_responses;
+    summary.worstReplyP90Ms = worst(summary.worstReplyP90Ms, row.reply_p90_ms);
+    summary.worstFirstResponseP90Ms = worst(summary.worstFirstResponseP90Ms, row.first_response_p90_ms);
+    byKey.set(key, summary);
+  }
+  return [...byKey.values()].sort((a, b) => (a.inboxName ?? "").localeCompare(b.inboxName ?? "") || a.responder.localeCompare(b.responder));
 }

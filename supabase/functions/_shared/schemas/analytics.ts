@@ -86,6 +86,56 @@ export const agentConsumptionMonth = z.object({
 });
 export type AgentConsumptionMonth = z.infer<typeof agentConsumptionMonth>;
 
+/** `GET /analytics/funnel`: the range (UTC days) and whether to answer by day or by month. */
+export const funnelQuery = z.strictObject({
+  from: isoDate().optional(),
+  to: isoDate().optional(),
+  grain: z.enum(["day", "month"], { error: "Must be day or month." }).default("day"),
+}).refine((range) => !range.from || !range.to || range.from <= range.to, {
+  error: "Must not be after `to`.",
+  path: ["from"],
+});
+export type FunnelQuery = z.input<typeof funnelQuery>;
+
+/** One UTC day (or month: the sum of its days) of the company's lead funnel. */
+export const funnelPeriod = z.object({
+  period: z.string(),
+  new_contacts: z.number().int(),
+  conversations_started: z.number().int(),
+  qualified: z.number().int(),
+  customers: z.number().int(),
+  lost: z.number().int(),
+  /** Contacts moved from lost back to lead. */
+  reopened: z.number().int(),
+});
+export type FunnelPeriod = z.infer<typeof funnelPeriod>;
+
+/** `GET /analytics/response-times`: the range (UTC days) and optionally one inbox. */
+export const responseTimesQuery = z.strictObject({
+  from: isoDate().optional(),
+  to: isoDate().optional(),
+  inbox_id: uuid().optional(),
+}).refine((range) => !range.from || !range.to || range.from <= range.to, {
+  error: "Must not be after `to`.",
+  path: ["from"],
+});
+export type ResponseTimesQuery = z.input<typeof responseTimesQuery>;
+
+/** One UTC day, inbox and responder: how long contacts waited for a reply (ms). */
+export const responseTimesDay = z.object({
+  day: z.string(),
+  inbox_id: uuid(),
+  inbox_name: z.string().nullable(),
+  responder: z.enum(["bot", "person"]),
+  replies: z.number().int(),
+  reply_p50_ms: z.number().nullable(),
+  reply_p90_ms: z.number().nullable(),
+  first_responses: z.number().int(),
+  first_response_p50_ms: z.number().nullable(),
+  first_response_p90_ms: z.number().nullable(),
+});
+export type ResponseTimesDay = z.infer<typeof responseTimesDay>;
+
 /** When one analytics view was refreshed, and whether its latest attempt failed. */
 export const analyticsFreshness = z.object({
   view_name: z.string(),
@@ -131,4 +181,6 @@ export const agentPerformanceList = list(agentPerformanceDay);
 export const inboxConsumptionList = list(inboxConsumptionMonth);
 export const agentConsumptionList = list(agentConsumptionMonth);
 export const analyticsFreshnessList = list(analyticsFreshness);
+export const funnelList = list(funnelPeriod);
+export const responseTimesList = list(responseTimesDay);
 export const analystLoginList = list(analystLogin);

@@ -45,6 +45,20 @@ beforeAll(async () => {
              now() - interval '2 seconds', now()
       from generate_series(1, ${runs})`;
   }
+  // The funnel and response times: a contact of the company qualified today, and one conversation
+  // where the bot answered 30 s after the contact wrote.
+  const [inbox] = await sql<{ id: string }[]>`
+    insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
+    values (${tenantId}, 'zapi', 'Analytics line', 'analytics-line') returning id`;
+  const [contact] = await sql<{ id: string }[]>`
+    insert into public.contacts (tenant_id, phone, name) values (${tenantId}, '+5511955550001', 'Funnel lead') returning id`;
+  await sql`select private.move_contact_stage(${contact.id}, 'qualified', 'rule')`;
+  const [conversation] = await sql<{ id: string }[]>`
+    insert into public.conversations (tenant_id, inbox_id, contact_id) values (${tenantId}, ${inbox.id}, ${contact.id}) returning id`;
+  await sql`
+    insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status, created_at)
+    values (${tenantId}, ${inbox.id}, ${conversation.id}, ${contact.id}, 1, 'in', 'user', 'received', now() - interval '1 minute'),
+           (${tenantId}, ${inbox.id}, ${conversation.id}, ${contact.id}, 2, 'out', 'assistant', 'sent', now() - interval '30 seconds')`;
   await sql`select analytics.refresh(view_name) from analytics.refresh_schedule`;
 });
 
@@ -88,9 +102,48 @@ describe("the charts' data", () => {
     }
     const freshness = await request(member, "GET", "/analytics/freshness");
     expect(freshness.body.items.map((view: { view_name: string }) => view.view_name).sort()).toEqual(
-      ["agent_consumption_monthly", "agent_performance_daily", "inbox_consumption_monthly", "team_performance_daily"],
+      [
+        "agent_consumption_monthly",
+        "agent_performance_daily",
+        "inbox_consumption_monthly",
+        "lead_funnel_daily",
+        "response_times_daily",
+        "team_performance_daily",
+      ],
     );
     expect(freshness.body.items.every((view: { refreshed_at: string | null }) => view.refreshed_at !== null)).toBe(true);
+  });
+
+  it("answers the lead funnel by day and month, and response times by inbox and responder", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const daily = await request(member, "GET", `/analytics/funnel?from=${today}&to=${today}`);
+    expect(daily.status).toBe(200);
+    expect(daily.body.items).toEqual([
+      { period: today, new_contacts: 1, conversations_started: 1, qualified: 1, customers: 0, lost: 0, reopened: 0 },
+    ]);
+    const monthly = await request(analyst, "GET", "/analytics/funnel?grain=month");
+    expect(monthly.body.items).toEqual([{ ...daily.body.items[0], period: `${today.slice(0, 7)}-01` }]);
+    const times = await request(owner, "GET", "/analytics/response-times");
+    expect(times.status).toBe(200);
+    expect(times.body.items).toHaveLength(1);
+    expect(times.body.items[0]).toMatchObject({
+      inbox_name: "Analytics line",
+      responder: "bot",
+      replies: 1,
+      reply_p50_ms: 30000,
+      first_responses: 1,
+      first_response_p90_ms: 30000,
+    });
+    const otherInbox = await request(owner, "GET", "/analytics/response-times?inbox_id=00000000-0000-4000-8000-000000000000");
+    expect(otherInbox.body.items).toEqual([]);
+    expect((await request(outsider, "GET", "/analytics/funnel", undefined, otherTenantId)).body.items).toEqual([]);
+    expect([403, 404]).toContain((await request(outsider, "GET", "/analytics/response-times")).status);
+    for (const query of ["grain=week", "inbox_id=nope", "from=2026-12-01&to=2026-11-01"]) {
+      const path = query.startsWith("inbox") ? "/analytics/response-times" : "/analytics/funnel";
+      const answer = await request(member, "GET", `${path}?${query}`);
+      expect(answer.status, query).toBe(422);
+      expect(answer.body.error.code).toBe("validation_failed");
+    }
   });
 
   it("refuses a bad range with 422 in the one error shape", async () => {

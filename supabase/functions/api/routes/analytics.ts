@@ -8,7 +8,11 @@ import {
   analyticsRangeQuery,
   createAnalystLoginBody,
   type CreatedAnalystLogin,
+  type FunnelPeriod,
+  funnelQuery,
   type InboxConsumptionMonth,
+  type ResponseTimesDay,
+  responseTimesQuery,
   type TeamPerformanceDay,
 } from "../../_shared/schemas/analytics.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
@@ -21,6 +25,8 @@ import { requireCapability, type RouteDependencies, routes } from "./context.ts"
  *   GET    /analytics/agent-performance    ?from&to (UTC days)     one row per day and agent       200, 422
  *   GET    /analytics/inbox-consumption    ?from&to (UTC months)   one row per month and inbox     200, 422
  *   GET    /analytics/agent-consumption    ?from&to (UTC months)   one row per month and agent     200, 422
+ *   GET    /analytics/funnel               ?from&to (UTC days)&grain=day|month   lead funnel per period   200, 422
+ *   GET    /analytics/response-times       ?from&to (UTC days)&inbox_id   per day, inbox, bot|person      200, 422
  *   GET    /analytics/freshness            when each view was refreshed                            200
  *   GET    /analytics/logins               the company's SQL logins, without passwords             200, 403
  *   POST   /analytics/logins               a new login; its password, shown only here              201, 403, 409, 422
@@ -92,6 +98,34 @@ export function analyticsRoutes({ signedIn, inTenant }: RouteDependencies) {
         from public.analytics_agent_consumption(${tenantId}, ${from ?? null}::date, ${to ?? null}::date) p
         left join public.agents a on a.id = p.agent_id
         order by p.month, a.name nulls last`
+    );
+    return c.json({ items });
+  });
+
+  app.get("/funnel", async (c) => {
+    const { from, to, grain } = parseQuery(c, funnelQuery);
+    const tenantId = c.var.tenant.id;
+    const items = await c.var.asUser((tx) =>
+      tx<FunnelPeriod[]>`
+        select to_char(f.period, 'YYYY-MM-DD') as period, f.new_contacts, f.conversations_started, f.qualified, f.customers,
+               f.lost, f.reopened
+        from public.analytics_lead_funnel(${tenantId}, ${from ?? null}::date, ${to ?? null}::date, ${grain}) f
+        order by f.period`
+    );
+    return c.json({ items });
+  });
+
+  app.get("/response-times", async (c) => {
+    const { from, to, inbox_id } = parseQuery(c, responseTimesQuery);
+    const tenantId = c.var.tenant.id;
+    const items = await c.var.asUser((tx) =>
+      tx<ResponseTimesDay[]>`
+        select to_char(r.day, 'YYYY-MM-DD') as day, r.inbox_id, i.display_name as inbox_name, r.responder, r.replies,
+               r.reply_p50_ms::float8 as reply_p50_ms, r.reply_p90_ms::float8 as reply_p90_ms, r.first_responses,
+               r.first_response_p50_ms::float8 as first_response_p50_ms, r.first_response_p90_ms::float8 as first_response_p90_ms
+        from public.analytics_response_times(${tenantId}, ${from ?? null}::date, ${to ?? null}::date, ${inbox_id ?? null}::uuid) r
+        left join public.inboxes i on i.id = r.inbox_id
+        order by r.day, i.display_name nulls last, r.responder`
     );
     return c.json({ items });
   });

@@ -22,6 +22,8 @@ describe("the analytics page", () => {
     expect(data.range).toEqual(defaultRange());
     expect(data.teams).toEqual([]);
     expect(data.agents).toEqual([]);
+    expect(data.funnel).toEqual([]);
+    expect(data.responseTimes).toEqual([]);
     expect(data.dataAsOf === null || !Number.isNaN(Date.parse(data.dataAsOf))).toBe(true);
   });
 
