@@ -205,7 +205,8 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.step_interview_context',                   '193-interview-conversations.test.sql', 'step_interview_context'),
   ('private.record_interview_answer_for_step',         '193-interview-conversations.test.sql', 'record_interview_answer_for_step'),
   ('private.interview_window_open',                    '193-interview-conversations.test.sql', 'outside_customer_window'),
-  ('private.send_interview_invitations',               '193-interview-conversations.test.sql', 'send_interview_invitations');
+  ('private.send_interview_invitations',               '193-interview-conversations.test.sql', 'send_interview_invitations'),
+  ('private.remind_and_expire_interviews',             '194-interview-reminders.test.sql', 'remind_and_expire_interviews');
 
 -- Leads → customers (#17, leads): stage moves, qualification requests, conversion.
 insert into covered (function_name, test_file, exercised_by) values
