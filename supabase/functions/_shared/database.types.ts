@@ -1365,6 +1365,9 @@ isOneToOne: false
 "my_capabilities":
 { Args: { "target_tenant_id": string }; Returns: (Database["public"]['Enums']["tenant_capability"])[]
                            },
+"project_report":
+{ Args: { "target_project_id": string }; Returns: Json
+                           },
 "read_invitation":
 { Args: { "invitation_id": string,"token": string }; Returns: {
               "email": string,"expires_at": string,"id": string,"invited_by_email": string,"invited_by_name": string,"role": Database["public"]['Enums']["member_role"],"status": string,"tenant_id": string,"tenant_name": string
