@@ -4,7 +4,7 @@
 // — whose demo-provider interviewer, scripted by the messages, records answers with the built-in
 // record_interview_answer tool: a wrong-typed answer comes back to the model as the tool's error,
 // fitting ones are stored typed, and the last required one completes the interview; after that
-// the inbox's own responder answers the conversation again.
+// the inbox's own responder answers the conversation again; the project's report counts it.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   call,
@@ -114,6 +114,16 @@ describe("an interview conducted on WhatsApp", () => {
 
     const seen = await expectStatus(asOwner("GET", `/interviews/${completed.id}`), 200);
     expect(seen).toMatchObject({ status: "completed" });
+
+    const report = await expectStatus(asOwner("GET", `/projects/${project.id}/report`), 200);
+    expect(report).toMatchObject({ project_id: project.id, completion_rate: 1, interviews: { total: 1, completed: 1 } });
+    expect(report.questions).toEqual([
+      expect.objectContaining({ id: "score", answered: 1, distribution: { "5": 1 }, average: 5, min: 5, max: 5 }),
+      expect.objectContaining({ id: "recommend", answered: 1, distribution: { "true": 1 } }),
+    ]);
+    const elsewhere = await call(company.owner, "GET", `/projects/${crypto.randomUUID()}/report`, { tenant: company.tenantId });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.code).toBe("project_not_found");
 
     await say("Obrigada, tchau");
     const last = await repliesArrive(sql, conversation.id, 5);
