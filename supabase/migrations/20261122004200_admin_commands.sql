@@ -191,7 +191,7 @@ $$;
  * phone or name are replaced; its stage history, qualification requests and customer record lose
  * their evidence and notes; the audit log's copies of those rows lose the same fields; its
  * interviews lose their free text (the interviews domain's private.erase_contact_interview_data,
- * once it exists); the Realtime copies of those runs' events are deleted. The append-only guards of the audit log, the run events and the stage history
+ * 20261122004060); the Realtime copies of those runs' events are deleted. The append-only guards of the audit log, the run events and the stage history
  * are switched off for this transaction only (the lock this takes holds other writers of those
  * tables until it commits). Callers check rights first. Answers what was erased, as counts.
  */
@@ -259,9 +259,7 @@ begin
   update public.qualification_requests q set evidence = '{}', summary = null, decision_reason = null where q.contact_id = contact.id;
   update public.customers cu set notes = null, metadata = '{}' where cu.contact_id = contact.id;
 
-  if pg_catalog.to_regprocedure('private.erase_contact_interview_data(uuid)') is not null then
-    execute format('select %s($1)', pg_catalog.to_regprocedure('private.erase_contact_interview_data(uuid)')::oid::regproc) using contact.id;
-  end if;
+  perform private.erase_contact_interview_data(contact.id);
 
   -- Last: the audit log's copies, including those the statements above just wrote.
   update public.audit_log a

@@ -32,7 +32,7 @@ select tests.rls_enabled('public', 'agent_shares');
 select tests.authenticate_as('analyst_a');
 select is(
   (select array_agg(id order by id) from public.tools),
-  array['calculator', 'current_time', 'http_request', 'knowledge_search', 'query_data', 'request_qualification', 'web_search', 'whatsapp_send'],
+  array['calculator', 'current_time', 'http_request', 'knowledge_search', 'query_data', 'record_interview_answer', 'request_qualification', 'web_search', 'whatsapp_send'],
   'signed-in users read the tools registry'
 );
 select throws_ok(

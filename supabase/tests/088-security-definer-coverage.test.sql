@@ -213,7 +213,15 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.interview_decided_by_caller',              '192-project-launch.test.sql', 'interview_not_found'),
   ('public.launch_project',                            '192-project-launch.test.sql', 'launch_project'),
   ('public.cancel_interview',                          '192-project-launch.test.sql', 'cancel_interview'),
-  ('public.resend_interview_invitation',               '192-project-launch.test.sql', 'resend_interview_invitation');
+  ('public.resend_interview_invitation',               '192-project-launch.test.sql', 'resend_interview_invitation'),
+  ('private.open_interview_of_conversation',           '193-interview-conversations.test.sql', 'step_interview_context'),
+  ('private.responder_settings_for_conversation',      '193-interview-conversations.test.sql', 'responder_settings_for_conversation'),
+  ('private.conversation_of_step',                     '193-interview-conversations.test.sql', 'record_interview_answer_for_step'),
+  ('private.step_interview_context',                   '193-interview-conversations.test.sql', 'step_interview_context'),
+  ('private.record_interview_answer_for_step',         '193-interview-conversations.test.sql', 'record_interview_answer_for_step'),
+  ('private.interview_window_open',                    '193-interview-conversations.test.sql', 'outside_customer_window'),
+  ('private.send_interview_invitations',               '193-interview-conversations.test.sql', 'send_interview_invitations'),
+  ('private.remind_and_expire_interviews',             '194-interview-reminders.test.sql', 'remind_and_expire_interviews');
 
 -- Leads → customers (#17, leads): stage moves, qualification requests, conversion.
 insert into covered (function_name, test_file, exercised_by) values

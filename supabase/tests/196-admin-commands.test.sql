@@ -7,7 +7,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(44);
+select plan(46);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
@@ -38,6 +38,13 @@ select private.move_contact_stage(tests.contact_id('tenant-a', '+5511987650001')
 
 select pg_temp.say('5511987650002', 'wamid.J1', 'Oi', 'João Lima');
 select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
+-- Maria answered an interview: a number and her own words.
+insert into public.projects (tenant_id, name, inbox_id, invitation_text, questions) values (tests.tenant_id('tenant-a'), 'NPS',
+  tests.inbox_id('Line A'), 'Olá!', '[{"id": "score", "text": "Nota?", "answer_type": "number"}, {"id": "why", "text": "Por quê?", "answer_type": "free_text"}]');
+insert into public.interviews (tenant_id, project_id, contact_id, status, invited_at, summary, metadata, answers)
+values (tests.tenant_id('tenant-a'), (select id from public.projects where name = 'NPS'), tests.contact_id('tenant-a', '+5511987650001'),
+        'in_progress', now(), 'Maria Souza liked it', '{"note": "Maria Souza"}',
+        '{"score": {"value": 9, "answered_at": "2026-12-05T10:00:00Z"}, "why": {"value": "Sou a Maria Souza e gostei", "answered_at": "2026-12-05T10:01:00Z"}}');
 -- Ids kept before the erasure changes the phone they are found by (and readable whatever RLS shows).
 create temporary table known on commit drop as
   select tests.contact_id('tenant-a', '+5511987650001') as maria,
@@ -92,7 +99,7 @@ select is((select jsonb_array_length(answer #> '{output,conversations,0,messages
   'and every message of its conversations');
 select is((select answer #>> '{output,stage_history,0,to_stage}' from exported), 'qualified', 'and its stage history');
 select is((select answer #> '{command,result}' from exported),
-  jsonb_build_object('conversations', 1, 'messages', (select messages from before_erasure), 'stage_changes', 1, 'interviews', 0),
+  jsonb_build_object('conversations', 1, 'messages', (select messages from before_erasure), 'stage_changes', 1, 'interviews', 1),
   'the log keeps what the export counted, not the data');
 select is((select answer #>> '{command,status}' || '/' || (answer #>> '{command,actor_role}') from exported), 'succeeded/owner',
   'the export is recorded as the owner''s');
@@ -114,6 +121,11 @@ select is((select coalesce(name, '') || '|' || coalesce(email, '') || '|' || met
            from public.contacts where id = pg_temp.maria()), '||{}|true', 'the contact keeps no name, e-mail, metadata or phone');
 select is((select count(*) from public.messages where contact_id = pg_temp.maria()), (select messages from before_erasure),
   'every message is still counted');
+select is((select answers -> 'score' from public.interviews where contact_id = pg_temp.maria()),
+  '{"value": 9, "answered_at": "2026-12-05T10:00:00Z"}'::jsonb, 'her interview keeps its typed answer for the project''s figures');
+select is((select (answers -> 'why') || jsonb_build_object('summary', summary, 'metadata', metadata) from public.interviews where contact_id = pg_temp.maria()),
+  '{"value": null, "erased": true, "answered_at": "2026-12-05T10:01:00Z", "summary": null, "metadata": {}}'::jsonb,
+  'but not her words, the summary or the metadata');
 select is((select count(*)::int from public.messages where contact_id = pg_temp.maria() and (body <> '' or metadata <> '{}')), 0,
   'but none keeps its text or metadata');
 select is((select sum(messages_in) from public.consumption_inbox_daily where inbox_id = tests.inbox_id('Line A')), (select consumed from before_erasure),

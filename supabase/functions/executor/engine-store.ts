@@ -1,10 +1,12 @@
 import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
 import type { TranscriptEntry } from "./conversation-chat.ts";
+import type { InterviewContext } from "./interview-context.ts";
 import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
 import type { StepActions } from "../_shared/tools/builtin-tools.ts";
 import type { QualificationAnswer } from "../_shared/tools/request-qualification.ts";
+import type { InterviewAnswerResult } from "../_shared/tools/record-interview-answer.ts";
 import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 
 /** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
@@ -176,6 +178,17 @@ export class EngineStore {
         if (!row.answer) throw new ToolFailure("the step is no longer this worker's: nothing was filed");
         return row.answer;
       },
+      recordInterviewAnswer: async (questionId, answer) => {
+        const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+          tx<{ result: InterviewAnswerResult | null }[]>`
+            select private.record_interview_answer_for_step(${step.step_id}, ${worker}, ${step.attempt},
+                                                            ${questionId}, ${answer}) as result`))
+          .catch((error: unknown) => {
+            throw asToolFailure(error);
+          });
+        if (!row.result) throw new ToolFailure("the step is no longer this worker's: nothing was recorded");
+        return row.result;
+      },
     };
   }
 
@@ -206,11 +219,16 @@ export class EngineStore {
     return row.recorded;
   }
 
-  /** The conversation a reply step answers (private.step_conversation_transcript), or null for any other step. */
-  async conversationTranscript(step: ClaimedStep): Promise<TranscriptEntry[] | null> {
+  /**
+   * The conversation a reply step answers (private.step_conversation_transcript; null for any other
+   * step) and the interview it runs, if any (private.step_interview_context), in one round trip.
+   */
+  async conversationContext(step: ClaimedStep): Promise<{ transcript: TranscriptEntry[] | null; interview: InterviewContext | null }> {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
-      tx<{ transcript: TranscriptEntry[] | null }[]>`select private.step_conversation_transcript(${step.step_id}) as transcript`));
-    return row.transcript;
+      tx<{ transcript: TranscriptEntry[] | null; interview: InterviewContext | null }[]>`
+        select private.step_conversation_transcript(${step.step_id}) as transcript,
+               private.step_interview_context(${step.step_id}) as interview`));
+    return { transcript: row.transcript, interview: row.interview };
   }
 
   async reap(): Promise<number> {

@@ -1,5 +1,6 @@
 import { type AgentCall, backoffDelayMs, callAgent, isProviderError, type ProviderName } from "../_shared/providers/index.ts";
 import { chatFromTranscript } from "./conversation-chat.ts";
+import { withInterviewScript } from "./interview-context.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { keyDestinationRefusal } from "./key-destination.ts";
 import { citationsOf, retrieveKnowledge, withKnowledgeSources } from "./knowledge-context.ts";
@@ -75,8 +76,11 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       attempt: step.attempt,
     };
     // A reply to a WhatsApp conversation reaches the provider as chat messages, not one text.
-    const chat = chatFromTranscript((await store.conversationTranscript(step)) ?? []);
+    const conversation = await store.conversationContext(step);
+    const chat = chatFromTranscript(conversation.transcript ?? []);
     if (chat) Object.assign(call, chat);
+    // An interview running in the conversation: its script and answers so far join the instructions.
+    if (conversation.interview) call.systemPrompt = withInterviewScript(call.systemPrompt, conversation.interview);
     // The key goes only where it belongs; a refused one is never decrypted.
     const refused = keyDestinationRefusal(step, call, options.baseUrls);
     if (refused) throw refused;

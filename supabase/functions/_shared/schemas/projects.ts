@@ -187,3 +187,24 @@ export const interviewListQuery = z.strictObject({
 
 export const interviewParams = z.strictObject({ id: uuid() });
 export const cancelInterviewBody = z.strictObject({ reason: text(500) });
+
+/** public.project_report: a project's live figures (GET /projects/:id/report). */
+export const projectReport = z.object({
+  project_id: z.string(),
+  interviews: z.object({
+    total: z.number(), pending: z.number(), invited: z.number(), in_progress: z.number(),
+    completed: z.number(), cancelled: z.number(), expired: z.number(),
+  }),
+  completion_rate: z.number().nullable(),
+  questions: z.array(z.object({
+    id: z.string(),
+    text: z.string(),
+    answer_type: answerType,
+    answered: z.number(),
+    distribution: z.record(z.string(), z.number()).optional(),
+    average: z.number().nullable().optional(),
+    min: z.number().nullable().optional(),
+    max: z.number().nullable().optional(),
+  })),
+});
+export type ProjectReport = z.infer<typeof projectReport>;

@@ -3,12 +3,15 @@
 // which are offered and answer a clear tool error, so an agent configured with them learns why they
 // did nothing.
 import { ToolFailure } from "./registry.ts";
+import { type InterviewAnswerResult, recordInterviewAnswer } from "./record-interview-answer.ts";
 import { type QualificationAnswer, requestQualification } from "./request-qualification.ts";
 
 /** What a built-in may do in the database on behalf of the running step (absent outside a step). */
 export interface StepActions {
   /** Files a qualification request for the contact of the conversation the step's run answers. */
   requestQualification: (evidence: Record<string, unknown>, summary: string | null) => Promise<QualificationAnswer>;
+  /** Records the contact's answer in the interview the step's conversation runs (checked in SQL). */
+  recordInterviewAnswer: (questionId: string, answer: string) => Promise<InterviewAnswerResult>;
 }
 
 export interface BuiltinContext {
@@ -36,6 +39,7 @@ export const builtinTools: Record<string, BuiltinTool> = {
     return JSON.stringify({ utc: now.toISOString(), timezone, local });
   },
   request_qualification: requestQualification,
+  record_interview_answer: recordInterviewAnswer,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */

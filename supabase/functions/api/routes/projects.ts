@@ -10,6 +10,7 @@ import {
   projectListQuery,
   type ProjectPage,
   projectParams,
+  type ProjectReport,
   updateProjectBody,
 } from "../../_shared/schemas/projects.ts";
 import type { TenantContext } from "../../_shared/tenant-context.ts";
@@ -32,6 +33,8 @@ import { columnList, givenColumns, pageWindow, requireCapability, type RouteDepe
  *                                      name_contains?, all? }, or text/csv with phone[,name,email] (new contacts
  *                                      are added; bad rows reported in csv.row_errors) → pending interviews       200, 403, 404, 422
  *   GET    /projects/:id/interviews    members: ?status&limit&cursor, oldest first → { items, next_cursor }        200, 404, 422
+ *   GET    /projects/:id/report        members: public.project_report — interviews per status, completion rate,
+ *                                      per question answered, distribution, average/min/max                      200, 404
  * Another company's project is 404. The database enforces every rule (migrations 0040xx) whoever calls.
  */
 export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -74,6 +77,16 @@ export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
     const { id } = parseParams(c, projectParams);
     const project = await c.var.asUser((tx) => visibleProject(tx, c.var.tenant.id, id));
     return c.json(project satisfies Project);
+  });
+
+  app.get("/:id/report", async (c) => {
+    const { id } = parseParams(c, projectParams);
+    const report = await c.var.asUser(async (tx) => {
+      await visibleProject(tx, c.var.tenant.id, id);
+      const [row] = await tx<{ report: ProjectReport }[]>`select public.project_report(${id}) as report`;
+      return row.report;
+    });
+    return c.json(report satisfies ProjectReport);
   });
 
   app.patch("/:id", async (c) => {
