@@ -17,6 +17,7 @@ import {
   storageAs,
   testDatabase,
 } from "../fixtures/index.ts";
+import { documentDetail } from "../../supabase/functions/_shared/schemas/knowledge.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];
@@ -98,6 +99,9 @@ describe("documents", () => {
     expectError(await call(owner, "POST", `/documents/${upload.document.id}/versions`, { tenant: company, body: { text: "no" } }), 422, "validation_failed");
     const uploaded = await expectStatus(call(owner, "POST", `/documents/${upload.document.id}/versions`, { tenant: company, body: { storage_path: upload.next_upload_path } }), 201);
     expect(uploaded.versions[0]).toMatchObject({ version: 1, change: "created", storage_path: upload.next_upload_path });
+    // The answers are what the shared schema (and so the web app) reads: sizes are numbers, not bigint text.
+    expect(documentDetail.safeParse(text).error).toBeUndefined();
+    expect(documentDetail.safeParse(uploaded).error).toBeUndefined();
 
     expect(await settledDocument(sql, text.document.id, 1)).toMatchObject({ status: "ready" });
     expect(await settledDocument(sql, upload.document.id, 1)).toMatchObject({ status: "ready" });
@@ -144,6 +148,42 @@ describe("documents", () => {
     expectError(await call(analyst, "DELETE", `/documents/${ours.document.id}`, { tenant: company }), 403, "forbidden");
     expect((await call(owner, "DELETE", `/documents/${ours.document.id}`, { tenant: company })).status).toBe(204);
     expectError(await call(owner, "GET", `/documents/${ours.document.id}`, { tenant: company }), 404, "document_not_found");
+  });
+
+  it("takes its files out of Storage when a document or a whole base is deleted: no orphans", async () => {
+    const filesOf = async (prefix: string) =>
+      (await sql<{ count: number }[]>`select count(*)::int as count from storage.objects where bucket_id = 'documents' and name like ${`${prefix}/%`}`)[0].count;
+    const uploadInto = async (knowledgeBaseId: string, name: string) => {
+      const created = await expectStatus(call(owner, "POST", "/documents", {
+        tenant: company,
+        body: { source: "upload", knowledge_base_id: knowledgeBaseId, title: name, file_name: name, mime_type: "text/plain", size_bytes: 20 },
+      }), 201);
+      const file = new Blob(["Prazo de entrega: cinco dias."], { type: "text/plain" });
+      expect((await storageAs(owner.token).from("documents").upload(created.next_upload_path, file, { contentType: "text/plain" })).error).toBeNull();
+      return created as { document: { id: string }; next_upload_path: string };
+    };
+
+    // Two versions (two files) of one document, then the document deleted: both files go.
+    const one = await uploadInto(baseId, "entrega.txt");
+    await expectStatus(call(owner, "POST", `/documents/${one.document.id}/versions`, { tenant: company, body: { storage_path: one.next_upload_path } }), 201);
+    const detail = await expectStatus(call(owner, "GET", `/documents/${one.document.id}`, { tenant: company }), 200);
+    const second = new Blob(["Prazo de entrega: três dias."], { type: "text/plain" });
+    expect((await storageAs(owner.token).from("documents").upload(detail.next_upload_path, second, { contentType: "text/plain" })).error).toBeNull();
+    await expectStatus(call(owner, "POST", `/documents/${one.document.id}/versions`, { tenant: company, body: { storage_path: detail.next_upload_path } }), 201);
+    const kept = await uploadInto(baseId, "guardado.txt");
+    expect(await filesOf(`${company}/${one.document.id}`)).toBe(2);
+    expect((await call(owner, "DELETE", `/documents/${one.document.id}`, { tenant: company })).status).toBe(204);
+    expect(await filesOf(`${company}/${one.document.id}`)).toBe(0);
+    // Another document's file stays.
+    expect(await filesOf(`${company}/${kept.document.id}`)).toBe(1);
+
+    // A base deleted: every document's files go, even one uploaded but never named by a version.
+    const base = await expectStatus(call(owner, "POST", "/knowledge-bases", { tenant: company, body: { name: "Temporária" } }), 201);
+    const unnamed = await uploadInto(base.id, "rascunho.txt");
+    expect(await filesOf(`${company}/${unnamed.document.id}`)).toBe(1);
+    expect((await call(owner, "DELETE", `/knowledge-bases/${base.id}`, { tenant: company })).status).toBe(204);
+    expect(await filesOf(`${company}/${unnamed.document.id}`)).toBe(0);
+    expect(await filesOf(`${company}/${kept.document.id}`)).toBe(1);
   });
 
   it("a base that agents use is not deleted: 409 knowledge_base_in_use, then 204 once they let go", async () => {

@@ -21,7 +21,7 @@ import { documentRoutes } from "./routes/documents.ts";
 import { knowledgeBaseRoutes } from "./routes/knowledge-bases.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import { webhookEventRoutes } from "./routes/webhook-events.ts";
-import type { RouteDependencies } from "./routes/context.ts";
+import type { RemoveDocumentObjects, RouteDependencies } from "./routes/context.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
@@ -59,6 +59,8 @@ export interface ApiDependencies {
   functionsUrl?: string;
   /** E-mails invitation links (index.ts: through Supabase Auth). Inviting answers 503 when not given (tests). */
   sendInvitationMail?: SendInvitationMail;
+  /** Deleted documents' files out of Storage (index.ts: the service key); none in tests that never upload. */
+  removeDocumentObjects?: RemoveDocumentObjects;
 }
 
 export interface MeResponse {
@@ -73,7 +75,7 @@ export interface MeResponse {
  * reads and writes as that user inside one transaction, so RLS decides what it may see and do.
  */
 export function buildApiApp(
-  { sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail, functionsUrl }: ApiDependencies,
+  { sql, jwt, webOrigins, providers, logSink, kickEngine, sendInvitationMail, functionsUrl, removeDocumentObjects }: ApiDependencies,
 ) {
   const app = createFunctionApp({ basePath: "/api/v1", webOrigins, logSink });
   const signedIn = functionAuth({ ...jwt, serviceKeys: [] }, sql).user;
@@ -84,6 +86,7 @@ export function buildApiApp(
     providers: providers ?? providerEndpointsFromEnv(() => undefined),
     sendInvitationMail: sendInvitationMail ?? noInvitationMail,
     functionsUrl: functionsUrl ?? "/functions/v1",
+    removeDocumentObjects: removeDocumentObjects ?? (async () => {}),
   };
 
   // GET /api/v1/health — the function is up; no auth, no database (the `health` function checks that).

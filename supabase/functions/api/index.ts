@@ -11,6 +11,28 @@ const supabaseUrl = requiredEnv("SUPABASE_URL");
 const keys = projectKeysFromEnv((name) => Deno.env.get(name));
 
 /**
+ * Deletes deleted documents' files from the `documents` bucket as the service (the document rows,
+ * which the bucket's policies look at, are gone by then): Storage's bulk delete, 1000 at a time.
+ */
+async function removeDocumentObjects(paths: string[]): Promise<void> {
+  if (!keys.callKey) throw new Error("neither SUPABASE_SECRET_KEYS nor SUPABASE_SERVICE_ROLE_KEY is set");
+  // An sb_secret key goes in `apikey` (the gateway turns it into the role's JWT); a legacy key is a JWT itself.
+  const headers: Record<string, string> = keys.callKey.startsWith("sb_")
+    ? { apikey: keys.callKey }
+    : { apikey: keys.callKey, Authorization: `Bearer ${keys.callKey}` };
+  for (let start = 0; start < paths.length; start += 1000) {
+    const answer = await fetch(`${supabaseUrl}/storage/v1/object/documents`, {
+      method: "DELETE",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ prefixes: paths.slice(start, start + 1000) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    await answer.body?.cancel();
+    if (!answer.ok) throw new Error(`Storage answered ${answer.status} to the bulk delete`);
+  }
+}
+
+/**
  * Wakes the `executor` function after a run starts, in the background: the response does not
  * wait, and a failure is only logged (the database wakes the engine too, and a scheduled job does
  * every minute while runs are in flight).
@@ -46,6 +68,7 @@ const app = buildApiApp({
   kickEngine,
   // WEB_URL: the web app's address, where invitation links lead (`supabase secrets set WEB_URL=...`);
   // it must be an allowed redirect of the Auth project (site_url or additional_redirect_urls).
+  removeDocumentObjects,
   sendInvitationMail: keys.callKey
     ? authInvitationMailer({ supabaseUrl, serviceRoleKey: keys.callKey, webUrl: Deno.env.get("WEB_URL") || parseWebOrigins(Deno.env.get("WEB_ORIGINS"))[0] })
     : undefined,

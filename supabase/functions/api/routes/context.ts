@@ -27,7 +27,12 @@ export interface RouteDependencies {
   functionsUrl: string;
   /** E-mails an invitation's link (through Supabase Auth in production and on the stack). */
   sendInvitationMail: SendInvitationMail;
+  /** Removes objects of the `documents` bucket (deleted documents' files), as the service. */
+  removeDocumentObjects: RemoveDocumentObjects;
 }
+
+/** Deletes these paths of the `documents` bucket; throws when Storage refuses. */
+export type RemoveDocumentObjects = (paths: string[]) => Promise<void>;
 
 export function routes(): Hono<RouteEnv> {
   return new Hono<RouteEnv>();

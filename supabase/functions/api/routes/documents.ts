@@ -13,7 +13,7 @@ import {
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery, validationFailed } from "../../_shared/validation.ts";
 import { refusedOrMissing, requireCapability, type RouteDependencies, routes } from "./context.ts";
-import { visibleBase } from "./knowledge-bases.ts";
+import { documentFiles, removeFiles, visibleBase } from "./knowledge-bases.ts";
 
 const managersOnly = "Only the company's owners, admins and members can change documents.";
 
@@ -34,7 +34,7 @@ const managersOnly = "Only the company's owners, admins and members can change d
  *   DELETE /documents/:id                  manage_knowledge (its chunks go with it)              204, 403, 404
  * Another tenant's document or base is 404 (document_not_found, knowledge_base_not_found).
  */
-export function documentRoutes({ signedIn, inTenant }: RouteDependencies) {
+export function documentRoutes({ signedIn, inTenant, removeDocumentObjects }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -117,12 +117,16 @@ export function documentRoutes({ signedIn, inTenant }: RouteDependencies) {
 
   app.delete("/:id", async (c) => {
     const { id } = parseParams(c, documentParams);
-    await c.var.asUser(async (tx) => {
+    const files = await c.var.asUser(async (tx) => {
       await visibleDocument(tx, c.var.tenant.id, id);
       requireCapability(c.var.tenant, "manage_knowledge", managersOnly);
+      const paths = await documentFiles(tx, tx`d.id = ${id} and d.tenant_id = ${c.var.tenant.id}`);
       const deleted = await tx`delete from public.documents d where d.id = ${id} and d.tenant_id = ${c.var.tenant.id} returning d.id`;
       if (deleted.length === 0) throw refusedOrMissing(true, "Document", managersOnly);
+      return paths;
     });
+    // Once the rows are gone for good: its files go too, so the bucket keeps no orphans.
+    await removeFiles(removeDocumentObjects, files, c.get("requestId"));
     return c.body(null, 204);
   });
 
@@ -183,7 +187,7 @@ async function visibleDocument(tx: TransactionSql, tenantId: string, id: string)
 async function documentDetail(tx: TransactionSql, tenantId: string, id: string): Promise<DocumentDetail> {
   const document = await visibleDocument(tx, tenantId, id);
   const versions = await tx<DocumentVersion[]>`
-    select v.version, v.change::text as change, v.storage_path, v.size_bytes, v.note, v.created_by, to_jsonb(v.created_at) #>> '{}' as created_at
+    select v.version, v.change::text as change, v.storage_path, v.size_bytes::integer as size_bytes, v.note, v.created_by, to_jsonb(v.created_at) #>> '{}' as created_at
     from public.document_versions v where v.document_id = ${id} order by v.version desc`;
   const nextUploadPath = document.source === "upload" && document.file_name
     ? `${document.tenant_id}/${document.id}/${document.latest_version + 1}/${document.file_name}`

@@ -28,7 +28,7 @@ const managersOnly = "Only the company's owners, admins and members can change k
  *                                        → hybrid results with both score parts (the playground)
  * Another tenant's base is 404 knowledge_base_not_found, as a missing one.
  */
-export function knowledgeBaseRoutes({ signedIn, inTenant }: RouteDependencies) {
+export function knowledgeBaseRoutes({ signedIn, inTenant, removeDocumentObjects }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -86,12 +86,16 @@ export function knowledgeBaseRoutes({ signedIn, inTenant }: RouteDependencies) {
 
   app.delete("/:id", async (c) => {
     const { id } = parseParams(c, knowledgeBaseParams);
-    await c.var.asUser(async (tx) => {
+    const files = await c.var.asUser(async (tx) => {
       await visibleBase(tx, c.var.tenant.id, id);
       requireCapability(c.var.tenant, "manage_knowledge", managersOnly);
+      const paths = await documentFiles(tx, tx`d.knowledge_base_id = ${id} and d.tenant_id = ${c.var.tenant.id}`);
       const deleted = await tx`delete from public.knowledge_bases kb where kb.id = ${id} and kb.tenant_id = ${c.var.tenant.id} returning kb.id`;
       if (deleted.length === 0) throw refusedOrMissing(true, "Knowledge base", managersOnly);
+      return paths;
     });
+    // Its documents' files leave Storage with them.
+    await removeFiles(removeDocumentObjects, files, c.get("requestId"));
     return c.body(null, 204);
   });
 
@@ -124,4 +128,27 @@ export async function visibleBase(tx: TransactionSql, tenantId: string, id: stri
     select ${baseJson(tx)} as base from public.knowledge_bases kb where kb.id = ${id} and kb.tenant_id = ${tenantId}`;
   if (!row) throw new ApiError(404, "knowledge_base_not_found", "No knowledge base with this id in this company.");
   return row.base;
+}
+
+/**
+ * The Storage paths of the documents matching `where` (on `public.documents d`): the objects of all
+ * their versions and every file uploaded under them (a version whose file was uploaded but never
+ * named included), read through RLS before the rows go.
+ */
+export async function documentFiles(tx: TransactionSql, where: ReturnType<TransactionSql>): Promise<string[]> {
+  const rows = await tx<{ name: string }[]>`
+    select distinct o.name from storage.objects o
+    join public.documents d on o.name like d.tenant_id::text || '/' || d.id::text || '/%'
+    where o.bucket_id = 'documents' and ${where}`;
+  return rows.map((row) => row.name);
+}
+
+/** Removes the deleted documents' files; a failure is logged (the rows are gone either way) and not the caller's. */
+export async function removeFiles(remove: (paths: string[]) => Promise<void>, paths: string[], requestId: unknown): Promise<void> {
+  if (paths.length === 0) return;
+  try {
+    await remove(paths);
+  } catch (cause) {
+    console.error(JSON.stringify({ level: "error", msg: "document files not removed from Storage", request_id: requestId, paths: paths.length, error: String(cause) }));
+  }
 }

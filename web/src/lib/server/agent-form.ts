@@ -17,6 +17,8 @@ export function agentFromForm(data: FormData): Record<string, unknown> {
     temperature: optionalNumber(data, "temperature"),
     max_tokens: optionalNumber(data, "max_tokens"),
     tools: all(data, "tools"),
+    // Only when the form had the picker: a form without it leaves the agent's bases alone.
+    knowledge_base_ids: data.has("knowledge_base_ids_sent") ? all(data, "knowledge_base_ids") : undefined,
     status: optionalText(data, "status"),
   };
 }

@@ -7,6 +7,7 @@ import { adminEn } from "./admin.en";
 import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
+import { knowledgeEn } from "./knowledge.en";
 import { messagingEn } from "./messaging.en";
 import { passwordResetEn } from "./password-reset.en";
 import { teamsEn } from "./teams.en";
@@ -25,6 +26,7 @@ export const en: Messages = {
     executions: "Runs",
     inbox: "Inbox",
     contacts: "Contacts",
+    knowledge: "Knowledge",
     analytics: "Analytics",
     settings: "Settings",
     invitations: "Invitations",
@@ -414,6 +416,7 @@ export const en: Messages = {
     },
   },
   teams: teamsEn,
+  knowledge: knowledgeEn,
   passwordReset: passwordResetEn,
   executions: executionsEn,
   ...messagingEn,

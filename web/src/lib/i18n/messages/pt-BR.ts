@@ -7,6 +7,7 @@ import { adminPtBR } from "./admin.pt-BR";
 import { adminCommandsPtBR } from "./admin-commands.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
+import { knowledgePtBR } from "./knowledge.pt-BR";
 import { messagingPtBR } from "./messaging.pt-BR";
 import { passwordResetPtBR } from "./password-reset.pt-BR";
 import { teamsPtBR } from "./teams.pt-BR";
@@ -25,6 +26,7 @@ export const ptBR = {
     executions: "Execuções",
     inbox: "Conversas",
     contacts: "Contatos",
+    knowledge: "Conhecimento",
     analytics: "Análises",
     settings: "Configurações",
     invitations: "Convites",
@@ -421,6 +423,7 @@ export const ptBR = {
     },
   },
   teams: teamsPtBR,
+  knowledge: knowledgePtBR,
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
   ...messagingPtBR,

@@ -7,6 +7,7 @@ import { apiKeyList } from "$schemas/api-keys.ts";
 import { share, sharePage, type CreateShareBody } from "$schemas/shares.ts";
 import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
+import { knowledgeBaseList } from "$schemas/knowledge.ts";
 import { updateBody } from "$lib/server/agent-form";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { agentCopy } from "$lib/server/duplicate";
@@ -27,13 +28,14 @@ export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
     const agent = await api.get(path, agentSchema);
-    const [versions, shares, tools, keys, providers] = await Promise.all([
+    const [versions, shares, tools, keys, providers, knowledgeBases] = await Promise.all([
       api.get(`${path}/versions`, agentVersionPage, { limit: 50 }),
       // Shares are the agent's company's business: not listed for agents shared with the user.
       agent.access === "owner" ? api.get("/shares", sharePage, { agent_id: agent.id, limit: 100 }) : null,
       api.get("/tools", toolList),
       api.get("/api-keys", apiKeyList),
       api.get("/providers", providerList),
+      api.get("/knowledge-bases", knowledgeBaseList),
     ]);
     return {
       agent,
@@ -42,6 +44,7 @@ export const load: PageServerLoad = async (event) => {
       tools: tools.items,
       keys: keys.items,
       providers: providers.items,
+      knowledgeBases: knowledgeBases.items,
       userId: event.locals.user?.id ?? null,
     };
   } catch (cause) {

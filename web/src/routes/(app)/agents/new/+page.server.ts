@@ -4,6 +4,7 @@ import { agent } from "$schemas/agents.ts";
 import { apiKeyList } from "$schemas/api-keys.ts";
 import { providerList } from "$schemas/providers.ts";
 import { toolList } from "$schemas/tools.ts";
+import { knowledgeBaseList } from "$schemas/knowledge.ts";
 import { createBody } from "$lib/server/agent-form";
 import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, formFailure, pageError } from "$lib/server/api";
@@ -14,12 +15,13 @@ export const load: PageServerLoad = async (event) => {
   await requireCapability(event, "build_agents");
   const api = createApi(event);
   try {
-    const [tools, keys, providers] = await Promise.all([
+    const [tools, keys, providers, knowledgeBases] = await Promise.all([
       api.get("/tools", toolList),
       api.get("/api-keys", apiKeyList),
       api.get("/providers", providerList),
+      api.get("/knowledge-bases", knowledgeBaseList),
     ]);
-    return { tools: tools.items, keys: keys.items, providers: providers.items };
+    return { tools: tools.items, keys: keys.items, providers: providers.items, knowledgeBases: knowledgeBases.items };
   } catch (cause) {
     pageError(cause);
   }
