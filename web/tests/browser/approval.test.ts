@@ -94,8 +94,8 @@ describe("the team wizard", () => {
       const settings = ownerPage.getByTestId("approval-settings").first();
       expect(await settings.getByRole("checkbox", { name: /O trabalho de Redator precisa de aprovação/ }).isChecked()).toBe(true);
       expect(await settings.getByRole("checkbox", { name: "Rui Revisor" }).isChecked()).toBe(true);
-      expect(await settings.getByLabel("Prazo").inputValue()).toBe("1");
-      expect(await settings.getByLabel("Unidade").inputValue()).toBe("hours");
+      expect(await settings.getByLabel("Prazo", { exact: true }).inputValue()).toBe("1");
+      expect(await settings.getByLabel("Unidade", { exact: true }).inputValue()).toBe("hours");
       expect(await settings.getByLabel("Quando o prazo acabar").inputValue()).toBe("reject");
       // The editor's work needs nobody.
       expect(await ownerPage.getByTestId("approval-settings").nth(1).getByRole("checkbox").first().isChecked()).toBe(false);
@@ -103,8 +103,8 @@ describe("the team wizard", () => {
       if (width === 1280) await ownerPage.screenshot({ path: join(artifacts, "wizard-approval.png"), fullPage: true });
     }
     const settings = ownerPage.getByTestId("approval-settings").first();
-    await settings.getByLabel("Prazo").fill("2");
-    await settings.getByLabel("Unidade").selectOption("days");
+    await settings.getByLabel("Prazo", { exact: true }).fill("2");
+    await settings.getByLabel("Unidade", { exact: true }).selectOption("days");
     await settings.getByLabel("Quando o prazo acabar").selectOption("keep_waiting");
     await ownerPage.getByRole("button", { name: /Revisão/ }).first().click();
     await ownerPage.getByRole("button", { name: "Salvar equipe" }).click();
@@ -114,7 +114,11 @@ describe("the team wizard", () => {
     expect(writer.config.approval).toEqual({ approvers: [reviewerId], timeout_seconds: 172_800, on_timeout: "keep_waiting" });
     // Back as it was for the runs below.
     await callApi(owner, "PUT", `/teams/${teamId}`, {
-      ...team,
+      name: team.name,
+      description: team.description,
+      is_active: team.is_active,
+      workflow_type: team.workflow_type,
+      config: team.config,
       agents: (team.agents as Record<string, unknown>[]).map((member) => ({
         agent_id: member.agent_id,
         role: member.role,
