@@ -4,7 +4,7 @@
 // not numbers or out of range, reading an agent that does not run before.
 import { parseDecimal } from "$lib/i18n/decimal-input";
 import type { Locale } from "$lib/i18n/locales";
-import type { TeamDraft } from "$lib/teams";
+import { approvalTimeoutSeconds, type TeamDraft } from "$lib/teams";
 
 /** A problem as a message key of `teams.checks` and its values. */
 export interface DraftProblem {
@@ -76,6 +76,12 @@ export function draftProblems(draft: TeamDraft, locale: Locale): Record<string, 
 
     checkNumber(problems, `${prefix}.config.temperature`, member.config.temperature, locale, { min: 0, max: 2, whole: false });
     checkNumber(problems, `${prefix}.config.max_tokens`, member.config.max_tokens, locale, { min: 1, max: 200_000, whole: true });
+    // The approval's time limit: from a minute to 30 days (private.check_team_agent_approval).
+    if (member.config.approval) {
+      const seconds = approvalTimeoutSeconds(member.config.approval, locale);
+      if (typeof seconds === "string") problems[`${prefix}.config.approval.timeout_seconds`] = { key: "number" };
+      else if (seconds !== undefined && (seconds < 60 || seconds > 2_592_000)) problems[`${prefix}.config.approval.timeout_seconds`] = { key: "approvalTimeout" };
+    }
   });
 
   checkNumber(problems, "config.temperature", draft.config.temperature, locale, { min: 0, max: 2, whole: false });

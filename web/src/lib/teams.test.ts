@@ -6,7 +6,7 @@ import type { Team } from "$schemas/teams.ts";
 import { formatDecimalInput, parseDecimal } from "$lib/i18n/decimal-input";
 import { draftProblems } from "$lib/team-checks";
 import { placeholderOf, previewOf, templateSources, unlistedSources } from "$lib/team-input";
-import { conditionValueOf, definitionOf, draftFromTeam, emptyDraft, noOverrides, stepOfPath, typeForOperator, type TeamDraft } from "$lib/teams";
+import { conditionValueOf, definitionOf, draftFromTeam, emptyDraft, newApproval, noOverrides, stepOfPath, typeForOperator, type TeamDraft } from "$lib/teams";
 
 const triage = "aaaaaaaa-0000-4000-8000-000000000001";
 const writer = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -80,6 +80,43 @@ describe("numbers as people type them", () => {
     expect(formatDecimalInput(0.5, "pt-BR")).toBe("0,5");
     expect(formatDecimalInput(4000, "pt-BR")).toBe("4000");
     expect(formatDecimalInput(0.5, "en")).toBe("0.5");
+  });
+});
+
+describe("an agent whose work needs approval", () => {
+  const approver = "99999999-0000-4000-8000-000000000009";
+  const withApproval = (approval: NonNullable<Team["agents"][number]["config"]["approval"]>): Team => ({
+    ...team,
+    agents: team.agents.map((member) => (member.agent_id === writer ? { ...member, config: { approval } } : member)),
+  });
+
+  it("survives the wizard unchanged: approvers, a time limit in the largest whole unit, the policy", () => {
+    for (const approval of [
+      { approvers: [approver], timeout_seconds: 3600, on_timeout: "reject" as const },
+      { timeout_seconds: 172_800, on_timeout: "keep_waiting" as const },
+      { timeout_seconds: 90 * 60, on_timeout: "approve" as const },
+      {},
+    ]) {
+      const read = withApproval(approval);
+      const definition = definitionOf(draftFromTeam(read, "pt-BR"), "pt-BR");
+      expect(definition.agents.find((member) => member.agent_id === writer)?.config).toEqual({ approval });
+    }
+    const draft = draftFromTeam(withApproval({ timeout_seconds: 172_800, on_timeout: "keep_waiting" }), "pt-BR");
+    expect(draft.agents.find((member) => member.agent_id === writer)?.config.approval).toEqual({ approvers: [], timeout: "2", timeout_unit: "days", on_timeout: "keep_waiting" });
+  });
+
+  it("sends a time limit typed in a unit as seconds, no policy without one, and names one out of range before sending", () => {
+    const draft = draftFromTeam(team, "pt-BR");
+    draft.agents[1].config.approval = { ...newApproval(), timeout: "1,5", timeout_unit: "hours", on_timeout: "approve" };
+    expect(definitionOf(draft, "pt-BR").agents[1].config).toEqual({ approval: { timeout_seconds: 5400, on_timeout: "approve" } });
+    draft.agents[1].config.approval = { ...newApproval(), on_timeout: "approve" };
+    expect(definitionOf(draft, "pt-BR").agents[1].config).toEqual({ approval: {} });
+    draft.agents[1].config.approval = { ...newApproval(), timeout: "31", timeout_unit: "days" };
+    expect(draftProblems(draft, "pt-BR")["agents.1.config.approval.timeout_seconds"]).toEqual({ key: "approvalTimeout" });
+    draft.agents[1].config.approval = { ...newApproval(), timeout: "30", timeout_unit: "minutes" };
+    expect(draftProblems(draft, "pt-BR")["agents.1.config.approval.timeout_seconds"]).toBeUndefined();
+    draft.agents[1].config.approval = { ...newApproval(), timeout: "meia", timeout_unit: "hours" };
+    expect(draftProblems(draft, "pt-BR")["agents.1.config.approval.timeout_seconds"]).toEqual({ key: "number" });
   });
 });
 

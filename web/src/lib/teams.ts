@@ -2,6 +2,7 @@
 // form action): a draft the person edits, the definition the API takes (POST/PUT /teams), the
 // other way round for editing, and the workflow as a graph of nodes and edges for the diagram.
 import type {
+  ApprovalTimeoutPolicy,
   ConditionOperator,
   Team,
   TeamAgentCondition,
@@ -32,6 +33,49 @@ export interface DraftOverrides {
   temperature: string;
   /** The tools the agent may use in this team; null = all of its own. */
   tools: string[] | null;
+  /** Its output waits for a person before the run goes on; null (or absent) = it does not. */
+  approval?: DraftApproval | null;
+}
+
+/** A member who may be named to approve an agent's output (owners and admins always may, so they are not listed). */
+export interface ApproverChoice {
+  user_id: string;
+  name: string;
+}
+
+export type ApprovalTimeoutUnit = "minutes" | "hours" | "days";
+const secondsPer: Record<ApprovalTimeoutUnit, number> = { minutes: 60, hours: 3600, days: 86_400 };
+
+/** `config.approval` as the wizard edits it: the time limit as typed, in a unit (blank = none). */
+export interface DraftApproval {
+  /** Members named to decide besides the owners and admins (who always may). */
+  approvers: string[];
+  timeout: string;
+  timeout_unit: ApprovalTimeoutUnit;
+  on_timeout: ApprovalTimeoutPolicy;
+}
+
+export function newApproval(): DraftApproval {
+  return { approvers: [], timeout: "", timeout_unit: "hours", on_timeout: "reject" };
+}
+
+/** An approval read from the API, its time limit in the largest unit that holds it whole. */
+function approvalDraft(approval: TeamAgentConfig["approval"], locale: Locale): DraftApproval | undefined {
+  if (!approval) return undefined;
+  const seconds = approval.timeout_seconds;
+  const unit = seconds === undefined ? "hours" : (["days", "hours", "minutes"] as const).find((candidate) => seconds % secondsPer[candidate] === 0);
+  return {
+    approvers: [...(approval.approvers ?? [])],
+    timeout: seconds === undefined ? "" : formatDecimalInput(unit ? seconds / secondsPer[unit] : seconds / 60, locale),
+    timeout_unit: unit ?? "minutes",
+    on_timeout: approval.on_timeout ?? "reject",
+  };
+}
+
+/** The time limit the draft names, in seconds: undefined when blank, the text as typed when it is no number. */
+export function approvalTimeoutSeconds(approval: DraftApproval, locale: Locale): number | string | undefined {
+  const value = typedNumber(approval.timeout, locale);
+  return typeof value === "number" ? Math.round(value * secondsPer[approval.timeout_unit]) : value;
 }
 
 export interface DraftMember {
@@ -97,6 +141,7 @@ export function draftFromTeam(team: Team, locale: Locale): TeamDraft {
           max_tokens: blank(member.config.max_tokens),
           temperature: blank(member.config.temperature),
           tools: member.config.tools ? [...member.config.tools] : null,
+          approval: approvalDraft(member.config.approval, locale),
         },
       })),
     config: {
@@ -137,11 +182,21 @@ export function overridesOf(config: DraftOverrides, locale: Locale): TeamAgentCo
   if (maxTokens !== undefined) overrides.max_tokens = maxTokens;
   if (temperature !== undefined) overrides.temperature = temperature;
   if (config.tools !== null) overrides.tools = [...config.tools];
+  if (config.approval) {
+    const approval: Record<string, unknown> = {};
+    if (config.approval.approvers.length > 0) approval.approvers = [...config.approval.approvers];
+    const timeout = approvalTimeoutSeconds(config.approval, locale);
+    if (timeout !== undefined) {
+      approval.timeout_seconds = timeout;
+      approval.on_timeout = config.approval.on_timeout;
+    }
+    overrides.approval = approval;
+  }
   return overrides as TeamAgentConfig;
 }
 
 export function hasOverrides(config: DraftOverrides): boolean {
-  return config.max_tokens.trim() !== "" || config.temperature.trim() !== "" || config.tools !== null;
+  return config.max_tokens.trim() !== "" || config.temperature.trim() !== "" || config.tools !== null || Boolean(config.approval);
 }
 
 /** An input as the API takes it: a blank template is no template. */

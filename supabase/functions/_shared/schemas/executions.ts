@@ -60,7 +60,8 @@ export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
 
 /**
  * `GET /executions`: newest first; `from` inclusive and `to` exclusive, on when the run was created;
- * `search` finds runs whose prompt or result (the summary or an agent's part) contains the text.
+ * `search` finds runs whose prompt or result (the summary or an agent's part) contains the text;
+ * `awaiting=me` keeps the runs waiting for the caller's approval.
  */
 export const executionListQuery = z.strictObject({
   ...paginationQuery,
@@ -69,6 +70,8 @@ export const executionListQuery = z.strictObject({
   status: executionStatus.optional(),
   from: isoMoment().optional(),
   to: isoMoment().optional(),
+  /** `me`: only runs with an agent's output waiting for a decision the caller may take. */
+  awaiting: z.literal("me").optional(),
 });
 export type ExecutionListQuery = z.input<typeof executionListQuery>;
 

@@ -24,6 +24,8 @@ export interface ExecutionListParams {
   to: string | null;
   /** Text the prompt or the result contains, case and accents as typed (ilike); null for every run. */
   search: string | null;
+  /** Only runs with a step waiting for a decision the caller may take. */
+  awaitingMe?: boolean;
 }
 
 /** `text` as an ilike pattern that matches it anywhere, its own % and _ taken literally. */
@@ -35,6 +37,7 @@ function containsPattern(text: string | null): string | null {
 export async function listExecutions(tx: TransactionSql, params: ExecutionListParams): Promise<ExecutionPage> {
   const { tenantId, page, limit, teamId, status, from, to } = params;
   const pattern = containsPattern(params.search);
+  const awaitingMe = params.awaitingMe ?? false;
   const [result] = await tx<{ total: number; items: ExecutionPage["items"] }[]>`
     with matched as (
       select e.* from public.executions e
@@ -49,6 +52,14 @@ export async function listExecutions(tx: TransactionSql, params: ExecutionListPa
              or e.final_result ->> 'summary' ilike ${pattern}::text
              or exists (select 1 from jsonb_array_elements(coalesce(e.final_result -> 'details', '[]'::jsonb)) detail
                         where detail ->> 'output' ilike ${pattern}::text))
+        -- Waiting for me: a step waiting for approval that the caller may decide (the rule of
+        -- private.is_step_approver, as the status's can_decide reads it).
+        and (not ${awaitingMe}::boolean or exists (
+          select 1 from public.execution_steps s
+          join public.memberships m on m.tenant_id = s.tenant_id and m.user_id = (select auth.uid())
+          where s.execution_id = e.id and s.status = 'waiting_approval'
+            and (m.role in ('owner', 'admin')
+                 or (m.role = 'member' and coalesce(s.overrides #> '{approval,approvers}', '[]'::jsonb) ? m.user_id::text))))
     )
     select
       (select count(*)::int from matched) as total,

@@ -33,7 +33,7 @@ export interface ExecutionDependencies {
 /**
  * /executions — the current tenant's runs (X-Tenant-Id). Members, analysts included, read them;
  * owners, admins and members start (POST /teams/:id/execute, below) and stop them.
- *   GET  /executions                 ?team_id&status&from&to&search&page&limit (ISO 8601; from ≤ created_at < to)  200
+ *   GET  /executions                 ?team_id&status&from&to&search&awaiting=me&page&limit (ISO 8601; from ≤ created_at < to)  200
  *   GET  /executions/:id/status      progress and each agent's step                                       200, 404
  *   GET  /executions/:id/result      the answer (null until finished: always 200) and its cost            200, 404
  *   GET  /executions/:id/logs        the event log by seq; ?limit&offset&after_seq                       200, 404
@@ -63,6 +63,7 @@ export function executionRoutes({ signedIn, inTenant }: RouteDependencies) {
         from: query.from ?? null,
         to: query.to ?? null,
         search: query.search?.trim() || null,
+        awaitingMe: query.awaiting === "me",
       }));
     return c.json(page satisfies ExecutionPage);
   });

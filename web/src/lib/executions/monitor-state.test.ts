@@ -9,6 +9,8 @@ import {
   initialState,
   isFinished,
   timelinePageSize,
+  decisionsFor,
+  withApprovals,
   withEarlierEvents,
   type MonitorEvent,
 } from "./monitor-state";
@@ -226,5 +228,84 @@ describe("the live monitor's state of a long log", () => {
     // And one in the events the page read is taken even when it is not beyond the status.
     const short = initialState({ ...status(), status: "running", last_event_seq: 12 }, null, run.slice(0, 12));
     expect(short.outputs).toEqual({ [agentIds[0]]: "Primeira parte", [agentIds[1]]: "Segunda parte" });
+  });
+});
+
+describe("a step waiting for approval", () => {
+  const approver = "00000000-0000-4000-8000-0000000000d1";
+  const due = "2026-11-22T11:00:05Z";
+
+  /** The first agent's work waits for a person (an hour, then rejected). */
+  function withApproval(): ExecutionStatusResponse {
+    const snapshot = status();
+    snapshot.agents[0].approval = {
+      approvers: [approver],
+      timeout_seconds: 3600,
+      on_timeout: "reject",
+      due_at: null,
+      output: null,
+      proposed_output: null,
+      decision: null,
+      decided_by: null,
+      decided_at: null,
+      reason: null,
+      can_decide: false,
+    };
+    return snapshot;
+  }
+
+  const waiting = (seq: number) =>
+    event(seq, "agent_status_update", { agent_id: agentIds[0], status: "waiting_approval", input_tokens: 10, output_tokens: 20, cost_usd: 0.001, latency_ms: 5, proposed_output: "Rascunho", approval_due_at: due, approvers: [approver] }, steps[0]);
+
+  it("takes the text to decide and the time limit from the event, counts the cost once, and leaves its output unaccepted", () => {
+    const state = applyEvents(initialState(withApproval(), null), [event(2, "status_update", { status: "running" }), waiting(3)]);
+    const agent = state.agents[0];
+    expect(agent.status).toBe("waiting_approval");
+    expect(agent.approval).toMatchObject({ output: "Rascunho", due_at: due, approvers: [approver], decision: null, can_decide: false });
+    expect(agent.cost_usd).toBe(0.001);
+    expect(state.outputs[agentIds[0]]).toBeUndefined();
+    // Nobody may decide until the status read says this person may.
+    expect(decisionsFor(state)).toEqual([]);
+  });
+
+  it("learns who may decide from a status read that has seen as far, and ignores an older read", () => {
+    const state = applyEvents(initialState(withApproval(), null), [event(2, "status_update", { status: "running" }), waiting(3)]);
+    const older = withApproval();
+    const read = withApproval();
+    read.agents[0].status = "waiting_approval";
+    read.agents[0].approval = { ...read.agents[0].approval!, output: "Rascunho", due_at: due, can_decide: true };
+    expect(decisionsFor(withApprovals(state, older))).toEqual([]);
+    expect(decisionsFor(withApprovals(state, read)).map((agent) => agent.step_id)).toEqual([steps[0]]);
+  });
+
+  it("shows an edited approval: the approved text as output, the agent's kept as proposed, nothing counted twice", () => {
+    let state = applyEvents(initialState(withApproval(), null), [event(2, "status_update", { status: "running" }), waiting(3)]);
+    state = applyEvents(state, [
+      event(4, "agent_status_update", { agent_id: agentIds[0], status: "succeeded", approval: { decision: "approved", decided_by: approver, decided_as: "member", edited: true } }, steps[0]),
+      event(5, "result_update", { agent_id: agentIds[0], output: "Texto aprovado" }, steps[0]),
+    ]);
+    const agent = state.agents[0];
+    expect(agent.status).toBe("succeeded");
+    expect(agent.approval).toMatchObject({ decision: "approved", decided_by: approver, proposed_output: "Rascunho", can_decide: false, due_at: null });
+    expect(state.outputs[agentIds[0]]).toBe("Texto aprovado");
+    expect(agent.cost_usd).toBe(0.001);
+    expect(state.run.cost_usd).toBe(0.001);
+  });
+
+  it("shows a rejection with its reason, and a timeout's decision as nobody's", () => {
+    let state = applyEvents(initialState(withApproval(), null), [event(2, "status_update", { status: "running" }), waiting(3)]);
+    state = applyEvent(
+      state,
+      event(4, "agent_status_update", { agent_id: agentIds[0], status: "failed", error: "rejected: nobody decided within the approval time", approval: { decision: "rejected", decided_by: null, decided_as: "timeout", reason: "nobody decided within the approval time" } }, steps[0]),
+    );
+    expect(state.agents[0].approval).toMatchObject({ decision: "rejected", decided_by: null, reason: "nobody decided within the approval time" });
+    expect(state.agents[0].error).toBe("rejected: nobody decided within the approval time");
+  });
+
+  it("drops the time limit once keep_waiting's timeout says so", () => {
+    let state = applyEvents(initialState(withApproval(), null), [event(2, "status_update", { status: "running" }), waiting(3)]);
+    state = applyEvent(state, event(4, "agent_status_update", { agent_id: agentIds[0], status: "waiting_approval", approval_timed_out: true }, steps[0]));
+    expect(state.agents[0].approval).toMatchObject({ due_at: null, output: "Rascunho" });
+    expect(state.agents[0].cost_usd).toBe(0.001);
   });
 });

@@ -19,6 +19,7 @@ import type {
   ExecutionResultDetail,
   ExecutionStatus,
   ExecutionStatusResponse,
+  ExecutionStepApproval,
   StepStatus,
 } from "$schemas/executions.ts";
 
@@ -221,6 +222,7 @@ function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState
     // that follows says `succeeded` again without tokens, so nothing is counted twice.
     case "waiting_approval":
     case "succeeded": {
+      if (agent.status === "waiting_approval") agent.approval = waitingApproval(agent.approval, payload);
       const input = numberOr(payload.input_tokens, 0);
       const output = numberOr(payload.output_tokens, 0);
       const cost = numberOr(payload.cost_usd, 0);
@@ -243,11 +245,72 @@ function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState
       agent.finished_at ??= event.created_at;
       break;
   }
+  if (payload.approval && typeof payload.approval === "object") agent.approval = decidedApproval(agent.approval, payload.approval as Record<string, unknown>, event.created_at);
   const agents = [...state.agents];
   agents[index] = agent;
   const running = agents.find((candidate) => candidate.status === "running");
   const next = running ?? agents.find((candidate) => ["pending", "ready"].includes(candidate.status));
   return { ...state, agents, run: { ...run, current_step: finishedStatuses.includes(run.status) ? null : (next?.position ?? null) } };
+}
+
+const noApproval: ExecutionStepApproval = {
+  approvers: [],
+  timeout_seconds: null,
+  on_timeout: null,
+  due_at: null,
+  output: null,
+  proposed_output: null,
+  decision: null,
+  decided_by: null,
+  decided_at: null,
+  reason: null,
+  can_decide: false,
+};
+
+/**
+ * A step that starts waiting: the text to decide and when time runs out come with the event; whether
+ * this person may decide does not (the status read says so: see `withApprovals`).
+ */
+function waitingApproval(known: ExecutionStepApproval | null, payload: Record<string, unknown>): ExecutionStepApproval {
+  const approval = { ...(known ?? noApproval) };
+  if (typeof payload.proposed_output === "string") approval.output = payload.proposed_output;
+  if (typeof payload.approval_due_at === "string" || payload.approval_due_at === null) approval.due_at = payload.approval_due_at as string | null;
+  // keep_waiting's timeout says so once, and from then on there is no time limit.
+  if (payload.approval_timed_out === true) approval.due_at = null;
+  if (Array.isArray(payload.approvers)) approval.approvers = payload.approvers.filter((id): id is string => typeof id === "string");
+  return { ...approval, decision: null, decided_by: null, decided_at: null, reason: null };
+}
+
+/** A decision (a person's or the timeout's) on a step that waited: nobody may decide it any more. */
+function decidedApproval(known: ExecutionStepApproval | null, decision: Record<string, unknown>, at: string): ExecutionStepApproval {
+  const approval = { ...(known ?? noApproval), can_decide: false, decided_at: at, due_at: null };
+  if (decision.decision === "approved" || decision.decision === "rejected") approval.decision = decision.decision;
+  approval.decided_by = typeof decision.decided_by === "string" ? decision.decided_by : null;
+  if (typeof decision.reason === "string") approval.reason = decision.reason;
+  // An edited approval's text arrives in the result_update that follows; the agent's stays proposed.
+  if (decision.edited === true) approval.proposed_output = approval.output;
+  return approval;
+}
+
+/**
+ * Each agent's approval as a fresh status read has it (the text to decide, who may), for the steps
+ * the read has seen at least as far as the state: the rest of the state stays as the events made it.
+ */
+export function withApprovals(state: MonitorState, status: ExecutionStatusResponse): MonitorState {
+  if (status.execution_id !== state.run.execution_id) return state;
+  const fresh = new Map(status.agents.map((agent) => [agent.step_id, agent]));
+  const agents = state.agents.map((agent) => {
+    const read = fresh.get(agent.step_id);
+    // A read older than what the events already say (a decision it has not seen) is left out.
+    if (!read || read.status !== agent.status) return agent;
+    return { ...agent, approval: read.approval };
+  });
+  return { ...state, agents };
+}
+
+/** The steps waiting for a decision this person may take. */
+export function decisionsFor(state: MonitorState): ExecutionAgentStatus[] {
+  return state.agents.filter((agent) => agent.status === "waiting_approval" && agent.approval?.can_decide);
 }
 
 /** The events at the end of `sorted` that run without a hole up to `before` - 1. */

@@ -43,7 +43,13 @@ describe("run errors", () => {
     expect(skipReasonText("condition initial_prompt contains x was not met (value: nothing produced)", t)).toContain("executions.skipReasons.nothingProduced");
   });
 
+  it("translate an approver's rejection and the approval time running out, alone and inside the run's message", () => {
+    expect(stepErrorText("rejected: Faltou o preço", t)).toBe(`executions.runErrors.rejected ${JSON.stringify({ reason: "Faltou o preço" })}`);
+    expect(stepErrorText("rejected: nobody decided within the approval time", t)).toBe("executions.runErrors.approvalTimedOut {}");
+    expect(runErrorText('agent "Redator" failed: rejected: Faltou o preço', t)).toContain("executions.runErrors.agentFailed");
+  });
+
   it("have English words for each", () => {
-    expect(Object.keys(en.executions.runErrors).sort()).toEqual(["agentFailed", "keyFirstPartyOnly", "keyStoredElsewhere", "timeLimit", "workerGone"]);
+    expect(Object.keys(en.executions.runErrors).sort()).toEqual(["agentFailed", "approvalTimedOut", "keyFirstPartyOnly", "keyStoredElsewhere", "rejected", "timeLimit", "workerGone"]);
   });
 });

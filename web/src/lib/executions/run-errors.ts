@@ -8,6 +8,9 @@ import type { Translate } from "$lib/i18n/api-messages";
 type Rule = [RegExp, (match: RegExpMatchArray, t: Translate) => string];
 
 const stepRules: Rule[] = [
+  // An approver's rejection (decide_step_approval), or the approval time running out.
+  [/^rejected: nobody decided within the approval time$/, (_, t) => t("executions.runErrors.approvalTimedOut")],
+  [/^rejected: (.*)$/s, ([, reason], t) => t("executions.runErrors.rejected", { values: { reason } })],
   [
     /^the (\S+) key for this run was stored for (\S+) and is not sent to (\S+?): /,
     ([, service, storedFor, destination], t) => t("executions.runErrors.keyStoredElsewhere", { values: { service, storedFor, destination } }),

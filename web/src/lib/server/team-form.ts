@@ -5,6 +5,8 @@ import { error, fail, type ActionFailure } from "@sveltejs/kit";
 import type { TeamDefinitionBody } from "$schemas/teams.ts";
 import { normalisePath } from "$lib/teams";
 import { agentPage } from "$schemas/agents.ts";
+import { memberPage } from "$schemas/members.ts";
+import type { ApproverChoice } from "$lib/teams";
 import { formFailure, type Api, type FormFailure } from "./api";
 
 /** The definition the wizard sent, or a 400 failure when the field is missing or not JSON. */
@@ -69,4 +71,13 @@ export async function choosableAgents(api: Api): Promise<ChoosableAgent[]> {
       tools,
       has_instructions: system_prompt.trim() !== "",
     }));
+}
+
+/**
+ * The members a team agent's approval may name: those with the member role (owners and admins
+ * always decide; analysts may not run teams, so the database refuses them).
+ */
+export async function approverChoices(api: Api): Promise<ApproverChoice[]> {
+  const page = await api.get("/members", memberPage, { role: "member", limit: 100 });
+  return page.items.map((member) => ({ user_id: member.user_id, name: member.full_name?.trim() || member.email || member.user_id }));
 }

@@ -125,6 +125,8 @@ export const en: Messages = {
     budgetUsed: "Monthly budget used",
     ofBudget: "{share} of {budget} this month",
     recentExecutions: "Recent runs",
+    awaitingApproval: "{count, plural, =0 {No run waits} one {# run waits} other {# runs wait}} for your approval",
+    seeAllAwaiting: "See every run waiting for you",
     seeAllExecutions: "See all runs",
     unnamedTeam: "Unnamed team",
     noTeamsTitle: "No teams yet",

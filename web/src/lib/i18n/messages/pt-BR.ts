@@ -125,6 +125,8 @@ export const ptBR = {
     budgetUsed: "Uso do orçamento mensal",
     ofBudget: "{share} de {budget} no mês",
     recentExecutions: "Execuções recentes",
+    awaitingApproval: "{count, plural, =0 {Nenhuma execução aguarda} one {# execução aguarda} other {# execuções aguardam}} sua aprovação",
+    seeAllAwaiting: "Ver todas as execuções que aguardam você",
     seeAllExecutions: "Ver todas as execuções",
     unnamedTeam: "Equipe sem nome",
     noTeamsTitle: "Nenhuma equipe ainda",

@@ -152,6 +152,19 @@ export const teamsEn = {
     chooseTools: "Choose {name}'s tools in this team",
     toolsOf: "{name}'s tools",
     noOwnTools: "This agent has no tools.",
+    approval: {
+      requires: "{name}'s work needs a person's approval",
+      help: "When it finishes, the run waits: an approver reads the output and approves it (as is or edited) or rejects it with a reason. The company's owners and admins always may.",
+      approvers: "Members who may approve too",
+      approversHelp: "Owners and admins always may decide; name members here.",
+      noMembers: "No members to name: owners and admins decide.",
+      timeout: "Time limit",
+      timeoutHelp: "Blank: waits as long as it takes. From 1 minute to 30 days.",
+      unit: "Unit",
+      units: { minutes: "minutes", hours: "hours", days: "days" },
+      onTimeout: "When time runs out",
+      policies: { reject: "Reject the work", approve: "Approve it as it is", keep_waiting: "Keep waiting (and say so)" },
+    },
     hasErrors: "has errors",
   },
   diagram: {
@@ -222,6 +235,7 @@ export const teamsEn = {
     between: "Type a number between {min} and {max}.",
     boolean: "Choose true or false.",
     tooLong: "At most {max} characters.",
+    approvalTimeout: "Between 1 minute and 30 days.",
   },
   words: {
     variable: "variable {name}",

@@ -153,6 +153,19 @@ export const teamsPtBR = {
     chooseTools: "Escolher as ferramentas de {name} nesta equipe",
     toolsOf: "Ferramentas de {name}",
     noOwnTools: "Este agente não tem ferramentas.",
+    approval: {
+      requires: "O trabalho de {name} precisa de aprovação de uma pessoa",
+      help: "Quando ele termina, a execução espera: quem aprova lê a resposta e a aprova (como está ou editada) ou a rejeita com um motivo. Proprietários e administradores da empresa sempre podem.",
+      approvers: "Membros que também podem aprovar",
+      approversHelp: "Proprietários e administradores sempre podem decidir; indique membros aqui.",
+      noMembers: "Não há membros para indicar: decidem os proprietários e administradores.",
+      timeout: "Prazo",
+      timeoutHelp: "Em branco: espera o tempo que for preciso. De 1 minuto a 30 dias.",
+      unit: "Unidade",
+      units: { minutes: "minutos", hours: "horas", days: "dias" },
+      onTimeout: "Quando o prazo acabar",
+      policies: { reject: "Rejeitar o trabalho", approve: "Aprovar como está", keep_waiting: "Continuar esperando (e avisar)" },
+    },
     hasErrors: "tem erros",
   },
   diagram: {
@@ -223,6 +236,7 @@ export const teamsPtBR = {
     between: "Digite um número entre {min} e {max}.",
     boolean: "Escolha verdadeiro ou falso.",
     tooLong: "No máximo {max} caracteres.",
+    approvalTimeout: "Entre 1 minuto e 30 dias.",
   },
   words: {
     variable: "variável {name}",

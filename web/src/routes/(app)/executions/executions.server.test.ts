@@ -113,8 +113,8 @@ describe("the runs list", () => {
     // `to` is the last day included.
     expect((await list(owner, `?from=${today}&to=${today}`)).executions.total).toBe(1);
     expect((await list(owner, "?to=2020-01-01")).executions.total).toBe(0);
-    const lenient = await list(owner, "?status=bogus&team_id=nope&from=31/12/2020");
-    expect(lenient.filters).toEqual({ search: "", team_id: "", status: "", from: "", to: "" });
+    const lenient = await list(owner, "?status=bogus&team_id=nope&from=31/12/2020&awaiting=you");
+    expect(lenient.filters).toEqual({ search: "", team_id: "", status: "", from: "", to: "", awaiting: "" });
     expect(lenient.executions.total).toBe(1);
   });
 

@@ -1,9 +1,11 @@
 // /executions/[id]: the live monitor of one run. The page loads a snapshot (status, result, the
 // newest events of the log and the agents' outputs so far); the browser then follows
 // `execution:<id>` on Realtime, fills any gap from ./events and reads earlier events from there when
-// asked. Stop cancels the run, or says how it had already ended. Another company's run answers 404;
+// asked. Stop cancels the run, or says how it had already ended. Approve (as written or edited)
+// and Reject (with a reason) decide an agent's output waiting for approval; one decided meanwhile by
+// someone else answers 409 in words. Another company's run answers 404;
 // when it is one of the person's other companies, the 404 page offers to switch to it.
-import { error } from "@sveltejs/kit";
+import { error, fail } from "@sveltejs/kit";
 import { executionResult, executionStatusResponse } from "$schemas/executions.ts";
 import { ApiFailure, createApi, formFailure, pageError } from "$lib/server/api";
 import { companyHolding } from "$lib/server/elsewhere";
@@ -29,6 +31,14 @@ export const load: PageServerLoad = async (event) => {
   }
 };
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The step a decision names, or a 400 failure when the form sent none. */
+function stepOf(data: FormData): string | null {
+  const step = data.get("step_id");
+  return typeof step === "string" && uuidPattern.test(step) ? step.toLowerCase() : null;
+}
+
 const endedStatuses = new Set(["completed", "failed", "cancelled"]);
 
 function alreadyEnded(status: string) {
@@ -51,6 +61,32 @@ export const actions: Actions = {
       return { ...words, stoppedStatus: status.status };
     } catch (cause) {
       return formFailure(cause, {}, "stop");
+    }
+  },
+  approve: async (event) => {
+    const path = executionPath(event.params.id);
+    const data = await event.request.formData();
+    const step = stepOf(data);
+    if (!step) return fail(400, { message: "The form did not name the step.", code: "bad_request", fields: {}, values: {}, form: "approval" });
+    const output = data.get("edited") === "1" ? String(data.get("output") ?? "") : null;
+    try {
+      await createApi(event).post(`${path}/steps/${step}/approve`, executionStatusResponse, output === null ? undefined : { output });
+      return notice("executions.approval.approvedNotice");
+    } catch (cause) {
+      return formFailure(cause, { step_id: step, ...(output === null ? {} : { output }) }, "approval");
+    }
+  },
+  reject: async (event) => {
+    const path = executionPath(event.params.id);
+    const data = await event.request.formData();
+    const step = stepOf(data);
+    if (!step) return fail(400, { message: "The form did not name the step.", code: "bad_request", fields: {}, values: {}, form: "approval" });
+    const reason = String(data.get("reason") ?? "");
+    try {
+      await createApi(event).post(`${path}/steps/${step}/reject`, executionStatusResponse, { reason });
+      return notice("executions.approval.rejectedNotice");
+    } catch (cause) {
+      return formFailure(cause, { step_id: step, reason }, "approval");
     }
   },
 };

@@ -3,13 +3,15 @@ import { redirect } from "@sveltejs/kit";
 import { team } from "$schemas/teams.ts";
 import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, pageError } from "$lib/server/api";
-import { choosableAgents, definitionFrom, isFailure, teamFailure } from "$lib/server/team-form";
+import { approverChoices, choosableAgents, definitionFrom, isFailure, teamFailure } from "$lib/server/team-form";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
   await requireCapability(event, "build_teams");
   try {
-    return { agents: await choosableAgents(createApi(event)) };
+    const api = createApi(event);
+    const [agents, approvers] = await Promise.all([choosableAgents(api), approverChoices(api)]);
+    return { agents, approvers };
   } catch (cause) {
     pageError(cause);
   }

@@ -3,7 +3,7 @@ import { redirect } from "@sveltejs/kit";
 import { team as teamSchema } from "$schemas/teams.ts";
 import { requireCapability } from "$lib/server/capability-guard";
 import { createApi, pageError } from "$lib/server/api";
-import { choosableAgents, definitionFrom, isFailure, teamFailure, teamPath } from "$lib/server/team-form";
+import { approverChoices, choosableAgents, definitionFrom, isFailure, teamFailure, teamPath } from "$lib/server/team-form";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
@@ -11,8 +11,8 @@ export const load: PageServerLoad = async (event) => {
   const path = teamPath(event.params.id);
   const api = createApi(event);
   try {
-    const [team, agents] = await Promise.all([api.get(path, teamSchema), choosableAgents(api)]);
-    return { team, agents };
+    const [team, agents, approvers] = await Promise.all([api.get(path, teamSchema), choosableAgents(api), approverChoices(api)]);
+    return { team, agents, approvers };
   } catch (cause) {
     pageError(cause);
   }
