@@ -161,6 +161,35 @@ end;
 $$;
 
 /*
+ * Who answers a conversation and how: here, its inbox's settings. start_turn and
+ * note_contact_messages ask only this, so a later domain that runs its own script in a
+ * conversation (interviews, 20261122004040) replaces this function instead of those two.
+ */
+create or replace function private.responder_settings_for_conversation(conversation public.conversations)
+returns public.responder_settings
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select private.responder_settings_for_inbox(conversation.inbox_id);
+$$;
+
+/*
+ * What else a turn's run is told about its conversation, merged into the run's variables next to
+ * `conversation`. Here nothing; interviews (20261122004040) name the interview being run.
+ */
+create or replace function private.turn_run_context(target_conversation_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select '{}'::jsonb;
+$$;
+
+/*
  * Starts a turn's run, or ends the turn when nobody should answer any more. The caller holds the
  * conversation's row. The run: the responder team on the transcript (flattened as its initial
  * prompt, for teams whose agents read text), with variables.conversation = {id, inbox_id,
@@ -191,7 +220,7 @@ begin
     return null;
   end if;
   select * into conversation from public.conversations c where c.id = turn.conversation_id;
-  settings := private.responder_settings_for_inbox(turn.inbox_id);
+  settings := private.responder_settings_for_conversation(conversation);
   if not private.is_tenant_active(turn.tenant_id) then
     update private.conversation_turns set status = 'dropped', finished_at = now(), outcome = 'company_not_active' where id = turn.id;
     return null;
@@ -212,7 +241,8 @@ begin
   begin
     run := public.start_execution(settings.team_id, prompt, pg_catalog.jsonb_build_object('conversation', pg_catalog.jsonb_build_object(
       'id', conversation.id, 'inbox_id', conversation.inbox_id, 'transcript', transcript,
-      'contact', pg_catalog.jsonb_build_object('name', contact.name, 'phone', contact.phone, 'metadata', contact.metadata))));
+      'contact', pg_catalog.jsonb_build_object('name', contact.name, 'phone', contact.phone, 'metadata', contact.metadata)))
+      || private.turn_run_context(conversation.id));
   exception when others then
     get stacked diagnostics failure = constraint_name;
     update private.conversation_turns set status = 'failed', finished_at = now(), outcome = coalesce(nullif(failure, ''), left(sqlerrm, 200))
@@ -281,7 +311,7 @@ begin
   if not private.is_tenant_active(conversation.tenant_id) then
     return;
   end if;
-  settings := private.responder_settings_for_inbox(conversation.inbox_id);
+  settings := private.responder_settings_for_conversation(conversation);
   if settings.team_id is null then
     return;
   end if;
@@ -429,7 +459,11 @@ select cron.schedule('renum-watch-conversation-turns', '* * * * *', 'call privat
 select cron.schedule('renum-watch-conversation-turns-at-start', '@reboot', 'call private.watch_conversation_turns()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
+revoke all on function private.responder_settings_for_conversation(public.conversations) from public, anon, authenticated;
+revoke all on function private.turn_run_context(uuid) from public, anon, authenticated;
 grant execute on function private.is_tenant_active(uuid) to service_role;
+grant execute on function private.responder_settings_for_conversation(public.conversations) to service_role;
+grant execute on function private.turn_run_context(uuid) to service_role;
 grant execute on function private.mentions_handoff_keyword(text[], text[]) to service_role;
 grant execute on function private.hand_off_conversation(uuid, text) to service_role;
 grant execute on function private.conversation_transcript(uuid, integer) to service_role;

@@ -26,9 +26,10 @@
 -- Who may do what: the service role and pg_cron only; people see the interview (RLS of
 -- public.interviews) and the messages.
 --
--- start_turn and note_contact_messages are redefined here (20261122001710 wrote them) only to ask
--- private.responder_settings_for_conversation instead of the inbox's settings, and to name the
--- interview in the run's variables: the responder file cannot know about interviews, which come later.
+-- The responder (20261122001710) asks two functions this file replaces: who answers the
+-- conversation (private.responder_settings_for_conversation: the project's team, at any hour,
+-- while an interview runs in it) and what the run is told besides the conversation
+-- (private.turn_run_context: the interview).
 
 -- ─── built-in tool ────────────────────────────────────────────────────────────────────────────
 insert into public.tools (id, name, description, parameters) values
@@ -87,124 +88,16 @@ begin
 end;
 $$;
 
-create or replace function private.start_turn(target_turn_id uuid)
-returns uuid
-language plpgsql
+-- The interview a turn's run carries out, named in its variables (replaces 20261122001710's empty context).
+create or replace function private.turn_run_context(target_conversation_id uuid)
+returns jsonb
+language sql
+stable
 security definer
 set search_path = ''
 as $$
-declare
-  turn private.conversation_turns;
-  conversation public.conversations;
-  contact public.contacts;
-  settings public.responder_settings;
-  transcript jsonb;
-  prompt text;
-  run public.executions;
-  failure text;
-  interview public.interviews;
-begin
-  select * into turn from private.conversation_turns t where t.id = target_turn_id and t.status = 'collecting' for update;
-  if turn.id is null then
-    return null;
-  end if;
-  select * into conversation from public.conversations c where c.id = turn.conversation_id;
-  settings := private.responder_settings_for_conversation(conversation);
-  interview := private.open_interview_of_conversation(conversation.id);
-  if conversation.status = 'closed' or conversation.assignee <> 'bot' or settings.team_id is null then
-    update private.conversation_turns set status = 'dropped', finished_at = now(),
-      outcome = case when settings.team_id is null then 'nobody_answers' else 'conversation_not_with_bot' end
-    where id = turn.id;
-    return null;
-  end if;
-
-  select * into contact from public.contacts c where c.id = conversation.contact_id;
-  transcript := private.conversation_transcript(conversation.id, settings.history_messages);
-  select left(string_agg(case when e ->> 'role' = 'user' then coalesce(contact.name, 'Contact') else 'Assistant' end || ': ' || (e ->> 'content'),
-                         E'\n' order by (e ->> 'message_index')::integer), 100000)
-  into prompt from pg_catalog.jsonb_array_elements(transcript) e;
-
-  begin
-    run := public.start_execution(settings.team_id, prompt, pg_catalog.jsonb_build_object('conversation', pg_catalog.jsonb_build_object(
-      'id', conversation.id, 'inbox_id', conversation.inbox_id, 'transcript', transcript,
-      'contact', pg_catalog.jsonb_build_object('name', contact.name, 'phone', contact.phone, 'metadata', contact.metadata)))
-      || case when interview.id is null then '{}'::jsonb
-              else pg_catalog.jsonb_build_object('interview', pg_catalog.jsonb_build_object('id', interview.id, 'project_id', interview.project_id)) end);
-  exception when others then
-    get stacked diagnostics failure = constraint_name;
-    update private.conversation_turns set status = 'failed', finished_at = now(), outcome = coalesce(nullif(failure, ''), left(sqlerrm, 200))
-    where id = turn.id;
-    perform private.hand_off_conversation(conversation.id, 'responder_failed');
-    return null;
-  end;
-  update private.conversation_turns set status = 'running', execution_id = run.id, started_at = now() where id = turn.id;
-  return run.id;
-end;
-$$;
-
-create or replace function private.note_contact_messages(target_conversation_id uuid, first_index integer, last_index integer,
-                                                         texts text[], arrived_at timestamptz)
-returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  conversation public.conversations;
-  settings public.responder_settings;
-  open_turn private.conversation_turns;
-  turn_id uuid;
-  collecting_from integer := first_index;
-begin
-  select * into conversation from public.conversations c where c.id = target_conversation_id for no key update;
-  if conversation.id is null or conversation.status = 'closed' or conversation.assignee <> 'bot' then
-    return;
-  end if;
-  settings := private.responder_settings_for_conversation(conversation);
-  if settings.team_id is null then
-    return;
-  end if;
-  -- Only opt-out or opt-in words (the contact's wish, recorded by 20261122001800): the bot answers nothing.
-  if not exists (select from unnest(texts) t where private.opt_word_of(settings, t) is null) then
-    return;
-  end if;
-  if private.mentions_handoff_keyword(texts, settings.handoff_keywords) then
-    perform private.hand_off_conversation(conversation.id, 'handoff_keyword');
-    return;
-  end if;
-
-  select * into open_turn from private.conversation_turns t
-  where t.conversation_id = conversation.id and t.status in ('collecting', 'running') for update;
-  if open_turn.id is null and not private.is_within_business_hours(settings.business_hours, settings.time_zone, arrived_at) then
-    perform private.note_out_of_hours(conversation, settings, first_index, last_index, arrived_at);
-    return;
-  end if;
-  if open_turn.status = 'collecting' then
-    update private.conversation_turns
-    set last_message_index = greatest(last_message_index, last_index), due_at = arrived_at + make_interval(secs => settings.debounce_ms / 1000.0)
-    where id = open_turn.id;
-    turn_id := open_turn.id;
-  else
-    if open_turn.status = 'running' then
-      -- The answer in flight is to a conversation that has moved on: its run is stopped by the next pass.
-      update private.conversation_turns
-      set status = 'superseded', outcome = 'a newer message arrived', finished_at = now(), run_stop_pending = execution_id is not null
-      where id = open_turn.id;
-      collecting_from := open_turn.first_message_index;
-    elsif (select count(*) from private.conversation_turns t where t.conversation_id = conversation.id and t.status = 'answered')
-          >= settings.max_bot_turns then
-      perform private.hand_off_conversation(conversation.id, 'turn_limit');
-      return;
-    end if;
-    insert into private.conversation_turns (tenant_id, inbox_id, conversation_id, first_message_index, last_message_index, due_at)
-    values (conversation.tenant_id, conversation.inbox_id, conversation.id, collecting_from, last_index,
-            arrived_at + make_interval(secs => settings.debounce_ms / 1000.0))
-    returning id into turn_id;
-  end if;
-  if settings.debounce_ms = 0 then
-    perform private.start_turn(turn_id);
-  end if;
-end;
+  select coalesce((select pg_catalog.jsonb_build_object('interview', pg_catalog.jsonb_build_object('id', i.id, 'project_id', i.project_id))
+                   from private.open_interview_of_conversation(target_conversation_id) i where i.id is not null), '{}'::jsonb);
 $$;
 
 -- The conversation a step's run answers (the engine's own record in private.conversation_turns,
@@ -395,6 +288,7 @@ select cron.schedule('renum-send-interview-invitations', '* * * * *', 'select pr
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on function private.open_interview_of_conversation(uuid) from public, anon, authenticated;
 revoke all on function private.responder_settings_for_conversation(public.conversations) from public, anon, authenticated;
+revoke all on function private.turn_run_context(uuid) from public, anon, authenticated;
 revoke all on function private.conversation_of_step(uuid) from public, anon, authenticated;
 revoke all on function private.step_interview_context(uuid) from public, anon, authenticated;
 revoke all on function private.record_interview_answer_for_step(uuid, text, integer, text, text) from public, anon, authenticated;
@@ -402,6 +296,7 @@ revoke all on function private.interview_window_open(public.inboxes, uuid, times
 revoke all on function private.send_interview_invitations(timestamptz) from public, anon, authenticated;
 grant execute on function private.open_interview_of_conversation(uuid) to service_role;
 grant execute on function private.responder_settings_for_conversation(public.conversations) to service_role;
+grant execute on function private.turn_run_context(uuid) to service_role;
 grant execute on function private.conversation_of_step(uuid) to service_role;
 grant execute on function private.step_interview_context(uuid) to service_role;
 grant execute on function private.record_interview_answer_for_step(uuid, text, integer, text, text) to service_role;

@@ -118,9 +118,10 @@ select is((select status || ' ' || (error ->> 'code') from public.messages where
 
 -- ─── reading, per actor ──────────────────────────────────────────────────────────────────────
 reset role;
+-- Today's rows (the triggers already wrote Line A's): a fixed date would be a second row once the clock moves on.
 insert into public.consumption_inbox_daily (tenant_id, inbox_id, day, messages_in) values
-  (tests.tenant_id('tenant-a'), tests.inbox_id('Line A'), '2026-12-05', 3),
-  (tests.tenant_id('tenant-b'), tests.inbox_id('Line B'), '2026-12-05', 1)
+  (tests.tenant_id('tenant-a'), tests.inbox_id('Line A'), (now() at time zone 'UTC')::date, 3),
+  (tests.tenant_id('tenant-b'), tests.inbox_id('Line B'), (now() at time zone 'UTC')::date, 1)
 on conflict (inbox_id, day) do nothing;
 select tests.authenticate_as('member_a');
 select is((select count(*)::int from public.messages), 9, 'a member reads the company''s messages');

@@ -54,7 +54,8 @@ $$;
 
 -- ─── a run in flight when the company is suspended sends nothing ─────────────────────────────
 select pg_temp.say('Line A', '+5511987650001', 'wamid.1', 'Quanto custa?');
-select is(pg_temp.turns('Line A', '+5511987650001'), 'running', 'active: a debounce of 0 starts the run with the message');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
+select is(pg_temp.turns('Line A', '+5511987650001'), 'running', 'active: a debounce of 0 starts the run at the next pass');
 -- A turn still collecting on another inbox when the suspension comes.
 select pg_temp.say('Slow line', '+5511987650002', 'wamid.2', 'Oi');
 select is(pg_temp.turns('Slow line', '+5511987650002'), 'collecting', 'and a turn waits out its debounce on another inbox');
@@ -87,6 +88,7 @@ select tests.authenticate_as('platform_admin');
 select public.admin_set_tenant_status(tests.tenant_id('tenant-a'), 'active');
 reset role;
 select pg_temp.say('Line A', '+5511987650003', 'wamid.6', 'E agora?');
+select private.start_due_turns(now());
 select is(pg_temp.turns('Line A', '+5511987650003'), 'running', 'reactivated: the next message starts a run');
 select ok(pg_temp.answer('Line A', '+5511987650003', 'Estamos de volta.') and pg_temp.replies('Line A', '+5511987650003') = 1,
   'whose answer is appended');

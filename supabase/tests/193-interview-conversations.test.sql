@@ -102,6 +102,7 @@ select is(private.send_interview_invitations(now() + interval '1 minute'), 0, 'a
 -- Eva's conversation goes back to the bot, Gil writes to the Meta number.
 update public.conversations set assignee = 'bot', assignee_user_id = null where contact_id = tests.contact_id('tenant-a', '+5511988880004');
 select pg_temp.say('Meta A', '5511988880007', 'wamid.G1', 'Oi');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 update public.projects set sending_hours = '{}' where name = 'Pesquisa';
 select is(private.send_interview_invitations(now() + interval '16 minutes'), 1, 'outside its sending hours a project sends nothing; Gil''s window is open');
 select is((pg_temp.interview('+5511988880007')).status::text, 'invited', 'Gil is invited');
@@ -114,6 +115,7 @@ select is((pg_temp.interview('+5511988880004')).metadata, '{}'::jsonb, 'and the 
 
 -- ─── the interview's turns ───────────────────────────────────────────────────────────────────
 select pg_temp.say('Line A', '5511988880001', 'zapi.A1', 'Pode sim!');
+select private.start_due_turns(now());  -- the drain's pass once the message is committed (a debounce of 0)
 select is((select e.team_id from private.conversation_turns t join public.executions e on e.id = t.execution_id
            where t.conversation_id = (pg_temp.interview('+5511988880001')).conversation_id and t.status = 'running'),
   tests.team_id('Survey team'), 'Ana''s reply starts a run of the project''s team, outside the inbox''s business hours');

@@ -599,6 +599,32 @@ isOneToOne: false
       referencedColumns: ["id","tenant_id"]
     }
                   ]
+                },"mcp_calls": {
+                  Row: {
+                    "created_at": string,"duration_ms": number,"id": number,"kind": string,"name": string,"outcome": string,"row_count": number | null,"tenant_id": string,"token_id": string | null,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"duration_ms": number,"id"?: never,"kind"?: string,"name": string,"outcome": string,"row_count"?: number | null,"tenant_id": string,"token_id"?: string | null,"user_id"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"duration_ms"?: number,"id"?: never,"kind"?: string,"name"?: string,"outcome"?: string,"row_count"?: number | null,"tenant_id"?: string,"token_id"?: string | null,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "mcp_calls_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "mcp_calls_token_id_fkey"
+      columns: ["token_id"]
+isOneToOne: false
+      referencedRelation: "mcp_tokens"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"mcp_tokens": {
                   Row: {
                     "created_at": string,"created_by": string,"expires_at": string | null,"id": string,"last_used_at": string | null,"name": string,"revoked_at": string | null,"scope": string,"tenant_id": string,"token_hash": string,"token_prefix": string
@@ -766,6 +792,80 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"notification_contacts": {
+                  Row: {
+                    "created_at": string,"phone": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"phone": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"phone"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"notification_preferences": {
+                  Row: {
+                    "enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"tenant_id": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"tenant_id": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "enabled"?: boolean,"event"?: Database["public"]['Enums']["notification_event"],"tenant_id"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_preferences_membership"
+      columns: ["tenant_id","user_id"]
+isOneToOne: false
+      referencedRelation: "memberships"
+      referencedColumns: ["tenant_id","user_id"]
+    }
+                  ]
+                },"notification_rules": {
+                  Row: {
+                    "channels": (Database["public"]['Enums']["notification_channel"])[],"created_at": string,"enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"roles": (Database["public"]['Enums']["member_role"])[],"tenant_id": string,"updated_at": string,"updated_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channels": (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"enabled"?: boolean,"event": Database["public"]['Enums']["notification_event"],"roles": (Database["public"]['Enums']["member_role"])[],"tenant_id": string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Update: {
+                    "channels"?: (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"enabled"?: boolean,"event"?: Database["public"]['Enums']["notification_event"],"roles"?: (Database["public"]['Enums']["member_role"])[],"tenant_id"?: string,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_rules_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notifications": {
+                  Row: {
+                    "attempts": NonNullable<Json>,"channel_index": number,"channels": (Database["public"]['Enums']["notification_channel"])[],"created_at": string,"event": Database["public"]['Enums']["notification_event"],"finished_at": string | null,"id": string,"last_error": Json | null,"lease_expires_at": string | null,"lease_owner": string | null,"locale": string,"next_attempt_at": string,"payload": NonNullable<Json>,"recipient_user_id": string | null,"sent_channel": Database["public"]['Enums']["notification_channel"] | null,"status": Database["public"]['Enums']["notification_status"],"tenant_id": string,"to_email": string | null,"to_phone": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attempts"?: NonNullable<Json>,"channel_index"?: number,"channels": (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"event": Database["public"]['Enums']["notification_event"],"finished_at"?: string | null,"id"?: string,"last_error"?: Json | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"locale"?: string,"next_attempt_at"?: string,"payload"?: NonNullable<Json>,"recipient_user_id"?: string | null,"sent_channel"?: Database["public"]['Enums']["notification_channel"] | null,"status"?: Database["public"]['Enums']["notification_status"],"tenant_id": string,"to_email"?: string | null,"to_phone"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "attempts"?: NonNullable<Json>,"channel_index"?: number,"channels"?: (Database["public"]['Enums']["notification_channel"])[],"created_at"?: string,"event"?: Database["public"]['Enums']["notification_event"],"finished_at"?: string | null,"id"?: string,"last_error"?: Json | null,"lease_expires_at"?: string | null,"lease_owner"?: string | null,"locale"?: string,"next_attempt_at"?: string,"payload"?: NonNullable<Json>,"recipient_user_id"?: string | null,"sent_channel"?: Database["public"]['Enums']["notification_channel"] | null,"status"?: Database["public"]['Enums']["notification_status"],"tenant_id"?: string,"to_email"?: string | null,"to_phone"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notifications_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"profiles": {
                   Row: {
@@ -1167,8 +1267,18 @@ isOneToOne: false
               "active_days": number,"conversations_started": number,"cost_usd": number,"inbox_id": string,"input_tokens": number,"messages_in": number,"messages_out": number,"month": string,"output_tokens": number
             }[]
                            },
+"analytics_lead_funnel":
+{ Args: { "from_day"?: string,"grain"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "conversations_started": number,"customers": number,"lost": number,"new_contacts": number,"period": string,"qualified": number,"reopened": number
+            }[]
+                           },
 "analytics_refresh_now":
 { Args: { "target_view": string }; Returns: string
+                           },
+"analytics_response_times":
+{ Args: { "from_day"?: string,"target_inbox_id"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "day": string,"first_response_p50_ms": number,"first_response_p90_ms": number,"first_responses": number,"inbox_id": string,"replies": number,"reply_p50_ms": number,"reply_p90_ms": number,"responder": string
+            }[]
                            },
 "analytics_team_performance":
 { Args: { "from_day"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
@@ -1364,6 +1474,11 @@ isOneToOne: false
                            },
 "my_capabilities":
 { Args: { "target_tenant_id": string }; Returns: (Database["public"]['Enums']["tenant_capability"])[]
+                           },
+"notification_rules_of":
+{ Args: { "target_tenant_id": string }; Returns: {
+              "channels": (Database["public"]['Enums']["notification_channel"])[],"enabled": boolean,"event": Database["public"]['Enums']["notification_event"],"is_default": boolean,"roles": (Database["public"]['Enums']["member_role"])[],"updated_at": string
+            }[]
                            },
 "project_report":
 { Args: { "target_project_id": string }; Returns: Json
@@ -1664,7 +1779,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "admin_command": "suspend_company"|"reactivate_company"|"resend_interview_invitation"|"cancel_interview"|"close_conversation"|"export_contact"|"erase_contact","agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
+            "admin_command": "suspend_company"|"reactivate_company"|"resend_interview_invitation"|"cancel_interview"|"close_conversation"|"export_contact"|"erase_contact","agent_provider": "openai-compatible"|"anthropic"|"suna"|"agent-api"|"demo","agent_status": "draft"|"active"|"archived","agent_type": "sdr"|"copilot"|"custom"|"sub_agent","contact_status": "active"|"inactive"|"blocked","conversation_assignee": "bot"|"member"|"unassigned","conversation_status": "open"|"pending"|"closed","document_change": "created"|"replaced"|"reingested","document_source": "upload"|"url"|"text","document_status": "pending"|"processing"|"ready"|"failed","execution_status": "pending"|"running"|"waiting_approval"|"completed"|"failed"|"cancelled","inbox_provider": "meta_cloud"|"zapi"|"evolution","inbox_secret_kind": "meta_app_secret"|"meta_verify_token"|"meta_access_token"|"zapi_instance_token"|"zapi_client_token"|"evolution_api_key","inbox_status": "active"|"disabled","interview_status": "pending"|"invited"|"in_progress"|"completed"|"cancelled"|"expired","knowledge_embedder": "lexical"|"openai_compatible"|"gte_small","knowledge_language": "portuguese"|"english"|"spanish"|"simple","lifecycle_stage": "lead"|"qualified"|"customer"|"lost","member_role": "owner"|"admin"|"member"|"analyst","message_channel": "whatsapp"|"sms"|"email","message_direction": "in"|"out","message_role": "user"|"assistant"|"human"|"system","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"location"|"reaction"|"interactive"|"unknown","notification_channel": "whatsapp"|"sms"|"email","notification_event": "handoff_requested"|"dead_letter"|"budget_80","notification_status": "pending"|"sending"|"sent"|"dead","project_status": "draft"|"active"|"paused"|"completed","project_type": "survey"|"campaign"|"support","provider_key_service": "openai"|"anthropic"|"openai-compatible"|"suna"|"agent-api"|"whatsapp"|"z-api"|"evolution","qualification_status": "pending"|"approved"|"rejected","share_permission": "use"|"edit","stage_actor_kind": "agent"|"person"|"rule","step_status": "pending"|"ready"|"running"|"waiting_approval"|"succeeded"|"failed"|"skipped"|"cancelled","team_agent_role": "leader"|"member"|"coordinator","tenant_capability": "change_tenant"|"delete_tenant"|"manage_members"|"manage_owners"|"read_audit_log"|"build_agents"|"delete_agents"|"share_agents"|"share_keys"|"build_teams"|"delete_teams"|"run_teams"|"manage_inboxes"|"handle_conversations"|"manage_knowledge"|"manage_tools"|"manage_analytics","tenant_plan": "basic"|"pro"|"enterprise","tenant_status": "active"|"inactive"|"suspended","webhook_event_status": "pending"|"processed"|"ignored"|"failed","workflow_type": "sequential"|"parallel"|"pipeline"|"conditional"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1780,7 +1895,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "admin_command": ["suspend_company", "reactivate_company", "resend_interview_invitation", "cancel_interview", "close_conversation", "export_contact", "erase_contact"],"agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
+            "admin_command": ["suspend_company", "reactivate_company", "resend_interview_invitation", "cancel_interview", "close_conversation", "export_contact", "erase_contact"],"agent_provider": ["openai-compatible", "anthropic", "suna", "agent-api", "demo"],"agent_status": ["draft", "active", "archived"],"agent_type": ["sdr", "copilot", "custom", "sub_agent"],"contact_status": ["active", "inactive", "blocked"],"conversation_assignee": ["bot", "member", "unassigned"],"conversation_status": ["open", "pending", "closed"],"document_change": ["created", "replaced", "reingested"],"document_source": ["upload", "url", "text"],"document_status": ["pending", "processing", "ready", "failed"],"execution_status": ["pending", "running", "waiting_approval", "completed", "failed", "cancelled"],"inbox_provider": ["meta_cloud", "zapi", "evolution"],"inbox_secret_kind": ["meta_app_secret", "meta_verify_token", "meta_access_token", "zapi_instance_token", "zapi_client_token", "evolution_api_key"],"inbox_status": ["active", "disabled"],"interview_status": ["pending", "invited", "in_progress", "completed", "cancelled", "expired"],"knowledge_embedder": ["lexical", "openai_compatible", "gte_small"],"knowledge_language": ["portuguese", "english", "spanish", "simple"],"lifecycle_stage": ["lead", "qualified", "customer", "lost"],"member_role": ["owner", "admin", "member", "analyst"],"message_channel": ["whatsapp", "sms", "email"],"message_direction": ["in", "out"],"message_role": ["user", "assistant", "human", "system"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "location", "reaction", "interactive", "unknown"],"notification_channel": ["whatsapp", "sms", "email"],"notification_event": ["handoff_requested", "dead_letter", "budget_80"],"notification_status": ["pending", "sending", "sent", "dead"],"project_status": ["draft", "active", "paused", "completed"],"project_type": ["survey", "campaign", "support"],"provider_key_service": ["openai", "anthropic", "openai-compatible", "suna", "agent-api", "whatsapp", "z-api", "evolution"],"qualification_status": ["pending", "approved", "rejected"],"share_permission": ["use", "edit"],"stage_actor_kind": ["agent", "person", "rule"],"step_status": ["pending", "ready", "running", "waiting_approval", "succeeded", "failed", "skipped", "cancelled"],"team_agent_role": ["leader", "member", "coordinator"],"tenant_capability": ["change_tenant", "delete_tenant", "manage_members", "manage_owners", "read_audit_log", "build_agents", "delete_agents", "share_agents", "share_keys", "build_teams", "delete_teams", "run_teams", "manage_inboxes", "handle_conversations", "manage_knowledge", "manage_tools", "manage_analytics"],"tenant_plan": ["basic", "pro", "enterprise"],"tenant_status": ["active", "inactive", "suspended"],"webhook_event_status": ["pending", "processed", "ignored", "failed"],"workflow_type": ["sequential", "parallel", "pipeline", "conditional"]
           }
         }
 } as const
