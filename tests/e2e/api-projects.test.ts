@@ -21,6 +21,7 @@ import {
   surveyQuestions,
   testDatabase,
 } from "../fixtures/index.ts";
+import { parseCsv } from "../../supabase/functions/_shared/csv.ts";
 
 const sql = testDatabase();
 const people: ApiUser[] = [];
@@ -227,6 +228,47 @@ describe("interviews", () => {
     expect((await call(owner, "GET", `/interviews/${aUuid()}`, { tenant: company })).status).toBe(404);
     expect((await call(owner, "GET", "/interviews/not-a-uuid", { tenant: company })).status).toBe(422);
     expect((await call(null, "GET", `/interviews/${any.id}`, { tenant: company })).status).toBe(401);
+  });
+});
+
+describe("the CSV export", () => {
+  it("answers one row per interview, one column per question, values typed as recorded, formulas defused", async () => {
+    const [tricky] = await addContacts(sql, company, [{ phone: "+5511910000010", name: '=HYPERLINK("http://evil.example","Silva, Zé")' }]);
+    await expectStatus(call(owner, "POST", `/projects/${projectId}/launch`, { tenant: company, body: { contact_ids: [tricky.id] } }), 200);
+    const [interview] = await sql<{ id: string }[]>`select id from public.interviews where project_id = ${projectId} and contact_id = ${tricky.id}`;
+    for (const [question, text] of [["score", "4"], ["recommend", "sim"], ["channel", "indicacao"]]) {
+      await sql`select private.record_interview_answer(${interview.id}, ${question}, ${text})`;
+    }
+
+    const answer = await call(analyst, "GET", `/projects/${projectId}/interviews.csv`, { tenant: company });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(answer.headers.get("content-disposition")).toMatch(/^attachment; filename="project-[0-9a-f]{8}-interviews\.csv"$/);
+    const rows = parseCsv(answer.text).map((row) => row.fields);
+    expect(rows[0]).toEqual([
+      "interview_id", "contact_name", "contact_phone", "status", "created_at", "invited_at", "started_at", "completed_at", "ended_at",
+      "score", "recommend", "channel",
+    ]);
+    const [, ...data] = rows;
+    const [interviewCount] = await sql<{ count: number }[]>`select count(*)::int as count from public.interviews where project_id = ${projectId}`;
+    expect(data).toHaveLength(interviewCount.count);
+    const row = data.find((fields) => fields[0] === interview.id)!;
+    expect(row.slice(1, 4)).toEqual(["'=HYPERLINK(\"http://evil.example\",\"Silva, Zé\")", "'+5511910000010", "completed"]);
+    expect(row[7]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(row.slice(9)).toEqual(["4", "true", "Indicação"]);
+    // A cancelled interview without answers: its question columns are empty.
+    const cancelled = data.find((fields) => fields[3] === "cancelled")!;
+    expect(cancelled.slice(9)).toEqual(["", "", ""]);
+    expect(answer.text).toContain('"\'=HYPERLINK(""http://evil.example"",""Silva, Zé"")"');
+  });
+
+  it("is 404 to another company, and asks for a session", async () => {
+    const theirs = await call(stranger, "GET", `/projects/${projectId}/interviews.csv`, { tenant: strangersCompany });
+    expect(theirs.status).toBe(404);
+    expect(theirs.body.error.code).toBe("project_not_found");
+    expect((await call(owner, "GET", `/projects/${aUuid()}/interviews.csv`, { tenant: company })).status).toBe(404);
+    expect((await call(owner, "GET", "/projects/not-a-uuid/interviews.csv", { tenant: company })).status).toBe(422);
+    expect((await call(null, "GET", `/projects/${projectId}/interviews.csv`, { tenant: company })).status).toBe(401);
   });
 });
 

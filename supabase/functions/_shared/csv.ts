@@ -73,3 +73,23 @@ function headerSeparator(source: string): "," | ";" {
   }
   return ",";
 }
+
+/**
+ * One CSV field as spreadsheets read it back (RFC 4180): quoted when it holds the separator, a
+ * quote or a line break, quotes doubled. Text that a spreadsheet would run as a formula — starting
+ * with = + - @, a tab or a carriage return (OWASP's CSV injection list) — gets a leading `'`, so a
+ * contact's name or answer is shown, never evaluated. Numbers and booleans are written as they
+ * are: `-3` is a value, not a formula. null and undefined are an empty field.
+ */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Rows of fields as CSV: `,` between fields, CRLF after each row (RFC 4180). */
+export function csvLines(rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  return rows.map((row) => row.map(csvField).join(",") + "\r\n").join("");
+}

@@ -1,3 +1,4 @@
+import { csvLines } from "../../_shared/csv.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import {
   createProjectBody,
@@ -35,6 +36,9 @@ import { columnList, givenColumns, pageWindow, requireCapability, type RouteDepe
  *   GET    /projects/:id/interviews    members: ?status&limit&cursor, oldest first → { items, next_cursor }        200, 404, 422
  *   GET    /projects/:id/report        members: public.project_report — interviews per status, completion rate,
  *                                      per question answered, distribution, average/min/max                      200, 404
+ *   GET    /projects/:id/interviews.csv  members: text/csv, one row per interview (oldest first): interview id,
+ *                                      contact name and phone, status, times, then one column per question id
+ *                                      with the value as recorded (numbers and yes/no as such; skipped: empty)   200, 404
  * Another company's project is 404. The database enforces every rule (migrations 0040xx) whoever calls.
  */
 export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -157,7 +161,54 @@ export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
     return c.json(page satisfies InterviewPage);
   });
 
+  app.get("/:id/interviews.csv", async (c) => {
+    const { id } = parseParams(c, projectParams);
+    const body = await c.var.asUser(async (tx) => {
+      const project = await visibleProject(tx, c.var.tenant.id, id);
+      const rows = await tx<{ interview: Interview }[]>`
+        select ${interviewColumns(tx)} as interview
+        from public.interviews i join public.contacts ct on ct.id = i.contact_id
+        where i.project_id = ${id} and i.tenant_id = ${c.var.tenant.id}
+        order by i.created_at, i.id`;
+      return interviewsCsv(project, rows.map((row) => row.interview));
+    });
+    return c.body(body, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="project-${id.slice(0, 8)}-interviews.csv"`,
+      "cache-control": "no-store",
+    });
+  });
+
   return app;
+}
+
+const csvTimes = ["created_at", "invited_at", "started_at", "completed_at", "ended_at"] as const;
+
+/**
+ * The interviews as CSV (`_shared/csv.ts` quotes and guards against formulas), with a BOM so
+ * spreadsheets read the accents as UTF-8. An answer's value as recorded: a number stays a number,
+ * yes/no is true/false, a date YYYY-MM-DD, an option its text; a skipped or erased answer is empty.
+ */
+export function interviewsCsv(project: Pick<Project, "questions">, interviews: Interview[]): string {
+  const questionIds = project.questions.map((question) => question.id);
+  const header = ["interview_id", "contact_name", "contact_phone", "status", ...csvTimes, ...questionIds];
+  const rows = interviews.map((interview) => [
+    interview.id,
+    interview.contact.name,
+    interview.contact.phone,
+    interview.status,
+    ...csvTimes.map((name) => interview[name]),
+    ...questionIds.map((questionId) => answerCell(interview.answers[questionId])),
+  ]);
+  return "\uFEFF" + csvLines([header, ...rows]);
+}
+
+function answerCell(answer: Interview["answers"][string] | undefined): string | number | boolean | null {
+  if (!answer || answer.skipped) return null;
+  const { value } = answer;
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  return JSON.stringify(value);
 }
 
 const refusal = "Only people who handle conversations can create and change projects (analysts read them).";
