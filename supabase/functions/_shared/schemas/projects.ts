@@ -82,7 +82,10 @@ export const project = z.object({
   updated_at: timestamp(),
 });
 export type Project = z.infer<typeof project>;
-export const projectPage = paginated(project);
+/** A project as GET /projects lists it: with how many interviews it has, and how many completed. */
+export const projectListItem = project.extend({ interview_count: z.number().int(), completed_count: z.number().int() });
+export type ProjectListItem = z.infer<typeof projectListItem>;
+export const projectPage = paginated(projectListItem);
 export type ProjectPage = z.infer<typeof projectPage>;
 
 export const projectListQuery = z.strictObject({

@@ -8,6 +8,7 @@ import {
   launchSelection,
   type LaunchResult,
   type Project,
+  type ProjectListItem,
   projectListQuery,
   type ProjectPage,
   projectParams,
@@ -25,7 +26,8 @@ import { columnList, givenColumns, pageWindow, requireCapability, type RouteDepe
 /**
  * /projects — the current tenant's (X-Tenant-Id) projects: scripts of questions asked of contacts
  * over WhatsApp, one interview per contact.
- *   GET    /projects                   members: ?status&page&limit, newest first → { items, total, page, limit }   200, 422
+ *   GET    /projects                   members: ?status&page&limit, newest first, each with interview_count and
+ *                                      completed_count → { items, total, page, limit }                          200, 422
  *   POST   /projects                   handle_conversations: a draft (name, script, inbox, team, ...)             201, 403, 422
  *   GET    /projects/:id               members                                                                     200, 404
  *   PATCH  /projects/:id               handle_conversations: any field; status only owners and admins             200, 403, 404, 422
@@ -49,9 +51,13 @@ export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
     const query = parseQuery(c, projectListQuery);
     const { limit, offset } = pageWindow(query);
     const page = await c.var.asUser(async (tx) => {
-      const rows = await tx<{ project: Project; total: number }[]>`
-        select to_jsonb(p) as project, count(*) over ()::integer as total
+      const rows = await tx<{ project: ProjectListItem; total: number }[]>`
+        select to_jsonb(p) || jsonb_build_object('interview_count', counted.total, 'completed_count', counted.completed) as project,
+               count(*) over ()::integer as total
         from public.projects p
+        cross join lateral (
+          select count(*)::integer as total, count(*) filter (where i.status = 'completed')::integer as completed
+          from public.interviews i where i.project_id = p.id) counted
         where p.tenant_id = ${c.var.tenant.id}
           and (${query.status ?? null}::public.project_status is null or p.status = ${query.status ?? null}::public.project_status)
         order by p.created_at desc, p.id

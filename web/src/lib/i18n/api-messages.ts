@@ -43,6 +43,15 @@ const fieldRules: Rule[] = [
   [/^Must have a letter or a digit\.$/, (_, t) => t("responder.fields.letterOrDigit")],
   [/^At most 4 periods a day\.$/, (_, t) => t("responder.fields.atMostPeriods")],
   [/^At most 50 (words|keywords)\.$/, (_, t) => t("responder.fields.atMostWords")],
+  // Project scripts (#17).
+  [/^Give at least (\d+) options\.$/, ([, min], t) => t("projects.fields.atLeastOptions", { values: { min } })],
+  [/^Give at most (\d+) options\.$/, ([, max], t) => t("projects.fields.atMostOptions", { values: { max } })],
+  [/^A one_of question needs its options\.$/, (_, t) => t("projects.fields.optionsNeeded")],
+  [/^Only one_of questions have options\.$/, (_, t) => t("projects.fields.noOptions")],
+  [/^Use 1-40 characters of a-z, 0-9 and _\.$/, (_, t) => t("projects.fields.questionId")],
+  [/^Question ids must differ\.$/, (_, t) => t("projects.fields.questionIdsDiffer")],
+  [/^Use \+ and the first digits of the phone/, (_, t) => t("projects.fields.phonePrefix")],
+  [/^Say whom to invite/, (_, t) => t("projects.fields.sayWhom")],
 ];
 
 /** One field's message from the API, in the page's language. */

@@ -80,6 +80,10 @@ export interface Api {
   patch<S extends z.ZodType>(path: string, schema: S, body: unknown, query?: Query): Promise<z.output<S>>;
   put<S extends z.ZodType>(path: string, schema: S, body: unknown, query?: Query): Promise<z.output<S>>;
   delete(path: string, query?: Query): Promise<void>;
+  /** A body that is not JSON (a CSV upload), sent as it is with its content type; the answer is JSON. */
+  postText<S extends z.ZodType>(path: string, schema: S, text: string, contentType: string): Promise<z.output<S>>;
+  /** An answer that is not JSON (a CSV export), as the API sent it; failures are ApiFailures as usual. */
+  download(path: string, accept: string, query?: Query): Promise<Response>;
 }
 
 export const tenantCookie = "renum-tenant";
@@ -114,6 +118,9 @@ export function createApi(event: ApiEvent): Api {
     query: Query | undefined,
     accept: number[] = [],
     retried = false,
+    /** `body` is text of this type, sent as it is (else JSON). */
+    textType?: string,
+    acceptType = "application/json",
   ): Promise<Response> {
     const token = event.locals.session?.access_token;
     if (!token) redirect(303, signInPath(event.url));
@@ -123,16 +130,16 @@ export function createApi(event: ApiEvent): Api {
     const tenantId = event.locals.tenantId ?? (needsTenant ? ((await currentTenants(event)).current?.id ?? null) : null);
     if (needsTenant && !tenantId) redirect(303, "/tenants/new");
 
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, apikey: clientKey, accept: "application/json" };
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, apikey: clientKey, accept: acceptType };
     if (tenantId) headers["x-tenant-id"] = tenantId;
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = textType ?? "application/json";
 
     let response: Response;
     try {
       response = await event.fetch(`${functionsUrl}/api/v1${path}${queryString(query)}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : textType ? String(body) : JSON.stringify(body),
       });
     } catch (cause) {
       console.error(`api: ${method} ${path} did not answer`, cause);
@@ -146,7 +153,7 @@ export function createApi(event: ApiEvent): Api {
       // The remembered company is no longer one of the user's: forget it and pick again.
       forgetTenant(event);
       tenantLists.delete(event.locals);
-      return send(method, path, body, query, accept, true);
+      return send(method, path, body, query, accept, true, textType, acceptType);
     }
     if (failure.code === "tenant_required") redirect(303, "/tenants/new");
     throw failure;
@@ -174,6 +181,12 @@ export function createApi(event: ApiEvent): Api {
     },
     async delete(path, query) {
       await send("DELETE", path, undefined, query);
+    },
+    async postText(path, schema, text, contentType) {
+      return json(await send("POST", path, text, undefined, [], false, contentType), schema, `POST ${path}`);
+    },
+    async download(path, accept, query) {
+      return send("GET", path, undefined, query, [], false, undefined, accept);
     },
   };
 }

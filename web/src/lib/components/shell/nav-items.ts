@@ -16,6 +16,7 @@ export const navItems: NavItem[] = [
   { href: "/executions", label: "nav.executions" },
   { href: "/inbox", label: "nav.inbox" },
   { href: "/contacts", label: "nav.contacts" },
+  { href: "/projects", label: "nav.projects" },
   { href: "/knowledge", label: "nav.knowledge" },
   { href: "/analytics", label: "nav.analytics" },
   { href: "/settings", label: "nav.settings" },

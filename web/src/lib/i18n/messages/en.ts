@@ -10,6 +10,7 @@ import { executionsEn } from "./executions.en";
 import { knowledgeEn } from "./knowledge.en";
 import { messagingEn } from "./messaging.en";
 import { passwordResetEn } from "./password-reset.en";
+import { projectsEn } from "./projects.en";
 import { teamsEn } from "./teams.en";
 
 export const en: Messages = {
@@ -27,6 +28,7 @@ export const en: Messages = {
     inbox: "Inbox",
     contacts: "Contacts",
     knowledge: "Knowledge",
+    projects: "Projects",
     analytics: "Analytics",
     settings: "Settings",
     invitations: "Invitations",
@@ -419,6 +421,7 @@ export const en: Messages = {
   },
   teams: teamsEn,
   knowledge: knowledgeEn,
+  projects: projectsEn,
   passwordReset: passwordResetEn,
   executions: executionsEn,
   ...messagingEn,

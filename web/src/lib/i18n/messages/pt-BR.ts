@@ -10,6 +10,7 @@ import { executionsPtBR } from "./executions.pt-BR";
 import { knowledgePtBR } from "./knowledge.pt-BR";
 import { messagingPtBR } from "./messaging.pt-BR";
 import { passwordResetPtBR } from "./password-reset.pt-BR";
+import { projectsPtBR } from "./projects.pt-BR";
 import { teamsPtBR } from "./teams.pt-BR";
 
 export const ptBR = {
@@ -27,6 +28,7 @@ export const ptBR = {
     inbox: "Conversas",
     contacts: "Contatos",
     knowledge: "Conhecimento",
+    projects: "Projetos",
     analytics: "Análises",
     settings: "Configurações",
     invitations: "Convites",
@@ -426,6 +428,7 @@ export const ptBR = {
   },
   teams: teamsPtBR,
   knowledge: knowledgePtBR,
+  projects: projectsPtBR,
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
   ...messagingPtBR,
