@@ -259,6 +259,8 @@ describe("the CSV export", () => {
     // A cancelled interview without answers: its question columns are empty.
     const cancelled = data.find((fields) => fields[3] === "cancelled")!;
     expect(cancelled.slice(9)).toEqual(["", "", ""]);
+    const listed = await expectStatus(call(analyst, "GET", "/projects", { tenant: company }), 200);
+    expect(listed.items.find((item: { id: string }) => item.id === projectId)).toMatchObject({ interview_count: interviewCount.count, completed_count: 1 });
     expect(answer.text).toContain('"\'=HYPERLINK(""http://evil.example"",""Silva, Zé"")"');
   });
 
