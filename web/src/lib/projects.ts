@@ -88,10 +88,11 @@ export function projectFormValues(project: Project | null): Record<string, strin
   return values;
 }
 
-/** A number as typed, or the text itself for the API to refuse. */
-function numberOrText(text: string): number | string {
+/** A number as typed, the text itself for the API to refuse, or undefined when blank (the default, or unchanged). */
+function numberOrText(text: string): number | string | undefined {
+  if (text.trim() === "") return undefined;
   const number = Number(text.trim().replace(",", "."));
-  return text.trim() !== "" && Number.isFinite(number) ? number : text;
+  return Number.isFinite(number) ? number : text;
 }
 
 /**
@@ -121,6 +122,7 @@ export function projectBody(values: Record<string, string>): Record<string, unkn
     timeout_hours: numberOrText(get("timeout_hours")),
     reminder_after_hours: get("reminder_after_hours") === "" ? null : numberOrText(get("reminder_after_hours")),
   };
+  for (const name of ["send_rate_per_minute", "timeout_hours"]) if (body[name] === undefined) delete body[name];
   const drafts = typedQuestions(values);
   if (drafts) {
     body.questions = drafts.map((draft) => {
