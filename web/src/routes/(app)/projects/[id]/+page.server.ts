@@ -24,7 +24,7 @@ import { launchSelectionBody } from "$lib/projects";
 import type { Actions, PageServerLoad } from "./$types";
 
 const interviewsPerPage = 25;
-/** The API reads at most 3 MB; a CSV of 10,000 contacts is far less. */
+/** The API reads at most 3 MB; 10,000 contacts (the most a launch takes) are far less than 2 MB. */
 const maxCsvBytes = 2_000_000;
 
 export const load: PageServerLoad = async (event) => {
@@ -102,7 +102,7 @@ export const actions: Actions = {
     if (!(file instanceof File) || file.size === 0) {
       return formFailure(new ApiFailure(422, "validation_failed", "Choose a CSV file.", [{ path: "file", message: "Choose a CSV file." }]), {}, "launchCsv");
     }
-    if (file.size > maxCsvBytes) return formFailure(new ApiFailure(413, "payload_too_large", "The file is too large."), {}, "launchCsv");
+    if (file.size > maxCsvBytes) return formFailure(new ApiFailure(413, "csv_too_many_rows", "A file takes at most 10,000 contacts: split it."), {}, "launchCsv");
     try {
       const launched = await createApi(event).postText(`${path}/launch`, launchResult, await file.text(), "text/csv; charset=utf-8");
       return { launched };
