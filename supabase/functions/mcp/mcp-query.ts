@@ -25,6 +25,7 @@
 // docs/architecture.md.)
 import { ToolFailure } from "../_shared/tools/registry.ts";
 import type { AccessTokenClaims } from "../_shared/jwt.ts";
+import type postgres from "postgres";
 import type { Sql } from "../_shared/db.ts";
 import { withUserTransaction } from "../_shared/user-transaction.ts";
 
@@ -179,14 +180,22 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
   const claimsText = JSON.stringify(claims);
   try {
     await withUserTransaction(sql, claims, async (tx) => {
-      await tx`
-        select set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ${String(queryLimits.timeoutMs)}, true)`;
-      // One Parse (extended protocol, simple: false): one statement, whatever the text holds.
-      await tx.unsafe(`declare renum_mcp_query no scroll cursor for\n${text}\n`, [], extendedProtocol);
-      const fetched = await tx.unsafe(`fetch forward ${queryLimits.maxRows + 1} from renum_mcp_query`, [], extendedProtocol);
-      const [state] = await tx<{ who: string; claims: string | null; sub: string | null; read_only: string }[]>`
-        select current_user as who, current_setting('request.jwt.claims', true) as claims,
-               current_setting('request.jwt.claim.sub', true) as sub, current_setting('transaction_read_only') as read_only`;
+      // Sent together (postgres.js pipelines a transaction's queries; each has its own Sync, so a
+      // failure aborts the transaction and the ones after it fail too): one round trip, not four.
+      const pipelined = await Promise.allSettled([
+        tx`select set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ${String(queryLimits.timeoutMs)}, true)`,
+        // One Parse (extended protocol): one statement, whatever the text holds.
+        tx.unsafe(`declare renum_mcp_query no scroll cursor for\n${text}\n`, [], extendedProtocol),
+        tx.unsafe(`fetch forward ${queryLimits.maxRows + 1} from renum_mcp_query`, [], extendedProtocol),
+        tx<{ who: string; claims: string | null; sub: string | null; read_only: string }[]>`
+          select current_user as who, current_setting('request.jwt.claims', true) as claims,
+                 current_setting('request.jwt.claim.sub', true) as sub, current_setting('transaction_read_only') as read_only`,
+      ]);
+      // The first failure is the cause; the later ones only say the transaction was aborted.
+      const failed = pipelined.find((outcome) => outcome.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const fetched = (pipelined[2] as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
+      const [state] = (pipelined[3] as PromiseFulfilledResult<{ who: string; claims: string | null; sub: string | null; read_only: string }[]>).value;
       if (state.who !== claims.role || state.claims !== claimsText || (state.sub ?? "") !== (claims.sub ?? "") || state.read_only !== "on") {
         throw new QueryRefused("query_session_change", "the statement changed the session's role or claims, so its rows are not answered");
       }
