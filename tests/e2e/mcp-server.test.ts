@@ -555,6 +555,7 @@ describe("the query tool", () => {
     ["the vault's secrets", "select * from vault.secrets", "query_forbidden", "query_forbidden"],
     ["auth's users", "select email, encrypted_password from auth.users", "query_forbidden", "query_forbidden"],
     ["a column the caller may not read", "select token_hash from public.mcp_tokens", "query_forbidden", "query_forbidden"],
+    ["a query given as text to ts_rewrite", "select ts_rewrite('a'::tsquery, 'select ''a''::tsquery, ''b''::tsquery')", "query_not_allowed", null],
     ["a session advisory lock", "select pg_advisory_lock(42)", "query_not_allowed", null],
     ["a name spelled with Unicode escapes", "select U&\"set\\005fconfig\"('role', 'service_role', false)", "query_not_allowed", "query_session_change"],
     ["a long query", "select pg_sleep(10)", "query_timeout", "query_timeout"],

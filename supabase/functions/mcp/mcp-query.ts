@@ -81,7 +81,7 @@ for (const word of ["explain", "show", "declare", "fetch", "move", "close", "exe
  */
 const refusedCalls: [RegExp, string, string][] = [
   [/set_config/i, "query_session_change", "set_config changes the session's settings (the caller's claims among them)"],
-  [/query_to_xml|cursor_to_xml|ts_stat|dblink|table_to_xml|schema_to_xml|database_to_xml/i, "query_not_allowed", "functions that run SQL given as text are not allowed in query"],
+  [/query_to_xml|cursor_to_xml|ts_stat|ts_rewrite|dblink|table_to_xml|schema_to_xml|database_to_xml/i, "query_not_allowed", "functions that run SQL given as text are not allowed in query"],
   [/advisory/i, "query_not_allowed", "advisory locks are not allowed in query"],
   [/u&\s*["']/i, "query_not_allowed", "Unicode-escaped names and strings (U&) are not allowed in query"],
 ];
