@@ -519,6 +519,25 @@ describe("the query tool", () => {
     expect(malformed.status).toBe(400);
   });
 
+  it("a user in no company, in two without X-Tenant-Id (400 tenant_required), or in a suspended one (403)", async () => {
+    const initialize = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+    const loner = await signUp("mcp-loner");
+    const suspended = await newCompany(sql, "mcp-suspended");
+    try {
+      const none = await rawPost(loner.token, initialize);
+      expect([none.status, JSON.parse(none.text).error.code]).toEqual([400, "tenant_required"]);
+      await addMember(sql, company.tenantId, suspended.owner, "member");
+      const two = await rawPost(suspended.owner.token, initialize);
+      expect([two.status, JSON.parse(two.text).error.code]).toEqual([400, "tenant_required"]);
+      await sql`update public.tenants set status = 'suspended' where id = ${suspended.tenantId}`;
+      const held = await rawPost(suspended.owner.token, initialize, { "x-tenant-id": suspended.tenantId });
+      expect([held.status, JSON.parse(held.text).error.code]).toEqual([403, "tenant_not_active"]);
+    } finally {
+      await removeCompanies(sql, [suspended]);
+      await sql`delete from auth.users where id = ${loner.id}`;
+    }
+  });
+
   // [what, statement, the server's code, the database's code alone (null: the database would run it)]
   type Refusal = [string, string, string, string | null];
   const refusals: Refusal[] = [
