@@ -9,6 +9,8 @@
 // rolled-back transaction) for a small read, with the MCP token and as the company's owner presenting
 // a user access token (HS256, verified as the api does); its baseline is the same read run in this
 // process through the query tool's database part (runReadOnly) and as plain SQL under RLS.
+// Every workload is timed interleaved with the others (one of each per round), so the machine's load
+// drifting during the run weighs on all alike.
 // Targets: get_execution p95 < 30 ms; query as a tenant user p95 < 30 ms.
 //   npx tsx scripts/bench/mcp-roundtrip.ts [--requests 300] [--instance bench] [--keep]
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -23,13 +25,19 @@ const requests = Number(option("--requests", "300"));
 const warmUp = 30;
 const targetP95Ms = 30;
 
-async function timeEach(count: number, work: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warmUp; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
+/**
+ * Times each workload `count` times, interleaved (one of each per round, after `warmUp` rounds), so
+ * the machine's load drifting during the run weighs on every workload alike.
+ */
+async function timeInterleaved<K extends string>(count: number, workloads: Record<K, () => Promise<unknown>>): Promise<Record<K, number[]>> {
+  const names = Object.keys(workloads) as K[];
+  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < warmUp + count; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      await workloads[name]();
+      if (round >= warmUp) times[name].push(performance.now() - started);
+    }
   }
   return times;
 }
@@ -99,17 +107,19 @@ try {
         where e.id = ${run.id} and e.tenant_id = ${company.tenantId}`;
     });
 
-  const results = {
-    queryUser: summarize(await timeEach(requests, queryTool(asUser))),
-    queryToken: summarize(await timeEach(requests, queryTool(client))),
-    queryInProcess: summarize(await timeEach(requests, queryInProcess)),
-    getExecution: summarize(await timeEach(requests, getExecution)),
-    listAgents: summarize(await timeEach(requests, listAgents)),
-    listTables: summarize(await timeEach(requests, listTables)),
-    readTeams: summarize(await timeEach(requests, readTeams)),
-    health: summarize(await timeEach(requests, health)),
-    sql: summarize(await timeEach(requests, sqlRead)),
-  };
+  const times = await timeInterleaved(requests, {
+    queryUser: queryTool(asUser),
+    queryToken: queryTool(client),
+    queryInProcess,
+    getExecution,
+    listAgents,
+    listTables,
+    readTeams,
+    health,
+    sql: sqlRead,
+  });
+  const results = Object.fromEntries(Object.entries(times).map(([name, values]) => [name, summarize(values as number[])])) as
+    Record<keyof typeof times, ReturnType<typeof summarize>>;
   say(line("MCP query, small read, as a tenant user (access token)", results.queryUser));
   say(line("MCP query, small read, with an MCP token", results.queryToken));
   say(line("baseline: query's database part in process (cursor, read-only, rollback)", results.queryInProcess));
