@@ -62,7 +62,8 @@ export function buildMcpApp({ sql, jwt, logSink }: McpAppOptions) {
       {
         capabilities: { tools: {}, resources: {} },
         instructions: "Renum: the company's agents, teams, tools, runs, knowledge and analytics. Read with list_*, get_execution, " +
-          "search_knowledge, list_tables and describe_table; run_team starts a run (read_write tokens). Tools named company_* call " +
+          "search_knowledge, list_tables and describe_table, or with one read-only SQL statement (query); run_team starts a run " +
+          "(read_write tokens, or people who may run teams). Tools named company_* call " +
           "the company's own services. Resources: the analytics schema's documentation, teams and runs (renum://…).",
       },
     );

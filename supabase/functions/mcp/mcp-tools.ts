@@ -2,9 +2,10 @@
 // teams, tools, runs and knowledge (search through public.search_knowledge), the analytics views an
 // analyst of the company may read (list_tables, describe_table: names, comments, columns);
 // starting a run (read_write tokens only); and the company's own HTTP tools
-// (a GET tool for any token, other methods for read_write tokens). Each runs as the person who made
-// the token, in one transaction under RLS, scoped to the token's company; reads run in a read-only
-// transaction. Arguments are checked against the tool's JSON Schema before anything runs.
+// (a GET tool for any token, other methods for read_write tokens); and `query`, one read-only SQL
+// statement (mcp-query.ts). Each runs as the person who made the token — or as the signed-in user
+// whose access token was presented — in one transaction under RLS, scoped to the company; reads run
+// in a read-only transaction. Arguments are checked against the tool's JSON Schema before anything runs.
 import type { Sql } from "../_shared/db.ts";
 import type { AccessTokenClaims } from "../_shared/jwt.ts";
 import { toVectorLiteral } from "../_shared/embeddings/embedder.ts";
