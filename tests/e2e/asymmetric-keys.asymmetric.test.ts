@@ -5,6 +5,8 @@
 // partner stack (scripts/test/vitest.asymmetric.config.ts), nothing else runs it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createClient } from "@supabase/supabase-js";
 import { decodeProtectedHeader, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -146,6 +148,32 @@ describe("functions on signing keys (no JWT_SECRET, no legacy keys)", () => {
     expect((await run(stackEnv.secretKey)).status).toBe(202);
     // The publishable key gets a minted anon token the same way, and is no service key.
     expect((await run(stackEnv.publishableKey)).status).toBe(403);
+  });
+});
+
+describe("the mcp function on signing keys", () => {
+  const mcpUrl = () => new URL(`${stackEnv.functionsUrl}/mcp`);
+
+  it("acts as the ES256 user (the query tool under RLS), and refuses the legacy HS256 token and the API keys", async () => {
+    const client = new Client({ name: "renum-e2e", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(mcpUrl(), { requestInit: { headers: { authorization: `Bearer ${company.owner.token}` } } }));
+    try {
+      const answer = await client.callTool({ name: "query", arguments: { query: "select id from public.tenants" } });
+      expect(answer.isError).not.toBe(true);
+      const rows = JSON.parse((answer.content as { text: string }[])[0].text).rows;
+      expect(rows).toEqual([{ id: company.tenantId }]);
+    } finally {
+      await client.close();
+    }
+    for (const token of [await legacyUserToken(company.owner.id), stackEnv.publishableKey, stackEnv.secretKey]) {
+      const refused = await fetch(mcpUrl(), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).error.code).toBe("mcp_token_invalid");
+    }
   });
 });
 

@@ -5,11 +5,15 @@
 // (listed, templates, read; other companies' ids not found), every call in public.mcp_calls for the
 // company's owners only, and a table of refused attempts — bad, revoked, expired and other
 // companies' tokens, read-only tokens asking to write, other companies' ids, invalid and oversized
-// arguments, tools that do not exist, an HTTP tool redirected inward.
+// arguments, tools that do not exist, an HTTP tool redirected inward. The `query` tool (read-only
+// SQL as the caller under RLS): as a token's maker and as a user presenting their access token, the
+// row cap, the call log, and a table of refused statements — each also refused by the database
+// alone, without the server's text checks.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
+import { runReadOnly } from "../../supabase/functions/mcp/mcp-query.ts";
 import {
   addMember,
   type ApiUser,
@@ -29,6 +33,8 @@ import {
   stackEnv,
   startFakeToolApi,
   startRun,
+  testDatabase,
+  userToken,
 } from "../fixtures/index.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -54,10 +60,10 @@ async function makeToken(who: ApiUser, tenantId: string, body: Record<string, un
   return await expectStatus(call(who, "POST", "/mcp-tokens", { tenant: tenantId, body }), 201);
 }
 
-/** A connected MCP client presenting `token`. */
-async function connect(token: string): Promise<Client> {
+/** A connected MCP client presenting `token` (an MCP token or a user's access token). */
+async function connect(token: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: "renum-e2e", version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  const transport = new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}`, ...headers } } });
   await client.connect(transport);
   clients.push(client);
   return client;
@@ -170,6 +176,7 @@ describe("the MCP protocol", () => {
       "list_tables",
       "list_teams",
       "list_tools",
+      "query",
       "search_knowledge",
     ];
     expect(names).toEqual(reads);
@@ -317,9 +324,21 @@ describe("refused", () => {
     ["no token", null],
     ["a token of the wrong shape", "not-a-token"],
     ["an unknown token", `rnm_mcp_${"0".repeat(64)}`],
-    ["a user's access token in place of an MCP token", "USER_TOKEN"],
+    ["an MCP token of the wrong length", `rnm_mcp_${"0".repeat(63)}`],
+    ["an expired user access token", "EXPIRED_USER"],
+    ["a user access token signed with another secret", "FORGED_USER"],
+    ["the anon key", "ANON"],
+    ["the service role key", "SERVICE"],
   ])("%s: 401 with WWW-Authenticate, nothing run", async (_, token) => {
-    const presented = token === "USER_TOKEN" ? company.owner.token : token;
+    const presented = token === "EXPIRED_USER"
+      ? await userToken(company.owner, {}, { expiresInSeconds: -60 })
+      : token === "FORGED_USER"
+      ? await userToken(company.owner, {}, { secret: "not-the-project-secret-not-the-project-secret" })
+      : token === "ANON"
+      ? stackEnv.anonKey
+      : token === "SERVICE"
+      ? stackEnv.serviceRoleKey
+      : token;
     const answer = await rawPost(presented, validInitialize);
     expect(answer.status).toBe(401);
     expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer /);
@@ -414,5 +433,201 @@ describe("refused", () => {
     const answer = await callTool(client, "company_lookup_order", { order_id: "A-1" });
     expect(answer.isError).toBe(true);
     expect(answer.text).toMatch(/^the tool's address was refused: /);
+  });
+});
+
+describe("the query tool", () => {
+  let analyst: ApiUser;
+  beforeAll(async () => {
+    analyst = await signUp("mcp-analyst");
+    await addMember(sql, company.tenantId, analyst, "analyst");
+  });
+  afterAll(async () => {
+    if (analyst) await sql`delete from auth.users where id = ${analyst.id}`;
+  });
+
+  /** The JSON answer of a query that succeeded. */
+  async function query(client: Client, text: string) {
+    const answer = await callTool(client, "query", { query: text });
+    expect(answer.isError, answer.text).toBe(false);
+    return JSON.parse(answer.text) as { columns: { name: string }[]; rows: Record<string, unknown>[]; row_count: number; truncated: boolean };
+  }
+
+  it("reads as the token's maker under RLS: the company's rows, never another's, and logs the row count", async () => {
+    const client = await connect(readToken);
+    expect((await client.listTools()).tools.find((tool) => tool.name === "query")?.inputSchema).toMatchObject({ required: ["query"] });
+    const teams = await query(client, "select id, name, tenant_id from public.teams order by name");
+    expect(teams).toMatchObject({ rows: [{ id: teamId, name: "MCP team", tenant_id: company.tenantId }], row_count: 1, truncated: false });
+    expect(teams.columns.map((column) => column.name)).toEqual(["id", "name", "tenant_id"]);
+    // Another company's rows are simply not there, by id or by company.
+    expect((await query(client, `select id from public.teams where tenant_id = '${other.tenantId}'`)).rows).toEqual([]);
+    expect((await query(client, `select id from public.executions where id = '${otherRunId}'`)).rows).toEqual([]);
+    const [token] = await sql<{ id: string }[]>`select id from public.mcp_tokens where tenant_id = ${company.tenantId} and name = 'Read-only assistant'`;
+    const [logged] = await sql<{ name: string; outcome: string; row_count: number; user_id: string }[]>`
+      select name, outcome, row_count, user_id from public.mcp_calls where token_id = ${token.id} order by id desc limit 1`;
+    expect(logged).toMatchObject({ name: "query", outcome: "ok", row_count: 0, user_id: company.owner.id });
+  });
+
+  it("caps the rows at 1000 and the answer's size, and says it truncated", async () => {
+    const client = await connect(readToken);
+    const many = await query(client, "select g from generate_series(1, 5000) g");
+    expect(many).toMatchObject({ row_count: 1000, truncated: true });
+    expect(many.rows.at(-1)).toEqual({ g: 1000 });
+    const wide = await query(client, "select repeat('x', 2000) as pad from generate_series(1, 1000)");
+    expect(wide.truncated).toBe(true);
+    expect(wide.row_count).toBeLessThan(1000);
+    expect(wide.row_count).toBeGreaterThan(100);
+    const exact = await query(client, "select g from generate_series(1, 1000) g");
+    expect(exact).toMatchObject({ row_count: 1000, truncated: false });
+  });
+
+  it("acts as a signed-in user presenting their access token: their company, their rights, logged without a token", async () => {
+    const owner = await connect(company.owner.token);
+    expect((await query(owner, "select name from public.teams")).rows).toEqual([{ name: "MCP team" }]);
+    const tools = (await owner.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toEqual(expect.arrayContaining(["query", "run_team", "company_create_ticket"]));
+    const started = await callTool(owner, "run_team", { team_id: teamId, prompt: "As the owner, through MCP" });
+    expect(started.isError, started.text).toBe(false);
+    expect((await runFinished(sql, JSON.parse(started.text).execution_id)).status).toBe("completed");
+    const [logged] = await sql<{ token_id: string | null; user_id: string; name: string; row_count: number }[]>`
+      select token_id, user_id, name, row_count from public.mcp_calls
+      where tenant_id = ${company.tenantId} and token_id is null and name = 'query' order by id desc limit 1`;
+    expect(logged).toMatchObject({ token_id: null, user_id: company.owner.id, row_count: 1 });
+    // The company named by X-Tenant-Id, as the api function chooses it.
+    const named = await connect(company.owner.token, { "x-tenant-id": company.tenantId });
+    expect((await query(named, "select count(*)::int as teams from public.teams")).rows).toEqual([{ teams: 1 }]);
+    // An analyst reads, and may not run teams.
+    const reader = await connect(analyst.token);
+    expect((await reader.listTools()).tools.map((tool) => tool.name)).not.toContain("run_team");
+    expect((await query(reader, "select name from public.teams")).rows).toEqual([{ name: "MCP team" }]);
+    const refused = await callTool(reader, "run_team", { team_id: teamId, prompt: "not allowed" });
+    expect(refused).toMatchObject({ isError: true });
+    expect(refused.text).toMatch(/needs the right to run teams/);
+  });
+
+  it("a user naming a company they are not in: 404 tenant_not_found; a malformed X-Tenant-Id: 400", async () => {
+    const initialize = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    });
+    const foreign = await rawPost(company.owner.token, initialize, { "x-tenant-id": other.tenantId });
+    expect(foreign.status).toBe(404);
+    expect(JSON.parse(foreign.text)).toMatchObject({ error: { code: "tenant_not_found" } });
+    const malformed = await rawPost(company.owner.token, initialize, { "x-tenant-id": "not-a-uuid" });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("a user in no company, in two without X-Tenant-Id (400 tenant_required), or in a suspended one (403)", async () => {
+    const initialize = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+    const loner = await signUp("mcp-loner");
+    const suspended = await newCompany(sql, "mcp-suspended");
+    try {
+      const none = await rawPost(loner.token, initialize);
+      expect([none.status, JSON.parse(none.text).error.code]).toEqual([400, "tenant_required"]);
+      await addMember(sql, company.tenantId, suspended.owner, "member");
+      const two = await rawPost(suspended.owner.token, initialize);
+      expect([two.status, JSON.parse(two.text).error.code]).toEqual([400, "tenant_required"]);
+      await sql`update public.tenants set status = 'suspended' where id = ${suspended.tenantId}`;
+      const held = await rawPost(suspended.owner.token, initialize, { "x-tenant-id": suspended.tenantId });
+      expect([held.status, JSON.parse(held.text).error.code]).toEqual([403, "tenant_not_active"]);
+    } finally {
+      await removeCompanies(sql, [suspended]);
+      await sql`delete from auth.users where id = ${loner.id}`;
+    }
+  });
+
+  // [what, statement, the server's code, the database's code alone (null: the database would run it)]
+  type Refusal = [string, string, string, string | null];
+  const refusals: Refusal[] = [
+    ["an insert", "insert into public.teams (tenant_id, name, workflow_type) values ('TENANT', 'x', 'sequential')", "query_not_read_only", "query_invalid"],
+    ["an update", "update public.teams set name = 'hijacked'", "query_not_read_only", "query_invalid"],
+    ["a delete behind a comment and parentheses", "/* hi */ (delete from public.teams)", "query_not_read_only", "query_invalid"],
+    ["a merge", "merge into public.teams t using (select 1) s on false when not matched then do nothing", "query_not_read_only", "query_invalid"],
+    ["a truncate", "truncate public.teams", "query_not_read_only", "query_invalid"],
+    ["a drop", "drop table public.teams", "query_not_read_only", "query_invalid"],
+    ["a DO block", "do $$ begin delete from public.teams; end $$", "query_not_read_only", "query_invalid"],
+    ["a writable CTE", "with gone as (delete from public.teams returning id) select * from gone", "query_not_read_only", "query_not_read_only"],
+    ["a writable CTE after a comment", "-- only reading\nwith x as (update public.teams set name = 'x' returning 1) select * from x", "query_not_read_only", "query_not_read_only"],
+    ["select … for update", "select * from public.teams for update", "query_not_read_only", "query_not_read_only"],
+    ["select … for share", "select * from public.teams for share", "query_not_read_only", "query_not_read_only"],
+    ["a function that writes", "select * from public.create_mcp_token('TENANT', 'sneaky')", "query_not_read_only", "query_not_read_only"],
+    ["a function that writes, as a revoke", "select public.revoke_mcp_token('TOKEN_ID')", "query_not_read_only", "query_not_read_only"],
+    ["a write hidden in query_to_xml", "select query_to_xml('delete from public.teams', true, true, '')", "query_not_allowed", "query_not_read_only"],
+    ["set role", "set role service_role", "query_session_change", "query_invalid"],
+    // The functions' login may SET ROLE to any role; the claims-and-role check after the fetch refuses the answer.
+    ["set role through set_config", "select set_config('role', 'service_role', true)", "query_session_change", "query_session_change"],
+    ["another user's claims through set_config", "select set_config('request.jwt.claims', '{\"sub\":\"OTHER_OWNER\",\"role\":\"authenticated\"}', true), (select count(*) from public.teams)", "query_session_change", "query_session_change"],
+    ["set statement_timeout", "set statement_timeout = 0", "query_session_change", "query_invalid"],
+    ["reset role", "reset role", "query_session_change", "query_invalid"],
+    ["copy", "copy public.teams to stdout", "query_copy", "query_invalid"],
+    ["two statements", "select 1; delete from public.teams", "query_multiple_statements", "query_multiple_statements"],
+    ["a commit escape", "select 1; commit; delete from public.teams", "query_multiple_statements", "query_multiple_statements"],
+    ["a commit after a line comment", "select 1 --\n; commit", "query_multiple_statements", "query_multiple_statements"],
+    ["commit", "commit", "query_transaction_control", "query_invalid"],
+    ["rollback", "rollback", "query_transaction_control", "query_invalid"],
+    ["begin", "begin read write", "query_transaction_control", "query_invalid"],
+    ["explain analyze of a delete", "explain analyze delete from public.teams", "query_not_a_select", "query_invalid"],
+    ["a private table", "select * from private.tenant_tool_secrets", "query_forbidden", "query_forbidden"],
+    ["the vault's decrypted secrets", "select * from vault.decrypted_secrets", "query_forbidden", "query_forbidden"],
+    ["the vault's secrets", "select * from vault.secrets", "query_forbidden", "query_forbidden"],
+    ["auth's users", "select email, encrypted_password from auth.users", "query_forbidden", "query_forbidden"],
+    ["a column the caller may not read", "select token_hash from public.mcp_tokens", "query_forbidden", "query_forbidden"],
+    ["a query given as text to ts_rewrite", "select ts_rewrite('a'::tsquery, 'select ''a''::tsquery, ''b''::tsquery')", "query_not_allowed", null],
+    ["a session advisory lock", "select pg_advisory_lock(42)", "query_not_allowed", null],
+    ["a name spelled with Unicode escapes", "select U&\"set\\005fconfig\"('role', 'service_role', false)", "query_not_allowed", "query_session_change"],
+    ["a long query", "select pg_sleep(10)", "query_timeout", "query_timeout"],
+    ["an oversized statement", `select 1 -- ${"x".repeat(20_001)}`, "query_too_long", null],
+    ["nonsense", "select * from no_such_table", "query_invalid", "query_invalid"],
+  ];
+  const resolve = (text: string, ids: { tokenId: string }) =>
+    text.replace("TENANT", company.tenantId).replace("TOKEN_ID", ids.tokenId).replace("OTHER_OWNER", other.owner.id);
+  let readTokenId: string;
+  beforeAll(async () => {
+    [{ id: readTokenId }] = await sql<{ id: string }[]>`select id from public.mcp_tokens where tenant_id = ${company.tenantId} and name = 'Read-only assistant'`;
+  });
+  const state = async () =>
+    await sql<{ state: string }[]>`
+      select (select string_agg(t.id || t.name, ',' order by t.id) from public.teams t where t.tenant_id in (${company.tenantId}, ${other.tenantId})) ||
+             (select count(*)::text from public.mcp_tokens m where m.tenant_id = ${company.tenantId}) ||
+             (select count(*)::text from public.mcp_tokens m where m.tenant_id = ${company.tenantId} and m.revoked_at is not null) as state`;
+
+  it("has at least 20 refusals in its table", () => expect(refusals.length).toBeGreaterThanOrEqual(20));
+
+  it.each(refusals)("%s: refused by the server with its code, nothing changed, logged as an error", async (_, text, code) => {
+    const before = await state();
+    const client = await connect(writeToken);
+    const answer = await callTool(client, "query", { query: resolve(text, { tokenId: readTokenId }) });
+    expect(answer.isError, answer.text).toBe(true);
+    expect(answer.text.startsWith(`${code}: `), answer.text).toBe(true);
+    expect(await state()).toEqual(before);
+  });
+
+  it.each(refusals.filter((refusal) => refusal[3] !== null))(
+    "%s: refused by the database alone, without the server's text checks",
+    async (_, text, __, code) => {
+      const before = await state();
+      const claims = { sub: company.owner.id, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+      await expect(runReadOnly(sql, claims, resolve(text, { tokenId: readTokenId }))).rejects.toMatchObject({ code });
+      expect(await state()).toEqual(before);
+    },
+  );
+
+  it("the database alone still answers a plain read, and leaves no setting behind", async () => {
+    const claims = { sub: company.owner.id, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+    const answer = await runReadOnly(sql, claims, "select name from public.teams");
+    expect(answer.rows).toEqual([{ name: "MCP team" }]);
+    // A session-level setting made inside is undone with the transaction (it is always rolled back):
+    // on a pool of one connection, the next transaction sees the setting as it was.
+    const one = testDatabase(1);
+    try {
+      const made = await runReadOnly(one, claims, "select set_config('application_name', 'tampered', false) as name");
+      expect(made.rows).toEqual([{ name: "tampered" }]);
+      const [{ name }] = await one<{ name: string }[]>`select current_setting('application_name') as name`;
+      expect(name).not.toBe("tampered");
+    } finally {
+      await one.end();
+    }
   });
 });

@@ -2,10 +2,12 @@
 // teams, tools, runs and knowledge (search through public.search_knowledge), the analytics views an
 // analyst of the company may read (list_tables, describe_table: names, comments, columns);
 // starting a run (read_write tokens only); and the company's own HTTP tools
-// (a GET tool for any token, other methods for read_write tokens). Each runs as the person who made
-// the token, in one transaction under RLS, scoped to the token's company; reads run in a read-only
-// transaction. Arguments are checked against the tool's JSON Schema before anything runs.
+// (a GET tool for any token, other methods for read_write tokens); and `query`, one read-only SQL
+// statement (mcp-query.ts). Each runs as the person who made the token — or as the signed-in user
+// whose access token was presented — in one transaction under RLS, scoped to the company; reads run
+// in a read-only transaction. Arguments are checked against the tool's JSON Schema before anything runs.
 import type { Sql } from "../_shared/db.ts";
+import type { AccessTokenClaims } from "../_shared/jwt.ts";
 import { toVectorLiteral } from "../_shared/embeddings/embedder.ts";
 import { lexicalEmbedding } from "../_shared/embeddings/lexical.ts";
 import { apiErrorFromSql } from "../_shared/sql-errors.ts";
@@ -13,13 +15,19 @@ import { callHttpTool } from "../_shared/tools/http-tool.ts";
 import { schemaProblems } from "../_shared/tools/json-schema.ts";
 import { type HttpToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 import { type TransactionSql, withServiceTransaction, withUserTransaction } from "../_shared/user-transaction.ts";
+import { queryLimits, runQuery } from "./mcp-query.ts";
 
-/** Who a token acts for (private.mcp_token_caller). */
+/**
+ * Who a request acts for: an MCP token's maker (private.mcp_token_caller), or a signed-in user
+ * presenting their own access token (then `tokenId` is null and `claims` are the token's, verified).
+ */
 export interface McpCaller {
-  tokenId: string;
+  tokenId: string | null;
   tenantId: string;
   userId: string;
   scope: "read" | "read_write";
+  /** A user's verified access-token claims; an MCP token's maker acts with claims made for the request. */
+  claims?: AccessTokenClaims;
 }
 
 export interface McpToolSpec {
@@ -43,6 +51,8 @@ export interface ToolContext {
   caller: McpCaller;
   /** Runs `work` as the token's maker under RLS; read-only unless the tool writes. */
   asCaller: <T>(work: (tx: TransactionSql) => Promise<T>) => Promise<T>;
+  /** The claims the caller acts with (role `authenticated`). */
+  claims: AccessTokenClaims;
   sql: Sql;
 }
 
@@ -210,6 +220,22 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
       }),
   },
   {
+    name: "query",
+    description: "Runs ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES or TABLE) as the caller, under the same row " +
+      "security as the app: only the caller's companies' rows are visible. Answers JSON: columns, rows (at most " +
+      `${queryLimits.maxRows}), row_count and truncated. The statement is cancelled after ${queryLimits.timeoutMs / 1000} s; ` +
+      `writes, SET, COPY, transaction control and several statements are refused; at most ${queryLimits.maxChars} characters. ` +
+      "Filter by tenant_id for one company; list_tables and describe_table document the analytics views.",
+    inputSchema: {
+      type: "object",
+      properties: { query: { type: "string", minLength: 1, description: "One SQL statement, e.g. select id, name from public.teams." } },
+      required: ["query"],
+      additionalProperties: false,
+    },
+    writes: false,
+    run: (args, { claims, sql }) => runQuery(sql, claims, args.query as string),
+  },
+  {
     name: "run_team",
     description: "Starts a run of one of the company's teams with a prompt; answers the run's id (follow it with get_execution).",
     inputSchema: {
@@ -259,9 +285,10 @@ export interface McpToolbox {
 
 /** Runs work as the token's maker, under RLS, read-only unless asked otherwise, at most 5 s a statement. */
 export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) => ToolContext {
-  const claims = { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+  const claims = caller.claims ?? { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
   return (readOnly: boolean): ToolContext => ({
     caller,
+    claims,
     sql,
     asCaller: (work) =>
       withUserTransaction(sql, claims, async (tx) => {
@@ -291,15 +318,23 @@ export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
       const spec = platform ?? (name.startsWith(companyToolPrefix)
         ? (await companyTools(context(true))).find((tool) => tool.name === name)
         : undefined);
-      if (!spec) return failure(`there is no tool named "${name}" for this token`);
-      if (!allowed(spec)) return failure(`${name} changes things: it needs a read_write token, and this one is read-only`);
+      if (!spec) return failure(`there is no tool named "${name}" for this caller`);
+      if (!allowed(spec)) {
+        return failure(caller.tokenId
+          ? `${name} changes things: it needs a read_write token, and this one is read-only`
+          : `${name} changes things: it needs the right to run teams in the company (run_teams), which you do not have there`);
+      }
       const problems = schemaProblems(spec.inputSchema, given);
       if (problems.length > 0) return failure(`invalid arguments: ${problems.join("; ")}`);
       try {
         const result = platform
           ? await platform.run(given as Record<string, unknown>, context(!platform.writes))
           : await runCompanyTool(sql, caller, name.slice(companyToolPrefix.length), given as Record<string, unknown>);
-        const rows = Array.isArray(result) ? result.length : undefined;
+        const rows = Array.isArray(result)
+          ? result.length
+          : typeof (result as { row_count?: unknown } | null)?.row_count === "number"
+          ? (result as { row_count: number }).row_count
+          : undefined;
         return { text: typeof result === "string" ? result : JSON.stringify(result), isError: false, rows };
       } catch (error) {
         if (error instanceof ToolFailure) return failure(error.message);
