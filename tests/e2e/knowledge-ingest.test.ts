@@ -82,7 +82,7 @@ describe("knowledge ingestion", () => {
   });
 
   it("ingests a PDF page by page and a Word file with its headings", async () => {
-    const upload = async (fileName: string, mimeType: string, bytes: Uint8Array) => {
+    const upload = async (fileName: string, mimeType: string, bytes: Uint8Array<ArrayBuffer>) => {
       const documentId = await createDocument(sql, company.owner, baseId, { title: fileName, source: "upload", file_name: fileName, mime_type: mimeType });
       const path = `${company.tenantId}/${documentId}/1/${fileName}`;
       const stored = await storageAs(company.owner.token).from("documents").upload(path, new Blob([bytes], { type: mimeType }), { contentType: mimeType });
