@@ -1,13 +1,18 @@
 // Knowledge search and ingestion at a small scale on one stack: one company with (default) 20,000
 // chunks of 384 dimensions, written the way the ingest function writes them — the real chunker,
 // the lexical embedder, public.replace_document_chunks per document — which gives ingestion
-// throughput in chunks per second; then
-//   hybrid      public.search_knowledge (HNSW + full text, weighted fusion, top 5) as the company's
-//               member in a transaction as `authenticated` with their claims (RLS applies, as the API
-//               runs it), from `--concurrency` clients;
-//   baseline    the vector-only nearest 5 by HNSW as the database owner (no RLS, no text part), the
-//               same queries from the same clients, in the same process.
-// Printed: p50/p95 of each statement, throughput, the ratio hybrid / baseline, and the load.
+// throughput in chunks per second; then, the same queries from the same `--concurrency` clients in
+// the same process:
+//   baseline    the vector-only nearest 5 by HNSW as the database owner (no RLS, no text part);
+//   unbounded   the text half as it was before #14 — every chunk with any of the query's words
+//               ranked by ts_rank_cd, best 50 — as the member under RLS;
+//   vector      public.search_knowledge with only the query's embedding (top 5),
+//   text        public.search_knowledge with only the query's text,
+//   hybrid      public.search_knowledge with both (HNSW + tiered full text, weighted fusion), each
+//               as the company's member in a transaction as `authenticated` with their claims (RLS
+//               applies, as the API runs it).
+// The vocabulary is small (~100 words), so every query word is in most chunks: the worst case for
+// the text half. Printed: p50/p95 of each statement, throughput, the ratios, and the load.
 //   npx tsx scripts/bench/knowledge-search.ts --instance work3 [--chunks 20000] [--requests 1000] [--concurrency 8]
 // The stack must be running; the bench removes its company at the end.
 import postgres from "postgres";
@@ -97,13 +102,31 @@ try {
 
   const queries = Array.from({ length: requests }, () => `${word()} ${word()} ${word()}`);
   const claims = { sub: company.userId, role: "authenticated" as const, aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 3600 };
-  const hybridOnce = (query: string) => withUserTransaction(sql, claims, async (tx) => {
+  const searchOnce = (parts: "hybrid" | "vector" | "text") => (query: string) => withUserTransaction(sql, claims, async (tx) => {
+    const text = parts === "vector" ? "" : query;
+    const embedding = parts === "text" ? null : toVectorLiteral(lexicalEmbedding(query));
     const started = performance.now();
     const rows = await tx`
-      select chunk_id, score from public.search_knowledge(${query}, ${toVectorLiteral(lexicalEmbedding(query))}::extensions.vector,
+      select chunk_id, score from public.search_knowledge(${text}, ${embedding}::extensions.vector,
                                                          array[${company.baseId}]::uuid[], 5, 0)`;
     const elapsed = performance.now() - started;
-    if (rows.length === 0) throw new Error(`no result for "${query}"`);
+    if (rows.length === 0) throw new Error(`no ${parts} result for "${query}"`);
+    return elapsed;
+  });
+  const hybridOnce = searchOnce("hybrid");
+  // The text half before #14, alone: any word, every match ranked.
+  const unboundedTextOnce = (query: string) => withUserTransaction(sql, claims, async (tx) => {
+    const started = performance.now();
+    const rows = await tx`
+      with q as (
+        select pg_catalog.array_to_string(array(select pg_catalog.quote_literal(l)
+                 from pg_catalog.unnest(pg_catalog.tsvector_to_array(pg_catalog.to_tsvector('portuguese', ${query}))) as l), ' | ')::tsquery as query
+      )
+      select c.id from public.document_chunks c, q
+      where c.knowledge_base_id = ${company.baseId} and c.fts @@ q.query
+      order by pg_catalog.ts_rank_cd(c.fts, q.query, 32) desc limit 50`;
+    const elapsed = performance.now() - started;
+    if (rows.length === 0) throw new Error(`no text match for "${query}"`);
     return elapsed;
   });
   const vectorOnce = async (query: string) => {
@@ -118,14 +141,19 @@ try {
   // Warm both paths (plans, caches) before timing.
   await measure("warm-up", queries.slice(0, 50), hybridOnce);
   await measure("warm-up", queries.slice(0, 50), vectorOnce);
+  await measure("warm-up", queries.slice(0, 50), unboundedTextOnce);
   const baseline = await measure("vector-only HNSW top 5, owner (baseline)", queries, vectorOnce);
+  const unbounded = await measure("unbounded text half (before #14), member", queries, unboundedTextOnce);
+  const vectorPart = await measure("search_knowledge vector only, member", queries, searchOnce("vector"));
+  const textPart = await measure("search_knowledge text only, member", queries, searchOnce("text"));
   const hybrid = await measure("search_knowledge hybrid top 5, member under RLS", queries, hybridOnce);
 
   console.log("");
   console.log(machineLoad());
   console.log(`ingestion: ${ingestion.chunks} chunks in ${ingestion.seconds.toFixed(1)} s = ${(ingestion.chunks / ingestion.seconds).toFixed(0)} chunks/s (lexical embedder, one replace per document of ~${chunksPerDocument} chunks)`);
-  for (const result of [baseline, hybrid]) console.log(`${line(result.label, result.summary)}  ${result.perSecond.toFixed(0)} q/s (${concurrency} clients)`);
+  for (const result of [baseline, unbounded, vectorPart, textPart, hybrid]) console.log(`${line(result.label, result.summary)}  ${result.perSecond.toFixed(0)} q/s (${concurrency} clients)`);
   console.log(`ratio hybrid / vector-only: p50 ${(hybrid.summary.p50 / baseline.summary.p50).toFixed(2)}x, p95 ${(hybrid.summary.p95 / baseline.summary.p95).toFixed(2)}x, throughput ${(hybrid.perSecond / baseline.perSecond).toFixed(2)}x`);
+  console.log(`ratio text only / unbounded text half: p50 ${(textPart.summary.p50 / unbounded.summary.p50).toFixed(2)}x, p95 ${(textPart.summary.p95 / unbounded.summary.p95).toFixed(2)}x`);
 } finally {
   await sql`delete from public.tenants where id = ${company.tenantId}`;
   await sql`delete from auth.users where id = ${company.userId}`;

@@ -84,6 +84,14 @@ create table public.documents (
   content_hash text constraint documents_content_hash_format check (content_hash ~ '^[0-9a-f]{64}$'),
   chunk_count integer not null default 0,
   status_changed_at timestamptz not null default now(),
+  -- Why a failed document failed, as a stable code the web translates; failure_reason says it in words.
+  failure_code text constraint documents_failure_code_format check (failure_code ~ '^[a-z][a-z0-9_]{0,63}$'),
+  -- The ingest queue (20261122002020): who holds the document while processing, until when, how many
+  -- claims it has had, and when a retry may start (backoff after a retryable failure).
+  ingest_worker text constraint documents_ingest_worker_length check (char_length(ingest_worker) between 1 and 200),
+  ingest_lease_until timestamptz,
+  ingest_attempts integer not null default 0 constraint documents_ingest_attempts check (ingest_attempts >= 0),
+  ingest_not_before timestamptz,
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
@@ -98,6 +106,8 @@ create table public.documents (
   ),
   -- A failed document says why; no other status carries a reason.
   constraint documents_failure_reason_iff_failed check ((status = 'failed') = (failure_reason is not null)),
+  constraint documents_failure_code_only_failed check (failure_code is null or status = 'failed'),
+  constraint documents_lease_only_processing check ((ingest_worker is null and ingest_lease_until is null) or status = 'processing'),
   constraint documents_current_version_exists check (current_version is null or current_version between 1 and latest_version)
 );
 
@@ -209,6 +219,11 @@ as $$
 begin
   new.status := 'pending';
   new.failure_reason := null;
+  new.failure_code := null;
+  new.ingest_worker := null;
+  new.ingest_lease_until := null;
+  new.ingest_attempts := 0;
+  new.ingest_not_before := null;
   new.current_version := null;
   new.latest_version := 0;
   new.chunk_count := 0;
@@ -222,6 +237,8 @@ $$;
  * The document status machine: pending → processing → ready | failed; ready or failed → pending
  * (a new version, a re-ingest); processing → pending (a lost lease handed back). Only the service
  * role moves it, except that a new version (a person's insert) puts the document back to pending.
+ * Leaving processing drops the lease; a new version (ready or failed → pending) starts its
+ * attempts afresh; only a failed document keeps a failure reason and code.
  */
 create or replace function private.enforce_document_status()
 returns trigger
@@ -232,6 +249,7 @@ as $$
 begin
   if new.status is not distinct from old.status then
     if new.failure_reason is distinct from old.failure_reason
+       or new.failure_code is distinct from old.failure_code
        or new.current_version is distinct from old.current_version
        or new.chunk_count is distinct from old.chunk_count then
       if not private.is_trusted_caller() then
@@ -255,6 +273,15 @@ begin
   end if;
   if new.status <> 'failed' then
     new.failure_reason := null;
+    new.failure_code := null;
+  end if;
+  if new.status <> 'processing' then
+    new.ingest_worker := null;
+    new.ingest_lease_until := null;
+  end if;
+  if old.status in ('ready', 'failed') then
+    new.ingest_attempts := 0;
+    new.ingest_not_before := null;
   end if;
   new.status_changed_at := now();
   return new;

@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(68);
+select plan(69);
 
 -- A 384-d vector as text with 1 at the listed dimensions (1-based), for fixtures.
 create function tests.knowledge_vector(hot integer[]) returns text language sql immutable as $$
@@ -272,6 +272,30 @@ select is(
      collection_ids => array[gen_random_uuid()])),
   0, 'a collection filter restricts the search'
 );
+-- The text half reads each tier of coverage through GIN, at most 5 × its candidates (200 for top 3):
+-- 259 chunks have "estoque" alone; the one with "devolução" too, written last, is found by the
+-- all-but-one tier (no chunk has all three words), not lost past the cap of the any-word tier.
+select tests.authenticate_as('owner_a');
+insert into public.knowledge_bases (tenant_id, name, created_by) values (tests.tenant_id('tenant-a'), 'Estoque', auth.uid());
+insert into public.documents (knowledge_base_id, title, source) select id, 'Inventário', 'text' from public.knowledge_bases where name = 'Estoque';
+insert into public.document_versions (document_id, pasted_text) select id, 'inventário' from public.documents where title = 'Inventário';
+select tests.authenticate_as_service_role();
+update public.documents set status = 'processing' where title = 'Inventário';
+select public.replace_document_chunks(id, 1, (
+  select jsonb_agg(jsonb_build_object(
+           'content', case when n = 260 then 'A devolução de mercadoria volta ao estoque em dois dias.' else format('O estoque da loja %s é contado toda semana.', n) end,
+           'token_count', 9, 'embedding', tests.knowledge_vector(array[7])) order by n)
+  from generate_series(1, 260) as n))
+from public.documents where title = 'Inventário';
+select tests.authenticate_as('member_a');
+select is(
+  (select row(content, round(text_score::numeric, 2))::text from public.search_knowledge(
+     'devolução garantia estoque', null, array[(select id from public.knowledge_bases where name = 'Estoque')], 3, 0) limit 1),
+  row('A devolução de mercadoria volta ao estoque em dois dias.', 0.67)::text,
+  'full text: the chunk with the most of the query''s words comes first, however many have fewer'
+);
+select tests.authenticate_as('owner_a');
+delete from public.knowledge_bases where name = 'Estoque';
 select throws_ok(
   $$ select * from public.search_knowledge('x', null, '{}') $$,
   '22023', 'knowledge_base_ids must name at least one knowledge base', 'a search names its bases'

@@ -1,11 +1,14 @@
-// Ingestion end to end on the stack: a Markdown file uploaded to the documents bucket with
-// storage-js, pasted text and a web page become ready through the ingest function (woken by the
-// database through pg_net) and search_knowledge finds them, headings kept; a failure says why with
-// a code and leaves the previous version searchable; the bucket's policies keep companies apart.
+// Ingestion end to end on the stack: a Markdown file, a PDF and a Word file uploaded to the
+// documents bucket with storage-js, pasted text and a web page become ready through the ingest
+// function (woken by the database through pg_net) and search_knowledge finds them, headings (and a
+// PDF's pages) kept; a failure says why with a code and leaves the previous version searchable; the
+// bucket's policies keep companies apart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addDocumentVersion,
   addMember,
+  buildDocx,
+  buildPdf,
   type Company,
   createDocument,
   createKnowledgeBase,
@@ -78,6 +81,44 @@ describe("knowledge ingestion", () => {
     expect(await searchAs(sql, other.owner, "como pedir férias", [baseId])).toEqual([]);
   });
 
+  it("ingests a PDF page by page and a Word file with its headings", async () => {
+    const upload = async (fileName: string, mimeType: string, bytes: Uint8Array<ArrayBuffer>) => {
+      const documentId = await createDocument(sql, company.owner, baseId, { title: fileName, source: "upload", file_name: fileName, mime_type: mimeType });
+      const path = `${company.tenantId}/${documentId}/1/${fileName}`;
+      const stored = await storageAs(company.owner.token).from("documents").upload(path, new Blob([bytes], { type: mimeType }), { contentType: mimeType });
+      expect(stored.error).toBeNull();
+      return { documentId, version: await addDocumentVersion(sql, company.owner, documentId, { storage_path: path }) };
+    };
+    const pdf = await upload("regulamento.pdf", "application/pdf", buildPdf([
+      ["Regulamento interno", "O uniforme é obrigatório nas lojas (exceto às sextas-feiras)."],
+      ["Estacionamento", "As vagas da garagem são sorteadas a cada trimestre."],
+    ]));
+    const docx = await upload("onboarding.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buildDocx([
+      { heading: "Primeiro dia" },
+      "O crachá é entregue pela recepção às nove horas.",
+      { heading: "Equipamentos", level: 2 },
+      "O notebook chega configurado & com a VPN instalada.",
+    ]));
+
+    expect(await settledDocument(sql, pdf.documentId, pdf.version)).toMatchObject({ status: "ready", failure_code: null, chunk_count: 2 });
+    const pages = await sql<{ page: number; content: string }[]>`
+      select page, content from public.document_chunks where document_id = ${pdf.documentId} order by chunk_index`;
+    expect(pages.map((chunk) => chunk.page)).toEqual([1, 2]);
+    expect(pages[0].content).toContain("O uniforme é obrigatório nas lojas (exceto às sextas-feiras).");
+    const [garage] = await searchAs(sql, company.owner, "sorteio das vagas da garagem", [baseId]);
+    expect(garage).toMatchObject({ document_id: pdf.documentId, page: 2 });
+
+    expect(await settledDocument(sql, docx.documentId, docx.version)).toMatchObject({ status: "ready", failure_code: null, chunk_count: 2 });
+    const sections = await sql<{ heading_path: string[]; content: string }[]>`
+      select heading_path, content from public.document_chunks where document_id = ${docx.documentId} order by chunk_index`;
+    expect(sections).toEqual([
+      { heading_path: ["Primeiro dia"], content: "O crachá é entregue pela recepção às nove horas." },
+      { heading_path: ["Primeiro dia", "Equipamentos"], content: "O notebook chega configurado & com a VPN instalada." },
+    ]);
+    const [laptop] = await searchAs(sql, company.owner, "notebook com VPN", [baseId]);
+    expect(laptop).toMatchObject({ document_id: docx.documentId, heading_path: ["Primeiro dia", "Equipamentos"] });
+  });
+
   it("ingests pasted text and a web page fetched through the egress rules", async () => {
     const pastedId = await createDocument(sql, company.owner, baseId, { title: "Horário", source: "text" });
     const pastedVersion = await addDocumentVersion(sql, company.owner, pastedId, { pasted_text: "O escritório abre às oito horas e fecha às dezoito horas." });
@@ -112,9 +153,12 @@ describe("knowledge ingestion", () => {
 
     const pdf = await createDocument(sql, company.owner, baseId, { title: "Contrato", source: "upload", file_name: "contrato.pdf", mime_type: "application/pdf" });
     const pdfPath = `${company.tenantId}/${pdf}/1/contrato.pdf`;
+    // Only a PDF's first line: no parser can read it.
     expect((await storageAs(company.owner.token).from("documents").upload(pdfPath, new Blob(["%PDF-1.4"], { type: "application/pdf" }), { contentType: "application/pdf" })).error).toBeNull();
     const pdfVersion = await addDocumentVersion(sql, company.owner, pdf, { storage_path: pdfPath });
-    expect(await settledDocument(sql, pdf, pdfVersion)).toMatchObject({ status: "failed", failure_code: "document_type_unsupported" });
+    expect(await settledDocument(sql, pdf, pdfVersion)).toMatchObject({
+      status: "failed", failure_code: "document_unreadable", failure_reason: "the PDF file could not be read (damaged, protected by a password, or not a PDF file)",
+    });
   });
 
   it("keeps each company's files to itself in the documents bucket", async () => {

@@ -57,8 +57,10 @@ describe("extraction", () => {
   it("knows a format by MIME type or extension, and refuses others with a code", () => {
     expect(formatOf("text/markdown; charset=utf-8", null)).toBe("markdown");
     expect(formatOf(null, "notas.CSV")).toBe("csv");
-    expect(() => formatOf("application/pdf", "a.pdf")).toThrow(IngestFailure);
-    expect(() => formatOf("application/pdf", "a.pdf")).toThrow("documents of type application/pdf cannot be read yet");
+    expect(formatOf("application/pdf", "a.pdf")).toBe("pdf");
+    expect(formatOf("application/octet-stream", "Contrato.DOCX")).toBe("docx");
+    expect(() => formatOf("application/msword", "a.doc")).toThrow(IngestFailure);
+    expect(() => formatOf("application/msword", "a.doc")).toThrow("documents of type application/msword cannot be read yet");
   });
 
   it("refuses bytes that are not UTF-8", () => {

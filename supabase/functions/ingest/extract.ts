@@ -1,10 +1,17 @@
 // Plain text out of a document's bytes, by its type: text, Markdown and CSV as they are (UTF-8);
 // HTML without scripts, styles and tags, its headings turned into Markdown ones so the chunker
-// keeps them. PDF and DOCX need parsers the functions do not ship yet: they fail with
-// document_type_unsupported, which the document shows.
+// keeps them; PDF page by page (unpdf: pdf.js's text layer, so a scan without one is empty); DOCX
+// through mammoth's HTML, so its Heading styles become Markdown headings like HTML's.
 import { IngestFailure } from "./ingest-failure.ts";
+import { docxToHtml, pdfPages } from "./parsers.ts";
 
-export type DocumentFormat = "text" | "markdown" | "csv" | "html";
+export type DocumentFormat = "text" | "markdown" | "csv" | "html" | "pdf" | "docx";
+
+/** A document's text in parts: one for most formats, one per page of a PDF (numbered from 1). */
+export interface TextPart {
+  text: string;
+  page?: number;
+}
 
 const formatsByMime: Record<string, DocumentFormat> = {
   "text/plain": "text",
@@ -13,6 +20,8 @@ const formatsByMime: Record<string, DocumentFormat> = {
   "text/csv": "csv",
   "text/html": "html",
   "application/xhtml+xml": "html",
+  "application/pdf": "pdf",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 };
 const formatsByExtension: Record<string, DocumentFormat> = {
   txt: "text",
@@ -22,6 +31,8 @@ const formatsByExtension: Record<string, DocumentFormat> = {
   csv: "csv",
   html: "html",
   htm: "html",
+  pdf: "pdf",
+  docx: "docx",
 };
 
 /** The format of a document from its MIME type (parameters ignored), else its file name's extension. */
@@ -63,8 +74,30 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** The document's text; fails with document_encoding when the bytes are not UTF-8. */
-export function extractText(bytes: Uint8Array, format: DocumentFormat): string {
+/**
+ * The document's text in parts; fails with document_unreadable when a PDF or DOCX cannot be parsed
+ * (damaged, encrypted, or not what its type says) and document_encoding when text is not UTF-8.
+ */
+export async function extractDocument(bytes: Uint8Array, format: DocumentFormat): Promise<TextPart[]> {
+  if (format === "pdf") {
+    const pages = await parsed("PDF", () => pdfPages(bytes));
+    return pages.map((text, index) => ({ text: text.trim(), page: index + 1 })).filter((part) => part.text !== "");
+  }
+  if (format === "docx") return [{ text: htmlToText(await parsed("Word", () => docxToHtml(bytes))) }];
+  return [{ text: extractText(bytes, format) }];
+}
+
+async function parsed<T>(kind: string, parse: () => Promise<T>): Promise<T> {
+  try {
+    return await parse();
+  } catch {
+    // The parser's own message may quote the file; the document shows ours.
+    throw new IngestFailure("document_unreadable", `the ${kind} file could not be read (damaged, protected by a password, or not a ${kind} file)`);
+  }
+}
+
+/** A text format's text; fails with document_encoding when the bytes are not UTF-8. */
+export function extractText(bytes: Uint8Array, format: Exclude<DocumentFormat, "pdf" | "docx">): string {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

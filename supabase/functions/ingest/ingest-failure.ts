@@ -7,6 +7,7 @@ export type IngestFailureCode =
   | "document_too_large"
   | "document_type_unsupported"
   | "document_encoding"
+  | "document_unreadable"
   | "document_empty"
   | "embedding_request_failed"
   | "embedding_answer_invalid"

@@ -34,8 +34,12 @@ class LeaseLost extends Error {}
 
 export async function runIngestJob(job: IngestJob, context: JobContext): Promise<JobOutcome> {
   try {
-    const text = await readDocumentText(job, context.readers);
-    const pieces = chunkText(text, { size: job.chunk_size, overlap: job.chunk_overlap, splitByHeadings: job.split_by_headings });
+    const parts = await readDocumentText(job, context.readers);
+    // A PDF is cut page by page, so each chunk names the page it comes from.
+    const pieces = parts.flatMap((part) =>
+      chunkText(part.text, { size: job.chunk_size, overlap: job.chunk_overlap, splitByHeadings: job.split_by_headings })
+        .map((piece) => ({ ...piece, page: part.page }))
+    );
     if (pieces.length === 0) throw new IngestFailure("document_empty", "the document has no text to search");
     const embedder = context.embedderFor?.(job) ?? embedderFor(job);
     const chunks: StoredChunk[] = [];
@@ -43,7 +47,7 @@ export async function runIngestJob(job: IngestJob, context: JobContext): Promise
       const batch = pieces.slice(start, start + context.embedBatchSize);
       const vectors = await embedder.embed(batch.map(embeddingInput));
       batch.forEach((piece, index) =>
-        chunks.push({ content: piece.content, heading_path: piece.headingPath, token_count: piece.tokenCount, embedding: vectors[index] })
+        chunks.push({ content: piece.content, heading_path: piece.headingPath, page: piece.page, token_count: piece.tokenCount, embedding: vectors[index] })
       );
       if (start + context.embedBatchSize < pieces.length && !(await context.store.renew(job, context.worker, context.leaseSeconds))) {
         throw new LeaseLost();

@@ -20,6 +20,8 @@ export interface IngestJob extends DocumentSource {
 export interface StoredChunk {
   content: string;
   heading_path: string[];
+  /** The PDF page the chunk comes from (from 1); absent for other formats. */
+  page?: number;
   token_count: number;
   embedding: number[];
 }

@@ -2,7 +2,7 @@
 // (fetched through the egress rules with size and time limits: no private addresses, no redirects
 // into them), or the Storage object the upload wrote (read with the service key).
 import { type EgressFetch, isEgressError } from "../_shared/egress.ts";
-import { type DocumentFormat, extractText, formatOf } from "./extract.ts";
+import { type DocumentFormat, extractDocument, formatOf, type TextPart } from "./extract.ts";
 import { IngestFailure } from "./ingest-failure.ts";
 
 export interface DocumentSource {
@@ -50,7 +50,7 @@ async function bodyBytes(answer: Response, limit: number): Promise<Uint8Array> {
 async function fetchUrl(url: string, fallbackMime: string | null, readers: SourceReaders): Promise<{ bytes: Uint8Array; format: DocumentFormat }> {
   let answer: Response;
   try {
-    answer = await readers.fetchUrl(url, { headers: { accept: "text/html, text/markdown, text/plain, text/csv;q=0.9, */*;q=0.1" } });
+    answer = await readers.fetchUrl(url, { headers: { accept: "text/html, text/markdown, text/plain, text/csv;q=0.9, application/pdf;q=0.8, application/vnd.openxmlformats-officedocument.wordprocessingml.document;q=0.8, */*;q=0.1" } });
   } catch (error) {
     if (isEgressError(error)) throw new IngestFailure("document_fetch_failed", `the address was refused (${error.code})`);
     throw new IngestFailure("document_fetch_failed", "the address did not answer in time", true);
@@ -83,13 +83,16 @@ async function downloadFile(document: DocumentSource, readers: SourceReaders): P
   return { bytes: await bodyBytes(answer, maxFileBytes), format };
 }
 
-/** The document's plain text (headings as Markdown), or an IngestFailure saying why not. */
-export async function readDocumentText(document: DocumentSource, readers: SourceReaders): Promise<string> {
+/**
+ * The document's plain text (headings as Markdown) in parts — a PDF's by page —, or an IngestFailure
+ * saying why not.
+ */
+export async function readDocumentText(document: DocumentSource, readers: SourceReaders): Promise<TextPart[]> {
   let read: { bytes: Uint8Array; format: DocumentFormat };
   switch (document.source) {
     case "text":
       if (!document.pasted_text) throw new IngestFailure("document_source_missing", "the version has no text");
-      return document.pasted_text;
+      return [{ text: document.pasted_text }];
     case "url":
       if (!document.source_url) throw new IngestFailure("document_source_missing", "the document has no address");
       read = await fetchUrl(document.source_url, document.mime_type, readers);
@@ -98,5 +101,5 @@ export async function readDocumentText(document: DocumentSource, readers: Source
       read = await downloadFile(document, readers);
       break;
   }
-  return extractText(read.bytes, read.format);
+  return await extractDocument(read.bytes, read.format);
 }

@@ -70,7 +70,7 @@ describe("a builder", () => {
     await ownerPage.getByText("Documento Política de trocas adicionado; a leitura começou.").waitFor();
 
     const uploadForm = ownerPage.getByRole("form", { name: "Enviar arquivo" });
-    await uploadForm.getByLabel("Arquivo (texto, Markdown, HTML ou CSV)").setInputFiles({
+    await uploadForm.getByLabel("Arquivo (texto, Markdown, HTML, CSV, PDF ou Word .docx)").setInputFiles({
       name: "horarios.md",
       mimeType: "text/markdown",
       buffer: Buffer.from("# Horários\n\nA livraria abre de segunda a sábado, das nove às dezenove horas.\n"),

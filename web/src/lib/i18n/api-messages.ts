@@ -218,6 +218,7 @@ const ruleCodes = new Set([
   "document_too_large",
   "document_type_unsupported",
   "document_encoding",
+  "document_unreadable",
   "document_empty",
   "embedding_request_failed",
   "embedding_answer_invalid",

@@ -37,7 +37,7 @@ export const knowledgeEn: typeof knowledgePtBR = {
     docTitle: "Title",
     text: "Text",
     url: "Address",
-    file: "File (text, Markdown, HTML or CSV)",
+    file: "File (text, Markdown, HTML, CSV, PDF or Word .docx)",
     addText: "Add text",
     addUrl: "Add address",
     upload: "Upload file",

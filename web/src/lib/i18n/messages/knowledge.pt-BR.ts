@@ -35,7 +35,7 @@ export const knowledgePtBR = {
     docTitle: "Título",
     text: "Texto",
     url: "Endereço",
-    file: "Arquivo (texto, Markdown, HTML ou CSV)",
+    file: "Arquivo (texto, Markdown, HTML, CSV, PDF ou Word .docx)",
     addText: "Adicionar texto",
     addUrl: "Adicionar endereço",
     upload: "Enviar arquivo",

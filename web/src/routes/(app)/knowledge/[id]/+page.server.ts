@@ -56,7 +56,7 @@ export const load: PageServerLoad = async (event) => {
 
 /** The file's type as the documents bucket accepts it: by what the browser said, else by its extension. */
 function mimeOf(file: File): string {
-  const byName: Record<string, string> = { txt: "text/plain", md: "text/markdown", markdown: "text/markdown", html: "text/html", htm: "text/html", csv: "text/csv" };
+  const byName: Record<string, string> = { txt: "text/plain", md: "text/markdown", markdown: "text/markdown", html: "text/html", htm: "text/html", csv: "text/csv", pdf: "application/pdf", docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
   const declared = file.type.split(";")[0].trim().toLowerCase();
   if (Object.values(byName).includes(declared)) return declared;
   return byName[file.name.split(".").pop()?.toLowerCase() ?? ""] ?? (declared || "application/octet-stream");
