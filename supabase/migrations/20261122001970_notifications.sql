@@ -343,6 +343,9 @@ $$;
  * channels need: the recipient's phone and e-mail, and the tenant's WhatsApp inbox (its oldest
  * active one; null when it has none). Reaps expired leases first. Service role only. Raises
  * service_role_only, notification_claim_invalid.
+ * A company that is not active (suspended, inactive) sends no notices, whatever the channel: its
+ * notifications are not claimed and wait `pending` until it is active again (the watchdog's next
+ * pass, within a minute, wakes the function for them).
  */
 create or replace function private.claim_notifications(worker text, max_jobs integer default 20, lease_seconds integer default 60)
 returns table (
@@ -384,6 +387,7 @@ begin
     where n.id in (
       select x.id from public.notifications x
       where x.status = 'pending' and x.next_attempt_at <= now()
+        and exists (select from public.tenants t where t.id = x.tenant_id and t.status = 'active')
       order by x.next_attempt_at
       limit max_jobs
       for update skip locked
@@ -465,7 +469,8 @@ $$;
 /*
  * The watchdog's pass, run by pg_cron every minute (a single short statement, not a looping
  * procedure: pg_cron runs few jobs at once): reaps expired leases, then wakes the `notify` function
- * when a notification is due (a lost kick, a reaped one). Returns the pg_net request id, or null.
+ * when a notification is due (a lost kick, a reaped one, those of a company reactivated; not
+ * those of a company that is not active). Returns the pg_net request id, or null.
  */
 create or replace function private.rescue_notifications()
 returns bigint
@@ -475,7 +480,11 @@ set search_path = ''
 as $$
 begin
   perform private.reap_notifications();
-  if exists (select from public.notifications n where n.status = 'pending' and n.next_attempt_at <= now()) then
+  if exists (
+    select from public.notifications n
+    where n.status = 'pending' and n.next_attempt_at <= now()
+      and exists (select from public.tenants t where t.id = n.tenant_id and t.status = 'active')
+  ) then
     return private.kick_notify();
   end if;
   return null;
