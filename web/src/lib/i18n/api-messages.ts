@@ -43,6 +43,10 @@ const fieldRules: Rule[] = [
   [/^Must have a letter or a digit\.$/, (_, t) => t("responder.fields.letterOrDigit")],
   [/^At most 4 periods a day\.$/, (_, t) => t("responder.fields.atMostPeriods")],
   [/^At most 50 (words|keywords)\.$/, (_, t) => t("responder.fields.atMostWords")],
+  // Notification rules (#13): roles and channels.
+  [/^Too small: expected array to have >=?1 items?$/, (_, t) => t("notifications.fields.chooseOne")],
+  [/^Name each role once\.$/, (_, t) => t("notifications.fields.roleOnce")],
+  [/^Name each channel once\.$/, (_, t) => t("notifications.fields.channelOnce")],
 ];
 
 /** One field's message from the API, in the page's language. */
