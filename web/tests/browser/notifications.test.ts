@@ -1,8 +1,8 @@
 // Notifications set from /settings/notifications (#13): an owner's phone for WhatsApp and SMS notices
 // (a phone that is none is named at its field and nothing is stored), the company's rule per event
 // (who gets it, the channels in order; a rule with nobody is named at its field), and their own
-// notices turned off in English on a phone; a member changes only their own phone and notices and
-// sees the company's rules read-only, at phone and desktop widths.
+// notices turned off in English on a phone; a member changes only their own phone, notices and
+// channels, and sees the company's rules read-only, at phone and desktop widths.
 import postgres from "postgres";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +27,12 @@ const preferencesOf = async (email: string) =>
     (await sql<{ event: string; enabled: boolean }[]>`
       select p.event::text, p.enabled from public.notification_preferences p join auth.users u on u.id = p.user_id
       where p.tenant_id = ${owner.tenantId} and u.email = ${email}`).map((row) => [row.event, row.enabled]),
+  );
+const channelsOf = async (email: string) =>
+  Object.fromEntries(
+    (await sql<{ channel: string; enabled: boolean }[]>`
+      select p.channel::text, p.enabled from public.notification_channel_preferences p join auth.users u on u.id = p.user_id
+      where p.tenant_id = ${owner.tenantId} and u.email = ${email}`).map((row) => [row.channel, row.enabled]),
   );
 const ruleOf = async (event: string) =>
   (await sql<{ enabled: boolean; roles: string[]; channels: string[] }[]>`
@@ -146,9 +152,13 @@ describe("a member's notifications", () => {
 
     const mine = memberPage.getByTestId("notification-preferences");
     await mine.getByLabel("Conversa pede uma pessoa").uncheck();
+    await mine.getByLabel("SMS", { exact: true }).uncheck();
     await mine.getByRole("button", { name: "Salvar meus avisos" }).click();
     await memberPage.getByText("Seus avisos foram salvos.").waitFor();
     expect(await preferencesOf(memberEmail)).toEqual({ handoff_requested: false });
+    expect(await channelsOf(memberEmail)).toEqual({ sms: false });
+    expect(await channelsOf(ownerEmail)).toEqual({});
+    expect(await mine.getByLabel("SMS", { exact: true }).isChecked()).toBe(false);
     expect(await preferencesOf(ownerEmail)).toEqual({ budget_80: false });
 
     const phone = memberPage.getByTestId("notification-phone");

@@ -17,6 +17,8 @@ export const notificationsEn: typeof notificationsPtBR = {
     mineTitle: "Your notifications",
     mineIntro: "Untick what you do not want to get. It is only for you, in this company.",
     notForYourRole: "The company's rule does not send this notification to your role.",
+    channelsMine: "Get them by",
+    channelsMineHelp: "A channel left unticked is left out of your notifications; the others keep the rule's order. With none ticked, you get no notifications.",
     savePreferences: "Save my notifications",
     preferencesSaved: "Your notifications were saved.",
     rulesTitle: "Company rules",

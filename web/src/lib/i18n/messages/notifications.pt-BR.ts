@@ -15,6 +15,8 @@ export const notificationsPtBR = {
     mineTitle: "Seus avisos",
     mineIntro: "Desmarque o que você não quer receber. Vale só para você, nesta empresa.",
     notForYourRole: "A regra da empresa não envia este aviso para o seu papel.",
+    channelsMine: "Receber por",
+    channelsMineHelp: "Um canal desmarcado fica fora dos seus avisos; os outros seguem a ordem da regra. Com todos desmarcados, você não recebe avisos.",
     savePreferences: "Salvar meus avisos",
     preferencesSaved: "Seus avisos foram salvos.",
     rulesTitle: "Regras da empresa",

@@ -1,9 +1,12 @@
 // /settings/notifications: who hears of what in the current company (#13), over the API's
 // /notifications. Everyone sets their own phone for WhatsApp and SMS notices (e-mail goes to their
-// account's address) and turns each event's notices off or on for themselves; owners and admins
+// account's address) and turns each event's notices, and each channel, off or on for themselves
+// (a channel off is left out of their notices; the rule's others keep their order); owners and admins
 // (manage_members) also set the company's rule per event: on or off, which roles get it, and the
 // channels tried in order. The others see the rules read-only, as the API refuses them (403).
 import {
+  notificationChannelPreference,
+  notificationChannelPreferenceList,
   notificationChannels,
   notificationEvents,
   notificationPhone,
@@ -23,12 +26,19 @@ import type { Actions, PageServerLoad } from "./$types";
 export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
-    const [phone, preferences, rules] = await Promise.all([
+    const [phone, preferences, channels, rules] = await Promise.all([
       api.get("/notifications/phone", notificationPhone),
       api.get("/notifications/preferences", notificationPreferenceList),
+      api.get("/notifications/channels", notificationChannelPreferenceList),
       api.get("/notifications/rules", notificationRuleList),
     ]);
-    return { phone: phone.phone, email: event.locals.user?.email ?? null, preferences: preferences.items, rules: rules.items };
+    return {
+      phone: phone.phone,
+      email: event.locals.user?.email ?? null,
+      preferences: preferences.items,
+      channels: channels.items,
+      rules: rules.items,
+    };
   } catch (cause) {
     pageError(cause);
   }
@@ -61,11 +71,19 @@ export const actions: Actions = {
     const data = await event.request.formData();
     const api = createApi(event);
     try {
-      // Only what changed: one PUT per event whose box moved.
-      const current = await api.get("/notifications/preferences", notificationPreferenceList);
+      // Only what changed: one PUT per event or channel whose box moved.
+      const [events, channels] = await Promise.all([
+        api.get("/notifications/preferences", notificationPreferenceList),
+        api.get("/notifications/channels", notificationChannelPreferenceList),
+      ]);
       const wanted: NotificationPreference[] = notificationEvents.map((name) => ({ event: name, enabled: checked(data, `event_${name}`) }));
-      const changed = wanted.filter((want) => current.items.find((item) => item.event === want.event)?.enabled !== want.enabled);
+      const changed = wanted.filter((want) => events.items.find((item) => item.event === want.event)?.enabled !== want.enabled);
       for (const change of changed) await api.put(`/notifications/preferences/${change.event}`, notificationPreference, { enabled: change.enabled });
+      for (const channel of notificationChannels) {
+        const enabled = checked(data, `channel_${channel}`);
+        if (channels.items.find((item) => item.channel === channel)?.enabled === enabled) continue;
+        await api.put(`/notifications/channels/${channel}`, notificationChannelPreference, { enabled });
+      }
       return notice("notifications.preferencesSaved");
     } catch (cause) {
       return formFailure(cause, {}, "preferences");
