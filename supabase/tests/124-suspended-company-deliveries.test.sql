@@ -1,12 +1,13 @@
 -- A suspended company sends nothing it had queued (#13): replies queued for delivery before a
 -- platform admin suspended the company (public.admin_set_tenant_status) are not claimed while it is
 -- suspended, nor are its notifications on any channel; they wait — pending, their messages queued,
--- not failed, not dead letters — and go out once it is reactivated. Another company's replies and
+-- not failed, not dead letters — and go out once it is reactivated (the status change wakes the
+-- functions at once). Another company's replies and
 -- notices go out all along. See private.claim_outbound_deliveries and private.claim_notifications.
 begin;
 set search_path to public, extensions, tests;
 
-select plan(16);
+select plan(17);
 
 create temporary table job (label text primary key, message_id uuid);
 grant all on job to service_role;
@@ -70,9 +71,16 @@ select tests.authenticate_as_service_role();
 select is(pg_temp.claimed_labels('worker-3'), '', 'an inactive company''s replies are not claimed either');
 
 -- ─── reactivated: everything goes out, in order ──────────────────────────────────────────────
+reset role;
+delete from net.http_request_queue where url like '%/outbound/run';
 select tests.authenticate_as('platform_admin');
 select public.admin_set_tenant_status(tests.tenant_id('tenant-a'), 'active');
 select tests.authenticate_as_service_role();
+-- private.wake_deliveries_on_reactivation (20261122001980_reactivated_company.sql)
+select ok(
+  (select count(*) from net.http_request_queue q where q.url like '%/outbound/run') = 1
+  or not exists (select from vault.decrypted_secrets where name = 'renum_functions_url'),
+  'reactivated with replies waiting: the trigger wakes the outbound function at once');
 select is(pg_temp.claimed_labels('worker-4'), 'a1,a3', 'reactivated: each conversation''s first reply is claimed');
 select is((pg_temp.delivery_row('a1')).attempts, 1, 'on its first attempt');
 select ok(private.settle_outbound_delivery((pg_temp.delivery_row('a1')).id, 'worker-4', 'sent'), 'the first reply is sent');

@@ -242,6 +242,7 @@ describe("a suspended company", () => {
     } finally {
       await sql`update public.tenants set status = 'active' where id = ${company}`;
     }
+    // Reactivated: the status change wakes the function at once (20261122001980_reactivated_company.sql).
     await waitForOutbound(sql, messageId, (state) => state.status === "sent", "the held reply sent after reactivation");
     expect(attemptsOf(body)).toEqual([200]);
   });
