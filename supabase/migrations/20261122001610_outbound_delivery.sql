@@ -68,6 +68,10 @@ $$;
  * Each row carries what the send needs (the inbox's provider and ids, the contact's phone, the
  * body and the parts already sent) and whether Meta's 24-hour customer window is open (the
  * contact wrote in the last 24 hours). Reaps expired leases first. Service role only.
+ * A company that is not active (suspended, inactive) sends nothing: its jobs are not claimed and
+ * wait, `pending` with their messages `queued` (not failed, not dead letters), until it is active
+ * again, when the watchdog's next pass wakes the function for them. A job already `sending` when
+ * the suspension came finishes its send (and a retry of it then waits too).
  */
 create or replace function private.claim_outbound_deliveries(worker text, max_jobs integer default 20, lease_seconds integer default 60)
 returns table (
@@ -116,6 +120,7 @@ begin
       select x.id from private.outbound_deliveries x
       where x.id in (select h.id from heads h where h.status = 'pending' and h.next_attempt_at <= now())
         and x.status = 'pending'
+        and exists (select from public.tenants t where t.id = x.tenant_id and t.status = 'active')
       order by x.next_attempt_at
       limit max_jobs
       for update skip locked
@@ -345,7 +350,9 @@ $$;
 
 /*
  * The watchdog's pass: reaps expired leases, then wakes the outbound function when a job is due
- * (a retry whose time came, or a kick that was lost). Returns the pg_net request id, or null.
+ * (a retry whose time came, a kick that was lost, or the jobs of a company reactivated). Jobs of a
+ * company that is not active wake nothing (they would not be claimed). Returns the pg_net request
+ * id, or null.
  */
 create or replace function private.rescue_outbound_deliveries()
 returns bigint
@@ -355,7 +362,11 @@ set search_path = ''
 as $$
 begin
   perform private.reap_outbound_deliveries();
-  if exists (select from private.outbound_deliveries d where d.status = 'pending' and d.next_attempt_at <= now()) then
+  if exists (
+    select from private.outbound_deliveries d
+    where d.status = 'pending' and d.next_attempt_at <= now()
+      and exists (select from public.tenants t where t.id = d.tenant_id and t.status = 'active')
+  ) then
     return private.kick_outbound();
   end if;
   return null;

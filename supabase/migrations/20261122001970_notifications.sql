@@ -4,9 +4,10 @@
 --
 -- private.notify(tenant, event, payload) reads the company's rule for the event (or the default
 -- below), and queues one notification per member whose role the rule names and who has not opted
--- out of the event, with the member's phone and e-mail as they are at that moment, and wakes the
--- `notify` function through pg_net (after commit). The function claims notifications with leases
--- and tries the rule's channels in order, recording each attempt as it ends:
+-- out of the event, with the member's phone and e-mail as they are at that moment and the rule's
+-- channels less those the member turned off (none left: no notification), and wakes the `notify`
+-- function through pg_net (after commit). The function claims notifications with leases and tries
+-- their channels in order, recording each attempt as it ends:
 --   pending ──claim──▶ sending ──a channel accepted──▶ sent
 --                        │ a channel failed or cannot reach the person (no phone, no inbox)
 --                        │   └──▶ the next channel, in the same pass
@@ -25,7 +26,8 @@
 --
 -- Who may do what:
 --   everyone signed in   their own notification phone (public.notification_contacts)
---   member of a tenant   reads its rules; their own opt-outs per event (notification_preferences);
+--   member of a tenant   reads its rules; their own opt-outs per event (notification_preferences)
+--                        and per channel (notification_channel_preferences);
 --                        reads the notifications sent to them
 --   owner, admin         change the rules (manage_members); read every notification of the tenant
 --   service              private.notify, claims and records attempts (the `notify` function)
@@ -34,6 +36,7 @@
 --   public.notification_contacts      the person themself
 --   public.notification_rules         owners and admins (manage_members)
 --   public.notification_preferences   the member themself
+--   public.notification_channel_preferences   the member themself
 --   public.notifications              the functions below only
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
@@ -84,6 +87,19 @@ create table public.notification_preferences (
     references public.memberships (tenant_id, user_id) on delete cascade
 );
 
+-- A member's own on/off per channel in the company: a channel turned off is left out of every
+-- notice to them (the rule's others keep their order); with all three off they get none.
+create table public.notification_channel_preferences (
+  tenant_id uuid not null,
+  user_id uuid not null,
+  channel public.notification_channel not null,
+  enabled boolean not null,
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, user_id, channel),
+  constraint notification_channel_preferences_membership foreign key (tenant_id, user_id)
+    references public.memberships (tenant_id, user_id) on delete cascade
+);
+
 create table public.notifications (
   id uuid primary key default gen_random_uuid(),
   tenant_id uuid not null references public.tenants (id) on delete cascade,
@@ -113,6 +129,7 @@ create table public.notifications (
 
 -- ─── indexes ──────────────────────────────────────────────────────────────────────────────────
 create index notification_preferences_user_id_idx on public.notification_preferences (user_id);
+create index notification_channel_preferences_user_id_idx on public.notification_channel_preferences (user_id);
 create index notifications_tenant_recent_idx on public.notifications (tenant_id, created_at desc);
 create index notifications_recipient_idx on public.notifications (recipient_user_id, created_at desc);
 create index notifications_due_idx on public.notifications (next_attempt_at) where status = 'pending';
@@ -135,6 +152,10 @@ create trigger notification_preferences_touch_updated_at before update on public
   for each row execute function private.touch_updated_at();
 create trigger notification_preferences_guard_immutable before update on public.notification_preferences
   for each row execute function private.guard_immutable_columns('tenant_id', 'user_id', 'event');
+create trigger notification_channel_preferences_touch_updated_at before update on public.notification_channel_preferences
+  for each row execute function private.touch_updated_at();
+create trigger notification_channel_preferences_guard_immutable before update on public.notification_channel_preferences
+  for each row execute function private.guard_immutable_columns('tenant_id', 'user_id', 'channel');
 create trigger notifications_touch_updated_at before update on public.notifications
   for each row execute function private.touch_updated_at();
 
@@ -142,6 +163,7 @@ create trigger notifications_touch_updated_at before update on public.notificati
 alter table public.notification_contacts enable row level security;
 alter table public.notification_rules enable row level security;
 alter table public.notification_preferences enable row level security;
+alter table public.notification_channel_preferences enable row level security;
 alter table public.notifications enable row level security;
 
 -- ─── policies ─────────────────────────────────────────────────────────────────────────────────
@@ -172,6 +194,16 @@ create policy "members change their own notification preferences" on public.noti
   for update to authenticated using (user_id = (select auth.uid()))
   with check (user_id = (select auth.uid()) and (select private.is_member(tenant_id)));
 create policy "members remove their own notification preferences" on public.notification_preferences
+  for delete to authenticated using (user_id = (select auth.uid()));
+
+create policy "members read their own channel preferences" on public.notification_channel_preferences
+  for select to authenticated using (user_id = (select auth.uid()));
+create policy "members add their own channel preferences" on public.notification_channel_preferences
+  for insert to authenticated with check (user_id = (select auth.uid()) and (select private.is_member(tenant_id)));
+create policy "members change their own channel preferences" on public.notification_channel_preferences
+  for update to authenticated using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()) and (select private.is_member(tenant_id)));
+create policy "members remove their own channel preferences" on public.notification_channel_preferences
   for delete to authenticated using (user_id = (select auth.uid()));
 
 create policy "members read the notifications sent to them" on public.notifications
@@ -284,12 +316,23 @@ begin
     return 0;
   end if;
   insert into public.notifications (tenant_id, event, payload, recipient_user_id, locale, to_phone, to_email, channels)
-  select target_tenant_id, wanted, coalesce(payload, '{}'), m.user_id, coalesce(p.locale, 'pt-BR'), c.phone, coalesce(u.email, p.email), rule.channels
+  select target_tenant_id, wanted, coalesce(payload, '{}'), m.user_id, coalesce(p.locale, 'pt-BR'), c.phone, coalesce(u.email, p.email), mine.channels
   from public.memberships m
   join auth.users u on u.id = m.user_id
   left join public.profiles p on p.id = m.user_id
   left join public.notification_contacts c on c.user_id = m.user_id
-  where m.tenant_id = target_tenant_id and m.role = any (rule.roles)
+  -- The rule's channels in its order, less those the member turned off.
+  cross join lateral (
+    select array(
+      select r.channel from unnest(rule.channels) with ordinality as r(channel, place)
+      where not exists (
+        select from public.notification_channel_preferences cp
+        where cp.tenant_id = target_tenant_id and cp.user_id = m.user_id and cp.channel = r.channel and not cp.enabled
+      )
+      order by r.place
+    )::public.notification_channel[] as channels
+  ) mine
+  where m.tenant_id = target_tenant_id and m.role = any (rule.roles) and cardinality(mine.channels) > 0
     and not exists (
       select from public.notification_preferences np
       where np.tenant_id = target_tenant_id and np.user_id = m.user_id and np.event = wanted and not np.enabled
@@ -343,6 +386,9 @@ $$;
  * channels need: the recipient's phone and e-mail, and the tenant's WhatsApp inbox (its oldest
  * active one; null when it has none). Reaps expired leases first. Service role only. Raises
  * service_role_only, notification_claim_invalid.
+ * A company that is not active (suspended, inactive) sends no notices, whatever the channel: its
+ * notifications are not claimed and wait `pending` until it is active again (the watchdog's next
+ * pass, within a minute, wakes the function for them).
  */
 create or replace function private.claim_notifications(worker text, max_jobs integer default 20, lease_seconds integer default 60)
 returns table (
@@ -384,6 +430,7 @@ begin
     where n.id in (
       select x.id from public.notifications x
       where x.status = 'pending' and x.next_attempt_at <= now()
+        and exists (select from public.tenants t where t.id = x.tenant_id and t.status = 'active')
       order by x.next_attempt_at
       limit max_jobs
       for update skip locked
@@ -465,7 +512,8 @@ $$;
 /*
  * The watchdog's pass, run by pg_cron every minute (a single short statement, not a looping
  * procedure: pg_cron runs few jobs at once): reaps expired leases, then wakes the `notify` function
- * when a notification is due (a lost kick, a reaped one). Returns the pg_net request id, or null.
+ * when a notification is due (a lost kick, a reaped one, those of a company reactivated; not
+ * those of a company that is not active). Returns the pg_net request id, or null.
  */
 create or replace function private.rescue_notifications()
 returns bigint
@@ -475,7 +523,11 @@ set search_path = ''
 as $$
 begin
   perform private.reap_notifications();
-  if exists (select from public.notifications n where n.status = 'pending' and n.next_attempt_at <= now()) then
+  if exists (
+    select from public.notifications n
+    where n.status = 'pending' and n.next_attempt_at <= now()
+      and exists (select from public.tenants t where t.id = n.tenant_id and t.status = 'active')
+  ) then
     return private.kick_notify();
   end if;
   return null;
@@ -525,8 +577,8 @@ create trigger outbound_deliveries_notify_dead_letter after update of status on 
 select cron.schedule('renum-rescue-notifications', '* * * * *', 'select private.rescue_notifications()');
 
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
-revoke all on public.notification_contacts, public.notification_rules, public.notification_preferences, public.notifications
-  from anon, authenticated, service_role;
+revoke all on public.notification_contacts, public.notification_rules, public.notification_preferences,
+  public.notification_channel_preferences, public.notifications from anon, authenticated, service_role;
 grant select, delete on public.notification_contacts to authenticated;
 grant insert (user_id, phone), update (phone) on public.notification_contacts to authenticated;
 grant select, delete on public.notification_rules to authenticated;
@@ -534,8 +586,11 @@ grant insert (tenant_id, event, enabled, roles, channels, updated_by), update (e
   on public.notification_rules to authenticated;
 grant select, delete on public.notification_preferences to authenticated;
 grant insert (tenant_id, user_id, event, enabled), update (enabled) on public.notification_preferences to authenticated;
+grant select, delete on public.notification_channel_preferences to authenticated;
+grant insert (tenant_id, user_id, channel, enabled), update (enabled) on public.notification_channel_preferences to authenticated;
 grant select on public.notifications to authenticated;
-grant select on public.notification_contacts, public.notification_rules, public.notification_preferences, public.notifications to service_role;
+grant select on public.notification_contacts, public.notification_rules, public.notification_preferences,
+  public.notification_channel_preferences, public.notifications to service_role;
 
 revoke all on function private.elements_distinct(anyarray) from public;
 revoke all on function private.default_notification_rule(public.notification_event) from public;

@@ -304,7 +304,7 @@ select is(
   array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'analyst_logins:DELETE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
         'customers:UPDATE', 'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
-        'memberships:DELETE,UPDATE', 'notification_contacts:DELETE,INSERT,UPDATE', 'notification_preferences:DELETE,INSERT,UPDATE', 'notification_rules:DELETE,INSERT,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'qualification_rules:DELETE,INSERT,UPDATE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
+        'memberships:DELETE,UPDATE', 'notification_channel_preferences:DELETE,INSERT,UPDATE', 'notification_contacts:DELETE,INSERT,UPDATE', 'notification_preferences:DELETE,INSERT,UPDATE', 'notification_rules:DELETE,INSERT,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'qualification_rules:DELETE,INSERT,UPDATE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );

@@ -164,6 +164,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.notify_handoff_requested',                 '125-notifications.test.sql', 'hand_off_conversation'),
   ('private.notify_dead_letter',                       '125-notifications.test.sql', 'reap_outbound_deliveries'),
   ('public.notification_rules_of',                     '125-notifications.test.sql', 'notification_rules_of'),
+  ('private.wake_deliveries_on_reactivation',         '124-suspended-company-deliveries.test.sql', 'wakes the outbound function'),
   ('private.apply_message_status',                     '103-message-ingest.test.sql', 'apply_message_status'),
   ('private.broadcast_conversation_change',            '106-messaging-broadcasts.test.sql', 'conversation_updated'),
   ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),

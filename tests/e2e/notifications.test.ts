@@ -162,6 +162,22 @@ describe("a handoff notifies the owner, falling back channel by channel", () => 
 });
 
 describe("the /notifications API", () => {
+  it("keeps each member's own channels on or off (private.notify leaves an off one out: pgTAP 126)", async () => {
+    const all = await expectStatus(call(member, "GET", "/notifications/channels", { tenant: company }), 200);
+    expect(all.items).toEqual([{ channel: "whatsapp", enabled: true }, { channel: "sms", enabled: true }, { channel: "email", enabled: true }]);
+    expect(await expectStatus(call(member, "PUT", "/notifications/channels/whatsapp", { tenant: company, body: { enabled: false } }), 200))
+      .toEqual({ channel: "whatsapp", enabled: false });
+    const mine = await expectStatus(call(member, "GET", "/notifications/channels", { tenant: company }), 200);
+    expect(mine.items).toContainEqual({ channel: "whatsapp", enabled: false });
+    const theirs = await expectStatus(call(owner, "GET", "/notifications/channels", { tenant: company }), 200);
+    expect(theirs.items).toContainEqual({ channel: "whatsapp", enabled: true });
+    const unknown = await call(member, "PUT", "/notifications/channels/pigeon", { tenant: company, body: { enabled: false } });
+    expect(unknown.status).toBe(422);
+    const extra = await call(member, "PUT", "/notifications/channels/sms", { tenant: company, body: { enabled: false, also: 1 } });
+    expect(extra.status).toBe(422);
+    await expectStatus(call(member, "PUT", "/notifications/channels/whatsapp", { tenant: company, body: { enabled: true } }), 200);
+  });
+
   it("reads the rules, the defaults until changed", async () => {
     const rules = await expectStatus(call(member, "GET", "/notifications/rules", { tenant: company }), 200);
     expect(rules.items).toEqual([

@@ -6,7 +6,8 @@
 // letter, and retrying it from the API sends it once; a conversation's replies leave in order even when the
 // first one waits for a retry; long bodies go in parts; Meta's 24-hour window fails a reply
 // clearly; a refusal fails at once with its reason; a worker killed mid-send leaves a dead letter,
-// never a second send (at most once).
+// never a second send (at most once); a suspended company's queued reply waits, then leaves once
+// when the company is active again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   appendClaimedByDyingWorker,
@@ -221,4 +222,28 @@ describe("never a silent drop, never twice", () => {
     expect(attemptsOf(body)).toEqual([]);
     expect((await outboundState(sql, messageId)).delivery_status).toBe("dead");
   }, 150_000);
+});
+
+describe("a suspended company", () => {
+  it("sends nothing it had queued while suspended, and sends it once when reactivated", async () => {
+    const { conversationId } = await metaConversation();
+    const body = `Em espera ${crypto.randomUUID()}`;
+    // Queued, and the company suspended, in one commit: the job is there when the function looks.
+    const messageId = await sql.begin(async (tx) => {
+      const [row] = await tx<{ id: string }[]>`select private.append_outbound_message(${conversationId}, 'assistant', ${body}) as id`;
+      await tx`update public.tenants set status = 'suspended' where id = ${company}`;
+      return row.id;
+    });
+    try {
+      // The kick after the commit and a few watchdog passes (one a second) find nothing to claim.
+      await pause(3_000);
+      expect(attemptsOf(body)).toEqual([]);
+      expect(await outboundState(sql, messageId)).toMatchObject({ status: "queued", delivery_status: "pending", attempts: 0, error: null });
+    } finally {
+      await sql`update public.tenants set status = 'active' where id = ${company}`;
+    }
+    // Reactivated: the status change wakes the function at once (20261122001980_reactivated_company.sql).
+    await waitForOutbound(sql, messageId, (state) => state.status === "sent", "the held reply sent after reactivation");
+    expect(attemptsOf(body)).toEqual([200]);
+  });
 });

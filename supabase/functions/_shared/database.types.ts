@@ -793,6 +793,26 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"notification_channel_preferences": {
+                  Row: {
+                    "channel": Database["public"]['Enums']["notification_channel"],"enabled": boolean,"tenant_id": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channel": Database["public"]['Enums']["notification_channel"],"enabled": boolean,"tenant_id": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "channel"?: Database["public"]['Enums']["notification_channel"],"enabled"?: boolean,"tenant_id"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_channel_preferences_membership"
+      columns: ["tenant_id","user_id"]
+isOneToOne: false
+      referencedRelation: "memberships"
+      referencedColumns: ["tenant_id","user_id"]
+    }
+                  ]
                 },"notification_contacts": {
                   Row: {
                     "created_at": string,"phone": string,"updated_at": string,"user_id": string

@@ -37,6 +37,12 @@ export type NotificationPreference = z.infer<typeof notificationPreference>;
 export const notificationPreferenceList = z.object({ items: z.array(notificationPreference) });
 export const notificationPreferenceUpdate = z.strictObject({ enabled: z.boolean() });
 
+/** A member's own on/off per channel in the company (off: left out of every notice to them). */
+export const notificationChannelPreference = z.object({ channel: notificationChannel, enabled: z.boolean() });
+export type NotificationChannelPreference = z.infer<typeof notificationChannelPreference>;
+export const notificationChannelPreferenceList = z.object({ items: z.array(notificationChannelPreference) });
+export const notificationChannelParams = z.strictObject({ channel: notificationChannel });
+
 /** The caller's own phone for WhatsApp and SMS notices (E.164 once stored; null when none). */
 export const notificationPhone = z.object({ phone: z.string().nullable() });
 export const notificationPhoneUpdate = z.strictObject({ phone: z.string().trim().min(8).max(32) });

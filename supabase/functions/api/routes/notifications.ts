@@ -1,5 +1,7 @@
 import {
   type Notification,
+  notificationChannelParams,
+  type NotificationChannelPreference,
   notificationEventParams,
   notificationListQuery,
   notificationPhoneUpdate,
@@ -20,6 +22,8 @@ import { requireCapability, type RouteDependencies, routes } from "./context.ts"
  *   PUT    /notifications/rules/:event         {enabled, roles, channels}  owners and admins (manage_members)   200, 403, 422
  *   GET    /notifications/preferences          the caller's own on/off per event                               200
  *   PUT    /notifications/preferences/:event   {enabled}  the caller's own                                     200, 422
+ *   GET    /notifications/channels             the caller's own on/off per channel (WhatsApp, SMS, e-mail)     200
+ *   PUT    /notifications/channels/:channel    {enabled}  the caller's own; off: left out of their notices     200, 422
  *   GET    /notifications/phone                the caller's phone for WhatsApp and SMS notices                 200
  *   PUT    /notifications/phone   {phone}  normalized to E.164; 422 validation_failed otherwise  200, 422
  *   DELETE /notifications/phone                no more WhatsApp or SMS notices (e-mail only)                   204
@@ -87,6 +91,30 @@ export function notificationRoutes({ signedIn, inTenant }: RouteDependencies) {
         on conflict (tenant_id, user_id, event) do update set enabled = excluded.enabled`
     );
     return c.json({ event, enabled } satisfies NotificationPreference);
+  });
+
+  app.get("/channels", async (c) => {
+    const items = await c.var.asUser((tx) =>
+      tx<NotificationChannelPreference[]>`
+        select ch.channel, coalesce(p.enabled, true) as enabled
+        from unnest(enum_range(null::public.notification_channel)) as ch(channel)
+        left join public.notification_channel_preferences p
+          on p.tenant_id = ${c.var.tenant.id} and p.user_id = ${c.var.claims.sub} and p.channel = ch.channel
+        order by ch.channel`
+    );
+    return c.json({ items: [...items] });
+  });
+
+  app.put("/channels/:channel", async (c) => {
+    const { channel } = parseParams(c, notificationChannelParams);
+    const { enabled } = await parseJsonBody(c, notificationPreferenceUpdate);
+    await c.var.asUser((tx) =>
+      tx`
+        insert into public.notification_channel_preferences (tenant_id, user_id, channel, enabled)
+        values (${c.var.tenant.id}, ${c.var.claims.sub}, ${channel}, ${enabled})
+        on conflict (tenant_id, user_id, channel) do update set enabled = excluded.enabled`
+    );
+    return c.json({ channel, enabled } satisfies NotificationChannelPreference);
   });
 
   app.get("/phone", async (c) => {

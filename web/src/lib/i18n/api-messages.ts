@@ -52,6 +52,10 @@ const fieldRules: Rule[] = [
   [/^Question ids must differ\.$/, (_, t) => t("projects.fields.questionIdsDiffer")],
   [/^Use \+ and the first digits of the phone/, (_, t) => t("projects.fields.phonePrefix")],
   [/^Say whom to invite/, (_, t) => t("projects.fields.sayWhom")],
+  // Notification rules (#13): roles and channels.
+  [/^Too small: expected array to have >=?1 items?$/, (_, t) => t("notifications.fields.chooseOne")],
+  [/^Name each role once\.$/, (_, t) => t("notifications.fields.roleOnce")],
+  [/^Name each channel once\.$/, (_, t) => t("notifications.fields.channelOnce")],
 ];
 
 /** One field's message from the API, in the page's language. */

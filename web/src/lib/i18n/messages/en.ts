@@ -9,6 +9,7 @@ import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
 import { knowledgeEn } from "./knowledge.en";
 import { messagingEn } from "./messaging.en";
+import { notificationsEn } from "./notifications.en";
 import { passwordResetEn } from "./password-reset.en";
 import { projectsEn } from "./projects.en";
 import { teamsEn } from "./teams.en";
@@ -425,6 +426,7 @@ export const en: Messages = {
   passwordReset: passwordResetEn,
   executions: executionsEn,
   ...messagingEn,
+  ...notificationsEn,
   ...analyticsEn,
   ...credentialsEn,
   account: accountEn,

@@ -9,6 +9,7 @@ import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
 import { knowledgePtBR } from "./knowledge.pt-BR";
 import { messagingPtBR } from "./messaging.pt-BR";
+import { notificationsPtBR } from "./notifications.pt-BR";
 import { passwordResetPtBR } from "./password-reset.pt-BR";
 import { projectsPtBR } from "./projects.pt-BR";
 import { teamsPtBR } from "./teams.pt-BR";
@@ -432,6 +433,7 @@ export const ptBR = {
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
   ...messagingPtBR,
+  ...notificationsPtBR,
   ...analyticsPtBR,
   ...credentialsPtBR,
   account: accountPtBR,

@@ -1,0 +1,53 @@
+// English for /settings/notifications (#13), merged into en.ts.
+import type { notificationsPtBR } from "./notifications.pt-BR";
+
+export const notificationsEn: typeof notificationsPtBR = {
+  notifications: {
+    nav: "Notifications",
+    title: "Notifications",
+    contactTitle: "Where you get notifications",
+    contactIntro: "Notifications go by WhatsApp, then SMS, then e-mail, in the order the company chooses: when a channel fails, the next one is tried at once.",
+    phone: "Mobile for WhatsApp and SMS",
+    phoneHelp: "With the area code, like +55 11 98765-4321. Leave it blank to get e-mail only.",
+    email: "E-mail",
+    emailHelp: "Your account's e-mail. Change it in your profile.",
+    savePhone: "Save mobile",
+    phoneSaved: "Mobile for notifications saved.",
+    phoneRemoved: "Mobile removed: your notifications go by e-mail only.",
+    mineTitle: "Your notifications",
+    mineIntro: "Untick what you do not want to get. It is only for you, in this company.",
+    notForYourRole: "The company's rule does not send this notification to your role.",
+    channelsMine: "Get them by",
+    channelsMineHelp: "A channel left unticked is left out of your notifications; the others keep the rule's order. With none ticked, you get no notifications.",
+    savePreferences: "Save my notifications",
+    preferencesSaved: "Your notifications were saved.",
+    rulesTitle: "Company rules",
+    rulesIntro: "Who gets each notification, and on which channels, in order.",
+    rulesReadOnly: "Only owners and admins change the company's rules.",
+    isDefault: "Default",
+    isCustom: "Set by the company",
+    ruleEnabled: "Send this notification",
+    roles: "Who gets it",
+    channelsOrder: "Channels, in order",
+    channelPlace: "Channel {place}",
+    noChannel: "None",
+    saveRule: "Save rule",
+    ruleSaved: "Rule for “{event}” saved.",
+    events: {
+      handoff_requested: "A conversation asks for a person",
+      dead_letter: "A reply was not delivered",
+      budget_80: "80% of the month's budget",
+    },
+    eventHelp: {
+      handoff_requested: "The bot handed a WhatsApp conversation to the company's people.",
+      dead_letter: "A reply failed every attempt to send it and waits in WhatsApp numbers.",
+      budget_80: "This month's spend passed 80% of the company's budget.",
+    },
+    channels: { whatsapp: "WhatsApp", sms: "SMS", email: "E-mail" },
+    fields: {
+      chooseOne: "Choose at least one.",
+      roleOnce: "Tick each role once.",
+      channelOnce: "Choose each channel once.",
+    },
+  },
+};
