@@ -8,8 +8,12 @@
 -- Before this, a pending interview of an opted-out contact was only cancelled when its invitation
 -- came due (contact_unreachable, 20261122004040), and an invited or in-progress one went on.
 --
--- Lock order: contact → interviews of that contact (the messages trigger holds the conversation
--- first when the contact writes the word).
+-- Lock order: contact → interviews of that contact. When the contact writes the word, the ingest
+-- already holds the conversation, so this takes interview rows after the conversation — the
+-- reverse of the invitation and reminder jobs (interview → conversation, 20261122004040/4050). If
+-- a job is inviting or reminding this very contact at that instant the two can deadlock and
+-- Postgres rolls one of them back; taking the rows with skip locked instead would let that job
+-- send to a contact who has just opted out, which is worse.
 --
 -- Who may do what: whoever may opt a contact out (owner, admin, member; the service for the
 -- contact's word) cancels that contact's open interviews through it; nobody calls it directly.
