@@ -25,6 +25,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.begin_execution',                          '085-execution-engine.test.sql', 'claim_steps'),
   ('private.can_watch_execution_topic',                '080-executions.test.sql', 'set_config(''realtime.topic'', ''execution:'''),
   ('private.cancel_open_steps',                        '080-executions.test.sql', 'stop_execution'),
+  ('private.cancel_interviews_of_opted_out_contact',   '198-interview-opt-out.test.sql', 'contact_opted_out'),
   ('private.check_agent_tools',                        '040-agents.test.sql', 'tools: "'),
   ('private.check_team_workflow_at_commit',            '071-sql-rules.test.sql', 'teams_workflow_valid'),
   ('private.checked_invitation',                       '032-invitation-links.test.sql', 'this invitation link is not valid'),

@@ -78,7 +78,7 @@ select tests.authenticate_as_service_role();
 -- ─── invitations ─────────────────────────────────────────────────────────────────────────────
 select is(private.send_interview_invitations(now()), 2, 'one pass sends two invitations: the project''s rate per minute');
 select is((pg_temp.interview('+5511988880002')).status::text || '/' || (pg_temp.interview('+5511988880002')).cancel_reason,
-  'cancelled/contact_unreachable', 'an opted-out contact''s interview is cancelled, not sent');
+  'cancelled/contact_opted_out', 'an opted-out contact''s interview is cancelled when they opt out (004080, pgTAP 198), not sent');
 select is((pg_temp.interview('+5511988880003')).status::text || '/' || (pg_temp.interview('+5511988880003')).cancel_reason,
   'cancelled/contact_unreachable', 'so is a blocked contact''s');
 select is((pg_temp.interview('+5511988880004')).status::text || '/' || ((pg_temp.interview('+5511988880004')).metadata ->> 'invitation_waiting'),

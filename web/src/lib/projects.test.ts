@@ -12,6 +12,7 @@ import {
   projectFormValues,
   projectTypes,
   questionDrafts,
+  wordBars,
 } from "./projects";
 
 const project = {
@@ -123,6 +124,14 @@ describe("the report and the interviews", () => {
     ]);
     expect(distributionBars({ answer_type: "yes_no", distribution: { false: 3 } }, [], words)).toEqual([{ label: "Sim", value: 0 }, { label: "Não", value: 3 }]);
     expect(distributionBars({ answer_type: "scale_1_5", distribution: { "5": 1 } }, [], words).map((bar) => bar.value)).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it("draws a free-text question's words in the report's order, none when it has no words", () => {
+    expect(wordBars({ words: [{ word: "ótimo", count: 3 }, { word: "preço", count: 2 }] })).toEqual([
+      { label: "ótimo", value: 3 },
+      { label: "preço", value: 2 },
+    ]);
+    expect(wordBars({})).toEqual([]);
   });
 
   it("offers cancelling and resending only where the database allows them", () => {

@@ -183,6 +183,11 @@ export function answerText(
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** A free-text question's most frequent words (project_report) as bars, in the report's order. */
+export function wordBars(question: { words?: readonly { word: string; count: number }[] }): { label: string; value: number }[] {
+  return (question.words ?? []).map(({ word, count }) => ({ label: word, value: count }));
+}
+
 /**
  * A question's distribution (project_report) as bars: options in the script's order (those nobody
  * chose at zero), yes before no, 1 to 5; a value the script no longer names comes last.

@@ -208,6 +208,8 @@ export const projectReport = z.object({
     average: z.number().nullable().optional(),
     min: z.number().nullable().optional(),
     max: z.number().nullable().optional(),
+    /** free_text: the 30 most frequent words (accents folded for counting, stop words dropped). */
+    words: z.array(z.object({ word: z.string(), count: z.number() })).optional(),
   })),
 });
 export type ProjectReport = z.infer<typeof projectReport>;

@@ -37,7 +37,7 @@ import { columnList, givenColumns, pageWindow, requireCapability, type RouteDepe
  *                                      are added; bad rows reported in csv.row_errors) → pending interviews       200, 403, 404, 422
  *   GET    /projects/:id/interviews    members: ?status&limit&cursor, oldest first → { items, next_cursor }        200, 404, 422
  *   GET    /projects/:id/report        members: public.project_report — interviews per status, completion rate,
- *                                      per question answered, distribution, average/min/max                      200, 404
+ *                                      per question answered, distribution, average/min/max, free-text words     200, 404
  *   GET    /projects/:id/interviews.csv  members: text/csv, one row per interview (oldest first): interview id,
  *                                      contact name and phone, status, times, then one column per question id
  *                                      with the value as recorded (numbers and yes/no as such; skipped: empty)   200, 404
