@@ -271,7 +271,10 @@ begin
                cardinality(array(select pg_catalog.unnest(pg_catalog.tsvector_to_array(c.fts))
                                  intersect select pg_catalog.unnest(l.lexemes)))::double precision
                  / nullif(cardinality(l.lexemes), 0),
-               0) as text_part
+               0) as text_part,
+             -- Breaks ties of the coarse text part (the share of the query's words a chunk has) by
+             -- how close together and how often they appear, so equal shares rank the same way every time.
+             pg_catalog.ts_rank_cd(c.fts, l.query, 32) as text_rank
       from public.document_chunks c
       join languages l on l.config = c.text_search_config
       where c.id in (select v.id from vector_candidates v union select t.id from pg_catalog.unnest(text_ids) as t (id))
@@ -280,7 +283,7 @@ begin
       select s.*, vector_weight * s.vector_part + (1 - vector_weight) * s.text_part as fused
       from scored s
       where vector_weight * s.vector_part + (1 - vector_weight) * s.text_part >= coalesce(min_score, 0)
-      order by fused desc, s.id
+      order by fused desc, s.text_rank desc, s.id
       limit match_count
     )
     select r.id, r.document_id, d.title, r.knowledge_base_id, r.version, r.chunk_index, r.content, r.heading_path,
@@ -289,7 +292,7 @@ begin
                                   'MaxFragments=2, MaxWords=30, MinWords=10, StartSel=«, StopSel=»') as snippet
     from ranked r
     join public.documents d on d.id = r.document_id
-    order by r.fused desc, r.id
+    order by r.fused desc, r.text_rank desc, r.id
   loop
     chunk_id := found.id;
     document_id := found.document_id;
