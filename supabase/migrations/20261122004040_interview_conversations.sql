@@ -75,10 +75,8 @@ declare
   project public.projects;
 begin
   select p.* into project
-  from public.interviews i join public.projects p on p.id = i.project_id
-  where i.conversation_id = conversation.id and i.status in ('invited', 'in_progress')
-  order by i.invited_at desc
-  limit 1;
+  from public.projects p
+  where p.id = (private.open_interview_of_conversation(conversation.id)).project_id;
   if project.id is not null then
     settings.team_id := coalesce(project.responder_team_id, settings.team_id);
     settings.business_hours := null;
