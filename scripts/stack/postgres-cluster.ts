@@ -22,6 +22,10 @@ function serverSettings(instance: StackInstance): string {
     `cron.database_name = 'postgres'`,
     // Background workers instead of libpq connections: no password needed for cron jobs.
     `cron.use_background_workers = on`,
+    // Background workers lower pg_cron 1.4's default to 5 jobs at once, fewer than the minute's jobs
+    // (the heartbeat, the webhook drain, the sweeps); a queued job then waits for the scheduler to
+    // wake. Hosted Supabase allows 32.
+    `cron.max_running_jobs = 16`,
     `max_worker_processes = 32`,
     `wal_level = logical`,
     `max_replication_slots = 10`,
@@ -86,6 +90,10 @@ export async function ensureCluster(instance: StackInstance): Promise<{ created:
         `the database in ${dataDir} was made when \`postgres\` was its superuser, which it is not on Supabase; ` +
           `recreate it with \`npx tsx scripts/stack/cli.ts reset --instance ${instance.name}\` (its data is lost)`,
       );
+    }
+    // Settings added after a cluster was made reach it at its next start.
+    if (!readFileSync(join(dataDir, "postgresql.conf"), "utf8").includes("cron.max_running_jobs")) {
+      appendFileSync(join(dataDir, "postgresql.conf"), "cron.max_running_jobs = 16\n");
     }
     return { created: false };
   }

@@ -696,9 +696,9 @@ select is(private.reap_executions(), 0, 'with nothing expired, the reaper touche
 
 reset role;
 select ok(
-  exists (select from cron.job where jobname = 'renum-watch-executions' and schedule = '* * * * *'
-          and command = 'call private.watch_executions()' and active),
-  'the reaper runs in the watchdog, started every minute as renum-watch-executions'
+  exists (select from cron.job where jobname = 'renum-heartbeat' and schedule = '* * * * *'
+          and command = 'call private.heartbeat()' and active),
+  'the reaper runs in the heartbeat, started every minute as renum-heartbeat'
 );
 
 -- ─── the event log of every run above ────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 -- The executor watchdog: what brings a fresh worker within seconds when the one holding a step
 -- died (kill -9, a crashed function instance) and nothing else happens. private.rescue_stalled_runs
 -- reaps expired leases and kicks the executor (pg_net) only when a step is claimable and no worker
--- took it; private.watch_executions repeats that every second, started each minute by pg_cron.
+-- took it; private.heartbeat repeats that every second, started each minute by pg_cron.
 --
 -- Cast: tenant A (member_a starts the runs), the service role as the engine (workers worker-1,
 -- worker-2), and postgres standing in for the clock (leases and retries moved instead of waited for).
@@ -10,7 +10,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(17);
+select plan(18);
 
 -- ─── setup ───────────────────────────────────────────────────────────────────────────────────
 select tests.create_supabase_user('owner_a', 'owner.a@renum.test');
@@ -62,18 +62,23 @@ select ok(
   'only the service role may run a watchdog pass'
 );
 select ok(
-  not has_function_privilege('authenticated', 'private.watch_executions(integer, numeric)', 'execute')
-    and not has_function_privilege('anon', 'private.watch_executions(integer, numeric)', 'execute')
-    and not has_function_privilege('service_role', 'private.watch_executions(integer, numeric)', 'execute'),
-  'the watchdog procedure is its owner''s (pg_cron runs it as postgres)'
+  not has_function_privilege('authenticated', 'private.heartbeat(integer, numeric)', 'execute')
+    and not has_function_privilege('anon', 'private.heartbeat(integer, numeric)', 'execute')
+    and not has_function_privilege('service_role', 'private.heartbeat(integer, numeric)', 'execute'),
+  'the heartbeat procedure is its owner''s (pg_cron runs it as postgres)'
 );
 select ok(
-  exists (select from cron.job where jobname = 'renum-watch-executions' and schedule = '* * * * *'
-          and command = 'call private.watch_executions()' and active)
-    and exists (select from cron.job where jobname = 'renum-watch-executions-at-start' and schedule = '@reboot'
-                and command = 'call private.watch_executions()' and active)
+  exists (select from cron.job where jobname = 'renum-heartbeat' and schedule = '* * * * *'
+          and command = 'call private.heartbeat()' and active)
+    and exists (select from cron.job where jobname = 'renum-heartbeat-at-start' and schedule = '@reboot'
+                and command = 'call private.heartbeat()' and active)
     and not exists (select from cron.job where jobname in ('renum-kick-executor', 'renum-reap-executions')),
-  'pg_cron starts the watchdog every minute and when the database starts, in place of a minute reaper and a minute kick'
+  'pg_cron starts the heartbeat every minute and when the database starts, in place of a minute reaper and a minute kick'
+);
+select ok(
+  not exists (select from cron.job where jobname like 'renum-watch-%')
+    and (select count(*) from cron.job where command like 'call private.heartbeat%') = 2,
+  'one heartbeat holds a pg_cron slot for the minute, not one watchdog per queue (pg_cron 1.4 runs 5 jobs at once)'
 );
 
 -- ─── a live worker: nothing to rescue ────────────────────────────────────────────────────────

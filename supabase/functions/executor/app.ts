@@ -41,7 +41,7 @@ export const defaultEngineSettings = {
  * The `executor` function: POST /executor/run (service keys only) answers 202 at once and runs the
  * engine in the background until idle or out of budget. The database calls it through pg_net when
  * a run starts and when its watchdog finds a step nobody is working on (a worker died: within
- * seconds, see private.watch_executions); the api function calls it after
+ * seconds, see private.heartbeat); the api function calls it after
  * POST /teams/{id}/execute; it calls itself to hand over. Any number may run at once, but within
  * one instance a call wakes an engine already running there with room for more steps instead of
  * starting another (`status: "woken"`): every run start kicks, and a crowd of engines polling the

@@ -37,7 +37,7 @@ export const defaultDeliverySettings = {
  * The `outbound` function: POST /outbound/run (service keys only) answers 202 at once and delivers
  * queued replies in the background until idle or out of budget. The database calls it through
  * pg_net when a reply is appended (private.kick_outbound) and from its watchdog when a retry is due
- * (private.watch_outbound_deliveries). Within one instance a kick wakes the pass already running
+ * (private.heartbeat). Within one instance a kick wakes the pass already running
  * instead of starting another: every reply kicks, and passes polling the same queue only compete.
  */
 export function buildOutboundApp(dependencies: OutboundDependencies) {
