@@ -1,10 +1,11 @@
 -- notifications (#13): the company's people hear of what needs them — a conversation handed to
 -- people (`handoff_requested`), a reply that failed for good (`dead_letter`), this month's spend
--- past 80 % of the budget (`budget_80`) — on WhatsApp, then SMS, then e-mail.
+-- past 80 % of the budget (`budget_80`), an agent's output waiting for their approval
+-- (`approval_requested`, #18) — on WhatsApp, then SMS, then e-mail.
 --
--- private.notify(tenant, event, payload) reads the company's rule for the event (or the default
--- below), and queues one notification per member whose role the rule names and who has not opted
--- out of the event, with the member's phone and e-mail as they are at that moment and the rule's
+-- private.notify(tenant, event, payload, named) reads the company's rule for the event (or the
+-- default below), and queues one notification per member whose role the rule names or whom the
+-- caller names (an approval step's named approvers) and who has not opted out of the event, with the member's phone and e-mail as they are at that moment and the rule's
 -- channels less those the member turned off (none left: no notification), and wakes the `notify`
 -- function through pg_net (after commit). The function claims notifications with leases and tries
 -- their channels in order, recording each attempt as it ends:
@@ -22,7 +23,9 @@
 -- beats a silent one).
 --
 -- Defaults (no rule stored): handoff_requested → owners, admins and members; dead_letter →
--- owners and admins; budget_80 → owners; channels whatsapp, sms, email; enabled.
+-- owners and admins; budget_80 → owners; channels whatsapp, sms, email; approval_requested →
+-- owners and admins (and the step's named approvers), by e-mail only (they are also told live in
+-- the app); enabled.
 --
 -- Who may do what:
 --   everyone signed in   their own notification phone (public.notification_contacts)
@@ -40,7 +43,7 @@
 --   public.notifications              the functions below only
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
-create type public.notification_event as enum ('handoff_requested', 'dead_letter', 'budget_80');
+create type public.notification_event as enum ('handoff_requested', 'dead_letter', 'budget_80', 'approval_requested');
 create type public.notification_channel as enum ('whatsapp', 'sms', 'email');
 create type public.notification_status as enum ('pending', 'sending', 'sent', 'dead');
 
@@ -223,9 +226,13 @@ as $$
          case target_event
            when 'handoff_requested' then array['owner', 'admin', 'member']
            when 'dead_letter' then array['owner', 'admin']
+           when 'approval_requested' then array['owner', 'admin']
            else array['owner']
          end::public.member_role[],
-         array['whatsapp', 'sms', 'email']::public.notification_channel[];
+         case target_event
+           when 'approval_requested' then array['email']
+           else array['whatsapp', 'sms', 'email']
+         end::public.notification_channel[];
 $$;
 
 /*
@@ -286,13 +293,14 @@ end;
 $$;
 
 /*
- * Queues the notification of `event` in `target_tenant_id` for each member the rule names (role),
- * minus those who turned the event off, with their phone (notification_contacts), e-mail and locale,
+ * Queues the notification of `event` in `target_tenant_id` for each member the rule names (role)
+ * and each member in `named_members` (people a team names, such as a step's approvers; ids that are
+ * not members of the company are ignored), minus those who turned the event off, with their phone (notification_contacts), e-mail and locale,
  * and wakes the `notify` function. Returns how many were queued (0 when the rule is off). No caller
  * check: the service role and this domain's triggers call it; no other role may execute it.
  * Raises notification_event_invalid.
  */
-create or replace function private.notify(target_tenant_id uuid, event text, payload jsonb default '{}')
+create or replace function private.notify(target_tenant_id uuid, event text, payload jsonb default '{}', named_members uuid[] default '{}')
 returns integer
 language plpgsql
 security definer
@@ -305,7 +313,7 @@ declare
 begin
   if event is null or not (event = any (enum_range(null::public.notification_event)::text[])) then
     raise exception using errcode = '22023', constraint = 'notification_event_invalid',
-      message = 'unknown notification event; one of handoff_requested, dead_letter, budget_80';
+      message = 'unknown notification event; one of handoff_requested, dead_letter, budget_80, approval_requested';
   end if;
   wanted := event::public.notification_event;
   select coalesce(r.enabled, d.enabled) as enabled, coalesce(r.roles, d.roles) as roles, coalesce(r.channels, d.channels) as channels
@@ -332,7 +340,8 @@ begin
       order by r.place
     )::public.notification_channel[] as channels
   ) mine
-  where m.tenant_id = target_tenant_id and m.role = any (rule.roles) and cardinality(mine.channels) > 0
+  where m.tenant_id = target_tenant_id and (m.role = any (rule.roles) or m.user_id = any (coalesce(named_members, '{}')))
+    and cardinality(mine.channels) > 0
     and not exists (
       select from public.notification_preferences np
       where np.tenant_id = target_tenant_id and np.user_id = m.user_id and np.event = wanted and not np.enabled
@@ -597,12 +606,12 @@ revoke all on function private.default_notification_rule(public.notification_eve
 revoke all on function public.notification_rules_of(uuid) from public, anon;
 revoke all on function private.kick_notify(), private.reap_notifications(), private.claim_notifications(text, integer, integer),
   private.record_notification_attempt(uuid, text, public.notification_channel, text, jsonb, text, integer),
-  private.rescue_notifications(), private.notify(uuid, text, jsonb) from public, anon, authenticated;
+  private.rescue_notifications(), private.notify(uuid, text, jsonb, uuid[]) from public, anon, authenticated;
 revoke all on function private.notify_handoff_requested(), private.notify_dead_letter() from public, anon, authenticated;
 grant execute on function private.elements_distinct(anyarray) to authenticated, service_role;
 grant execute on function private.default_notification_rule(public.notification_event) to authenticated, service_role;
 grant execute on function public.notification_rules_of(uuid) to authenticated;
-grant execute on function private.notify(uuid, text, jsonb) to service_role;
+grant execute on function private.notify(uuid, text, jsonb, uuid[]) to service_role;
 grant execute on function private.kick_notify() to service_role;
 grant execute on function private.reap_notifications() to service_role;
 grant execute on function private.claim_notifications(text, integer, integer) to service_role;

@@ -125,6 +125,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.decline_my_invitation',                     '200-invitation-answers.test.sql', 'decline_my_invitation'),
   ('public.set_company_budget',                        '202-company-budget.test.sql', 'set_company_budget'),
   ('private.notice_budget_80',                         '202-company-budget.test.sql', 'reaching 80 %'),
+  ('private.notice_approval_requested',                '091-approval-notices.test.sql', 'approval_requested'),
   ('public.issue_invitation_token',                    '032-invitation-links.test.sql', 'issue_invitation_token'),
   ('public.list_my_invitations',                       '031-invitation-ownership.test.sql', 'list_my_invitations'),
   ('public.my_capabilities',                           '071-sql-rules.test.sql', 'my_capabilities'),

@@ -40,7 +40,8 @@ select tests.authenticate_as('member_a');
 select results_eq($$ select event::text, enabled, roles::text[], channels::text[], is_default from public.notification_rules_of(tests.tenant_id('tenant-a')) $$,
   $$ values ('handoff_requested', true, array['owner', 'admin', 'member'], array['whatsapp', 'sms', 'email'], true),
             ('dead_letter', true, array['owner', 'admin'], array['whatsapp', 'sms', 'email'], true),
-            ('budget_80', true, array['owner'], array['whatsapp', 'sms', 'email'], true) $$,
+            ('budget_80', true, array['owner'], array['whatsapp', 'sms', 'email'], true),
+            ('approval_requested', true, array['owner', 'admin'], array['email'], true) $$,
   'a member reads the company''s rules: the defaults until someone changes them');
 select throws_ok(format($$ insert into public.notification_rules (tenant_id, event, roles, channels) values (%L, 'dead_letter', '{member}', '{email}') $$,
   tests.tenant_id('tenant-a')), '42501', null, 'a member cannot change a rule');

@@ -16,11 +16,13 @@ import {
   execution,
   executorPid,
   expectStatus,
+  type FakeNotificationChannels,
   newCompany,
   removeCompanies,
   runFinished,
   runReaches,
   signUp,
+  startFakeNotificationChannels,
   startRun,
   steps,
   waitFor,
@@ -37,8 +39,10 @@ let analyst: ApiUser;
 let writer: string;
 let editor: string;
 let gatedTeam: string;
+let channels: FakeNotificationChannels;
 
 beforeAll(async () => {
+  channels = await startFakeNotificationChannels({ atStackAddress: true });
   [company, other, approver, bystander, analyst] = await Promise.all([
     newCompany(sql, "approval"),
     newCompany(sql, "approval-other"),
@@ -62,6 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await channels.close();
   await removeCompanies(sql, [company, other]);
   await sql`delete from auth.users where id in ${sql([approver.id, bystander.id, analyst.id])}`;
   await sql.end();
@@ -78,6 +83,23 @@ async function waitingRun(prompt: string) {
 }
 
 describe("a team agent that requires approval", () => {
+  it("tells its approvers by e-mail once the output waits: the owner and the named member, not other members", async () => {
+    const before = channels.emails.length;
+    const { runId } = await waitingRun("the e-mail notice");
+    const mails = await waitFor(async () => {
+      const sent = channels.emails.slice(before).filter((mail) => mail.subject.includes("Gate Writer"));
+      return sent.length >= 2 ? sent : null;
+    }, "the approval e-mails", 60_000, 200);
+    expect(mails.map((mail) => mail.to[0]).sort()).toEqual([approver.email, company.owner.email].sort());
+    expect(mails[0].text).toContain("Gated pipeline");
+    const notices = await sql<{ recipient_user_id: string; channels: string[]; payload: { execution_id: string } }[]>`
+      select recipient_user_id, channels::text[] as channels, payload from public.notifications
+      where event = 'approval_requested' and payload ->> 'execution_id' = ${runId}`;
+    expect(notices.map((notice) => notice.recipient_user_id).sort()).toEqual([approver.id, company.owner.id].sort());
+    expect(notices.every((notice) => notice.channels.join() === "email")).toBe(true);
+    await expectStatus(call(approver, "POST", `/executions/${runId}/stop`, { tenant: company.tenantId }), 200);
+  });
+
   it("refuses an approval setting naming someone outside the company, in the error shape", async () => {
     const answer = await call(company.owner, "POST", "/teams", {
       tenant: company.tenantId,
