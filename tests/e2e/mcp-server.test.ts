@@ -310,6 +310,48 @@ describe("knowledge, analytics views and resources", () => {
     });
     expect(seenByOwner[0].count).toBeGreaterThanOrEqual(3);
   });
+
+  it("lists the calls through GET /mcp-calls for owners and admins: newest first, by token and outcome, page by page", async () => {
+    const client = await connect(readToken);
+    await callTool(client, "list_tables");
+    await callTool(client, "describe_table", { table: "nope" });
+    const [token] = await sql<{ id: string }[]>`select id from public.mcp_tokens where tenant_id = ${company.tenantId} and name = 'Read-only assistant'`;
+    const mine = await expectStatus(call(company.owner, "GET", `/mcp-calls?token_id=${token.id}&limit=2`, { tenant: company.tenantId }), 200);
+    expect(mine.items.map((item: { name: string; outcome: string }) => [item.name, item.outcome])).toEqual([
+      ["describe_table", "error"],
+      ["list_tables", "ok"],
+    ]);
+    expect(mine.items[1]).toMatchObject({ token_id: token.id, token_name: "Read-only assistant", user_id: company.owner.id, kind: "tool" });
+    expect(mine.items[1].token_prefix).toMatch(/^rnm_mcp_/);
+    expect(mine.next_cursor).toEqual(expect.any(String));
+    const older = await expectStatus(
+      call(company.owner, "GET", `/mcp-calls?token_id=${token.id}&limit=2&cursor=${mine.next_cursor}`, { tenant: company.tenantId }),
+      200,
+    );
+    expect(older.items.length).toBeGreaterThan(0);
+    expect(older.items.every((item: { id: number }) => item.id < mine.items[1].id)).toBe(true);
+    const errors = await expectStatus(call(company.owner, "GET", "/mcp-calls?outcome=error&limit=100", { tenant: company.tenantId }), 200);
+    expect(errors.items.length).toBeGreaterThan(0);
+    expect(errors.items.every((item: { outcome: string }) => item.outcome === "error")).toBe(true);
+
+    // Another company sees none of ours, even naming our token; members are told no; bad queries are 422.
+    const [otherToken] = await sql<{ id: string }[]>`select id from public.mcp_tokens where tenant_id = ${other.tenantId} limit 1`;
+    const seenByOther = await expectStatus(call(other.owner, "GET", `/mcp-calls?token_id=${token.id}`, { tenant: other.tenantId }), 200);
+    expect(seenByOther.items).toEqual([]);
+    if (otherToken) {
+      const foreign = await expectStatus(call(company.owner, "GET", `/mcp-calls?token_id=${otherToken.id}`, { tenant: company.tenantId }), 200);
+      expect(foreign.items).toEqual([]);
+    }
+    const byMember = await call(member, "GET", "/mcp-calls", { tenant: company.tenantId });
+    expect(byMember.status).toBe(403);
+    expect(byMember.body.error.code).toBe("forbidden");
+    expect((await call(null, "GET", "/mcp-calls", { tenant: company.tenantId })).status).toBe(401);
+    for (const bad of ["limit=0", "limit=abc", "outcome=maybe", "token_id=nope", "cursor=%7B%7D", "surprise=1", `cursor=${btoa(JSON.stringify({ id: "1 or 1=1" }))}`]) {
+      const refused = await call(company.owner, "GET", `/mcp-calls?${bad}`, { tenant: company.tenantId });
+      expect(refused.status, bad).toBe(422);
+      expect(refused.body.error.code, bad).toBe("validation_failed");
+    }
+  });
 });
 
 describe("refused", () => {

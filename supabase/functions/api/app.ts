@@ -32,6 +32,7 @@ import { teamRoutes } from "./routes/teams.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { companyToolRoutes } from "./routes/company-tools.ts";
+import { mcpCallRoutes } from "./routes/mcp-calls.ts";
 import { mcpTokenRoutes } from "./routes/mcp-tokens.ts";
 import { toolRoutes } from "./routes/tools.ts";
 import { interviewRoutes } from "./routes/interviews.ts";
@@ -117,6 +118,7 @@ export function buildApiApp(
   app.route("/shares", shareRoutes(routeDependencies));
   app.route("/tools/company", companyToolRoutes(routeDependencies));
   app.route("/mcp-tokens", mcpTokenRoutes(routeDependencies));
+  app.route("/mcp-calls", mcpCallRoutes(routeDependencies));
   app.route("/tools", toolRoutes(routeDependencies));
   app.route("/providers", providerRoutes(routeDependencies));
   app.route("/audit-log", auditLogRoutes(routeDependencies));

@@ -51,6 +51,22 @@ async function initializeMcp(endpoint: string, token: string): Promise<number> {
   return response.status;
 }
 
+/** One tools/call on the MCP server (stateless: no session to open first); the HTTP status. */
+async function callMcpTool(endpoint: string, token: string, name: string): Promise<number> {
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }),
+  });
+  await response.text();
+  return response.status;
+}
+
 beforeAll(async () => {
   chromium = await launchChromium();
   owner = await phone();
@@ -151,6 +167,20 @@ describe("MCP tokens", () => {
     await open(owner, "/settings/mcp");
     expect(await owner.getByTestId("created-mcp-token").count()).toBe(0);
     expect(await owner.getByTestId("mcp-token").textContent()).not.toContain("último uso: nunca");
+    expect(await owner.getByTestId("mcp-calls-empty").isVisible()).toBe(true);
+
+    // What the token did is listed for the owner: the tool, the token, who, the result.
+    expect(await callMcpTool(endpoint, token, "list_tables")).toBe(200);
+    await open(owner, "/settings/mcp");
+    const call = owner.getByTestId("mcp-call");
+    expect(await call.count()).toBe(1);
+    expect(await call.getByTestId("mcp-call-name").textContent()).toBe("list_tables");
+    expect(await call.textContent()).toContain("Claude da Olívia");
+    expect(await call.textContent()).toContain("Olívia Dados");
+    expect(await call.getByTestId("mcp-call-outcome").textContent()).toContain("Respondida");
+    await owner.getByTestId("mcp-calls-filter").getByRole("link", { name: "Erro" }).click();
+    await owner.getByTestId("mcp-calls-empty").waitFor();
+    expect(await horizontalOverflow(owner)).toBe(0);
   });
 
   it("are refused by the MCP server once revoked", async () => {
