@@ -41,7 +41,7 @@ const results: SuiteResult[] = [];
 // While working on one part: RENUM_TEST_SUITES=webvitest,browser runs only those suites (pgtap,
 // databaselint, databasetypes, denocheck, typescript, sveltecheck, vitest, webvitest, browser,
 // asymmetrickeys), and
-// RENUM_TEST_FILTER=executions passes a file filter to the vitest suites. `npm test` and CI set
+// RENUM_TEST_FILTER=executions (or several, space-separated) passes file filters to the vitest suites. `npm test` and CI set
 // neither and run everything.
 const onlySuites = (process.env.RENUM_TEST_SUITES ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
 const fileFilter = process.env.RENUM_TEST_FILTER?.trim();
@@ -169,7 +169,7 @@ async function vitestRun(
   config: string,
   env: Record<string, string> = {},
   stack: StackInstance = instance,
-  files: string[] = fileFilter ? [fileFilter] : [],
+  files: string[] = fileFilter ? fileFilter.split(/\s+/) : [],
 ): Promise<SuiteResult> {
   const reportFile = join(stack.stateDir, `${suite.replace(/\W+/g, "-")}-report.json`);
   const run = await runCommand(

@@ -138,9 +138,19 @@ describe("retries and dead letters", () => {
     const { conversationId } = await metaConversation();
     const body = `Quatro 500 ${crypto.randomUUID()}`;
     fake.scriptSends([{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }]);
-    const messageId = await appendReply(sql, conversationId, body);
-    // 1 s + 5 s + 25 s of waiting between the four attempts.
-    const dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 200_000);
+    // The company-wide schedule (1 s, 5 s, 25 s: pgTAP 113) shortened for this test to 1 s, 2 s, 4 s,
+    // which still outlasts the function's 2 s idle exit, so the heartbeat wakes it for the last one.
+    const [{ delays }] = await sql<{ delays: number[] }[]>`
+      select retry_delays_seconds::float8[] as delays from private.outbound_settings`;
+    await sql`update private.outbound_settings set retry_delays_seconds = '{1,2,4}'`;
+    let dead: Awaited<ReturnType<typeof waitForOutbound>>;
+    let messageId: string;
+    try {
+      messageId = await appendReply(sql, conversationId, body);
+      dead = await waitForOutbound(sql, messageId, (state) => state.delivery_status === "dead", "the dead letter", 120_000);
+    } finally {
+      await sql`update private.outbound_settings set retry_delays_seconds = ${delays}::numeric[]`;
+    }
     expect(attemptsOf(body)).toEqual([500, 500, 500, 500]);
     expect(sentBodies(body)).toHaveLength(0);
     expect(dead).toMatchObject({
