@@ -176,6 +176,46 @@ describe("a member's notifications", () => {
     expect(await phoneOf(memberEmail)).toBeNull();
   });
 
+  it("lists recent notices, each channel's outcome in words: the owner the company's, a member only their own", async () => {
+    const at = new Date().toISOString();
+    await sql`
+      insert into public.notifications (tenant_id, event, recipient_user_id, channels, status, sent_channel, attempts, finished_at)
+      select ${owner.tenantId}, 'dead_letter', u.id, '{whatsapp,sms,email}', 'dead', null,
+             ${sql.json([
+               { channel: "whatsapp", outcome: "skipped", code: "recipient_unreachable", at },
+               { channel: "sms", outcome: "failed", code: "provider_unavailable", message: "Twilio said 503", at },
+               { channel: "email", outcome: "failed", code: "some_new_code", at },
+             ])}, now()
+      from auth.users u where u.email = ${ownerEmail}`;
+    await sql`
+      insert into public.notifications (tenant_id, event, recipient_user_id, channels, status, sent_channel, attempts, finished_at)
+      select ${owner.tenantId}, 'handoff_requested', u.id, '{whatsapp,email}', 'sent', 'email',
+             ${sql.json([{ channel: "whatsapp", outcome: "skipped", code: "recipient_unreachable", at }, { channel: "email", outcome: "sent", at }])}, now()
+      from auth.users u where u.email = ${memberEmail}`;
+
+    await ownerPage.setViewportSize({ width: 1280, height: 900 });
+    await open(ownerPage, "/settings/notifications");
+    const owners = ownerPage.getByTestId("recent-notification");
+    expect(await owners.count()).toBe(2);
+    const dead = ownerPage.locator('[data-testid="recent-notification"][data-event="dead_letter"]');
+    expect(await dead.innerText()).toContain("Resposta não entregue para você");
+    expect(await dead.getByTestId("recent-notification-status").innerText()).toBe("Não entregue");
+    expect(await dead.getByTestId("recent-notification-attempts").innerText()).toBe(
+      ["WhatsApp: pulado — sem número ou endereço para alcançar a pessoa", "SMS: falhou — o serviço estava fora do ar", "E-mail: falhou — um erro inesperado"].join("\n"),
+    );
+    expect(await dead.innerText()).not.toContain("Twilio");
+    const handoff = ownerPage.locator('[data-testid="recent-notification"][data-event="handoff_requested"]');
+    expect(await handoff.innerText()).toContain("para Caio Nunes");
+    expect(await handoff.getByTestId("recent-notification-status").innerText()).toBe("Enviado por E-mail");
+
+    await memberPage.setViewportSize({ width: 390, height: 900 });
+    await open(memberPage, "/settings/notifications");
+    const mine = memberPage.getByTestId("recent-notification");
+    expect(await mine.count()).toBe(1);
+    expect(await mine.innerText()).toContain("Conversa pede uma pessoa para você");
+    expect(await horizontalOverflow(memberPage)).toBe(0);
+  });
+
   it("is refused a rule change sent by hand, as the API refuses it", async () => {
     await open(memberPage, "/settings/notifications");
     const status = await memberPage.evaluate(async () => {

@@ -4,11 +4,14 @@
 // (a channel off is left out of their notices; the rule's others keep their order); owners and admins
 // (manage_members) also set the company's rule per event: on or off, which roles get it, and the
 // channels tried in order. The others see the rules read-only, as the API refuses them (403).
+// Below, the recent notices — the company's for owners and admins, one's own for the others — with
+// each channel's outcome in words.
 import {
   notificationChannelPreference,
   notificationChannelPreferenceList,
   notificationChannels,
   notificationEvents,
+  notificationList,
   notificationPhone,
   notificationPreference,
   notificationPreferenceList,
@@ -17,6 +20,7 @@ import {
   type NotificationPreference,
 } from "$schemas/notifications.ts";
 import { memberRoles } from "$schemas/tenants.ts";
+import { memberPage } from "$schemas/members.ts";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { all, checked, optionalText, text, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
@@ -26,13 +30,19 @@ import type { Actions, PageServerLoad } from "./$types";
 export const load: PageServerLoad = async (event) => {
   const api = createApi(event);
   try {
-    const [phone, preferences, channels, rules] = await Promise.all([
+    const [phone, preferences, channels, rules, recent, members] = await Promise.all([
       api.get("/notifications/phone", notificationPhone),
       api.get("/notifications/preferences", notificationPreferenceList),
       api.get("/notifications/channels", notificationChannelPreferenceList),
       api.get("/notifications/rules", notificationRuleList),
+      // The company's for owners and admins, the person's own otherwise (the API and RLS decide).
+      api.get("/notifications", notificationList, { limit: 20 }),
+      api.get("/members", memberPage, { limit: 100 }),
     ]);
     return {
+      me: event.locals.user?.id ?? null,
+      recent: recent.items,
+      people: members.items.map(({ user_id, full_name, email }) => ({ user_id, full_name, email })),
       phone: phone.phone,
       email: event.locals.user?.email ?? null,
       preferences: preferences.items,
