@@ -34,6 +34,13 @@ describe("wrapText", () => {
     expect(wrapText("a\nb", 8, measure)).toEqual(["a", "b"]);
     expect(wrapText("abcdefghijkl", 5, measure)).toEqual(["abcde", "fghij", "kl"]);
   });
+
+  it("cuts one enormous word into full lines, each as wide as fits", () => {
+    const lines = wrapText("x".repeat(200_000), 90, measure);
+    expect(lines).toHaveLength(Math.ceil(200_000 / 90));
+    expect(lines.slice(0, -1).every((line) => line.length === 90)).toBe(true);
+    expect(lines.join("")).toHaveLength(200_000);
+  });
 });
 
 describe("PdfReport", () => {

@@ -67,9 +67,7 @@ export function wrapText(text: string, width: number, measure: (line: string) =>
       if (line !== "") lines.push(line);
       line = "";
       let rest = word;
-      while (measure(rest) > width && rest.length > 1) {
-        let cut = rest.length - 1;
-        while (cut > 1 && measure(rest.slice(0, cut)) > width) cut--;
+      for (let cut = longestFit(rest, width, measure); cut < rest.length; cut = longestFit(rest, width, measure)) {
         lines.push(rest.slice(0, cut));
         rest = rest.slice(cut);
       }
@@ -78,6 +76,24 @@ export function wrapText(text: string, width: number, measure: (line: string) =>
     lines.push(line);
   }
   return lines;
+}
+
+/**
+ * How many leading characters of `text` fit in `width` (at least 1; all of them when it fits). An
+ * agent's output may be one "word" of 200,000 characters: the bound is found by doubling, then by
+ * halving, so a line costs a few measures of about a line's length, never a measure of the rest.
+ */
+function longestFit(text: string, width: number, measure: (line: string) => number): number {
+  let high = 64;
+  while (high < text.length && measure(text.slice(0, high)) <= width) high *= 2;
+  let low = 1;
+  high = Math.min(high, text.length);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (measure(text.slice(0, middle)) <= width) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 export class PdfReport {
