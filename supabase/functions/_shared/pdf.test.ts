@@ -73,6 +73,14 @@ describe("PdfReport", () => {
     expect(pages.at(-1)).toContain("fim do texto");
   });
 
+  it("puts a label as long as a line above its value", async () => {
+    const report = await PdfReport.create(header);
+    const name = `variavel_${"muito_longa_".repeat(12)}fim`;
+    report.facts([[name, "valor curto"]]);
+    const [page] = await pdfPages(await report.bytes());
+    expect(page.replace(/\s+/g, "")).toContain(`${name}:valorcurto`);
+  });
+
   it("is the same file when made twice with the same content and time", async () => {
     const make = async () => {
       const report = await PdfReport.create(header);

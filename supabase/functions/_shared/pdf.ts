@@ -150,6 +150,12 @@ export class PdfReport {
     for (const [label, value] of pairs) {
       const lead = `${this.safe(label)}: `;
       const leadWidth = this.bold.widthOfTextAtSize(lead, bodySize);
+      if (leadWidth > this.width * 0.6) {
+        // A label as long as a line (a variable's long name): the label, then its value below.
+        this.lines(lead.trimEnd(), { font: this.bold, size: bodySize });
+        this.lines(this.safe(value), { font: this.regular, size: bodySize });
+        continue;
+      }
       const lines = wrapText(this.safe(value), this.width - leadWidth, (line) => this.regular.widthOfTextAtSize(line, bodySize));
       lines.forEach((line, index) => {
         this.ensure(bodySize * lineGap);
