@@ -19,7 +19,9 @@ import {
   callOnOwnConnection,
   cleanUp,
   createTenant,
+  download,
   expectStatus,
+  pdfText,
   signUp,
   testDatabase,
 } from "../fixtures/index.ts";
@@ -435,6 +437,40 @@ describe("a run played to the end: status, result, cost and logs", () => {
     }
   });
 
+  it("GET /export.pdf: the run as a PDF in the reader's language — the prompt, the result, each agent's output and cost", async () => {
+    const answer = await download(analystA, `/executions/${id}/export.pdf`, held);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("application/pdf");
+    expect(answer.headers.get("content-disposition")).toBe(`attachment; filename="renum-run-${id.slice(0, 8)}.pdf"`);
+    expect(new TextDecoder().decode(answer.bytes.slice(0, 5))).toBe("%PDF-");
+    const text = await pdfText(answer.bytes);
+    for (const expected of [
+      "Execução de Relatório",
+      "Execuções Held · Relatório",
+      "Concluída",
+      "Relatório do trimestre",
+      "quarter: 3",
+      "Achados: vendas subiram 12%.",
+      "Relatório final: vendas +12%.",
+      "1. Analista · Concluído",
+      "2. Escritor · Concluído",
+      "Página 1 de 1",
+    ]) expect(text).toContain(expected);
+    // The total and each agent's cost, in dollars as pt-BR writes them.
+    expect(text).toMatch(/Custo total:\s*US\$\s3,60/);
+    expect(text).toMatch(/Custo: US\$\s3,00/);
+    expect(text).toMatch(/Custo: US\$\s0,6000/);
+    expect(text).toContain("1.800.000");
+
+    const english = await pdfText((await download(memberA, `/executions/${id}/export.pdf?locale=en`, held)).bytes);
+    expect(english).toContain("Run of Relatório");
+    expect(english).toMatch(/Total cost:\s*\$3\.60/);
+    expect(english).toContain("1. Analista · Done");
+    expect(english).toContain("Achados: vendas subiram 12%.");
+    expect((await call(memberA, "GET", `/executions/${id}/export.pdf?locale=xx`, { tenant: held })).status).toBe(422);
+    expect((await download(null, `/executions/${id}/export.pdf`, held)).status).toBe(401);
+  });
+
   it("a failed step fails the run: its error in status and result, the cost of what ran", async () => {
     const failed = (await execute(memberA, held, reportTeam, { initial_prompt: "Relatório que falha" })).execution_id;
     await drive(failed, [
@@ -529,7 +565,7 @@ describe("who may do what", () => {
   });
 
   it("analysts read runs but neither start nor stop them (403)", async () => {
-    for (const path of [`/executions/${id}/status`, `/executions/${id}/result`, `/executions/${id}/logs`, `/executions?team_id=${reportTeam}`]) {
+    for (const path of [`/executions/${id}/status`, `/executions/${id}/result`, `/executions/${id}/logs`, `/executions/${id}/export.pdf`, `/executions?team_id=${reportTeam}`]) {
       expect((await call(analystA, "GET", path, { tenant: held })).status, path).toBe(200);
     }
     const start = await call(analystA, "POST", `/teams/${reportTeam}/execute`, { tenant: held, body: { initial_prompt: "Do analista" } });
@@ -548,6 +584,7 @@ describe("who may do what", () => {
       ["GET", `/executions/${id}/status`],
       ["GET", `/executions/${id}/result`],
       ["GET", `/executions/${id}/logs`],
+      ["GET", `/executions/${id}/export.pdf`],
       ["POST", `/executions/${id}/stop`],
     ];
     for (const [method, path] of paths) {

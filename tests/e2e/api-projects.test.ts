@@ -15,7 +15,9 @@ import {
   connectEvolutionInbox,
   type ConnectedInbox,
   createTenant,
+  download,
   expectStatus,
+  pdfText,
   type SeededContact,
   signUp,
   surveyQuestions,
@@ -271,6 +273,86 @@ describe("the CSV export", () => {
     expect((await call(owner, "GET", `/projects/${aUuid()}/interviews.csv`, { tenant: company })).status).toBe(404);
     expect((await call(owner, "GET", "/projects/not-a-uuid/interviews.csv", { tenant: company })).status).toBe(422);
     expect((await call(null, "GET", `/projects/${projectId}/interviews.csv`, { tenant: company })).status).toBe(401);
+  });
+});
+
+describe("the PDF report", () => {
+  let opinions: string;
+
+  beforeAll(async () => {
+    // A second project with a free-text question (the first one's script is locked by now).
+    const project = await expectStatus(call(member, "POST", "/projects", {
+      tenant: company,
+      body: {
+        name: "Opinião 🌟 aberta",
+        questions: [
+          { id: "liked", text: "O que você achou da entrega?", answer_type: "free_text" },
+          { id: "channel", text: "Como nos conheceu?", answer_type: "one_of", options: ["Instagram", "Indicação", "Google"] },
+        ],
+        inbox_id: inbox.id,
+        invitation_text: "Olá! Conte o que achou.",
+      },
+    }), 201);
+    opinions = project.id;
+    const reachable = contacts.filter((contact) => contact.name !== "Davi").map((contact) => contact.id);
+    await expectStatus(call(owner, "POST", `/projects/${opinions}/launch`, { tenant: company, body: { contact_ids: reachable } }), 200);
+    const interviews = await sql<{ id: string }[]>`select id from public.interviews where project_id = ${opinions} order by created_at, id`;
+    const answers = [["Entrega rapidíssima, embalagem perfeita", "Indicação"], ["Entrega no prazo", "Indicação"], ["Atrasou, mas chegou", "Google"]];
+    for (const [index, interview] of interviews.entries()) {
+      await sql`select private.record_interview_answer(${interview.id}, 'liked', ${answers[index][0]})`;
+      await sql`select private.record_interview_answer(${interview.id}, 'channel', ${answers[index][1]})`;
+    }
+  });
+
+  it("is a PDF of the report in the caller's language: the project, its questions, counts per option and top words", async () => {
+    const answer = await download(analyst, `/projects/${opinions}/report.pdf`, company);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("application/pdf");
+    expect(answer.headers.get("content-disposition")).toMatch(/^attachment; filename="project-[0-9a-f]{8}-report\.pdf"$/);
+    expect(new TextDecoder().decode(answer.bytes.slice(0, 5))).toBe("%PDF-");
+    const text = await pdfText(answer.bytes);
+    // The emoji is beyond the standard fonts: written as "?", the rest kept.
+    expect(text).toContain("Relatório do projeto: Opinião ? aberta");
+    expect(text).toContain("Pesquisas Ltda · Opinião ? aberta");
+    expect(text).toMatch(/Gerado em .+ UTC/);
+    expect(text).toContain("Página 1 de 1");
+    expect(text).toContain("1. O que você achou da entrega?");
+    expect(text).toContain("2. Como nos conheceu?");
+    expect(text).toContain("3 respostas");
+    expect(text).toMatch(/Indicação\s*2/);
+    expect(text).toMatch(/Google\s*1/);
+    expect(text).toMatch(/Instagram\s*0/);
+    expect(text).toContain("Palavras mais frequentes nas respostas");
+    expect(text).toMatch(/entrega\s*2/);
+    expect(text).toMatch(/embalagem\s*1/);
+    expect(text).toMatch(/Concluída\s*3/);
+    expect(text).toContain("100%");
+  });
+
+  it("says the same in English when asked, with the first project's numbers and its averages", async () => {
+    const answer = await download(member, `/projects/${projectId}/report.pdf?locale=en`, company);
+    expect(answer.status).toBe(200);
+    const text = await pdfText(answer.bytes);
+    expect(text).toContain("Project report: Pós-venda");
+    expect(text).toContain("De 1 a 5, quanto você gostou do atendimento?");
+    expect(text).toContain("Você nos recomendaria a um amigo?");
+    expect(text).toContain("Average 4 · min 4 · max 4");
+    expect(text).toMatch(/Yes\s*1/);
+    expect(text).toMatch(/Indicação\s*1/);
+    expect(text).toContain("Page 1 of");
+  });
+
+  it("is 404 to another company, asks for a session, and refuses a language or parameter it does not know", async () => {
+    const theirs = await download(stranger, `/projects/${opinions}/report.pdf`, strangersCompany);
+    expect(theirs.status).toBe(404);
+    expect(JSON.parse(new TextDecoder().decode(theirs.bytes)).error.code).toBe("project_not_found");
+    expect((await download(owner, `/projects/${aUuid()}/report.pdf`, company)).status).toBe(404);
+    expect((await download(owner, "/projects/not-a-uuid/report.pdf", company)).status).toBe(422);
+    expect((await download(null, `/projects/${opinions}/report.pdf`, company)).status).toBe(401);
+    const french = await call(owner, "GET", `/projects/${opinions}/report.pdf?locale=fr`, { tenant: company });
+    expect(french.status).toBe(422);
+    expect(french.body.error.details).toContainEqual(expect.objectContaining({ path: "locale" }));
+    expect((await call(owner, "GET", `/projects/${opinions}/report.pdf?lang=en`, { tenant: company })).status).toBe(422);
   });
 });
 

@@ -3,6 +3,7 @@
 // "sim" no longer skips an agent silently), drafts and agents without instructions are named
 // before they run, a finished step under a second reads "< 1 s", a run link of another of my
 // companies offers to switch there, and the PT/EN switch is the one language setting.
+import { readFile } from "node:fs/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, newPage, open, webUrl, type LaunchedBrowser } from "./browser";
@@ -282,8 +283,17 @@ describe("exporting a run", () => {
     expect(exported.events.map((event: { seq: number }) => event.seq)).toEqual(Array.from({ length: status.last_event_seq }, (_, index) => index + 1));
   });
 
+  it("downloads a PDF the API writes in the page's language", async () => {
+    await open(page, `/executions/${run}`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("run-export-pdf").click()]);
+    expect(download.suggestedFilename()).toBe(`renum-run-${run.slice(0, 8)}.pdf`);
+    const bytes = await readFile((await download.path())!);
+    expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect((await page.request.get(`/executions/${run}/export?format=pdf`)).headers()["content-type"]).toBe("application/pdf");
+  });
+
   it("refuses a format it does not write, and another company's run is not found", async () => {
-    expect((await page.request.get(`/executions/${run}/export?format=pdf`)).status()).toBe(400);
+    expect((await page.request.get(`/executions/${run}/export?format=docx`)).status()).toBe(400);
     expect((await page.request.get("/executions/00000000-0000-4000-8000-000000000000/export?format=json")).status()).toBe(404);
   });
 });

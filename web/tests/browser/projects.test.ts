@@ -1,9 +1,10 @@
 // Projects in the browser (#17): an owner creates a survey from the navigation (the script editor
 // refusing a one-option question beside its field, then taking it), launches it with a CSV file
 // that has a bad row (reported by row) and to a tag, sees the report's charts fill as answers are
-// recorded, reads an interview's answers, cancels another, and downloads the CSV export. A member
-// edits but does not launch; an analyst reads at phone and desktop widths in Portuguese and
-// English; another company's project link and a deleted project's link answer the 404 page.
+// recorded, reads an interview's answers, cancels another, and downloads the CSV export and the
+// PDF report. A member edits but does not launch; an analyst reads at phone and desktop widths in
+// Portuguese and English; another company's project link and a deleted project's link answer the
+// 404 page.
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
 import type { BrowserContext, Page } from "playwright-core";
@@ -171,6 +172,13 @@ describe("an owner", () => {
     expect(lines.find((line) => line.includes("aspas"))).toContain('"Bruno; o das aspas"');
     expect(lines.find((line) => line.includes("Vera Vip"))).toMatch(/,cancelled,.*,,$/);
   });
+
+  it("downloads the report as a PDF", async () => {
+    const [download] = await Promise.all([ownerPage.waitForEvent("download"), ownerPage.getByTestId("project-export-pdf").click()]);
+    expect(download.suggestedFilename()).toMatch(/^project-[0-9a-f]{8}-report\.pdf$/);
+    const bytes = await readFile((await download.path())!);
+    expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  });
 });
 
 describe("the company's other people", () => {
@@ -208,6 +216,7 @@ describe("the company's other people", () => {
       }
       expect(await page.getByTestId("project-launch").count()).toBe(0);
       expect(await page.getByTestId("project-export").count()).toBe(1);
+      expect(await page.getByTestId("project-export-pdf").count()).toBe(1);
       expect(await horizontalOverflow(page), (await overflowing(page)).join(" | ")).toBeLessThanOrEqual(0);
     }
     await page.getByRole("button", { name: "English" }).first().click();
@@ -235,6 +244,7 @@ describe("links that lead nowhere", () => {
     const exported = await other.page.request.get(`/projects/${projectId}/interviews.csv`);
     expect(exported.status()).toBe(404);
     expect(await exported.text()).not.toContain("Ana Souza");
+    expect((await other.page.request.get(`/projects/${projectId}/report.pdf`)).status()).toBe(404);
     expect((await other.page.goto("/projects/not-an-id"))?.status()).toBe(404);
     await other.context.close();
   });

@@ -16,6 +16,8 @@ import {
 } from "../../_shared/schemas/executions.ts";
 import { teamParams } from "../../_shared/schemas/teams.ts";
 import { parseJsonBody, parseOptionalJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import { pdfExportQuery, profileLocale } from "../exports/pdf-words.ts";
+import { runPdf } from "../exports/run-pdf.ts";
 import { executionLog, executionResult, executionStatus, listExecutions } from "../queries/executions.ts";
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import type { RouteDependencies, RouteEnv } from "./context.ts";
@@ -37,6 +39,8 @@ export interface ExecutionDependencies {
  *   GET  /executions/:id/status      progress and each agent's step                                       200, 404
  *   GET  /executions/:id/result      the answer (null until finished: always 200) and its cost            200, 404
  *   GET  /executions/:id/logs        the event log by seq; ?limit&offset&after_seq                       200, 404
+ *   GET  /executions/:id/export.pdf  ?locale=pt-BR|en (default: the caller's profile): the run as a PDF —  200, 404, 422
+ *                                    result, each agent's part and cost (exports/run-pdf.ts)
  *   POST /executions/:id/stop        cancels at once; a finished run is answered as it is                 200, 403, 404
  *   POST /executions/:id/steps/:step_id/approve  { output? } (or no body) approves the agent's output waiting for  200, 403, 404, 409, 422
  *                                    approval, replaced by `output` when given; the run goes on
@@ -80,6 +84,25 @@ export function executionRoutes({ signedIn, inTenant }: RouteDependencies) {
     const result = await c.var.asUser((tx) => executionResult(tx, c.var.tenant.id, id));
     if (!result) throw executionNotFound();
     return c.json(result satisfies ExecutionResult);
+  });
+
+  app.get("/:id/export.pdf", async (c) => {
+    const { id } = parseParams(c, executionParams);
+    const query = parseQuery(c, pdfExportQuery);
+    const tenantId = c.var.tenant.id;
+    const document = await c.var.asUser(async (tx) => {
+      const status = await executionStatus(tx, tenantId, id);
+      if (!status) throw executionNotFound();
+      const result = (await executionResult(tx, tenantId, id))!;
+      const [company] = await tx<{ name: string }[]>`select t.name from public.tenants t where t.id = ${tenantId}`;
+      return { status, result, companyName: company.name, locale: query.locale ?? await profileLocale(tx) };
+    });
+    const bytes = await runPdf({ ...document, generatedAt: new Date() });
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "application/pdf",
+      "content-disposition": `attachment; filename="renum-run-${id.slice(0, 8)}.pdf"`,
+      "cache-control": "no-store",
+    });
   });
 
   app.get("/:id/logs", async (c) => {

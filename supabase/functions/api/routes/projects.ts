@@ -18,6 +18,8 @@ import {
 import type { TenantContext } from "../../_shared/tenant-context.ts";
 import type { TransactionSql } from "../../_shared/user-transaction.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../../_shared/validation.ts";
+import { pdfExportQuery, profileLocale } from "../exports/pdf-words.ts";
+import { projectReportPdf } from "../exports/project-report-pdf.ts";
 import { type ContactCsv, readContactCsv } from "../queries/contact-csv.ts";
 import { interviewColumns } from "../queries/interviews.ts";
 import { decodeCursor, encodeCursor } from "../queries/keyset.ts";
@@ -41,6 +43,8 @@ import { columnList, givenColumns, pageWindow, requireCapability, type RouteDepe
  *   GET    /projects/:id/interviews.csv  members: text/csv, one row per interview (oldest first): interview id,
  *                                      contact name and phone, status, times, then one column per question id
  *                                      with the value as recorded (numbers and yes/no as such; skipped: empty)   200, 404
+ *   GET    /projects/:id/report.pdf   members: ?locale=pt-BR|en (default: the caller's profile) — the report as a
+ *                                      PDF (exports/project-report-pdf.ts): counts, bars per option, top words     200, 404, 422
  * Another company's project is 404. The database enforces every rule (migrations 0040xx) whoever calls.
  */
 export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
@@ -97,6 +101,23 @@ export function projectRoutes({ signedIn, inTenant }: RouteDependencies) {
       return row.report;
     });
     return c.json(report satisfies ProjectReport);
+  });
+
+  app.get("/:id/report.pdf", async (c) => {
+    const { id } = parseParams(c, projectParams);
+    const query = parseQuery(c, pdfExportQuery);
+    const document = await c.var.asUser(async (tx) => {
+      const project = await visibleProject(tx, c.var.tenant.id, id);
+      const [row] = await tx<{ report: ProjectReport; company: string }[]>`
+        select public.project_report(${id}) as report, t.name as company from public.tenants t where t.id = ${c.var.tenant.id}`;
+      return { project, report: row.report, companyName: row.company, locale: query.locale ?? await profileLocale(tx) };
+    });
+    const bytes = await projectReportPdf({ ...document, generatedAt: new Date() });
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "application/pdf",
+      "content-disposition": `attachment; filename="project-${id.slice(0, 8)}-report.pdf"`,
+      "cache-control": "no-store",
+    });
   });
 
   app.patch("/:id", async (c) => {

@@ -73,6 +73,7 @@ export const projectsEn: typeof projectsPtBR = {
     completeConfirm: "Complete the project {name}? It takes no more contacts and sends no more invitations.",
     statusChanged: "Project {status}.",
     export: "Download CSV",
+    exportPdf: "Download report as PDF",
   },
   report: {
     title: "Report",

@@ -71,6 +71,7 @@ export const projectsPtBR = {
     completeConfirm: "Concluir o projeto {name}? Ele não recebe mais contatos nem envia convites.",
     statusChanged: "Projeto {status}.",
     export: "Baixar CSV",
+    exportPdf: "Baixar relatório em PDF",
   },
   report: {
     title: "Relatório",

@@ -1,13 +1,14 @@
 // The project pages' loads, actions and CSV download against the running stack: the script
 // editor's refusals land on the question's own fields, a created project is listed with its
-// counts, a CSV file with no usable row comes back with its rows' errors, the export is passed
-// on as a download, and another company's project is 404 everywhere.
+// counts, a CSV file with no usable row comes back with its rows' errors, the CSV export and the
+// PDF report are passed on as downloads, and another company's project is 404 everywhere.
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectHttpError, expectRedirect, requestEvent, signUp, type Person } from "../../../tests/stack";
 import { actions as newTenant } from "../tenants/new/+page.server";
 import { load as listLoad } from "./+page.server";
 import { actions as detailActions, load as detailLoad } from "./[id]/+page.server";
 import { GET as exportCsv } from "./[id]/interviews.csv/+server";
+import { GET as exportPdf } from "./[id]/report.pdf/+server";
 import { actions as newActions } from "./new/+page.server";
 
 let owner: Person;
@@ -61,11 +62,21 @@ describe("the project pages", () => {
     expect((await answer.text()).trim()).toBe("interview_id,contact_name,contact_phone,status,created_at,invited_at,started_at,completed_at,ended_at,nota,canal");
   });
 
+  it("pass the PDF report on as a download", async () => {
+    const answer = await exportPdf((await requestEvent(owner.jar, { path: `/projects/${projectId}/report.pdf`, params: { id: projectId } })) as never);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("application/pdf");
+    expect(answer.headers.get("content-disposition")).toMatch(/^attachment; filename="project-[0-9a-f]{8}-report\.pdf"$/);
+    expect(new TextDecoder().decode(new Uint8Array(await answer.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
+  });
+
   it("answer 404 for another company's project, its export, and an address that is not an id", async () => {
     const foreign = await expectHttpError(async () => detailLoad((await requestEvent(stranger.jar, { path: `/projects/${projectId}`, params: { id: projectId } })) as never));
     expect(foreign.status).toBe(404);
     const exported = await expectHttpError(async () => exportCsv((await requestEvent(stranger.jar, { path: `/projects/${projectId}/interviews.csv`, params: { id: projectId } })) as never));
     expect(exported).toMatchObject({ status: 404, body: { code: "project_not_found" } });
+    const report = await expectHttpError(async () => exportPdf((await requestEvent(stranger.jar, { path: `/projects/${projectId}/report.pdf`, params: { id: projectId } })) as never));
+    expect(report).toMatchObject({ status: 404, body: { code: "project_not_found" } });
     expect((await expectHttpError(async () => detailLoad((await requestEvent(owner.jar, { path: "/projects/nope", params: { id: "nope" } })) as never))).status).toBe(404);
   });
 });

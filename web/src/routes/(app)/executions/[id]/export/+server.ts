@@ -1,6 +1,7 @@
-// GET /executions/[id]/export?format=md|json: the whole run as a file to download — Markdown in
-// the person's language, or JSON in the API's shapes (lib/server/run-export.ts). Read with the
-// session like the monitor: another company's run is the same 404.
+// GET /executions/[id]/export?format=md|json|pdf: the whole run as a file to download — Markdown in
+// the person's language, or JSON in the API's shapes (lib/server/run-export.ts), or the PDF the API
+// writes in the person's language (GET /executions/:id/export.pdf), passed on as it comes. Read with
+// the session like the monitor: another company's run is the same 404.
 import { error } from "@sveltejs/kit";
 import { executionResult, executionStatusResponse, type ExecutionEvent } from "$schemas/executions.ts";
 import { ApiFailure, createApi } from "$lib/server/api";
@@ -8,7 +9,7 @@ import { readLogPage } from "$lib/server/execution-log";
 import { executionPath } from "$lib/server/executions";
 import { runJson, runMarkdown } from "$lib/server/run-export";
 import { translator } from "$lib/server/translator";
-import type { RequestHandler } from "./$types";
+import type { RequestEvent, RequestHandler } from "./$types";
 
 /** At most this many events go into an export (1000 a page): a runaway log stays a file people can open. */
 const maxLogPages = 20;
@@ -21,8 +22,9 @@ const formats = {
 export const GET: RequestHandler = async (event) => {
   const path = executionPath(event.params.id);
   const format = event.url.searchParams.get("format") ?? "md";
-  if (format !== "md" && format !== "json") error(400, { message: "format must be md or json.", code: "bad_request" });
+  if (format !== "md" && format !== "json" && format !== "pdf") error(400, { message: "format must be md, json or pdf.", code: "bad_request" });
   const api = createApi(event);
+  if (format === "pdf") return await runPdf(event, api, path);
   let record;
   try {
     const status = await api.get(`${path}/status`, executionStatusResponse);
@@ -51,3 +53,20 @@ export const GET: RequestHandler = async (event) => {
     },
   });
 };
+
+async function runPdf(event: RequestEvent, api: ReturnType<typeof createApi>, path: string): Promise<Response> {
+  let answer: Response;
+  try {
+    answer = await api.download(`${path}/export.pdf`, "application/pdf", { locale: event.locals.locale });
+  } catch (cause) {
+    if (cause instanceof ApiFailure) error(cause.status as Parameters<typeof error>[0], { message: cause.message, code: cause.code });
+    throw cause;
+  }
+  return new Response(answer.body, {
+    headers: {
+      "content-type": "application/pdf",
+      "content-disposition": answer.headers.get("content-disposition") ?? `attachment; filename="renum-run.pdf"`,
+      "cache-control": "no-store",
+    },
+  });
+}
