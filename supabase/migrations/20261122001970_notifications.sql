@@ -1,7 +1,8 @@
 -- notifications (#13): the company's people hear of what needs them — a conversation handed to
 -- people (`handoff_requested`), a reply that failed for good (`dead_letter`), this month's spend
 -- past 80 % of the budget (`budget_80`), an agent's output waiting for their approval
--- (`approval_requested`, #18) — on WhatsApp, then SMS, then e-mail.
+-- (`approval_requested`, #18), every interview of a project ended (`project_finished`, #17) — on
+-- WhatsApp, then SMS, then e-mail.
 --
 -- private.notify(tenant, event, payload, named) reads the company's rule for the event (or the
 -- default below), and queues one notification per member whose role the rule names or whom the
@@ -25,7 +26,7 @@
 -- Defaults (no rule stored): handoff_requested → owners, admins and members; dead_letter →
 -- owners and admins; budget_80 → owners; channels whatsapp, sms, email; approval_requested →
 -- owners and admins (and the step's named approvers), by e-mail only (they are also told live in
--- the app); enabled.
+-- the app); project_finished → owners and admins; enabled.
 --
 -- Who may do what:
 --   everyone signed in   their own notification phone (public.notification_contacts)
@@ -43,7 +44,7 @@
 --   public.notifications              the functions below only
 
 -- ─── types ────────────────────────────────────────────────────────────────────────────────────
-create type public.notification_event as enum ('handoff_requested', 'dead_letter', 'budget_80', 'approval_requested');
+create type public.notification_event as enum ('handoff_requested', 'dead_letter', 'budget_80', 'approval_requested', 'project_finished');
 create type public.notification_channel as enum ('whatsapp', 'sms', 'email');
 create type public.notification_status as enum ('pending', 'sending', 'sent', 'dead');
 
@@ -227,6 +228,7 @@ as $$
            when 'handoff_requested' then array['owner', 'admin', 'member']
            when 'dead_letter' then array['owner', 'admin']
            when 'approval_requested' then array['owner', 'admin']
+           when 'project_finished' then array['owner', 'admin']
            else array['owner']
          end::public.member_role[],
          case target_event
@@ -313,7 +315,7 @@ declare
 begin
   if event is null or not (event = any (enum_range(null::public.notification_event)::text[])) then
     raise exception using errcode = '22023', constraint = 'notification_event_invalid',
-      message = 'unknown notification event; one of handoff_requested, dead_letter, budget_80, approval_requested';
+      message = 'unknown notification event; one of handoff_requested, dead_letter, budget_80, approval_requested, project_finished';
   end if;
   wanted := event::public.notification_event;
   select coalesce(r.enabled, d.enabled) as enabled, coalesce(r.roles, d.roles) as roles, coalesce(r.channels, d.channels) as channels

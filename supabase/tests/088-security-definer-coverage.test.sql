@@ -124,6 +124,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.decline_invitation',                        '031-invitation-ownership.test.sql', 'decline_invitation'),
   ('public.decline_my_invitation',                     '200-invitation-answers.test.sql', 'decline_my_invitation'),
   ('public.set_company_budget',                        '202-company-budget.test.sql', 'set_company_budget'),
+  ('private.notice_finished_projects',                '204-project-finished-notices.test.sql', 'notice_finished_projects'),
   ('private.notice_budget_80',                         '202-company-budget.test.sql', 'reaching 80 %'),
   ('private.notice_approval_requested',                '091-approval-notices.test.sql', 'approval_requested'),
   ('public.issue_invitation_token',                    '032-invitation-links.test.sql', 'issue_invitation_token'),

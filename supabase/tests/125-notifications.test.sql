@@ -41,7 +41,8 @@ select results_eq($$ select event::text, enabled, roles::text[], channels::text[
   $$ values ('handoff_requested', true, array['owner', 'admin', 'member'], array['whatsapp', 'sms', 'email'], true),
             ('dead_letter', true, array['owner', 'admin'], array['whatsapp', 'sms', 'email'], true),
             ('budget_80', true, array['owner'], array['whatsapp', 'sms', 'email'], true),
-            ('approval_requested', true, array['owner', 'admin'], array['email'], true) $$,
+            ('approval_requested', true, array['owner', 'admin'], array['email'], true),
+            ('project_finished', true, array['owner', 'admin'], array['whatsapp', 'sms', 'email'], true) $$,
   'a member reads the company''s rules: the defaults until someone changes them');
 select throws_ok(format($$ insert into public.notification_rules (tenant_id, event, roles, channels) values (%L, 'dead_letter', '{member}', '{email}') $$,
   tests.tenant_id('tenant-a')), '42501', null, 'a member cannot change a rule');

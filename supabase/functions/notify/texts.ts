@@ -2,7 +2,7 @@
  * The words of each notification, in the recipient's language (their profile's locale). Short
  * enough for one SMS segment where possible; the e-mail gets the same text and a subject.
  */
-export type NotificationEvent = "handoff_requested" | "dead_letter" | "budget_80" | "approval_requested";
+export type NotificationEvent = "handoff_requested" | "dead_letter" | "budget_80" | "approval_requested" | "project_finished";
 
 type Texts = Record<NotificationEvent, (payload: Record<string, unknown>, company: string) => { subject: string; body: string }>;
 
@@ -13,6 +13,9 @@ const until = (value: unknown, locale: string, joiner: string) => {
   if (!due || Number.isNaN(due.getTime())) return "";
   return joiner + new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: "UTC" }).format(due) + " UTC";
 };
+const count = (value: unknown) => (Number.isInteger(value) ? String(value) : "?");
+// Portuguese agrees the word with the number: "1 concluída", "2 concluídas".
+const counted = (value: unknown, one: string, many: string) => `${count(value)} ${value === 1 ? one : many}`;
 const percent = (value: unknown) => (typeof value === "number" || typeof value === "string" ? `${Math.round(Number(value) * 100)} %` : "80 %");
 
 const ptBR: Texts = {
@@ -36,6 +39,15 @@ const ptBR: Texts = {
       until(p.approval_due_at, "pt-BR", " até ")
     }. Abra a execução para aprovar, editar ou rejeitar.`,
   }),
+  project_finished: (p, company) => ({
+    subject: `${company}: o projeto ${text(p.project_name, "?")} terminou`,
+    body: `Renum (${company}): ${
+      p.interviews === 1 ? "a entrevista" : `as ${count(p.interviews)} entrevistas`
+    } do projeto ${text(p.project_name, "?")} ${p.interviews === 1 ? "terminou" : "terminaram"} — ${
+      [counted(p.completed, "concluída", "concluídas"), counted(p.expired, "expirada", "expiradas"), counted(p.cancelled, "cancelada", "canceladas")]
+        .join(", ")
+    }. Veja o relatório em Projetos.`,
+  }),
 };
 
 const en: Texts = {
@@ -58,6 +70,14 @@ const en: Texts = {
     body: `Renum (${company}): the output of ${text(p.agent_name, "an agent")} in team ${text(p.team_name, "?")} is waiting for approval${
       until(p.approval_due_at, "en", " until ")
     }. Open the run to approve, edit or reject it.`,
+  }),
+  project_finished: (p, company) => ({
+    subject: `${company}: project ${text(p.project_name, "?")} has finished`,
+    body: `Renum (${company}): ${
+      p.interviews === 1 ? "the interview" : `all ${count(p.interviews)} interviews`
+    } of project ${text(p.project_name, "?")} ${p.interviews === 1 ? "has" : "have"} ended — ${count(p.completed)} completed, ${
+      count(p.expired)
+    } expired, ${count(p.cancelled)} cancelled. See the report in Projects.`,
   }),
 };
 

@@ -63,12 +63,14 @@ export const notificationsEn: typeof notificationsPtBR = {
       dead_letter: "A reply was not delivered",
       budget_80: "80% of the month's budget",
       approval_requested: "An agent's output awaits approval",
+      project_finished: "A project finished",
     },
     eventHelp: {
       handoff_requested: "The bot handed a WhatsApp conversation to the company's people.",
       dead_letter: "A reply failed every attempt to send it and waits in WhatsApp numbers.",
       budget_80: "This month's spend passed 80% of the company's budget.",
       approval_requested: "An agent finished and its output waits for someone to approve it; the members the team names as approvers get it too.",
+      project_finished: "Every interview of a launched project ended (completed, expired or cancelled).",
     },
     channels: { whatsapp: "WhatsApp", sms: "SMS", email: "E-mail" },
     fields: {

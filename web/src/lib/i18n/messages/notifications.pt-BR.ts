@@ -61,12 +61,14 @@ export const notificationsPtBR = {
       dead_letter: "Resposta não entregue",
       budget_80: "80% do orçamento do mês",
       approval_requested: "Saída de agente aguarda aprovação",
+      project_finished: "Projeto terminou",
     },
     eventHelp: {
       handoff_requested: "O robô passou uma conversa de WhatsApp para as pessoas da empresa.",
       dead_letter: "Uma resposta falhou em todas as tentativas de envio e espera em Números de WhatsApp.",
       budget_80: "O gasto do mês passou de 80% do orçamento da empresa.",
       approval_requested: "Um agente terminou e sua saída espera que alguém a aprove; também recebem os membros que a equipe nomeia como aprovadores.",
+      project_finished: "Todas as entrevistas de um projeto lançado terminaram (concluídas, expiradas ou canceladas).",
     },
     channels: { whatsapp: "WhatsApp", sms: "SMS", email: "E-mail" },
     fields: {
