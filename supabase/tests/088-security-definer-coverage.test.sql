@@ -173,6 +173,8 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.broadcast_message_status',                 '106-messaging-broadcasts.test.sql', 'message_status'),
   ('private.broadcast_new_messages',                   '106-messaging-broadcasts.test.sql', 'a bulk insert broadcasts each of its messages'),
   ('private.can_watch_messaging_topic',                '106-messaging-broadcasts.test.sql', 'receives nothing of the inbox'),
+  ('private.can_watch_knowledge_topic',                '153-knowledge-broadcasts.test.sql', 'receives the base''''s topic'),
+  ('private.broadcast_document_status',                '153-knowledge-broadcasts.test.sql', 'document_status'),
   ('private.guard_conversation_change',                '102-contacts-conversations.test.sql', 'conversation_already_open'),
   ('private.inbox_secret',                             '101-inboxes.test.sql', 'private.inbox_secret('),
   ('private.managed_inbox',                            '101-inboxes.test.sql', 'rotate_inbox_secret'),

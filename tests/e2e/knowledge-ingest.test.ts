@@ -2,18 +2,21 @@
 // documents bucket with storage-js, pasted text and a web page become ready through the ingest
 // function (woken by the database through pg_net) and search_knowledge finds them, headings (and a
 // PDF's pages) kept; a failure says why with a code and leaves the previous version searchable; the
-// bucket's policies keep companies apart.
+// bucket's policies keep companies apart; each status is broadcast live on the base's private topic.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addDocumentVersion,
   addMember,
   buildDocx,
   buildPdf,
+  closeAllClients,
+  collectBroadcasts,
   type Company,
   createDocument,
   createKnowledgeBase,
   type FakeWebSite,
   newCompany,
+  realtimeClient,
   removeCompanies,
   searchAs,
   settledDocument,
@@ -21,7 +24,10 @@ import {
   type Sql,
   startFakeWebSite,
   storageAs,
+  subscribe,
+  subscribed,
   testDatabase,
+  waitFor,
 } from "../fixtures/index.ts";
 
 const handbook = `# Férias
@@ -132,6 +138,35 @@ describe("knowledge ingestion", () => {
     expect(page).toEqual({ content: "Senhas devem ter doze caracteres & ser trocadas a cada noventa dias.", heading_path: ["Segurança"] });
     expect((await searchAs(sql, company.owner, "que horas o escritório abre", [baseId]))[0].document_id).toBe(pastedId);
     expect((await searchAs(sql, company.owner, "troca de senhas", [baseId]))[0].document_id).toBe(pageId);
+  });
+
+  it("announces each document's status live on the base's private topic, to its company only", async () => {
+    const client = realtimeClient();
+    await client.setAuth(company.owner.token);
+    const channel = client.channel(`knowledge:${baseId}`, { config: { private: true } });
+    const received = collectBroadcasts(channel);
+    await subscribed(channel);
+    try {
+      const id = await createDocument(sql, company.owner, baseId, { title: "Título reservado", source: "text" });
+      const version = await addDocumentVersion(sql, company.owner, id, { pasted_text: "O estacionamento fecha à meia-noite." });
+      expect(await settledDocument(sql, id, version)).toMatchObject({ status: "ready" });
+      const statuses = await waitFor(async () => {
+        const mine = received.filter((message) => message.event === "document_status" && message.payload.document_id === id);
+        return mine.some((message) => message.payload.status === "ready") ? mine.map((message) => message.payload) : null;
+      }, "the document's ready broadcast", 30_000, 100);
+      expect(statuses.map((payload) => payload.status)).toEqual(["pending", "processing", "ready"]);
+      expect(statuses[2]).toMatchObject({ knowledge_base_id: baseId, current_version: version, chunk_count: 1, failure_code: null });
+      expect(JSON.stringify(received)).not.toContain("Título reservado");
+      expect(JSON.stringify(received)).not.toContain("estacionamento");
+
+      const stranger = realtimeClient();
+      await stranger.setAuth(other.owner.token);
+      const refused = await subscribe(stranger.channel(`knowledge:${baseId}`, { config: { private: true } }));
+      expect(refused.status).toBe("CHANNEL_ERROR");
+      expect(refused.error?.message).toBe(`Unauthorized: You do not have permissions to read from this Channel topic: knowledge:${baseId}`);
+    } finally {
+      await closeAllClients();
+    }
   });
 
   it("records why a version failed, with a code, and keeps the previous version searchable", async () => {
