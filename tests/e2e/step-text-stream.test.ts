@@ -56,12 +56,12 @@ interface Received {
 
 /** Joins the run's private topic with supabase-js as the holder of `token`; every broadcast, in arrival order. */
 async function watch(token: string, executionId: string): Promise<{ status: string; received: Received[] }> {
+  // The person's token for every join (realtime-js asks for it again on joins and heartbeats).
   const supabase = createClient(stackEnv.apiUrl, stackEnv.clientKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
+    accessToken: async () => token,
     realtime: { transport: WebSocket as unknown as RealtimeTransport },
   });
   clients.push(supabase);
-  await supabase.realtime.setAuth(token);
   const received: Received[] = [];
   const channel = supabase.channel(`execution:${executionId}`, { config: { private: true } });
   channel.on("broadcast", { event: "*" }, (message) => received.push({ event: message.event, payload: message.payload ?? {} }));
