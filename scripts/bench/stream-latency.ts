@@ -91,6 +91,8 @@ try {
     accessToken: async () => session.token,
     realtime: { transport: WebSocket as unknown as RealtimeTransport },
   });
+  // Ask for it now too: the first join would not wait for the callback and go as anon.
+  await supabase.realtime.setAuth();
   await warmExecutor(stack);
 
   const join = async (topic: string, onMessage: (event: string, payload: Record<string, unknown>) => void) => {

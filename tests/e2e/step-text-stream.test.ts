@@ -54,7 +54,10 @@ interface Received {
   payload: Record<string, unknown>;
 }
 
-/** Joins the run's private topic with supabase-js as the holder of `token`; every broadcast, in arrival order. */
+/**
+ * Joins the run's private topic with supabase-js as the holder of `token`: SUBSCRIBED, or the status
+ * with the server's reason; and every broadcast, in arrival order.
+ */
 async function watch(token: string, executionId: string): Promise<{ status: string; received: Received[] }> {
   // The person's token for every join (realtime-js asks for it again on joins and heartbeats).
   const supabase = createClient(stackEnv.apiUrl, stackEnv.clientKey, {
@@ -62,10 +65,12 @@ async function watch(token: string, executionId: string): Promise<{ status: stri
     realtime: { transport: WebSocket as unknown as RealtimeTransport },
   });
   clients.push(supabase);
+  // Ask for it now too: the first join would not wait for the callback and go as anon.
+  await supabase.realtime.setAuth();
   const received: Received[] = [];
   const channel = supabase.channel(`execution:${executionId}`, { config: { private: true } });
   channel.on("broadcast", { event: "*" }, (message) => received.push({ event: message.event, payload: message.payload ?? {} }));
-  const status = await new Promise<string>((resolve) => channel.subscribe((state) => state !== "CLOSED" && resolve(state)));
+  const status = await new Promise<string>((resolve) => channel.subscribe((state, error) => state !== "CLOSED" && resolve(state === "SUBSCRIBED" ? state : `${state} ${error?.message}`)));
   return { status, received };
 }
 
@@ -124,7 +129,7 @@ describe("an agent's text as it is written", () => {
     const started = await soloRun(agent, "Streamed OpenAI team");
     const [owner, other] = await Promise.all([watch(company.owner.token, started.id), watch(outsider.owner.token, started.id)]);
     expect(owner.status).toBe("SUBSCRIBED");
-    expect(other.status).toBe("CHANNEL_ERROR");
+    expect(other.status).toBe(`CHANNEL_ERROR Unauthorized: You do not have permissions to read from this Channel topic: execution:${started.id}`);
 
     await expectStreamed(started.id, owner);
     // The provider was asked for a stream.
