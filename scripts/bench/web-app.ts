@@ -218,7 +218,9 @@ async function oneRun(bench: Bench, page: Page, realtime: RealtimeClient, known:
   // The baseline: a plain realtime-js client on the same private channel, as the same person.
   const received = new Map<number, number>();
   const channel = realtime.channel(`execution:${executionId}`, { config: { private: true } });
-  channel.on("broadcast", { event: "*" }, ({ payload }) => {
+  channel.on("broadcast", { event: "*" }, ({ event, payload }) => {
+    // The agents' text as they write it (step_text) is not an event of the log.
+    if (event === "step_text") return;
     const at = wallNow();
     const seq = Number((payload as { seq?: unknown }).seq);
     if (!received.has(seq)) received.set(seq, at);

@@ -73,13 +73,17 @@ describe("the live channel of a run", () => {
     const started = await startRun(company, team, "Show me everything");
     const topic = `execution:${started.id}`;
     const channel = await channelAs(company.owner.token, topic);
-    const received = collectBroadcasts(channel);
+    // The events of the log; the topic also carries the agents' text as they write it (step_text,
+    // tests/e2e/step-text-stream.test.ts), which is not an event of the log.
+    const broadcasts = collectBroadcasts(channel);
+    const logEvents = () => broadcasts.filter((message) => message.event !== "step_text");
     await subscribed(channel);
 
     const run = await runFinished(sql, started.id);
     expect(run.status).toBe("completed");
     const last = run.last_event_seq;
-    await waitFor(async () => received.some((message) => message.payload.seq === last), `the broadcast of event ${last}`, 10_000, 20);
+    await waitFor(async () => logEvents().some((message) => message.payload.seq === last), `the broadcast of event ${last}`, 10_000, 20);
+    const received = logEvents();
 
     // What the monitor fetches after subscribing: the log from the start (GET /logs?after_seq=0).
     const page = await readRun<{ items: Omit<EventRow, "created_at">[]; total: number; last_event_seq: number }>(company, started.id, "logs?after_seq=0&limit=1000");

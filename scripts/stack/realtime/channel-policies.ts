@@ -35,7 +35,23 @@ function sqlState(error: unknown): string | undefined {
 }
 
 export class ChannelPolicies {
+  private readonly bypassing = new Map<string, Promise<boolean>>();
+
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * True when `role` bypasses RLS (service_role): every policy probe would pass, so callers may skip
+   * it. Asked once per role; an unanswered question is asked again next time.
+   */
+  bypassesRls(role: string): Promise<boolean> {
+    let known = this.bypassing.get(role);
+    if (!known) {
+      known = this.sql<{ bypass: boolean }[]>`select rolbypassrls as bypass from pg_roles where rolname = ${role}`.then((rows) => rows[0]?.bypass === true);
+      this.bypassing.set(role, known);
+      known.catch(() => this.bypassing.delete(role));
+    }
+    return known;
+  }
 
   /** A policy that raises counts as a refusal, as on Supabase (RlsPolicyError → Unauthorized). */
   async read(subject: PolicySubject): Promise<ReadPolicies> {

@@ -8,6 +8,7 @@ import type { GatewayService, ServiceContext } from "../gateway/gateway-service.
 import { sendJson } from "../gateway/responses.ts";
 import { ChannelHub, tenantTopic } from "./channel-hub.ts";
 import { ChannelPolicies } from "./channel-policies.ts";
+import { handleBroadcastApi } from "./broadcast-api.ts";
 import { databaseBroadcasts, type DatabaseMessage } from "./database-broadcasts.ts";
 import { vsnFromParam } from "./phoenix-frames.ts";
 import { closeCodes, RealtimeConnection } from "./realtime-connection.ts";
@@ -16,7 +17,8 @@ import { checkToken, type TokenKeys } from "./realtime-tokens.ts";
 
 // /realtime/v1: the local stand-in for Supabase Realtime, Broadcast and Presence over the Phoenix
 // protocol @supabase/realtime-js speaks, at /realtime/v1/websocket?apikey=...&vsn=2.0.0.
-// postgres_changes is not provided: joins asking for it get an error reply saying so.
+// postgres_changes is not provided: joins asking for it get an error reply saying so. The REST
+// broadcast (POST /realtime/v1/api/broadcast) is broadcast-api.ts.
 
 // Realtime's default max_payload_size_in_kb; larger frames close the socket (1009).
 const maxFrameBytes = 3_000 * 1024;
@@ -92,7 +94,8 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
     handle(incoming, outgoing, pathAfterPrefix) {
       const path = new URL(pathAfterPrefix, "http://local").pathname;
       if (path === "/websocket") return sendJson(outgoing, 400, { message: "This endpoint only accepts WebSocket upgrades" });
-      sendJson(outgoing, 404, { message: "Not found: the local Realtime serves /realtime/v1/websocket only" });
+      if (path === "/api/broadcast") return handleBroadcastApi(incoming, outgoing, { ...services, tokenKeys: () => services.tokenKeys });
+      sendJson(outgoing, 404, { message: "Not found: the local Realtime serves /realtime/v1/websocket and /realtime/v1/api/broadcast only" });
     },
     upgrade(incoming, socket, head, pathAfterPrefix) {
       socket.on("error", () => socket.destroy());

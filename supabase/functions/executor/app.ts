@@ -5,6 +5,7 @@ import type { LogSink } from "../_shared/request-log.ts";
 import type { ProviderName } from "../_shared/providers/index.ts";
 import { type EngineOptions, type EngineRunSummary, type RunningEngine, startEngine } from "./engine.ts";
 import { EngineStore } from "./engine-store.ts";
+import type { StepTextBroadcast } from "./step-text.ts";
 
 export interface ExecutorDependencies {
   sql: Sql;
@@ -18,6 +19,8 @@ export interface ExecutorDependencies {
   /** Invokes this function again, for the hand-over. */
   invokeSelf: () => Promise<void>;
   baseUrls: Partial<Record<ProviderName, string>>;
+  /** Streams running steps' text on the run's Realtime topic (step-text.ts). */
+  stepText?: StepTextBroadcast;
   settings?: Partial<Pick<EngineOptions, "maxConcurrentSteps" | "leaseSeconds" | "renewEveryMs" | "budgetMs" | "minStepTimeMs" | "idleExitMs" | "pollMs" | "reapEveryMs">>;
   onFinished?: (summary: EngineRunSummary) => void;
 }
@@ -62,7 +65,7 @@ export function buildExecutorApp(dependencies: ExecutorDependencies) {
     }
     const worker = `executor:${crypto.randomUUID()}`;
     const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ worker, ...entry }));
-    const engine = startEngine({ ...settings, store, worker, baseUrls: dependencies.baseUrls, handOver: dependencies.invokeSelf, log });
+    const engine = startEngine({ ...settings, store, worker, baseUrls: dependencies.baseUrls, stepText: dependencies.stepText, handOver: dependencies.invokeSelf, log });
     engines.add(engine);
     const run = engine.done
       .then((summary) => {

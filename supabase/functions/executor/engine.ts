@@ -1,6 +1,7 @@
 import type { ProviderName } from "../_shared/providers/index.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { runStep, type StepOutcome } from "./step-runner.ts";
+import type { StepTextBroadcast } from "./step-text.ts";
 
 export interface EngineOptions {
   store: EngineStore;
@@ -19,6 +20,8 @@ export interface EngineOptions {
   /** How often the worker also runs the reaper (default 1 s). */
   reapEveryMs?: number;
   baseUrls: Partial<Record<ProviderName, string>>;
+  /** Streams running steps' text to the run's watchers (step-text.ts); absent in some tests. */
+  stepText?: StepTextBroadcast;
   /** Starts a fresh invocation to carry on (the executor calling itself). */
   handOver: () => Promise<void>;
   log: (entry: Record<string, unknown>) => void;
@@ -84,6 +87,7 @@ export function startEngine(options: EngineOptions): RunningEngine {
       leaseSeconds: options.leaseSeconds,
       renewEveryMs: options.renewEveryMs,
       baseUrls: options.baseUrls,
+      stepText: options.stepText,
       invocationDeadline: budgetEnd,
       log: options.log,
     })

@@ -3,6 +3,7 @@ import { connectDatabase } from "../_shared/db.ts";
 import { requiredEnv } from "../_shared/env.ts";
 import { projectKeysFromEnv } from "../_shared/project-keys.ts";
 import { buildExecutorApp } from "./app.ts";
+import { realtimeStepTextBroadcast } from "./step-text.ts";
 
 const supabaseUrl = requiredEnv("SUPABASE_URL");
 // The legacy service_role key and/or the sb_secret keys: whichever the project has enabled.
@@ -23,6 +24,8 @@ const app = buildExecutorApp({
     await answer.body?.cancel();
     if (answer.status !== 202) throw new Error(`the next executor invocation answered ${answer.status}`);
   },
+  // The project's own Realtime, as the service: a running step's text on its run's private topic.
+  stepText: keys.callKey ? realtimeStepTextBroadcast(supabaseUrl, keys.callKey) : undefined,
   baseUrls: {
     "openai-compatible": Deno.env.get("OPENAI_BASE_URL") || undefined,
     anthropic: Deno.env.get("ANTHROPIC_BASE_URL") || undefined,

@@ -4,6 +4,7 @@ import { withInterviewScript } from "./interview-context.ts";
 import { type ClaimedStep, type EngineStore, isTransientDatabaseError } from "./engine-store.ts";
 import { keyDestinationRefusal } from "./key-destination.ts";
 import { citationsOf, retrieveKnowledge, withKnowledgeSources } from "./knowledge-context.ts";
+import { type StepTextBroadcast, type StepTextStream, streamStepText } from "./step-text.ts";
 import { runToolLoop, ToolLoopStopped } from "./tool-loop.ts";
 
 export interface StepRunnerOptions {
@@ -17,6 +18,8 @@ export interface StepRunnerOptions {
   /** The latest moment this invocation may still be working (its wall-clock limit, with margin). */
   invocationDeadline: number;
   log: (entry: Record<string, unknown>) => void;
+  /** Sends a step's text so far to the run's watchers (step-text.ts); without it nothing is streamed. */
+  stepText?: StepTextBroadcast;
 }
 
 export type StepOutcome = "succeeded" | "failed" | "retrying" | "abandoned";
@@ -46,6 +49,7 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
   }, options.renewEveryMs);
 
   const started = performance.now();
+  let textStream: StepTextStream | undefined;
   const runDeadline = step.deadline_at ? Date.parse(step.deadline_at) : Number.POSITIVE_INFINITY;
   try {
     const definition = step.agent_definition;
@@ -93,6 +97,14 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     }
     // An agent with tools talks to its model in a loop (tool-loop.ts); one without makes one call.
     const tools = (definition.tools ?? []).length > 0 ? await store.stepTools(step) : [];
+    // A step without tools is asked for a streamed answer, and its text goes to the run's watchers
+    // as it is written (step-text.ts); the event log still gets only the whole result, below.
+    if (tools.length === 0 && options.stepText) {
+      const stream = streamStepText(step, options.stepText, { log });
+      textStream = stream;
+      call.stream = true;
+      call.onDelta = (text) => stream.onDelta(text);
+    }
     const reply = tools.length === 0 ? await callAgent(call) : await runToolLoop(call, {
       tools,
       deadline: Date.now() + timeLeft,
@@ -100,10 +112,13 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       stepActions: store.stepActions(step, worker),
     });
     const latencyMs = Math.round(performance.now() - started);
+    // The last of the text goes out beside the result, never holding it up.
+    void textStream?.flush();
     const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };
     const recorded = await untilDatabaseAnswers(() => store.completeStep(step, worker, result), options);
     return recorded ? "succeeded" : "abandoned";
   } catch (error) {
+    textStream?.stop();
     if (abandoned || (error instanceof ToolLoopStopped && error.abandoned)) return "abandoned";
     // The attempt ran out of the run's time: the reaper fails the run with its time-limit message
     // and cancels this step. Recording a retry here would hand the step out again past the limit.

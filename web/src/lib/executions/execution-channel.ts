@@ -9,8 +9,13 @@ import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 export type ChannelStatus = "SUBSCRIBED" | "TIMED_OUT" | "CLOSED" | "CHANNEL_ERROR";
 
 export interface ExecutionChannelListener {
-  /** A broadcast of the run: the event's name and its payload (with `seq`). */
+  /** An event of the run's log as broadcast: the event's name and its payload (with `seq`). */
   onBroadcast(event: string, payload: Record<string, unknown>): void;
+  /**
+   * A running step's text so far (`step_text`, sent by the executor while the agent writes): not an
+   * event of the log, so it never reaches onBroadcast.
+   */
+  onStepText?(payload: Record<string, unknown>): void;
   onStatus(status: ChannelStatus): void;
 }
 
@@ -64,6 +69,10 @@ function join(supabase: SupabaseClient, accessToken: string, topic: string): Sha
     const channel = supabase.channel(topic, { config: { private: true } });
     channel.on("broadcast", { event: "*" }, (message) => {
       const payload = (message.payload ?? {}) as Record<string, unknown>;
+      if (message.event === "step_text") {
+        for (const listener of [...shared.listeners]) listener.onStepText?.(payload);
+        return;
+      }
       for (const listener of [...shared.listeners]) listener.onBroadcast(String(message.event), payload);
     });
     channel.subscribe((status) => {

@@ -28,6 +28,8 @@ export interface FollowOptions {
   /** True once nothing more can happen (the run finished): the log is no longer polled. */
   finished: () => boolean;
   apply: (events: MonitorEvent[]) => void;
+  /** A running step's text so far (a `step_text` broadcast: not an event of the log). */
+  onStepText?: (payload: Record<string, unknown>) => void;
   onConnection: (connection: Connection) => void;
   /** One page of the log after a seq; by default this app's /executions/<id>/events. */
   readLog?: (afterSeq: number) => Promise<ExecutionLogPage>;
@@ -123,6 +125,7 @@ export function followExecution(options: FollowOptions): () => void {
 
   report();
   const stopListening = listenToExecution(options.supabase, options.accessToken, options.executionId, {
+    onStepText: (payload) => options.onStepText?.(payload),
     onBroadcast(name, payload) {
       const event = fromBroadcast(name, payload);
       if (!event) return;

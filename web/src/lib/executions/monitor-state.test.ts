@@ -12,6 +12,7 @@ import {
   decisionsFor,
   withApprovals,
   withEarlierEvents,
+  withStepText,
   type MonitorEvent,
 } from "./monitor-state";
 
@@ -307,5 +308,44 @@ describe("a step waiting for approval", () => {
     state = applyEvent(state, event(4, "agent_status_update", { agent_id: agentIds[0], status: "waiting_approval", approval_timed_out: true }, steps[0]));
     expect(state.agents[0].approval).toMatchObject({ due_at: null, output: "Rascunho" });
     expect(state.agents[0].cost_usd).toBe(0.001);
+  });
+});
+
+describe("a running agent's text as it is written (step_text)", () => {
+  const text = (seq: number, textSoFar: string, attempt = 1, stepId = steps[0]) => ({ step_id: stepId, attempt, seq, text_so_far: textSoFar });
+  const running = () => applyEvents(start(), run.slice(1, 5));
+
+  it("shows the newest whole text of the running step, replacing what was shown, ignoring older messages", () => {
+    let state = withStepText(running(), text(1, "Pri"));
+    state = withStepText(state, text(3, "Primeira pa"));
+    state = withStepText(state, text(2, "Primeira"));
+    expect(state.streams[steps[0]]).toEqual({ attempt: 1, seq: 3, text: "Primeira pa" });
+    // The same message twice changes nothing: the text is never appended.
+    expect(withStepText(state, text(3, "Primeira pa")).streams[steps[0]].text).toBe("Primeira pa");
+  });
+
+  it("gives way to the result when the step ends, and ignores text that arrives after", () => {
+    let state = withStepText(running(), text(1, "Primeira"));
+    state = applyEvents(state, run.slice(5, 7));
+    expect(state.streams).toEqual({});
+    expect(state.outputs[agentIds[0]]).toBe("Primeira parte");
+    expect(withStepText(state, text(2, "Primeira parte")).streams).toEqual({});
+  });
+
+  it("starts over with a new attempt and ignores a late message of the earlier one", () => {
+    let state = withStepText(running(), text(5, "tentativa um"));
+    state = applyEvent(state, event(6, "agent_status_update", { agent_id: agentIds[0], status: "running", attempt: 2 }, steps[0]));
+    expect(state.streams).toEqual({});
+    state = withStepText(state, text(6, "tentativa um, mais", 1));
+    expect(state.streams).toEqual({});
+    state = withStepText(state, text(1, "dois", 2));
+    expect(state.streams[steps[0]]).toEqual({ attempt: 2, seq: 1, text: "dois" });
+  });
+
+  it("ignores text for a step that is not running, or that it does not know, or that is malformed", () => {
+    const state = running();
+    expect(withStepText(state, text(1, "cedo", 1, steps[1])).streams).toEqual({});
+    expect(withStepText(state, text(1, "?", 1, "00000000-0000-4000-8000-0000000000ff")).streams).toEqual({});
+    expect(withStepText(state, { step_id: steps[0], seq: "1", attempt: 1, text_so_far: "x" }).streams).toEqual({});
   });
 });

@@ -11,6 +11,12 @@
 // `timelineLimit` of them (a window that always ends at `lastSeq`); `withEarlierEvents` puts older
 // ones in front when the person asks to see them, and then nothing is dropped any more. Seqs are 1, 2, 3… with no holes (the database
 // numbers each run's events in the run's own row), so what is missing before the window is known.
+//
+// A running agent's text as it is written arrives apart from the events: `step_text` broadcasts
+// (never in the log, no event seq) each carrying the whole text so far of one attempt, numbered
+// within it. `withStepText` keeps the newest per step, replacing (never appending) what was shown,
+// ignoring an older message, one of an earlier attempt, and any once the step has left `running`:
+// its result (result_update) takes its place.
 import type {
   ExecutionAgentStatus,
   ExecutionEvent,
@@ -58,6 +64,15 @@ export interface MonitorState {
   lastSeq: number;
   /** Events that arrived ahead of one still missing, by seq. */
   waiting: MonitorEvent[];
+  /** The text running steps have written so far (by step id), from `step_text` broadcasts. */
+  streams: Record<string, StepText>;
+}
+
+/** What a `step_text` broadcast says: one attempt's whole text so far, and its place in that attempt. */
+export interface StepText {
+  attempt: number;
+  seq: number;
+  text: string;
 }
 
 /**
@@ -85,6 +100,7 @@ export function initialState(
     timelineLimit: Math.max(timelinePageSize, timeline.length),
     lastSeq: last_event_seq,
     waiting: [],
+    streams: {},
   };
   // The log may have been read after the status: what it has beyond the status moves the state.
   state = applyEvents(state, log.filter((event) => event.seq > last_event_seq));
@@ -133,6 +149,20 @@ export function fromBroadcast(event: string, payload: Record<string, unknown>, r
     payload: rest,
     created_at: receivedAt.toISOString(),
   };
+}
+
+/**
+ * The state with a `step_text` broadcast's text for its step: kept when it is newer than what the
+ * card shows (a later attempt, or a later seq of the same one) and the step is still running.
+ */
+export function withStepText(state: MonitorState, payload: Record<string, unknown>): MonitorState {
+  const { step_id: stepId, attempt, seq, text_so_far: text } = payload;
+  if (typeof stepId !== "string" || typeof text !== "string" || !Number.isInteger(attempt) || !Number.isInteger(seq)) return state;
+  const agent = state.agents.find((candidate) => candidate.step_id === stepId);
+  if (!agent || agent.status !== "running" || (attempt as number) < agent.attempt_count) return state;
+  const shown = state.streams[stepId];
+  if (shown && (shown.attempt > (attempt as number) || (shown.attempt === attempt && shown.seq >= (seq as number)))) return state;
+  return { ...state, streams: { ...state.streams, [stepId]: { attempt: attempt as number, seq: seq as number, text } } };
 }
 
 export function isFinished(state: MonitorState): boolean {
@@ -248,9 +278,11 @@ function withAgentStatus(state: MonitorState, event: MonitorEvent): MonitorState
   if (payload.approval && typeof payload.approval === "object") agent.approval = decidedApproval(agent.approval, payload.approval as Record<string, unknown>, event.created_at);
   const agents = [...state.agents];
   agents[index] = agent;
+  // A new attempt writes from the start; a finished step shows its result instead.
+  const { [agent.step_id]: _written, ...streams } = state.streams;
   const running = agents.find((candidate) => candidate.status === "running");
   const next = running ?? agents.find((candidate) => ["pending", "ready"].includes(candidate.status));
-  return { ...state, agents, run: { ...run, current_step: finishedStatuses.includes(run.status) ? null : (next?.position ?? null) } };
+  return { ...state, agents, streams, run: { ...run, current_step: finishedStatuses.includes(run.status) ? null : (next?.position ?? null) } };
 }
 
 const noApproval: ExecutionStepApproval = {

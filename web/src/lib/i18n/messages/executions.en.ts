@@ -54,6 +54,7 @@ export const executionsEn = {
     attempt: "Attempt {attempt}",
     partialResult: "Partial result",
     output: "Answer",
+    writing: "Writing…",
     noOutput: "No answer yet.",
     timeline: "Event log",
     timelineEmpty: "No events yet.",

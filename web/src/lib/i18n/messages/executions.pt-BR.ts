@@ -54,6 +54,7 @@ export const executionsPtBR = {
     attempt: "Tentativa {attempt}",
     partialResult: "Resultado parcial",
     output: "Resposta",
+    writing: "Escrevendo…",
     noOutput: "Ainda sem resposta.",
     timeline: "Registro de eventos",
     timelineEmpty: "Nenhum evento ainda.",
