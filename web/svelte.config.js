@@ -13,6 +13,8 @@ const config = {
     alias: {
       // The API's request and response schemas, shared with the `api` function (zod only).
       $schemas: "../supabase/functions/_shared/schemas",
+      // RFC 4180 fields and rows as the API's CSV exports write them (/analytics' chart downloads).
+      $csv: "../supabase/functions/_shared/csv.ts",
     },
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TeamPerformanceDay } from "$schemas/analytics.ts";
-import { costPerAgent, defaultRange, funnelTotals, perDay, responseSummaries, teamTotals } from "./analytics";
+import { barsCsv, costPerAgent, defaultRange, funnelTotals, perDay, responsesCsv, responseSummaries, teamsCsv, teamTotals } from "./analytics";
 
 const row = (day: string, teamId: string | null, numbers: Partial<TeamPerformanceDay> = {}): TeamPerformanceDay => ({
   day, team_id: teamId, team_name: teamId === null ? null : `Team ${teamId}`, runs: 1, succeeded: 1, failed: 0, cancelled: 0,
@@ -49,5 +49,19 @@ describe("the analytics page's arithmetic", () => {
     const [bot, person] = responseSummaries([day("2026-11-01", "bot", 3000, null), day("2026-11-02", "bot", 5000, 4000), day("2026-11-01", "person", 9000, 8000)]);
     expect(bot).toMatchObject({ responder: "bot", replies: 4, firstResponses: 2, worstReplyP90Ms: 5000, worstFirstResponseP90Ms: 4000 });
     expect(person).toMatchObject({ responder: "person", replies: 2, worstReplyP90Ms: 9000 });
+  });
+
+  it("writes each chart's rows as CSV: the chart's labels, values unformatted, sums rounded to millionths", () => {
+    expect(barsCsv(["agent", "cost_usd"], [{ label: "Vendas, SP", value: 0.1 + 0.2 }, { label: "=SOMA(A1)", value: 0 }]))
+      .toBe('agent,cost_usd\r\n"Vendas, SP",0.3\r\n\'=SOMA(A1),0\r\n');
+    const [team] = teamTotals([row("2026-11-01", "a", { failed: 1, succeeded: 2, runs: 3, cost_usd: 0.01 }), row("2026-11-02", "a", { cost_usd: 0.02 })]);
+    expect(teamsCsv([team, { ...team, name: null }], "Equipe excluída").split("\r\n")).toEqual([
+      "team,runs,success_rate,worst_p95_ms,tokens,cost_usd,cost_per_run_usd,retries,timeouts",
+      "Team a,4,0.75,2000,30,0.03,0.0075,0,0",
+      "Equipe excluída,4,0.75,2000,30,0.03,0.0075,0,0",
+      "",
+    ]);
+    expect(responsesCsv([{ inboxId: "i", inboxName: "Line", responder: "bot", replies: 2, firstResponses: 1, worstReplyP90Ms: 19000, worstFirstResponseP90Ms: null }]))
+      .toBe("inbox,responder,replies,reply_p90_ms,first_response_p90_ms\r\nLine,bot,2,19000,\r\n");
   });
 });

@@ -1,5 +1,6 @@
 // The /analytics page's arithmetic: the API answers one row per day and team (or agent); the charts
 // and the table show totals per day and per team over the chosen range.
+import { csvLines } from "$csv";
 import type { AgentConsumptionMonth, FunnelPeriod, ResponseTimesDay, TeamPerformanceDay } from "$schemas/analytics.ts";
 
 export interface Bar {
@@ -134,4 +135,31 @@ export function responseSummaries(rows: ResponseTimesDay[]): ResponseSummary[] {
     byKey.set(key, summary);
   }
   return [...byKey.values()].sort((a, b) => (a.inboxName ?? "").localeCompare(b.inboxName ?? "") || a.responder.localeCompare(b.responder));
+}
+
+/** A number as a CSV cell: sums of costs rounded to millionths, so 0.1 + 0.2 reads 0.3. */
+function cell(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 1_000_000) / 1_000_000;
+}
+
+/** A chart's bars as the chart draws them (its labels, its values unformatted), one row each. */
+export function barsCsv(header: readonly [string, string], bars: readonly Bar[]): string {
+  return csvLines([header, ...bars.map((bar) => [bar.label, cell(bar.value)])]);
+}
+
+/** The response-times table as CSV: one row per inbox and responder, times in milliseconds. */
+export function responsesCsv(rows: readonly ResponseSummary[]): string {
+  return csvLines([
+    ["inbox", "responder", "replies", "reply_p90_ms", "first_response_p90_ms"],
+    ...rows.map((row) => [row.inboxName, row.responder, row.replies, row.worstReplyP90Ms, row.worstFirstResponseP90Ms]),
+  ]);
+}
+
+/** The team-performance table as CSV: one row per team, `deleted` naming a deleted team. */
+export function teamsCsv(rows: readonly TeamTotals[], deleted: string): string {
+  return csvLines([
+    ["team", "runs", "success_rate", "worst_p95_ms", "tokens", "cost_usd", "cost_per_run_usd", "retries", "timeouts"],
+    ...rows.map((team) => [team.name ?? deleted, team.runs, cell(team.successRate), team.worstP95Ms, team.tokens, cell(team.costUsd),
+      cell(team.costPerRunUsd), team.retries, team.timeouts]),
+  ]);
 }

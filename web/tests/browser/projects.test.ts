@@ -4,7 +4,9 @@
 // recorded, reads an interview's answers, cancels another, and downloads the CSV export and the
 // PDF report. A member edits but does not launch; an analyst reads at phone and desktop widths in
 // Portuguese and English; another company's project link and a deleted project's link answer the
-// 404 page.
+// 404 page. A free-text question's most frequent words are ranked bars with their counts (accents
+// folded, stop words left out, as project_report counts them), and a question nobody answered says
+// so in words.
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
 import type { BrowserContext, Page } from "playwright-core";
@@ -260,5 +262,78 @@ describe("links that lead nowhere", () => {
     const gone = await ownerPage.goto(`/projects/${doomed.id}`);
     expect(gone?.status()).toBe(404);
     expect(await ownerPage.getByRole("heading", { level: 1 }).textContent()).toBe("Página não encontrada");
+  });
+});
+
+describe("free-text answers", () => {
+  // Five answers to one free-text question: "Ótimo", "otimo" and "ÓTIMO" are one word shown as its
+  // most frequent spelling; "mas" and "foi" are stop words, "a", "o", "e" and "ok" too short.
+  const freeTextAnswers = [
+    "Ótimo atendimento, entrega rápida e preço justo.",
+    "otimo atendimento mas a entrega atrasou",
+    "ÓTIMO! O atendimento foi ótimo, entrega ok.",
+    "Preço alto, porém atendimento bom",
+    "Ótimo.",
+  ];
+  const rankedWords = "ótimo 5 atendimento 4 entrega 3 preço 2 alto 1 atrasou 1 bom 1 justo 1 porém 1 rápida 1";
+
+  it("shows the most frequent words as ranked bars with their counts, at phone and desktop widths, in Portuguese and English", async () => {
+    const { context, page } = await newPage(chromium.browser, 390);
+    const account = await signUp(page, "Flávia Textos");
+    await createCompany(page, "Opiniões da Flávia");
+    const person = await apiSession(account.email, account.password);
+    const project = await callApi(person, "POST", "/projects", {
+      name: "Opinião livre",
+      questions: [
+        { id: "opiniao", text: "O que achou da compra?", answer_type: "free_text" },
+        { id: "extra", text: "Algo mais?", answer_type: "free_text", required: false },
+      ],
+    });
+    for (const [n, answer] of freeTextAnswers.entries()) {
+      const [interview] = await sql<{ id: string }[]>`
+        with contact as (
+          insert into public.contacts (tenant_id, phone, name) values (${person.tenantId}, ${`+55219${suffix.slice(0, 4)}${String(n).padStart(4, "0")}`}, ${`Cliente ${n}`})
+          returning id)
+        insert into public.interviews (tenant_id, project_id, contact_id, status, invited_at)
+        select ${person.tenantId}, ${project.id}, contact.id, 'invited', now() from contact returning id`;
+      await sql`select private.record_interview_answer(${interview.id}, 'opiniao', ${answer})`;
+    }
+
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, `/projects/${project.id}`);
+      const words = page.getByTestId("words-opiniao");
+      await words.waitFor();
+      await page.getByText("Palavras mais frequentes nas respostas").waitFor();
+      expect((await words.innerText()).replace(/\s+/g, " ").trim()).toBe(rankedWords);
+      expect(await words.getByRole("listitem").count()).toBe(10);
+      const labels = await words.locator("li > span:first-child").allTextContents();
+      expect(labels).toEqual(rankedWords.split(" ").filter((_, index) => index % 2 === 0));
+      for (const absent of ["otimo", "ÓTIMO", "mas", "foi", "ok", "a", "o", "e"]) expect(labels, absent).not.toContain(absent);
+      // The bars' widths follow the counts: the first is full, the fourth is two fifths of it.
+      const widths = await words.locator("li span span").evaluateAll((bars) => bars.map((bar) => (bar as HTMLElement).style.width));
+      expect(widths.slice(0, 4)).toEqual(["100%", "80%", "60%", "40%"]);
+      // The optional question nobody answered says so in words, no empty chart.
+      expect(await page.getByTestId("words-extra").textContent()).toBe("Ainda sem palavras para mostrar.");
+      expect(await page.getByTestId("words-extra").getByRole("listitem").count()).toBe(0);
+      expect(await horizontalOverflow(page), (await overflowing(page)).join(" | ")).toBeLessThanOrEqual(0);
+    }
+    await page.getByRole("button", { name: "English" }).first().click();
+    await expect.poll(() => page.getByText("Most frequent words in the answers").count()).toBe(1);
+    expect((await page.getByTestId("words-opiniao").innerText()).replace(/\s+/g, " ").trim()).toBe(rankedWords);
+    expect(await page.getByTestId("words-extra").textContent()).toBe("No words to show yet.");
+    await page.setViewportSize({ width: 390, height: 780 });
+    expect(await horizontalOverflow(page), (await overflowing(page)).join(" | ")).toBeLessThanOrEqual(0);
+
+    // A project with a free-text question and no answers yet: the empty state in words.
+    const empty = await callApi(person, "POST", "/projects", {
+      name: "Ainda sem respostas",
+      questions: [{ id: "opiniao", text: "O que achou?", answer_type: "free_text" }],
+    });
+    await open(page, `/projects/${empty.id}`);
+    await expect.poll(() => page.getByTestId("words-opiniao").textContent()).toBe("No words to show yet.");
+    expect(await page.getByTestId("words-opiniao").getByRole("listitem").count()).toBe(0);
+    expect(await page.getByText("Most frequent words in the answers").count()).toBe(0);
+    await context.close();
   });
 });

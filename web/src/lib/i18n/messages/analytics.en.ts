@@ -47,5 +47,6 @@ export const analyticsEn: typeof analyticsPtBR = {
     replyP90: "Reply p90",
     firstResponseP90: "First response p90",
     noReplies: "No replies in this range.",
+    downloadCsv: "Download CSV",
   },
 };

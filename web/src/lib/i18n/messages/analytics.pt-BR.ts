@@ -45,5 +45,6 @@ export const analyticsPtBR = {
     replyP90: "p90 da resposta",
     firstResponseP90: "p90 da primeira resposta",
     noReplies: "Nenhuma resposta no período.",
+    downloadCsv: "Baixar CSV",
   },
 };
