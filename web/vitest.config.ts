@@ -3,12 +3,19 @@
 //   server     — load functions, form actions and the API client (`*.server.test.ts`), in Node,
 //                against the running stack whose URLs and keys the runner puts in the environment.
 // The browser flows (tests/browser) have their own config: they need the app served.
+import { realpathSync } from "node:fs";
 import { sveltekit } from "@sveltejs/kit/vite";
 import { svelteTesting } from "@testing-library/svelte/vite";
+import { searchForWorkspaceRoot } from "vite";
 import { defineConfig } from "vitest/config";
+
+// A git worktree whose node_modules is a link to another checkout's: Vite serves files only from
+// the workspace, so the linked folder's real place is allowed too (a plain clone changes nothing).
+const nodeModules = realpathSync(new URL("../node_modules", import.meta.url));
 
 export default defineConfig({
   plugins: [sveltekit()],
+  server: { fs: { allow: [searchForWorkspaceRoot(process.cwd()), nodeModules] } },
   test: {
     projects: [
       {

@@ -4,7 +4,8 @@
 // — whose demo-provider interviewer, scripted by the messages, records answers with the built-in
 // record_interview_answer tool: a wrong-typed answer comes back to the model as the tool's error,
 // fitting ones are stored typed, and the last required one completes the interview; after that
-// the inbox's own responder answers the conversation again; the project's report counts it.
+// the inbox's own responder answers the conversation again; the project's report counts it, and
+// the owner is told the project finished.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   call,
@@ -124,6 +125,20 @@ describe("an interview conducted on WhatsApp", () => {
     const elsewhere = await call(company.owner, "GET", `/projects/${crypto.randomUUID()}/report`, { tenant: company.tenantId });
     expect(elsewhere.status).toBe(404);
     expect(elsewhere.body.error.code).toBe("project_not_found");
+
+    // Its only interview ended: the owner is told the project finished (pg_cron sweeps every
+    // minute; called here so the test does not wait for it — the sweep itself tells once).
+    await sql`select private.notice_finished_projects()`;
+    const notices = await expectStatus(asOwner("GET", "/notifications?limit=100"), 200);
+    const finished = notices.items.filter((item: { event: string; payload: { project_id?: string } }) =>
+      item.event === "project_finished" && item.payload.project_id === project.id
+    );
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({
+      recipient_user_id: company.owner.id,
+      channels: ["whatsapp", "sms", "email"],
+      payload: { project_name: "Pós-venda", interviews: 1, completed: 1, expired: 0, cancelled: 0 },
+    });
 
     await say("Obrigada, tchau");
     const last = await repliesArrive(sql, conversation.id, 5);
