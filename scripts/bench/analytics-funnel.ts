@@ -16,11 +16,16 @@
 import postgres from "postgres";
 import { withUserTransaction } from "../../supabase/functions/_shared/user-transaction.ts";
 import { dbUrl, type InstanceName, stackInstance } from "../stack/instances.ts";
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
+import { option, percentile, say } from "./engine-bench-support.ts";
+import {
+  ensureMessagePartitions,
+  insertMessages,
+  type MessagingCompanies,
+  removeMessagingCompanies,
+  replyShape,
+  seedFunnelMoves,
+  seedMessagingCompanies,
+} from "./messaging-bench-support.ts";
 
 const instance = stackInstance(option("--instance", "bench") as InstanceName);
 const messageCount = Number(option("--messages", "1000000"));
@@ -31,97 +36,37 @@ const reuse = process.argv.includes("--reuse");
 const contactsPerTenant = 100;
 const months = 3;
 const targetReadP95Ms = 20;
-const say = (line: string) => console.log(`bench: ${line}`);
 
 interface Caller {
   userId: string;
   tenantId: string;
 }
 
+function companies(sql: postgres.Sql): MessagingCompanies {
+  return {
+    prefix: "bench-funnel",
+    name: "Funil",
+    tenants: tenantCount,
+    contactsPerTenant,
+    phonePrefix: "+55319",
+    membershipRole: "member",
+    contactCreatedAt: sql`now() - make_interval(days => (c * 7) % (${months}::int * 30))`,
+    conversationCreatedAt: sql`c.created_at`,
+  };
+}
+
 async function seed(sql: postgres.Sql): Promise<void> {
   const perConversation = Math.ceil(messageCount / (tenantCount * contactsPerTenant));
   say(`seeding ${tenantCount} companies × ${contactsPerTenant} conversations × ${perConversation} messages over ${months} months`);
-  await sql`
-    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
-                            raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-    select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated',
-           'bench-funnel-' || n || '@example.test', '', now(), '{"provider":"email","providers":["email"]}', '{}', now(), now()
-    from generate_series(1, ${tenantCount}) n`;
-  await sql`
-    insert into public.tenants (name, slug, plan, created_by)
-    select 'Funil ' || n, 'bench-funnel-' || n, 'pro', u.id
-    from generate_series(1, ${tenantCount}) n join auth.users u on u.email = 'bench-funnel-' || n || '@example.test'`;
-  await sql`
-    insert into public.memberships (tenant_id, user_id, role)
-    select t.id, t.created_by, 'member' from public.tenants t where t.slug like 'bench-funnel-%'`;
-  await sql`
-    insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
-    select t.id, 'zapi', 'WhatsApp', t.slug from public.tenants t where t.slug like 'bench-funnel-%'`;
-  await sql`
-    insert into public.contacts (tenant_id, phone, name, created_at)
-    select t.id, '+55319' || lpad(((substring(t.slug from 'bench-funnel-(\\d+)')::int - 1) * ${contactsPerTenant} + c)::text, 8, '0'),
-           'Contato ' || c, now() - make_interval(days => (c * 7) % (${months} * 30))
-    from public.tenants t cross join generate_series(1, ${contactsPerTenant}) c where t.slug like 'bench-funnel-%'`;
-  await sql`
-    insert into public.conversations (tenant_id, inbox_id, contact_id, created_at)
-    select c.tenant_id, i.id, c.id, c.created_at
-    from public.contacts c join public.inboxes i on i.tenant_id = c.tenant_id
-    join public.tenants t on t.id = c.tenant_id where t.slug like 'bench-funnel-%'`;
-  for (let back = months; back >= 0; back--) {
-    await sql`select private.ensure_message_partition((date_trunc('month', now()) - make_interval(months => ${back}::int))::date)`;
-  }
+  await seedMessagingCompanies(sql, companies(sql));
+  await ensureMessagePartitions(sql, months);
   say("companies, contacts and conversations made; moving contacts through the funnel");
-  // A third of the contacts qualified, half of those became customers; every tenth lost.
-  await sql`
-    insert into public.contact_stage_changes (contact_id, to_stage, actor_kind)
-    select c.id, 'qualified', 'rule' from public.contacts c join public.tenants t on t.id = c.tenant_id
-    where t.slug like 'bench-funnel-%' and abs(hashtext(c.id::text)) % 3 = 0`;
-  await sql`
-    insert into public.contact_stage_changes (contact_id, to_stage, actor_kind)
-    select c.id, 'customer', 'rule' from public.contacts c join public.tenants t on t.id = c.tenant_id
-    where t.slug like 'bench-funnel-%' and abs(hashtext(c.id::text)) % 6 = 0`;
-  await sql`
-    insert into public.contact_stage_changes (contact_id, to_stage, actor_kind)
-    select c.id, 'lost', 'rule' from public.contacts c join public.tenants t on t.id = c.tenant_id
-    where t.slug like 'bench-funnel-%' and abs(hashtext(c.id::text)) % 10 = 1`;
-  // Message k of a conversation: odd k from the contact, even k a reply (a person's every fifth
-  // reply, else the bot's) 5–300 s later; pairs an hour apart from the conversation's start.
+  await seedFunnelMoves(sql, companies(sql));
   say("funnel moves made; writing messages");
-  await sql`alter table public.messages disable trigger user`;
-  try {
-    const tenantsPerStatement = Math.max(1, Math.floor(200_000 / (contactsPerTenant * perConversation)));
-    const began = performance.now();
-    for (let from = 1; from <= tenantCount; from += tenantsPerStatement) {
-      await sql`
-        insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, type, body, status,
-                                     provider_message_id, created_at)
-        select v.tenant_id, v.inbox_id, v.id, v.contact_id, k,
-               case when k % 2 = 0 then 'out' else 'in' end::public.message_direction,
-               case when k % 2 = 1 then 'user' when k % 10 = 0 then 'human' else 'assistant' end::public.message_role,
-               'text', 'Mensagem ' || k, case when k % 2 = 0 then 'read' else 'received' end::public.message_status,
-               'wamid.funnel.' || v.id || '.' || k,
-               least(now() - interval '1 minute', v.created_at + make_interval(hours => (k - 1) / 2)
-                     + case when k % 2 = 0 then make_interval(secs => 5 + abs(hashtext(v.id::text || k)) % 295) else interval '0' end)
-        from public.conversations v
-        join public.tenants t on t.id = v.tenant_id
-        cross join generate_series(1, ${perConversation}::int) k
-        where t.slug like 'bench-funnel-%'
-          and substring(t.slug from 'bench-funnel-(\\d+)')::int between ${from}::int and ${from + tenantsPerStatement - 1}::int`;
-      const done = Math.min(tenantCount, from + tenantsPerStatement - 1);
-      {
-        say(`  ${done} companies, ${(done * contactsPerTenant * perConversation).toLocaleString("en")} messages, ${((performance.now() - began) / 1000).toFixed(0)} s`);
-      }
-    }
-  } finally {
-    await sql`alter table public.messages enable trigger user`;
-  }
+  await insertMessages(sql, companies(sql), { perConversation, shape: replyShape(sql, "wamid.funnel") });
   say("analyzing");
   await sql`analyze public.messages`;
   await sql`vacuum analyze public.conversations, public.contacts, public.contact_stage_changes, public.memberships, public.tenants`;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -210,11 +155,7 @@ async function main(): Promise<void> {
   } finally {
     if (!keep) {
       say("removing the bench companies");
-      await sql`alter table public.messages disable trigger user`;
-      await sql`delete from public.messages m using public.tenants t where t.id = m.tenant_id and t.slug like 'bench-funnel-%'`;
-      await sql`alter table public.messages enable trigger user`;
-      await sql`delete from public.tenants where slug like 'bench-funnel-%'`;
-      await sql`delete from auth.users where email like 'bench-funnel-%@example.test'`;
+      await removeMessagingCompanies(sql, companies(sql));
     }
     await sql.end();
   }

@@ -14,11 +14,14 @@
 import postgres from "postgres";
 import { withUserTransaction } from "../../supabase/functions/_shared/user-transaction.ts";
 import { dbUrl, type InstanceName, stackInstance } from "../stack/instances.ts";
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
+import { option, percentile, say } from "./engine-bench-support.ts";
+import {
+  ensureMessagePartitions,
+  insertMessages,
+  type MessagingCompanies,
+  removeMessagingCompanies,
+  seedMessagingCompanies,
+} from "./messaging-bench-support.ts";
 
 const instance = stackInstance(option("--instance", "bench") as InstanceName);
 const messageCount = Number(option("--messages", "10000000"));
@@ -29,7 +32,6 @@ const reuse = process.argv.includes("--reuse");
 const contactsPerTenant = 20;
 const months = 12;
 const targetP95Ms = 1;
-const say = (line: string) => console.log(`bench: ${line}`);
 
 interface Caller {
   userId: string;
@@ -54,77 +56,37 @@ const lastOfTenant = (sql: postgres.Sql | postgres.TransactionSql, tenantId: str
   from public.messages where tenant_id = ${tenantId}
   order by created_at desc limit 10`;
 
+function companies(sql: postgres.Sql): MessagingCompanies {
+  return {
+    prefix: "bench-read",
+    name: "Leitura",
+    tenants: tenantCount,
+    contactsPerTenant,
+    phonePrefix: "+55219",
+    membershipRole: "member",
+    // Conversations start in any of the last 12 months.
+    conversationCreatedAt: sql`date_trunc('month', now()) - make_interval(months => abs(hashtext(c.id::text)) % ${months}::int)`,
+  };
+}
+
 async function seed(sql: postgres.Sql): Promise<void> {
   const perConversation = Math.ceil(messageCount / (tenantCount * contactsPerTenant));
   say(`seeding ${tenantCount} companies × ${contactsPerTenant} conversations × ${perConversation} messages over ${months} months`);
-  await sql`
-    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
-                            raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-    select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated',
-           'bench-read-' || n || '@example.test', '', now(), '{"provider":"email","providers":["email"]}', '{}', now(), now()
-    from generate_series(1, ${tenantCount}) n`;
-  await sql`
-    insert into public.tenants (name, slug, plan, created_by)
-    select 'Leitura ' || n, 'bench-read-' || n, 'pro', u.id
-    from generate_series(1, ${tenantCount}) n join auth.users u on u.email = 'bench-read-' || n || '@example.test'`;
-  await sql`
-    insert into public.memberships (tenant_id, user_id, role)
-    select t.id, t.created_by, 'member' from public.tenants t where t.slug like 'bench-read-%'`;
-  await sql`
-    insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
-    select t.id, 'zapi', 'WhatsApp', t.slug from public.tenants t where t.slug like 'bench-read-%'`;
-  await sql`
-    insert into public.contacts (tenant_id, phone, name)
-    select t.id, '+55219' || lpad(((substring(t.slug from 'bench-read-(\\d+)')::int - 1) * ${contactsPerTenant} + c)::text, 8, '0'), 'Contato ' || c
-    from public.tenants t cross join generate_series(1, ${contactsPerTenant}) c where t.slug like 'bench-read-%'`;
-  await sql`
-    insert into public.conversations (tenant_id, inbox_id, contact_id, created_at)
-    select c.tenant_id, i.id, c.id, date_trunc('month', now()) - make_interval(months => abs(hashtext(c.id::text)) % ${months})
-    from public.contacts c join public.inboxes i on i.tenant_id = c.tenant_id
-    join public.tenants t on t.id = c.tenant_id where t.slug like 'bench-read-%'`;
-  for (let back = months - 1; back >= 0; back--) {
-    await sql`select private.ensure_message_partition((date_trunc('month', now()) - make_interval(months => ${back}::int))::date)`;
-  }
-  // Conversations start in any of the last 12 months; message k of a conversation lands
-  // k / perConversation of the way from the conversation's start to now.
-  await sql`alter table public.messages disable trigger user`;
-  try {
-    const tenantsPerStatement = Math.max(1, Math.floor(200_000 / (contactsPerTenant * perConversation)));
-    const began = performance.now();
-    for (let from = 1; from <= tenantCount; from += tenantsPerStatement) {
-      await sql`
-        insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, type, body, status,
-                                     provider_message_id, created_at)
-        select v.tenant_id, v.inbox_id, v.id, v.contact_id, k,
-               case when k % 2 = 0 then 'out' else 'in' end::public.message_direction,
-               case when k % 2 = 0 then 'assistant' else 'user' end::public.message_role,
-               'text', 'Mensagem ' || k || ' da conversa', case when k % 2 = 0 then 'read' else 'received' end::public.message_status,
-               'wamid.read.' || v.id || '.' || k,
-               to_timestamp(extract(epoch from v.created_at) + (extract(epoch from now()) - extract(epoch from v.created_at) - 60) * k / ${perConversation}::int)
-        from public.conversations v
-        join public.tenants t on t.id = v.tenant_id
-        cross join generate_series(1, ${perConversation}::int) k
-        where t.slug like 'bench-read-%'
-          and substring(t.slug from 'bench-read-(\\d+)')::int between ${from}::int and ${from + tenantsPerStatement - 1}::int`;
-      const done = Math.min(tenantCount, from + tenantsPerStatement - 1);
-      if (done % 100 < tenantsPerStatement) {
-        const seconds = (performance.now() - began) / 1000;
-        say(`  ${done} companies, ${(done * contactsPerTenant * perConversation).toLocaleString("en")} messages, ${seconds.toFixed(0)} s`);
-      }
-    }
-    await sql`
-      update public.conversations v set last_message_index = ${perConversation}::int, last_message_at = now()
-      from public.tenants t where t.id = v.tenant_id and t.slug like 'bench-read-%'`;
-  } finally {
-    await sql`alter table public.messages enable trigger user`;
-  }
+  await seedMessagingCompanies(sql, companies(sql));
+  await ensureMessagePartitions(sql, months - 1);
+  // Message k of a conversation lands k / perConversation of the way from the conversation's start to now.
+  await insertMessages(sql, companies(sql), {
+    perConversation,
+    shape: {
+      role: sql`case when k % 2 = 0 then 'assistant' else 'user' end::public.message_role`,
+      body: sql`'Mensagem ' || k || ' da conversa'`,
+      createdAt: sql`to_timestamp(extract(epoch from v.created_at) + (extract(epoch from now()) - extract(epoch from v.created_at) - 60) * k / ${perConversation}::int)`,
+      providerIdPrefix: "wamid.read",
+    },
+  });
   say("analyzing");
   await sql`analyze public.messages`;
   await sql`vacuum analyze public.conversations, public.memberships, public.tenants`;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
 
 async function measure(name: string, callers: Caller[], once: (caller: Caller) => Promise<number>) {
@@ -204,11 +166,7 @@ async function main(): Promise<void> {
   } finally {
     if (!keep) {
       say("removing the bench companies");
-      await sql`alter table public.messages disable trigger user`;
-      await sql`delete from public.messages m using public.tenants t where t.id = m.tenant_id and t.slug like 'bench-read-%'`;
-      await sql`alter table public.messages enable trigger user`;
-      await sql`delete from public.tenants where slug like 'bench-read-%'`;
-      await sql`delete from auth.users where email like 'bench-read-%@example.test'`;
+      await removeMessagingCompanies(sql, companies(sql));
     }
     await sql.end();
   }
