@@ -5,7 +5,9 @@
 // record_interview_answer tool: a wrong-typed answer comes back to the model as the tool's error,
 // fitting ones are stored typed, and the last required one completes the interview; after that
 // the inbox's own responder answers the conversation again; the project's report counts it, and
-// the owner is told the project finished.
+// the owner is told the project finished. Then the issue's survey: three questions to twenty
+// contacts, invited at the project's rate, each answering in one message, the report counting them
+// and the owner told.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   call,
@@ -22,6 +24,7 @@ import {
   repliesArrive,
   setInboxResponder,
   stackEnv,
+  waitFor,
   whatsAppSender,
 } from "../fixtures/index.ts";
 
@@ -145,5 +148,72 @@ describe("an interview conducted on WhatsApp", () => {
     const [frontDeskRun] = await sql<{ team_id: string }[]>`select team_id from public.executions where id = ${last[4].execution_id}`;
     expect(frontDeskRun.team_id).toBe(frontDeskId);
     expect(last[4].body).toContain("Olá! Como posso ajudar?");
+  });
+
+  it("launches a 3-question survey to 20 contacts: invitations at the project's rate, answers extracted, a report and the owner told", async () => {
+    const asOwner = (method: string, path: string, body?: unknown) => call(company.owner, method, path, { tenant: company.tenantId, body });
+    const phones = Array.from({ length: 20 }, (_, index) => `55219${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}${String(index).padStart(2, "0")}`);
+    const contacts = await sql<{ id: string }[]>`
+      insert into public.contacts (tenant_id, phone, name)
+      select ${company.tenantId}, '+' || phone, 'Cliente ' || n
+      from unnest(${phones}::text[]) with ordinality as given (phone, n)
+      returning id`;
+    const project = await expectStatus(asOwner("POST", "/projects", {
+      name: "Satisfação em massa",
+      inbox_id: inbox.inboxId,
+      responder_team_id: surveyTeamId,
+      invitation_text: "Olá! Três perguntas rápidas?",
+      send_rate_per_minute: 10,
+      questions: [
+        { id: "score", text: "De 1 a 5?", answer_type: "scale_1_5" },
+        { id: "recommend", text: "Recomendaria?", answer_type: "yes_no" },
+        { id: "why", text: "Por quê?", answer_type: "free_text" },
+      ],
+    }), 201);
+    expect(await expectStatus(asOwner("POST", `/projects/${project.id}/launch`, { contact_ids: contacts.map((contact) => contact.id) }), 200))
+      .toMatchObject({ created: 20 });
+
+    // The invitation job, as pg_cron runs it each minute: ten a minute. The test moves the first
+    // ten invitations a minute back instead of waiting for the clock.
+    const invite = async () => (await sql<{ sent: number }[]>`select private.send_interview_invitations() as sent`)[0].sent;
+    expect(await invite()).toBe(10);
+    expect(await invite()).toBe(0);
+    await sql`update public.interviews set invited_at = invited_at - interval '61 seconds' where project_id = ${project.id} and status = 'invited'`;
+    expect(await invite()).toBe(10);
+
+    // Every contact answers the three questions in one message; the interviewer records each.
+    const scores = phones.map((_, index) => 1 + (index % 5));
+    for (let start = 0; start < phones.length; start += 5) {
+      await Promise.all(phones.slice(start, start + 5).map(async (from, offset) => {
+        const index = start + offset;
+        const text = [
+          `Nota ${scores[index]}, recomendaria, atendimento rápido`,
+          answer("score", String(scores[index])),
+          answer("recommend", index % 4 === 0 ? "não" : "sim"),
+          answer("why", "atendimento rápido"),
+        ].join("\n");
+        const delivery = await whatsAppSender.deliver(stackEnv.functionsUrl, inbox, whatsAppSender.inboundText(inbox, { from, name: `Cliente ${index + 1}`, text }));
+        expect(delivery.status).toBe(200);
+      }));
+    }
+    await waitFor(async () => {
+      const [{ completed }] = await sql<{ completed: number }[]>`
+        select count(*)::int as completed from public.interviews where project_id = ${project.id} and status = 'completed'`;
+      return completed === 20 ? completed : null;
+    }, "twenty completed interviews", 150_000, 250);
+
+    const report = await expectStatus(asOwner("GET", `/projects/${project.id}/report`), 200);
+    expect(report).toMatchObject({ completion_rate: 1, interviews: { total: 20, completed: 20 } });
+    const byId = Object.fromEntries(report.questions.map((question: { id: string }) => [question.id, question]));
+    expect(byId.score).toMatchObject({ answered: 20, distribution: { "1": 4, "2": 4, "3": 4, "4": 4, "5": 4 }, average: 3, min: 1, max: 5 });
+    expect(byId.recommend).toMatchObject({ answered: 20, distribution: { "true": 15, "false": 5 } });
+    expect(byId.why.answered).toBe(20);
+    expect(byId.why.words).toEqual(expect.arrayContaining([expect.objectContaining({ word: "atendimento", count: 20 })]));
+
+    await sql`select private.notice_finished_projects()`;
+    const notices = await expectStatus(asOwner("GET", "/notifications?limit=100"), 200);
+    expect(notices.items.filter((item: { event: string; payload: { project_id?: string } }) =>
+      item.event === "project_finished" && item.payload.project_id === project.id
+    )).toEqual([expect.objectContaining({ payload: expect.objectContaining({ interviews: 20, completed: 20 }) })]);
   });
 });
