@@ -184,6 +184,8 @@ describe("the /notifications API", () => {
       expect.objectContaining({ event: "handoff_requested", roles: ["owner"], is_default: false }),
       expect.objectContaining({ event: "dead_letter", roles: ["owner", "admin"], channels: ["whatsapp", "sms", "email"], is_default: true }),
       expect.objectContaining({ event: "budget_80", roles: ["owner"], is_default: true }),
+      expect.objectContaining({ event: "approval_requested", roles: ["owner", "admin"], channels: ["email"], is_default: true }),
+      expect.objectContaining({ event: "project_finished", roles: ["owner", "admin"], channels: ["whatsapp", "sms", "email"], is_default: true }),
     ]);
   });
 
