@@ -64,6 +64,16 @@ describe("agents with knowledge bases", () => {
     expect(withSources.citations[0]).toMatchObject({ n: 1, document_id: document.document.id, document_title: "Política de pessoas", version: 1, heading_path: ["Férias"] });
     expect(without.citations).toEqual([]);
 
+    // The run's status (what the monitor and the result read) says the same, with the base to link to.
+    const status = await expectStatus(call(company.owner, "GET", `/executions/${run.id}/status`, { tenant }), 200);
+    const informedCard = status.agents.find((agent: { agent_id: string }) => agent.agent_id === informed.id);
+    expect(informedCard.citations[0]).toEqual({
+      n: 1, document_id: document.document.id, document_title: "Política de pessoas", knowledge_base_id: base.id, version: 1,
+      heading_path: ["Férias"], score: expect.any(Number),
+    });
+    expect(informedCard.citations).toHaveLength(withSources.citations.length);
+    expect(status.agents.find((agent: { agent_id: string }) => agent.agent_id === plain.id).citations).toEqual([]);
+
     // The model was called with exactly the system prompt plus the cited passages, in order.
     const passages: KnowledgePassage[] = [];
     for (const citation of withSources.citations) {

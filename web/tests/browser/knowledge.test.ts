@@ -148,6 +148,33 @@ describe("a builder", () => {
   });
 });
 
+describe("a run of an agent that searches the base", () => {
+  it("shows the passages its agent was given, each linking to its document", async () => {
+    const agent = await callApi(owner, "POST", "/agents", {
+      name: "Livreiro",
+      provider: "demo",
+      model: "demo-small",
+      status: "active",
+      config: { latency_ms: 0 },
+      knowledge_base_ids: [baseId],
+    });
+    const team = await callApi(owner, "POST", "/teams", {
+      name: "Balcão",
+      workflow_type: "sequential",
+      config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
+      agents: [{ agent_id: agent.id, role: "member", execution_order: 1 }],
+    });
+    const started = await callApi(owner, "POST", `/teams/${team.id}/execute`, { initial_prompt: "A livraria abre no sábado?" });
+    await open(ownerPage, `/executions/${started.execution_id}`);
+    const sources = ownerPage.getByTestId("agent-sources");
+    await sources.waitFor();
+    expect(await sources.getByTestId("agent-source").first().innerText()).toBe("[1] horarios.md — Horários");
+    await sources.getByRole("link", { name: "horarios.md" }).first().click();
+    await ownerPage.waitForURL(new RegExp(`/knowledge/${baseId}\\?document=`));
+    await ownerPage.getByTestId("document-detail").waitFor();
+  });
+});
+
 describe("an analyst of the company", () => {
   it("reads the bases without a way to change them, at phone and desktop widths, in Portuguese and English", async () => {
     const { context, page } = await newPage(chromium.browser, 390);

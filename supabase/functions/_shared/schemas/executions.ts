@@ -164,6 +164,18 @@ export const executionStepApproval = z.object({
 export type ExecutionStepApproval = z.infer<typeof executionStepApproval>;
 
 /** One agent's step in a run, by position. */
+/** One passage a step was given: its number, the document (null base once deleted), where in it, how close. */
+export const stepCitation = z.object({
+  n: z.number().int(),
+  document_id: uuid(),
+  document_title: z.string(),
+  knowledge_base_id: uuid().nullable(),
+  version: z.number().int().nullable(),
+  heading_path: z.array(z.string()),
+  score: z.number().nullable(),
+});
+export type StepCitation = z.infer<typeof stepCitation>;
+
 export const executionAgentStatus = z.object({
   step_id: uuid(),
   agent_id: uuid(),
@@ -181,6 +193,8 @@ export const executionAgentStatus = z.object({
   started_at: timestamp().nullable(),
   finished_at: timestamp().nullable(),
   approval: executionStepApproval.nullable(),
+  /** The knowledge passages the step's model was given, [1] first (its output cites them as [n]). */
+  citations: z.array(stepCitation),
 });
 export type ExecutionAgentStatus = z.infer<typeof executionAgentStatus>;
 

@@ -109,6 +109,16 @@ export async function executionStatus(
                'input_tokens', s.input_tokens, 'output_tokens', s.output_tokens, 'cost_usd', s.cost_usd,
                'latency_ms', s.latency_ms, 'skip_reason', s.skip_reason, 'error', s.error_message,
                'started_at', s.started_at, 'finished_at', s.finished_at,
+               -- The passages the step's model was given ([n] in its output), each with its
+               -- document's knowledge base for a link; a document deleted since keeps its title.
+               'citations', (
+                 select coalesce(jsonb_agg(jsonb_build_object(
+                   'n', (c ->> 'n')::int, 'document_id', c ->> 'document_id', 'document_title', c ->> 'document_title',
+                   'knowledge_base_id', d.knowledge_base_id, 'version', (c ->> 'version')::int,
+                   'heading_path', coalesce(c -> 'heading_path', '[]'::jsonb), 'score', (c ->> 'score')::float8
+                 ) order by (c ->> 'n')::int), '[]'::jsonb)
+                 from jsonb_array_elements(s.citations) c
+                 left join public.documents d on d.id = (c ->> 'document_id')::uuid and d.tenant_id = s.tenant_id),
                'approval', case when s.overrides ? 'approval' then jsonb_build_object(
                  'approvers', coalesce(s.overrides #> '{approval,approvers}', '[]'::jsonb),
                  'timeout_seconds', s.overrides #> '{approval,timeout_seconds}',

@@ -11,6 +11,7 @@ import {
   timelinePageSize,
   decisionsFor,
   withApprovals,
+  withCitations,
   withEarlierEvents,
   withStepText,
   type MonitorEvent,
@@ -50,6 +51,7 @@ function status(): ExecutionStatusResponse {
       started_at: null,
       finished_at: null,
       approval: null,
+      citations: [],
     })),
     cost_usd: 0,
     input_tokens: 0,
@@ -347,5 +349,34 @@ describe("a running agent's text as it is written (step_text)", () => {
     expect(withStepText(state, text(1, "cedo", 1, steps[1])).streams).toEqual({});
     expect(withStepText(state, text(1, "?", 1, "00000000-0000-4000-8000-0000000000ff")).streams).toEqual({});
     expect(withStepText(state, { step_id: steps[0], seq: "1", attempt: 1, text_so_far: "x" }).streams).toEqual({});
+  });
+});
+
+describe("the passages an agent was given", () => {
+  const citation = {
+    n: 1,
+    document_id: "00000000-0000-4000-8000-0000000000d1",
+    document_title: "Manual do colaborador",
+    knowledge_base_id: "00000000-0000-4000-8000-0000000000e1",
+    version: 2,
+    heading_path: ["Férias", "Como pedir"],
+    score: 0.82,
+  };
+
+  it("takes them from a status read of the same run, and keeps what it had when the read has none", () => {
+    const state = initialState(status(), null);
+    const read = status();
+    read.agents[0].citations = [citation];
+    const merged = withCitations(state, read);
+    expect(merged.agents[0].citations).toEqual([citation]);
+    expect(merged.agents[1].citations).toEqual([]);
+    expect(withCitations(merged, status()).agents[0].citations).toEqual([citation]);
+  });
+
+  it("ignores a read of another run", () => {
+    const read = status();
+    read.execution_id = "00000000-0000-4000-8000-000000000099";
+    read.agents[0].citations = [citation];
+    expect(withCitations(initialState(status(), null), read).agents[0].citations).toEqual([]);
   });
 });

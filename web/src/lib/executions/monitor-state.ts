@@ -340,6 +340,20 @@ export function withApprovals(state: MonitorState, status: ExecutionStatusRespon
   return { ...state, agents };
 }
 
+/**
+ * Each agent's knowledge passages as a fresh status read has them: the executor records them before
+ * the provider call, and no event carries them, so the page reads the status when a result arrives.
+ */
+export function withCitations(state: MonitorState, status: ExecutionStatusResponse): MonitorState {
+  if (status.execution_id !== state.run.execution_id) return state;
+  const fresh = new Map(status.agents.map((agent) => [agent.step_id, agent.citations]));
+  const agents = state.agents.map((agent) => {
+    const citations = fresh.get(agent.step_id);
+    return citations && citations.length > 0 ? { ...agent, citations } : agent;
+  });
+  return { ...state, agents };
+}
+
 /** The steps waiting for a decision this person may take. */
 export function decisionsFor(state: MonitorState): ExecutionAgentStatus[] {
   return state.agents.filter((agent) => agent.status === "waiting_approval" && agent.approval?.can_decide);

@@ -54,6 +54,8 @@ export const executionsEn = {
     attempt: "Attempt {attempt}",
     partialResult: "Partial result",
     output: "Answer",
+    sources: "Sources consulted",
+    sourceDeleted: "document deleted",
     writing: "Writing…",
     noOutput: "No answer yet.",
     timeline: "Event log",

@@ -54,6 +54,8 @@ export const executionsPtBR = {
     attempt: "Tentativa {attempt}",
     partialResult: "Resultado parcial",
     output: "Resposta",
+    sources: "Fontes consultadas",
+    sourceDeleted: "documento excluído",
     writing: "Escrevendo…",
     noOutput: "Ainda sem resposta.",
     timeline: "Registro de eventos",
