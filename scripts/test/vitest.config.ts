@@ -11,6 +11,9 @@ export default defineConfig({
     // *.asymmetric.test.ts need the stack on signing keys: vitest.asymmetric.config.ts runs them.
     exclude: ["**/node_modules/**", ".stack/**", "web/**", "**/*.asymmetric.test.ts"],
     fileParallelism: false,
+    // One file at a time either way; a worker thread per file starts faster than a forked process,
+    // and each thread has its own process.env copy, so a file's settings never reach the next.
+    pool: "threads",
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
