@@ -1,5 +1,6 @@
 // The browser flows: Debian's Chromium driven by playwright-core against the web app that
-// scripts/test/run-all.ts serves (WEB_URL) on the test stack. One file at a time: they share the app.
+// scripts/test/run-all.ts serves (WEB_URL) on the test stack. Two files at a time: each makes its
+// own people and companies, and only outbound-reply binds the stack's fixed fake WhatsApp port.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,7 +8,8 @@ export default defineConfig({
     root: new URL(".", import.meta.url).pathname,
     include: ["*.test.ts"],
     environment: "node",
-    fileParallelism: false,
+    fileParallelism: true,
+    maxWorkers: 2,
     testTimeout: 90_000,
     hookTimeout: 60_000,
   },
