@@ -5,11 +5,12 @@
 import { error } from "@sveltejs/kit";
 import { executionResult, executionStatusResponse, type ExecutionEvent } from "$schemas/executions.ts";
 import { ApiFailure, createApi } from "$lib/server/api";
+import { apiDownload } from "$lib/server/api-download";
 import { readLogPage } from "$lib/server/execution-log";
 import { executionPath } from "$lib/server/executions";
 import { runJson, runMarkdown } from "$lib/server/run-export";
 import { translator } from "$lib/server/translator";
-import type { RequestEvent, RequestHandler } from "./$types";
+import type { RequestHandler } from "./$types";
 
 /** At most this many events go into an export (1000 a page): a runaway log stays a file people can open. */
 const maxLogPages = 20;
@@ -24,7 +25,7 @@ export const GET: RequestHandler = async (event) => {
   const format = event.url.searchParams.get("format") ?? "md";
   if (format !== "md" && format !== "json" && format !== "pdf") error(400, { message: "format must be md, json or pdf.", code: "bad_request" });
   const api = createApi(event);
-  if (format === "pdf") return await runPdf(event, api, path);
+  if (format === "pdf") return await apiDownload(event, `${path}/export.pdf`, "application/pdf", "renum-run.pdf", { locale: event.locals.locale });
   let record;
   try {
     const status = await api.get(`${path}/status`, executionStatusResponse);
@@ -53,20 +54,3 @@ export const GET: RequestHandler = async (event) => {
     },
   });
 };
-
-async function runPdf(event: RequestEvent, api: ReturnType<typeof createApi>, path: string): Promise<Response> {
-  let answer: Response;
-  try {
-    answer = await api.download(`${path}/export.pdf`, "application/pdf", { locale: event.locals.locale });
-  } catch (cause) {
-    if (cause instanceof ApiFailure) error(cause.status as Parameters<typeof error>[0], { message: cause.message, code: cause.code });
-    throw cause;
-  }
-  return new Response(answer.body, {
-    headers: {
-      "content-type": "application/pdf",
-      "content-disposition": answer.headers.get("content-disposition") ?? `attachment; filename="renum-run.pdf"`,
-      "cache-control": "no-store",
-    },
-  });
-}
