@@ -12,5 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 90_000,
     hookTimeout: 60_000,
+    // A poll on a page waits for the interface, as a locator's waitFor does: the same patience
+    // (vitest's one second is too short with two browsers and the stack on two CPUs).
+    expect: { poll: { timeout: 15_000 } },
   },
 });
