@@ -17,7 +17,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SignJWT } from "jose";
 import { withUserTransaction } from "../../supabase/functions/_shared/user-transaction.ts";
-import { runReadOnly } from "../../supabase/functions/mcp/mcp-query.ts";
+import { runReadOnly } from "../../supabase/functions/_shared/read-only-query.ts";
 import { jwtSecret } from "../stack/keys.ts";
 import { line, openBenchStack, option, say, seedAgents, seedCompany, seedTeam, startRun, summarize } from "./engine-bench-support.ts";
 

@@ -142,6 +142,22 @@ comment on function private.is_valid_cnpj(text) is
 
 alter table public.tenants add constraint tenants_tax_id_valid_cnpj check (tax_id is null or private.is_valid_cnpj(tax_id));
 
+-- A session may be narrowed to one company: `renum.tenant_scope` (a transaction-local setting the
+-- functions set for an MCP token of one company and for an agent's query_data in a run) makes the
+-- caller a member of that company only, and never a platform admin. Unset — every request of the
+-- API and the Data API — it changes nothing. It only ever narrows: a session that cleared it would
+-- be back to what its claims allow, no more.
+create or replace function private.tenant_scope()
+returns uuid
+language sql
+stable
+set search_path = ''
+as $$
+  select nullif(pg_catalog.current_setting('renum.tenant_scope', true), '')::uuid;
+$$;
+comment on function private.tenant_scope() is
+  'The one company this session is narrowed to (renum.tenant_scope), or null for all the caller''s companies.';
+
 create or replace function private.is_member(target_tenant_id uuid)
 returns boolean
 language sql
@@ -152,6 +168,7 @@ as $$
   select exists (
     select 1 from public.memberships m
     where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
+      and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope()))
   );
 $$;
 comment on function private.is_member(uuid) is
@@ -167,6 +184,7 @@ as $$
   select exists (
     select 1 from public.memberships m
     where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid()) and m.role = any (allowed)
+      and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope()))
   );
 $$;
 comment on function private.has_role(uuid, public.member_role[]) is
@@ -204,6 +222,7 @@ as $$
     select 1 from public.memberships m
     where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
       and wanted = any (private.role_capabilities(m.role))
+      and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope()))
   );
 $$;
 comment on function private.has_capability(uuid, public.tenant_capability) is
@@ -216,7 +235,8 @@ stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((select p.is_platform_admin from public.profiles p where p.id = (select auth.uid())), false);
+  select (select private.tenant_scope()) is null
+     and coalesce((select p.is_platform_admin from public.profiles p where p.id = (select auth.uid())), false);
 $$;
 comment on function private.is_platform_admin() is 'True when the caller is a platform admin.';
 
@@ -227,7 +247,8 @@ stable
 security definer
 set search_path = ''
 as $$
-  select m.tenant_id from public.memberships m where m.user_id = (select auth.uid());
+  select m.tenant_id from public.memberships m where m.user_id = (select auth.uid())
+    and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope()));
 $$;
 comment on function private.tenants_of_caller() is 'The tenants the caller belongs to (for `tenant_id in (select ...)` policies).';
 
@@ -805,6 +826,7 @@ as $$
     select pg_catalog.array_agg(c order by c)
     from public.memberships m, pg_catalog.unnest(private.role_capabilities(m.role)) c
     where m.tenant_id = target_tenant_id and m.user_id = (select auth.uid())
+      and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope()))
   ), array[]::public.tenant_capability[]);
 $$;
 comment on function public.my_capabilities(uuid) is
@@ -825,6 +847,7 @@ grant select, delete on public.invitations to authenticated;
 grant insert (tenant_id, email, role, invited_by) on public.invitations to authenticated;
 
 -- Policies and constraints call these by reference (no schema usage needed), as the caller.
+grant execute on function private.tenant_scope() to authenticated, service_role;
 grant execute on function private.is_member(uuid) to authenticated, service_role;
 grant execute on function private.has_role(uuid, public.member_role[]) to authenticated, service_role;
 grant execute on function private.is_platform_admin() to authenticated, service_role;

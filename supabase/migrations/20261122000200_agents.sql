@@ -113,7 +113,8 @@ as $$
   union
   select s.agent_id from public.agent_shares s
   where s.grantee_tenant_id in (select m.tenant_id from public.memberships m
-                                where m.user_id = (select auth.uid()) and (minimum = 'use' or m.role <> 'analyst'))
+                                where m.user_id = (select auth.uid()) and (minimum = 'use' or m.role <> 'analyst')
+                                  and ((select private.tenant_scope()) is null or m.tenant_id = (select private.tenant_scope())))
     and (minimum = 'use' or s.permission = 'edit');
 $$;
 comment on function private.agents_shared_with_caller(public.share_permission) is

@@ -13,7 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
-import { runReadOnly } from "../../supabase/functions/mcp/mcp-query.ts";
+import { runReadOnly } from "../../supabase/functions/_shared/read-only-query.ts";
 import {
   addMember,
   type ApiUser,
@@ -545,6 +545,31 @@ describe("the query tool", () => {
     const refused = await callTool(reader, "run_team", { team_id: teamId, prompt: "not allowed" });
     expect(refused).toMatchObject({ isError: true });
     expect(refused.text).toMatch(/needs the right to run teams/);
+  });
+
+  it("acts for one company only: a token's maker who also belongs to another company reads nothing of it through the token", async () => {
+    await addMember(sql, other.tenantId, company.owner, "member");
+    try {
+      // The person reads both companies in the app; the token of `company` reads `company` alone.
+      const client = await connect(readToken);
+      expect((await query(client, "select name from public.teams order by name")).rows).toEqual([{ name: "MCP team" }]);
+      expect((await query(client, `select id from public.executions where id = '${otherRunId}'`)).rows).toEqual([]);
+      expect((await query(client, "select count(*)::int as companies from public.tenants")).rows).toEqual([{ companies: 1 }]);
+      const listed = await callTool(client, "list_teams");
+      expect(listed.text).not.toContain("Other team");
+      // So does their own access token, for the company X-Tenant-Id names.
+      const named = await connect(company.owner.token, { "x-tenant-id": other.tenantId });
+      expect((await query(named, "select name from public.teams order by name")).rows).toEqual([{ name: "Other team" }]);
+      // The database alone, without the server's text checks: the scope is what narrows.
+      const claims = { sub: company.owner.id, role: "authenticated" as const, aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+      expect((await runReadOnly(sql, claims, "select name from public.teams order by name")).rows).toEqual([{ name: "MCP team" }, { name: "Other team" }]);
+      expect((await runReadOnly(sql, claims, "select name from public.teams order by name", company.tenantId)).rows).toEqual([{ name: "MCP team" }]);
+      // Clearing the scope inside the statement is a session change: no rows are answered.
+      await expect(runReadOnly(sql, claims, "select name, set_config('renum.tenant_scope', '', true) from public.teams", company.tenantId))
+        .rejects.toMatchObject({ code: "query_session_change" });
+    } finally {
+      await sql`delete from public.memberships where tenant_id = ${other.tenantId} and user_id = ${company.owner.id}`;
+    }
   });
 
   it("a user naming a company they are not in: 404 tenant_not_found; a malformed X-Tenant-Id: 400", async () => {

@@ -21,11 +21,21 @@ export function withUserTransaction<T>(
   sql: Sql,
   claims: AccessTokenClaims,
   work: (tx: TransactionSql) => Promise<T>,
+  options: UserTransactionOptions = {},
 ): Promise<T> {
   if (claims.role !== "authenticated" && claims.role !== "anon") {
     throw new Error(`withUserTransaction acts for users and the anon key, not for role "${claims.role}"`);
   }
-  return inTransactionAs(sql, claims.role, claims, work);
+  return inTransactionAs(sql, claims.role, claims, work, options.tenantScope ?? null);
+}
+
+export interface UserTransactionOptions {
+  /**
+   * Narrows the user to one of their companies (`renum.tenant_scope`, read by every membership
+   * check in the database): for what acts for one company only — an MCP token of that company, an
+   * agent's query in that company's run — although its person may belong to others.
+   */
+  tenantScope?: string | null;
 }
 
 /**
@@ -33,7 +43,7 @@ export function withUserTransaction<T>(
  * paths: webhooks, orchestration, scheduled jobs. Such work states the tenant in every query.
  */
 export function withServiceTransaction<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  return inTransactionAs(sql, "service_role", { role: "service_role" }, work);
+  return inTransactionAs(sql, "service_role", { role: "service_role" }, work, null);
 }
 
 async function inTransactionAs<T>(
@@ -41,17 +51,20 @@ async function inTransactionAs<T>(
   role: RequestRole,
   claims: Partial<AccessTokenClaims>,
   work: (tx: TransactionSql) => Promise<T>,
+  tenantScope: string | null,
 ): Promise<T> {
   const result = await sql.begin(async (tx) => {
     // set_config('role', …, true) is `set local role …` with the role as a parameter, as PostgREST
     // does it; one round trip sets the role and the claims. The per-claim settings serve helpers
     // written before request.jwt.claims existed (auth.uid() reads request.jwt.claim.sub first).
+    // The scope is always written, empty when none: nothing of an earlier request can linger.
     await tx`
       select
         set_config('role', ${role}, true),
         set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
         set_config('request.jwt.claim.sub', ${claims.sub ?? ""}, true),
-        set_config('request.jwt.claim.role', ${role}, true)`;
+        set_config('request.jwt.claim.role', ${role}, true),
+        set_config('renum.tenant_scope', ${tenantScope ?? ""}, true)`;
     return { value: await work(tx) };
   });
   // Wrapped so postgres.js's typing of begin() does not try to unwrap arrays of results.

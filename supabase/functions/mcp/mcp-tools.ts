@@ -15,7 +15,7 @@ import { callHttpTool } from "../_shared/tools/http-tool.ts";
 import { schemaProblems } from "../_shared/tools/json-schema.ts";
 import { type HttpToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 import { type TransactionSql, withServiceTransaction, withUserTransaction } from "../_shared/user-transaction.ts";
-import { queryLimits, runQuery } from "./mcp-query.ts";
+import { queryLimits, runQuery } from "../_shared/read-only-query.ts";
 
 /**
  * Who a request acts for: an MCP token's maker (private.mcp_token_caller), or a signed-in user
@@ -222,10 +222,11 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
   {
     name: "query",
     description: "Runs ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES or TABLE) as the caller, under the same row " +
-      "security as the app: only the caller's companies' rows are visible. Answers JSON: columns, rows (at most " +
+      "security as the app, for this company only (the token's, or the one X-Tenant-Id names): no other company's rows " +
+      "are visible, even of companies the caller also belongs to. Answers JSON: columns, rows (at most " +
       `${queryLimits.maxRows}), row_count and truncated. The statement is cancelled after ${queryLimits.timeoutMs / 1000} s; ` +
       `writes, SET, COPY, transaction control and several statements are refused; at most ${queryLimits.maxChars} characters. ` +
-      "Filter by tenant_id for one company; list_tables and describe_table document the analytics views.",
+      "list_tables and describe_table document the analytics views.",
     inputSchema: {
       type: "object",
       properties: { query: { type: "string", minLength: 1, description: "One SQL statement, e.g. select id, name from public.teams." } },
@@ -233,7 +234,7 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
       additionalProperties: false,
     },
     writes: false,
-    run: (args, { claims, sql }) => runQuery(sql, claims, args.query as string),
+    run: (args, { caller, claims, sql }) => runQuery(sql, claims, args.query as string, caller.tenantId),
   },
   {
     name: "run_team",
@@ -283,7 +284,10 @@ export interface McpToolbox {
   call(name: string, args: unknown): Promise<McpToolAnswer>;
 }
 
-/** Runs work as the token's maker, under RLS, read-only unless asked otherwise, at most 5 s a statement. */
+/**
+ * Runs work as the token's maker, under RLS narrowed to the token's company (a person in two
+ * companies reads only this one through it), read-only unless asked otherwise, at most 5 s a statement.
+ */
 export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) => ToolContext {
   const claims = caller.claims ?? { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
   return (readOnly: boolean): ToolContext => ({
@@ -296,7 +300,7 @@ export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) 
         // security-definer function, and no statement runs past 5 s.
         await tx`select set_config('transaction_read_only', ${readOnly ? "on" : "off"}, true), set_config('statement_timeout', '5s', true)`;
         return await work(tx);
-      }),
+      }, { tenantScope: caller.tenantId }),
   });
 }
 

@@ -1,6 +1,7 @@
-// The `query` tool of the mcp function: one read-only SQL statement, run AS THE CALLER — role
-// `authenticated` with the caller's claims, so RLS shows the caller's own companies' rows and
-// nothing else, and the caller's grants refuse the `private`, `vault` and `auth` tables.
+// One read-only SQL statement run AS A PERSON, for the mcp function's `query` tool and an agent's
+// `query_data` tool in a run: role `authenticated` with the person's claims, narrowed to one of their
+// companies (the token's, the run's: `renum.tenant_scope`), so RLS shows that company's rows and
+// nothing else, and the person's grants refuse the `private`, `vault` and `auth` tables.
 //
 // What the database enforces (the rules hold whatever the text is):
 //   - the statement is the body of `declare … cursor for <text>`, sent with the extended protocol
@@ -20,14 +21,14 @@
 // the session user, even set_config('role', 'service_role', true) succeeds. So calls that change
 // settings or run SQL given as text (set_config, query_to_xml, ts_stat, …, and U&"…" names that
 // could spell them) are refused by name, session advisory locks too (a rollback keeps them), and the
-// role and claims are checked unchanged after the fetch before any row is answered. (A login that
+// role, claims and company scope are checked unchanged after the fetch before any row is answered. (A login that
 // is a member of `authenticated` only would make the role part the database's; see
 // docs/architecture.md.)
-import { ToolFailure } from "../_shared/tools/registry.ts";
-import type { AccessTokenClaims } from "../_shared/jwt.ts";
+import { ToolFailure } from "./tools/registry.ts";
+import type { AccessTokenClaims } from "./jwt.ts";
 import type postgres from "postgres";
-import type { Sql } from "../_shared/db.ts";
-import { withUserTransaction } from "../_shared/user-transaction.ts";
+import type { Sql } from "./db.ts";
+import { withUserTransaction } from "./user-transaction.ts";
 
 export const queryLimits = {
   /** Rows answered at most; more sets `truncated`. */
@@ -156,6 +157,15 @@ function jsonValue(value: unknown): unknown {
  */
 const extendedProtocol = { simple: false } as unknown as { prepare?: boolean };
 
+/** What the session is after the fetch: compared with what it was set to. */
+interface SessionState {
+  who: string;
+  claims: string | null;
+  sub: string | null;
+  read_only: string;
+  scope: string | null;
+}
+
 /** Thrown to end the transaction with a rollback, carrying the answer out. */
 class Answered {
   constructor(readonly answer: QueryAnswer) {}
@@ -165,16 +175,16 @@ class Answered {
  * Runs `text` as the caller (see the top of this file) and answers its rows, capped; throws
  * QueryRefused for what the caller may not run or got wrong.
  */
-export async function runQuery(sql: Sql, claims: AccessTokenClaims, text: string): Promise<QueryAnswer> {
+export async function runQuery(sql: Sql, claims: AccessTokenClaims, text: string, tenantScope: string | null): Promise<QueryAnswer> {
   refuseByText(text);
-  return await runReadOnly(sql, claims, text);
+  return await runReadOnly(sql, claims, text, tenantScope);
 }
 
 /**
  * The database's part alone — the cursor, the read-only transaction, the timeout, the cap, the
  * claims check, the rollback — without the text checks (the tests show it refuses on its own).
  */
-export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: string): Promise<QueryAnswer> {
+export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: string, tenantScope: string | null = null): Promise<QueryAnswer> {
   const started = performance.now();
   // As withUserTransaction sets them; compared after the fetch.
   const claimsText = JSON.stringify(claims);
@@ -187,16 +197,20 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
         // One Parse (extended protocol): one statement, whatever the text holds.
         tx.unsafe(`declare renum_mcp_query no scroll cursor for\n${text}\n`, [], extendedProtocol),
         tx.unsafe(`fetch forward ${queryLimits.maxRows + 1} from renum_mcp_query`, [], extendedProtocol),
-        tx<{ who: string; claims: string | null; sub: string | null; read_only: string }[]>`
+        tx<SessionState[]>`
           select current_user as who, current_setting('request.jwt.claims', true) as claims,
-                 current_setting('request.jwt.claim.sub', true) as sub, current_setting('transaction_read_only') as read_only`,
+                 current_setting('request.jwt.claim.sub', true) as sub, current_setting('transaction_read_only') as read_only,
+                 current_setting('renum.tenant_scope', true) as scope`,
       ]);
       // The first failure is the cause; the later ones only say the transaction was aborted.
       const failed = pipelined.find((outcome) => outcome.status === "rejected");
       if (failed) throw (failed as PromiseRejectedResult).reason;
       const fetched = (pipelined[2] as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
-      const [state] = (pipelined[3] as PromiseFulfilledResult<{ who: string; claims: string | null; sub: string | null; read_only: string }[]>).value;
-      if (state.who !== claims.role || state.claims !== claimsText || (state.sub ?? "") !== (claims.sub ?? "") || state.read_only !== "on") {
+      const [state] = (pipelined[3] as PromiseFulfilledResult<SessionState[]>).value;
+      if (
+        state.who !== claims.role || state.claims !== claimsText || (state.sub ?? "") !== (claims.sub ?? "") ||
+        state.read_only !== "on" || (state.scope ?? "") !== (tenantScope ?? "")
+      ) {
         throw new QueryRefused("query_session_change", "the statement changed the session's role or claims, so its rows are not answered");
       }
       const columns = (fetched.columns ?? []).map((column) => ({ name: column.name, type: column.type }));
@@ -222,7 +236,7 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
         max_rows: queryLimits.maxRows,
         duration_ms: Math.round(performance.now() - started),
       });
-    });
+    }, { tenantScope });
   } catch (error) {
     if (error instanceof Answered) return error.answer;
     if (error instanceof QueryRefused) throw error;
