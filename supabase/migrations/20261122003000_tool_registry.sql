@@ -18,8 +18,8 @@
 insert into public.tools (id, name, description, parameters) values
   ('current_time', 'Current time', 'Answers the current date and time, in UTC and in the time zone asked for.',
    '{"type": "object", "properties": {"timezone": {"type": "string", "maxLength": 64, "description": "An IANA time zone such as America/Sao_Paulo"}}, "additionalProperties": false}'),
-  ('query_data', 'Query data', 'Runs one read-only SQL query over the company''s data, as the person who started the run.',
-   '{"type": "object", "properties": {"sql": {"type": "string", "maxLength": 10000}}, "required": ["sql"], "additionalProperties": false}')
+  ('query_data', 'Query data', 'Runs ONE read-only PostgreSQL statement (SELECT, WITH … SELECT) over the company''s data, as the person who started the run and in this company only: the tables of schema public (agents, teams, executions, contacts, conversations, messages, projects, interviews, …) and the views of schema analytics. Answers JSON with columns, rows (at most 200) and truncated. Writes, SET and several statements are refused.',
+   '{"type": "object", "properties": {"sql": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "One SQL statement, e.g. select name, status from public.teams"}}, "required": ["sql"], "additionalProperties": false}')
 on conflict (id) do nothing;
 
 -- ─── helper functions ─────────────────────────────────────────────────────────────────────────

@@ -12,11 +12,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FakeServer } from "../../scripts/fakes/fake-http.ts";
 import { fakeOpenAiPromptTokens, startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
+  addMember,
   call,
   type Company,
   createAgent,
   createCompanyTool,
   createTeam,
+  demoAgent,
   engineDatabase,
   events,
   expectStatus,
@@ -143,6 +145,59 @@ describe("an OpenAI agent with a built-in and a company tool", () => {
     const expectedCost = (ledger.input_tokens * Number(ledger.input_usd_per_million) + ledger.output_tokens * Number(ledger.output_usd_per_million)) / 1e6;
     expect(Number(ledger.cost_usd)).toBeCloseTo(expectedCost, 6);
     expect(Number(finished.cost_usd)).toBeCloseTo(Number(ledger.cost_usd), 6);
+  });
+});
+
+describe("an agent reading the company's data with query_data", () => {
+  it("reads as the person who started the run, in the run's company only, and cannot write", async () => {
+    // The starter also belongs to another company: the agent must not see it.
+    await addMember(sql, grantee.tenantId, owner.owner, "member");
+    const otherAgent = await demoAgent(grantee, "Grantee analyst");
+    await soloTeam(grantee, "Grantee private team", otherAgent);
+    try {
+      const agentId = await demoAgent(owner, "Data reader");
+      await expectStatus(call(owner.owner, "PATCH", `/agents/${agentId}`, { tenant: owner.tenantId, body: { tools: ["query_data"] } }), 200);
+      const teamId = await soloTeam(owner, "Data reader team", agentId);
+      const run = await startRun(owner, teamId, [
+        "How many teams do we have?",
+        '@tool query_data {"sql":"select name from public.teams order by name"}',
+        '@tool query_data {"sql":"delete from public.teams"}',
+        '@tool query_data {"sql":"select set_config(\'role\', \'service_role\', true)"}',
+      ].join("\n"));
+      const finished = await runFinished(sql, run.id);
+      expect(finished.status, finished.error_message ?? "").toBe("completed");
+      const recorded = await toolEvents(run.id);
+      expect(recorded.map((event) => [event.payload.tool, event.payload.status])).toEqual([
+        ["query_data", "succeeded"],
+        ["query_data", "failed"],
+        ["query_data", "failed"],
+      ]);
+      const [step] = await steps(sql, run.id);
+      // Its own company's teams, as the starter sees them there; nothing of the other company.
+      expect(step.output).toContain('"name":"Data reader team"');
+      expect(step.output).not.toContain("Grantee private team");
+      expect(step.output).toContain("query_not_read_only");
+      expect(step.output).toContain("query_session_change");
+      const [teams] = await sql<{ count: number }[]>`select count(*)::int as count from public.teams where tenant_id = ${owner.tenantId}`;
+      expect(teams.count).toBeGreaterThan(0);
+    } finally {
+      await sql`delete from public.memberships where tenant_id = ${grantee.tenantId} and user_id = ${owner.owner.id}`;
+    }
+  });
+
+  it("has nobody to read as in a run nobody started, and says so", async () => {
+    const agentId = await demoAgent(owner, "Orphan reader", { latency_ms: 1500 });
+    await expectStatus(call(owner.owner, "PATCH", `/agents/${agentId}`, { tenant: owner.tenantId, body: { tools: ["query_data"] } }), 200);
+    const teamId = await soloTeam(owner, "Orphan reader team", agentId);
+    const run = await startRun(owner, teamId, 'Count them\n@tool query_data {"sql":"select count(*) from public.teams"}');
+    // As a conversation's turn is: a run with no person behind it (the demo thinks 1.5 s before asking).
+    await sql`update public.executions set created_by = null where id = ${run.id}`;
+    const finished = await runFinished(sql, run.id);
+    expect(finished.status, finished.error_message ?? "").toBe("completed");
+    const recorded = await toolEvents(run.id);
+    expect(recorded.map((event) => [event.payload.tool, event.payload.status])).toEqual([["query_data", "failed"]]);
+    const [step] = await steps(sql, run.id);
+    expect(step.output).toContain("nobody started this one");
   });
 });
 

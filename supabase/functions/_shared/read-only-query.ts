@@ -30,7 +30,15 @@ import type postgres from "postgres";
 import type { Sql } from "./db.ts";
 import { withUserTransaction } from "./user-transaction.ts";
 
-export const queryLimits = {
+export interface QueryLimits {
+  maxRows: number;
+  timeoutMs: number;
+  maxChars: number;
+  maxBytes: number;
+}
+
+/** The MCP `query` tool's limits (a person's assistant reads the answer). */
+export const queryLimits: QueryLimits = {
   /** Rows answered at most; more sets `truncated`. */
   maxRows: 1000,
   /** The statement is cancelled after this long (query_timeout). */
@@ -105,9 +113,9 @@ function firstWord(text: string): string {
 }
 
 /** Refusals that need no database: named by the statement's first word or a refused function. */
-export function refuseByText(text: string): void {
-  if (text.length > queryLimits.maxChars) {
-    throw new QueryRefused("query_too_long", `the statement has ${text.length} characters; at most ${queryLimits.maxChars}`);
+export function refuseByText(text: string, limits: QueryLimits = queryLimits): void {
+  if (text.length > limits.maxChars) {
+    throw new QueryRefused("query_too_long", `the statement has ${text.length} characters; at most ${limits.maxChars}`);
   }
   if (text.trim() === "") throw new QueryRefused("query_invalid", "the statement is empty");
   const named = firstWords[firstWord(text)];
@@ -118,7 +126,7 @@ export function refuseByText(text: string): void {
 }
 
 /** A Postgres error of the statement as a refusal with a code; undefined when it is not the statement's fault. */
-export function refusalFromPostgres(error: unknown): QueryRefused | undefined {
+export function refusalFromPostgres(error: unknown, limits: QueryLimits = queryLimits): QueryRefused | undefined {
   const { code, message } = error as { code?: string; message?: string };
   if (typeof code !== "string" || typeof message !== "string") return undefined;
   if (code === "25006" || (code === "0A000" && /data-modifying|non-volatile function/i.test(message))) {
@@ -128,7 +136,7 @@ export function refusalFromPostgres(error: unknown): QueryRefused | undefined {
     return new QueryRefused("query_multiple_statements", "send one statement at a time: several statements joined by `;` are refused");
   }
   if (code === "57014") {
-    return new QueryRefused("query_timeout", `the statement ran longer than ${queryLimits.timeoutMs / 1000} s and was cancelled`);
+    return new QueryRefused("query_timeout", `the statement ran longer than ${limits.timeoutMs / 1000} s and was cancelled`);
   }
   if (code === "42501") return new QueryRefused("query_forbidden", `${message} — the caller may not read this`);
   if (code.startsWith("42") || code.startsWith("22") || code === "0A000" || code === "34000" || code === "21000" || code === "2201W") {
@@ -175,16 +183,28 @@ class Answered {
  * Runs `text` as the caller (see the top of this file) and answers its rows, capped; throws
  * QueryRefused for what the caller may not run or got wrong.
  */
-export async function runQuery(sql: Sql, claims: AccessTokenClaims, text: string, tenantScope: string | null): Promise<QueryAnswer> {
-  refuseByText(text);
-  return await runReadOnly(sql, claims, text, tenantScope);
+export async function runQuery(
+  sql: Sql,
+  claims: AccessTokenClaims,
+  text: string,
+  tenantScope: string | null,
+  limits: QueryLimits = queryLimits,
+): Promise<QueryAnswer> {
+  refuseByText(text, limits);
+  return await runReadOnly(sql, claims, text, tenantScope, limits);
 }
 
 /**
  * The database's part alone — the cursor, the read-only transaction, the timeout, the cap, the
  * claims check, the rollback — without the text checks (the tests show it refuses on its own).
  */
-export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: string, tenantScope: string | null = null): Promise<QueryAnswer> {
+export async function runReadOnly(
+  sql: Sql,
+  claims: AccessTokenClaims,
+  text: string,
+  tenantScope: string | null = null,
+  limits: QueryLimits = queryLimits,
+): Promise<QueryAnswer> {
   const started = performance.now();
   // As withUserTransaction sets them; compared after the fetch.
   const claimsText = JSON.stringify(claims);
@@ -193,10 +213,10 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
       // Sent together (postgres.js pipelines a transaction's queries; each has its own Sync, so a
       // failure aborts the transaction and the ones after it fail too): one round trip, not four.
       const pipelined = await Promise.allSettled([
-        tx`select set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ${String(queryLimits.timeoutMs)}, true)`,
+        tx`select set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ${String(limits.timeoutMs)}, true)`,
         // One Parse (extended protocol): one statement, whatever the text holds.
         tx.unsafe(`declare renum_mcp_query no scroll cursor for\n${text}\n`, [], extendedProtocol),
-        tx.unsafe(`fetch forward ${queryLimits.maxRows + 1} from renum_mcp_query`, [], extendedProtocol),
+        tx.unsafe(`fetch forward ${limits.maxRows + 1} from renum_mcp_query`, [], extendedProtocol),
         tx<SessionState[]>`
           select current_user as who, current_setting('request.jwt.claims', true) as claims,
                  current_setting('request.jwt.claim.sub', true) as sub, current_setting('transaction_read_only') as read_only,
@@ -216,12 +236,12 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
       const columns = (fetched.columns ?? []).map((column) => ({ name: column.name, type: column.type }));
       const rows: Record<string, unknown>[] = [];
       let bytes = 0;
-      let truncated = fetched.length > queryLimits.maxRows;
-      for (const row of fetched.slice(0, queryLimits.maxRows)) {
+      let truncated = fetched.length > limits.maxRows;
+      for (const row of fetched.slice(0, limits.maxRows)) {
         const plain: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(row)) plain[key] = jsonValue(value);
         bytes += JSON.stringify(plain).length + 1;
-        if (bytes > queryLimits.maxBytes) {
+        if (bytes > limits.maxBytes) {
           truncated = true;
           break;
         }
@@ -233,14 +253,14 @@ export async function runReadOnly(sql: Sql, claims: AccessTokenClaims, text: str
         rows,
         row_count: rows.length,
         truncated,
-        max_rows: queryLimits.maxRows,
+        max_rows: limits.maxRows,
         duration_ms: Math.round(performance.now() - started),
       });
     }, { tenantScope });
   } catch (error) {
     if (error instanceof Answered) return error.answer;
     if (error instanceof QueryRefused) throw error;
-    const refused = refusalFromPostgres(error);
+    const refused = refusalFromPostgres(error, limits);
     if (refused) throw refused;
     throw error;
   }

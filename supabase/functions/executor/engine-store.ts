@@ -8,6 +8,9 @@ import type { StepActions } from "../_shared/tools/builtin-tools.ts";
 import type { QualificationAnswer } from "../_shared/tools/request-qualification.ts";
 import type { InterviewAnswerResult } from "../_shared/tools/record-interview-answer.ts";
 import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
+import type { AccessTokenClaims } from "../_shared/jwt.ts";
+import { runQuery } from "../_shared/read-only-query.ts";
+import { agentQueryLimits } from "../_shared/tools/query-data.ts";
 
 /** What the provider call needs besides the step itself: the company's agent settings and the key to use. */
 export interface StepCallContext {
@@ -177,6 +180,19 @@ export class EngineStore {
           });
         if (!row.answer) throw new ToolFailure("the step is no longer this worker's: nothing was filed");
         return row.answer;
+      },
+      queryData: async (statement) => {
+        const [run] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+          tx<{ starter: string | null; member: boolean }[]>`
+            select e.created_by as starter,
+                   exists (select 1 from public.memberships m where m.tenant_id = e.tenant_id and m.user_id = e.created_by) as member
+            from public.executions e where e.id = ${step.execution_id}`));
+        if (!run?.starter) {
+          throw new ToolFailure("query_data reads as the person who started the run, and nobody started this one (a conversation's turn or a schedule): there is nobody to read as");
+        }
+        if (!run.member) throw new ToolFailure("query_data reads as the person who started the run, who is no longer in the company");
+        const claims: AccessTokenClaims = { sub: run.starter, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
+        return await this.call((sql) => runQuery(sql, claims, statement, step.tenant_id, agentQueryLimits));
       },
       recordInterviewAnswer: async (questionId, answer) => {
         const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>

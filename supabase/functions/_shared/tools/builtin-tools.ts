@@ -5,6 +5,8 @@
 import { ToolFailure } from "./registry.ts";
 import { type InterviewAnswerResult, recordInterviewAnswer } from "./record-interview-answer.ts";
 import { type QualificationAnswer, requestQualification } from "./request-qualification.ts";
+import { queryData } from "./query-data.ts";
+import type { QueryAnswer } from "../read-only-query.ts";
 
 /** What a built-in may do in the database on behalf of the running step (absent outside a step). */
 export interface StepActions {
@@ -12,6 +14,8 @@ export interface StepActions {
   requestQualification: (evidence: Record<string, unknown>, summary: string | null) => Promise<QualificationAnswer>;
   /** Records the contact's answer in the interview the step's conversation runs (checked in SQL). */
   recordInterviewAnswer: (questionId: string, answer: string) => Promise<InterviewAnswerResult>;
+  /** Runs one read-only statement as the run's starter in the run's company (throws QueryRefused, a ToolFailure). */
+  queryData: (statement: string) => Promise<QueryAnswer>;
 }
 
 export interface BuiltinContext {
@@ -40,12 +44,12 @@ export const builtinTools: Record<string, BuiltinTool> = {
   },
   request_qualification: requestQualification,
   record_interview_answer: recordInterviewAnswer,
+  query_data: queryData,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
 export const unavailableTools: Record<string, string> = {
   knowledge_search: "knowledge_search is not available as a tool: passages from the agent's knowledge bases are already in its instructions",
-  query_data: "query_data is not available yet: read-only queries arrive with the MCP server",
   http_request: "http_request is not available: ask the company to add an HTTP tool for the address instead",
   whatsapp_send: "whatsapp_send is not available to agents yet: a contact's messages are answered by the inbox's responder team",
   web_search: "web_search is not available on this platform",

@@ -166,7 +166,7 @@ export const en: Messages = {
       whatsapp_send: { name: "Send WhatsApp message", description: "Sends a text message to the contact on WhatsApp." },
       calculator: { name: "Calculator", description: "Evaluates an arithmetic expression." },
       current_time: { name: "Current time", description: "Answers the current date and time, in UTC and in the time zone asked for." },
-      query_data: { name: "Query data", description: "Runs one read-only SQL query over the company's data, as the person who started the run." },
+      query_data: { name: "Query data", description: "Runs one read-only SQL query over this company's data, as the person who started the run (nothing in runs nobody started)." },
       record_interview_answer: { name: "Record interview answer", description: "Stores the contact's answer to a question of the interview running in the conversation; an answer of the wrong kind is refused so the agent asks again." },
       request_qualification: { name: "Request qualification", description: "Asks for the conversation's contact to be qualified as a sales lead, with the evidence gathered; the company's rules decide, or a person." },
     },

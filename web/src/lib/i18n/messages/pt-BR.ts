@@ -173,7 +173,7 @@ export const ptBR = {
       whatsapp_send: { name: "Enviar mensagem no WhatsApp", description: "Envia uma mensagem de texto ao contato no WhatsApp." },
       calculator: { name: "Calculadora", description: "Calcula uma expressão aritmética." },
       current_time: { name: "Hora atual", description: "Informa a data e a hora atuais, em UTC e no fuso horário pedido." },
-      query_data: { name: "Consultar dados", description: "Faz uma consulta SQL somente de leitura nos dados da empresa, como a pessoa que iniciou a execução." },
+      query_data: { name: "Consultar dados", description: "Faz uma consulta SQL somente de leitura nos dados desta empresa, como a pessoa que iniciou a execução (nada nas execuções que ninguém iniciou)." },
       record_interview_answer: { name: "Registrar resposta da entrevista", description: "Guarda a resposta do contato a uma pergunta da entrevista em andamento na conversa; uma resposta do tipo errado é recusada e o agente pergunta de novo." },
       request_qualification: { name: "Pedir qualificação", description: "Pede que o contato da conversa seja qualificado como lead de vendas, com as evidências reunidas; as regras da empresa decidem, ou uma pessoa." },
     },
