@@ -1594,6 +1594,9 @@ isOneToOne: false
 "reply_in_conversation":
 { Args: { "body": string,"target_conversation_id": string }; Returns: string
                            },
+"reply_with_template":
+{ Args: { "parameters"?: (string)[],"target_conversation_id": string,"template_language": string,"template_name": string }; Returns: string
+                           },
 "request_qualification":
 { Args: { "evidence": Json,"summary"?: string,"target_contact_id": string }; Returns: {
               "contact_id": string,
