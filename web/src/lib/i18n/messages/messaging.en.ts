@@ -53,6 +53,17 @@ export const messagingEn: typeof messagingPtBR = {
       sent: "Reply queued: you now handle this conversation.",
       closed: "This conversation is closed: reopen it to reply.",
     },
+    // Outside Meta's 24-hour window (#13, templates): an approved template instead of free text.
+    template: {
+      windowClosed: "The 24-hour window is closed: the contact has not written in 24 hours, so WhatsApp only lets you write with an approved message template.",
+      none: "This number has no approved templates yet.",
+      syncLink: "Sync the templates from Meta",
+      choose: "Template",
+      parameter: "Variable {number}",
+      preview: "What the contact will read",
+      send: "Send template",
+      sent: "Template queued: you now handle this conversation.",
+    },
     failedBecause: "Not delivered: {reason}.",
     failureReasons: {
       rate_limited: "the provider asked us to slow down",
@@ -181,6 +192,31 @@ export const messagingEn: typeof messagingPtBR = {
     },
   },
   inboxes: {
+    // A Meta number's message templates (#13, templates).
+    templates: {
+      link: "Message templates",
+      title: "Message templates",
+      intro: "What WhatsApp lets the company send when the contact has not written in 24 hours. They are created and approved at Meta; here you see them as Meta last listed them.",
+      notMeta: "Only Meta (WhatsApp Cloud API) numbers have message templates: this number sends free text at any time.",
+      sync: "Sync from Meta",
+      synced: "{count, plural, =0 {Meta lists no templates for this number.} one {# template synced from Meta.} other {# templates synced from Meta.}}",
+      lastSync: "Last synced {at}",
+      neverSynced: "Never synced",
+      empty: "No templates yet: sync them from Meta.",
+      parameters: "{count, plural, =0 {No variables} one {# variable} other {# variables}}",
+      statuses: {
+        approved: "Approved",
+        pending: "In review",
+        rejected: "Rejected",
+        paused: "Paused",
+        disabled: "Disabled",
+      },
+      categories: {
+        marketing: "Marketing",
+        utility: "Utility",
+        authentication: "Authentication",
+      },
+    },
     title: "WhatsApp numbers",
     intro: "The company's numbers and where their messages come from.",
     emptyText: "No number connected yet.",

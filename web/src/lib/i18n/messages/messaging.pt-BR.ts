@@ -51,6 +51,17 @@ export const messagingPtBR = {
       sent: "Resposta na fila: agora você atende esta conversa.",
       closed: "Esta conversa está encerrada: reabra-a para responder.",
     },
+    // Outside Meta's 24-hour window (#13, templates): an approved template instead of free text.
+    template: {
+      windowClosed: "A janela de 24 horas está fechada: o contato não escreve há mais de 24 horas, então o WhatsApp só permite escrever com um modelo de mensagem aprovado.",
+      none: "Este número ainda não tem modelos aprovados.",
+      syncLink: "Sincronizar os modelos do Meta",
+      choose: "Modelo",
+      parameter: "Variável {number}",
+      preview: "O que o contato vai ler",
+      send: "Enviar modelo",
+      sent: "Modelo na fila: agora você atende esta conversa.",
+    },
     failedBecause: "Não entregue: {reason}.",
     failureReasons: {
       rate_limited: "o provedor pediu para diminuir o ritmo",
@@ -179,6 +190,31 @@ export const messagingPtBR = {
     },
   },
   inboxes: {
+    // A Meta number's message templates (#13, templates).
+    templates: {
+      link: "Modelos de mensagem",
+      title: "Modelos de mensagem",
+      intro: "O que o WhatsApp permite a empresa enviar quando o contato não escreve há mais de 24 horas. Eles são criados e aprovados no Meta; aqui você os vê como o Meta os listou pela última vez.",
+      notMeta: "Só números do Meta (WhatsApp Cloud API) têm modelos de mensagem: este número envia texto livre a qualquer hora.",
+      sync: "Sincronizar do Meta",
+      synced: "{count, plural, =0 {O Meta não lista modelos para este número.} one {# modelo sincronizado do Meta.} other {# modelos sincronizados do Meta.}}",
+      lastSync: "Última sincronização {at}",
+      neverSynced: "Nunca sincronizado",
+      empty: "Nenhum modelo ainda: sincronize-os do Meta.",
+      parameters: "{count, plural, =0 {Sem variáveis} one {# variável} other {# variáveis}}",
+      statuses: {
+        approved: "Aprovado",
+        pending: "Em análise",
+        rejected: "Rejeitado",
+        paused: "Pausado",
+        disabled: "Desativado",
+      },
+      categories: {
+        marketing: "Marketing",
+        utility: "Utilidade",
+        authentication: "Autenticação",
+      },
+    },
     title: "Números de WhatsApp",
     intro: "Os números da empresa e por onde as mensagens chegam.",
     emptyText: "Nenhum número conectado ainda.",
