@@ -217,4 +217,46 @@ describe("a template outside the 24-hour window", () => {
       select count(*)::int as replies from public.messages where conversation_id = ${conversation.id} and sent_by is not null`;
     expect(replies).toBe(0);
   });
+
+  it("sends an interview's invitation as the project's template instead of waiting for the contact", async () => {
+    const conversation = await closedWindowConversation();
+    const [contact] = await sql<{ id: string }[]>`select contact_id as id from public.conversations where id = ${conversation.id}`;
+    // The message from the company's phone gave the conversation to people; an invitation waits for the bot's.
+    await expectStatus(call(member, "POST", `/conversations/${conversation.id}/release`, { tenant: company }), 200);
+    const project = await expectStatus(call(member, "POST", "/projects", {
+      tenant: company,
+      body: {
+        name: "Pesquisa Modelos",
+        inbox_id: inbox.id,
+        invitation_text: "Olá! Pode responder uma pergunta?",
+        invitation_template: { name: "boas_vindas", language: "pt_BR", parameters: ["contact_name", "project_name"] },
+        questions: [{ id: "score", text: "De 1 a 5?", answer_type: "scale_1_5" }],
+      },
+    }), 201);
+    expect(project.invitation_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: ["contact_name", "project_name"] });
+    const refused = await call(member, "PATCH", `/projects/${project.id}`, {
+      tenant: company,
+      body: { invitation_template: { name: "boas_vindas", language: "pt_BR", parameters: ["email"] } },
+    });
+    expect(refused.status).toBe(422);
+    await expectStatus(call(owner, "POST", `/projects/${project.id}/launch`, { tenant: company, body: { contact_ids: [contact.id] } }), 200);
+
+    // The job runs each minute; a pass now (the minute's own may have come first).
+    await sql`select private.send_interview_invitations(now())`;
+    const [invitation] = await sql<{ id: string; body: string }[]>`
+      select m.id, m.body from public.messages m join public.interviews i on i.conversation_id = m.conversation_id
+      where i.project_id = ${project.id} and m.direction = 'out' and m.role = 'assistant'`;
+    expect(invitation.body).toBe("Olá Sem janela, aqui é a Pesquisa Modelos. Podemos conversar?");
+    await waitForOutbound(sql, invitation.id, (state) => state.status === "sent", "the invitation sent as a template");
+    const request = fake.requests.find((candidate) =>
+      (candidate.body as { to?: string; type?: string } | null)?.to === conversation.digits && (candidate.body as { type?: string }).type === "template"
+    );
+    expect(request?.body).toMatchObject({
+      template: {
+        name: "boas_vindas",
+        language: { code: "pt_BR" },
+        components: [{ type: "body", parameters: [{ type: "text", text: "Sem janela" }, { type: "text", text: "Pesquisa Modelos" }] }],
+      },
+    });
+  });
 });
