@@ -7,6 +7,12 @@
 //
 //   Meta     GET  /<version>/<phone_number_id>               Bearer access token
 //            POST /<version>/<phone_number_id>/messages      {messaging_product, to, type:"text", text:{body}}
+//                                                            or type:"template", template:{name, language:{code},
+//                                                            components:[{type:"body", parameters:[{type:"text", text}]}]}
+//                                                            (checked against the number's WABA templates as Meta
+//                                                            does: 132001 unknown name/language, 132000 wrong
+//                                                            parameter count, 132015/132016 paused/disabled)
+//            GET  /<version>/<waba id>/message_templates     Bearer; ?fields&limit&after → {data, paging:{cursors, next?}}
 //   Z-API    GET  /instances/<id>/token/<instance token>/status      Client-Token header
 //            POST /instances/<id>/token/<instance token>/send-text   {phone, message}
 //   Evolution GET  /instance/connectionState/<instance name>  apikey header
@@ -24,6 +30,17 @@ export interface FakeMetaAccount {
   phoneNumberId: string;
   accessToken: string;
   displayPhoneNumber?: string;
+  /** The WhatsApp Business Account the number belongs to (whose templates it may send). */
+  wabaId?: string;
+}
+
+/** A template as Meta lists it (GET /<waba id>/message_templates). */
+export interface FakeMetaTemplate {
+  name: string;
+  language: string;
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED" | "IN_APPEAL";
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  components: { type: string; text?: string; format?: string; [key: string]: unknown }[];
 }
 export interface FakeZapiAccount {
   instanceId: string;
@@ -51,6 +68,8 @@ export interface FakeSentMessage {
   to: string;
   body: string;
   providerMessageId: string;
+  /** A template message: the `template` object as it arrived (body is then its rendered text). */
+  template?: unknown;
 }
 
 /** One scripted answer to a send: a status with a body (default: the provider's generic error), and when. */
@@ -94,6 +113,8 @@ export interface FakeWhatsAppProviders {
   /** The next sends (any provider) get these answers, in order; then sends are accepted again. */
   scriptSends(answers: ScriptedSendAnswer[]): void;
   meta(account: FakeMetaAccount): void;
+  /** The templates of a WhatsApp Business Account, listed to this access token. */
+  metaTemplates(wabaId: string, accessToken: string, templates: FakeMetaTemplate[]): void;
   zapi(account: FakeZapiAccount): void;
   evolution(account: FakeEvolutionAccount): void;
   close(): Promise<void>;
@@ -112,6 +133,7 @@ const nextId = (prefix: string) => `${prefix}${Date.now().toString(16)}${(++sequ
 
 export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = {}): Promise<FakeWhatsAppProviders> {
   const metaAccounts = new Map<string, FakeMetaAccount>();
+  const metaTemplateAccounts = new Map<string, { accessToken: string; templates: FakeMetaTemplate[] }>();
   const zapiAccounts = new Map<string, FakeZapiAccount>();
   const evolutionAccounts = new Map<string, FakeEvolutionAccount>();
   const requests: FakeWhatsAppRequest[] = [];
@@ -152,6 +174,7 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
     const [version, phoneNumberId, edge] = parts;
     if (version !== graphVersion) return graphError(400, 2635, "OAuthException", `(#2635) You are calling a deprecated version of the Graph API (${version}).`);
     const token = request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "";
+    if (edge === "message_templates") return metaTemplateList(request, phoneNumberId, token);
     const account = metaAccounts.get(phoneNumberId);
     if (!token) return graphError(401, 2500, "OAuthException", "An active access token must be used to query information about the current user.");
     if (!account || account.accessToken !== token) {
@@ -168,6 +191,7 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
       const message = body as { messaging_product?: string; to?: string; type?: string; text?: { body?: string } } | null;
       if (message?.messaging_product !== "whatsapp") return graphError(400, 100, "OAuthException", "(#100) The parameter messaging_product is required.");
       if (typeof message.to !== "string" || !/^\+?[0-9]{8,15}$/.test(message.to)) return graphError(400, 100, "OAuthException", "(#100) Invalid parameter: to");
+      if (message.type === "template") return metaTemplateSend(account, message.to, (body as { template?: unknown }).template);
       if (message.type !== "text" || typeof message.text?.body !== "string") return graphError(400, 100, "OAuthException", "(#100) Param text['body'] is required.");
       if (message.text.body.length > 4096) return graphError(400, 100, "OAuthException", "(#100) Param text['body'] must be at most 4096 characters long.");
       const waId = message.to.replace(/^\+/, "");
@@ -179,6 +203,68 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
       });
     }
     return graphError(400, 100, "GraphMethodException", "Unsupported request.");
+  }
+
+  // https://developers.facebook.com/docs/graph-api/reference/whatsapp-business-account/message_templates/
+  // Pages by `limit` (default 25) with an opaque `after` cursor; `paging.next` only while more remain.
+  function metaTemplateList(request: IncomingMessage, wabaId: string, token: string): Answer {
+    if (request.method !== "GET") return graphError(400, 100, "GraphMethodException", "Unsupported request.");
+    const listed = metaTemplateAccounts.get(wabaId);
+    if (!token) return graphError(401, 2500, "OAuthException", "An active access token must be used to query information about the current user.");
+    if (!listed) {
+      return graphError(400, 100, "GraphMethodException", `Unsupported get request. Object with ID '${wabaId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 33);
+    }
+    if (listed.accessToken !== token) return graphError(401, 190, "OAuthException", `Invalid OAuth access token - Cannot parse access token ${token}`);
+    const query = new URL(request.url ?? "/", "http://fake").searchParams;
+    const limit = Math.min(Math.max(Number(query.get("limit") ?? 25) || 25, 1), 1000);
+    const after = query.get("after");
+    const start = after ? Number(Buffer.from(after, "base64").toString("utf8").replace(/^offset:/, "")) : 0;
+    if (!Number.isInteger(start) || start < 0) return graphError(400, 100, "OAuthException", "(#100) Invalid parameter: after");
+    const fields = (query.get("fields") ?? "name,status,language,category").split(",").map((field) => field.trim());
+    const page = listed.templates.slice(start, start + limit).map((template, index) => {
+      const shown: Record<string, unknown> = { id: String(1_000_000 + start + index) };
+      for (const field of fields) if (field in template) shown[field] = template[field as keyof FakeMetaTemplate];
+      return shown;
+    });
+    const cursor = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64");
+    const end = start + page.length;
+    const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(end) } };
+    if (end < listed.templates.length) {
+      paging.next = `https://graph.facebook.com/${graphVersion}/${wabaId}/message_templates?limit=${limit}&after=${cursor(end)}`;
+    }
+    return { status: 200, body: { data: page, paging } };
+  }
+
+  // https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates and the
+  // error codes page: the template is looked up by name and language among the number's account's.
+  function metaTemplateSend(account: FakeMetaAccount, to: string, raw: unknown): Answer {
+    const template = raw as { name?: unknown; language?: { code?: unknown }; components?: unknown } | undefined;
+    if (typeof template?.name !== "string" || typeof template.language?.code !== "string") {
+      return graphError(400, 100, "OAuthException", "(#100) Param template['name'] and template['language']['code'] are required.");
+    }
+    const name = template.name;
+    const language = template.language.code;
+    const known = (account.wabaId ? metaTemplateAccounts.get(account.wabaId)?.templates : undefined)
+      ?.find((candidate) => candidate.name === name && candidate.language === language);
+    if (!known || ["PENDING", "REJECTED", "IN_APPEAL"].includes(known.status)) {
+      return graphError(404, 132001, "OAuthException", "(#132001) Template name does not exist in the translation");
+    }
+    if (known.status === "PAUSED") return graphError(400, 132015, "OAuthException", "(#132015) Template is Paused");
+    if (known.status === "DISABLED") return graphError(400, 132016, "OAuthException", "(#132016) Template is disabled");
+    const bodyText = known.components.find((component) => component.type.toUpperCase() === "BODY")?.text ?? "";
+    const expected = Math.max(0, ...[...bodyText.matchAll(/\{\{\s*([0-9]+)\s*\}\}/g)].map((match) => Number(match[1])));
+    const components = Array.isArray(template.components) ? template.components as { type?: string; parameters?: { type?: string; text?: unknown }[] }[] : [];
+    const parameters = components.find((component) => component?.type?.toLowerCase() === "body")?.parameters ?? [];
+    if (parameters.length !== expected || parameters.some((parameter) => parameter?.type !== "text" || typeof parameter.text !== "string")) {
+      return graphError(400, 132000, "OAuthException", "(#132000) Number of parameters does not match the expected number of params");
+    }
+    const rendered = bodyText.replace(/\{\{\s*([0-9]+)\s*\}\}/g, (_, number: string) => String(parameters[Number(number) - 1].text));
+    const waId = to.replace(/^\+/, "");
+    return answerSend("meta_cloud", account.phoneNumberId, waId, rendered, () => {
+      const id = `wamid.${Buffer.from(nextId("HBgN")).toString("base64")}`;
+      sent.push({ provider: "meta_cloud", account: account.phoneNumberId, to: waId, body: rendered, providerMessageId: id, template: raw });
+      return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: waId }], messages: [{ id, message_status: "accepted" }] } };
+    });
   }
 
   // https://developer.z-api.io/en/instance/status and /message/send-message-text
@@ -285,6 +371,7 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
     sendAttempts,
     scriptSends: (answers) => void scripted.push(...answers),
     meta: (account) => void metaAccounts.set(account.phoneNumberId, account),
+    metaTemplates: (wabaId, accessToken, templates) => void metaTemplateAccounts.set(wabaId, { accessToken, templates }),
     zapi: (account) => void zapiAccounts.set(account.instanceId, account),
     evolution: (account) => void evolutionAccounts.set(account.instanceName, account),
     close: () =>

@@ -286,7 +286,7 @@ select is(
         'analytics_lead_funnel', 'analytics_refresh_now', 'analytics_response_times', 'analytics_team_performance', 'approve_execution_step', 'cancel_interview', 'convert_contact', 'create_analyst_login', 'create_inbox',
         'create_mcp_token', 'create_team_from_template', 'create_tenant', 'dead_letters', 'decide_qualification_request', 'decline_invitation', 'decline_my_invitation',
         'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'launch_project', 'list_my_invitations', 'my_capabilities', 'notification_rules_of', 'project_report', 'read_invitation',
-        'record_knowledge_usage', 'reject_execution_step', 'replay_webhook_event', 'reply_in_conversation', 'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee',
+        'record_knowledge_usage', 'reject_execution_step', 'replace_message_templates', 'replay_webhook_event', 'reply_in_conversation', 'reply_with_template', 'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee',
         'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'run_admin_command', 'search_contacts', 'search_knowledge', 'set_company_budget',
         'set_contact_stage', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee', 'start_execution', 'stop_execution',
         'team_template_definitions', 'tenant_tool_secret_names'],
@@ -304,7 +304,7 @@ select is(
   array['agent_shares:DELETE,INSERT,UPDATE', 'agents:DELETE,INSERT,UPDATE', 'analyst_logins:DELETE', 'contacts:INSERT,UPDATE', 'conversations:UPDATE',
         'customers:UPDATE', 'document_versions:INSERT', 'documents:DELETE,INSERT,UPDATE', 'inboxes:DELETE,UPDATE', 'invitations:DELETE,INSERT',
         'knowledge_bases:DELETE,INSERT,UPDATE', 'knowledge_collections:DELETE,INSERT,UPDATE',
-        'memberships:DELETE,UPDATE', 'notification_channel_preferences:DELETE,INSERT,UPDATE', 'notification_contacts:DELETE,INSERT,UPDATE', 'notification_preferences:DELETE,INSERT,UPDATE', 'notification_rules:DELETE,INSERT,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'qualification_rules:DELETE,INSERT,UPDATE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
+        'memberships:DELETE,UPDATE', 'message_templates:DELETE,INSERT,UPDATE', 'notification_channel_preferences:DELETE,INSERT,UPDATE', 'notification_contacts:DELETE,INSERT,UPDATE', 'notification_preferences:DELETE,INSERT,UPDATE', 'notification_rules:DELETE,INSERT,UPDATE', 'profiles:UPDATE', 'projects:DELETE,INSERT,UPDATE', 'provider_keys:DELETE', 'qualification_rules:DELETE,INSERT,UPDATE', 'responder_settings:DELETE,INSERT,UPDATE', 'team_agents:DELETE,INSERT,UPDATE',
         'teams:DELETE,INSERT,UPDATE', 'tenant_tools:DELETE,INSERT,UPDATE', 'tenants:DELETE,UPDATE'],
   'authenticated writes only the tables a person edits; engine state, ledgers and the audit log are not among them'
 );

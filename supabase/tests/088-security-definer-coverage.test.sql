@@ -152,6 +152,8 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.queue_outbound_message',                 '112-outbound-people.test.sql', 'queue_outbound_message'),
   ('private.resolve_dead_letter',                      '112-outbound-people.test.sql', 'resolve_dead_letter'),
   ('public.reply_in_conversation',                     '112-outbound-people.test.sql', 'reply_in_conversation'),
+  ('private.guard_message_template',                   '205-message-templates.test.sql', 'message_template_inbox_not_in_tenant'),
+  ('public.reply_with_template',                       '206-template-replies.test.sql', 'reply_with_template'),
   ('public.dead_letters',                              '112-outbound-people.test.sql', 'public.dead_letters'),
   ('public.retry_dead_letter',                         '112-outbound-people.test.sql', 'public.retry_dead_letter'),
   ('public.discard_dead_letter',                       '112-outbound-people.test.sql', 'public.discard_dead_letter'),

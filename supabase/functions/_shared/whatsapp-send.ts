@@ -3,10 +3,13 @@ import type { FetchLike } from "./providers/provider.ts";
 import type { InboxProvider } from "./schemas/inboxes.ts";
 
 /**
- * One text message sent through an inbox's provider, and its answer in our words:
+ * One message sent through an inbox's provider, and its answer in our words:
  *
  *   meta_cloud  POST <graph>/<phone_number_id>/messages          Bearer access token
  *               {messaging_product:"whatsapp", recipient_type:"individual", to, type:"text", text:{preview_url:false, body}}
+ *               or a message template (allowed outside the 24-hour window):
+ *               {..., type:"template", template:{name, language:{code}, components:[{type:"body",
+ *                parameters:[{type:"text", text}]}]}}
  *               → {messages:[{id}]}
  *   zapi        POST <zapi>/instances/<id>/token/<instance token>/send-text   Client-Token header
  *               {phone, message} → {zaapId, messageId, id}
@@ -53,7 +56,18 @@ export type SendFailureCode =
   | "provider_instance_not_found"
   | "provider_address_not_allowed"
   | "provider_rejected_message"
-  | "provider_answer_unreadable";
+  | "provider_answer_unreadable"
+  | "template_not_found"
+  | "template_parameter_count_mismatch"
+  | "template_paused"
+  | "template_disabled";
+
+/** A Meta message template to send: its name, language and body parameters ({{1}}, {{2}}, ...). */
+export interface TemplateToSend {
+  name: string;
+  language: string;
+  parameters: string[];
+}
 
 export interface SendFailure {
   code: SendFailureCode;
@@ -80,6 +94,10 @@ const failureWords: Record<SendFailureCode, string> = {
   provider_address_not_allowed: "The provider's address is not allowed (an internal address).",
   provider_rejected_message: "The provider refused the message.",
   provider_answer_unreadable: "The provider accepted the request but its answer could not be read.",
+  template_not_found: "Meta does not know this template in this language (it was deleted or renamed): sync the number's templates.",
+  template_parameter_count_mismatch: "Meta expects a different number of parameters for this template: sync the number's templates.",
+  template_paused: "Meta paused this template (its quality dropped); use another one.",
+  template_disabled: "Meta disabled this template; use another one.",
 };
 
 export function sendFailure(code: SendFailureCode, httpStatus: number | null = null): SendFailure {
@@ -92,6 +110,7 @@ export function sendRequest(
   endpoints: SendEndpoints,
   to: string,
   body: string,
+  template: TemplateToSend | null = null,
 ): { url: string; headers: Record<string, string>; payload: unknown } {
   const base = (url: string) => url.replace(/\/+$/, "");
   // Each provider takes the number as digits (Meta's wa_id, Z-API's phone, Evolution's number).
@@ -101,7 +120,13 @@ export function sendRequest(
       return {
         url: `${base(endpoints.whatsappGraph)}/${encodeURIComponent(target.meta_phone_number_id ?? "")}/messages`,
         headers: { authorization: `Bearer ${secrets.meta_access_token ?? ""}` },
-        payload: { messaging_product: "whatsapp", recipient_type: "individual", to: digits, type: "text", text: { preview_url: false, body } },
+        payload: template ? metaTemplatePayload(digits, template) : {
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to: digits,
+          type: "text",
+          text: { preview_url: false, body },
+        },
       };
     case "zapi":
       return {
@@ -120,7 +145,20 @@ export function sendRequest(
   }
 }
 
-export async function sendText(
+function metaTemplatePayload(to: string, template: TemplateToSend) {
+  const components = template.parameters.length === 0
+    ? []
+    : [{ type: "body", parameters: template.parameters.map((text) => ({ type: "text", text })) }];
+  return {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to,
+    type: "template",
+    template: { name: template.name, language: { code: template.language }, ...(components.length > 0 ? { components } : {}) },
+  };
+}
+
+export function sendText(
   target: SendTarget,
   secrets: SendSecrets,
   endpoints: SendEndpoints,
@@ -128,7 +166,20 @@ export async function sendText(
   body: string,
   fetchImpl: FetchLike,
 ): Promise<SendOutcome> {
-  const request = sendRequest(target, secrets, endpoints, to, body);
+  return sendMessage(target, secrets, endpoints, to, body, null, fetchImpl);
+}
+
+/** A text, or on Meta a template (`body` is then its rendered text, which only Z-API and Evolution would send). */
+export async function sendMessage(
+  target: SendTarget,
+  secrets: SendSecrets,
+  endpoints: SendEndpoints,
+  to: string,
+  body: string,
+  template: TemplateToSend | null,
+  fetchImpl: FetchLike,
+): Promise<SendOutcome> {
+  const request = sendRequest(target, secrets, endpoints, to, body, template);
   const signal = AbortSignal.timeout(endpoints.requestTimeoutMs);
   let status: number;
   let retryAfter: string | null;
@@ -181,7 +232,8 @@ function acceptedMessageId(provider: InboxProvider, json: Record<string, unknown
 // Meta's error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes):
 // 190 expired or invalid token; 10 and 200-299 permissions; 131026 undeliverable (not on
 // WhatsApp); 131047 re-engagement (outside the 24-hour window); 4, 80007, 130429, 131048, 131056
-// rate limits (retryable even when answered 400).
+// rate limits (retryable even when answered 400); 132001 template name or language unknown,
+// 132000 wrong number of parameters, 132015 template paused, 132016 template disabled.
 function refusalCode(provider: InboxProvider, status: number, json: Record<string, unknown> | null): SendFailureCode {
   if (provider === "meta_cloud") {
     const error = (json?.error ?? {}) as Record<string, unknown>;
@@ -190,6 +242,10 @@ function refusalCode(provider: InboxProvider, status: number, json: Record<strin
     if (code === 10 || (code !== null && code >= 200 && code <= 299) || status === 403) return "provider_permission_denied";
     if (code === 131026) return "recipient_not_on_whatsapp";
     if (code === 131047) return "outside_customer_window";
+    if (code === 132001) return "template_not_found";
+    if (code === 132000) return "template_parameter_count_mismatch";
+    if (code === 132015) return "template_paused";
+    if (code === 132016) return "template_disabled";
     if (code !== null && [4, 80007, 130429, 131048, 131056].includes(code)) return "rate_limited";
     if (code === 100 && error.error_subcode === 33) return "provider_instance_not_found";
     return "provider_rejected_message";

@@ -1,6 +1,6 @@
 import type { FetchLike } from "../_shared/providers/provider.ts";
 import type { ClaimedDelivery, DeliveryStore } from "./delivery-store.ts";
-import { type SendEndpoints, sendFailure, type SendSecrets, sendText } from "./provider-send.ts";
+import { type SendEndpoints, sendFailure, sendMessage, type SendSecrets, sendText, type TemplateToSend } from "./provider-send.ts";
 import { splitIntoParts } from "./text-parts.ts";
 
 export interface DeliveryPassOptions {
@@ -138,8 +138,10 @@ async function deliver(
     else summary.failed++;
   };
 
-  // Meta takes free text only within 24 hours of the contact's last message: fail it, clearly.
-  if (job.provider === "meta_cloud" && !job.customer_window_open) {
+  // Meta takes free text only within 24 hours of the contact's last message: fail it, clearly. A
+  // template is what Meta allows outside the window.
+  const template = job.provider === "meta_cloud" ? templateOf(job) : null;
+  if (job.provider === "meta_cloud" && !job.customer_window_open && !template) {
     return settle({ outcome: "failed", failure: sendFailure("outside_customer_window") });
   }
   let secrets = secretsByInbox.get(job.inbox_id);
@@ -150,11 +152,14 @@ async function deliver(
   }
   const inboxSecrets = await secrets;
 
-  const parts = splitIntoParts(job.body);
+  // A template is one message whatever its length (Meta renders it); text is cut in parts.
+  const parts = template ? [job.body] : splitIntoParts(job.body);
   // Every part was accepted before (a retried dead letter): nothing is sent again.
   if (job.parts_sent >= parts.length) return settle({ outcome: "sent" });
   for (let index = job.parts_sent; index < parts.length; index++) {
-    const outcome = await sendText(job, inboxSecrets, options.endpoints, job.contact_phone, parts[index], options.fetchImpl);
+    const outcome = template
+      ? await sendMessage(job, inboxSecrets, options.endpoints, job.contact_phone, parts[index], template, options.fetchImpl)
+      : await sendText(job, inboxSecrets, options.endpoints, job.contact_phone, parts[index], options.fetchImpl);
     if (!outcome.ok) {
       // A refused credential may have been rotated since this pass read it: read it again next time.
       if (outcome.failure.code === "provider_credentials_invalid") secretsByInbox.delete(job.inbox_id);
@@ -173,4 +178,12 @@ async function deliver(
     }
     if (last) summary.sent++;
   }
+}
+
+/** The job's template as the database wrote it (public.reply_with_template), or null. */
+function templateOf(job: ClaimedDelivery): TemplateToSend | null {
+  const template = job.template;
+  if (!template || typeof template.name !== "string" || typeof template.language !== "string") return null;
+  const parameters = Array.isArray(template.parameters) ? template.parameters.filter((value) => typeof value === "string") : [];
+  return { name: template.name, language: template.language, parameters };
 }

@@ -1,7 +1,7 @@
 import type { Sql } from "../_shared/db.ts";
 import type { InboxProvider } from "../_shared/schemas/inboxes.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
-import type { SendFailure, SendSecrets } from "./provider-send.ts";
+import type { SendFailure, SendSecrets, TemplateToSend } from "./provider-send.ts";
 
 /** A job as private.claim_outbound_deliveries leases it to a worker. */
 export interface ClaimedDelivery {
@@ -20,6 +20,8 @@ export interface ClaimedDelivery {
   evolution_base_url: string | null;
   contact_phone: string;
   customer_window_open: boolean;
+  /** A template message's template (metadata.template of the message), null for text. */
+  template: (TemplateToSend & { category?: string }) | null;
 }
 
 export type Settlement =

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { contactStatus, cursorPage, keysetLimit } from "./contacts.ts";
 import { inboxProvider } from "./inboxes.ts";
 import { storableString, text, timestamp, uuid } from "./common.ts";
+import { sentTemplate } from "./message-templates.ts";
 
 export const conversationStatus = z.enum(["open", "pending", "closed"]);
 export type ConversationStatus = z.infer<typeof conversationStatus>;
@@ -36,6 +37,8 @@ export const conversation = z.object({
     body: z.string().nullable(),
     status: messageStatus,
   }).nullable(),
+  /** GET /conversations/:id only: false when Meta takes only templates here (the contact has not written in 24 hours). */
+  customer_window_open: z.boolean().optional(),
 });
 export type Conversation = z.infer<typeof conversation>;
 
@@ -78,6 +81,8 @@ export const message = z.object({
   sent_by: z.string().nullable(),
   sent_at: timestamp().nullable(),
   created_at: timestamp(),
+  /** A template message's template (Meta), its body being the rendered text; null for the others. */
+  template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()) }).nullable().optional(),
 });
 export type Message = z.infer<typeof message>;
 
@@ -92,9 +97,17 @@ export const messageListQuery = z.strictObject({
   limit: keysetLimit,
 });
 
-/** `POST /conversations/:id/messages`: a reply a person writes (longer than 4,096 characters is sent in parts). */
+/**
+ * `POST /conversations/:id/messages`: a reply a person writes (longer than 4,096 characters is sent
+ * in parts), or on a Meta number one of its approved templates with its parameters (allowed
+ * outside the 24-hour window).
+ */
 export const replyBody = z.strictObject({
   body: storableString().max(65536, { error: "Must have at most 65536 characters." })
-    .refine((value) => value.trim().length > 0, { error: "Must not be empty." }),
+    .refine((value) => value.trim().length > 0, { error: "Must not be empty." }).optional(),
+  template: sentTemplate.optional(),
+}).refine((reply) => (reply.body === undefined) !== (reply.template === undefined), {
+  error: "Send either a body or a template.",
+  path: ["body"],
 });
 export type ReplyBody = z.infer<typeof replyBody>;

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { longText, paginated, text, timestamp, uuid } from "./common.ts";
 import { cursorPage, keysetLimit } from "./contacts.ts";
+import { templateLanguage, templateName } from "./message-templates.ts";
 
 export const projectType = z.enum(["survey", "campaign", "support"]);
 export const projectStatus = z.enum(["draft", "active", "paused", "completed"]);
@@ -58,6 +59,17 @@ const projectFields = {
   reminder_after_hours: wholeNumber(1, 2159).nullable(),
 };
 
+/**
+ * The Meta message template an invitation goes as outside the 24-hour window, and how its
+ * parameters are filled in order: the contact's name (their phone when it has none) or the project's.
+ */
+export const invitationTemplate = z.strictObject({
+  name: templateName,
+  language: templateLanguage,
+  parameters: z.array(z.enum(["contact_name", "project_name"])).max(10, { error: "Give at most 10 parameters." }).optional(),
+});
+export type InvitationTemplate = z.infer<typeof invitationTemplate>;
+
 export const project = z.object({
   id: z.string(),
   tenant_id: z.string(),
@@ -70,6 +82,7 @@ export const project = z.object({
   questions: z.array(z.object({ id: z.string(), text: z.string(), answer_type: answerType }).passthrough()),
   invitation_text: z.string().nullable(),
   reminder_text: z.string().nullable(),
+  invitation_template: invitationTemplate.nullable().optional(),
   time_zone: z.string(),
   sending_hours: z.record(z.string(), z.unknown()).nullable(),
   send_rate_per_minute: z.number(),
@@ -105,6 +118,8 @@ export const createProjectBody = z.strictObject({
   questions: projectFields.questions.optional(),
   invitation_text: projectFields.invitation_text.optional(),
   reminder_text: projectFields.reminder_text.optional(),
+  /** Outside Meta's 24-hour window the invitation goes as this template (a Meta inbox's, approved). */
+  invitation_template: invitationTemplate.nullable().optional(),
   time_zone: projectFields.time_zone.optional(),
   sending_hours: projectFields.sending_hours.optional(),
   send_rate_per_minute: projectFields.send_rate_per_minute.optional(),

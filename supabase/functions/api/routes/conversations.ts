@@ -21,7 +21,8 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *   GET  /conversations                 members: ?inbox_id&status&assignee(bot|unassigned|me|<user>)  200, 422
  *                                       &search (contact name or phone)&limit&cursor; newest message
  *                                       first (keyset on last_message_at, id) → { items, next_cursor }
- *   GET  /conversations/:id             members                                                  200, 404
+ *   GET  /conversations/:id             members; with customer_window_open (false: a Meta number 200, 404
+ *                                       takes only templates, the contact has not written in 24 h)
  *   GET  /conversations/:id/messages    members: ?before=<message_index>&limit, newest first      200, 404, 422
  *                                       → { items, next_before }
  *   POST /conversations/:id/close       handle_conversations (closing a closed one changes nothing) 200, 403, 404
@@ -32,7 +33,11 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *   POST /conversations/:id/read        handle_conversations: unread_count back to 0               200, 403, 404
  *   POST /conversations/:id/messages    handle_conversations: { body } a reply written by the     201, 403, 404, 409 conversation_closed,
  *                                       caller (role human), delivered like the bot's; the caller 422
- *                                       takes the conversation (assignee member) → the message
+ *                                       takes the conversation (assignee member) → the message;
+ *                                       or { template: { name, language, parameters } } on a Meta  422 inbox_not_meta, template_not_found,
+ *                                       number: an approved template (public.reply_with_template),  template_not_approved,
+ *                                       stored as its rendered text, sent outside the 24-hour     template_parameter_count_mismatch,
+ *                                       window too                                                 validation_failed (a parameter)
  *   POST /conversations/:id/takeover    handle_conversations: the caller holds it (assignee member, 200, 403, 404
  *                                       a pending one opens); the bot stops answering and a reply in
  *                                       flight is stopped
@@ -85,7 +90,18 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
 
   app.get("/:id", async (c) => {
     const { id } = parseParams(c, conversationParams);
-    const conversation = await c.var.asUser((tx) => visibleConversation(tx, c.var.tenant.id, id));
+    const conversation = await c.var.asUser(async (tx) => {
+      const visible = await visibleConversation(tx, c.var.tenant.id, id);
+      // The rule the delivery claim applies (20261122001610): Meta takes free text only within 24
+      // hours of the contact's last message; the others at any time.
+      const [window] = await tx<{ open: boolean }[]>`
+        select ${visible.inbox.provider} <> 'meta_cloud' or exists (
+          select from public.messages m
+          where m.conversation_id = ${id} and m.direction = 'in'
+            and m.created_at > now() - interval '24 hours' and coalesce(m.sent_at, m.created_at) > now() - interval '24 hours'
+        ) as open`;
+      return { ...visible, customer_window_open: window.open };
+    });
     return c.json(conversation satisfies Conversation);
   });
 
@@ -149,12 +165,15 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
 
   app.post("/:id/messages", async (c) => {
     const { id } = parseParams(c, conversationParams);
-    const { body } = await parseJsonBody(c, replyBody);
+    const { body, template } = await parseJsonBody(c, replyBody);
     const message = await c.var.asUser(async (tx) => {
       await visibleConversation(tx, c.var.tenant.id, id);
       requireCapability(c.var.tenant, "handle_conversations", "Only people who handle conversations can reply in them (analysts read them).");
-      // The database checks the caller again, takes the conversation for them and queues the reply.
-      const [reply] = await tx<{ id: string }[]>`select public.reply_in_conversation(${id}, ${body}) as id`;
+      // The database checks the caller again (and the template), takes the conversation for them and queues the reply.
+      const [reply] = template
+        ? await tx<{ id: string }[]>`
+            select public.reply_with_template(${id}, ${template.name}, ${template.language}, ${template.parameters}::text[]) as id`
+        : await tx<{ id: string }[]>`select public.reply_in_conversation(${id}, ${body ?? ""}) as id`;
       const [row] = await tx<{ message: Message }[]>`
         select ${messageJson(tx)} as message from public.messages m where m.id = ${reply.id} and m.conversation_id = ${id}`;
       return row.message;
@@ -226,7 +245,7 @@ function messageJson(tx: TransactionSql) {
       'id', m.id, 'conversation_id', m.conversation_id, 'message_index', m.message_index,
       'direction', m.direction, 'role', m.role, 'type', m.type, 'body', m.body, 'media', m.media,
       'status', m.status, 'status_at', m.status_at, 'error', m.error, 'sent_by', m.sent_by,
-      'sent_at', m.sent_at, 'created_at', m.created_at)`;
+      'sent_at', m.sent_at, 'created_at', m.created_at, 'template', m.metadata -> 'template')`;
 }
 
 function conversationJson(tx: TransactionSql) {

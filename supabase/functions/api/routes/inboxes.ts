@@ -20,6 +20,7 @@ import {
 import { type TransactionSql, withServiceTransaction } from "../../_shared/user-transaction.ts";
 import { type IssueDetail, parseJsonBody, parseParams, validationFailed } from "../../_shared/validation.ts";
 import { columnList, givenColumns, refusedOrMissing, requireCapability, type RouteDependencies, routes } from "./context.ts";
+import { addInboxTemplateRoutes } from "./message-templates.ts";
 import { addInboxResponderRoutes } from "./responders.ts";
 
 /**
@@ -40,6 +41,8 @@ import { addInboxResponderRoutes } from "./responders.ts";
  *                                          the inbox's credentials → { ok, outcome, status,         422 address_not_allowed,
  *                                          latency_ms, message }                                     502, 504
  *   GET|PUT|DELETE /inboxes/:id/responder  who answers the inbox: routes/responders.ts
+ *   GET /inboxes/:id/templates, POST /inboxes/:id/templates/sync  a Meta number's message templates:
+ *                                          routes/message-templates.ts
  * Another tenant's inbox is 404, as a missing one.
  */
 export function inboxRoutes({ sql, signedIn, inTenant, providers, functionsUrl }: RouteDependencies) {
@@ -166,6 +169,7 @@ export function inboxRoutes({ sql, signedIn, inTenant, providers, functionsUrl }
   });
 
   addInboxResponderRoutes(app, visibleInbox);
+  addInboxTemplateRoutes(app, visibleInbox, { sql, providers });
 
   return app;
 }

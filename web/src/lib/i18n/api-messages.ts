@@ -168,6 +168,18 @@ const ruleCodes = new Set([
   "dead_letter_not_found",
   "conversations_reply_by_handlers",
   "dead_letters_by_inbox_managers",
+  // Message templates outside Meta's 24-hour window (#13, templates): syncing and sending them.
+  "inbox_not_meta",
+  "inbox_waba_missing",
+  "templates_managed_by_inbox_managers",
+  "template_not_found",
+  "template_not_approved",
+  "template_parameter_count_mismatch",
+  "template_parameter_invalid",
+  "provider_credentials_invalid",
+  "provider_permission_denied",
+  "provider_account_not_found",
+  "provider_too_many_templates",
   // Who answers on WhatsApp (#13, responder): an inbox's responder settings.
   "responder_inbox_not_in_tenant",
   "responder_team_not_in_tenant",

@@ -587,6 +587,18 @@ export const en: Messages = {
       // Outbound delivery (#13, outbound).
       conversation_closed: "This conversation is closed: reopen it to reply.",
       conversation_not_found: "This conversation is not there (or not in your company).",
+      // Message templates outside Meta's 24-hour window (#13, templates).
+      inbox_not_meta: "Only Meta (WhatsApp Cloud API) numbers have message templates; this number sends free text at any time.",
+      inbox_waba_missing: "This number has no WhatsApp Business Account id: connect it again with the account id to read its templates.",
+      templates_managed_by_inbox_managers: "Only the company's owners and admins can sync message templates.",
+      template_not_found: "This number has no template with that name and language: sync the templates from Meta.",
+      template_not_approved: "Only templates Meta approved can be sent.",
+      template_parameter_count_mismatch: "Fill in every variable of the template.",
+      template_parameter_invalid: "Each variable needs 1 to 1,024 characters, without line breaks or tabs.",
+      provider_credentials_invalid: "Meta refused the number's access token: it expired or was revoked. Update it and try again.",
+      provider_permission_denied: "The access token may not read this account's templates (it needs whatsapp_business_management).",
+      provider_account_not_found: "Meta does not know this WhatsApp Business Account id, or the token cannot see it.",
+      provider_too_many_templates: "The account has more templates than we can keep (5,000).",
       message_role_invalid: "A reply is written by an agent, a person or the system, never in the contact's name.",
       message_body_empty: "Write something to send.",
       message_body_too_long: "A message has at most 65,536 characters.",

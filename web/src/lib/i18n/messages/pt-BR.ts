@@ -580,6 +580,18 @@ export const ptBR = {
       // Outbound delivery (#13, outbound).
       conversation_closed: "Esta conversa está encerrada: reabra-a para responder.",
       conversation_not_found: "Esta conversa não existe (ou não é da sua empresa).",
+      // Message templates outside Meta's 24-hour window (#13, templates).
+      inbox_not_meta: "Só números do Meta (WhatsApp Cloud API) têm modelos de mensagem; este número envia texto livre a qualquer hora.",
+      inbox_waba_missing: "Este número não tem o id da conta do WhatsApp Business: conecte-o de novo com o id da conta para ler os modelos.",
+      templates_managed_by_inbox_managers: "Só os donos e administradores da empresa sincronizam os modelos de mensagem.",
+      template_not_found: "Este número não tem um modelo com esse nome e idioma: sincronize os modelos do Meta.",
+      template_not_approved: "Só modelos aprovados pelo Meta podem ser enviados.",
+      template_parameter_count_mismatch: "Preencha todas as variáveis do modelo.",
+      template_parameter_invalid: "Cada variável precisa de 1 a 1.024 caracteres, sem quebras de linha nem tabulações.",
+      provider_credentials_invalid: "O Meta recusou o token de acesso do número: ele expirou ou foi revogado. Atualize-o e tente de novo.",
+      provider_permission_denied: "O token de acesso não pode ler os modelos desta conta (precisa de whatsapp_business_management).",
+      provider_account_not_found: "O Meta não conhece este id de conta do WhatsApp Business, ou o token não o enxerga.",
+      provider_too_many_templates: "A conta tem mais modelos do que conseguimos guardar (5.000).",
       message_role_invalid: "Uma resposta é escrita por um agente, uma pessoa ou o sistema, nunca em nome do contato.",
       message_body_empty: "Escreva algo para enviar.",
       message_body_too_long: "Uma mensagem tem no máximo 65.536 caracteres.",

@@ -1,11 +1,13 @@
 // /inbox/<id>: one conversation — its newest messages (?before=<index> for earlier ones), the
-// contact, and what a handler may do: reply (and so take the conversation), take over from the bot
+// contact, and what a handler may do: reply (and so take the conversation; on a Meta number whose
+// 24-hour window is closed, with one of its approved templates), take over from the bot
 // and give it back, close, reopen, assign, block the contact. The page follows
 // `conversation:<id>` on Realtime and reloads this (depends "app:conversation"). Another company's
 // conversation answers 404.
 import { conversation, message, messagePage } from "$schemas/conversations.ts";
 import { contact } from "$schemas/contacts.ts";
 import { memberPage } from "$schemas/members.ts";
+import { messageTemplateList } from "$schemas/message-templates.ts";
 import { can } from "$lib/capabilities";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { optionalText } from "$lib/server/forms";
@@ -32,8 +34,13 @@ export const load: PageServerLoad = async (event) => {
       api.get(`${path}/messages`, messagePage, { limit: 50, before: Number.isInteger(before) && before > 0 ? before : null }),
       can(tenant, "handle_conversations") ? api.get("/members", memberPage, { limit: 100 }) : Promise.resolve(null),
     ]);
+    // Outside Meta's 24-hour window only an approved template goes: the composer offers them.
+    const templates = thread.customer_window_open === false && can(tenant, "handle_conversations")
+      ? (await api.get(`/inboxes/${thread.inbox_id}/templates`, messageTemplateList)).items.filter((template) => template.status === "approved")
+      : [];
     return {
       thread,
+      templates,
       // Oldest first, as a thread reads.
       messages: [...messages.items].reverse(),
       earlierBefore: messages.next_before,
@@ -53,6 +60,19 @@ export const actions: Actions = {
       return notice("inbox.reply.sent");
     } catch (cause) {
       return formFailure(cause, {}, "reply");
+    }
+  },
+  template: async (event) => {
+    const data = await event.request.formData();
+    const [name, language] = (optionalText(data, "template") ?? "").split("|");
+    const parameters = data.getAll("parameter").map((value) => (typeof value === "string" ? value : ""));
+    try {
+      await createApi(event).post(`${conversationPath(event.params.id)}/messages`, message, {
+        template: { name: name ?? "", language: language ?? "", parameters },
+      });
+      return notice("inbox.template.sent");
+    } catch (cause) {
+      return formFailure(cause, {}, "template");
     }
   },
   close: async (event) => {

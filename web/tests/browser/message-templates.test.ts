@@ -1,0 +1,127 @@
+// Meta's 24-hour window from the browser: an owner syncs a Meta number's message templates in
+// /settings/inboxes (status in words), and in a conversation the contact has not written in for
+// 24 hours the composer says the window is closed and offers the approved templates, with a field
+// per variable and the text the contact will read; sending one reaches the fake Graph API (on the
+// stack's WhatsApp address) as Meta's template message. pt-BR at desktop width, en on a phone.
+import postgres from "postgres";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeWhatsAppProviders, startFakeWhatsAppProviders } from "../../../scripts/fakes/fake-whatsapp-providers.ts";
+import { launchChromium, newPage, open, type LaunchedBrowser } from "./browser";
+import { createCompany, horizontalOverflow, signUp } from "./people";
+import { apiSession, callApi, stackEnv, type ApiPerson } from "./runs";
+
+let chromium: LaunchedBrowser;
+let context: BrowserContext;
+let page: Page;
+let owner: ApiPerson;
+let fake: FakeWhatsAppProviders;
+let inboxId = "";
+let phoneNumberId = "";
+let conversationId = "";
+// A Brazilian mobile with its ninth digit (13 digits), as the database normalizes it.
+const contactDigits = `55119${String(Date.now() % 100_000).padStart(5, "0")}077`;
+const sql = postgres(stackEnv("DB_URL"), { max: 2 });
+
+beforeAll(async () => {
+  fake = await startFakeWhatsAppProviders({ atStackAddress: true });
+  chromium = await launchChromium();
+  ({ context, page } = await newPage(chromium.browser));
+  const account = await signUp(page, "Marta Rocha");
+  await createCompany(page, "Sebo Jatobá");
+  owner = await apiSession(account.email, account.password);
+  phoneNumberId = `${Date.now()}0042`;
+  const wabaId = `9${phoneNumberId}`;
+  const accessToken = `meta-token-${crypto.randomUUID()}`;
+  const created = await callApi(owner, "POST", "/inboxes", {
+    provider: "meta_cloud",
+    display_name: "Vendas Meta",
+    provider_ids: { meta_phone_number_id: phoneNumberId, meta_waba_id: wabaId },
+    secrets: { app_secret: `meta-app-${crypto.randomUUID()}`, access_token: accessToken },
+  });
+  inboxId = created.inbox.id;
+  fake.meta({ phoneNumberId, accessToken, wabaId });
+  fake.metaTemplates(wabaId, accessToken, [
+    { name: "boas_vindas", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Olá {{1}}, aqui é o {{2}}. Podemos ajudar?" }] },
+    { name: "oferta_natal", language: "pt_BR", status: "PENDING", category: "MARKETING", components: [{ type: "BODY", text: "Feliz Natal!" }] },
+  ]);
+  // A conversation the company started from its phone: the contact never wrote (window closed).
+  const [row] = await sql<{ recorded: { conversation_id: string } }[]>`
+    select private.record_webhook_message(${inboxId}, ${sql.json({
+      contact_phone: `+${contactDigits}`,
+      contact_name: "Rui Lopes",
+      direction: "out",
+      role: "human",
+      type: "text",
+      body: "mensagem do celular",
+      media: null,
+      provider_message_id: `wamid.echo-${crypto.randomUUID()}`,
+      sent_at: null,
+      metadata: {},
+    })}) as recorded`;
+  conversationId = row.recorded.conversation_id;
+});
+
+afterAll(async () => {
+  await context?.close();
+  await chromium?.close();
+  await fake?.close();
+  await sql.end();
+});
+
+describe("message templates outside Meta's 24-hour window", () => {
+  it("syncs a Meta number's templates in /settings/inboxes and shows their status (pt-BR, desktop)", async () => {
+    await open(page, "/settings/inboxes");
+    await page.getByTestId("templates-link").click();
+    await page.getByTestId("templates-empty").waitFor();
+    await page.getByRole("button", { name: "Sincronizar do Meta" }).click();
+    await page.getByText("2 modelos sincronizados do Meta.").waitFor();
+    await expect.poll(() => page.getByTestId("template-row").count()).toBe(2);
+    const welcome = page.locator('[data-template-name="boas_vindas"]');
+    expect(await welcome.getByTestId("template-status").innerText()).toBe("Aprovado");
+    expect(await welcome.innerText()).toContain("2 variáveis");
+    expect(await page.locator('[data-template-name="oferta_natal"]').getByTestId("template-status").innerText()).toBe("Em análise");
+    expect(await horizontalOverflow(page)).toBe(0);
+  });
+
+  it("offers the approved templates when the window is closed, previews them and sends one as Meta's template (pt-BR, desktop)", async () => {
+    await open(page, `/inbox/${conversationId}`);
+    expect(await page.getByTestId("window-closed").innerText()).toContain("A janela de 24 horas está fechada");
+    expect(await page.getByTestId("reply-box").count()).toBe(0);
+    const choices = await page.getByTestId("template-choice").locator("option").allInnerTexts();
+    expect(choices).toEqual(["boas_vindas · pt_BR"]);
+    await page.getByLabel("Variável 1").fill("Rui");
+    expect(await page.getByTestId("template-preview").innerText()).toBe("Olá Rui, aqui é o {{2}}. Podemos ajudar?");
+    await page.getByLabel("Variável 2").fill("Sebo Jatobá");
+    expect(await page.getByTestId("template-preview").innerText()).toBe("Olá Rui, aqui é o Sebo Jatobá. Podemos ajudar?");
+    await page.getByRole("button", { name: "Enviar modelo" }).click();
+
+    await expect.poll(() => fake.sent.filter((sent) => sent.to === contactDigits).length, { timeout: 30_000 }).toBe(1);
+    const request = fake.requests.find((candidate) => candidate.path === `/v21.0/${phoneNumberId}/messages` && (candidate.body as { to?: string }).to === contactDigits);
+    expect(request?.body).toMatchObject({
+      type: "template",
+      template: { name: "boas_vindas", language: { code: "pt_BR" }, components: [{ type: "body", parameters: [{ type: "text", text: "Rui" }, { type: "text", text: "Sebo Jatobá" }] }] },
+    });
+    await expect.poll(async () => {
+      await open(page, `/inbox/${conversationId}`);
+      return page.getByTestId("message").last().innerText();
+    }, { timeout: 30_000 }).toContain("Olá Rui, aqui é o Sebo Jatobá. Podemos ajudar?");
+  });
+
+  it("says the same in English on a phone, without sideways scrolling", async () => {
+    await open(page, `/inbox/${conversationId}`);
+    await page.getByRole("button", { name: "English" }).first().click();
+    await page.getByRole("button", { name: "Send template" }).waitFor();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await open(page, `/inbox/${conversationId}`);
+    expect(await page.getByTestId("window-closed").innerText()).toContain("The 24-hour window is closed");
+    await page.getByLabel("Variable 1").fill("Rui");
+    expect(await page.getByTestId("template-preview").innerText()).toBe("Olá Rui, aqui é o {{2}}. Podemos ajudar?");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await open(page, `/settings/inboxes/templates/${inboxId}`);
+    expect(await page.locator('[data-template-name="oferta_natal"]').getByTestId("template-status").innerText()).toBe("In review");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("button", { name: "Português" }).first().click();
+  });
+});
