@@ -420,7 +420,7 @@ create policy "owners and admins revoke shares" on public.agent_shares
 insert into public.tools (id, name, description, parameters) values
   ('web_search', 'Web search', 'Searches the web and returns the top results.',
    '{"type": "object", "properties": {"query": {"type": "string", "maxLength": 500}, "max_results": {"type": "integer", "minimum": 1, "maximum": 20}}, "required": ["query"]}'),
-  ('knowledge_search', 'Knowledge base search', 'Finds passages in the tenant''s knowledge bases.',
+  ('knowledge_search', 'Knowledge base search', 'Searches the agent''s own knowledge bases with the words you give (hybrid: words and meaning); answers the best passages with their source and score.',
    '{"type": "object", "properties": {"query": {"type": "string", "maxLength": 2000}, "top_k": {"type": "integer", "minimum": 1, "maximum": 50}}, "required": ["query"]}'),
   ('http_request', 'HTTP request', 'Calls an external HTTP endpoint configured by the tenant.',
    '{"type": "object", "properties": {"url": {"type": "string", "format": "uri"}, "method": {"type": "string", "enum": ["GET", "POST"]}, "body": {"type": "object"}}, "required": ["url"]}'),

@@ -92,4 +92,34 @@ describe("agents with knowledge bases", () => {
       select agent_id, use_count::int from public.document_usage_stats where chunk_id = ${withSources.citations[0].chunk_id}`;
     expect(usage).toEqual([{ agent_id: informed.id, use_count: 1 }]);
   });
+
+  it("lets the agent search its own bases with its own words through the knowledge_search tool", async () => {
+    const tenant = company.tenantId;
+    const base = await expectStatus(call(company.owner, "POST", "/knowledge-bases", { tenant, body: { name: "Manual de viagens" } }), 201);
+    const document = await expectStatus(call(company.owner, "POST", "/documents", {
+      tenant, body: { source: "text", knowledge_base_id: base.id, title: "Viagens", text: policy },
+    }), 201);
+    expect(await settledDocument(sql, document.document.id, 1)).toMatchObject({ status: "ready" });
+    const searcher = await expectStatus(call(company.owner, "POST", "/agents", {
+      tenant, body: { name: "Pesquisador", provider: "demo", model: "demo-small", status: "active", config: { latency_ms: 0 },
+        knowledge_base_ids: [base.id], tools: ["knowledge_search"] },
+    }), 201);
+    const baseless = await expectStatus(call(company.owner, "POST", "/agents", {
+      tenant, body: { name: "Sem base", provider: "demo", model: "demo-small", status: "active", config: { latency_ms: 0 }, tools: ["knowledge_search"] },
+    }), 201);
+    const team = await createTeam(company, {
+      name: "Pesquisa", workflow_type: "parallel",
+      agents: [{ agent_id: searcher.id, execution_order: 1 }, { agent_id: baseless.id, execution_order: 1 }],
+    });
+    // The step's input says nothing of refunds: the passage comes from the tool's own query.
+    const run = await runFinished(sql, (await startRun(company, team, 'Olá\n@tool knowledge_search {"query":"reembolso de despesas de viagem com nota fiscal","top_k":1}')).id);
+    expect(run.status).toBe("completed");
+    const all = await steps(sql, run.id);
+    const found = all.find((step) => step.agent_id === searcher.id)!;
+    expect(found.output).toContain("knowledge_search -> ");
+    expect(found.output).toContain("Viagens › Reembolso");
+    expect(found.output).toContain("Despesas de viagem são reembolsadas com nota fiscal.");
+    expect(found.output).not.toContain("trinta dias");
+    expect(all.find((step) => step.agent_id === baseless.id)!.output).toContain("this agent has no knowledge bases to search");
+  });
 });

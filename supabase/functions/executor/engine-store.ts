@@ -2,7 +2,7 @@ import type { Sql } from "../_shared/db.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
 import type { TranscriptEntry } from "./conversation-chat.ts";
 import type { InterviewContext } from "./interview-context.ts";
-import type { Citation, KnowledgePassage } from "./knowledge-context.ts";
+import { type Citation, type KnowledgePassage, searchAgentKnowledge } from "./knowledge-context.ts";
 import type { ToolCallRecord } from "./tool-loop.ts";
 import type { StepActions } from "../_shared/tools/builtin-tools.ts";
 import type { QualificationAnswer } from "../_shared/tools/request-qualification.ts";
@@ -194,6 +194,7 @@ export class EngineStore {
         const claims: AccessTokenClaims = { sub: run.starter, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
         return await this.call((sql) => runQuery(sql, claims, statement, step.tenant_id, agentQueryLimits));
       },
+      searchKnowledge: (query, topK) => searchAgentKnowledge(this, step, query, topK),
       recordInterviewAnswer: async (questionId, answer) => {
         const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
           tx<{ result: InterviewAnswerResult | null }[]>`

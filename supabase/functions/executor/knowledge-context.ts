@@ -72,3 +72,15 @@ export async function retrieveKnowledge(store: EngineStore, step: ClaimedStep): 
   const embedding = bases.allLexical ? toVectorLiteral(lexicalEmbedding(query)) : null;
   return await store.searchKnowledge(step, bases.ids, query, embedding, step.rag_top_k > 0 ? step.rag_top_k : defaultAgentTopK, agentMinimumScore);
 }
+
+/**
+ * The `knowledge_search` tool: the model's own query in the step's agent's bases (the same search
+ * as above, with the model's query and number of passages); null when the agent has no bases.
+ */
+export async function searchAgentKnowledge(store: EngineStore, step: ClaimedStep, query: string, topK: number): Promise<KnowledgePassage[] | null> {
+  const bases = await store.stepKnowledgeBases(step);
+  if (bases.ids.length === 0) return null;
+  const text = query.slice(0, maxQueryCharacters);
+  const embedding = bases.allLexical ? toVectorLiteral(lexicalEmbedding(text)) : null;
+  return await store.searchKnowledge(step, bases.ids, text, embedding, topK, agentMinimumScore);
+}

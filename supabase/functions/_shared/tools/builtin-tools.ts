@@ -6,6 +6,7 @@ import { ToolFailure } from "./registry.ts";
 import { type InterviewAnswerResult, recordInterviewAnswer } from "./record-interview-answer.ts";
 import { type QualificationAnswer, requestQualification } from "./request-qualification.ts";
 import { queryData } from "./query-data.ts";
+import { knowledgeSearch } from "./knowledge-search.ts";
 import type { QueryAnswer } from "../read-only-query.ts";
 
 /** What a built-in may do in the database on behalf of the running step (absent outside a step). */
@@ -16,6 +17,17 @@ export interface StepActions {
   recordInterviewAnswer: (questionId: string, answer: string) => Promise<InterviewAnswerResult>;
   /** Runs one read-only statement as the run's starter in the run's company (throws QueryRefused, a ToolFailure). */
   queryData: (statement: string) => Promise<QueryAnswer>;
+  /** Searches the step's agent's knowledge bases; null when the agent has none. */
+  searchKnowledge: (query: string, topK: number) => Promise<FoundPassage[] | null>;
+}
+
+/** A passage as the knowledge_search tool answers it. */
+export interface FoundPassage {
+  document_title: string;
+  heading_path: string[];
+  version: number;
+  content: string;
+  score: number;
 }
 
 export interface BuiltinContext {
@@ -45,11 +57,11 @@ export const builtinTools: Record<string, BuiltinTool> = {
   request_qualification: requestQualification,
   record_interview_answer: recordInterviewAnswer,
   query_data: queryData,
+  knowledge_search: knowledgeSearch,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
 export const unavailableTools: Record<string, string> = {
-  knowledge_search: "knowledge_search is not available as a tool: passages from the agent's knowledge bases are already in its instructions",
   http_request: "http_request is not available: ask the company to add an HTTP tool for the address instead",
   whatsapp_send: "whatsapp_send is not available to agents yet: a contact's messages are answered by the inbox's responder team",
   web_search: "web_search is not available on this platform",

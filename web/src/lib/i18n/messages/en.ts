@@ -161,7 +161,7 @@ export const en: Messages = {
     duplicateHelp: "Creates a copy of this agent as a draft.",
     tools: {
       web_search: { name: "Web search", description: "Searches the web and returns the top results." },
-      knowledge_search: { name: "Knowledge base search", description: "Finds passages in the company's knowledge bases." },
+      knowledge_search: { name: "Knowledge base search", description: "Searches the agent's own knowledge bases with the words the model chooses." },
       http_request: { name: "HTTP request", description: "Calls an external HTTP endpoint configured by the company." },
       whatsapp_send: { name: "Send WhatsApp message", description: "Sends a text message to the contact on WhatsApp." },
       calculator: { name: "Calculator", description: "Evaluates an arithmetic expression." },

@@ -168,7 +168,7 @@ export const ptBR = {
     // The platform's tools (public.tools), by id; a tool added later shows the registry's words.
     tools: {
       web_search: { name: "Busca na web", description: "Pesquisa na web e traz os melhores resultados." },
-      knowledge_search: { name: "Busca na base de conhecimento", description: "Encontra trechos nas bases de conhecimento da empresa." },
+      knowledge_search: { name: "Busca na base de conhecimento", description: "Busca nas bases de conhecimento do próprio agente com as palavras que o modelo escolher." },
       http_request: { name: "Requisição HTTP", description: "Chama um endereço HTTP externo configurado pela empresa." },
       whatsapp_send: { name: "Enviar mensagem no WhatsApp", description: "Envia uma mensagem de texto ao contato no WhatsApp." },
       calculator: { name: "Calculadora", description: "Calcula uma expressão aritmética." },
