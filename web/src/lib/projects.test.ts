@@ -74,6 +74,7 @@ describe("the project form", () => {
       responder_team_id: null,
       invitation_text: "Olá!",
       reminder_text: null,
+      invitation_template: null,
       time_zone: "America/Sao_Paulo",
       sending_hours: { mon: [["09:00", "18:00"]] },
       send_rate_per_minute: 30,
@@ -89,6 +90,17 @@ describe("the project form", () => {
     const body = projectBody(values);
     expect(body).not.toHaveProperty("questions");
     expect(body.sending_hours).toBeNull();
+  });
+
+  it("sends the invitation template chosen, with what fills its variables, and shows it again", () => {
+    const withTemplate = { ...project, invitation_template: { name: "boas_vindas", language: "pt_BR", parameters: ["contact_name" as const, "project_name" as const] } };
+    const values = projectFormValues(withTemplate);
+    expect([values.invitation_template, values.invitation_template_parameters]).toEqual(["boas_vindas|pt_BR", "contact_name,project_name"]);
+    const body = projectBody(values);
+    expect(body.invitation_template).toEqual(withTemplate.invitation_template);
+    expect(createProjectBody.safeParse(body).success).toBe(true);
+    expect(projectBody({ ...values, invitation_template_parameters: "" }).invitation_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: [] });
+    expect(projectBody({ ...values, invitation_template: "" }).invitation_template).toBeNull();
   });
 
   it("passes text that is not a number on for the API to name", () => {

@@ -78,6 +78,8 @@ export function projectFormValues(project: Project | null): Record<string, strin
     responder_team_id: project?.responder_team_id ?? "",
     invitation_text: project?.invitation_text ?? "",
     reminder_text: project?.reminder_text ?? "",
+    invitation_template: project?.invitation_template ? `${project.invitation_template.name}|${project.invitation_template.language}` : "",
+    invitation_template_parameters: project?.invitation_template?.parameters?.join(",") ?? "",
     time_zone: project?.time_zone ?? "America/Sao_Paulo",
     send_rate_per_minute: String(project?.send_rate_per_minute ?? 20),
     timeout_hours: String(project?.timeout_hours ?? 72),
@@ -93,6 +95,16 @@ function numberOrText(text: string): number | string | undefined {
   if (text.trim() === "") return undefined;
   const number = Number(text.trim().replace(",", "."));
   return Number.isFinite(number) ? number : text;
+}
+
+/** What fills an invitation template's variables, in order (the form's choices). */
+export const invitationParameterChoices = ["", "contact_name", "project_name", "contact_name,project_name", "project_name,contact_name"] as const;
+
+/** The form's `name|language` and parameter choice as the API's invitation_template (null: none). */
+function invitationTemplateOf(chosen: string, parameters: string): Record<string, unknown> | null {
+  if (chosen === "") return null;
+  const [name, language = ""] = chosen.split("|");
+  return { name, language, parameters: parameters === "" ? [] : parameters.split(",") };
 }
 
 /**
@@ -116,6 +128,7 @@ export function projectBody(values: Record<string, string>): Record<string, unkn
     responder_team_id: orNull("responder_team_id"),
     invitation_text: orNull("invitation_text"),
     reminder_text: orNull("reminder_text"),
+    invitation_template: invitationTemplateOf(get("invitation_template"), get("invitation_template_parameters")),
     time_zone: get("time_zone") || "America/Sao_Paulo",
     sending_hours,
     send_rate_per_minute: numberOrText(get("send_rate_per_minute")),

@@ -4,6 +4,7 @@
 import { error, fail } from "@sveltejs/kit";
 import { inboxList } from "$schemas/inboxes.ts";
 import { teamPage } from "$schemas/teams.ts";
+import { messageTemplateList } from "$schemas/message-templates.ts";
 import { ApiFailure, type Api } from "./api";
 import { projectFieldErrors } from "$lib/projects";
 
@@ -22,6 +23,8 @@ export function isUuid(id: string | undefined | null): id is string {
 export interface ProjectChoices {
   inboxes: { id: string; name: string }[];
   teams: { id: string; name: string }[];
+  /** The approved Meta templates an invitation may go as, with the number they belong to. */
+  templates: { inbox_id: string; inbox_name: string; name: string; language: string; parameter_count: number }[];
 }
 
 /** The numbers and teams a project may use (a list the person may not read is simply empty). */
@@ -30,9 +33,22 @@ export async function projectChoices(api: Api): Promise<ProjectChoices> {
     api.get("/inboxes", inboxList).then((list) => list.items).catch(() => []),
     api.get("/teams", teamPage, { limit: 100 }).then((page) => page.items).catch(() => []),
   ]);
+  const named = inboxes.map((inbox) => ({
+    id: inbox.id,
+    provider: inbox.provider,
+    name: inbox.phone_number ? `${inbox.display_name} (${inbox.phone_number})` : inbox.display_name,
+  }));
+  const templates = await Promise.all(named.filter((inbox) => inbox.provider === "meta_cloud").map((inbox) =>
+    api.get(`/inboxes/${inbox.id}/templates`, messageTemplateList)
+      .then((list) => list.items.filter((template) => template.status === "approved").map((template) => ({
+        inbox_id: inbox.id, inbox_name: inbox.name, name: template.name, language: template.language, parameter_count: template.body_parameter_count,
+      })))
+      .catch(() => [])
+  ));
   return {
-    inboxes: inboxes.map((inbox) => ({ id: inbox.id, name: inbox.phone_number ? `${inbox.display_name} (${inbox.phone_number})` : inbox.display_name })),
+    inboxes: named.map(({ id, name }) => ({ id, name })),
     teams: teams.map((team) => ({ id: team.id, name: team.name })),
+    templates: templates.flat(),
   };
 }
 
