@@ -279,6 +279,7 @@ describe("PATCH /tenants/:id and its settings", () => {
       default_agent_type: "sdr",
       rag_enabled: false,
       rag_top_k: 5,
+      http_request_hosts: [],
     });
     const changed = await expectStatus(
       call(owner, "PATCH", `/tenants/${acme}/settings`, {

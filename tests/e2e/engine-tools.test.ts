@@ -201,6 +201,53 @@ describe("an agent reading the company's data with query_data", () => {
   });
 });
 
+describe("an agent calling addresses with http_request", () => {
+  it("calls only the hosts the company allows, GET and POST, and never an internal address", async () => {
+    const agentId = await demoAgent(owner, "Web caller");
+    await expectStatus(call(owner.owner, "PATCH", `/agents/${agentId}`, { tenant: owner.tenantId, body: { tools: ["http_request"] } }), 200);
+    const teamId = await soloTeam(owner, "Web caller team", agentId);
+    const apiHost = new URL(companyApi.url).host;
+    const script = [
+      `@tool http_request {"url":"${companyApi.url}/erp/orders?order_id=A-7"}`,
+      `@tool http_request {"url":"${companyApi.url}/erp/tickets","method":"POST","body":{"subject":"late"}}`,
+      '@tool http_request {"url":"https://unlisted.example.com/x"}',
+    ].join("\n");
+
+    // No host allowed yet: the tool says how to allow one, and nothing is called.
+    const apiBefore = companyApi.requests.length;
+    const refused = await runFinished(sql, (await startRun(owner, teamId, `First\n${script}`)).id);
+    expect(refused.status).toBe("completed");
+    expect((await toolEvents(refused.id)).map((event) => event.payload.status)).toEqual(["failed", "failed", "failed"]);
+    expect((await steps(sql, refused.id))[0].output).toContain("the company allows no host for http_request yet");
+    expect(companyApi.requests.length).toBe(apiBefore);
+
+    // The owner allows the fake company API's host (with its port) in the settings.
+    const settings = await expectStatus(call(owner.owner, "PATCH", `/tenants/${owner.tenantId}/settings`, {
+      tenant: owner.tenantId, body: { http_request_hosts: [apiHost, "*.Example.org"] },
+    }), 200);
+    expect(settings.http_request_hosts).toEqual([apiHost, "*.example.org"]);
+    const allowed = await runFinished(sql, (await startRun(owner, teamId, `Second\n${script}`)).id);
+    expect(allowed.status).toBe("completed");
+    expect((await toolEvents(allowed.id)).map((event) => event.payload.status)).toEqual(["succeeded", "succeeded", "failed"]);
+    const calls = companyApi.requests.slice(apiBefore);
+    expect(calls.map((request) => [request.method, request.path])).toEqual([["GET", "/erp/orders"], ["POST", "/erp/tickets"]]);
+    expect(calls[1].body).toEqual({ subject: "late" });
+    const output = (await steps(sql, allowed.id))[0].output;
+    expect(output).toContain('"order_id":"A-7"');
+    expect(output).toContain("unlisted.example.com is not among the hosts the company allows");
+
+    // A host that names the inside is refused by the API, and by the egress rules at call time.
+    const inward = await call(owner.owner, "PATCH", `/tenants/${owner.tenantId}/settings`, {
+      tenant: owner.tenantId, body: { http_request_hosts: ["localhost"] },
+    });
+    expect(inward.status).toBe(422);
+    await sql`update public.tenants set http_request_hosts = '{127.0.0.1:9}' where id = ${owner.tenantId}`;
+    const internal = await runFinished(sql, (await startRun(owner, teamId, 'Third\n@tool http_request {"url":"http://127.0.0.1:9/admin"}')).id);
+    expect((await steps(sql, internal.id))[0].output).toContain("refused");
+    await sql`update public.tenants set http_request_hosts = '{}' where id = ${owner.tenantId}`;
+  });
+});
+
 describe("a shared agent and another company", () => {
   let agentId: string;
   let teamId: string;

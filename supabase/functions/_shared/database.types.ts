@@ -1143,14 +1143,14 @@ isOneToOne: false
                   ]
                 },"tenants": {
                   Row: {
-                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string,"usd_brl_rate": number | null
+                    "agents_endpoint_url": string | null,"agents_timeout_ms": number,"created_at": string,"created_by": string | null,"default_agent_type": string,"http_request_hosts": (string)[],"id": string,"monthly_budget_usd": number | null,"name": string,"plan": Database["public"]['Enums']["tenant_plan"],"rag_enabled": boolean,"rag_top_k": number,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tax_id": string | null,"updated_at": string,"usd_brl_rate": number | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"http_request_hosts"?: (string)[],"id"?: string,"monthly_budget_usd"?: number | null,"name": string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug": string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
                   }
                   Update: {
-                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"id"?: string,"monthly_budget_usd"?: number | null,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
+                    "agents_endpoint_url"?: string | null,"agents_timeout_ms"?: number,"created_at"?: string,"created_by"?: string | null,"default_agent_type"?: string,"http_request_hosts"?: (string)[],"id"?: string,"monthly_budget_usd"?: number | null,"name"?: string,"plan"?: Database["public"]['Enums']["tenant_plan"],"rag_enabled"?: boolean,"rag_top_k"?: number,"slug"?: string,"status"?: Database["public"]['Enums']["tenant_status"],"tax_id"?: string | null,"updated_at"?: string,"usd_brl_rate"?: number | null
                   }
                   Relationships: [
                     
@@ -1275,6 +1275,7 @@ isOneToOne: false
 "created_at": string,
 "created_by": string | null,
 "default_agent_type": string,
+"http_request_hosts": (string)[],
 "id": string,
 "monthly_budget_usd": number | null,
 "name": string,
@@ -1444,6 +1445,7 @@ isOneToOne: false
 "created_at": string,
 "created_by": string | null,
 "default_agent_type": string,
+"http_request_hosts": (string)[],
 "id": string,
 "monthly_budget_usd": number | null,
 "name": string,
@@ -1699,6 +1701,7 @@ isOneToOne: false
 "created_at": string,
 "created_by": string | null,
 "default_agent_type": string,
+"http_request_hosts": (string)[],
 "id": string,
 "monthly_budget_usd": number | null,
 "name": string,

@@ -195,6 +195,11 @@ export class EngineStore {
         return await this.call((sql) => runQuery(sql, claims, statement, step.tenant_id, agentQueryLimits));
       },
       searchKnowledge: (query, topK) => searchAgentKnowledge(this, step, query, topK),
+      httpRequestHosts: async () => {
+        const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+          tx<{ hosts: string[] }[]>`select t.http_request_hosts as hosts from public.tenants t where t.id = ${step.tenant_id}`));
+        return row?.hosts ?? [];
+      },
       recordInterviewAnswer: async (questionId, answer) => {
         const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
           tx<{ result: InterviewAnswerResult | null }[]>`

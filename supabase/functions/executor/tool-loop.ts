@@ -138,7 +138,13 @@ async function runTool(
       if (tool.kind === "http") return await callHttpTool(tool, toolCall.arguments as Record<string, unknown>, { timeoutMs, signal, fetch: options.fetch });
       const builtin = builtinTools[tool.name];
       if (!builtin) throw new ToolFailure(unavailableTools[tool.name] ?? `${tool.name} is not available on this platform`);
-      return await builtin(toolCall.arguments as Record<string, unknown>, { now: options.now ?? (() => new Date()), step: options.stepActions });
+      return await builtin(toolCall.arguments as Record<string, unknown>, {
+        now: options.now ?? (() => new Date()),
+        step: options.stepActions,
+        signal,
+        timeoutMs,
+        fetch: options.fetch,
+      });
     });
     return { ok: true, content: clip(content, maxToolAnswerChars) };
   } catch (error) {

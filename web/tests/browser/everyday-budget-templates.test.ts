@@ -28,6 +28,24 @@ afterAll(async () => {
   await chromium?.close();
 });
 
+describe("the hosts agents may call with http_request", () => {
+  it("an owner lists them one per line; a bad one is named under the box and nothing is lost", async () => {
+    await open(page, "/settings/company");
+    const box = page.getByLabel("Hosts que a ferramenta http_request dos agentes pode chamar");
+    await box.fill("api.exemplo.com.br\n\nlocalhost\n");
+    await page.getByRole("button", { name: "Salvar preferências" }).click();
+    await page.getByTestId("http-request-hosts-error").waitFor();
+    expect(await box.inputValue()).toContain("localhost");
+    expect((await callApi(owner, "GET", `/tenants/${owner.tenantId}/settings`)).http_request_hosts).toEqual([]);
+    await box.fill("api.exemplo.com.br\n*.ERP.exemplo.com.br\n");
+    await page.getByRole("button", { name: "Salvar preferências" }).click();
+    await expect.poll(async () => (await callApi(owner, "GET", `/tenants/${owner.tenantId}/settings`)).http_request_hosts)
+      .toEqual(["api.exemplo.com.br", "*.erp.exemplo.com.br"]);
+    await open(page, "/settings/company");
+    expect(await box.inputValue()).toBe("api.exemplo.com.br\n*.erp.exemplo.com.br");
+  });
+});
+
 describe("the monthly budget", () => {
   it("an owner sets it and the dollar rate in the page's language; costs then read in reais too", async () => {
     await open(page, "/settings/company");

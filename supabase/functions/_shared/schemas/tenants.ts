@@ -70,7 +70,15 @@ export const updateTenantBody = z.strictObject({
 }).refine(atLeastOneField, atLeastOne);
 export type UpdateTenantBody = z.input<typeof updateTenantBody>;
 
+/** A host the http_request tool may call: a name, `*.domain` (its subdomains) or `host:port` (as private.are_request_hosts). */
+export const requestHost = z.string().trim().toLowerCase().max(253)
+  .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:[0-9]{1,5})?$/, {
+    error: "Must be a host name such as api.example.com, *.example.com or erp.example.com:8443.",
+  });
+
 export const tenantSettingsBody = z.strictObject({
+  http_request_hosts: z.array(requestHost).max(20, { error: "Give at most 20 hosts." })
+    .refine((hosts) => new Set(hosts).size === hosts.length, { error: "Each host once." }).optional(),
   agents_endpoint_url: httpUrl().nullable().optional(),
   agents_timeout_ms: z.number().int().min(1000).max(300_000).optional(),
   default_agent_type: z.enum(defaultAgentTypes).optional(),
@@ -94,6 +102,7 @@ export type CompanyBudgetBody = z.input<typeof companyBudgetBody>;
 // ─── responses ────────────────────────────────────────────────────────────────────────────────
 
 export const tenantSettings = z.object({
+  http_request_hosts: z.array(z.string()),
   agents_endpoint_url: z.string().nullable(),
   agents_timeout_ms: z.number().int(),
   default_agent_type: z.enum(defaultAgentTypes),

@@ -7,6 +7,7 @@ import { type InterviewAnswerResult, recordInterviewAnswer } from "./record-inte
 import { type QualificationAnswer, requestQualification } from "./request-qualification.ts";
 import { queryData } from "./query-data.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
+import { httpRequest } from "./http-request.ts";
 import type { QueryAnswer } from "../read-only-query.ts";
 
 /** What a built-in may do in the database on behalf of the running step (absent outside a step). */
@@ -19,6 +20,8 @@ export interface StepActions {
   queryData: (statement: string) => Promise<QueryAnswer>;
   /** Searches the step's agent's knowledge bases; null when the agent has none. */
   searchKnowledge: (query: string, topK: number) => Promise<FoundPassage[] | null>;
+  /** The hosts the run's company allows http_request to call. */
+  httpRequestHosts: () => Promise<string[]>;
 }
 
 /** A passage as the knowledge_search tool answers it. */
@@ -33,6 +36,11 @@ export interface FoundPassage {
 export interface BuiltinContext {
   now: () => Date;
   step?: StepActions;
+  /** Ends the tool's work: the step stopped or the tool's time ran out. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** The egress fetch (tests pass their own allow-list through the loop's options). */
+  fetch?: typeof fetch;
 }
 
 type BuiltinTool = (args: Record<string, unknown>, context: BuiltinContext) => Promise<string> | string;
@@ -58,11 +66,11 @@ export const builtinTools: Record<string, BuiltinTool> = {
   record_interview_answer: recordInterviewAnswer,
   query_data: queryData,
   knowledge_search: knowledgeSearch,
+  http_request: httpRequest,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
 export const unavailableTools: Record<string, string> = {
-  http_request: "http_request is not available: ask the company to add an HTTP tool for the address instead",
   whatsapp_send: "whatsapp_send is not available to agents yet: a contact's messages are answered by the inbox's responder team",
   web_search: "web_search is not available on this platform",
   calculator: "calculator is not available on this platform",

@@ -15,7 +15,7 @@ import {
 } from "../../_shared/schemas/tenants.ts";
 import { columnList, givenColumns, pageWindow, refusedOrMissing, type RouteDependencies, routes } from "./context.ts";
 
-const settingsColumns = ["agents_endpoint_url", "agents_timeout_ms", "default_agent_type", "rag_enabled", "rag_top_k"];
+const settingsColumns = ["agents_endpoint_url", "agents_timeout_ms", "default_agent_type", "rag_enabled", "rag_top_k", "http_request_hosts"];
 
 /**
  * /tenants — the companies the caller belongs to.
@@ -24,7 +24,7 @@ const settingsColumns = ["agents_endpoint_url", "agents_timeout_ms", "default_ag
  *   GET    /tenants/:id             members                                             200, 404
  *   PATCH  /tenants/:id             owners and admins: name, slug, tax_id (CNPJ)        200, 403, 404, 409, 422
  *   GET    /tenants/:id/settings    members                                             200, 404
- *   PATCH  /tenants/:id/settings    owners and admins                                   200, 403, 404, 422
+ *   PATCH  /tenants/:id/settings    owners and admins (also the hosts http_request may call) 200, 403, 404, 422
  *   PUT    /tenants/:id/budget      owners: monthly budget (US$) and US$→R$ rate         200, 403, 404, 422
  */
 export function tenantRoutes({ signedIn }: RouteDependencies) {

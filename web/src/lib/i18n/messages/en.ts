@@ -362,6 +362,8 @@ export const en: Messages = {
     defaultAgentType: "Default agent type",
     ragEnabled: "Use knowledge base (RAG)",
     ragTopK: "Passages looked up per question",
+    httpRequestHosts: "Hosts the agents' http_request tool may call",
+    httpRequestHostsHelp: "One per line: api.example.com, *.example.com (its subdomains) or erp.example.com:8443. Agents call nothing else with it, and never an internal address.",
     saveSettings: "Save preferences",
     settingsSaved: "Preferences saved.",
   },

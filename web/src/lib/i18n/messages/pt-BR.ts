@@ -369,6 +369,8 @@ export const ptBR = {
     defaultAgentType: "Tipo padrão de agente",
     ragEnabled: "Usar base de conhecimento (RAG)",
     ragTopK: "Trechos consultados por pergunta",
+    httpRequestHosts: "Hosts que a ferramenta http_request dos agentes pode chamar",
+    httpRequestHostsHelp: "Um por linha: api.exemplo.com.br, *.exemplo.com.br (seus subdomínios) ou erp.exemplo.com.br:8443. Os agentes não chamam nada além disso com ela, e nunca um endereço interno.",
     saveSettings: "Salvar preferências",
     settingsSaved: "Preferências salvas.",
   },

@@ -80,6 +80,9 @@ export const actions: Actions = {
         rag_top_k: optionalNumber(data, "rag_top_k"),
       };
       const changes = changedOnly(wanted, current) as TenantSettingsBody;
+      // One host per line (blank lines and spaces ignored); sent only when the list changed.
+      const hosts = String(data.get("http_request_hosts") ?? "").split(/\s+/).map((host) => host.trim()).filter(Boolean);
+      if (data.has("http_request_hosts") && hosts.join("\n") !== current.http_request_hosts.join("\n")) changes.http_request_hosts = hosts;
       if (Object.keys(changes).length > 0) await createApi(event).patch(`/tenants/${current.id}/settings`, tenantSettings, changes);
       return notice("company.settingsSaved");
     } catch (cause) {
