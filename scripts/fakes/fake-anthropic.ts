@@ -94,7 +94,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       (message.content as Record<string, unknown>[]).some((block) => block.type === "tool_use")
     ).length;
     const firstUser = messages.find((message) => message.role === "user")?.content ?? "";
-    const scripted = body.stream === true ? null : nextScriptedCall(firstUser, roundsDone, offered);
+    const scripted = nextScriptedCall(firstUser, roundsDone, offered);
     let toolUse: Record<string, unknown> | undefined;
     if (scripted) {
       let input: unknown;
@@ -103,7 +103,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       } catch {
         input = { unparsed: scripted.arguments };
       }
-      text = "";
+      text = scripted.text;
       stopReason = "tool_use";
       toolUse = { type: "tool_use", id: `toolu_01${shortHash(`${served}:${roundsDone}`)}`, name: scripted.name, input };
     }
@@ -126,14 +126,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
     if (!(await exchange.latency())) return;
 
-    const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: fakeTokens(scripted ? scripted.name + scripted.arguments : text), service_tier: "standard" };
+    const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: fakeTokens(scripted ? text + scripted.name + scripted.arguments : text), service_tier: "standard" };
     if (!streaming) {
       const message = {
         id,
         type: "message",
         role: "assistant",
         model,
-        content: toolUse ? [toolUse] : [{ type: "text", text }],
+        content: toolUse ? [...(text === "" ? [] : [{ type: "text", text }]), toolUse] : [{ type: "text", text }],
         stop_reason: stopReason,
         stop_sequence: null,
         usage,
@@ -161,7 +161,15 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
     if (behaviour === "cut-stream") return await exchange.cut();
     await exchange.write(event("content_block_stop", { index: 0 }));
-    await exchange.write(event("message_delta", { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: fakeTokens(text) } }));
+    // A tool_use block as Anthropic streams it: its start with an empty input, then the input's JSON in pieces.
+    if (toolUse) {
+      await exchange.write(event("content_block_start", { index: 1, content_block: { ...toolUse, input: {} } }));
+      for (const piece of JSON.stringify(toolUse.input).match(/[\s\S]{1,8}/g) ?? []) {
+        await exchange.write(event("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: piece } }));
+      }
+      await exchange.write(event("content_block_stop", { index: 1 }));
+    }
+    await exchange.write(event("message_delta", { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
     await exchange.write(event("message_stop", {}));
     exchange.end();
   }, options);

@@ -88,10 +88,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     );
     const roundsDone = rawMessages.filter((message) => message.role === "assistant" && Array.isArray(message.tool_calls)).length;
     const firstUser = messages.find((message) => message.role === "user")?.content ?? "";
-    const scripted = body.stream === true ? null : nextScriptedCall(firstUser, roundsDone, offered);
-    let toolCalls: unknown[] | undefined;
+    const scripted = nextScriptedCall(firstUser, roundsDone, offered);
+    let toolCalls: { id: string; type: string; function: { name: string; arguments: string } }[] | undefined;
     if (scripted) {
-      text = "";
+      text = scripted.text;
       finish = "tool_calls";
       toolCalls = [{ id: `call_${shortHash(`${served}:${roundsDone}`)}`, type: "function", function: { name: scripted.name, arguments: scripted.arguments } }];
     }
@@ -103,8 +103,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     }
     const usage = {
       prompt_tokens: fakeOpenAiPromptTokens(messages),
-      completion_tokens: fakeTokens(scripted ? scripted.name + scripted.arguments : text),
-      total_tokens: fakeOpenAiPromptTokens(messages) + fakeTokens(scripted ? scripted.name + scripted.arguments : text),
+      completion_tokens: fakeTokens(scripted ? text + scripted.name + scripted.arguments : text),
+      total_tokens: fakeOpenAiPromptTokens(messages) + fakeTokens(scripted ? text + scripted.name + scripted.arguments : text),
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
@@ -130,7 +130,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         model,
         choices: [{
           index: 0,
-          message: { role: "assistant", content: toolCalls ? null : text, refusal: null, annotations: [], ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+          message: { role: "assistant", content: toolCalls && text === "" ? null : text, refusal: null, annotations: [], ...(toolCalls ? { tool_calls: toolCalls } : {}) },
           logprobs: null,
           finish_reason: finish,
         }],
@@ -158,6 +158,13 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       await exchange.write(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
     }
     if (behaviour === "cut-stream") return await exchange.cut();
+    // A call as OpenAI streams it: id, name and empty arguments first, then the arguments in pieces.
+    for (const [index, toolCall] of (toolCalls ?? []).entries()) {
+      await exchange.write(chunk([{ index: 0, delta: { tool_calls: [{ index, id: toolCall.id, type: "function", function: { name: toolCall.function.name, arguments: "" } }] }, logprobs: null, finish_reason: null }]));
+      for (const piece of toolCall.function.arguments.match(/[\s\S]{1,8}/g) ?? []) {
+        await exchange.write(chunk([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));
+      }
+    }
     await exchange.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]));
     if (includeUsage) await exchange.write(chunk([], { usage }));
     await exchange.write("data: [DONE]\n\n");

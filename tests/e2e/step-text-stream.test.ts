@@ -4,6 +4,10 @@
 // last one equal to the step's output; a member of another company receives nothing; and the event
 // log keeps only whole results (no row per piece). Providers are fake servers that stream slowly, a
 // word every 50 ms, over the real wire protocols (OpenAI's and Anthropic's server-sent events).
+// An agent with tools streams every round with its model, a tool call round then the answer, as one
+// growing text. And when Realtime refuses broadcasts with 429 (the local Realtime's per-topic limit,
+// set through its HTTP test hook), the step still succeeds with the whole answer, and the executor
+// backs off instead of hammering: counted by what Realtime saw.
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
@@ -12,7 +16,9 @@ import type { FakeServer } from "../../scripts/fakes/fake-http.ts";
 import { startFakeOpenAi } from "../../scripts/fakes/fake-openai.ts";
 import {
   type Company,
+  call,
   createAgent,
+  expectStatus,
   createTeam,
   engineDatabase,
   events,
@@ -145,5 +151,129 @@ describe("an agent's text as it is written", () => {
     const owner = await watch(company.owner.token, started.id);
     expect(owner.status).toBe("SUBSCRIBED");
     await expectStreamed(started.id, owner);
+  });
+
+  it("streams every round of an agent with tools: what it says before the tool call, then its answer, as one growing text", async () => {
+    const fake = await startFakeOpenAi({ chunkDelayMs: 50 });
+    fakes.push(fake);
+    const agent = await createAgent(company, { name: "Tool Writer", provider: "openai-compatible", model: "gpt-4o-mini", config: { base_url: fake.url } });
+    await expectStatus(call(company.owner, "PATCH", `/agents/${agent}`, { tenant: company.tenantId, body: { tools: ["current_time"] } }), 200);
+    const team = await createTeam(company, { name: "Streamed tools team", workflow_type: "sequential", agents: [{ agent_id: agent, execution_order: 1 }] });
+    const started = await startRun(company, team, `${longPrompt}\n@say First I will look at the clock to date the report properly.\n@tool current_time {"timezone":"America/Sao_Paulo"}`);
+    const owner = await watch(company.owner.token, started.id);
+    expect(owner.status).toBe("SUBSCRIBED");
+
+    const run = await runFinished(sql, started.id);
+    expect(run.status).toBe("completed");
+    const [step] = await steps(sql, started.id);
+    const preface = "First I will look at the clock to date the report properly.";
+    const whole = `${preface}\n\n${step.output}`;
+    await waitFor(async () => stepTexts(owner.received).some((message) => message.text_so_far === whole), "both rounds' text as a step_text", 10_000, 20);
+    // Both rounds were asked for a stream; the first one's answer asked for the tool.
+    const rounds = fake.requests.filter((request) => request.path === "/v1/chat/completions");
+    expect(rounds.map((request) => (request.body as { stream?: boolean }).stream)).toEqual([true, true]);
+    expect(step.output).toContain("tool result:");
+
+    const texts = stepTexts(owner.received);
+    expect(texts.map((message) => message.seq)).toEqual(texts.map((_, index) => index + 1));
+    for (const [index, message] of texts.entries()) {
+      if (index > 0) expect(message.text_so_far.startsWith(texts[index - 1].text_so_far)).toBe(true);
+      expect(whole.startsWith(message.text_so_far)).toBe(true);
+    }
+    // The first round's words were shown before the tool ran, and the answer's while it was written.
+    const toolAt = owner.received.findIndex((message) => message.event === "tool_call");
+    const succeededAt = owner.received.findIndex((message) => message.event === "agent_status_update" && message.payload.status === "succeeded");
+    expect(toolAt).toBeGreaterThan(-1);
+    expect(owner.received.slice(0, toolAt).some((message) => message.event === "step_text" && (message.payload.text_so_far as string).length > 0)).toBe(true);
+    const answering = owner.received.slice(toolAt, succeededAt).filter((message) => message.event === "step_text" && (message.payload.text_so_far as string).length > preface.length + 2);
+    expect(answering.length).toBeGreaterThanOrEqual(2);
+    // The log: one tool_call, the answer once, nothing per piece.
+    const log = await events(sql, started.id);
+    expect(log.filter((event) => event.event === "tool_call").map((event) => event.payload.tool)).toEqual(["current_time"]);
+    expect(log.filter((event) => event.event === "result_update" && event.step_id === step.id).map((event) => event.payload.output)).toEqual([step.output]);
+    expect(log.map((event) => event.event)).not.toContain("step_text");
+  });
+});
+
+describe("when Realtime refuses broadcasts (429)", () => {
+  const limitsUrl = (topic?: string) => `${stackEnv.apiUrl}/realtime/v1/api/limits${topic ? `?topic=${encodeURIComponent(topic)}` : ""}`;
+  const serviceKey = () => process.env.SECRET_KEY || stackEnv.serviceRoleKey;
+  const asService = () => ({ apikey: serviceKey(), authorization: `Bearer ${serviceKey()}`, "content-type": "application/json" });
+  const limited: string[] = [];
+
+  afterAll(async () => {
+    await Promise.all(limited.map((topic) => fetch(limitsUrl(topic), { method: "DELETE", headers: asService() })));
+  });
+
+  async function limit(topic: string, max: number, retryAfterSeconds: number) {
+    limited.push(topic);
+    const answer = await fetch(limitsUrl(), { method: "PUT", headers: asService(), body: JSON.stringify({ topic, max_events_per_second: max, retry_after_seconds: retryAfterSeconds }) });
+    expect(answer.status).toBe(204);
+  }
+
+  async function seen(topic: string) {
+    const answer = await fetch(limitsUrl(topic), { headers: asService() });
+    expect(answer.status).toBe(200);
+    return (await answer.json()) as { requests: number; accepted: number; refused: number };
+  }
+
+  /** A run whose fake provider thinks 1.5 s before writing (time to set the run's limit) then writes a word every 50 ms. */
+  async function slowRun(name: string) {
+    const fake = await startFakeOpenAi({ latencyMs: 1_500, chunkDelayMs: 50 });
+    fakes.push(fake);
+    const agent = await createAgent(company, { name, provider: "openai-compatible", model: "gpt-4o-mini", config: { base_url: fake.url } });
+    return soloRun(agent, `${name} team`);
+  }
+
+  it("the limit hook is the service's: a user's token may not set it", async () => {
+    const answer = await fetch(limitsUrl(), {
+      method: "PUT",
+      headers: { apikey: stackEnv.clientKey, authorization: `Bearer ${company.owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ topic: "execution:anything", max_events_per_second: 0 }),
+    });
+    expect(answer.status).toBe(403);
+  });
+
+  it("refused every time: the step succeeds with its whole answer, and the executor stops after three tries, each after Retry-After", async () => {
+    const started = await slowRun("Refused Writer");
+    await limit(`execution:${started.id}`, 0, 1);
+    const owner = await watch(company.owner.token, started.id);
+
+    const run = await runFinished(sql, started.id);
+    expect(run.status).toBe("completed");
+    const [step] = await steps(sql, started.id);
+    expect(step.output).toMatch(/^fake-openai/);
+    // The durable result reached the watcher through the log's broadcast; no step_text did.
+    await waitFor(async () => owner.received.some((message) => message.event === "result_update"), "the result", 10_000, 20);
+    expect(stepTexts(owner.received)).toEqual([]);
+    // Three tries (the first, then one after each Retry-After), and then no more: the last one may
+    // come after the step ended, while its flush waits out the backoff.
+    await waitFor(async () => (await seen(`execution:${started.id}`)).requests >= 3, "three tries", 10_000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await seen(`execution:${started.id}`)).toMatchObject({ requests: 3, accepted: 0, refused: 3 });
+  });
+
+  it("one message a second: the text still grows and ends whole, each refusal waited out before the next try", async () => {
+    const started = await slowRun("Throttled Writer");
+    const topic = `execution:${started.id}`;
+    await limit(topic, 1, 1);
+    const owner = await watch(company.owner.token, started.id);
+
+    const run = await runFinished(sql, started.id);
+    expect(run.status).toBe("completed");
+    const [step] = await steps(sql, started.id);
+    await waitFor(async () => stepTexts(owner.received).some((message) => message.text_so_far === step.output), "the whole text after the backoff", 10_000, 20);
+    const texts = stepTexts(owner.received);
+    for (const [index, message] of texts.entries()) {
+      if (index > 0) expect(message.text_so_far.startsWith(texts[index - 1].text_so_far)).toBe(true);
+      expect(step.output!.startsWith(message.text_so_far)).toBe(true);
+    }
+    const counted = await seen(topic);
+    expect(counted.refused).toBeGreaterThan(0);
+    expect(counted.accepted).toBe(texts.length);
+    // Never two refusals in a row: after each one the executor waited its Retry-After (a new
+    // second), where a sender ignoring it would have tried every 100 ms, ~10 refusals per message.
+    expect(counted.refused).toBeLessThanOrEqual(counted.accepted);
+    expect(counted.requests).toBe(counted.accepted + counted.refused);
   });
 });

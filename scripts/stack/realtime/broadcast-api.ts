@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "../gateway/responses.ts";
+import type { BroadcastLimits } from "./broadcast-limits.ts";
 import { tenantTopic, type ChannelHub } from "./channel-hub.ts";
 import type { ChannelPolicies } from "./channel-policies.ts";
 import { checkToken, type TokenKeys } from "./realtime-tokens.ts";
@@ -14,6 +15,8 @@ import { checkToken, type TokenKeys } from "./realtime-tokens.ts";
 //   - public messages go out to public channels; private ones are grouped by topic and go out only
 //     when the caller's role may insert a broadcast for that topic under the RLS policies on
 //     realtime.messages (service_role bypasses RLS), and are dropped silently otherwise;
+//   - past the events-per-second limit, 429 `{message}` and nothing sent (broadcast-limits.ts:
+//     set per topic by tests, none by default);
 //   - 202 with an empty body, whatever was dropped.
 // Delivered as Realtime delivers them: `{type: "broadcast", event, payload}` on `realtime:<topic>`
 // to every joined channel of that privacy, the same way as a broadcast from the database (which
@@ -27,6 +30,7 @@ export interface BroadcastApiServices {
   policies: ChannelPolicies;
   tokenKeys: () => TokenKeys;
   log: (line: string) => void;
+  limits: BroadcastLimits;
 }
 
 interface BatchMessage {
@@ -110,8 +114,8 @@ function forwardedHeaders(incoming: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export async function handleBroadcastApi(incoming: IncomingMessage, outgoing: ServerResponse, services: BroadcastApiServices): Promise<void> {
-  if (incoming.method !== "POST") return sendJson(outgoing, 404, { message: "Not found" });
+/** Kong's key-auth, then AuthTenant: the caller's claims, or the refusal already answered. */
+async function authenticate(incoming: IncomingMessage, outgoing: ServerResponse, services: BroadcastApiServices) {
   const keys = services.tokenKeys();
   // Kong's key-auth, as for the WebSocket upgrade.
   const apikey = header(incoming, "apikey");
@@ -123,11 +127,30 @@ export async function handleBroadcastApi(incoming: IncomingMessage, outgoing: Se
   const token = bearer && !bearer.startsWith("sb_") ? bearer : apikey;
   const caller = await checkToken(token, keys);
   if (!caller.ok) return sendJson(outgoing, 401, { message: "Unauthorized" });
+  return caller;
+}
+
+export async function handleBroadcastApi(incoming: IncomingMessage, outgoing: ServerResponse, services: BroadcastApiServices): Promise<void> {
+  if (incoming.method !== "POST") return sendJson(outgoing, 404, { message: "Not found" });
+  const caller = await authenticate(incoming, outgoing, services);
+  if (!caller) return;
 
   const read = await readJson(incoming);
   if (!read.ok) return sendJson(outgoing, read.status, { message: read.message });
   const batch = batchMessages(read.body);
   if (!batch.ok) return sendJson(outgoing, 422, { errors: batch.errors });
+  const perTopic = new Map<string, number>();
+  for (const message of batch.messages) perTopic.set(message.topic, (perTopic.get(message.topic) ?? 0) + 1);
+  const admission = services.limits.admit(perTopic);
+  if (!admission.ok) {
+    const text = JSON.stringify({ message: admission.message });
+    outgoing.writeHead(429, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...(admission.retryAfterSeconds !== undefined ? { "retry-after": String(admission.retryAfterSeconds) } : {}),
+    });
+    return void outgoing.end(text);
+  }
 
   const deliver = (message: BatchMessage) =>
     services.hub.publish(tenantTopic(message.private, message.topic), "broadcast", {
@@ -157,4 +180,37 @@ export async function handleBroadcastApi(incoming: IncomingMessage, outgoing: Se
   }
   outgoing.writeHead(202, { "content-length": "0" });
   outgoing.end();
+}
+
+/** The per-topic limits' test hook (broadcast-limits.ts): PUT, GET and DELETE, with the service key only. */
+export async function handleBroadcastLimits(incoming: IncomingMessage, outgoing: ServerResponse, services: BroadcastApiServices): Promise<void> {
+  const caller = await authenticate(incoming, outgoing, services);
+  if (!caller) return;
+  if (caller.claims.role !== "service_role") return sendJson(outgoing, 403, { message: "Forbidden: the service key sets limits" });
+  const topicParam = new URL(incoming.url ?? "/", "http://local").searchParams.get("topic");
+  if (incoming.method === "PUT") {
+    const read = await readJson(incoming);
+    if (!read.ok) return sendJson(outgoing, read.status, { message: read.message });
+    const body = isObject(read.body) ? read.body : {};
+    const max = body.max_events_per_second;
+    const retryAfter = body.retry_after_seconds;
+    if (typeof body.topic !== "string" || body.topic === "" || !Number.isInteger(max) || (max as number) < 0 ||
+      (retryAfter !== undefined && (!Number.isInteger(retryAfter) || (retryAfter as number) < 0))) {
+      return sendJson(outgoing, 422, { message: "topic, max_events_per_second (integer ≥ 0) and retry_after_seconds (integer ≥ 0, optional)" });
+    }
+    services.limits.set(body.topic, { maxEventsPerSecond: max as number, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter as number } : {}) });
+    outgoing.writeHead(204);
+    return void outgoing.end();
+  }
+  if (!topicParam) return sendJson(outgoing, 422, { message: "?topic= is required" });
+  if (incoming.method === "GET") {
+    const stats = services.limits.stats(topicParam);
+    return stats ? sendJson(outgoing, 200, stats) : sendJson(outgoing, 404, { message: "no limit on this topic" });
+  }
+  if (incoming.method === "DELETE") {
+    services.limits.clear(topicParam);
+    outgoing.writeHead(204);
+    return void outgoing.end();
+  }
+  sendJson(outgoing, 404, { message: "Not found" });
 }

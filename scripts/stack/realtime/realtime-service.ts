@@ -8,7 +8,8 @@ import type { GatewayService, ServiceContext } from "../gateway/gateway-service.
 import { sendJson } from "../gateway/responses.ts";
 import { ChannelHub, tenantTopic } from "./channel-hub.ts";
 import { ChannelPolicies } from "./channel-policies.ts";
-import { handleBroadcastApi } from "./broadcast-api.ts";
+import { handleBroadcastApi, handleBroadcastLimits } from "./broadcast-api.ts";
+import { BroadcastLimits } from "./broadcast-limits.ts";
 import { databaseBroadcasts, type DatabaseMessage } from "./database-broadcasts.ts";
 import { vsnFromParam } from "./phoenix-frames.ts";
 import { closeCodes, RealtimeConnection } from "./realtime-connection.ts";
@@ -58,6 +59,7 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
   const broadcasts = databaseBroadcasts(sql, (message) => hub.publish(tenantTopic(message.private, message.topic), "broadcast", databaseBroadcast(message)), log);
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
   const connections = new Set<RealtimeConnection>();
+  const limits = new BroadcastLimits();
   let partitionTimer: NodeJS.Timeout | undefined;
 
   // As Supabase's Realtime: realtime.messages' daily partitions from yesterday to today+3 when it
@@ -94,7 +96,8 @@ export function realtimeService({ instance, log }: ServiceContext): GatewayServi
     handle(incoming, outgoing, pathAfterPrefix) {
       const path = new URL(pathAfterPrefix, "http://local").pathname;
       if (path === "/websocket") return sendJson(outgoing, 400, { message: "This endpoint only accepts WebSocket upgrades" });
-      if (path === "/api/broadcast") return handleBroadcastApi(incoming, outgoing, { ...services, tokenKeys: () => services.tokenKeys });
+      if (path === "/api/broadcast") return handleBroadcastApi(incoming, outgoing, { ...services, tokenKeys: () => services.tokenKeys, limits });
+      if (path === "/api/limits") return handleBroadcastLimits(incoming, outgoing, { ...services, tokenKeys: () => services.tokenKeys, limits });
       sendJson(outgoing, 404, { message: "Not found: the local Realtime serves /realtime/v1/websocket and /realtime/v1/api/broadcast only" });
     },
     upgrade(incoming, socket, head, pathAfterPrefix) {

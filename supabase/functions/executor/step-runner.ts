@@ -97,9 +97,14 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
     }
     // An agent with tools talks to its model in a loop (tool-loop.ts); one without makes one call.
     const tools = (definition.tools ?? []).length > 0 ? await store.stepTools(step) : [];
-    // A step without tools is asked for a streamed answer, and its text goes to the run's watchers
-    // as it is written (step-text.ts); the event log still gets only the whole result, below.
-    if (tools.length === 0 && options.stepText) {
+    // Every step is asked for a streamed answer, and its text goes to the run's watchers as it is
+    // written (step-text.ts); the event log still gets only the whole result, below. With tools,
+    // each round with the model streams the same way and its text is appended to the earlier
+    // rounds' as a new paragraph: a person watching reads what the agent said before each tool
+    // call ("I'll look up the order…") followed by its answer, as in a chat, instead of seeing the
+    // text vanish when a round ends. The calls themselves show as the log's tool_call events, and
+    // the step's result (the last round's text) replaces the whole once it is recorded.
+    if (options.stepText) {
       const stream = streamStepText(step, options.stepText, { log });
       textStream = stream;
       call.stream = true;
@@ -110,10 +115,12 @@ export async function runStep(step: ClaimedStep, options: StepRunnerOptions): Pr
       deadline: Date.now() + timeLeft,
       record: (entry) => store.recordToolCall(step, worker, entry),
       stepActions: store.stepActions(step, worker),
+      onRound: () => textStream?.newRound(),
     });
     const latencyMs = Math.round(performance.now() - started);
-    // The last of the text goes out beside the result, never holding it up.
-    void textStream?.flush();
+    // The last of the text goes out beside the result, never holding it up (nor waiting out a
+    // backoff past a few seconds).
+    void textStream?.flush(5_000);
     const result = { output: reply.text, inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens, latencyMs, model: reply.model || definition.model };
     const recorded = await untilDatabaseAnswers(() => store.completeStep(step, worker, result), options);
     return recorded ? "succeeded" : "abandoned";

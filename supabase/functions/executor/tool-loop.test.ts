@@ -10,6 +10,7 @@ import { egressFetch } from "../_shared/egress.ts";
 import { parseAllowList } from "../_shared/egress-addresses.ts";
 import type { AgentCall } from "../_shared/providers/index.ts";
 import { agentCall } from "../_shared/providers/test-helpers.ts";
+import { streamStepText } from "./step-text.ts";
 import { type ToolCallRecord, type ToolLoopOptions, ToolLoopStopped, runToolLoop } from "./tool-loop.ts";
 import type { HttpToolDefinition, ToolDefinition } from "../_shared/tools/registry.ts";
 
@@ -230,5 +231,47 @@ describe("tool loop on the Anthropic wire format", () => {
       .find((block) => block.type === "tool_result")!;
     expect(result.is_error).toBe(true);
     expect(result.content).toContain('"Mars/Olympus" is not a time zone');
+  });
+});
+
+describe("tool loop with streamed rounds", () => {
+  const script = 'Where is order C-3001?\n@say Let me check the time first.\n@tool current_time {}\n@say Now the order itself.\n@tool order_status {"order_id":"C-3001"}';
+
+  for (const [name, makeCall] of [["OpenAI", openAiCall], ["Anthropic", anthropicCall]] as const) {
+    it(`reads the same calls from a ${name} stream as from a whole reply, each round's text through onDelta`, async () => {
+      const whole = loopOptions([currentTime, orderTool()]);
+      const expected = await runToolLoop(makeCall(script), whole.options);
+
+      const rounds: number[] = [];
+      const deltas: { round: number; text: string }[] = [];
+      const streamed = loopOptions([currentTime, orderTool()], { onRound: (round) => rounds.push(round) });
+      const reply = await runToolLoop({ ...makeCall(script), stream: true, onDelta: (text) => deltas.push({ round: rounds.at(-1)!, text }) }, streamed.options);
+
+      expect(rounds).toEqual([1, 2, 3]);
+      const textOf = (round: number) => deltas.filter((delta) => delta.round === round).map((delta) => delta.text).join("");
+      expect([textOf(1), textOf(2)]).toEqual(["Let me check the time first.", "Now the order itself."]);
+      expect(textOf(3)).toBe(reply.text);
+      expect(reply.text).toBe(expected.text);
+      expect(reply.text).toContain('"order":"shipped"');
+      expect(streamed.records.map(({ tool, arguments: args, status }) => [tool, args, status])).toEqual(
+        whole.records.map(({ tool, arguments: args, status }) => [tool, args, status]),
+      );
+      expect(streamed.records.map((record) => record.tool)).toEqual(["current_time", "order_status"]);
+      expect(reply.usage).toEqual(expected.usage);
+    });
+  }
+
+  it("gives the card every round's text in order, as paragraphs, ending with the answer", async () => {
+    const sent: string[] = [];
+    const stream = streamStepText({ execution_id: "run-1", step_id: "step-1", attempt: 1 }, (_id, payload) => {
+      sent.push(payload.text_so_far);
+      return Promise.resolve();
+    }, { intervalMs: 0 });
+    const { options } = loopOptions([currentTime, orderTool()], { onRound: () => stream.newRound() });
+    const reply = await runToolLoop({ ...openAiCall(script), stream: true, onDelta: (text) => stream.onDelta(text) }, options);
+    await stream.flush();
+    expect(sent.at(-1)).toBe(`Let me check the time first.\n\nNow the order itself.\n\n${reply.text}`);
+    // Every message the whole text so far: each one how the next begins, nothing written twice.
+    for (const [index, text] of sent.entries()) if (index > 0) expect(text.startsWith(sent[index - 1])).toBe(true);
   });
 });

@@ -54,6 +54,8 @@ export interface ToolLoopOptions {
   fetch?: typeof fetch;
   /** What built-ins may do in the database for the step (request_qualification). */
   stepActions?: StepActions;
+  /** Told before each call to the model (round 1, 2, …): a streamed step starts the round's text there. */
+  onRound?: (round: number) => void;
 }
 
 /** The loop ended without an answer: the budget is spent or the step was taken away. */
@@ -81,6 +83,7 @@ export async function runToolLoop(call: AgentCall, options: ToolLoopOptions): Pr
   for (let round = 1; ; round++) {
     const timeLeft = options.deadline - Date.now();
     if (timeLeft <= 0) throw new ToolLoopStopped("no time left for another round with the model");
+    options.onRound?.(round);
     const reply = await callAgent({ ...call, tools: offered, toolRounds: rounds, timeoutMs: timeLeft });
     addUsage(usage, reply.usage);
     const asked = reply.toolCalls ?? [];

@@ -171,6 +171,8 @@ async function readStreamedMessage(response: Response, call: AgentCall, context:
   let outputTokens: number | undefined;
   let stopReason: unknown = null;
   let stopped = false;
+  // tool_use blocks: content_block_start names the call, input_json_delta pieces write its input.
+  const toolUses = new Map<number, { id: string; name: string; json: string }>();
   for await (const event of readServerSentEvents(response.body)) {
     let data: Record<string, unknown> | null;
     try {
@@ -185,11 +187,22 @@ async function readStreamedMessage(response: Response, call: AgentCall, context:
       if (typeof message?.id === "string") id = message.id;
       if (typeof message?.model === "string") model = message.model;
       started = anthropicUsage(message?.usage);
+    } else if (type === "content_block_start") {
+      const block = asRecord(data.content_block);
+      if (block?.type === "tool_use") {
+        if (typeof data.index !== "number" || typeof block.id !== "string" || typeof block.name !== "string") {
+          throw invalidResponse(context, "a tool_use block without index, id or name");
+        }
+        toolUses.set(data.index, { id: block.id, name: block.name, json: "" });
+      }
     } else if (type === "content_block_delta") {
       const delta = asRecord(data.delta);
       if (delta?.type === "text_delta" && typeof delta.text === "string") {
         text += delta.text;
         emit(delta.text);
+      } else if (delta?.type === "input_json_delta" && typeof delta.partial_json === "string" && typeof data.index === "number") {
+        const toolUse = toolUses.get(data.index);
+        if (toolUse) toolUse.json += delta.partial_json;
       }
     } else if (type === "message_delta") {
       const delta = asRecord(data.delta);
@@ -216,8 +229,20 @@ async function readStreamedMessage(response: Response, call: AgentCall, context:
   }
   if (!stopped) throw invalidResponse(context, "the stream ended before message_stop", true);
   if (!started) throw invalidResponse(context, "no message_start with usage");
+  const toolCalls: ToolCall[] = [...toolUses.entries()].sort(([a], [b]) => a - b).map(([, toolUse]) => {
+    let input: Record<string, unknown> | null;
+    try {
+      // An input with no pieces is the empty object Anthropic started the block with.
+      input = asRecord(toolUse.json.trim() === "" ? {} : JSON.parse(toolUse.json));
+    } catch {
+      input = null;
+    }
+    if (!input) throw invalidResponse(context, "a tool_use block whose input is not a JSON object");
+    return { id: toolUse.id, name: toolUse.name, arguments: input };
+  });
   return {
     text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage: { ...started, outputTokens: outputTokens ?? started.outputTokens },
     model: model ?? call.model,
     finishReason: finishReason(stopReason),

@@ -198,6 +198,8 @@ async function readStreamedCompletion(
   let model: string | undefined;
   let id: string | undefined;
   let done = false;
+  // Tool calls come in pieces keyed by `index`: the first carries id and name, the rest more of the arguments' text.
+  const calls = new Map<number, { id?: string; name?: string; arguments: string }>();
   for await (const event of readServerSentEvents(response.body)) {
     if (event.data === "[DONE]") {
       done = true;
@@ -225,18 +227,36 @@ async function readStreamedCompletion(
     if (typeof chunk.id === "string") id ??= chunk.id;
     if (typeof chunk.model === "string") model = chunk.model;
     const choice = Array.isArray(chunk.choices) ? asRecord(chunk.choices[0]) : null;
-    const piece = asRecord(choice?.delta)?.content;
+    const delta = asRecord(choice?.delta);
+    const piece = delta?.content;
     if (typeof piece === "string" && piece !== "") {
       text += piece;
       emit(piece);
+    }
+    if (Array.isArray(delta?.tool_calls)) {
+      for (const item of delta.tool_calls) {
+        const part = asRecord(item);
+        const fn = asRecord(part?.function);
+        const index = typeof part?.index === "number" ? part.index : calls.size;
+        const call = calls.get(index) ?? { arguments: "" };
+        if (typeof part?.id === "string") call.id = part.id;
+        if (typeof fn?.name === "string") call.name = (call.name ?? "") + fn.name;
+        if (typeof fn?.arguments === "string") call.arguments += fn.arguments;
+        calls.set(index, call);
+      }
     }
     if (typeof choice?.finish_reason === "string") finish = choice.finish_reason;
     usage = openAiUsage(chunk.usage) ?? usage;
   }
   // A body that ends cleanly without [DONE] lost its end somewhere: worth another attempt.
   if (!done) throw invalidResponse(context, "the stream ended before [DONE]", true);
+  const toolCalls = openAiToolCalls(
+    [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })),
+    context,
+  );
   return {
     text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     usage: usage ?? estimatedUsage(call, text),
     model: model ?? call.model,
     finishReason: finishReason(finish),
