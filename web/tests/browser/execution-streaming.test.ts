@@ -17,15 +17,15 @@ let page: Page;
 const reply = Array.from({ length: 40 }, (_, index) => `palavra${index + 1}`).join(" ");
 
 /** A one-agent team whose demo agent writes `reply` over `latencyMs`; answers the run's id. */
-async function runWriter(who: ApiPerson, name: string, latencyMs: number): Promise<string> {
-  const agent = await callApi(who, "POST", "/agents", { name: `${name} escritor`, provider: "demo", model: "demo-small", status: "active", config: { latency_ms: latencyMs, reply } });
+async function runWriter(who: ApiPerson, name: string, latencyMs: number, tools: string[] = [], prompt = "Escreva devagar"): Promise<string> {
+  const agent = await callApi(who, "POST", "/agents", { name: `${name} escritor`, provider: "demo", model: "demo-small", status: "active", tools, config: { latency_ms: latencyMs, reply } });
   const team = await callApi(who, "POST", "/teams", {
     name,
     workflow_type: "sequential",
     config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
     agents: [{ agent_id: agent.id, role: "member", execution_order: 1 }],
   });
-  const started = await callApi(who, "POST", `/teams/${team.id}/execute`, { initial_prompt: "Escreva devagar" });
+  const started = await callApi(who, "POST", `/teams/${team.id}/execute`, { initial_prompt: prompt });
   return started.execution_id as string;
 }
 
@@ -89,6 +89,20 @@ describe("the running agent's card", () => {
     // The step ends: its answer takes the place of what was being written.
     await card(page).and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId("agent-output").first().textContent()).toBe(reply);
+    expect(await page.getByTestId("agent-writing").count()).toBe(0);
+  });
+
+  it("streams an agent that used a tool first: the text after the tool call fills the card, then the answer with the tool's result", async () => {
+    const id = await runWriter(owner, "Equipe Relógio", 6_000, ["current_time"], 'Que horas são?\n@tool current_time {"timezone":"America/Sao_Paulo"}');
+    await open(page, `/executions/${id}`);
+    await card(page).and(page.locator('[data-status="running"]')).waitFor();
+    const texts = await textsWhileWriting(page, 3);
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    for (const [index, text] of texts.entries()) if (index > 0) expect(text.length).toBeGreaterThanOrEqual(texts[index - 1].length);
+    await card(page).and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
+    const answer = await page.getByTestId("agent-output").first().textContent();
+    expect(answer).toContain("current_time -> ");
+    expect(answer).toContain("America/Sao_Paulo");
     expect(await page.getByTestId("agent-writing").count()).toBe(0);
   });
 
