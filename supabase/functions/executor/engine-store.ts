@@ -7,6 +7,7 @@ import type { ToolCallRecord } from "./tool-loop.ts";
 import type { StepActions } from "../_shared/tools/builtin-tools.ts";
 import type { QualificationAnswer } from "../_shared/tools/request-qualification.ts";
 import type { InterviewAnswerResult } from "../_shared/tools/record-interview-answer.ts";
+import type { WhatsappSendResult } from "../_shared/tools/whatsapp-send.ts";
 import { type ToolDefinition, ToolFailure } from "../_shared/tools/registry.ts";
 import type { AccessTokenClaims } from "../_shared/jwt.ts";
 import { runQuery } from "../_shared/read-only-query.ts";
@@ -199,6 +200,16 @@ export class EngineStore {
         const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
           tx<{ hosts: string[] }[]>`select t.http_request_hosts as hosts from public.tenants t where t.id = ${step.tenant_id}`));
         return row?.hosts ?? [];
+      },
+      sendWhatsapp: async (to, text) => {
+        const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
+          tx<{ result: WhatsappSendResult | null }[]>`
+            select private.send_whatsapp_for_step(${step.step_id}, ${worker}, ${step.attempt}, ${to}, ${text}) as result`))
+          .catch((error: unknown) => {
+            throw asToolFailure(error);
+          });
+        if (!row.result) throw new ToolFailure("the step is no longer this worker's: nothing was sent");
+        return row.result;
       },
       recordInterviewAnswer: async (questionId, answer) => {
         const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>

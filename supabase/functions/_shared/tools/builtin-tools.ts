@@ -8,6 +8,7 @@ import { type QualificationAnswer, requestQualification } from "./request-qualif
 import { queryData } from "./query-data.ts";
 import { knowledgeSearch } from "./knowledge-search.ts";
 import { httpRequest } from "./http-request.ts";
+import { whatsappSend, type WhatsappSendResult } from "./whatsapp-send.ts";
 import type { QueryAnswer } from "../read-only-query.ts";
 
 /** What a built-in may do in the database on behalf of the running step (absent outside a step). */
@@ -22,6 +23,8 @@ export interface StepActions {
   searchKnowledge: (query: string, topK: number) => Promise<FoundPassage[] | null>;
   /** The hosts the run's company allows http_request to call. */
   httpRequestHosts: () => Promise<string[]>;
+  /** Queues a WhatsApp text to an existing contact of the run's company (the rules are SQL's). */
+  sendWhatsapp: (to: string, text: string) => Promise<WhatsappSendResult>;
 }
 
 /** A passage as the knowledge_search tool answers it. */
@@ -67,11 +70,11 @@ export const builtinTools: Record<string, BuiltinTool> = {
   query_data: queryData,
   knowledge_search: knowledgeSearch,
   http_request: httpRequest,
+  whatsapp_send: whatsappSend,
 };
 
 /** Built-ins that exist in the registry but do not run in this version, with the reason the model reads. */
 export const unavailableTools: Record<string, string> = {
-  whatsapp_send: "whatsapp_send is not available to agents yet: a contact's messages are answered by the inbox's responder team",
   web_search: "web_search is not available on this platform",
   calculator: "calculator is not available on this platform",
 };

@@ -163,7 +163,7 @@ export const en: Messages = {
       web_search: { name: "Web search", description: "Searches the web and returns the top results." },
       knowledge_search: { name: "Knowledge base search", description: "Searches the agent's own knowledge bases with the words the model chooses." },
       http_request: { name: "HTTP request", description: "Calls an external HTTP endpoint configured by the company." },
-      whatsapp_send: { name: "Send WhatsApp message", description: "Sends a text message to the contact on WhatsApp." },
+      whatsapp_send: { name: "Send WhatsApp message", description: "Sends a WhatsApp text to one of the company's contacts (not to blocked or opted-out ones, nor into a conversation a person handles)." },
       calculator: { name: "Calculator", description: "Evaluates an arithmetic expression." },
       current_time: { name: "Current time", description: "Answers the current date and time, in UTC and in the time zone asked for." },
       query_data: { name: "Query data", description: "Runs one read-only SQL query over this company's data, as the person who started the run (nothing in runs nobody started)." },

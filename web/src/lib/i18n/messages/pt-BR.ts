@@ -170,7 +170,7 @@ export const ptBR = {
       web_search: { name: "Busca na web", description: "Pesquisa na web e traz os melhores resultados." },
       knowledge_search: { name: "Busca na base de conhecimento", description: "Busca nas bases de conhecimento do próprio agente com as palavras que o modelo escolher." },
       http_request: { name: "Requisição HTTP", description: "Chama um endereço HTTP externo configurado pela empresa." },
-      whatsapp_send: { name: "Enviar mensagem no WhatsApp", description: "Envia uma mensagem de texto ao contato no WhatsApp." },
+      whatsapp_send: { name: "Enviar mensagem no WhatsApp", description: "Envia uma mensagem de texto no WhatsApp a um contato da empresa (nunca a bloqueados ou a quem pediu para sair, nem numa conversa atendida por uma pessoa)." },
       calculator: { name: "Calculadora", description: "Calcula uma expressão aritmética." },
       current_time: { name: "Hora atual", description: "Informa a data e a hora atuais, em UTC e no fuso horário pedido." },
       query_data: { name: "Consultar dados", description: "Faz uma consulta SQL somente de leitura nos dados desta empresa, como a pessoa que iniciou a execução (nada nas execuções que ninguém iniciou)." },
