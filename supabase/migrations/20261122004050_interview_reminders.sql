@@ -2,9 +2,12 @@
 -- `reminder_after_hours` after the invitation (the project's reminder_text, else its invitation
 -- text), and an interview nobody answers for `timeout_hours` — since the invitation, or since the
 -- last answer of one in progress — expires (status expired, ended_at); its conversation goes back
--- to the inbox's own responder. A reminder that cannot go (the contact opted out or was blocked,
--- the conversation was closed or is held by a person, Meta's 24-hour window is shut) is not sent:
--- reminded_at is set and metadata.reminder_skipped says why, so it is never tried again.
+-- to the inbox's own responder. Outside Meta's 24-hour window the reminder goes as the project's
+-- reminder template, else its invitation template (20261122004320 adds them, and the helpers this
+-- function calls). A reminder that cannot go (the contact opted out or was blocked, the
+-- conversation was closed or is held by a person, Meta's window is shut and the project names no
+-- template, or its template is not usable) is not sent: reminded_at is set and
+-- metadata.reminder_skipped says why, so it is never tried again.
 --
 -- private.remind_and_expire_interviews(as_of) runs from pg_cron every minute
 -- (`renum-remind-expire-interviews`) and takes the time as a parameter, so pgTAP runs it with a
@@ -40,6 +43,8 @@ declare
   contact public.contacts;
   conversation public.conversations;
   inbox public.inboxes;
+  template_id uuid;
+  parameters text[];
   skipped_because text;
   reminded integer := 0;
   skipped integer := 0;
@@ -56,7 +61,8 @@ begin
   get diagnostics expired = row_count;
 
   for due in
-    select i.id, i.contact_id, i.conversation_id, coalesce(p.reminder_text, p.invitation_text) as body
+    select i.id, i.contact_id, i.conversation_id, coalesce(p.reminder_text, p.invitation_text) as body,
+           p.name as project_name, coalesce(p.reminder_template, p.invitation_template) as template_spec
     from public.interviews i join public.projects p on p.id = i.project_id
     where i.status = 'invited' and i.reminded_at is null and p.reminder_after_hours is not null
       and i.invited_at <= as_of - pg_catalog.make_interval(hours => p.reminder_after_hours)
@@ -70,10 +76,25 @@ begin
       when not private.accepts_proactive_messages(contact) then 'contact_unreachable'
       when conversation.id is null or conversation.status = 'closed' then 'conversation_closed'
       when conversation.assignee <> 'bot' then 'conversation_with_person'
-      when not private.interview_window_open(inbox, contact.id, as_of) then 'outside_customer_window'
     end;
+    template_id := null;
+    if skipped_because is null and not private.interview_window_open(inbox, contact.id, as_of) then
+      if due.template_spec is null then
+        skipped_because := 'outside_customer_window';
+      else
+        parameters := private.interview_template_parameters(due.template_spec, due.project_name, contact);
+        template_id := private.usable_interview_template(inbox.id, due.template_spec, cardinality(parameters));
+        if template_id is null then
+          skipped_because := 'reminder_template_unusable';
+        end if;
+      end if;
+    end if;
     if skipped_because is null then
-      perform private.append_outbound_message(conversation.id, 'assistant', due.body);
+      if template_id is null then
+        perform private.append_outbound_message(conversation.id, 'assistant', due.body);
+      else
+        perform private.append_template_message(conversation.id, template_id, parameters);
+      end if;
       update public.interviews set reminded_at = as_of where id = due.id;
       reminded := reminded + 1;
     else

@@ -2,8 +2,10 @@
 -- in public.message_templates, 20261122004300) and how its parameters are filled; outside Meta's
 -- 24-hour window its invitation goes as that template instead of waiting for the contact to write
 -- (20261122004040 kept such interviews pending with invitation_waiting outside_customer_window,
--- which still happens for a project without a template). Reminders keep their rule: one that
--- cannot go as free text is skipped (20261122004050).
+-- which still happens for a project without a template). Its reminder likewise goes as the
+-- project's reminder_template, else its invitation template (private.remind_and_expire_interviews,
+-- 20261122004050, through the helpers below): a contact who never answered the invitation never
+-- opened the window, so on Meta a reminder is almost always a template.
 --
 -- Who may do what: as public.projects (members who handle conversations write the template with
 -- the rest of the project; the service sends the invitations).
@@ -28,10 +30,64 @@ as $$
 $$;
 
 -- ─── tables ───────────────────────────────────────────────────────────────────────────────────
-alter table public.projects add column invitation_template jsonb
-  constraint projects_invitation_template_format check (invitation_template is null or private.is_invitation_template(invitation_template));
+alter table public.projects
+  add column invitation_template jsonb
+    constraint projects_invitation_template_format check (invitation_template is null or private.is_invitation_template(invitation_template)),
+  -- The reminder's template; null: the invitation's.
+  add column reminder_template jsonb
+    constraint projects_reminder_template_format check (reminder_template is null or private.is_invitation_template(reminder_template));
 
 -- ─── functions ────────────────────────────────────────────────────────────────────────────────
+-- A project template's parameters, in order: the contact's name (else their phone) or the project's name.
+create or replace function private.interview_template_parameters(template jsonb, project_name text, contact public.contacts)
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(pg_catalog.array_agg(case p.value when 'contact_name' then coalesce(nullif(pg_catalog.btrim(contact.name), ''), contact.phone)
+                                       else project_name end order by p.n), '{}')
+  from pg_catalog.jsonb_array_elements_text(coalesce(template -> 'parameters', '[]')) with ordinality as p(value, n);
+$$;
+
+-- The id of the inbox's approved template a project names, when it takes `parameter_count`
+-- parameters; null when there is none (not synced, not approved, another count).
+create or replace function private.usable_interview_template(target_inbox_id uuid, template jsonb, parameter_count integer)
+returns uuid
+language sql
+stable
+set search_path = ''
+as $$
+  select t.id from public.message_templates t
+  where t.inbox_id = target_inbox_id and t.name = template ->> 'name' and t.language = template ->> 'language'
+    and t.status = 'approved' and t.body_parameter_count = parameter_count;
+$$;
+
+/*
+ * Appends a template message of the service to an open conversation: the rendered text the contact
+ * reads, with metadata.template set in the same transaction, so the delivery claimed after the
+ * commit sends Meta's template payload. Returns the message id.
+ */
+create or replace function private.append_template_message(target_conversation_id uuid, template_id uuid, parameters text[])
+returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  template public.message_templates;
+  appended uuid;
+begin
+  select * into strict template from public.message_templates t where t.id = template_id;
+  appended := private.append_outbound_message(target_conversation_id, 'assistant',
+    coalesce(nullif(pg_catalog.btrim(private.render_template_body(template.body_text, parameters)), ''), '[' || template.name || ']'));
+  update public.messages m
+  set metadata = m.metadata || pg_catalog.jsonb_build_object('template', pg_catalog.jsonb_build_object(
+        'name', template.name, 'language', template.language, 'category', template.category, 'parameters', pg_catalog.to_jsonb(parameters)))
+  where m.id = appended and m.conversation_id = target_conversation_id;
+  return appended;
+end;
+$$;
+
 /*
  * One pass of the invitation job (see the opening comment): for every active project whose inbox is
  * active, inside its sending hours at `as_of`, invites up to send_rate_per_minute less those invited
@@ -57,9 +113,8 @@ declare
   conversation public.conversations;
   room integer;
   waiting text;
-  template public.message_templates;
+  template_id uuid;
   parameters text[];
-  invitation_id uuid;
   sent integer := 0;
 begin
   for project in
@@ -95,21 +150,14 @@ begin
       select * into conversation from public.conversations c
       where c.inbox_id = inbox.id and c.contact_id = contact.id and c.status <> 'closed';
       waiting := null;
-      template := null;
+      template_id := null;
       if not private.interview_window_open(inbox, contact.id, as_of) then
         if project.invitation_template is null then
           waiting := 'outside_customer_window';
         else
-          -- The template's parameters, in order: the contact's name (else their phone) or the project's name.
-          select coalesce(array_agg(case p.value when 'contact_name' then coalesce(nullif(btrim(contact.name), ''), contact.phone)
-                                                 else project.name end order by p.n), '{}')
-          into parameters
-          from pg_catalog.jsonb_array_elements_text(coalesce(project.invitation_template -> 'parameters', '[]')) with ordinality as p(value, n);
-          select * into template from public.message_templates t
-          where t.inbox_id = inbox.id and t.name = project.invitation_template ->> 'name'
-            and t.language = project.invitation_template ->> 'language' and t.status = 'approved'
-            and t.body_parameter_count = cardinality(parameters);
-          if template.id is null then
+          parameters := private.interview_template_parameters(project.invitation_template, project.name, contact);
+          template_id := private.usable_interview_template(inbox.id, project.invitation_template, cardinality(parameters));
+          if template_id is null then
             waiting := 'invitation_template_unusable';
           end if;
         end if;
@@ -133,16 +181,10 @@ begin
           where c.inbox_id = inbox.id and c.contact_id = contact.id and c.status <> 'closed';
         end if;
       end if;
-      if template.id is null then
+      if template_id is null then
         perform private.append_outbound_message(conversation.id, 'assistant', project.invitation_text);
       else
-        invitation_id := private.append_outbound_message(conversation.id, 'assistant',
-          coalesce(nullif(btrim(private.render_template_body(template.body_text, parameters)), ''), '[' || template.name || ']'));
-        -- Same transaction as the append: the delivery claimed after the commit reads the template.
-        update public.messages m
-        set metadata = m.metadata || pg_catalog.jsonb_build_object('template', pg_catalog.jsonb_build_object(
-              'name', template.name, 'language', template.language, 'category', template.category, 'parameters', pg_catalog.to_jsonb(parameters)))
-        where m.id = invitation_id and m.conversation_id = conversation.id;
+        perform private.append_template_message(conversation.id, template_id, parameters);
       end if;
       update public.interviews
       set status = 'invited', invited_at = as_of, conversation_id = conversation.id,
@@ -159,4 +201,10 @@ $$;
 -- ─── grants ───────────────────────────────────────────────────────────────────────────────────
 revoke all on function private.is_invitation_template(jsonb) from public, anon;
 grant execute on function private.is_invitation_template(jsonb) to authenticated, service_role;
-grant insert (invitation_template), update (invitation_template) on public.projects to authenticated;
+revoke all on function private.interview_template_parameters(jsonb, text, public.contacts) from public, anon, authenticated;
+revoke all on function private.usable_interview_template(uuid, jsonb, integer) from public, anon, authenticated;
+revoke all on function private.append_template_message(uuid, uuid, text[]) from public, anon, authenticated;
+grant execute on function private.interview_template_parameters(jsonb, text, public.contacts) to service_role;
+grant execute on function private.usable_interview_template(uuid, jsonb, integer) to service_role;
+grant execute on function private.append_template_message(uuid, uuid, text[]) to service_role;
+grant insert (invitation_template, reminder_template), update (invitation_template, reminder_template) on public.projects to authenticated;

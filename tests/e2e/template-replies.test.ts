@@ -230,10 +230,12 @@ describe("a template outside the 24-hour window", () => {
         inbox_id: inbox.id,
         invitation_text: "Olá! Pode responder uma pergunta?",
         invitation_template: { name: "boas_vindas", language: "pt_BR", parameters: ["contact_name", "project_name"] },
+        reminder_template: { name: "retomar", language: "pt_BR" },
         questions: [{ id: "score", text: "De 1 a 5?", answer_type: "scale_1_5" }],
       },
     }), 201);
     expect(project.invitation_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: ["contact_name", "project_name"] });
+    expect(project.reminder_template).toEqual({ name: "retomar", language: "pt_BR" });
     const refused = await call(member, "PATCH", `/projects/${project.id}`, {
       tenant: company,
       body: { invitation_template: { name: "boas_vindas", language: "pt_BR", parameters: ["email"] } },
@@ -258,5 +260,19 @@ describe("a template outside the 24-hour window", () => {
         components: [{ type: "body", parameters: [{ type: "text", text: "Sem janela" }, { type: "text", text: "Pesquisa Modelos" }] }],
       },
     });
+
+    // Nobody answered, so the window never opened: the reminder (a pass a day later) goes as the reminder's template.
+    await sql`select private.remind_and_expire_interviews(now() + interval '25 hours')`;
+    const [reminder] = await sql<{ id: string; body: string }[]>`
+      select m.id, m.body from public.messages m join public.interviews i on i.conversation_id = m.conversation_id
+      where i.project_id = ${project.id} and m.direction = 'out' and m.role = 'assistant' and m.id <> ${invitation.id}`;
+    expect(reminder.body).toBe("Podemos retomar?");
+    await waitForOutbound(sql, reminder.id, (state) => state.status === "sent", "the reminder sent as a template");
+    const reminded = fake.requests.filter((candidate) =>
+      (candidate.body as { to?: string; template?: { name?: string } } | null)?.to === conversation.digits &&
+      (candidate.body as { template?: { name?: string } }).template?.name === "retomar"
+    );
+    expect(reminded).toHaveLength(1);
+    expect(reminded[0].body).toMatchObject({ type: "template", template: { name: "retomar", language: { code: "pt_BR" } } });
   });
 });

@@ -75,6 +75,7 @@ describe("the project form", () => {
       invitation_text: "Olá!",
       reminder_text: null,
       invitation_template: null,
+      reminder_template: null,
       time_zone: "America/Sao_Paulo",
       sending_hours: { mon: [["09:00", "18:00"]] },
       send_rate_per_minute: 30,
@@ -101,6 +102,17 @@ describe("the project form", () => {
     expect(createProjectBody.safeParse(body).success).toBe(true);
     expect(projectBody({ ...values, invitation_template_parameters: "" }).invitation_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: [] });
     expect(projectBody({ ...values, invitation_template: "" }).invitation_template).toBeNull();
+  });
+
+  it("sends the reminder template chosen on its own, none meaning the invitation's", () => {
+    const values = projectFormValues({ ...project, reminder_template: { name: "lembrete", language: "pt_BR", parameters: ["contact_name" as const] } });
+    expect([values.reminder_template, values.reminder_template_parameters]).toEqual(["lembrete|pt_BR", "contact_name"]);
+    const body = projectBody(values);
+    expect(body.reminder_template).toEqual({ name: "lembrete", language: "pt_BR", parameters: ["contact_name"] });
+    expect(body.invitation_template).toBeNull();
+    expect(createProjectBody.safeParse(body).success).toBe(true);
+    expect(projectBody({ ...values, reminder_template: "" }).reminder_template).toBeNull();
+    expect(projectFormValues(project).reminder_template).toBe("");
   });
 
   it("passes text that is not a number on for the API to name", () => {

@@ -80,6 +80,8 @@ export function projectFormValues(project: Project | null): Record<string, strin
     reminder_text: project?.reminder_text ?? "",
     invitation_template: project?.invitation_template ? `${project.invitation_template.name}|${project.invitation_template.language}` : "",
     invitation_template_parameters: project?.invitation_template?.parameters?.join(",") ?? "",
+    reminder_template: project?.reminder_template ? `${project.reminder_template.name}|${project.reminder_template.language}` : "",
+    reminder_template_parameters: project?.reminder_template?.parameters?.join(",") ?? "",
     time_zone: project?.time_zone ?? "America/Sao_Paulo",
     send_rate_per_minute: String(project?.send_rate_per_minute ?? 20),
     timeout_hours: String(project?.timeout_hours ?? 72),
@@ -100,7 +102,7 @@ function numberOrText(text: string): number | string | undefined {
 /** What fills an invitation template's variables, in order (the form's choices). */
 export const invitationParameterChoices = ["", "contact_name", "project_name", "contact_name,project_name", "project_name,contact_name"] as const;
 
-/** The form's `name|language` and parameter choice as the API's invitation_template (null: none). */
+/** The form's `name|language` and parameter choice as the API's invitation_template or reminder_template (null: none). */
 function invitationTemplateOf(chosen: string, parameters: string): Record<string, unknown> | null {
   if (chosen === "") return null;
   const [name, language = ""] = chosen.split("|");
@@ -129,6 +131,7 @@ export function projectBody(values: Record<string, string>): Record<string, unkn
     invitation_text: orNull("invitation_text"),
     reminder_text: orNull("reminder_text"),
     invitation_template: invitationTemplateOf(get("invitation_template"), get("invitation_template_parameters")),
+    reminder_template: invitationTemplateOf(get("reminder_template"), get("reminder_template_parameters")),
     time_zone: get("time_zone") || "America/Sao_Paulo",
     sending_hours,
     send_rate_per_minute: numberOrText(get("send_rate_per_minute")),

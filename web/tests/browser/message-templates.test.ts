@@ -108,7 +108,7 @@ describe("message templates outside Meta's 24-hour window", () => {
     }, { timeout: 30_000 }).toContain("Olá Rui, aqui é o Sebo Jatobá. Podemos ajudar?");
   });
 
-  it("lets a project's invitation go as an approved template, chosen on the project form (pt-BR, desktop)", async () => {
+  it("lets a project's invitation and reminder go as approved templates, chosen on the project form (pt-BR, desktop)", async () => {
     await open(page, "/projects/new");
     await page.getByLabel("Nome", { exact: true }).fill("Pesquisa de leitores");
     await page.locator('select[name="inbox_id"]').selectOption(inboxId);
@@ -117,6 +117,11 @@ describe("message templates outside Meta's 24-hour window", () => {
     expect(templateChoices).toEqual(["Nenhum: esperar o contato escrever", "boas_vindas (pt_BR) · Vendas Meta · 2 variáveis"]);
     await page.locator('select[name="invitation_template"]').selectOption("boas_vindas|pt_BR");
     await page.locator('select[name="invitation_template_parameters"]').selectOption("contact_name,project_name");
+    // The reminder: the invitation's template unless another is chosen; here the same one, its variables the other way round.
+    expect(await page.locator('select[name="reminder_template"] option').allInnerTexts())
+      .toEqual(["O modelo do convite", "boas_vindas (pt_BR) · Vendas Meta · 2 variáveis"]);
+    await page.locator('select[name="reminder_template"]').selectOption("boas_vindas|pt_BR");
+    await page.locator('select[name="reminder_template_parameters"]').selectOption("project_name,contact_name");
     const question = page.getByTestId("question-editor").nth(0);
     await question.getByLabel("Código").fill("livro");
     await question.getByLabel("Pergunta", { exact: true }).fill("Que livro você leu por último?");
@@ -125,9 +130,11 @@ describe("message templates outside Meta's 24-hour window", () => {
     const projectId = page.url().split("/").at(-1)!;
     const saved = await callApi(owner, "GET", `/projects/${projectId}`);
     expect(saved.invitation_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: ["contact_name", "project_name"] });
+    expect(saved.reminder_template).toEqual({ name: "boas_vindas", language: "pt_BR", parameters: ["project_name", "contact_name"] });
     await open(page, `/projects/${projectId}/edit`);
     expect(await page.locator('select[name="invitation_template"]').inputValue()).toBe("boas_vindas|pt_BR");
     expect(await page.locator('select[name="invitation_template_parameters"]').inputValue()).toBe("contact_name,project_name");
+    expect(await page.locator('select[name="reminder_template_parameters"]').inputValue()).toBe("project_name,contact_name");
   });
 
   it("says the same in English on a phone, without sideways scrolling", async () => {

@@ -83,6 +83,7 @@ export const project = z.object({
   invitation_text: z.string().nullable(),
   reminder_text: z.string().nullable(),
   invitation_template: invitationTemplate.nullable().optional(),
+  reminder_template: invitationTemplate.nullable().optional(),
   time_zone: z.string(),
   sending_hours: z.record(z.string(), z.unknown()).nullable(),
   send_rate_per_minute: z.number(),
@@ -120,6 +121,8 @@ export const createProjectBody = z.strictObject({
   reminder_text: projectFields.reminder_text.optional(),
   /** Outside Meta's 24-hour window the invitation goes as this template (a Meta inbox's, approved). */
   invitation_template: invitationTemplate.nullable().optional(),
+  /** The reminder's template outside the window (null: the invitation's); filled as the invitation's. */
+  reminder_template: invitationTemplate.nullable().optional(),
   time_zone: projectFields.time_zone.optional(),
   sending_hours: projectFields.sending_hours.optional(),
   send_rate_per_minute: projectFields.send_rate_per_minute.optional(),

@@ -29,6 +29,10 @@ export const projectsEn: typeof projectsPtBR = {
     noInvitationTemplate: "None: wait for the contact to write",
     templateOption: "{name} ({language}) · {inbox} · {count, plural, =0 {no variables} one {# variable} other {# variables}}",
     invitationTemplateParameters: "The template's variables",
+    reminderTemplate: "Reminder template (Meta)",
+    reminderTemplateHelp: "A contact who did not answer the invitation has not opened the 24-hour window, so on a Meta number the reminder goes as an approved template: this one, else the invitation's. Without any, the reminder is skipped.",
+    sameAsInvitationTemplate: "The invitation's template",
+    reminderTemplateParameters: "The reminder template's variables",
     invitationTemplateParametersHelp: "What fills '{{1}}', '{{2}}' of the template, in order. The count must match the template's.",
     templateParameters: {
       none: "No variables",

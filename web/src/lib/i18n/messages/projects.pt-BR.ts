@@ -27,6 +27,10 @@ export const projectsPtBR = {
     noInvitationTemplate: "Nenhum: esperar o contato escrever",
     templateOption: "{name} ({language}) · {inbox} · {count, plural, =0 {sem variáveis} one {# variável} other {# variáveis}}",
     invitationTemplateParameters: "Variáveis do modelo",
+    reminderTemplate: "Modelo do lembrete (Meta)",
+    reminderTemplateHelp: "Quem não respondeu ao convite não abriu a janela de 24 horas, então num número da Meta o lembrete vai como um modelo aprovado: este, ou o do convite. Sem nenhum, o lembrete não é enviado.",
+    sameAsInvitationTemplate: "O modelo do convite",
+    reminderTemplateParameters: "As variáveis do modelo do lembrete",
     invitationTemplateParametersHelp: "O que preenche '{{1}}', '{{2}}' do modelo, em ordem. A quantidade precisa ser a do modelo.",
     templateParameters: {
       none: "Sem variáveis",
