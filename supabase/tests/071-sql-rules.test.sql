@@ -288,7 +288,7 @@ select is(
         'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'launch_project', 'list_my_invitations', 'my_capabilities', 'notification_rules_of', 'project_report', 'read_invitation',
         'record_knowledge_usage', 'reject_execution_step', 'replace_message_templates', 'replay_webhook_event', 'reply_in_conversation', 'reply_with_template', 'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee',
         'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'run_admin_command', 'search_contacts', 'search_knowledge', 'set_company_budget',
-        'set_contact_stage', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee', 'start_execution', 'stop_execution',
+        'set_contact_stage', 'set_inbox_window_template', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee', 'start_execution', 'stop_execution',
         'team_template_definitions', 'tenant_tool_secret_names'],
   'authenticated may call exactly the public API functions'
 );

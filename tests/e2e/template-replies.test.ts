@@ -276,3 +276,41 @@ describe("a template outside the 24-hour window", () => {
     expect(reminded[0].body).toMatchObject({ type: "template", template: { name: "retomar", language: { code: "pt_BR" } } });
   });
 });
+
+describe("a window template on the inbox", () => {
+  it("sends free text to a quiet contact as the approved template the owner chose, and only owners and admins choose it", async () => {
+    const choose = (who: ApiUser, body: unknown) => call(who, "PUT", `/inboxes/${inbox.id}/window-template`, { tenant: company, body });
+    expect((await choose(member, { template: { name: "retomar", language: "pt_BR" } })).status).toBe(403);
+    expect((await choose(analyst, { template: { name: "retomar", language: "pt_BR" } })).status).toBe(403);
+    expect(await expectStatus(choose(owner, { template: { name: "boas_vindas", language: "pt_BR" } }), 422))
+      .toMatchObject({ error: { code: "window_template_parameters" } });
+    expect(await expectStatus(choose(owner, { template: { name: "em_analise", language: "pt_BR" } }), 422))
+      .toMatchObject({ error: { code: "template_not_approved" } });
+    expect((await choose(owner, { template: { name: "retomar" } })).status).toBe(422);
+    expect((await choose(owner, { template: null, extra: true })).status).toBe(422);
+    const chosen = await expectStatus(choose(owner, { template: { name: "retomar", language: "pt_BR" } }), 200);
+    expect(chosen.window_template).toEqual({ name: "retomar", language: "pt_BR" });
+
+    try {
+      // A person's text to a contact who never wrote: it goes as the window template.
+      const conversation = await closedWindowConversation();
+      const text = await expectStatus(call(member, "POST", `/conversations/${conversation.id}/messages`, {
+        tenant: company, body: { body: "Oi! Seu orçamento está pronto." },
+      }), 201);
+      await waitForOutbound(sql, text.id, (state) => state.status === "sent", "the text sent as the window template");
+      const request = fake.requests.find((candidate) => (candidate.body as { to?: string } | null)?.to === conversation.digits);
+      expect(request?.body).toEqual({
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: conversation.digits,
+        type: "template",
+        template: { name: "retomar", language: { code: "pt_BR" } },
+      });
+      const [stored] = await sql<{ body: string; template: { name: string; source: string } }[]>`
+        select body, metadata -> 'template' as template from public.messages where id = ${text.id}`;
+      expect(stored).toMatchObject({ body: "Oi! Seu orçamento está pronto.", template: { name: "retomar", source: "window" } });
+    } finally {
+      expect((await expectStatus(choose(owner, { template: null }), 200)).window_template).toBeNull();
+    }
+  });
+});

@@ -483,14 +483,14 @@ isOneToOne: false
                   ]
                 },"inboxes": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"display_name": string,"evolution_base_url": string | null,"evolution_instance_name": string | null,"id": string,"meta_phone_number_id": string | null,"meta_waba_id": string | null,"phone_number": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status": Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at": string,"zapi_instance_id": string | null
+                    "created_at": string,"created_by": string | null,"display_name": string,"evolution_base_url": string | null,"evolution_instance_name": string | null,"id": string,"meta_phone_number_id": string | null,"meta_waba_id": string | null,"phone_number": string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status": Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at": string,"window_template": Json | null,"zapi_instance_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"display_name": string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at"?: string,"zapi_instance_id"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"display_name": string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider": Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id": string,"updated_at"?: string,"window_template"?: Json | null,"zapi_instance_id"?: string | null
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"display_name"?: string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id"?: string,"updated_at"?: string,"zapi_instance_id"?: string | null
+                    "created_at"?: string,"created_by"?: string | null,"display_name"?: string,"evolution_base_url"?: string | null,"evolution_instance_name"?: string | null,"id"?: string,"meta_phone_number_id"?: string | null,"meta_waba_id"?: string | null,"phone_number"?: string | null,"provider"?: Database["public"]['Enums']["inbox_provider"],"status"?: Database["public"]['Enums']["inbox_status"],"tenant_id"?: string,"updated_at"?: string,"window_template"?: Json | null,"zapi_instance_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -1737,6 +1737,30 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "contact_stage_changes"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"set_inbox_window_template":
+{ Args: { "target_inbox_id": string,"template_language"?: string,"template_name": string }; Returns: {
+              "created_at": string,
+"created_by": string | null,
+"display_name": string,
+"evolution_base_url": string | null,
+"evolution_instance_name": string | null,
+"id": string,
+"meta_phone_number_id": string | null,
+"meta_waba_id": string | null,
+"phone_number": string | null,
+"provider": Database["public"]['Enums']["inbox_provider"],
+"status": Database["public"]['Enums']["inbox_status"],
+"tenant_id": string,
+"updated_at": string,
+"window_template": Json | null,
+"zapi_instance_id": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "inboxes"
         isOneToOne: true
         isSetofReturn: false
       } },

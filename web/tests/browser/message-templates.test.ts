@@ -2,7 +2,8 @@
 // /settings/inboxes (status in words), and in a conversation the contact has not written in for
 // 24 hours the composer says the window is closed and offers the approved templates, with a field
 // per variable and the text the contact will read; sending one reaches the fake Graph API (on the
-// stack's WhatsApp address) as Meta's template message. pt-BR at desktop width, en on a phone.
+// stack's WhatsApp address) as Meta's template message. An owner chooses the template free text goes
+// as outside the window. pt-BR at desktop width, en on a phone.
 import postgres from "postgres";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +20,8 @@ let fake: FakeWhatsAppProviders;
 let inboxId = "";
 let phoneNumberId = "";
 let conversationId = "";
+let wabaId = "";
+let accessToken = "";
 // A Brazilian mobile with its ninth digit (13 digits), as the database normalizes it.
 const contactDigits = `55119${String(Date.now() % 100_000).padStart(5, "0")}077`;
 const sql = postgres(stackEnv("DB_URL"), { max: 2 });
@@ -31,8 +34,8 @@ beforeAll(async () => {
   await createCompany(page, "Sebo Jatobá");
   owner = await apiSession(account.email, account.password);
   phoneNumberId = `${Date.now()}0042`;
-  const wabaId = `9${phoneNumberId}`;
-  const accessToken = `meta-token-${crypto.randomUUID()}`;
+  wabaId = `9${phoneNumberId}`;
+  accessToken = `meta-token-${crypto.randomUUID()}`;
   const created = await callApi(owner, "POST", "/inboxes", {
     provider: "meta_cloud",
     display_name: "Vendas Meta",
@@ -149,8 +152,34 @@ describe("message templates outside Meta's 24-hour window", () => {
     expect(await horizontalOverflow(page)).toBe(0);
     await open(page, `/settings/inboxes/templates/${inboxId}`);
     expect(await page.locator('[data-template-name="oferta_natal"]').getByTestId("template-status").innerText()).toBe("In review");
+    // Neither template can carry a message outside the window (two variables; in review).
+    expect(await page.getByTestId("window-template-current").innerText()).toBe("Now: no template (messages outside the window fail).");
+    expect(await page.getByTestId("window-template-none-usable").innerText()).toContain("No approved template with at most one variable");
     expect(await horizontalOverflow(page)).toBe(0);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole("button", { name: "Português" }).first().click();
+  });
+
+  it("lets the owner choose the template free text goes as outside the window (pt-BR, desktop)", async () => {
+    fake.metaTemplates(wabaId, accessToken, [
+      { name: "boas_vindas", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Olá {{1}}, aqui é o {{2}}. Podemos ajudar?" }] },
+      { name: "nova_mensagem", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Você tem uma nova mensagem: {{1}}" }] },
+    ]);
+    await open(page, `/settings/inboxes/templates/${inboxId}`);
+    await page.getByRole("button", { name: "Português" }).first().click();
+    await page.getByRole("button", { name: "Sincronizar do Meta" }).click();
+    await page.locator('[data-template-name="nova_mensagem"]').waitFor();
+    // Only a template with at most one variable can carry the message.
+    expect(await page.locator('select[name="window_template"] option').allInnerTexts())
+      .toEqual(["Nenhum modelo: a mensagem falha", "nova_mensagem (pt_BR) · a mensagem na variável"]);
+    await page.locator('select[name="window_template"]').selectOption("nova_mensagem|pt_BR");
+    await page.getByRole("button", { name: "Salvar" }).click();
+    await expect.poll(() => page.getByTestId("window-template-current").innerText()).toBe("Agora: nova_mensagem (pt_BR)");
+    expect((await callApi(owner, "GET", `/inboxes/${inboxId}`)).window_template).toEqual({ name: "nova_mensagem", language: "pt_BR" });
+    await open(page, `/settings/inboxes/templates/${inboxId}`);
+    expect(await page.locator('select[name="window_template"]').inputValue()).toBe("nova_mensagem|pt_BR");
+    await page.locator('select[name="window_template"]').selectOption("");
+    await page.getByRole("button", { name: "Salvar" }).click();
+    await expect.poll(() => page.getByTestId("window-template-current").innerText()).toBe("Agora: nenhum modelo (mensagens fora da janela falham).");
   });
 });

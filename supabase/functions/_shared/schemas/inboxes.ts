@@ -38,6 +38,8 @@ export const inbox = z.object({
   evolution_instance_name: z.string().nullable(),
   evolution_base_url: z.string().nullable(),
   status: inboxStatus,
+  /** Meta numbers: the approved template free text goes as outside the 24-hour window (null: such text fails). */
+  window_template: z.object({ name: z.string(), language: z.string() }).nullable().optional(),
   created_by: z.string().nullable(),
   created_at: timestamp(),
   updated_at: timestamp(),

@@ -42,3 +42,9 @@ export const sentTemplate = z.strictObject({
   parameters: z.array(templateParameter).max(100, { error: "Must have at most 100 parameters." }).default([]),
 });
 export type SentTemplate = z.infer<typeof sentTemplate>;
+
+/** `PUT /inboxes/:id/window-template`: the template free text goes as outside the window, or null for none. */
+export const windowTemplateBody = z.strictObject({
+  template: z.strictObject({ name: templateName, language: templateLanguage }).nullable(),
+});
+export type WindowTemplateBody = z.infer<typeof windowTemplateBody>;

@@ -41,7 +41,7 @@ import { addInboxResponderRoutes } from "./responders.ts";
  *                                          the inbox's credentials → { ok, outcome, status,         422 address_not_allowed,
  *                                          latency_ms, message }                                     502, 504
  *   GET|PUT|DELETE /inboxes/:id/responder  who answers the inbox: routes/responders.ts
- *   GET /inboxes/:id/templates, POST /inboxes/:id/templates/sync  a Meta number's message templates:
+ *   GET /inboxes/:id/templates, POST /inboxes/:id/templates/sync, PUT /inboxes/:id/window-template  a Meta number's message templates:
  *                                          routes/message-templates.ts
  * Another tenant's inbox is 404, as a missing one.
  */

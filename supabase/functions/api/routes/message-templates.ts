@@ -2,9 +2,9 @@ import type { Hono } from "hono";
 import { ApiError } from "../../_shared/errors.ts";
 import { fetchMetaTemplates, type TemplateSyncFailureCode } from "../../_shared/meta-templates.ts";
 import { type Inbox, inboxParams } from "../../_shared/schemas/inboxes.ts";
-import type { MessageTemplate, MessageTemplateList, TemplateSyncResult } from "../../_shared/schemas/message-templates.ts";
+import { type MessageTemplate, type MessageTemplateList, type TemplateSyncResult, windowTemplateBody } from "../../_shared/schemas/message-templates.ts";
 import { type TransactionSql, withServiceTransaction } from "../../_shared/user-transaction.ts";
-import { parseParams } from "../../_shared/validation.ts";
+import { parseJsonBody, parseParams } from "../../_shared/validation.ts";
 import { requireCapability, type RouteDependencies, type RouteEnv } from "./context.ts";
 
 /**
@@ -15,6 +15,9 @@ import { requireCapability, type RouteDependencies, type RouteEnv } from "./cont
  *   POST /inboxes/:id/templates/sync   manage_inboxes: reads Meta's list (every page) with the    200, 403, 404,
  *                                      inbox's access token and replaces the inbox's templates in 422 inbox_not_meta / inbox_waba_missing,
  *                                      one transaction → { synced, items }                        502 the provider's refusal, 504
+ *   PUT  /inboxes/:id/window-template  manage_inboxes: {template: {name, language} | null} — the  200, 403, 404, 422 inbox_not_meta /
+ *                                      approved template (no variable or one) free text goes as    template_not_found / template_not_approved /
+ *                                      outside the window (public.set_inbox_window_template) → inbox  window_template_parameters
  * Another tenant's inbox is 404, as a missing one. Z-API and Evolution numbers have no templates
  * (they send free text at any time): 422 inbox_not_meta.
  */
@@ -52,6 +55,19 @@ export function addInboxTemplateRoutes(
       return { synced: row.synced, items: await inboxTemplates(tx, id) };
     });
     return c.json(result satisfies TemplateSyncResult);
+  });
+
+  app.put("/:id/window-template", async (c) => {
+    const { id } = parseParams(c, inboxParams);
+    const { template } = await parseJsonBody(c, windowTemplateBody);
+    const inbox = await c.var.asUser(async (tx) => {
+      requireMeta(await visibleInbox(tx, c.var.tenant.id, id));
+      requireCapability(c.var.tenant, "manage_inboxes", "Only the company's owners and admins choose a number's templates.");
+      const [row] = await tx<{ inbox: Inbox }[]>`
+        select to_jsonb(i) as inbox from public.set_inbox_window_template(${id}, ${template?.name ?? null}, ${template?.language ?? null}) i`;
+      return row.inbox;
+    });
+    return c.json(inbox satisfies Inbox);
   });
 }
 

@@ -176,6 +176,7 @@ const ruleCodes = new Set([
   "template_not_approved",
   "template_parameter_count_mismatch",
   "template_parameter_invalid",
+  "window_template_parameters",
   "provider_credentials_invalid",
   "provider_permission_denied",
   "provider_account_not_found",
