@@ -206,6 +206,7 @@ async function vectorAtRecall(queryVectors: string[]) {
       }
     }
   } finally {
+    await session`reset hnsw.ef_search`.catch(() => undefined);
     session.release();
   }
   if (!chosen) return { chosen, recalls, result: null };
@@ -228,7 +229,11 @@ async function vectorAtRecall(queryVectors: string[]) {
     const seconds = (performance.now() - started) / 1000;
     return { chosen, recalls, result: { summary: summarize(latencies), perSecond: latencies.length / seconds } };
   } finally {
-    for (const client of clients) client.release();
+    // Back to the pool as they came: the later measures run at their own (default) ef_search.
+    for (const client of clients) {
+      await client`reset hnsw.ef_search`.catch(() => undefined);
+      client.release();
+    }
   }
 }
 
