@@ -104,6 +104,11 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.take_tenant_from_knowledge_base',          '150-knowledge.test.sql', 'a collection takes its company from its base'),
   ('public.record_knowledge_usage',                    '150-knowledge.test.sql', 'record_knowledge_usage'),
   ('public.replace_document_chunks',                   '150-knowledge.test.sql', 'replace_document_chunks'),
+  -- knowledge embedding keys (154)
+  ('private.check_knowledge_base_embedder',            '154-knowledge-embedding-keys.test.sql', 'an openai_compatible base needs a key'),
+  ('private.decrypt_knowledge_base_key',               '154-knowledge-embedding-keys.test.sql', 'with the address it goes to'),
+  ('private.knowledge_base_embedding_key',             '154-knowledge-embedding-keys.test.sql', 'is no longer the base'),
+  ('private.knowledge_key_usable',                     '154-knowledge-embedding-keys.test.sql', 'a key whose owner left the company is no longer usable'),
   -- knowledge ingestion (151)
   ('private.can_write_document_object',                '151-knowledge-ingest.test.sql', 'a member uploads under the company'),
   ('private.claim_ingest_jobs',                        '151-knowledge-ingest.test.sql', 'claim_ingest_jobs'),

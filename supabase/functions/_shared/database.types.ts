@@ -561,17 +561,23 @@ isOneToOne: false
                   ]
                 },"knowledge_bases": {
                   Row: {
-                    "chunk_overlap": number,"chunk_size": number,"created_at": string,"created_by": string | null,"description": string,"embedder": Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension": number,"embedding_model": string,"id": string,"language": Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings": boolean,"tenant_id": string,"updated_at": string
+                    "chunk_overlap": number,"chunk_size": number,"created_at": string,"created_by": string | null,"description": string,"embedder": Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension": number,"embedding_key_id": string | null,"embedding_model": string,"id": string,"language": Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings": boolean,"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings"?: boolean,"tenant_id": string,"updated_at"?: string
+                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_key_id"?: string | null,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name": string,"split_by_headings"?: boolean,"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name"?: string,"split_by_headings"?: boolean,"tenant_id"?: string,"updated_at"?: string
+                    "chunk_overlap"?: number,"chunk_size"?: number,"created_at"?: string,"created_by"?: string | null,"description"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding_dimension"?: number,"embedding_key_id"?: string | null,"embedding_model"?: string,"id"?: string,"language"?: Database["public"]['Enums']["knowledge_language"],"name"?: string,"split_by_headings"?: boolean,"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "knowledge_bases_embedding_key_id_fkey"
+      columns: ["embedding_key_id"]
+isOneToOne: false
+      referencedRelation: "provider_keys"
+      referencedColumns: ["id"]
+    },{
       foreignKeyName: "knowledge_bases_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false

@@ -53,7 +53,10 @@ export const defaultEngineSettings = {
 export function buildExecutorApp(dependencies: ExecutorDependencies) {
   // Called only by the project (the database through pg_net, api, itself): no browser origins.
   const app = createFunctionApp({ basePath: "/executor", webOrigins: [], logSink: dependencies.logSink });
-  const store = new EngineStore(dependencies.sql, dependencies.reconnect);
+  // A knowledge base on an openai key embeds queries at the platform's OpenAI address, as agents call it.
+  const store = new EngineStore(dependencies.sql, dependencies.reconnect, {
+    openAiBaseUrl: dependencies.baseUrls["openai-compatible"] ?? "https://api.openai.com",
+  });
   const settings = { ...defaultEngineSettings, ...dependencies.settings };
   const engines = new Set<RunningEngine>();
 

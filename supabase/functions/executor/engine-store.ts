@@ -1,4 +1,5 @@
 import type { Sql } from "../_shared/db.ts";
+import { type EmbeddingPlace, queryEmbedding, type SearchedBase } from "../_shared/embeddings/knowledge-base-embedder.ts";
 import { withServiceTransaction } from "../_shared/user-transaction.ts";
 import type { TranscriptEntry } from "./conversation-chat.ts";
 import type { InterviewContext } from "./interview-context.ts";
@@ -98,7 +99,11 @@ class DatabaseCallTimeout extends Error {
 export class EngineStore {
   private sql: Sql;
 
-  constructor(sql: Sql, private readonly reconnect?: () => Sql) {
+  constructor(
+    sql: Sql,
+    private readonly reconnect?: () => Sql,
+    private readonly embeddings: EmbeddingPlace = { openAiBaseUrl: "https://api.openai.com" },
+  ) {
     this.sql = sql;
   }
 
@@ -225,13 +230,23 @@ export class EngineStore {
     };
   }
 
-  /** The step's agent's knowledge bases, and whether all of them use the lexical embedder. */
-  async stepKnowledgeBases(step: ClaimedStep): Promise<{ ids: string[]; allLexical: boolean }> {
+  /** The step's agent's knowledge bases with their embedders, and who started the run (whose use of a base's key it is). */
+  async stepKnowledgeBases(step: ClaimedStep): Promise<{ ids: string[]; bases: SearchedBase[]; startedBy: string | null }> {
     const [row] = await this.call((sql) => withServiceTransaction(sql, (tx) =>
-      tx<{ ids: string[]; all_lexical: boolean | null }[]>`
-        select coalesce(array_agg(kb.id), '{}') as ids, bool_and(kb.embedder = 'lexical') as all_lexical
-        from public.knowledge_bases kb where kb.id = any (private.step_knowledge_bases(${step.step_id}))`));
-    return { ids: row.ids, allLexical: row.all_lexical ?? false };
+      tx<{ bases: SearchedBase[]; started_by: string | null }[]>`
+        select coalesce((select jsonb_agg(jsonb_build_object('id', kb.id, 'embedder', kb.embedder, 'embedding_model', kb.embedding_model,
+                                                             'embedding_key_id', kb.embedding_key_id))
+                         from public.knowledge_bases kb where kb.id = any (private.step_knowledge_bases(${step.step_id}))), '[]') as bases,
+               (select e.created_by from public.executions e where e.id = ${step.execution_id}) as started_by`));
+    return { ids: row.bases.map((base) => base.id), bases: row.bases, startedBy: row.started_by };
+  }
+
+  /** The query's vector by the bases' embedder (their company key for an OpenAI-compatible one); null: by words alone. */
+  queryEmbedding(step: ClaimedStep, bases: { bases: SearchedBase[]; startedBy: string | null }, query: string): Promise<string | null> {
+    return this.call((sql) =>
+      queryEmbedding(sql, bases.bases, query, { purpose: `search for execution ${step.execution_id} step ${step.step_id}`, causedBy: bases.startedBy }, this.embeddings, (entry) =>
+        console.log(JSON.stringify({ ...entry, step_id: step.step_id })))
+    );
   }
 
   /** Hybrid search for the step (public.search_knowledge), counting the use for the step's agent. */

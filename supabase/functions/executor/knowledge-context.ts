@@ -3,7 +3,6 @@
 // passages found are given to the model as numbered sources after its system prompt, and the step
 // records which chunks they were (its citations), so the monitor and the result can link [n] to
 // the document. An agent without knowledge bases is called exactly as before.
-import { lexicalEmbedding, toVectorLiteral } from "../_shared/embeddings/index.ts";
 import type { ClaimedStep, EngineStore } from "./engine-store.ts";
 
 export interface KnowledgePassage {
@@ -60,16 +59,17 @@ export function citationsOf(passages: readonly KnowledgePassage[]): Citation[] {
 }
 
 /**
- * The passages for the step, or null when its agent has no knowledge bases. The query vector is the
- * lexical one when every base is lexical; bases on another embedder are searched by text alone
- * (their vectors live in another space).
+ * The passages for the step, or null when its agent has no knowledge bases. The query is embedded
+ * by the bases' embedder when they all embed alike (an OpenAI-compatible base with its company
+ * key); bases on different embedders are searched by text alone (their vectors live in different
+ * spaces).
  */
 export async function retrieveKnowledge(store: EngineStore, step: ClaimedStep): Promise<KnowledgePassage[] | null> {
   const bases = await store.stepKnowledgeBases(step);
   if (bases.ids.length === 0) return null;
   const query = (step.resolved_input ?? "").slice(0, maxQueryCharacters);
   if (query.trim() === "") return [];
-  const embedding = bases.allLexical ? toVectorLiteral(lexicalEmbedding(query)) : null;
+  const embedding = await store.queryEmbedding(step, bases, query);
   return await store.searchKnowledge(step, bases.ids, query, embedding, step.rag_top_k > 0 ? step.rag_top_k : defaultAgentTopK, agentMinimumScore);
 }
 
@@ -81,6 +81,6 @@ export async function searchAgentKnowledge(store: EngineStore, step: ClaimedStep
   const bases = await store.stepKnowledgeBases(step);
   if (bases.ids.length === 0) return null;
   const text = query.slice(0, maxQueryCharacters);
-  const embedding = bases.allLexical ? toVectorLiteral(lexicalEmbedding(text)) : null;
+  const embedding = await store.queryEmbedding(step, bases, text);
   return await store.searchKnowledge(step, bases.ids, text, embedding, topK, agentMinimumScore);
 }

@@ -1,5 +1,6 @@
 import type { Sql } from "../_shared/db.ts";
 import type { Embedder } from "../_shared/embeddings/index.ts";
+import type { EmbeddingPlace } from "../_shared/embeddings/knowledge-base-embedder.ts";
 import { createFunctionApp } from "../_shared/function-app.ts";
 import type { LogSink } from "../_shared/request-log.ts";
 import { requireServiceKey } from "../_shared/service-key.ts";
@@ -17,6 +18,8 @@ export interface IngestDependencies {
   /** Invokes this function again when a pass ran out of time with work left. */
   invokeSelf: () => Promise<void>;
   embedderFor?: (job: IngestJob) => Embedder;
+  /** Where an OpenAI-compatible base's embeddings are asked for (OPENAI_BASE_URL, the egress rules). */
+  embeddings: EmbeddingPlace;
   settings?: Partial<typeof defaultIngestSettings>;
 }
 
@@ -38,7 +41,7 @@ export const defaultIngestSettings = {
  */
 export function buildIngestApp(dependencies: IngestDependencies) {
   const app = createFunctionApp({ basePath: "/ingest", webOrigins: [], logSink: dependencies.logSink });
-  const store = new IngestStore(dependencies.sql);
+  const store = new IngestStore(dependencies.sql, dependencies.embeddings);
   const settings = { ...defaultIngestSettings, ...dependencies.settings };
   let running: { worker: string; lookAgain: boolean } | null = null;
 

@@ -16,6 +16,8 @@ const app = buildIngestApp({
   sql: connectDatabase(requiredEnv("SUPABASE_DB_URL"), { max: 4 }),
   serviceKeys: keys.serviceKeys,
   background: (work) => EdgeRuntime.waitUntil(work),
+  // An openai key's embeddings go to the platform's OpenAI; an openai-compatible key's to its own address.
+  embeddings: { openAiBaseUrl: Deno.env.get("OPENAI_BASE_URL") || "https://api.openai.com" },
   readers: {
     fetchUrl: egressFetch(urlLimits),
     // The project's own Storage, not a user's address: a plain fetch with the service key.

@@ -12,6 +12,8 @@ export type IngestFailureCode =
   | "embedding_request_failed"
   | "embedding_answer_invalid"
   | "embedding_unavailable"
+  | "embedding_key_unavailable"
+  | "embedding_key_refused"
   | "ingest_failed";
 
 export class IngestFailure extends Error {

@@ -1,7 +1,7 @@
 // One document through ingestion: read its text, cut it by its base's settings, embed the chunks in
 // batches (renewing the lease between them), and hand them to the database in one call — or record
 // why not, with a code. The previous version stays searchable until the new one is written whole.
-import { type Embedder, EmbeddingError, embedderFor } from "../_shared/embeddings/index.ts";
+import { type Embedder, EmbeddingError } from "../_shared/embeddings/index.ts";
 import { chunkText } from "./chunker.ts";
 import { IngestFailure } from "./ingest-failure.ts";
 import type { IngestJob, IngestStore, StoredChunk } from "./ingest-store.ts";
@@ -41,7 +41,7 @@ export async function runIngestJob(job: IngestJob, context: JobContext): Promise
         .map((piece) => ({ ...piece, page: part.page }))
     );
     if (pieces.length === 0) throw new IngestFailure("document_empty", "the document has no text to search");
-    const embedder = context.embedderFor?.(job) ?? embedderFor(job);
+    const embedder = context.embedderFor?.(job) ?? await context.store.embedder(job);
     const chunks: StoredChunk[] = [];
     for (let start = 0; start < pieces.length; start += context.embedBatchSize) {
       const batch = pieces.slice(start, start + context.embedBatchSize);

@@ -1,6 +1,8 @@
 // The ingest function's SQL: the queue functions of 20261122002020_knowledge_ingest.sql, called as
 // the database owner (the service side).
 import type { Sql } from "../_shared/db.ts";
+import type { Embedder } from "../_shared/embeddings/index.ts";
+import { type EmbeddingPlace, knowledgeBaseEmbedder } from "../_shared/embeddings/knowledge-base-embedder.ts";
 import type { DocumentSource } from "./sources.ts";
 
 export interface IngestJob extends DocumentSource {
@@ -27,7 +29,19 @@ export interface StoredChunk {
 }
 
 export class IngestStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly place: EmbeddingPlace) {}
+
+  /** The base's embedder; an OpenAI-compatible base's key is decrypted in the name of the version's author. */
+  async embedder(job: IngestJob): Promise<Embedder> {
+    const [version] = await this.sql<{ created_by: string | null }[]>`
+      select created_by from public.document_versions where document_id = ${job.document_id} and version = ${job.version}`;
+    return await knowledgeBaseEmbedder(
+      this.sql,
+      { id: job.knowledge_base_id, embedder: job.embedder, embedding_model: job.embedding_model },
+      { purpose: `ingest document ${job.document_id} version ${job.version}`, causedBy: version?.created_by ?? null },
+      this.place,
+    );
+  }
 
   claim(worker: string, maxJobs: number, leaseSeconds: number): Promise<IngestJob[]> {
     return this.sql<IngestJob[]>`select * from private.claim_ingest_jobs(${worker}, ${maxJobs}, ${leaseSeconds})`;

@@ -17,6 +17,7 @@ import { bearerToken, createJwtVerifier, type JwtVerifier, type JwtVerifierConfi
 import type { LogSink } from "../_shared/request-log.ts";
 import { withServiceTransaction, withUserTransaction } from "../_shared/user-transaction.ts";
 import { readResource, resources, resourceTemplates } from "./mcp-resources.ts";
+import type { EmbeddingPlace } from "../_shared/embeddings/knowledge-base-embedder.ts";
 import { type McpCaller, toolbox } from "./mcp-tools.ts";
 
 export interface McpAppOptions {
@@ -24,6 +25,8 @@ export interface McpAppOptions {
   /** The project's keys that verify users' access tokens (HS256 and signing keys, as the api function). */
   jwt?: JwtVerifierConfig;
   logSink?: LogSink;
+  /** Where an OpenAI-compatible knowledge base's query embeddings are asked for (OPENAI_BASE_URL). */
+  embeddings?: EmbeddingPlace;
 }
 
 /** MCP messages are small: a tool call's arguments, never files. */
@@ -47,7 +50,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * public.mcp_calls (token, maker, name, outcome, rows, duration), which the company's owners and
  * admins read.
  */
-export function buildMcpApp({ sql, jwt, logSink }: McpAppOptions) {
+export function buildMcpApp({ sql, jwt, logSink, embeddings }: McpAppOptions) {
   // MCP clients are programs (assistants, IDEs, scripts), not pages of ours: no browser origin.
   const app = createFunctionApp({ basePath: "/mcp", webOrigins: [], maxBodyBytes: maxMcpBodyBytes, logSink });
 
@@ -56,7 +59,7 @@ export function buildMcpApp({ sql, jwt, logSink }: McpAppOptions) {
 
   app.post("/", async (c) => {
     const caller = await authenticate(sql, verify, c.req.header("authorization"), c.req.header("x-tenant-id"));
-    const tools = toolbox(sql, caller);
+    const tools = toolbox(sql, caller, embeddings);
     const server = new Server(
       { name: "renum", version: "1.0.0" },
       {

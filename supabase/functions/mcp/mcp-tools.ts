@@ -8,8 +8,7 @@
 // in a read-only transaction. Arguments are checked against the tool's JSON Schema before anything runs.
 import type { Sql } from "../_shared/db.ts";
 import type { AccessTokenClaims } from "../_shared/jwt.ts";
-import { toVectorLiteral } from "../_shared/embeddings/embedder.ts";
-import { lexicalEmbedding } from "../_shared/embeddings/lexical.ts";
+import { type EmbeddingPlace, queryEmbedding, type SearchedBase } from "../_shared/embeddings/knowledge-base-embedder.ts";
 import { apiErrorFromSql } from "../_shared/sql-errors.ts";
 import { callHttpTool } from "../_shared/tools/http-tool.ts";
 import { schemaProblems } from "../_shared/tools/json-schema.ts";
@@ -54,7 +53,11 @@ export interface ToolContext {
   /** The claims the caller acts with (role `authenticated`). */
   claims: AccessTokenClaims;
   sql: Sql;
+  /** Where an OpenAI-compatible base's query embeddings are asked for (OPENAI_BASE_URL). */
+  embeddings: EmbeddingPlace;
 }
+
+const platformOpenAi: EmbeddingPlace = { openAiBaseUrl: "https://api.openai.com" };
 
 const uuidSchema = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
 const noArguments = { type: "object", properties: {}, additionalProperties: false };
@@ -161,18 +164,19 @@ const platformTools: (McpToolSpec & { run: Run })[] = [
       additionalProperties: false,
     },
     writes: false,
-    run: (args, { caller, asCaller }) =>
+    run: (args, { caller, asCaller, sql, embeddings }) =>
       asCaller(async (tx) => {
         const wanted = (args.knowledge_base_ids as string[] | undefined) ?? null;
-        const bases = await tx<{ id: string; embedder: string }[]>`
-          select kb.id, kb.embedder from public.knowledge_bases kb
+        const bases = await tx<SearchedBase[]>`
+          select kb.id, kb.embedder, kb.embedding_model, kb.embedding_key_id from public.knowledge_bases kb
           where kb.tenant_id = ${caller.tenantId} and (${wanted}::uuid[] is null or kb.id = any(${wanted}::uuid[]))`;
         if (wanted && bases.length !== new Set(wanted.map((id) => id.toLowerCase())).size) {
           throw new ToolFailure("there is no knowledge base with one of these ids in the company");
         }
         if (bases.length === 0) return [];
-        // The query's vector when every base searched embeds lexically; otherwise the words alone.
-        const embedding = bases.every((base) => base.embedder === "lexical") ? toVectorLiteral(lexicalEmbedding(args.query as string)) : null;
+        // The query's vector when every base searched embeds alike (an OpenAI-compatible base with its
+        // company key, decrypted in the token maker's name); otherwise the words alone.
+        const embedding = await queryEmbedding(sql, bases, args.query as string, { purpose: "MCP search_knowledge", causedBy: caller.userId }, embeddings, (entry) => console.log(JSON.stringify({ ...entry, tool: "search_knowledge" })));
         return [...await tx`
           select s.document_title, s.document_id, s.knowledge_base_id, s.heading_path, s.page, s.content, s.snippet,
                  round(s.score::numeric, 4)::float8 as score
@@ -288,12 +292,13 @@ export interface McpToolbox {
  * Runs work as the token's maker, under RLS narrowed to the token's company (a person in two
  * companies reads only this one through it), read-only unless asked otherwise, at most 5 s a statement.
  */
-export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) => ToolContext {
+export function callerContext(sql: Sql, caller: McpCaller, embeddings: EmbeddingPlace = platformOpenAi): (readOnly: boolean) => ToolContext {
   const claims = caller.claims ?? { sub: caller.userId, role: "authenticated", aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 60 };
   return (readOnly: boolean): ToolContext => ({
     caller,
     claims,
     sql,
+    embeddings,
     asCaller: (work) =>
       withUserTransaction(sql, claims, async (tx) => {
         // One round trip for both: a read tool's transaction can write nothing, even through a
@@ -305,8 +310,8 @@ export function callerContext(sql: Sql, caller: McpCaller): (readOnly: boolean) 
 }
 
 /** The tools one token may see and call. */
-export function toolbox(sql: Sql, caller: McpCaller): McpToolbox {
-  const context = callerContext(sql, caller);
+export function toolbox(sql: Sql, caller: McpCaller, embeddings: EmbeddingPlace = platformOpenAi): McpToolbox {
+  const context = callerContext(sql, caller, embeddings);
   const allowed = (tool: McpToolSpec) => !tool.writes || caller.scope === "read_write";
 
   return {

@@ -13,7 +13,12 @@ export interface Embedder {
 export class EmbeddingError extends Error {
   override readonly name = "EmbeddingError";
   constructor(
-    readonly code: "embedding_request_failed" | "embedding_answer_invalid" | "embedding_unavailable",
+    readonly code:
+      | "embedding_request_failed"
+      | "embedding_answer_invalid"
+      | "embedding_unavailable"
+      | "embedding_key_unavailable"
+      | "embedding_key_refused",
     message: string,
     /** Worth trying again later (a 429, a 5xx, a timeout). */
     readonly retryable = false,

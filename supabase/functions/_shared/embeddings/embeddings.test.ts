@@ -61,7 +61,7 @@ describe("OpenAI-compatible embedder against the fake server", () => {
     expect(embedder.kind).toBe("openai_compatible");
   });
 
-  it("says a 429 or 5xx is worth retrying, and a 401 is not, without the remote's words", async () => {
+  it("says a 429 or 5xx is worth retrying, and a refused key (401) is not, without the remote's words", async () => {
     const embedder = openAiCompatibleEmbedder({ apiKey: key, baseUrl: fake.url, fetch: fetchToFake });
     fake.script({ status: 429 }, { status: 503 });
     for (const status of [429, 503]) {
@@ -70,7 +70,7 @@ describe("OpenAI-compatible embedder against the fake server", () => {
       expect(error).toMatchObject({ code: "embedding_request_failed", retryable: true, message: `the embeddings server answered ${status}` });
     }
     const wrongKey = openAiCompatibleEmbedder({ apiKey: "sk-wrong-key-000000000000", baseUrl: fake.url, fetch: fetchToFake });
-    await expect(wrongKey.embed(["x"])).rejects.toMatchObject({ code: "embedding_request_failed", retryable: false });
+    await expect(wrongKey.embed(["x"])).rejects.toMatchObject({ code: "embedding_key_refused", retryable: false, message: "the embeddings server refused the key (401)" });
   });
 
   it("refuses an answer that is not JSON or has the wrong shape", async () => {

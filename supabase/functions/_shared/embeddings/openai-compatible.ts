@@ -39,6 +39,10 @@ export function openAiCompatibleEmbedder(options: OpenAiEmbedderOptions): Embedd
     }
     if (!response.ok) {
       await response.body?.cancel();
+      // The key itself refused: no retry helps; someone must give the base another key.
+      if (response.status === 401 || response.status === 403) {
+        throw new EmbeddingError("embedding_key_refused", `the embeddings server refused the key (${response.status})`);
+      }
       const retryable = response.status === 429 || response.status >= 500;
       throw new EmbeddingError("embedding_request_failed", `the embeddings server answered ${response.status}`, retryable);
     }

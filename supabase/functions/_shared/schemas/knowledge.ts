@@ -14,6 +14,8 @@ export const knowledgeBase = z.object({
   language: knowledgeLanguage,
   embedder: knowledgeEmbedder,
   embedding_model: z.string(),
+  /** The company key an openai_compatible base embeds with (null for the others, or when its key went away). */
+  embedding_key_id: z.string().nullable(),
   embedding_dimension: z.number(),
   chunk_size: z.number(),
   chunk_overlap: z.number(),
@@ -41,16 +43,28 @@ export const createKnowledgeBaseBody = z.strictObject({
   name: text(200),
   description: longText(2000).optional(),
   language: knowledgeLanguage.optional(),
-  // The keyless lexical embedder by default; gte_small on hosted Supabase.
-  embedder: z.enum(["lexical", "gte_small"]).optional(),
+  // The keyless lexical embedder by default; gte_small on hosted Supabase; openai_compatible with a
+  // key an owner or admin shared with the company (embedding_key_id; the database checks whose).
+  embedder: z.enum(["lexical", "gte_small", "openai_compatible"]).optional(),
+  embedding_key_id: uuid().optional(),
   chunk_size: chunking.chunk_size.optional(),
   chunk_overlap: chunking.chunk_overlap.optional(),
   split_by_headings: chunking.split_by_headings.optional(),
-}).refine(overlapBelowSize, overlapIssue);
+}).refine(overlapBelowSize, overlapIssue)
+  .refine((body) => body.embedder !== "openai_compatible" || body.embedding_key_id !== undefined, {
+    error: "An openai_compatible knowledge base needs the key it embeds with.",
+    path: ["embedding_key_id"],
+  })
+  .refine((body) => body.embedder === "openai_compatible" || body.embedding_key_id === undefined, {
+    error: "Only an openai_compatible knowledge base takes an embedding key.",
+    path: ["embedding_key_id"],
+  });
 
 export const updateKnowledgeBaseBody = z.strictObject({
   name: text(200).optional(),
   description: longText(2000).optional(),
+  // Another shared key for the same model (no re-embedding); the embedder itself stays.
+  embedding_key_id: uuid().optional(),
   chunk_size: chunking.chunk_size.optional(),
   chunk_overlap: chunking.chunk_overlap.optional(),
   split_by_headings: chunking.split_by_headings.optional(),

@@ -1,5 +1,5 @@
 import { ApiError } from "../../_shared/errors.ts";
-import { lexicalEmbedding, toVectorLiteral } from "../../_shared/embeddings/index.ts";
+import { queryEmbedding, type SearchedBase } from "../../_shared/embeddings/knowledge-base-embedder.ts";
 import {
   createKnowledgeBaseBody,
   type KnowledgeBase,
@@ -28,7 +28,7 @@ const managersOnly = "Only the company's owners, admins and members can change k
  *                                        → hybrid results with both score parts (the playground)
  * Another tenant's base is 404 knowledge_base_not_found, as a missing one.
  */
-export function knowledgeBaseRoutes({ signedIn, inTenant, removeDocumentObjects }: RouteDependencies) {
+export function knowledgeBaseRoutes({ sql, signedIn, inTenant, removeDocumentObjects, providers }: RouteDependencies) {
   const app = routes();
   app.use("*", signedIn, inTenant);
 
@@ -48,6 +48,7 @@ export function knowledgeBaseRoutes({ signedIn, inTenant, removeDocumentObjects 
     requireCapability(c.var.tenant, "manage_knowledge", managersOnly);
     const values: Record<string, unknown> = { ...body, tenant_id: c.var.tenant.id, created_by: c.var.claims.sub };
     if (body.embedder === "gte_small") values.embedding_model = "gte-small";
+    // An OpenAI-compatible base takes OpenAI's model at 384 dimensions (the database's default for it).
     const columns = givenColumns(values);
     const base = await c.var.asUser(async (tx) => {
       const [{ id }] = await tx<{ id: string }[]>`
@@ -102,10 +103,13 @@ export function knowledgeBaseRoutes({ signedIn, inTenant, removeDocumentObjects 
   app.post("/:id/search", async (c) => {
     const { id } = parseParams(c, knowledgeBaseParams);
     const body = await parseJsonBody(c, searchBody);
+    const base = await c.var.asUser((tx) => visibleBase(tx, c.var.tenant.id, id));
+    // The query's vector by the base's embedder: an OpenAI-compatible base's with its company key
+    // (decrypted by the service role in the searcher's name); without one, the words alone.
+    const embedding = await queryEmbedding(sql, [base as SearchedBase], body.query, { purpose: "search playground", causedBy: c.var.claims.sub }, {
+      openAiBaseUrl: providers.openai,
+    }, (entry) => console.log(JSON.stringify({ ...entry, request_id: c.get("requestId") })));
     const items = await c.var.asUser(async (tx) => {
-      const base = await visibleBase(tx, c.var.tenant.id, id);
-      // The query's vector by the base's embedder; a base on another embedder is searched by its text alone here.
-      const embedding = base.embedder === "lexical" ? toVectorLiteral(lexicalEmbedding(body.query)) : null;
       return [...await tx<SearchResultList["items"]>`
         select chunk_id, document_id, document_title, version, chunk_index, content, heading_path, page,
                vector_score, text_score, score, snippet

@@ -12,6 +12,10 @@ export const knowledgeEn: typeof knowledgePtBR = {
   embedders: { lexical: "Lexical", openai_compatible: "OpenAI-compatible", gte_small: "gte-small" },
   languages: { portuguese: "Portuguese", english: "English", spanish: "Spanish", simple: "No language (simple)" },
   base: {
+    embedder: "Embeddings",
+    embedderOpenAi: "OpenAI-compatible (semantic; paid by a company key)",
+    embeddingKey: "Key that pays for the embeddings",
+    embeddingKeyHint: "Only OpenAI and OpenAI-compatible keys an owner or admin shared with the company appear here; the model is text-embedding-3-small at 384 dimensions.",
     new: "New base",
     name: "Name",
     description: "Description",

@@ -10,6 +10,10 @@ export const knowledgePtBR = {
   embedders: { lexical: "Léxico", openai_compatible: "Compatível com OpenAI", gte_small: "gte-small" },
   languages: { portuguese: "Português", english: "Inglês", spanish: "Espanhol", simple: "Sem idioma (simples)" },
   base: {
+    embedder: "Embeddings",
+    embedderOpenAi: "Compatível com OpenAI (semântico; pago por uma chave da empresa)",
+    embeddingKey: "Chave que paga os embeddings",
+    embeddingKeyHint: "Aparecem só chaves OpenAI e compatíveis com OpenAI que um proprietário ou administrador compartilhou com a empresa; o modelo é text-embedding-3-small com 384 dimensões.",
     new: "Nova base",
     name: "Nome",
     description: "Descrição",

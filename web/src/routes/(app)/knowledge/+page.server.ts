@@ -1,14 +1,23 @@
 // /knowledge: the company's knowledge bases; those who may (manage_knowledge) create one here.
+// Owners and admins (who see the company's keys) may also pick the OpenAI-compatible embedder with
+// one of the keys shared with the company — the only keys a base may use (the database checks).
 import { redirect } from "@sveltejs/kit";
+import { companyApiKeyList } from "$schemas/api-keys.ts";
 import { knowledgeBase, knowledgeBaseList } from "$schemas/knowledge.ts";
-import { createApi, formFailure, pageError } from "$lib/server/api";
+import { can } from "$lib/capabilities";
+import { createApi, currentTenants, formFailure, pageError } from "$lib/server/api";
 import { checked, optionalNumber, optionalText, text, typedValues } from "$lib/server/forms";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
   try {
-    const bases = await createApi(event).get("/knowledge-bases", knowledgeBaseList);
-    return { bases: bases.items };
+    const [bases, { current }] = await Promise.all([createApi(event).get("/knowledge-bases", knowledgeBaseList), currentTenants(event)]);
+    const embeddingKeys = current && can(current, "share_keys")
+      ? (await createApi(event).get("/api-keys/company", companyApiKeyList, { tenant_id: current.id })).items
+        .filter((key) => key.is_shared && (key.service === "openai" || key.service === "openai-compatible"))
+        .map((key) => ({ id: key.id, service: key.service, last_four: key.key_last_four, endpoint_url: key.endpoint_url, owner: key.owner.email ?? key.owner.full_name ?? "" }))
+      : [];
+    return { bases: bases.items, embeddingKeys };
   } catch (cause) {
     pageError(cause);
   }
@@ -26,6 +35,9 @@ export const actions: Actions = {
         chunk_size: optionalNumber(data, "chunk_size"),
         chunk_overlap: optionalNumber(data, "chunk_overlap"),
         split_by_headings: checked(data, "split_by_headings"),
+        ...(optionalText(data, "embedder") === "openai_compatible"
+          ? { embedder: "openai_compatible" as const, embedding_key_id: optionalText(data, "embedding_key_id") ?? "" }
+          : {}),
       });
     } catch (cause) {
       return formFailure(cause, typedValues(data), "create");
