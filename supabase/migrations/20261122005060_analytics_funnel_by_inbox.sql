@@ -27,6 +27,7 @@ comment on column public.conversations.handed_to_person_at is
 -- ─── triggers ─────────────────────────────────────────────────────────────────────────────────
 -- Always derived from the old row, so no update can set or clear it by hand; only the first
 -- departure from the bot counts (a conversation given back to the bot and handed again is one).
+-- Only on updates naming the assignee or this column: not on each message's counter update.
 create or replace function private.stamp_handed_to_person()
 returns trigger
 language plpgsql
@@ -43,7 +44,7 @@ begin
 end;
 $$;
 
-create trigger conversations_stamp_handed_to_person before insert or update on public.conversations
+create trigger conversations_stamp_handed_to_person before insert or update of assignee, handed_to_person_at on public.conversations
   for each row execute function private.stamp_handed_to_person();
 
 -- Conversations that left the bot before this migration: the first audited assignee change off

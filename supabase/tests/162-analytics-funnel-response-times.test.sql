@@ -13,7 +13,8 @@
 -- conversation in Line A2 that day, answered by the bot) and Fabio (created Thu 10-08, conversation in
 -- Line A: only a bot outreach, never answered); the week of 2026-10-12: Eva's second conversation, in
 -- Line A, on 10-13, answered by the bot (Eva's contact stages stay with Line A2, her first); today
--- Eva's Line A2 conversation is taken over. Tenant B: 1 contact and conversation today.
+-- someone answers Eva's Line A2 conversation from the business phone. Tenant B: 1 contact and
+-- conversation today.
 -- Response times on 2026-11-10, Line A: conversation Ana: in 10:00:00, in 10:00:30, bot 10:01:00
 -- (waited 60 s, first response), system 10:01:10 (ignored), in 10:05:00, person 10:07:00 (120 s),
 -- person 10:07:30 (nobody waiting), in 10:10:00 (unanswered). Conversation Bia: bot 09:00 (an
@@ -106,12 +107,15 @@ update public.conversations set assignee = 'member', assignee_user_id = tests.ge
 where id = tests.conversation_id('Line A', '+5511900000002');
 update public.conversations set assignee = 'bot', assignee_user_id = null where id = tests.conversation_id('Line A', '+5511900000002');
 update public.conversations set assignee = 'unassigned' where id = tests.conversation_id('Line A', '+5511900000002');
-update public.conversations set assignee = 'unassigned' where id = tests.conversation_id('Line A2', '+5511900000005');
 select throws_ok($$ update public.conversations set handed_to_person_at = null where id = tests.conversation_id('Line A', '+5511900000001') $$,
   '42501', null, 'nobody sets when a conversation was handed to a person by hand');
 reset role;
+-- Someone answers Eva from the business phone (an echo: out, human, no member of ours, a provider id).
+insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status, provider_message_id)
+select c.tenant_id, c.inbox_id, c.id, c.contact_id, 3, 'out', 'human', 'sent', 'echo-eva-1'
+from public.conversations c where c.id = tests.conversation_id('Line A2', '+5511900000005');
 select is((select count(*)::int from public.conversations where handed_to_person_at = now()), 3,
-  'a handoff, a member taking over and a takeover in the inbox each stamp when the conversation left the bot');
+  'a handoff, a member taking over and a reply from the business phone each stamp when the conversation left the bot');
 update public.conversations set handed_to_person_at = '2026-01-01' where id = tests.conversation_id('Line A', '+5511900000002');
 select is((select handed_to_person_at from public.conversations where id = tests.conversation_id('Line A', '+5511900000002')), now(),
   'the first departure is kept: not even the table owner rewrites it, nor does leaving the bot again');
@@ -138,7 +142,7 @@ select is(pg_temp.funnel('tenant-a', (select day from today), 'Line A'), '(2,2,0
 select is(pg_temp.funnel('tenant-a', (select day from today), null), '(2,0,0,0,0,0,2,1)',
   'and with no inbox: Caio and Davi, who have no conversation (2 lost, 1 reopened)');
 select is(pg_temp.funnel('tenant-a', (select day from today), 'Line A2'), '(0,0,0,1,0,0,0,0)',
-  'Line A2 today: Eva''s conversation taken over');
+  'Line A2 today: Eva''s conversation taken over from the business phone');
 select is(pg_temp.funnel('tenant-a', '2026-11-01', null), '(1,0,0,0,0,0,0,0)', 'the older contact counts on its own day, with no inbox');
 select is(pg_temp.funnel('tenant-a', '2026-11-10', 'Line A'), '(0,0,2,0,0,0,0,0)',
   'a conversation is answered by the bot on the day of its first bot reply after the contact wrote');
