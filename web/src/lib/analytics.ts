@@ -164,6 +164,15 @@ export function barsCsv(header: readonly [string, string], bars: readonly Bar[])
   return csvLines([header, ...bars.map((bar) => [bar.label, cell(bar.value)])]);
 }
 
+/** The funnel's weeks as CSV: one row per ISO week (its Monday), every stage's count. */
+export function funnelWeeksCsv(rows: readonly FunnelPeriod[]): string {
+  return csvLines([
+    ["week", "new_contacts", "conversations_started", "answered_by_bot", "handed_to_person", "qualified", "customers", "lost", "reopened"],
+    ...rows.map((row) => [row.period, row.new_contacts, row.conversations_started, row.answered_by_bot, row.handed_to_person, row.qualified,
+      row.customers, row.lost, row.reopened]),
+  ]);
+}
+
 /** The response-times table as CSV: one row per inbox and responder, times in milliseconds. */
 export function responsesCsv(rows: readonly ResponseSummary[]): string {
   return csvLines([

@@ -2,10 +2,11 @@
 // the engine and the inbox would write them, the views refreshed as the scheduler refreshes them
 // (analytics.refresh of every scheduled view), then each chart is read — tokens and cost per day,
 // cost per agent, the funnel, response times, team performance — with the seeded numbers, and each
-// chart's CSV downloaded and compared row by row with what the chart shows; then the inbox filter:
-// one inbox chosen, the funnel and response times (and their CSVs, named after the inbox) show only
-// that inbox while the other charts stay the company's. An owner at desktop and phone widths in
-// Portuguese, an analyst in English; a company with no data gets the empty state and no downloads.
+// chart's CSV downloaded and compared row by row with what the chart shows (the funnel also by ISO
+// week); then the inbox filter: one inbox chosen, the funnel and response times (and their CSVs,
+// named after the inbox) show only that inbox while the other charts stay the company's. An owner
+// at desktop and phone widths in Portuguese, an analyst in English; a company with no data gets the
+// empty state and no downloads.
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
 import type { Page } from "playwright-core";
@@ -182,13 +183,32 @@ async function checkCharts(page: Page, language: "pt-BR" | "en"): Promise<void> 
   expect(teamsCsv.slice(1)).toEqual([["Vendas", "2", "1", "4000", "450", "0.04", "0.02", "0", "0"]]);
 }
 
-/** The funnel's bars, in stage order, and its CSV with the same rows (file named after `inbox` when filtered). */
+/** `YYYY-MM-DD` of the Monday (UTC) of the ISO week of the day `back` UTC days ago. */
+const mondayOf = (back: number) => day(back + ((new Date(Date.now() - back * 86_400_000).getUTCDay() + 6) % 7));
+
+/**
+ * The funnel's bars, in stage order, its table by ISO week (each week's Monday; the weeks add up to
+ * the bars) and both CSVs with the same rows (files named after `inbox` when filtered).
+ */
 async function checkFunnel(page: Page, language: "pt-BR" | "en", stages: number[], inbox: string | null = null): Promise<void> {
   const funnel = await rankedBars(page, "chart-funnel");
   expect(funnel.map(([, value]) => shown(value, language))).toEqual(stages);
   const funnelCsv = await csvOf(page, "csv-funnel", inbox);
   expect(funnelCsv[0]).toEqual(["stage", "count"]);
   expect(funnelCsv.slice(1)).toEqual(funnel.map(([label, value]) => [label, String(shown(value, language))]));
+
+  const weeks = (await tableRows(page, "funnel-weeks")).map(([week, ...counts]) => [week, ...counts.map((count) => shown(count, language))]);
+  expect(weeks.every(([week]) => new Date(`${week}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
+  expect(stages.map((_, stage) => weeks.reduce((sum, week) => sum + Number(week[stage + 1]), 0))).toEqual(stages);
+  const weeksCsv = await csvOf(page, "csv-funnel-weeks", inbox);
+  expect(weeksCsv[0]).toEqual(["week", "new_contacts", "conversations_started", "answered_by_bot", "handed_to_person", "qualified", "customers", "lost", "reopened"]);
+  expect(weeksCsv.slice(1)).toEqual(weeks.map((week) => week.map(String)));
+  if (inbox === null) {
+    // The bot's answers were yesterday, everything else today: one week, or two when today is a Monday.
+    expect(weeks).toEqual(mondayOf(0) === mondayOf(1)
+      ? [[mondayOf(0), 4, 3, 2, 1, 2, 1, 1, 0]]
+      : [[mondayOf(1), 0, 0, 2, 0, 0, 0, 0, 0], [mondayOf(0), 4, 3, 0, 1, 2, 1, 1, 0]]);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 // The company's analytics: tokens and cost per day, cost per agent, each team's performance, over a
-// range of UTC days (the last 30 by default), the conversation funnel and response times — for all
+// range of UTC days (the last 30 by default), the conversation funnel (by ISO week) and response times — for all
 // inboxes or one (?inbox=<id>; the other charts are the company's whatever the inbox) — and when the
 // numbers were last refreshed. An inbox that is not the company's is the API's 404, an error page.
 import { defaultRange } from "$lib/analytics";
@@ -21,7 +21,8 @@ export const load: PageServerLoad = async (event) => {
     const [teams, agents, funnel, responseTimes, freshness, inboxes] = await Promise.all([
       api.get("/analytics/team-performance", teamPerformanceList, range),
       api.get("/analytics/agent-consumption", agentConsumptionList, range),
-      api.get("/analytics/funnel", funnelList, byInbox),
+      // By ISO week: the table shows each week, the chart their sum (the range's days, as by day).
+      api.get("/analytics/funnel", funnelList, { ...byInbox, grain: "week" }),
       api.get("/analytics/response-times", responseTimesList, byInbox),
       api.get("/analytics/freshness", analyticsFreshnessList),
       api.get("/inboxes", inboxList),
