@@ -131,8 +131,11 @@ describe("conversations", () => {
     expect(closed.closed_at).not.toBeNull();
     expect((await expectStatus(call(member, "POST", `/conversations/${id}/reopen`, { tenant: company }), 200)).status).toBe("open");
 
+    expect(closed.handed_to_person_at).toBeNull();
     const assigned = await expectStatus(call(member, "POST", `/conversations/${id}/assign`, { tenant: company, body: { assignee: "member", user_id: member.id } }), 200);
     expect(assigned).toMatchObject({ assignee: "member", assignee_user_id: member.id });
+    // Taking it from the bot is when it was handed to a person (the analytics funnel counts it).
+    expect(Date.parse(assigned.handed_to_person_at)).not.toBeNaN();
     const mine = await expectStatus(call(member, "GET", "/conversations?assignee=me", { tenant: company }), 200);
     expect(mine.items.map((item: { id: string }) => item.id)).toEqual([id]);
 
@@ -151,7 +154,7 @@ describe("conversations", () => {
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ code: "validation_failed", details: [{ path: "user_id" }] });
     const still = await expectStatus(call(owner, "GET", `/conversations/${id}`, { tenant: company }), 200);
-    expect(still).toMatchObject({ assignee: "bot", assignee_user_id: null });
+    expect(still).toMatchObject({ assignee: "bot", assignee_user_id: null, handed_to_person_at: null });
   });
 
   it("refuses to reopen a conversation when the contact has another open one in the inbox (409)", async () => {

@@ -225,14 +225,14 @@ isOneToOne: false
                   ]
                 },"conversations": {
                   Row: {
-                    "assignee": Database["public"]['Enums']["conversation_assignee"],"assignee_user_id": string | null,"closed_at": string | null,"contact_id": string,"created_at": string,"id": string,"inbox_id": string,"last_message_at": string | null,"last_message_index": number,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count": number,"updated_at": string
+                    "assignee": Database["public"]['Enums']["conversation_assignee"],"assignee_user_id": string | null,"closed_at": string | null,"contact_id": string,"created_at": string,"handed_to_person_at": string | null,"id": string,"inbox_id": string,"last_message_at": string | null,"last_message_index": number,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id": string,"created_at"?: string,"id"?: string,"inbox_id": string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count"?: number,"updated_at"?: string
+                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id": string,"created_at"?: string,"handed_to_person_at"?: string | null,"id"?: string,"inbox_id": string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"unread_count"?: number,"updated_at"?: string
                   }
                   Update: {
-                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id"?: string,"created_at"?: string,"id"?: string,"inbox_id"?: string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"unread_count"?: number,"updated_at"?: string
+                    "assignee"?: Database["public"]['Enums']["conversation_assignee"],"assignee_user_id"?: string | null,"closed_at"?: string | null,"contact_id"?: string,"created_at"?: string,"handed_to_person_at"?: string | null,"id"?: string,"inbox_id"?: string,"last_message_at"?: string | null,"last_message_index"?: number,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"unread_count"?: number,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -1321,8 +1321,8 @@ isOneToOne: false
             }[]
                            },
 "analytics_lead_funnel":
-{ Args: { "from_day"?: string,"grain"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
-              "conversations_started": number,"customers": number,"lost": number,"new_contacts": number,"period": string,"qualified": number,"reopened": number
+{ Args: { "from_day"?: string,"grain"?: string,"target_inbox_id"?: string,"target_tenant_id": string,"to_day"?: string }; Returns: {
+              "answered_by_bot": number,"conversations_started": number,"customers": number,"handed_to_person": number,"lost": number,"new_contacts": number,"period": string,"qualified": number,"reopened": number
             }[]
                            },
 "analytics_refresh_now":

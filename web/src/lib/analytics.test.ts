@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TeamPerformanceDay } from "$schemas/analytics.ts";
-import { barsCsv, costPerAgent, defaultRange, funnelTotals, perDay, responsesCsv, responseSummaries, teamsCsv, teamTotals } from "./analytics";
+import { barsCsv, costPerAgent, csvFilename, defaultRange, funnelTotals, funnelWeeksCsv, perDay, responsesCsv, responseSummaries, teamsCsv, teamTotals } from "./analytics";
 
 const row = (day: string, teamId: string | null, numbers: Partial<TeamPerformanceDay> = {}): TeamPerformanceDay => ({
   day, team_id: teamId, team_name: teamId === null ? null : `Team ${teamId}`, runs: 1, succeeded: 1, failed: 0, cancelled: 0,
@@ -34,11 +34,28 @@ describe("the analytics page's arithmetic", () => {
     expect(bars).toEqual([{ label: "deleted", value: 1 }, { label: "Writer", value: 0.4 }]);
   });
 
-  it("adds up the funnel's days", () => {
-    const day = { new_contacts: 2, conversations_started: 3, qualified: 1, customers: 1, lost: 0, reopened: 0 };
-    expect(funnelTotals([{ period: "2026-11-01", ...day }, { period: "2026-11-02", ...day, lost: 4 }])).toEqual({
-      newContacts: 4, conversations: 6, qualified: 2, customers: 2, lost: 4, reopened: 0,
+  it("adds up the funnel's periods, stage by stage", () => {
+    const day = { new_contacts: 2, conversations_started: 3, answered_by_bot: 2, handed_to_person: 1, qualified: 1, customers: 1, lost: 0, reopened: 0 };
+    expect(funnelTotals([{ period: "2026-11-01", ...day }, { period: "2026-11-02", ...day, lost: 4, handed_to_person: 0 }])).toEqual({
+      newContacts: 4, conversations: 6, answeredByBot: 4, handedToPerson: 1, qualified: 2, customers: 2, lost: 4, reopened: 0,
     });
+  });
+
+  it("writes the funnel's weeks as CSV, every stage in the chart's order", () => {
+    const week = { period: "2026-11-30", new_contacts: 4, conversations_started: 3, answered_by_bot: 2, handed_to_person: 1, qualified: 2,
+      customers: 1, lost: 1, reopened: 0 };
+    expect(funnelWeeksCsv([week]).split("\r\n")).toEqual([
+      "week,new_contacts,conversations_started,answered_by_bot,handed_to_person,qualified,customers,lost,reopened",
+      "2026-11-30,4,3,2,1,2,1,1,0",
+      "",
+    ]);
+  });
+
+  it("names a CSV after its chart, the inbox it is filtered to and the range", () => {
+    const range = { from: "2026-11-01", to: "2026-11-30" };
+    expect(csvFilename("funnel", range)).toBe("analytics-funnel-2026-11-01-2026-11-30.csv");
+    expect(csvFilename("funnel", range, "Atendimento São Paulo / 2")).toBe("analytics-funnel-atendimento-sao-paulo-2-2026-11-01-2026-11-30.csv");
+    expect(csvFilename("response-times", range, "☎☎")).toBe("analytics-response-times-inbox-2026-11-01-2026-11-30.csv");
   });
 
   it("sums replies per inbox and responder and keeps the worst day's p90", () => {

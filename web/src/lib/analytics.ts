@@ -85,10 +85,12 @@ export function costPerAgent(rows: AgentConsumptionMonth[], unnamed: string): Ba
   return [...totals.values()].sort((a, b) => b.value - a.value);
 }
 
-/** The funnel's totals over the range, in the funnel's order (counts add up across days). */
+/** The funnel's totals over the range, in the funnel's order (each stage's counts add up across periods). */
 export interface FunnelTotals {
   newContacts: number;
   conversations: number;
+  answeredByBot: number;
+  handedToPerson: number;
   qualified: number;
   customers: number;
   lost: number;
@@ -96,16 +98,31 @@ export interface FunnelTotals {
 }
 
 export function funnelTotals(rows: FunnelPeriod[]): FunnelTotals {
-  const totals: FunnelTotals = { newContacts: 0, conversations: 0, qualified: 0, customers: 0, lost: 0, reopened: 0 };
+  const totals: FunnelTotals = {
+    newContacts: 0, conversations: 0, answeredByBot: 0, handedToPerson: 0, qualified: 0, customers: 0, lost: 0, reopened: 0,
+  };
   for (const row of rows) {
     totals.newContacts += row.new_contacts;
     totals.conversations += row.conversations_started;
+    totals.answeredByBot += row.answered_by_bot;
+    totals.handedToPerson += row.handed_to_person;
     totals.qualified += row.qualified;
     totals.customers += row.customers;
     totals.lost += row.lost;
     totals.reopened += row.reopened;
   }
   return totals;
+}
+
+/**
+ * A chart's CSV file name: the chart, the inbox it is filtered to (its name made file-safe) if
+ * any, and the range — so two downloads of one chart for two inboxes never look alike.
+ */
+export function csvFilename(chart: string, range: { from: string; to: string }, inboxName: string | null = null): string {
+  const slug = (inboxName ?? "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  const inbox = inboxName === null ? "" : `-${slug || "inbox"}`;
+  return `analytics-${chart}${inbox}-${range.from}-${range.to}.csv`;
 }
 
 /** One inbox and responder over the range: replies summed, and the worst day's p90s (percentiles of days cannot be added). */
@@ -145,6 +162,15 @@ function cell(value: number | null): number | null {
 /** A chart's bars as the chart draws them (its labels, its values unformatted), one row each. */
 export function barsCsv(header: readonly [string, string], bars: readonly Bar[]): string {
   return csvLines([header, ...bars.map((bar) => [bar.label, cell(bar.value)])]);
+}
+
+/** The funnel's weeks as CSV: one row per ISO week (its Monday), every stage's count. */
+export function funnelWeeksCsv(rows: readonly FunnelPeriod[]): string {
+  return csvLines([
+    ["week", "new_contacts", "conversations_started", "answered_by_bot", "handed_to_person", "qualified", "customers", "lost", "reopened"],
+    ...rows.map((row) => [row.period, row.new_contacts, row.conversations_started, row.answered_by_bot, row.handed_to_person, row.qualified,
+      row.customers, row.lost, row.reopened]),
+  ]);
 }
 
 /** The response-times table as CSV: one row per inbox and responder, times in milliseconds. */

@@ -2,9 +2,11 @@
 // the engine and the inbox would write them, the views refreshed as the scheduler refreshes them
 // (analytics.refresh of every scheduled view), then each chart is read — tokens and cost per day,
 // cost per agent, the funnel, response times, team performance — with the seeded numbers, and each
-// chart's CSV downloaded and compared row by row with what the chart shows. An owner at desktop
-// and phone widths in Portuguese, an analyst in English; a company with no data gets the empty
-// state and no downloads.
+// chart's CSV downloaded and compared row by row with what the chart shows (the funnel also by ISO
+// week); then the inbox filter: one inbox chosen, the funnel and response times (and their CSVs,
+// named after the inbox) show only that inbox while the other charts stay the company's. An owner
+// at desktop and phone widths in Portuguese, an analyst in English; a company with no data gets the
+// empty state and no downloads.
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
 import type { Page } from "playwright-core";
@@ -32,10 +34,12 @@ afterAll(async () => {
 /**
  * The company's data: team Vendas ran twice — 3 days ago 4 s, 200 + 100 tokens, US$ 0.03 (Planejador
  * 0.018, Redator 0.012); yesterday 2 s, 100 + 50 tokens, US$ 0.01 (Planejador 0.006, Redator 0.004).
- * Funnel today: 3 new contacts (Ana, Bia, Caio), 2 conversations, Ana and Bia qualified, Ana a customer,
- * Caio lost. Yesterday on Atendimento, Ana waited 20 s for the bot (first response), then 10 s.
+ * Funnel today: 4 new contacts (Ana, Bia, Caio, Davi), 3 conversations (Ana and Bia on Atendimento,
+ * Davi on Vendas SP; Caio has none, so he counts under no inbox), Ana and Bia qualified, Ana a
+ * customer, Caio lost, Davi's conversation handed to a person. Yesterday on Atendimento, Ana waited
+ * 20 s for the bot (first response), then 10 s; on Vendas SP, Davi waited 5 s for the bot.
  */
-async function seed(tenantId: string, inboxId: string): Promise<void> {
+async function seed(tenantId: string, inboxId: string, salesInboxId: string): Promise<void> {
   const [team] = await sql<{ id: string }[]>`insert into public.teams (tenant_id, name) values (${tenantId}, 'Vendas') returning id`;
   const agents = await sql<{ id: string; name: string }[]>`
     insert into public.agents (tenant_id, name, model, status) values (${tenantId}, 'Planejador', 'demo-large', 'active'), (${tenantId}, 'Redator', 'demo-small', 'active')
@@ -68,7 +72,7 @@ async function seed(tenantId: string, inboxId: string): Promise<void> {
     }
   }
   const ids = new Map<string, string>();
-  for (const [n, name] of ["Ana", "Bia", "Caio"].entries()) {
+  for (const [n, name] of ["Ana", "Bia", "Caio", "Davi"].entries()) {
     const [row] = await sql<{ id: string }[]>`
       insert into public.contacts (tenant_id, phone, name) values (${tenantId}, ${`+55319${suffix.slice(0, 4)}000${n}`}, ${name}) returning id`;
     ids.set(name, row.id);
@@ -89,6 +93,16 @@ async function seed(tenantId: string, inboxId: string): Promise<void> {
       values (${tenantId}, ${inboxId}, ${ana}, ${contact("Ana")}, ${index}, ${direction}, ${role}, ${direction === "in" ? "received" : "sent"},
               ${`${day(1)}T${at}Z`})`;
   }
+  const [davi] = await sql<{ id: string }[]>`
+    insert into public.conversations (tenant_id, inbox_id, contact_id) values (${tenantId}, ${salesInboxId}, ${contact("Davi")}) returning id`;
+  for (const [index, direction, role, at] of [[1, "in", "user", "09:00:00"], [2, "out", "assistant", "09:00:05"]] as const) {
+    await sql`
+      insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status, created_at)
+      values (${tenantId}, ${salesInboxId}, ${davi.id}, ${contact("Davi")}, ${index}, ${direction}, ${role},
+              ${direction === "in" ? "received" : "sent"}, ${`${day(1)}T${at}Z`})`;
+  }
+  // A person takes Davi's conversation over in the inbox: it leaves the bot.
+  await sql`update public.conversations set assignee = 'unassigned' where id = ${davi.id}`;
   await sql`select analytics.refresh(view_name) from analytics.refresh_schedule`;
 }
 
@@ -99,9 +113,11 @@ function shown(text: string, language: "pt-BR" | "en"): number {
   return Number(plain) / (text.includes("%") ? 100 : 1);
 }
 
-async function csvOf(page: Page, testid: string): Promise<string[][]> {
+/** A chart's CSV, its file named after the chart, the inbox it is filtered to (`inbox`) and the range. */
+async function csvOf(page: Page, testid: string, inbox: string | null = null): Promise<string[][]> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testid).click()]);
-  expect(download.suggestedFilename()).toMatch(new RegExp(`^analytics-${testid.slice(4)}-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const named = `analytics-${testid.slice(4)}${inbox === null ? "" : `-${inbox}`}`;
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^${named}-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
   const text = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "");
   return text.trimEnd().split("\r\n").map((line) => line.split(","));
 }
@@ -144,19 +160,17 @@ async function checkCharts(page: Page, language: "pt-BR" | "en"): Promise<void> 
   const agentsCsv = await csvOf(page, "csv-agents");
   expect(agentsCsv).toEqual([["agent", "cost_usd"], ["Planejador", "0.024"], ["Redator", "0.016"]]);
 
-  const funnel = await rankedBars(page, "chart-funnel");
-  expect(funnel.map(([, value]) => shown(value, language))).toEqual([3, 2, 2, 1, 1, 0]);
-  const funnelCsv = await csvOf(page, "csv-funnel");
-  expect(funnelCsv[0]).toEqual(["stage", "contacts"]);
-  expect(funnelCsv.slice(1)).toEqual(funnel.map(([label, value]) => [label, String(shown(value, language))]));
-
+  // New contacts, conversations, answered by the bot, handed to a person, qualified, customers, lost, reopened.
+  await checkFunnel(page, language, [4, 3, 2, 1, 2, 1, 1, 0]);
   const responses = await tableRows(page, "response-times");
-  expect(responses).toHaveLength(1);
-  expect(responses[0][0]).toBe("Atendimento");
-  expect(responses[0].slice(2).map((value) => shown(value, language))).toEqual([2, 19, 20]);
+  expect(responses.map((row) => [row[0], ...row.slice(2).map((value) => shown(value, language))])).toEqual([
+    ["Atendimento", 2, 19, 20],
+    ["Vendas SP", 1, 5, 5],
+  ]);
   expect(await csvOf(page, "csv-response-times")).toEqual([
     ["inbox", "responder", "replies", "reply_p90_ms", "first_response_p90_ms"],
     ["Atendimento", "bot", "2", "19000", "20000"],
+    ["Vendas SP", "bot", "1", "5000", "5000"],
   ]);
 
   const teams = await tableRows(page, "team-performance");
@@ -167,6 +181,69 @@ async function checkCharts(page: Page, language: "pt-BR" | "en"): Promise<void> 
   const teamsCsv = await csvOf(page, "csv-teams");
   expect(teamsCsv[0]).toEqual(["team", "runs", "success_rate", "worst_p95_ms", "tokens", "cost_usd", "cost_per_run_usd", "retries", "timeouts"]);
   expect(teamsCsv.slice(1)).toEqual([["Vendas", "2", "1", "4000", "450", "0.04", "0.02", "0", "0"]]);
+}
+
+/** `YYYY-MM-DD` of the Monday (UTC) of the ISO week of the day `back` UTC days ago. */
+const mondayOf = (back: number) => day(back + ((new Date(Date.now() - back * 86_400_000).getUTCDay() + 6) % 7));
+
+/**
+ * The funnel's bars, in stage order, its table by ISO week (each week's Monday; the weeks add up to
+ * the bars) and both CSVs with the same rows (files named after `inbox` when filtered).
+ */
+async function checkFunnel(page: Page, language: "pt-BR" | "en", stages: number[], inbox: string | null = null): Promise<void> {
+  const funnel = await rankedBars(page, "chart-funnel");
+  expect(funnel.map(([, value]) => shown(value, language))).toEqual(stages);
+  const funnelCsv = await csvOf(page, "csv-funnel", inbox);
+  expect(funnelCsv[0]).toEqual(["stage", "count"]);
+  expect(funnelCsv.slice(1)).toEqual(funnel.map(([label, value]) => [label, String(shown(value, language))]));
+
+  const weeks = (await tableRows(page, "funnel-weeks")).map(([week, ...counts]) => [week, ...counts.map((count) => shown(count, language))]);
+  expect(weeks.every(([week]) => new Date(`${week}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
+  expect(stages.map((_, stage) => weeks.reduce((sum, week) => sum + Number(week[stage + 1]), 0))).toEqual(stages);
+  const weeksCsv = await csvOf(page, "csv-funnel-weeks", inbox);
+  expect(weeksCsv[0]).toEqual(["week", "new_contacts", "conversations_started", "answered_by_bot", "handed_to_person", "qualified", "customers", "lost", "reopened"]);
+  expect(weeksCsv.slice(1)).toEqual(weeks.map((week) => week.map(String)));
+  if (inbox === null) {
+    // The bot's answers were yesterday, everything else today: one week, or two when today is a Monday.
+    expect(weeks).toEqual(mondayOf(0) === mondayOf(1)
+      ? [[mondayOf(0), 4, 3, 2, 1, 2, 1, 1, 0]]
+      : [[mondayOf(1), 0, 0, 2, 0, 0, 0, 0, 0], [mondayOf(0), 4, 3, 0, 1, 2, 1, 1, 0]]);
+  }
+}
+
+/**
+ * Chooses one inbox in the filter, then all again: with Vendas SP, the funnel counts only Davi (who
+ * came in through it) and its response times only its row, while tokens stay the company's; with
+ * Atendimento, Ana and Bia (Caio, with no conversation, is under no inbox).
+ */
+async function checkInboxFilter(page: Page, language: "pt-BR" | "en"): Promise<void> {
+  const choose = async (inbox: string) => {
+    const [chosen] = await page.getByTestId("analytics-inbox").selectOption({ label: inbox });
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get("inbox") === chosen),
+      page.getByTestId("analytics-range").getByRole("button").click(),
+    ]);
+    await expect.poll(() => page.getByTestId("analytics-inbox-scope").textContent()).toContain(inbox);
+  };
+  await choose("Vendas SP");
+  await checkFunnel(page, language, [1, 1, 1, 1, 0, 0, 0, 0], "vendas-sp");
+  expect((await tableRows(page, "response-times")).map((row) => [row[0], ...row.slice(2).map((value) => shown(value, language))]))
+    .toEqual([["Vendas SP", 1, 5, 5]]);
+  expect(await csvOf(page, "csv-response-times", "vendas-sp")).toEqual([
+    ["inbox", "responder", "replies", "reply_p90_ms", "first_response_p90_ms"],
+    ["Vendas SP", "bot", "1", "5000", "5000"],
+  ]);
+  expect(shown((await page.getByTestId("chart-tokens-total").textContent()) ?? "", language)).toBe(450);
+  expect(await csvOf(page, "csv-tokens")).toHaveLength(31);
+
+  await choose("Atendimento");
+  await checkFunnel(page, language, [2, 2, 1, 0, 2, 1, 0, 0], "atendimento");
+  expect((await tableRows(page, "response-times")).map((row) => row[0])).toEqual(["Atendimento"]);
+
+  await page.getByTestId("analytics-inbox").selectOption({ value: "" });
+  await Promise.all([page.waitForURL((url) => url.searchParams.get("inbox") === ""), page.getByTestId("analytics-range").getByRole("button").click()]);
+  expect(await page.getByTestId("analytics-inbox-scope").count()).toBe(0);
+  await checkFunnel(page, language, [4, 3, 2, 1, 2, 1, 1, 0]);
 }
 
 describe("a company with runs, contacts and replies", () => {
@@ -181,7 +258,13 @@ describe("a company with runs, contacts and replies", () => {
       provider_ids: { evolution_instance_name: `browser-analytics-${suffix}`, evolution_base_url: "https://evolution.example.com" },
       secrets: { api_key: `browser-key-${crypto.randomUUID()}` },
     });
-    await seed(owner.tenantId, inbox.inbox.id);
+    const salesInbox = await callApi(owner, "POST", "/inboxes", {
+      provider: "evolution",
+      display_name: "Vendas SP",
+      provider_ids: { evolution_instance_name: `browser-analytics-sales-${suffix}`, evolution_base_url: "https://evolution.example.com" },
+      secrets: { api_key: `browser-key-${crypto.randomUUID()}` },
+    });
+    await seed(owner.tenantId, inbox.inbox.id, salesInbox.inbox.id);
 
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
@@ -189,6 +272,8 @@ describe("a company with runs, contacts and replies", () => {
       await page.getByRole("heading", { level: 1, name: "Análises" }).waitFor();
       expect(await page.getByTestId("analytics-data-as-of").textContent()).toContain("Dados de");
       await checkCharts(page, "pt-BR");
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await checkInboxFilter(page, "pt-BR");
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     }
     await context.close();
@@ -208,6 +293,8 @@ describe("a company with runs, contacts and replies", () => {
       await page.setViewportSize({ width, height: 900 });
       await open(page, "/analytics");
       await checkCharts(page, "en");
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await checkInboxFilter(page, "en");
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     }
     await context.close();

@@ -86,22 +86,35 @@ export const agentConsumptionMonth = z.object({
 });
 export type AgentConsumptionMonth = z.infer<typeof agentConsumptionMonth>;
 
-/** `GET /analytics/funnel`: the range (UTC days) and whether to answer by day or by month. */
+/**
+ * `GET /analytics/funnel`: the range (UTC days), whether to answer by day, ISO week (periods start on
+ * Monday) or month, and optionally one inbox of the company's (another company's: 404 inbox_not_found).
+ */
 export const funnelQuery = z.strictObject({
   from: isoDate().optional(),
   to: isoDate().optional(),
-  grain: z.enum(["day", "month"], { error: "Must be day or month." }).default("day"),
+  grain: z.enum(["day", "week", "month"], { error: "Must be day, week or month." }).default("day"),
+  inbox_id: uuid().optional(),
 }).refine((range) => !range.from || !range.to || range.from <= range.to, {
   error: "Must not be after `to`.",
   path: ["from"],
 });
 export type FunnelQuery = z.input<typeof funnelQuery>;
 
-/** One UTC day (or month: the sum of its days) of the company's lead funnel. */
+/**
+ * One UTC day, ISO week or month (the sum of its days in the range) of the company's conversation
+ * funnel. A contact's stages (new, qualified, customer, lost, reopened) belong to the inbox of its
+ * first conversation; a contact with no conversation counts only when no inbox is asked for.
+ */
 export const funnelPeriod = z.object({
+  /** The period's first day (a week's Monday, a month's 1st). */
   period: z.string(),
   new_contacts: z.number().int(),
   conversations_started: z.number().int(),
+  /** Conversations whose first bot reply after the contact wrote fell in the period. */
+  answered_by_bot: z.number().int(),
+  /** Conversations that first left the bot in the period (a handoff, a person taking over). */
+  handed_to_person: z.number().int(),
   qualified: z.number().int(),
   customers: z.number().int(),
   lost: z.number().int(),
@@ -110,7 +123,7 @@ export const funnelPeriod = z.object({
 });
 export type FunnelPeriod = z.infer<typeof funnelPeriod>;
 
-/** `GET /analytics/response-times`: the range (UTC days) and optionally one inbox. */
+/** `GET /analytics/response-times`: the range (UTC days) and optionally one inbox of the company's (else 404 inbox_not_found). */
 export const responseTimesQuery = z.strictObject({
   from: isoDate().optional(),
   to: isoDate().optional(),

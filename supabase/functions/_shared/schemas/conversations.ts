@@ -26,6 +26,8 @@ export const conversation = z.object({
   last_message_index: z.number().int(),
   unread_count: z.number().int(),
   closed_at: timestamp().nullable(),
+  /** When it first left the bot (a handoff, a person taking over); null while only the bot has held it. */
+  handed_to_person_at: timestamp().nullable(),
   created_at: timestamp(),
   updated_at: timestamp(),
   contact: z.object({ id: z.string(), phone: z.string(), name: z.string().nullable(), status: contactStatus }),

@@ -29,6 +29,8 @@ let outsider: TestUser;
 const tokens = new Map<TestUser, string>();
 let tenantId: string;
 let otherTenantId: string;
+let inboxId: string;
+let otherInboxId: string;
 
 beforeAll(async () => {
   [owner, member, analyst, outsider] = await createUsers(sql, 4, "analytics-api");
@@ -50,6 +52,14 @@ beforeAll(async () => {
   const [inbox] = await sql<{ id: string }[]>`
     insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
     values (${tenantId}, 'zapi', 'Analytics line', 'analytics-line') returning id`;
+  inboxId = inbox.id;
+  // A second line of the company, with no conversation, and another company's line.
+  await sql`
+    insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
+    values (${tenantId}, 'zapi', 'Quiet line', 'analytics-quiet-line')`;
+  [{ id: otherInboxId }] = await sql<{ id: string }[]>`
+    insert into public.inboxes (tenant_id, provider, display_name, zapi_instance_id)
+    values (${otherTenantId}, 'zapi', 'Other company line', 'analytics-other-line') returning id`;
   const [contact] = await sql<{ id: string }[]>`
     insert into public.contacts (tenant_id, phone, name) values (${tenantId}, '+5511955550001', 'Funnel lead') returning id`;
   await sql`select private.move_contact_stage(${contact.id}, 'qualified', 'rule')`;
@@ -114,15 +124,35 @@ describe("the charts' data", () => {
     expect(freshness.body.items.every((view: { refreshed_at: string | null }) => view.refreshed_at !== null)).toBe(true);
   });
 
-  it("answers the lead funnel by day and month, and response times by inbox and responder", async () => {
+  it("answers the funnel by day, ISO week and month, for all inboxes or one, and response times by inbox and responder", async () => {
     const today = new Date().toISOString().slice(0, 10);
     const daily = await request(member, "GET", `/analytics/funnel?from=${today}&to=${today}`);
     expect(daily.status).toBe(200);
     expect(daily.body.items).toEqual([
-      { period: today, new_contacts: 1, conversations_started: 1, qualified: 1, customers: 0, lost: 0, reopened: 0 },
+      {
+        period: today,
+        new_contacts: 1,
+        conversations_started: 1,
+        answered_by_bot: 1,
+        handed_to_person: 0,
+        qualified: 1,
+        customers: 0,
+        lost: 0,
+        reopened: 0,
+      },
     ]);
     const monthly = await request(analyst, "GET", "/analytics/funnel?grain=month");
     expect(monthly.body.items).toEqual([{ ...daily.body.items[0], period: `${today.slice(0, 7)}-01` }]);
+    // The ISO week starts on Monday: today's weekday counted from Monday (0) back to it.
+    const monday = new Date(Date.now() - ((new Date().getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    const weekly = await request(owner, "GET", `/analytics/funnel?grain=week&from=${today}&to=${today}`);
+    expect(weekly.body.items).toEqual([{ ...daily.body.items[0], period: monday }]);
+    const inLine = await request(member, "GET", `/analytics/funnel?from=${today}&to=${today}&inbox_id=${inboxId}`);
+    expect(inLine.body.items).toEqual(daily.body.items);
+    const [{ id: quietInboxId }] = await sql<{ id: string }[]>`select id from public.inboxes where zapi_instance_id = 'analytics-quiet-line'`;
+    const quiet = await request(member, "GET", `/analytics/funnel?inbox_id=${quietInboxId}`);
+    expect(quiet.status).toBe(200);
+    expect(quiet.body.items).toEqual([]);
     const times = await request(owner, "GET", "/analytics/response-times");
     expect(times.status).toBe(200);
     expect(times.body.items).toHaveLength(1);
@@ -134,15 +164,27 @@ describe("the charts' data", () => {
       first_responses: 1,
       first_response_p90_ms: 30000,
     });
-    const otherInbox = await request(owner, "GET", "/analytics/response-times?inbox_id=00000000-0000-4000-8000-000000000000");
-    expect(otherInbox.body.items).toEqual([]);
+    expect((await request(owner, "GET", `/analytics/response-times?inbox_id=${inboxId}`)).body.items).toEqual(times.body.items);
+    // An inbox that is not the company's, another company's included, is refused rather than answered with zeros.
+    for (const path of ["/analytics/funnel", "/analytics/response-times"]) {
+      for (const inbox of [otherInboxId, "00000000-0000-4000-8000-000000000000"]) {
+        const refused = await request(member, "GET", `${path}?inbox_id=${inbox}`);
+        expect(refused.status, `${path} ${inbox}`).toBe(404);
+        expect(refused.body.error.code).toBe("inbox_not_found");
+      }
+    }
+    const ownLine = await request(outsider, "GET", `/analytics/funnel?inbox_id=${otherInboxId}`, undefined, otherTenantId);
+    expect(ownLine.status).toBe(200);
+    expect(ownLine.body.items).toEqual([]);
     expect((await request(outsider, "GET", "/analytics/funnel", undefined, otherTenantId)).body.items).toEqual([]);
     expect([403, 404]).toContain((await request(outsider, "GET", "/analytics/response-times")).status);
-    for (const query of ["grain=week", "inbox_id=nope", "from=2026-12-01&to=2026-11-01"]) {
-      const path = query.startsWith("inbox") ? "/analytics/response-times" : "/analytics/funnel";
-      const answer = await request(member, "GET", `${path}?${query}`);
-      expect(answer.status, query).toBe(422);
-      expect(answer.body.error.code).toBe("validation_failed");
+    for (const query of ["grain=year", "inbox_id=nope", "from=2026-12-01&to=2026-11-01", "inbox=all"]) {
+      for (const path of ["/analytics/response-times", "/analytics/funnel"]) {
+        if (query.startsWith("grain") && path.endsWith("response-times")) continue;
+        const answer = await request(member, "GET", `${path}?${query}`);
+        expect(answer.status, `${path} ${query}`).toBe(422);
+        expect(answer.body.error.code).toBe("validation_failed");
+      }
     }
   });
 

@@ -25,14 +25,16 @@ import { requireCapability, type RouteDependencies, routes } from "./context.ts"
  *   GET    /analytics/agent-performance    ?from&to (UTC days)     one row per day and agent       200, 422
  *   GET    /analytics/inbox-consumption    ?from&to (UTC months)   one row per month and inbox     200, 422
  *   GET    /analytics/agent-consumption    ?from&to (UTC months)   one row per month and agent     200, 422
- *   GET    /analytics/funnel               ?from&to (UTC days)&grain=day|month   lead funnel per period   200, 422
- *   GET    /analytics/response-times       ?from&to (UTC days)&inbox_id   per day, inbox, bot|person      200, 422
+ *   GET    /analytics/funnel               ?from&to (UTC days)&grain=day|week|month&inbox_id         200, 404, 422
+ *                                          conversation funnel per period (week: ISO, from Monday)
+ *   GET    /analytics/response-times       ?from&to (UTC days)&inbox_id   per day, inbox, bot|person      200, 404, 422
  *   GET    /analytics/freshness            when each view was refreshed                            200
  *   GET    /analytics/logins               the company's SQL logins, without passwords             200, 403
  *   POST   /analytics/logins               a new login; its password, shown only here              201, 403, 409, 422
  *   DELETE /analytics/logins/:role_name    revokes: ends its sessions, drops the role              204, 403, 404
  * Read as the caller: the public.analytics_* functions return only a company the caller belongs
- * to, and RLS on analyst_logins lets only managers see and revoke.
+ * to, and RLS on analyst_logins lets only managers see and revoke. An inbox_id that is not one of
+ * the company's inboxes (another company's included) is 404 inbox_not_found, raised by the SQL.
  */
 export function analyticsRoutes({ signedIn, inTenant }: RouteDependencies) {
   const app = routes();
@@ -103,13 +105,13 @@ export function analyticsRoutes({ signedIn, inTenant }: RouteDependencies) {
   });
 
   app.get("/funnel", async (c) => {
-    const { from, to, grain } = parseQuery(c, funnelQuery);
+    const { from, to, grain, inbox_id } = parseQuery(c, funnelQuery);
     const tenantId = c.var.tenant.id;
     const items = await c.var.asUser((tx) =>
       tx<FunnelPeriod[]>`
-        select to_char(f.period, 'YYYY-MM-DD') as period, f.new_contacts, f.conversations_started, f.qualified, f.customers,
-               f.lost, f.reopened
-        from public.analytics_lead_funnel(${tenantId}, ${from ?? null}::date, ${to ?? null}::date, ${grain}) f
+        select to_char(f.period, 'YYYY-MM-DD') as period, f.new_contacts, f.conversations_started, f.answered_by_bot,
+               f.handed_to_person, f.qualified, f.customers, f.lost, f.reopened
+        from public.analytics_lead_funnel(${tenantId}, ${from ?? null}::date, ${to ?? null}::date, ${grain}, ${inbox_id ?? null}::uuid) f
         order by f.period`
     );
     return c.json({ items });
