@@ -108,6 +108,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.check_knowledge_base_embedder',            '154-knowledge-embedding-keys.test.sql', 'an openai_compatible base needs a key'),
   ('private.decrypt_knowledge_base_key',               '154-knowledge-embedding-keys.test.sql', 'with the address it goes to'),
   ('private.knowledge_base_embedding_key',             '154-knowledge-embedding-keys.test.sql', 'is no longer the base'),
+  ('private.reingest_knowledge_base',                  '155-knowledge-reembedding.test.sql', 'gets a reingested copy of its newest text'),
   ('private.knowledge_key_usable',                     '154-knowledge-embedding-keys.test.sql', 'a key whose owner left the company is no longer usable'),
   -- knowledge ingestion (151)
   ('private.can_write_document_object',                '151-knowledge-ingest.test.sql', 'a member uploads under the company'),

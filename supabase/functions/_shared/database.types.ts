@@ -289,14 +289,14 @@ isOneToOne: false
                   ]
                 },"document_chunks": {
                   Row: {
-                    "chunk_index": number,"collection_id": string | null,"content": string,"document_id": string,"embedding": string,"fts": unknown,"heading_path": (string)[],"id": string,"knowledge_base_id": string,"metadata": NonNullable<Json>,"page": number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
+                    "chunk_index": number,"collection_id": string | null,"content": string,"document_id": string,"embedder": Database["public"]['Enums']["knowledge_embedder"],"embedding": string,"fts": unknown,"heading_path": (string)[],"id": string,"knowledge_base_id": string,"metadata": NonNullable<Json>,"page": number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "chunk_index": number,"collection_id"?: string | null,"content": string,"document_id": string,"embedding": string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id": string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
+                    "chunk_index": number,"collection_id"?: string | null,"content": string,"document_id": string,"embedder": Database["public"]['Enums']["knowledge_embedder"],"embedding": string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id": string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id": string,"text_search_config": unknown,"token_count": number,"version": number
                   }
                   Update: {
-                    "chunk_index"?: number,"collection_id"?: string | null,"content"?: string,"document_id"?: string,"embedding"?: string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id"?: string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id"?: string,"text_search_config"?: unknown,"token_count"?: number,"version"?: number
+                    "chunk_index"?: number,"collection_id"?: string | null,"content"?: string,"document_id"?: string,"embedder"?: Database["public"]['Enums']["knowledge_embedder"],"embedding"?: string,"fts"?: never,"heading_path"?: (string)[],"id"?: string,"knowledge_base_id"?: string,"metadata"?: NonNullable<Json>,"page"?: number | null,"tenant_id"?: string,"text_search_config"?: unknown,"token_count"?: number,"version"?: number
                   }
                   Relationships: [
                     {
