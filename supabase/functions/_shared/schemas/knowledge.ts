@@ -63,12 +63,19 @@ export const createKnowledgeBaseBody = z.strictObject({
 export const updateKnowledgeBaseBody = z.strictObject({
   name: text(200).optional(),
   description: longText(2000).optional(),
-  // Another shared key for the same model (no re-embedding); the embedder itself stays.
+  // Another embedder re-embeds every document (the database queues it with the change); switching
+  // to openai_compatible needs embedding_key_id, leaving it lets the key go.
+  embedder: z.enum(["lexical", "gte_small", "openai_compatible"]).optional(),
+  // Another shared key for the same model: no re-embedding.
   embedding_key_id: uuid().optional(),
   chunk_size: chunking.chunk_size.optional(),
   chunk_overlap: chunking.chunk_overlap.optional(),
   split_by_headings: chunking.split_by_headings.optional(),
-}).refine(overlapBelowSize, overlapIssue);
+}).refine(overlapBelowSize, overlapIssue)
+  .refine((body) => body.embedder === undefined || body.embedder === "openai_compatible" || body.embedding_key_id === undefined, {
+    error: "Only an openai_compatible knowledge base takes an embedding key.",
+    path: ["embedding_key_id"],
+  });
 
 export const knowledgeBaseParams = z.strictObject({ id: uuid() });
 

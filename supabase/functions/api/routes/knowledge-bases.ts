@@ -21,7 +21,11 @@ const managersOnly = "Only the company's owners, admins and members can change k
  *   POST   /knowledge-bases              manage_knowledge: { name, description?, language?,     201, 403, 422
  *                                        embedder?, chunk_size?, chunk_overlap?, split_by_headings? }
  *   GET    /knowledge-bases/:id          members                                               200, 404
- *   PATCH  /knowledge-bases/:id          manage_knowledge: name, description, chunking         200, 403, 404, 422
+ *   PATCH  /knowledge-bases/:id          manage_knowledge: name, description, chunking,        200, 403, 404, 422
+ *                                        embedding_key_id, embedder (another embedder re-embeds
+ *                                        every document: the database queues it with the change;
+ *                                        422 embedding_key_required switching to openai_compatible
+ *                                        without a key, 403 embedding_key_not_usable)
  *   DELETE /knowledge-bases/:id          manage_knowledge; 409 knowledge_base_in_use while     204, 403, 404, 409
  *                                        agents name it (its documents and chunks go with it)
  *   POST   /knowledge-bases/:id/search   members: { query, top_k?, min_score?, vector_weight? }  200, 404, 422
