@@ -16,6 +16,7 @@ export const knowledgeEn: typeof knowledgePtBR = {
     embedderOpenAi: "OpenAI-compatible (semantic; paid by a company key)",
     embeddingKey: "Key that pays for the embeddings",
     embeddingKeyHint: "Only OpenAI and OpenAI-compatible keys an owner or admin shared with the company appear here; the model is text-embedding-3-small at 384 dimensions.",
+    reembedHint: "Saving with other embeddings reads {count, plural, =0 {the documents} one {the # document} other {all # documents}} again; until each is ready, search finds it by its words only.",
     new: "New base",
     name: "Name",
     description: "Description",

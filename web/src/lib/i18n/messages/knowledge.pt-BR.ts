@@ -14,6 +14,7 @@ export const knowledgePtBR = {
     embedderOpenAi: "Compatível com OpenAI (semântico; pago por uma chave da empresa)",
     embeddingKey: "Chave que paga os embeddings",
     embeddingKeyHint: "Aparecem só chaves OpenAI e compatíveis com OpenAI que um proprietário ou administrador compartilhou com a empresa; o modelo é text-embedding-3-small com 384 dimensões.",
+    reembedHint: "Salvar com outros embeddings lê {count, plural, =0 {os documentos} one {o # documento} other {todos os # documentos}} de novo; até cada um ficar pronto, a busca o encontra só pelas palavras.",
     new: "Nova base",
     name: "Nome",
     description: "Descrição",

@@ -2,21 +2,16 @@
 // Owners and admins (who see the company's keys) may also pick the OpenAI-compatible embedder with
 // one of the keys shared with the company — the only keys a base may use (the database checks).
 import { redirect } from "@sveltejs/kit";
-import { companyApiKeyList } from "$schemas/api-keys.ts";
 import { knowledgeBase, knowledgeBaseList } from "$schemas/knowledge.ts";
-import { can } from "$lib/capabilities";
 import { createApi, currentTenants, formFailure, pageError } from "$lib/server/api";
+import { sharedEmbeddingKeys } from "$lib/server/embedding-keys";
 import { checked, optionalNumber, optionalText, text, typedValues } from "$lib/server/forms";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async (event) => {
   try {
     const [bases, { current }] = await Promise.all([createApi(event).get("/knowledge-bases", knowledgeBaseList), currentTenants(event)]);
-    const embeddingKeys = current && can(current, "share_keys")
-      ? (await createApi(event).get("/api-keys/company", companyApiKeyList, { tenant_id: current.id })).items
-        .filter((key) => key.is_shared && (key.service === "openai" || key.service === "openai-compatible"))
-        .map((key) => ({ id: key.id, service: key.service, last_four: key.key_last_four, endpoint_url: key.endpoint_url, owner: key.owner.email ?? key.owner.full_name ?? "" }))
-      : [];
+    const embeddingKeys = await sharedEmbeddingKeys(event, current);
     return { bases: bases.items, embeddingKeys };
   } catch (cause) {
     pageError(cause);

@@ -10,8 +10,9 @@ import {
   type DocumentDetail,
   type SearchResultList,
 } from "$schemas/knowledge.ts";
-import { ApiFailure, createApi, formFailure, pageError, type ApiEvent } from "$lib/server/api";
+import { ApiFailure, createApi, currentTenants, formFailure, pageError, type ApiEvent } from "$lib/server/api";
 import { supabaseConfig } from "$lib/server/config";
+import { sharedEmbeddingKeys } from "$lib/server/embedding-keys";
 import { checked, optionalNumber, optionalText, text, typedValues } from "$lib/server/forms";
 import { notice } from "$lib/notice";
 import type { Actions, PageServerLoad } from "./$types";
@@ -36,9 +37,10 @@ export const load: PageServerLoad = async (event) => {
   const query = (params.get("q") ?? "").trim().slice(0, 2000);
   const openedId = params.get("document") ?? "";
   try {
-    const [base, documents] = await Promise.all([
+    const [base, documents, embeddingKeys] = await Promise.all([
       api.get(path, knowledgeBase),
       api.get("/documents", knowledgeDocumentList, { knowledge_base_id: event.params.id }),
+      currentTenants(event).then(({ current }) => sharedEmbeddingKeys(event, current)),
     ]);
     let opened: DocumentDetail | null = null;
     if (uuidPattern.test(openedId) && documents.items.some((document) => document.id === openedId)) {
@@ -48,7 +50,7 @@ export const load: PageServerLoad = async (event) => {
     if (query) {
       results = (await api.post(`${path}/search`, searchResultList, { query, top_k: 5, min_score: 0.1 })).items;
     }
-    return { base, documents: documents.items, opened, query, results };
+    return { base, documents: documents.items, opened, query, results, embeddingKeys };
   } catch (cause) {
     pageError(cause);
   }
@@ -85,6 +87,18 @@ async function uploadToStorage(event: ApiEvent, storagePath: string, file: File,
   }
 }
 
+/** The embedder the form chose (and the key, for openai_compatible); nothing when the form had no such field. */
+function embedderChoice(data: FormData) {
+  const embedder = optionalText(data, "embedder");
+  if (embedder === "openai_compatible") {
+    // No key field (nobody offered one): the base keeps its key, and the database refuses a switch without one.
+    const key = optionalText(data, "embedding_key_id");
+    return key ? { embedder, embedding_key_id: key } as const : { embedder } as const;
+  }
+  if (embedder === "lexical" || embedder === "gte_small") return { embedder } as const;
+  return {};
+}
+
 export const actions: Actions = {
   update: async (event) => {
     const path = basePath(event.params.id);
@@ -96,6 +110,9 @@ export const actions: Actions = {
         chunk_size: optionalNumber(data, "chunk_size"),
         chunk_overlap: optionalNumber(data, "chunk_overlap"),
         split_by_headings: checked(data, "split_by_headings"),
+        // Only owners and admins get the embedder field (they see the shared keys); another
+        // embedder re-embeds every document, queued by the database with the change.
+        ...embedderChoice(data),
       });
       return notice("knowledge.base.saved");
     } catch (cause) {
