@@ -133,9 +133,11 @@ async function bulkFill(company: { tenantId: string; baseId: string }, count: nu
         with vocab as (select ${vocabulary}::text[] as w, ${vocabulary.length}::int as n),
              picks as (select g, 1 + floor(random() * 1000)::int as c, 1 + floor(random() * 5000)::int as o1, 1 + floor(random() * 5000)::int as o2
                        from generate_series(0, ${count - 1}) g)
-        insert into public.document_chunks (tenant_id, knowledge_base_id, document_id, version, chunk_index, content, heading_path, token_count, embedding, text_search_config)
+        insert into public.document_chunks (tenant_id, knowledge_base_id, document_id, version, chunk_index, content, heading_path, token_count, embedding, text_search_config,
+                                            embedder)
         select ${company.tenantId}, ${company.baseId}, (${ids}::uuid[])[1 + p.g / 1000], 1, p.g % 1000, ${words},
-               array['Seção ' || (p.g % 50 + 1)], 12, c.v + o1.v + o2.v, 'portuguese'::regconfig
+               array['Seção ' || (p.g % 50 + 1)], 12, c.v + o1.v + o2.v, 'portuguese'::regconfig,
+               (select kb.embedder from public.knowledge_bases kb where kb.id = ${company.baseId})
         from picks p cross join vocab
         join bench_centres c on c.c = p.c join bench_offsets o1 on o1.o = p.o1 join bench_offsets o2 on o2.o = p.o2`;
       await session`
