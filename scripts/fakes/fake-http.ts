@@ -51,6 +51,8 @@ export interface FakeOptions {
   chunkDelayMs?: number;
   /** When set, requests carrying another key get the provider's 401. */
   apiKey?: string;
+  /** Answers nothing until this settles: a test that must be watching before the first word. */
+  answerAfter?: Promise<unknown>;
 }
 
 export interface FakeServer<B = Behaviour> {
@@ -181,6 +183,7 @@ export async function startFakeServer<B extends object | string = Behaviour>(
       record = recorded;
       requests.push(recorded);
       try {
+        await options.answerAfter;
         await route(new Exchange(request, response, recorded, options), () => {
           const behaviour = next();
           recorded.behaviour = behaviour as Behaviour;

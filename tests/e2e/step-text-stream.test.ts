@@ -87,6 +87,13 @@ async function soloRun(agentId: string, name: string) {
   return startRun(company, team, longPrompt);
 }
 
+/** A latch a fake provider waits on: its answers start once the test is watching. */
+function latch() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 function stepTexts(received: Received[]) {
   return received.filter((message) => message.event === "step_text").map((message) => message.payload as { step_id: string; attempt: number; seq: number; text_so_far: string });
 }
@@ -129,13 +136,15 @@ async function expectStreamed(runId: string, owner: { received: Received[] }) {
 
 describe("an agent's text as it is written", () => {
   it("streams an OpenAI-compatible agent's text to the run's owner before the step ends, and to no other company", async () => {
-    const fake = await startFakeOpenAi({ chunkDelayMs: 50 });
+    const watching = latch();
+    const fake = await startFakeOpenAi({ chunkDelayMs: 50, answerAfter: watching.opened });
     fakes.push(fake);
     const agent = await createAgent(company, { name: "Slow Writer", provider: "openai-compatible", model: "gpt-4o-mini", config: { base_url: fake.url } });
     const started = await soloRun(agent, "Streamed OpenAI team");
     const [owner, other] = await Promise.all([watch(company.owner.token, started.id), watch(outsider.owner.token, started.id)]);
     expect(owner.status).toBe("SUBSCRIBED");
     expect(other.status).toBe(`CHANNEL_ERROR Unauthorized: You do not have permissions to read from this Channel topic: execution:${started.id}`);
+    watching.open();
 
     await expectStreamed(started.id, owner);
     // The provider was asked for a stream.
@@ -144,17 +153,20 @@ describe("an agent's text as it is written", () => {
   });
 
   it("streams an Anthropic agent's text the same way", async () => {
-    const fake = await startFakeAnthropic({ chunkDelayMs: 50 });
+    const watching = latch();
+    const fake = await startFakeAnthropic({ chunkDelayMs: 50, answerAfter: watching.opened });
     fakes.push(fake);
     const agent = await createAgent(company, { name: "Slow Claude", provider: "anthropic", model: "claude-sonnet-4-5", config: { base_url: fake.url } });
     const started = await soloRun(agent, "Streamed Anthropic team");
     const owner = await watch(company.owner.token, started.id);
     expect(owner.status).toBe("SUBSCRIBED");
+    watching.open();
     await expectStreamed(started.id, owner);
   });
 
   it("streams every round of an agent with tools: what it says before the tool call, then its answer, as one growing text", async () => {
-    const fake = await startFakeOpenAi({ chunkDelayMs: 50 });
+    const watching = latch();
+    const fake = await startFakeOpenAi({ chunkDelayMs: 50, answerAfter: watching.opened });
     fakes.push(fake);
     const agent = await createAgent(company, { name: "Tool Writer", provider: "openai-compatible", model: "gpt-4o-mini", config: { base_url: fake.url } });
     await expectStatus(call(company.owner, "PATCH", `/agents/${agent}`, { tenant: company.tenantId, body: { tools: ["current_time"] } }), 200);
@@ -162,6 +174,7 @@ describe("an agent's text as it is written", () => {
     const started = await startRun(company, team, `${longPrompt}\n@say First I will look at the clock to date the report properly.\n@tool current_time {"timezone":"America/Sao_Paulo"}`);
     const owner = await watch(company.owner.token, started.id);
     expect(owner.status).toBe("SUBSCRIBED");
+    watching.open();
 
     const run = await runFinished(sql, started.id);
     expect(run.status).toBe("completed");
