@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(28);
+select plan(32);
 
 -- A 384-d vector with 1 at the given dimensions, as pgvector text.
 create function tests.hot_vector(hot integer[]) returns text language sql immutable as $$
@@ -153,6 +153,37 @@ select is(
 select is(
   (select array_agg(row(document_title, vector_score)::text) from public.search_knowledge('contratos', tests.hot_vector(array[2])::vector, array[(select id from base)], 5, 0.4)),
   array[row('Dois', 0)::text], 'the failed document is still found by its words'
+);
+
+-- ─── bases of two embedders searched together ────────────────────────────────────────────────
+-- Vendas stays lexical; Manual is openai_compatible now. No query vector fits both spaces, so
+-- searched together they are found by their words alone, and a vector alone finds nothing.
+insert into public.knowledge_bases (tenant_id, name, created_by) values (tests.tenant_id('tenant-a'), 'Vendas', auth.uid());
+insert into public.documents (knowledge_base_id, title, source) select id, 'Cinco', 'text' from public.knowledge_bases where name = 'Vendas';
+insert into public.document_versions (document_id, pasted_text) select id, 'Férias da equipe de vendas' from public.documents where title = 'Cinco';
+select tests.authenticate_as_service_role();
+select count(*) from private.claim_ingest_jobs('sales-worker', 5, 60);
+select private.finish_ingest_job(id, 'sales-worker', 1, tests.chunk_of('Férias da equipe de vendas', array[1])) from public.documents where title = 'Cinco';
+select tests.authenticate_as('member_a');
+create temporary table both_bases as select array_agg(id order by name) as ids from public.knowledge_bases where name in ('Manual', 'Vendas');
+select is(
+  (select array_agg(row(document_title, round(vector_score::numeric, 2))::text)
+   from public.search_knowledge(null, tests.hot_vector(array[1])::vector, array[(select id from public.knowledge_bases where name = 'Vendas')], 5, 0, 1)),
+  array[row('Cinco', 1.00)::text], 'within one embedder''s base the vector half scores its chunks'
+);
+select is(
+  (select count(*)::int from public.search_knowledge(null, tests.hot_vector(array[1])::vector, (select ids from both_bases), 5, 0, 1)),
+  0, 'a vector alone over bases of two embedders scores nothing: the lexical and the OpenAI vectors are never compared'
+);
+select is(
+  (select array_agg(row(document_title, vector_score)::text order by document_title)
+   from public.search_knowledge('férias', tests.hot_vector(array[1])::vector, (select ids from both_bases), 5, 0)),
+  array[row('Cinco', 0)::text, row('Um', 0)::text], 'with words as well, both bases'' chunks are found by their words, no vector scored'
+);
+select is(
+  (select array_agg(distinct round(score::numeric, 4) = round(text_score::numeric, 4))
+   from public.search_knowledge('férias', tests.hot_vector(array[1])::vector, (select ids from both_bases), 5, 0)),
+  array[true], 'and their scores are their text scores'
 );
 
 -- ─── back to lexical, by the owner ───────────────────────────────────────────────────────────

@@ -149,34 +149,51 @@ describe("a builder", () => {
 });
 
 describe("a run of an agent that searches the base", () => {
-  it("shows the passages its agent was given, each linking to its document", async () => {
+  /** A run of a demo agent that searches the base, answering after `latencyMs`. */
+  async function searchingRun(name: string, latencyMs: number): Promise<string> {
     const agent = await callApi(owner, "POST", "/agents", {
-      name: "Livreiro",
+      name,
       provider: "demo",
       model: "demo-small",
       status: "active",
-      config: { latency_ms: 0 },
+      config: { latency_ms: latencyMs },
       knowledge_base_ids: [baseId],
     });
     const team = await callApi(owner, "POST", "/teams", {
-      name: "Balcão",
+      name: `Balcão ${name}`,
       workflow_type: "sequential",
       config: { timeout_seconds: 300, max_parallel_agents: 5, continue_on_error: false },
       agents: [{ agent_id: agent.id, role: "member", execution_order: 1 }],
     });
     const started = await callApi(owner, "POST", `/teams/${team.id}/execute`, { initial_prompt: "A livraria abre no sábado?" });
-    // The finished run's page, whose status read carries the passages. Opened mid-run, the page
-    // reads them when the result event arrives; under CI's full load that page twice stayed without
-    // them while the step had recorded its citation — a race in the monitor, left for its own test.
-    await expect.poll(async () => (await sql<{ status: string }[]>`
-      select status::text from public.executions where id = ${started.execution_id}`)[0]?.status, { timeout: 60_000 }).toBe("completed");
-    await open(ownerPage, `/executions/${started.execution_id}`);
+    return started.execution_id;
+  }
+
+  const runStatus = async (id: string) => (await sql<{ status: string }[]>`select status::text from public.executions where id = ${id}`)[0]?.status;
+
+  it("shows the passages its agent was given, each linking to its document", async () => {
+    const runId = await searchingRun("Livreiro", 0);
+    // The finished run's page, whose status read carries the passages.
+    await expect.poll(() => runStatus(runId), { timeout: 60_000 }).toBe("completed");
+    await open(ownerPage, `/executions/${runId}`);
     const sources = ownerPage.getByTestId("agent-sources");
     await sources.waitFor();
     expect(await sources.getByTestId("agent-source").first().innerText()).toBe("[1] horarios.md — Horários");
     await sources.getByRole("link", { name: "horarios.md" }).first().click();
     await ownerPage.waitForURL(new RegExp(`/knowledge/${baseId}\\?document=`));
     await ownerPage.getByTestId("document-detail").waitFor();
+  });
+
+  it("opened while its agent works, the monitor shows the passages once the result is in", async () => {
+    // Opened at once: the page's status read may come before the agent searched and its log read
+    // after the result (then the page reads the status again on arrival), or the result arrives live.
+    for (const [name, latencyMs] of [["Livreira rápida", 0], ["Livreira pensativa", 2_000]] as const) {
+      const runId = await searchingRun(name, latencyMs);
+      await open(ownerPage, `/executions/${runId}`);
+      const sources = ownerPage.getByTestId("agent-sources");
+      await sources.waitFor();
+      expect(await sources.getByTestId("agent-source").first().innerText()).toBe("[1] horarios.md — Horários");
+    }
   });
 });
 

@@ -12,6 +12,8 @@ import {
   decisionsFor,
   withApprovals,
   withCitations,
+  callsForStatusRead,
+  eventsBeyondStatus,
   withEarlierEvents,
   withStepText,
   type MonitorEvent,
@@ -371,6 +373,22 @@ describe("the passages an agent was given", () => {
     expect(merged.agents[0].citations).toEqual([citation]);
     expect(merged.agents[1].citations).toEqual([]);
     expect(withCitations(merged, status()).agents[0].citations).toEqual([citation]);
+  });
+
+  it("a snapshot whose log saw a result its status read had not calls for the status again", () => {
+    // Status read at seq 2 (the step running, its passages not yet recorded), the log read after the result.
+    const read = status();
+    read.last_event_seq = 2;
+    const log = [
+      event(2, "agent_status_update", { agent_id: agentIds[0], status: "running" }, steps[0]),
+      event(3, "result_update", { agent_id: agentIds[0], output: "Plano pronto" }, steps[0]),
+    ];
+    expect(eventsBeyondStatus(read, log).map((item) => item.seq)).toEqual([3]);
+    expect(callsForStatusRead(eventsBeyondStatus(read, log))).toBe(true);
+    // A log no newer than the status, or newer only by events without what a read adds, does not.
+    expect(callsForStatusRead(eventsBeyondStatus(read, log.slice(0, 1)))).toBe(false);
+    expect(callsForStatusRead([event(3, "agent_status_update", { agent_id: agentIds[0], status: "succeeded" }, steps[0])])).toBe(false);
+    expect(callsForStatusRead([event(3, "agent_status_update", { agent_id: agentIds[0], status: "waiting_approval" }, steps[0])])).toBe(true);
   });
 
   it("ignores a read of another run", () => {

@@ -107,6 +107,23 @@ export function initialState(
   return state;
 }
 
+/**
+ * Whether these events call for a fresh status read (withApprovals, withCitations): a step that
+ * starts waiting arrives without whether this person may decide it, a result without the passages
+ * its agent was given.
+ */
+export function callsForStatusRead(events: readonly MonitorEvent[]): boolean {
+  return events.some((event) => (event.event === "agent_status_update" && event.payload.status === "waiting_approval") || event.event === "result_update");
+}
+
+/**
+ * The events of a snapshot's log that its status read had not seen: initialState applied them, and
+ * when they call for it the page reads the status again, as it does for the same events arriving live.
+ */
+export function eventsBeyondStatus<E extends MonitorEvent>(status: ExecutionStatusResponse, log: readonly E[]): E[] {
+  return log.filter((event) => event.seq > status.last_event_seq);
+}
+
 /** Each agent's newest output among `events` (its result_update), by agent id. */
 export function outputsOf(events: readonly MonitorEvent[]): Record<string, string> {
   const outputs: Record<string, string> = {};
