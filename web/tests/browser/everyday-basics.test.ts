@@ -65,6 +65,8 @@ describe("an invitation", () => {
     };
     await invite(guestAccount.email);
     await ownerPage.getByText(`Convite enviado para ${guestAccount.email}.`).waitFor();
+    // The form empties the field after a sent invitation: filled before that, the address would be wiped.
+    await expect.poll(() => ownerPage.getByLabel("E-mail", { exact: true }).inputValue()).toBe("");
     await invite(guestAccount.email);
     await ownerPage.getByRole("alert").filter({ hasText: "Este e-mail já tem um convite pendente para esta empresa." }).waitFor();
     await invite(ownerAccount.email);
