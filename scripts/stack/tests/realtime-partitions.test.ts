@@ -72,7 +72,9 @@ describe("realtime.messages partitions", () => {
   });
 
   it("are kept from yesterday to today+3 by the stack's Realtime, so a broadcast just after midnight is delivered", async () => {
-    for (const day of [-1, 0, 1, 2, 3]) expect(await partitionExists(partitionName(day)), partitionName(day)).toBe(true);
+    // Made at start and every 4 h up to that day's +3: in the hours after a midnight the stack ran
+    // through, the newest is today+2 until the next upkeep (as on hosted), so +3 is not asked for.
+    for (const day of [-1, 0, 1, 2]) expect(await partitionExists(partitionName(day)), partitionName(day)).toBe(true);
     const topic = uniqueTopic("midnight");
     const channel = realtimeClient().channel(topic);
     const received = collectBroadcasts(channel);
@@ -88,17 +90,18 @@ describe("realtime.messages partitions", () => {
   });
 
   it("are created again by Realtime when it starts, as hosted Realtime does when it connects", async () => {
-    const furthest = partitionName(3);
-    const [{ rows }] = await sql<{ rows: number }[]>`select count(*)::int as rows from realtime.messages where tableoid = ${`realtime.${furthest}`}::regclass`;
-    expect(rows, "the furthest day's partition is still empty").toBe(0);
-    await sql.unsafe(`drop table realtime.${furthest}`);
-    expect(await partitionExists(furthest)).toBe(false);
+    // Today+2: there at any hour (see above), and empty.
+    const dropped = partitionName(2);
+    const [{ rows }] = await sql<{ rows: number }[]>`select count(*)::int as rows from realtime.messages where tableoid = ${`realtime.${dropped}`}::regclass`;
+    expect(rows, "the day's partition is still empty").toBe(0);
+    await sql.unsafe(`drop table realtime.${dropped}`);
+    expect(await partitionExists(dropped)).toBe(false);
 
     const instance = stackInstance(stackName);
     const service = realtimeService({ instance, log: () => {} });
     await service.start?.();
     await service.stop?.();
-    expect(await partitionExists(furthest)).toBe(true);
+    expect(await partitionExists(dropped)).toBe(true);
   });
 });
 
