@@ -248,6 +248,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.request_qualification',                     '195-lead-stages.test.sql', 'public.request_qualification('),
   ('private.request_qualification_for_step',           '195-lead-stages.test.sql', 'request_qualification_for_step'),
   ('public.set_inbox_window_template',                '211-window-templates.test.sql', 'set_inbox_window_template'),
+  ('private.release_unsendable_window_template',       '212-template-sendability.test.sql', 'clears the choice'),
   ('private.send_whatsapp_for_step',                   '210-whatsapp-send-tool.test.sql', 'send_whatsapp_for_step'),
   ('public.decide_qualification_request',              '195-lead-stages.test.sql', 'decide_qualification_request'),
   ('public.convert_contact',                           '195-lead-stages.test.sql', 'convert_contact'),

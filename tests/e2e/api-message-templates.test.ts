@@ -136,6 +136,32 @@ describe("POST /inboxes/:id/templates/sync and GET /inboxes/:id/templates", () =
     expect(missing.body.error.code).toBe("provider_account_not_found");
   });
 
+  it("lists what a template needs beyond its body's values, and refuses one that needs anything as the window template", async () => {
+    const inbox = await metaInboxWithAccount();
+    fake.metaTemplates(inbox.wabaId, inbox.accessToken, [
+      ...templates(1),
+      {
+        name: "oferta_com_foto", language: "pt_BR", status: "APPROVED", category: "MARKETING",
+        components: [
+          { type: "HEADER", format: "IMAGE" },
+          { type: "BODY", text: "Veja a oferta: {{1}}" },
+          { type: "BUTTONS", buttons: [{ type: "URL", text: "Comprar", url: "https://loja.example/{{1}}" }, { type: "QUICK_REPLY", text: "Parar" }] },
+        ],
+      },
+    ]);
+    await expectStatus(call(owner, "POST", `/inboxes/${inbox.id}/templates/sync`, { tenant: company }), 200);
+    const listed = await expectStatus(call(member, "GET", `/inboxes/${inbox.id}/templates`, { tenant: company }), 200);
+    expect(listed.items.map((template: { name: string; parameters_beyond_body: string[] }) => [template.name, template.parameters_beyond_body]))
+      .toEqual([["modelo_000", []], ["oferta_com_foto", ["button_url", "header_media"]]]);
+
+    const refused = await call(owner, "PUT", `/inboxes/${inbox.id}/window-template`, { tenant: company, body: { template: { name: "oferta_com_foto", language: "pt_BR" } } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("template_needs_more_parameters");
+    expect(refused.body.error.details).toMatchObject({ needs: ["button_url", "header_media"] });
+    const [{ window_template }] = await sql<{ window_template: unknown }[]>`select window_template from public.inboxes where id = ${inbox.id}`;
+    expect(window_template).toBeNull();
+  });
+
   it("refuses members, other companies, and numbers without templates, in the one error shape", async () => {
     const inbox = await metaInboxWithAccount();
     fake.metaTemplates(inbox.wabaId, inbox.accessToken, templates(1));

@@ -673,14 +673,14 @@ isOneToOne: false
                   ]
                 },"message_templates": {
                   Row: {
-                    "body_parameter_count": number,"body_text": string | null,"category": string,"components": NonNullable<Json>,"created_at": string,"id": string,"inbox_id": string,"language": string,"name": string,"status": Database["public"]['Enums']["message_template_status"],"synced_at": string,"tenant_id": string,"updated_at": string
+                    "body_parameter_count": number,"body_text": string | null,"category": string,"components": NonNullable<Json>,"created_at": string,"id": string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body": (string)[],"status": Database["public"]['Enums']["message_template_status"],"synced_at": string,"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "body_parameter_count"?: never,"body_text"?: string | null,"category": string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id": string,"language": string,"name": string,"status": Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id": string,"updated_at"?: string
+                    "body_parameter_count"?: never,"body_text"?: string | null,"category": string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body"?: never,"status": Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "body_parameter_count"?: never,"body_text"?: string | null,"category"?: string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id"?: string,"language"?: string,"name"?: string,"status"?: Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id"?: string,"updated_at"?: string
+                    "body_parameter_count"?: never,"body_text"?: string | null,"category"?: string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id"?: string,"language"?: string,"name"?: string,"parameters_beyond_body"?: never,"status"?: Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {

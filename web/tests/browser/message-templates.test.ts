@@ -164,11 +164,19 @@ describe("message templates outside Meta's 24-hour window", () => {
     fake.metaTemplates(wabaId, accessToken, [
       { name: "boas_vindas", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Olá {{1}}, aqui é o {{2}}. Podemos ajudar?" }] },
       { name: "nova_mensagem", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Você tem uma nova mensagem: {{1}}" }] },
+      {
+        name: "aviso_com_foto", language: "pt_BR", status: "APPROVED", category: "UTILITY",
+        components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Chegou: {{1}}" }],
+      },
     ]);
     await open(page, `/settings/inboxes/templates/${inboxId}`);
     await page.getByRole("button", { name: "Português" }).first().click();
     await page.getByRole("button", { name: "Sincronizar do Meta" }).click();
     await page.locator('[data-template-name="nova_mensagem"]').waitFor();
+    // A template that needs its header's image says so, and is not offered.
+    expect(await page.locator('[data-template-name="aviso_com_foto"]').getByTestId("template-not-sendable").innerText())
+      .toBe("O Renum ainda não envia este modelo, que precisa de: a imagem, o vídeo ou o documento do cabeçalho.");
+    expect(await page.locator('[data-template-name="nova_mensagem"]').getByTestId("template-not-sendable").count()).toBe(0);
     // Only a template with at most one variable can carry the message.
     expect(await page.locator('select[name="window_template"] option').allInnerTexts())
       .toEqual(["Nenhum modelo: a mensagem falha", "nova_mensagem (pt_BR) · a mensagem na variável"]);

@@ -16,6 +16,8 @@ export const messageTemplate = z.object({
   status: messageTemplateStatus,
   body_text: z.string().nullable(),
   body_parameter_count: z.number().int(),
+  /** What a send would need besides the body's numbered values (header_media, button_url, ...): empty when Renum can send it. */
+  parameters_beyond_body: z.array(z.string()),
   synced_at: timestamp(),
 });
 export type MessageTemplate = z.infer<typeof messageTemplate>;

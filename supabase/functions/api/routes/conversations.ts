@@ -37,6 +37,7 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *                                       or { template: { name, language, parameters } } on a Meta  422 inbox_not_meta, template_not_found,
  *                                       number: an approved template (public.reply_with_template),  template_not_approved,
  *                                       stored as its rendered text, sent outside the 24-hour     template_parameter_count_mismatch,
+ *                                       (not one that needs header or button values)               template_needs_more_parameters,
  *                                       window too                                                 validation_failed (a parameter)
  *   POST /conversations/:id/takeover    handle_conversations: the caller holds it (assignee member, 200, 403, 404
  *                                       a pending one opens); the bot stops answering and a reply in

@@ -17,7 +17,8 @@ import { requireCapability, type RouteDependencies, type RouteEnv } from "./cont
  *                                      one transaction → { synced, items }                        502 the provider's refusal, 504
  *   PUT  /inboxes/:id/window-template  manage_inboxes: {template: {name, language} | null} — the  200, 403, 404, 422 inbox_not_meta /
  *                                      approved template (no variable or one) free text goes as    template_not_found / template_not_approved /
- *                                      outside the window (public.set_inbox_window_template) → inbox  window_template_parameters
+ *                                      outside the window (public.set_inbox_window_template) → inbox  window_template_parameters /
+ *                                      (a template that needs header or button values is refused)   template_needs_more_parameters
  * Another tenant's inbox is 404, as a missing one. Z-API and Evolution numbers have no templates
  * (they send free text at any time): 422 inbox_not_meta.
  */
@@ -81,6 +82,7 @@ async function inboxTemplates(tx: TransactionSql, inboxId: string): Promise<Mess
   const rows = await tx<{ template: MessageTemplate }[]>`
     select jsonb_build_object('id', t.id, 'inbox_id', t.inbox_id, 'name', t.name, 'language', t.language, 'category', t.category,
              'status', t.status, 'body_text', t.body_text, 'body_parameter_count', t.body_parameter_count,
+             'parameters_beyond_body', t.parameters_beyond_body,
              'synced_at', t.synced_at) as template
     from public.message_templates t where t.inbox_id = ${inboxId}
     order by t.name, t.language`;

@@ -177,6 +177,7 @@ const ruleCodes = new Set([
   "template_parameter_count_mismatch",
   "template_parameter_invalid",
   "window_template_parameters",
+  "template_needs_more_parameters",
   "provider_credentials_invalid",
   "provider_permission_denied",
   "provider_account_not_found",

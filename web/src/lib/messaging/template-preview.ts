@@ -10,6 +10,14 @@ export function renderTemplate(body: string | null, parameters: string[]): strin
   });
 }
 
+/**
+ * Whether Renum can send the template: approved by Meta, and its body's numbered values are all it
+ * takes (no header or button value, no named variable: see message_templates.parameters_beyond_body).
+ */
+export function isSendableTemplate(template: { status: string; parameters_beyond_body: string[] }): boolean {
+  return template.status === "approved" && template.parameters_beyond_body.length === 0;
+}
+
 /** A template's choice in a form: "<name>|<language>" (names and language codes have no "|"). */
 export function templateKey(template: { name: string; language: string }): string {
   return `${template.name}|${template.language}`;

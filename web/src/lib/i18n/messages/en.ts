@@ -598,6 +598,7 @@ export const en: Messages = {
       template_parameter_count_mismatch: "Fill in every variable of the template.",
       template_parameter_invalid: "Each variable needs 1 to 1,024 characters, without line breaks or tabs.",
       window_template_parameters: "The window template carries the message in its one variable, or has none: choose a template with at most one variable.",
+      template_needs_more_parameters: "This template needs values in its header, buttons or named variables, which Renum does not send yet: choose one whose only variables are the body's numbered ones.",
       provider_credentials_invalid: "Meta refused the number's access token: it expired or was revoked. Update it and try again.",
       provider_permission_denied: "The access token may not read this account's templates (it needs whatsapp_business_management).",
       provider_account_not_found: "Meta does not know this WhatsApp Business Account id, or the token cannot see it.",

@@ -591,6 +591,7 @@ export const ptBR = {
       template_parameter_count_mismatch: "Preencha todas as variáveis do modelo.",
       template_parameter_invalid: "Cada variável precisa de 1 a 1.024 caracteres, sem quebras de linha nem tabulações.",
       window_template_parameters: "O modelo da janela leva a mensagem na sua única variável, ou não tem nenhuma: escolha um modelo com no máximo uma variável.",
+      template_needs_more_parameters: "Este modelo precisa de valores no cabeçalho, nos botões ou em variáveis com nome, que o Renum ainda não envia: escolha um modelo cujas únicas variáveis sejam as numeradas do corpo.",
       provider_credentials_invalid: "O Meta recusou o token de acesso do número: ele expirou ou foi revogado. Atualize-o e tente de novo.",
       provider_permission_denied: "O token de acesso não pode ler os modelos desta conta (precisa de whatsapp_business_management).",
       provider_account_not_found: "O Meta não conhece este id de conta do WhatsApp Business, ou o token não o enxerga.",

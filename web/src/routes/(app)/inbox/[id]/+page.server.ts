@@ -9,6 +9,7 @@ import { contact } from "$schemas/contacts.ts";
 import { memberPage } from "$schemas/members.ts";
 import { messageTemplateList } from "$schemas/message-templates.ts";
 import { can } from "$lib/capabilities";
+import { isSendableTemplate } from "$lib/messaging/template-preview";
 import { createApi, formFailure, pageError } from "$lib/server/api";
 import { optionalText } from "$lib/server/forms";
 import { notice } from "$lib/notice";
@@ -34,9 +35,9 @@ export const load: PageServerLoad = async (event) => {
       api.get(`${path}/messages`, messagePage, { limit: 50, before: Number.isInteger(before) && before > 0 ? before : null }),
       can(tenant, "handle_conversations") ? api.get("/members", memberPage, { limit: 100 }) : Promise.resolve(null),
     ]);
-    // Outside Meta's 24-hour window only an approved template goes: the composer offers them.
+    // Outside Meta's 24-hour window only an approved template goes: the composer offers those Renum can send.
     const templates = thread.customer_window_open === false && can(tenant, "handle_conversations")
-      ? (await api.get(`/inboxes/${thread.inbox_id}/templates`, messageTemplateList)).items.filter((template) => template.status === "approved")
+      ? (await api.get(`/inboxes/${thread.inbox_id}/templates`, messageTemplateList)).items.filter(isSendableTemplate)
       : [];
     return {
       thread,
