@@ -78,6 +78,7 @@ export const messagingEn: typeof messagingPtBR = {
       template_parameter_count_mismatch: "Meta expects a different number of parameters for this template: sync the number's templates",
       template_paused: "Meta paused this template (its quality dropped): use another one",
       template_disabled: "Meta disabled this template: use another one",
+      template_parameter_format_mismatch: "Meta expects other kinds of values for this template (its header or buttons changed): sync the number's templates",
       provider_instance_not_found: "the provider does not know this number's instance",
       provider_address_not_allowed: "the provider's address is not allowed",
       provider_rejected_message: "the provider refused the message",

@@ -76,6 +76,7 @@ export const messagingPtBR = {
       template_parameter_count_mismatch: "o Meta espera outra quantidade de variáveis para este modelo: sincronize os modelos do número",
       template_paused: "o Meta pausou este modelo (a qualidade caiu): use outro",
       template_disabled: "o Meta desativou este modelo: use outro",
+      template_parameter_format_mismatch: "o Meta espera outros tipos de valor para este modelo (o cabeçalho ou os botões mudaram): sincronize os modelos do número",
       provider_instance_not_found: "o provedor não conhece a instância deste número",
       provider_address_not_allowed: "o endereço do provedor não é permitido",
       provider_rejected_message: "o provedor recusou a mensagem",
