@@ -241,7 +241,7 @@ begin
       detail = pg_catalog.jsonb_build_object('expected', expected_indexes, 'given', given_indexes)::text;
   end if;
   -- A link's end up to 2000 characters without spaces; a code to copy of 1 to 15 (Meta's limits).
-  select (b.value ->> 'index')::integer into bad_index
+  select (e.value ->> 'index')::integer into bad_index
   from pg_catalog.jsonb_array_elements(given) as b
   join pg_catalog.jsonb_array_elements(template.values_to_give -> 'buttons') as e on e.value -> 'index' = b.value -> 'index'
   where btrim(b.value ->> 'value') = '' or b.value ->> 'value' ~ '\s'

@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(33);
+select plan(34);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'meta_cloud', 'Meta A', null, '{"meta_phone_number_id": "5550001", "meta_waba_id": "9990001"}',
@@ -103,6 +103,9 @@ select is(tests.error_code($$ select public.reply_with_template(pg_temp.conversa
 select is(tests.raised($$ select public.reply_with_template(pg_temp.conversation(), 'pedido', 'pt_BR', array['Ana'], '{"text": "#1"}',
   '[{"index": 1, "value": "1"}, {"index": 2, "value": "CODIGO-LONGO-DEMAIS"}]') $$),
   '{"state": "P0001", "code": "template_button_invalid", "detail": {"index": 2}}'::jsonb, 'a code over 15 characters, naming the button');
+select is(tests.error_code($$ select public.reply_with_template(pg_temp.conversation(), 'pedido', 'pt_BR', array['Ana'], '{"text": "#1"}',
+  '[{"index": 1.0, "value": "1"}, {"index": 2, "value": "C D"}]') $$),
+  'template_button_invalid', 'an index written as 1.0 is the button 1 (and a code with a space is refused)');
 select is(tests.error_code($$ select public.reply_with_template(pg_temp.conversation(), 'vitrine', 'pt_BR') $$),
   'template_needs_more_parameters', 'a carousel is still refused');
 select is((select count(*)::int from public.messages where metadata ? 'template'), 2, 'nothing refused was written');
