@@ -8,10 +8,11 @@
 //   Meta     GET  /<version>/<phone_number_id>               Bearer access token
 //            POST /<version>/<phone_number_id>/messages      {messaging_product, to, type:"text", text:{body}}
 //                                                            or type:"template", template:{name, language:{code},
-//                                                            components:[{type:"body", parameters:[{type:"text", text}]}]}
-//                                                            (checked against the number's WABA templates as Meta
-//                                                            does: 132001 unknown name/language, 132000 wrong
-//                                                            parameter count, 132015/132016 paused/disabled)
+//                                                            components:[header?, body?, button*]} (header, body and
+//                                                            button parameters, checked against the number's WABA
+//                                                            templates as Meta does: 132001 unknown name/language,
+//                                                            132000 a value missing or extra, 132012 a value of the
+//                                                            wrong kind, 132015/132016 paused/disabled)
 //            GET  /<version>/<waba id>/message_templates     Bearer; ?fields&limit&after → {data, paging:{cursors, next?}}
 //   Z-API    GET  /instances/<id>/token/<instance token>/status      Client-Token header
 //            POST /instances/<id>/token/<instance token>/send-text   {phone, message}
@@ -253,11 +254,13 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
     if (known.status === "DISABLED") return graphError(400, 132016, "OAuthException", "(#132016) Template is disabled");
     const bodyText = known.components.find((component) => component.type.toUpperCase() === "BODY")?.text ?? "";
     const expected = Math.max(0, ...[...bodyText.matchAll(/\{\{\s*([0-9]+)\s*\}\}/g)].map((match) => Number(match[1])));
-    const components = Array.isArray(template.components) ? template.components as { type?: string; parameters?: { type?: string; text?: unknown }[] }[] : [];
+    const components = Array.isArray(template.components) ? template.components as { type?: string; parameters?: { type?: string; text?: unknown }[]; [key: string]: unknown }[] : [];
     const parameters = components.find((component) => component?.type?.toLowerCase() === "body")?.parameters ?? [];
     if (parameters.length !== expected || parameters.some((parameter) => parameter?.type !== "text" || typeof parameter.text !== "string")) {
       return graphError(400, 132000, "OAuthException", "(#132000) Number of parameters does not match the expected number of params");
     }
+    const valuesRefusal = metaTemplateValuesRefusal(known, components);
+    if (valuesRefusal) return valuesRefusal;
     const rendered = bodyText.replace(/\{\{\s*([0-9]+)\s*\}\}/g, (_, number: string) => String(parameters[Number(number) - 1].text));
     const waId = to.replace(/^\+/, "");
     return answerSend("meta_cloud", account.phoneNumberId, waId, rendered, () => {
@@ -265,6 +268,50 @@ export async function startFakeWhatsAppProviders(options: FakeWhatsAppOptions = 
       sent.push({ provider: "meta_cloud", account: account.phoneNumberId, to: waId, body: rendered, providerMessageId: id, template: raw });
       return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: waId }], messages: [{ id, message_status: "accepted" }] } };
     });
+  }
+
+  // The header and button parameters Meta checks against the template: a text header with a
+  // variable takes one text, an IMAGE / VIDEO / DOCUMENT header one parameter of that type with a
+  // link; each URL button with a variable and each COPY_CODE button takes one component
+  // {type:"button", sub_type, index, parameters}. Missing or extra values are 132000, a value of
+  // the wrong kind 132012, as Meta answers.
+  function metaTemplateValuesRefusal(known: FakeMetaTemplate, components: { type?: string; [key: string]: unknown }[]): Answer | null {
+    const countMismatch = graphError(400, 132000, "OAuthException", "(#132000) Number of parameters does not match the expected number of params");
+    const formatMismatch = graphError(400, 132012, "OAuthException", "(#132012) Parameter format does not match format in the created template");
+    const header = known.components.find((component) => component.type.toUpperCase() === "HEADER");
+    const format = (header?.format ?? "TEXT").toLowerCase();
+    const expectsHeader = header !== undefined && (["image", "video", "document"].includes(format) || /\{\{[^{}]+\}\}/.test(header.text ?? ""));
+    const sentHeaders = components.filter((component) => component?.type?.toLowerCase() === "header");
+    if (sentHeaders.length !== (expectsHeader ? 1 : 0)) return countMismatch;
+    if (expectsHeader) {
+      const parameters = Array.isArray(sentHeaders[0].parameters) ? sentHeaders[0].parameters as Record<string, unknown>[] : [];
+      if (parameters.length !== 1) return countMismatch;
+      const [parameter] = parameters;
+      if (parameter?.type !== format) return formatMismatch;
+      if (format === "text" ? typeof parameter.text !== "string" : !/^https:\/\//.test(String((parameter[format] as { link?: unknown } | undefined)?.link ?? ""))) {
+        return formatMismatch;
+      }
+    }
+    const buttons = (known.components.find((component) => component.type.toUpperCase() === "BUTTONS")?.buttons ?? []) as { type?: string; url?: string }[];
+    const expectedButtons = new Map<string, string>();
+    buttons.forEach((button, index) => {
+      const type = (button.type ?? "").toUpperCase();
+      if (type === "URL" && /\{\{[^{}]+\}\}/.test(button.url ?? "")) expectedButtons.set(String(index), "url");
+      if (type === "COPY_CODE") expectedButtons.set(String(index), "copy_code");
+    });
+    const sentButtons = components.filter((component) => component?.type?.toLowerCase() === "button");
+    if (sentButtons.length !== expectedButtons.size) return countMismatch;
+    for (const sent of sentButtons) {
+      const subType = expectedButtons.get(String(sent.index));
+      if (!subType) return countMismatch;
+      const parameters = Array.isArray(sent.parameters) ? sent.parameters as Record<string, unknown>[] : [];
+      if (sent.sub_type !== subType || parameters.length !== 1) return formatMismatch;
+      const ok = subType === "url"
+        ? parameters[0]?.type === "text" && typeof parameters[0].text === "string"
+        : parameters[0]?.type === "coupon_code" && typeof parameters[0].coupon_code === "string";
+      if (!ok) return formatMismatch;
+    }
+    return null;
   }
 
   // https://developer.z-api.io/en/instance/status and /message/send-message-text

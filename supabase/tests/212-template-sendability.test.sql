@@ -50,7 +50,7 @@ select is((select array_agg(row(name, parameters_beyond_body)::text order by nam
 -- ─── a person's send ─────────────────────────────────────────────────────────────────────────
 select tests.authenticate_as('member_a');
 select is(tests.error_code($$ select public.reply_with_template(pg_temp.conversation(), 'oferta', 'pt_BR', array['a promoção']) $$),
-  'template_needs_more_parameters', 'a member cannot send a template that needs an image');
+  'template_header_missing', 'a member cannot send a template that needs an image without its link (213 has the rest)');
 select is((select count(*)::int from public.messages where metadata ? 'template'), 0, 'and nothing was written');
 select lives_ok($$ select public.reply_with_template(pg_temp.conversation(), 'aviso', 'pt_BR', array['chegou']) $$,
   'a template whose body takes all its values is sent');

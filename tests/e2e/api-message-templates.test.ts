@@ -136,7 +136,7 @@ describe("POST /inboxes/:id/templates/sync and GET /inboxes/:id/templates", () =
     expect(missing.body.error.code).toBe("provider_account_not_found");
   });
 
-  it("lists what a template needs beyond its body's values, and refuses one that needs anything as the window template", async () => {
+  it("lists what a template needs beyond its body's values and what a person gives, and refuses one that needs anything as the window template", async () => {
     const inbox = await metaInboxWithAccount();
     fake.metaTemplates(inbox.wabaId, inbox.accessToken, [
       ...templates(1),
@@ -148,11 +148,23 @@ describe("POST /inboxes/:id/templates/sync and GET /inboxes/:id/templates", () =
           { type: "BUTTONS", buttons: [{ type: "URL", text: "Comprar", url: "https://loja.example/{{1}}" }, { type: "QUICK_REPLY", text: "Parar" }] },
         ],
       },
+      {
+        name: "vitrine", language: "pt_BR", status: "APPROVED", category: "MARKETING",
+        components: [{ type: "BODY", text: "Olá {{nome}}" }, { type: "CAROUSEL", cards: [] }],
+      },
     ]);
     await expectStatus(call(owner, "POST", `/inboxes/${inbox.id}/templates/sync`, { tenant: company }), 200);
     const listed = await expectStatus(call(member, "GET", `/inboxes/${inbox.id}/templates`, { tenant: company }), 200);
     expect(listed.items.map((template: { name: string; parameters_beyond_body: string[] }) => [template.name, template.parameters_beyond_body]))
-      .toEqual([["modelo_000", []], ["oferta_com_foto", ["button_url", "header_media"]]]);
+      .toEqual([["modelo_000", []], ["oferta_com_foto", ["button_url", "header_media"]], ["vitrine", ["body_named_parameters", "carousel"]]]);
+    // What a person gives for each, so the app can ask for it; what nobody can give makes it unsendable.
+    expect(listed.items.map((template: { name: string; parameters_unsendable: string[]; values_to_give: unknown }) =>
+      [template.name, template.parameters_unsendable, template.values_to_give]
+    )).toEqual([
+      ["modelo_000", [], { header: null, buttons: [] }],
+      ["oferta_com_foto", [], { header: { format: "image" }, buttons: [{ index: 0, type: "url", text: "Comprar", url: "https://loja.example/{{1}}" }] }],
+      ["vitrine", ["body_named_parameters", "carousel"], { header: null, buttons: [] }],
+    ]);
 
     const refused = await call(owner, "PUT", `/inboxes/${inbox.id}/window-template`, { tenant: company, body: { template: { name: "oferta_com_foto", language: "pt_BR" } } });
     expect(refused.status).toBe(422);

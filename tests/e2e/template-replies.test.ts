@@ -42,6 +42,33 @@ const welcome: FakeMetaTemplate = {
 const plain: FakeMetaTemplate = { name: "retomar", language: "pt_BR", status: "APPROVED", category: "MARKETING", components: [{ type: "BODY", text: "Podemos retomar?" }] };
 const changing: FakeMetaTemplate = { name: "lembrete", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Lembrete: {{1}}" }] };
 const leaving: FakeMetaTemplate = { name: "antigo", language: "pt_BR", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Antigo {{1}}" }] };
+const order: FakeMetaTemplate = {
+  name: "pedido_enviado",
+  language: "pt_BR",
+  status: "APPROVED",
+  category: "UTILITY",
+  components: [
+    { type: "HEADER", format: "TEXT", text: "Pedido {{1}}" },
+    { type: "BODY", text: "Seu pedido saiu, {{1}}." },
+    {
+      type: "BUTTONS",
+      buttons: [
+        { type: "QUICK_REPLY", text: "Ok" },
+        { type: "URL", text: "Rastrear", url: "https://loja.example/rastreio/{{1}}" },
+        { type: "COPY_CODE", example: "RENUM10" },
+      ],
+    },
+  ],
+};
+const invoice: FakeMetaTemplate = {
+  name: "boleto",
+  language: "pt_BR",
+  status: "APPROVED",
+  category: "UTILITY",
+  components: [{ type: "HEADER", format: "DOCUMENT" }, { type: "BODY", text: "Segue seu boleto." }],
+};
+// Synced with its body only; Meta then gives it an image header (an edit Meta allows).
+const gainingImage: FakeMetaTemplate = { name: "aviso_foto", language: "pt_BR", status: "APPROVED", category: "MARKETING", components: [{ type: "BODY", text: "Aviso {{1}}" }] };
 const waiting: FakeMetaTemplate = { name: "em_analise", language: "pt_BR", status: "PENDING", category: "MARKETING", components: [{ type: "BODY", text: "Oferta" }] };
 
 /** A conversation the company started from its phone: the contact never wrote, so the window is closed. */
@@ -65,7 +92,16 @@ async function closedWindowConversation(): Promise<{ id: string; digits: string 
   return { id: row.recorded.conversation_id, digits };
 }
 
-function sendTemplate(conversationId: string, template: { name: string; language: string; parameters?: string[] }, who: ApiUser = member) {
+interface TemplateChoice {
+  name: string;
+  language: string;
+  parameters?: string[];
+  header?: Record<string, unknown>;
+  buttons?: Record<string, unknown>[];
+  [extra: string]: unknown;
+}
+
+function sendTemplate(conversationId: string, template: TemplateChoice, who: ApiUser = member) {
   return call(who, "POST", `/conversations/${conversationId}/messages`, { tenant: company, body: { template } });
 }
 
@@ -93,7 +129,7 @@ beforeAll(async () => {
   );
   inbox = { id: created.inbox.id, phoneNumberId, wabaId, accessToken };
   fake.meta({ phoneNumberId, accessToken, wabaId });
-  fake.metaTemplates(wabaId, accessToken, [welcome, plain, changing, leaving, waiting]);
+  fake.metaTemplates(wabaId, accessToken, [welcome, plain, changing, leaving, waiting, order, invoice, gainingImage]);
   await expectStatus(call(owner, "POST", `/inboxes/${inbox.id}/templates/sync`, { tenant: company }), 200);
   // Meta changes its list after our sync: one template gone, one with another parameter count.
   fake.metaTemplates(wabaId, accessToken, [
@@ -101,6 +137,9 @@ beforeAll(async () => {
     plain,
     { ...changing, components: [{ type: "BODY", text: "Lembrete: {{1}} às {{2}}" }] },
     waiting,
+    order,
+    invoice,
+    { ...gainingImage, components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Aviso {{1}}" }] },
   ]);
 });
 
@@ -174,6 +213,84 @@ describe("a template outside the 24-hour window", () => {
     });
   });
 
+  it("sends a header value and button values as Meta's header, body and button components", async () => {
+    const conversation = await closedWindowConversation();
+    const message = await expectStatus(sendTemplate(conversation.id, {
+      name: "pedido_enviado",
+      language: "pt_BR",
+      parameters: ["Ana"],
+      header: { text: "#4521" },
+      buttons: [{ index: 2, value: "VOLTA10" }, { index: 1, value: "4521?origem=whatsapp" }],
+    }), 201);
+    expect(message).toMatchObject({
+      body: "Pedido #4521\nSeu pedido saiu, Ana.",
+      template: {
+        name: "pedido_enviado",
+        parameters: ["Ana"],
+        header: { format: "text", text: "#4521" },
+        buttons: [{ index: 1, type: "url", value: "4521?origem=whatsapp" }, { index: 2, type: "copy_code", value: "VOLTA10" }],
+      },
+    });
+    await waitForOutbound(sql, message.id, (state) => state.status === "sent", "the template with header and buttons sent");
+    const request = fake.requests.find((candidate) => (candidate.body as { to?: string } | null)?.to === conversation.digits);
+    expect((request?.body as { template: unknown }).template).toEqual({
+      name: "pedido_enviado",
+      language: { code: "pt_BR" },
+      components: [
+        { type: "header", parameters: [{ type: "text", text: "#4521" }] },
+        { type: "body", parameters: [{ type: "text", text: "Ana" }] },
+        { type: "button", sub_type: "url", index: "1", parameters: [{ type: "text", text: "4521?origem=whatsapp" }] },
+        { type: "button", sub_type: "copy_code", index: "2", parameters: [{ type: "coupon_code", coupon_code: "VOLTA10" }] },
+      ],
+    });
+  });
+
+  it("sends a document header by its https link and file name", async () => {
+    const conversation = await closedWindowConversation();
+    const message = await expectStatus(sendTemplate(conversation.id, {
+      name: "boleto",
+      language: "pt_BR",
+      header: { link: "https://arquivos.example/boleto-4521.pdf", filename: "boleto-4521.pdf" },
+    }), 201);
+    expect(message.body).toBe("Segue seu boleto.");
+    await waitForOutbound(sql, message.id, (state) => state.status === "sent", "the document template sent");
+    const request = fake.requests.find((candidate) => (candidate.body as { to?: string } | null)?.to === conversation.digits);
+    expect((request?.body as { template: { components: unknown } }).template.components).toEqual([
+      { type: "header", parameters: [{ type: "document", document: { link: "https://arquivos.example/boleto-4521.pdf", filename: "boleto-4521.pdf" } }] },
+    ]);
+  });
+
+  it("refuses header and button values that do not fit the template, with their codes, and writes nothing", async () => {
+    const conversation = await closedWindowConversation();
+    const order = (extra: Partial<TemplateChoice>): TemplateChoice => ({
+      name: "pedido_enviado",
+      language: "pt_BR",
+      parameters: ["Ana"],
+      header: { text: "#1" },
+      buttons: [{ index: 1, value: "1" }, { index: 2, value: "CUPOM" }],
+      ...extra,
+    });
+    const cases: [string, TemplateChoice, string][] = [
+      ["no header value", order({ header: undefined }), "template_header_missing"],
+      ["a link where the header is text", order({ header: { link: "https://arquivos.example/a.png" } }), "template_header_invalid"],
+      ["a header for a template whose header takes none", { name: "retomar", language: "pt_BR", header: { text: "x" } }, "template_header_not_expected"],
+      ["a document over http", { name: "boleto", language: "pt_BR", header: { link: "http://arquivos.example/b.pdf" } }, "template_header_link_invalid"],
+      ["a button value missing", order({ buttons: [{ index: 1, value: "1" }] }), "template_buttons_mismatch"],
+      ["a code with a space", order({ buttons: [{ index: 1, value: "1" }, { index: 2, value: "DEZ OFF" }] }), "template_button_invalid"],
+      ["an unknown field in the header", order({ header: { text: "#1", bold: true } }), "validation_failed"],
+      ["an unknown field in a button", order({ buttons: [{ index: 1, value: "1", label: "x" }, { index: 2, value: "C" }] }), "validation_failed"],
+    ];
+    for (const [what, template, code] of cases) {
+      const answer = await sendTemplate(conversation.id, template);
+      expect({ what, status: answer.status, code: answer.body.error?.code }).toEqual({ what, status: 422, code });
+    }
+    const mismatch = await sendTemplate(conversation.id, order({ buttons: [] }));
+    expect(mismatch.body.error.details).toMatchObject({ expected: [1, 2], given: [] });
+    const [{ replies }] = await sql<{ replies: number }[]>`
+      select count(*)::int as replies from public.messages where conversation_id = ${conversation.id} and sent_by is not null`;
+    expect(replies).toBe(0);
+  });
+
   it("fails at once with a reason in words when Meta no longer has the template or expects other parameters", async () => {
     const gone = await closedWindowConversation();
     const goneMessage = await expectStatus(sendTemplate(gone.id, { name: "antigo", language: "pt_BR", parameters: ["x"] }), 201);
@@ -186,6 +303,12 @@ describe("a template outside the 24-hour window", () => {
     const changedMessage = await expectStatus(sendTemplate(changed.id, { name: "lembrete", language: "pt_BR", parameters: ["amanhã"] }), 201);
     const changedState = await waitForOutbound(sql, changedMessage.id, (state) => state.status === "failed", "the changed template failed");
     expect(changedState).toMatchObject({ delivery_status: "failed", attempts: 1, error: { code: "template_parameter_count_mismatch", http_status: 400 } });
+
+    // Meta gave the template an image header after our sync: the send without one is refused as Meta does.
+    const gainedHeader = await closedWindowConversation();
+    const gainedMessage = await expectStatus(sendTemplate(gainedHeader.id, { name: "aviso_foto", language: "pt_BR", parameters: ["hoje"] }), 201);
+    const gainedState = await waitForOutbound(sql, gainedMessage.id, (state) => state.status === "failed", "the template now with a header failed");
+    expect(gainedState).toMatchObject({ delivery_status: "failed", attempts: 1, error: { code: "template_parameter_count_mismatch", http_status: 400 } });
     // One request each: a 4xx is final, never retried.
     const requests = fake.requests.filter((request) => [gone.digits, changed.digits].includes((request.body as { to?: string } | null)?.to ?? ""));
     expect(requests.map((request) => (request.body as { template: { name: string } }).template.name).sort()).toEqual(["antigo", "lembrete"]);

@@ -673,14 +673,14 @@ isOneToOne: false
                   ]
                 },"message_templates": {
                   Row: {
-                    "body_parameter_count": number,"body_text": string | null,"category": string,"components": NonNullable<Json>,"created_at": string,"id": string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body": (string)[],"status": Database["public"]['Enums']["message_template_status"],"synced_at": string,"tenant_id": string,"updated_at": string
+                    "body_parameter_count": number,"body_text": string | null,"category": string,"components": NonNullable<Json>,"created_at": string,"id": string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body": (string)[],"parameters_unsendable": (string)[],"status": Database["public"]['Enums']["message_template_status"],"synced_at": string,"tenant_id": string,"updated_at": string,"values_to_give": NonNullable<Json>
                   }
                   ComputedFields: never
                   Insert: {
-                    "body_parameter_count"?: never,"body_text"?: string | null,"category": string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body"?: never,"status": Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id": string,"updated_at"?: string
+                    "body_parameter_count"?: never,"body_text"?: string | null,"category": string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id": string,"language": string,"name": string,"parameters_beyond_body"?: never,"parameters_unsendable"?: never,"status": Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id": string,"updated_at"?: string,"values_to_give"?: never
                   }
                   Update: {
-                    "body_parameter_count"?: never,"body_text"?: string | null,"category"?: string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id"?: string,"language"?: string,"name"?: string,"parameters_beyond_body"?: never,"status"?: Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id"?: string,"updated_at"?: string
+                    "body_parameter_count"?: never,"body_text"?: string | null,"category"?: string,"components"?: NonNullable<Json>,"created_at"?: string,"id"?: string,"inbox_id"?: string,"language"?: string,"name"?: string,"parameters_beyond_body"?: never,"parameters_unsendable"?: never,"status"?: Database["public"]['Enums']["message_template_status"],"synced_at"?: string,"tenant_id"?: string,"updated_at"?: string,"values_to_give"?: never
                   }
                   Relationships: [
                     {
@@ -1603,7 +1603,7 @@ isOneToOne: false
 { Args: { "body": string,"target_conversation_id": string }; Returns: string
                            },
 "reply_with_template":
-{ Args: { "parameters"?: (string)[],"target_conversation_id": string,"template_language": string,"template_name": string }; Returns: string
+{ Args: { "buttons"?: Json,"header"?: Json,"parameters"?: (string)[],"target_conversation_id": string,"template_language": string,"template_name": string }; Returns: string
                            },
 "request_qualification":
 { Args: { "evidence": Json,"summary"?: string,"target_contact_id": string }; Returns: {

@@ -1,5 +1,6 @@
 import { isEgressError } from "./egress.ts";
 import type { FetchLike } from "./providers/provider.ts";
+import { metaTemplateComponents, type TemplateToSend } from "./meta-template-components.ts";
 import type { InboxProvider } from "./schemas/inboxes.ts";
 
 /**
@@ -8,8 +9,8 @@ import type { InboxProvider } from "./schemas/inboxes.ts";
  *   meta_cloud  POST <graph>/<phone_number_id>/messages          Bearer access token
  *               {messaging_product:"whatsapp", recipient_type:"individual", to, type:"text", text:{preview_url:false, body}}
  *               or a message template (allowed outside the 24-hour window):
- *               {..., type:"template", template:{name, language:{code}, components:[{type:"body",
- *                parameters:[{type:"text", text}]}]}}
+ *               {..., type:"template", template:{name, language:{code}, components:[header, body and
+ *                button parameters: meta-template-components.ts]}}
  *               → {messages:[{id}]}
  *   zapi        POST <zapi>/instances/<id>/token/<instance token>/send-text   Client-Token header
  *               {phone, message} → {zaapId, messageId, id}
@@ -60,14 +61,10 @@ export type SendFailureCode =
   | "template_not_found"
   | "template_parameter_count_mismatch"
   | "template_paused"
-  | "template_disabled";
+  | "template_disabled"
+  | "template_parameter_format_mismatch";
 
-/** A Meta message template to send: its name, language and body parameters ({{1}}, {{2}}, ...). */
-export interface TemplateToSend {
-  name: string;
-  language: string;
-  parameters: string[];
-}
+export type { TemplateToSend } from "./meta-template-components.ts";
 
 export interface SendFailure {
   code: SendFailureCode;
@@ -98,6 +95,7 @@ const failureWords: Record<SendFailureCode, string> = {
   template_parameter_count_mismatch: "Meta expects a different number of parameters for this template: sync the number's templates.",
   template_paused: "Meta paused this template (its quality dropped); use another one.",
   template_disabled: "Meta disabled this template; use another one.",
+  template_parameter_format_mismatch: "Meta expects other kinds of values for this template (its header or buttons changed): sync the number's templates.",
 };
 
 export function sendFailure(code: SendFailureCode, httpStatus: number | null = null): SendFailure {
@@ -146,9 +144,7 @@ export function sendRequest(
 }
 
 function metaTemplatePayload(to: string, template: TemplateToSend) {
-  const components = template.parameters.length === 0
-    ? []
-    : [{ type: "body", parameters: template.parameters.map((text) => ({ type: "text", text })) }];
+  const components = metaTemplateComponents(template);
   return {
     messaging_product: "whatsapp",
     recipient_type: "individual",
@@ -233,7 +229,8 @@ function acceptedMessageId(provider: InboxProvider, json: Record<string, unknown
 // 190 expired or invalid token; 10 and 200-299 permissions; 131026 undeliverable (not on
 // WhatsApp); 131047 re-engagement (outside the 24-hour window); 4, 80007, 130429, 131048, 131056
 // rate limits (retryable even when answered 400); 132001 template name or language unknown,
-// 132000 wrong number of parameters, 132015 template paused, 132016 template disabled.
+// 132000 wrong number of parameters, 132012 a parameter of the wrong kind (text for an image header),
+// 132015 template paused, 132016 template disabled.
 function refusalCode(provider: InboxProvider, status: number, json: Record<string, unknown> | null): SendFailureCode {
   if (provider === "meta_cloud") {
     const error = (json?.error ?? {}) as Record<string, unknown>;
@@ -246,6 +243,7 @@ function refusalCode(provider: InboxProvider, status: number, json: Record<strin
     if (code === 132000) return "template_parameter_count_mismatch";
     if (code === 132015) return "template_paused";
     if (code === 132016) return "template_disabled";
+    if (code === 132012) return "template_parameter_format_mismatch";
     if (code !== null && [4, 80007, 130429, 131048, 131056].includes(code)) return "rate_limited";
     if (code === 100 && error.error_subcode === 33) return "provider_instance_not_found";
     return "provider_rejected_message";

@@ -1,3 +1,4 @@
+import { readTemplateValues } from "../_shared/meta-template-components.ts";
 import type { FetchLike } from "../_shared/providers/provider.ts";
 import type { ClaimedDelivery, DeliveryStore } from "./delivery-store.ts";
 import { type SendEndpoints, sendFailure, sendMessage, type SendSecrets, sendText, type TemplateToSend } from "./provider-send.ts";
@@ -185,5 +186,5 @@ function templateOf(job: ClaimedDelivery): TemplateToSend | null {
   const template = job.template;
   if (!template || typeof template.name !== "string" || typeof template.language !== "string") return null;
   const parameters = Array.isArray(template.parameters) ? template.parameters.filter((value) => typeof value === "string") : [];
-  return { name: template.name, language: template.language, parameters };
+  return { name: template.name, language: template.language, parameters, ...readTemplateValues(template) };
 }

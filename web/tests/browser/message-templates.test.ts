@@ -168,14 +168,29 @@ describe("message templates outside Meta's 24-hour window", () => {
         name: "aviso_com_foto", language: "pt_BR", status: "APPROVED", category: "UTILITY",
         components: [{ type: "HEADER", format: "IMAGE" }, { type: "BODY", text: "Chegou: {{1}}" }],
       },
+      {
+        name: "pedido_pronto", language: "pt_BR", status: "APPROVED", category: "UTILITY",
+        components: [
+          { type: "HEADER", format: "TEXT", text: "Pedido {{1}}" },
+          { type: "BODY", text: "Seu pedido está pronto, {{1}}." },
+          { type: "BUTTONS", buttons: [{ type: "URL", text: "Acompanhar", url: "https://sebo.example/pedidos/{{1}}" }, { type: "COPY_CODE", example: "LEIA10" }] },
+        ],
+      },
+      {
+        name: "vitrine", language: "pt_BR", status: "APPROVED", category: "MARKETING",
+        components: [{ type: "BODY", text: "Escolha seu livro" }, { type: "CAROUSEL", cards: [] }],
+      },
     ]);
     await open(page, `/settings/inboxes/templates/${inboxId}`);
     await page.getByRole("button", { name: "Português" }).first().click();
     await page.getByRole("button", { name: "Sincronizar do Meta" }).click();
     await page.locator('[data-template-name="nova_mensagem"]').waitFor();
-    // A template that needs its header's image says so, and is not offered.
-    expect(await page.locator('[data-template-name="aviso_com_foto"]').getByTestId("template-not-sendable").innerText())
-      .toBe("O Renum ainda não envia este modelo, que precisa de: a imagem, o vídeo ou o documento do cabeçalho.");
+    // A template that needs its header's image is a person's to send (they give the link), not the window's.
+    expect(await page.locator('[data-template-name="aviso_com_foto"]').getByTestId("template-person-only").innerText())
+      .toBe("Enviado por uma pessoa, que informa a imagem, o vídeo ou o documento do cabeçalho; não serve como modelo da janela nem para convites.");
+    // A carousel nobody can fill: not sendable at all.
+    expect(await page.locator('[data-template-name="vitrine"]').getByTestId("template-not-sendable").innerText())
+      .toBe("O Renum não envia este modelo, que precisa de: os cartões do carrossel.");
     expect(await page.locator('[data-template-name="nova_mensagem"]').getByTestId("template-not-sendable").count()).toBe(0);
     // Only a template with at most one variable can carry the message.
     expect(await page.locator('select[name="window_template"] option').allInnerTexts())
@@ -189,5 +204,43 @@ describe("message templates outside Meta's 24-hour window", () => {
     await page.locator('select[name="window_template"]').selectOption("");
     await page.getByRole("button", { name: "Salvar" }).click();
     await expect.poll(() => page.getByTestId("window-template-current").innerText()).toBe("Agora: nenhum modelo (mensagens fora da janela falham).");
+  });
+
+  it("sends a template with a header value and button values a person fills, saying a refused value at its field (pt-BR, desktop)", async () => {
+    await open(page, `/inbox/${conversationId}`);
+    const choices = await page.getByTestId("template-choice").locator("option").allInnerTexts();
+    // The carousel is not offered; the templates that take header or button values are.
+    expect(choices).toEqual(["aviso_com_foto · pt_BR", "boas_vindas · pt_BR", "nova_mensagem · pt_BR", "pedido_pronto · pt_BR"]);
+    await page.getByTestId("template-choice").selectOption("pedido_pronto|pt_BR");
+    await page.getByLabel("Variável do cabeçalho").fill("#88");
+    await page.getByLabel("Variável 1").fill("Rui");
+    await page.getByLabel("Final do link do botão “Acompanhar”").fill("88");
+    await page.getByLabel("Código que o botão de copiar copia (até 15 caracteres)").fill("LEIA 10");
+    expect(await page.getByTestId("template-preview").innerText()).toBe("Pedido #88\nSeu pedido está pronto, Rui.");
+    expect(await page.getByTestId("template-preview-buttons").innerText()).toBe("Botões: https://sebo.example/pedidos/88 · LEIA 10");
+    await page.getByRole("button", { name: "Enviar modelo" }).click();
+    // A code with a space: the database refuses it, and the form says so at the buttons.
+    await expect.poll(() => page.getByTestId("template-buttons-error").count()).toBe(1);
+    expect(await page.getByTestId("template-buttons-error").innerText()).toContain("o final de um link tem até 2.000 caracteres e um código até 15, sem espaços");
+    await page.getByLabel("Código que o botão de copiar copia (até 15 caracteres)").fill("LEIA10");
+    await page.getByRole("button", { name: "Enviar modelo" }).click();
+
+    await expect.poll(() => fake.requests.filter((candidate) =>
+      (candidate.body as { to?: string; template?: { name?: string } } | null)?.to === contactDigits &&
+      (candidate.body as { template?: { name?: string } }).template?.name === "pedido_pronto"
+    ).length, { timeout: 30_000 }).toBe(1);
+    const request = fake.requests.find((candidate) => (candidate.body as { template?: { name?: string } } | null)?.template?.name === "pedido_pronto");
+    expect((request?.body as { template: { components: unknown } }).template.components).toEqual([
+      { type: "header", parameters: [{ type: "text", text: "#88" }] },
+      { type: "body", parameters: [{ type: "text", text: "Rui" }] },
+      { type: "button", sub_type: "url", index: "0", parameters: [{ type: "text", text: "88" }] },
+      { type: "button", sub_type: "copy_code", index: "1", parameters: [{ type: "coupon_code", coupon_code: "LEIA10" }] },
+    ]);
+    await expect.poll(() => fake.sent.filter((sent) => sent.to === contactDigits && (sent.template as { name?: string } | undefined)?.name === "pedido_pronto").length,
+      { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => {
+      await open(page, `/inbox/${conversationId}`);
+      return page.getByTestId("message").last().innerText();
+    }, { timeout: 30_000 }).toContain("Seu pedido está pronto, Rui.");
   });
 });

@@ -84,7 +84,15 @@ export const message = z.object({
   sent_at: timestamp().nullable(),
   created_at: timestamp(),
   /** A template message's template (Meta), its body being the rendered text; null for the others. */
-  template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()) }).nullable().optional(),
+  template: z.object({
+    name: z.string(),
+    language: z.string(),
+    parameters: z.array(z.string()),
+    /** The header's value as sent: {format: text, text} or {format: image | video | document, link, filename?}. */
+    header: z.object({ format: z.string(), text: z.string().optional(), link: z.string().optional(), filename: z.string().optional() }).optional(),
+    /** The buttons' values as sent, by index: {index, type: url | copy_code, value}. */
+    buttons: z.array(z.object({ index: z.number().int(), type: z.string(), value: z.string() })).optional(),
+  }).nullable().optional(),
 });
 export type Message = z.infer<typeof message>;
 

@@ -34,11 +34,15 @@ import { containsPattern, requireCapability, type RouteDependencies, routes } fr
  *   POST /conversations/:id/messages    handle_conversations: { body } a reply written by the     201, 403, 404, 409 conversation_closed,
  *                                       caller (role human), delivered like the bot's; the caller 422
  *                                       takes the conversation (assignee member) → the message;
- *                                       or { template: { name, language, parameters } } on a Meta  422 inbox_not_meta, template_not_found,
- *                                       number: an approved template (public.reply_with_template),  template_not_approved,
- *                                       stored as its rendered text, sent outside the 24-hour     template_parameter_count_mismatch,
- *                                       (not one that needs header or button values)               template_needs_more_parameters,
- *                                       window too                                                 validation_failed (a parameter)
+ *                                       or { template: { name, language, parameters, header?,       422 inbox_not_meta, template_not_found,
+ *                                       buttons? } } on a Meta number: an approved template         template_not_approved,
+ *                                       (public.reply_with_template) with exactly the values it     template_parameter_count_mismatch,
+ *                                       takes — header {text} for a text header's {{1}} or          template_header_missing / _not_expected /
+ *                                       {link, filename?} (https) for its image, video, document;   _invalid / _link_invalid,
+ *                                       buttons [{index, value}] for a URL's end or a code to copy  template_buttons_mismatch,
+ *                                       — stored as its rendered text (header line, body), sent     template_button_invalid,
+ *                                       outside the 24-hour window too (named variables and         template_needs_more_parameters,
+ *                                       carousels are not sendable)                                 validation_failed (a value's shape)
  *   POST /conversations/:id/takeover    handle_conversations: the caller holds it (assignee member, 200, 403, 404
  *                                       a pending one opens); the bot stops answering and a reply in
  *                                       flight is stopped
@@ -173,7 +177,9 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
       // The database checks the caller again (and the template), takes the conversation for them and queues the reply.
       const [reply] = template
         ? await tx<{ id: string }[]>`
-            select public.reply_with_template(${id}, ${template.name}, ${template.language}, ${template.parameters}::text[]) as id`
+            select public.reply_with_template(${id}, ${template.name}, ${template.language}, ${template.parameters}::text[],
+                                              ${template.header ? tx.json(template.header) : null}::jsonb,
+                                              ${template.buttons ? tx.json(template.buttons) : null}::jsonb) as id`
         : await tx<{ id: string }[]>`select public.reply_in_conversation(${id}, ${body ?? ""}) as id`;
       const [row] = await tx<{ message: Message }[]>`
         select ${messageJson(tx)} as message from public.messages m where m.id = ${reply.id} and m.conversation_id = ${id}`;

@@ -11,7 +11,10 @@ import { requireCapability, type RouteDependencies, type RouteEnv } from "./cont
  * A Meta inbox's message templates (public.message_templates), copied from its WhatsApp Business
  * Account: outside Meta's 24-hour customer window only an approved template may start a
  * conversation.
- *   GET  /inboxes/:id/templates        members: { items } by name, language                     200, 404, 422 inbox_not_meta
+ *   GET  /inboxes/:id/templates        members: { items } by name, language, each with what it     200, 404, 422 inbox_not_meta
+ *                                      needs beyond its body (parameters_beyond_body), what of that
+ *                                      nobody can give (parameters_unsendable: not sendable) and the
+ *                                      header and button values a person gives (values_to_give)
  *   POST /inboxes/:id/templates/sync   manage_inboxes: reads Meta's list (every page) with the    200, 403, 404,
  *                                      inbox's access token and replaces the inbox's templates in 422 inbox_not_meta / inbox_waba_missing,
  *                                      one transaction → { synced, items }                        502 the provider's refusal, 504
@@ -82,7 +85,8 @@ async function inboxTemplates(tx: TransactionSql, inboxId: string): Promise<Mess
   const rows = await tx<{ template: MessageTemplate }[]>`
     select jsonb_build_object('id', t.id, 'inbox_id', t.inbox_id, 'name', t.name, 'language', t.language, 'category', t.category,
              'status', t.status, 'body_text', t.body_text, 'body_parameter_count', t.body_parameter_count,
-             'parameters_beyond_body', t.parameters_beyond_body,
+             'parameters_beyond_body', t.parameters_beyond_body, 'parameters_unsendable', t.parameters_unsendable,
+             'values_to_give', t.values_to_give,
              'synced_at', t.synced_at) as template
     from public.message_templates t where t.inbox_id = ${inboxId}
     order by t.name, t.language`;

@@ -7,7 +7,7 @@ import { teamPage } from "$schemas/teams.ts";
 import { messageTemplateList } from "$schemas/message-templates.ts";
 import { ApiFailure, type Api } from "./api";
 import { projectFieldErrors } from "$lib/projects";
-import { isSendableTemplate } from "$lib/messaging/template-preview";
+import { isAutomaticallySendableTemplate } from "$lib/messaging/template-preview";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,7 +41,7 @@ export async function projectChoices(api: Api): Promise<ProjectChoices> {
   }));
   const templates = await Promise.all(named.filter((inbox) => inbox.provider === "meta_cloud").map((inbox) =>
     api.get(`/inboxes/${inbox.id}/templates`, messageTemplateList)
-      .then((list) => list.items.filter(isSendableTemplate).map((template) => ({
+      .then((list) => list.items.filter(isAutomaticallySendableTemplate).map((template) => ({
         inbox_id: inbox.id, inbox_name: inbox.name, name: template.name, language: template.language, parameter_count: template.body_parameter_count,
       })))
       .catch(() => [])

@@ -11,7 +11,7 @@ import { messageTemplateList } from "$schemas/message-templates.ts";
 import { can } from "$lib/capabilities";
 import { isSendableTemplate } from "$lib/messaging/template-preview";
 import { createApi, formFailure, pageError } from "$lib/server/api";
-import { optionalText } from "$lib/server/forms";
+import { optionalText, text } from "$lib/server/forms";
 import { notice } from "$lib/notice";
 import { error } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
@@ -67,9 +67,20 @@ export const actions: Actions = {
     const data = await event.request.formData();
     const [name, language] = (optionalText(data, "template") ?? "").split("|");
     const parameters = data.getAll("parameter").map((value) => (typeof value === "string" ? value : ""));
+    // The header and button fields the composer shows only for a template that takes them.
+    const headerText = text(data, "header_text");
+    const headerLink = optionalText(data, "header_link");
+    const headerFilename = optionalText(data, "header_filename");
+    const header = headerText !== undefined
+      ? { text: headerText }
+      : headerLink !== undefined
+      ? { link: headerLink, ...(headerFilename ? { filename: headerFilename } : {}) }
+      : undefined;
+    const buttons = [...data.keys()].filter((key) => /^button_[0-9]$/.test(key))
+      .map((key) => ({ index: Number(key.slice("button_".length)), value: text(data, key) ?? "" }));
     try {
       await createApi(event).post(`${conversationPath(event.params.id)}/messages`, message, {
-        template: { name: name ?? "", language: language ?? "", parameters },
+        template: { name: name ?? "", language: language ?? "", parameters, ...(header ? { header } : {}), ...(buttons.length > 0 ? { buttons } : {}) },
       });
       return notice("inbox.template.sent");
     } catch (cause) {
