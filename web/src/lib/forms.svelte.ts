@@ -43,23 +43,34 @@ export class Submission {
       this.pending = false;
       const t = get(_);
       const language = (get(locale) ?? "pt-BR") as Locale;
+      // The toast says the page shows the result: it comes once the page has its new data, so
+      // nobody (a person, a browser test) acts on the form while the old data is still on screen.
+      let show: (() => void) | null = null;
       if (result.type === "success") {
         const shown = (result.data as { notice?: Notice } | undefined)?.notice;
         if (shown) {
           const text = t(shown.key, { values: noticeValues(shown, (key) => t(key)) });
-          if (shown.tone === "error") toast.error(text);
-          else toast.success(text);
+          show = () => (shown.tone === "error" ? toast.error(text) : toast.success(text));
         }
       } else if (result.type === "redirect") {
         const shown = this.options.redirected?.(formData);
-        if (shown) toast.success(t(shown.key, { values: shown.values }));
+        if (shown) {
+          const text = t(shown.key, { values: shown.values });
+          show = () => toast.success(text);
+        }
       } else if (result.type === "failure" && this.options.toastFailures) {
         const problem = result.data as { message?: string; code?: string; fields?: Record<string, string>; reason?: string } | undefined;
-        toast.error(apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields, reason: problem?.reason }, t, language));
+        const text = apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields, reason: problem?.reason }, t, language);
+        show = () => toast.error(text);
       } else if (result.type === "error") {
-        toast.error(t("errors.serverTitle"));
+        const text = t("errors.serverTitle");
+        show = () => toast.error(text);
       }
-      await update({ reset: this.options.reset ?? true });
+      try {
+        await update({ reset: this.options.reset ?? true });
+      } finally {
+        show?.();
+      }
     };
   };
 }
