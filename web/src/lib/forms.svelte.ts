@@ -40,36 +40,30 @@ export class Submission {
     }
     this.pending = true;
     return async ({ result, update }) => {
-      this.pending = false;
       const t = get(_);
       const language = (get(locale) ?? "pt-BR") as Locale;
-      // The toast says the page shows the result: it comes once the page has its new data, so
-      // nobody (a person, a browser test) acts on the form while the old data is still on screen.
-      let show: (() => void) | null = null;
       if (result.type === "success") {
         const shown = (result.data as { notice?: Notice } | undefined)?.notice;
         if (shown) {
           const text = t(shown.key, { values: noticeValues(shown, (key) => t(key)) });
-          show = () => (shown.tone === "error" ? toast.error(text) : toast.success(text));
+          if (shown.tone === "error") toast.error(text);
+          else toast.success(text);
         }
       } else if (result.type === "redirect") {
         const shown = this.options.redirected?.(formData);
-        if (shown) {
-          const text = t(shown.key, { values: shown.values });
-          show = () => toast.success(text);
-        }
+        if (shown) toast.success(t(shown.key, { values: shown.values }));
       } else if (result.type === "failure" && this.options.toastFailures) {
         const problem = result.data as { message?: string; code?: string; fields?: Record<string, string>; reason?: string } | undefined;
-        const text = apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields, reason: problem?.reason }, t, language);
-        show = () => toast.error(text);
+        toast.error(apiMessage({ message: problem?.message ?? t("errors.title"), code: problem?.code, fields: problem?.fields, reason: problem?.reason }, t, language));
       } else if (result.type === "error") {
-        const text = t("errors.serverTitle");
-        show = () => toast.error(text);
+        toast.error(t("errors.serverTitle"));
       }
+      // Working until the page has its new data: SvelteKit's update then moves the focus to the
+      // page, so what someone types in another field before that would go nowhere.
       try {
         await update({ reset: this.options.reset ?? true });
       } finally {
-        show?.();
+        this.pending = false;
       }
     };
   };

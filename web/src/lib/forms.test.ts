@@ -1,5 +1,5 @@
-// A form's toast says the page shows the result, so it comes after SvelteKit's update (the page's
-// new data), never before: a person, or a browser test, reading the toast may act on the page.
+// A form says it is working until SvelteKit's update has brought the page's new data (and moved the
+// focus to the page, which would swallow typing in another field); its toast comes at once.
 import { toast } from "svelte-sonner";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ActionResult } from "@sveltejs/kit";
@@ -30,20 +30,25 @@ function heldUpdate() {
 afterEach(() => vi.restoreAllMocks());
 
 describe("Submission", () => {
-  it("toasts a success only once the page has its new data", async () => {
+  it("toasts a success at once, and is working until the page has its new data", async () => {
     useLocale("pt-BR");
     const { update, release, calls } = heldUpdate();
     vi.spyOn(toast, "success").mockImplementation((text) => (calls.push(`toast ${String(text)}`), 1));
     const submission = new Submission({ reset: false });
     const finishing = submit(submission)({ result: { type: "success", status: 200, data: { notice: { key: "notifications.phoneSaved" } } }, update });
-    await vi.waitFor(() => expect(calls).toEqual(["update started (reset false)"]));
-    expect(submission.pending).toBe(false);
+    await vi.waitFor(() => expect(calls).toEqual(["toast Celular para avisos salvo.", "update started (reset false)"]));
+    expect(submission.pending).toBe(true);
+    // A second press meanwhile sends nothing.
+    const cancel = vi.fn();
+    expect(submission.enhance({ formData: new FormData(), cancel } as never)).toBeUndefined();
+    expect(cancel).toHaveBeenCalledTimes(1);
     release();
     await finishing;
-    expect(calls).toEqual(["update started (reset false)", "update finished", "toast Celular para avisos salvo."]);
+    expect(calls).toEqual(["toast Celular para avisos salvo.", "update started (reset false)", "update finished"]);
+    expect(submission.pending).toBe(false);
   });
 
-  it("still toasts a server error when the update itself fails, in the language the form was sent in", async () => {
+  it("toasts a server error in the language the form was sent in, and is not left working when the update fails", async () => {
     useLocale("en");
     vi.spyOn(toast, "error").mockImplementation(() => 1);
     const update = vi.fn(async () => {
@@ -52,6 +57,7 @@ describe("Submission", () => {
     });
     const submission = new Submission({ toastFailures: true });
     await expect(submit(submission)({ result: { type: "error", error: new Error("boom") }, update })).rejects.toThrow("navigation failed");
+    expect(submission.pending).toBe(false);
     expect(toast.error).toHaveBeenCalledTimes(1);
     expect(toast.error).toHaveBeenCalledWith("We could not load this page");
   });

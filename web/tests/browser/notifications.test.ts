@@ -161,6 +161,9 @@ describe("a member's notifications", () => {
     expect(await mine.getByLabel("SMS", { exact: true }).isChecked()).toBe(false);
     expect(await preferencesOf(ownerEmail)).toEqual({ budget_80: false });
 
+    // The form is done once its button is back: SvelteKit then moves the focus to the page, and a
+    // phone typed before that went nowhere (the form sent an empty field: two CIs' flake).
+    await mine.getByRole("button", { name: "Salvar meus avisos" }).waitFor();
     const phone = memberPage.getByTestId("notification-phone");
     await phone.getByLabel("Celular para WhatsApp e SMS").fill("+55 21 97777-6666");
     await phone.getByRole("button", { name: "Salvar celular" }).click();
