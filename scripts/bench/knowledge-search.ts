@@ -16,6 +16,8 @@
 //
 // Then the same word queries from the same clients in the same process:
 //   baseline    the vector-only nearest 5 by HNSW as the database owner (no RLS, no text part);
+//   top 50      the same at search_knowledge's own ef_search (100) and candidate count (50): its
+//               vector half's index work alone;
 //   unbounded   the text half as it was before #14 — every chunk with any of the query's words
 //               ranked by ts_rank_cd, best 50 — as the member under RLS (up to 50,000 chunks: above,
 //               one query takes seconds);
@@ -23,13 +25,19 @@
 //   text        public.search_knowledge with only the query's text,
 //   hybrid      public.search_knowledge with both (HNSW at its own ef_search of 100 + tiered full
 //               text, weighted fusion), each as the company's member in a transaction as
-//               `authenticated` with their claims (RLS applies, as the API runs it).
+//               `authenticated` with their claims (RLS applies, as the API runs it);
+//   before      text only and hybrid again with search_knowledge as 20261122002070 defined it
+//               (before 20261122007500: its text tiers ran under RLS, where `@@` cannot use the GIN
+//               index), installed for the run as public.bench_search_knowledge_before from that
+//               migration's own text and dropped at the end; each client alternates it with the
+//               current one on the same queries, so both are timed at the same load (ratios printed).
 // The vocabulary is small (~100 words), so every query word is in most chunks: the worst case for
 // the text half. Printed: p50/p95 of each statement, throughput, the ratios, and the load.
 //   npx tsx scripts/bench/knowledge-search.ts --instance work3 [--chunks 20000] [--ingest-chunks 20000]
 //                                             [--requests 1000] [--concurrency 8]
 // The stack must be running; the bench removes its company at the end (and leaves the HNSW index as
 // the migration made it).
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { lexicalEmbedder, lexicalEmbedding, toVectorLiteral } from "../../supabase/functions/_shared/embeddings/index.ts";
 import { withUserTransaction } from "../../supabase/functions/_shared/user-transaction.ts";
@@ -239,6 +247,30 @@ async function vectorAtRecall(queryVectors: string[]) {
   }
 }
 
+// The search before 20261122007500, from its migration's text, under another name for this run.
+const searchBefore = "public.bench_search_knowledge_before";
+const searchBeforeMigration = new URL("../../supabase/migrations/20261122002070_knowledge_reembedding.sql", import.meta.url);
+
+async function installSearchBefore() {
+  const text = readFileSync(searchBeforeMigration, "utf8");
+  const start = text.indexOf("create or replace function public.search_knowledge(");
+  const end = text.indexOf("\n$$;", start) + "\n$$;".length;
+  if (start < 0 || end < start) throw new Error("search_knowledge's definition was not found in 20261122002070");
+  // The body names its own parameters by the function's name (search_knowledge.agent_id).
+  const definition = text.slice(start, end)
+    .replace("public.search_knowledge(", `${searchBefore}(`)
+    .replaceAll("search_knowledge.", "bench_search_knowledge_before.");
+  const session = await sql.reserve();
+  try {
+    // pgvector's settings (the function's SET hnsw.*) are known once its library is loaded.
+    await session`select '[1]'::extensions.vector`;
+    await session.unsafe(definition);
+    await session.unsafe(`grant execute on function ${searchBefore} to authenticated`);
+  } finally {
+    session.release();
+  }
+}
+
 async function measure(label: string, queries: string[], once: (query: string) => Promise<number>) {
   const latencies: number[] = [];
   let next = 0;
@@ -248,6 +280,28 @@ async function measure(label: string, queries: string[], once: (query: string) =
   }));
   const seconds = (performance.now() - started) / 1000;
   return { label, summary: summarize(latencies), perSecond: latencies.length / seconds };
+}
+
+/** Two statements on the same queries, each client alternating them, so both see the same load. */
+async function measurePair(labels: [string, string], queries: string[], onces: [(query: string) => Promise<number>, (query: string) => Promise<number>]) {
+  const latencies: [number[], number[]] = [[], []];
+  const spent = [0, 0];
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async (_, client) => {
+    while (next < queries.length) {
+      const query = queries[next++];
+      // Half the clients start with each, so neither always runs second.
+      for (const which of client % 2 === 0 ? [0, 1] : [1, 0]) {
+        const started = performance.now();
+        latencies[which].push(await onces[which](query));
+        spent[which] += performance.now() - started;
+      }
+    }
+  }));
+  // Throughput of each alone: its calls over the client time they took, times the clients.
+  return labels.map((label, which) => ({
+    label, summary: summarize(latencies[which]), perSecond: latencies[which].length / (spent[which] / 1000 / concurrency),
+  })) as [Awaited<ReturnType<typeof measure>>, Awaited<ReturnType<typeof measure>>];
 }
 
 const company = await seedCompany();
@@ -264,13 +318,13 @@ try {
 
   const queries = Array.from({ length: requests }, () => `${word()} ${word()} ${word()}`);
   const claims = { sub: company.userId, role: "authenticated" as const, aud: "authenticated", exp: Math.floor(Date.now() / 1000) + 3600 };
-  const searchOnce = (parts: "hybrid" | "vector" | "text") => (query: string) => withUserTransaction(sql, claims, async (tx) => {
+  const searchOnce = (parts: "hybrid" | "vector" | "text", search = "public.search_knowledge") => (query: string) => withUserTransaction(sql, claims, async (tx) => {
     const text = parts === "vector" ? "" : query;
     const embedding = parts === "text" ? null : toVectorLiteral(lexicalEmbedding(query));
     const started = performance.now();
     const rows = await tx`
-      select chunk_id, score from public.search_knowledge(${text}, ${embedding}::extensions.vector,
-                                                         array[${company.baseId}]::uuid[], 5, 0)`;
+      select chunk_id, score from ${tx(search)}(${text}, ${embedding}::extensions.vector,
+                                              array[${company.baseId}]::uuid[], 5, 0)`;
     const elapsed = performance.now() - started;
     if (rows.length === 0) throw new Error(`no ${parts} result for "${query}"`);
     return elapsed;
@@ -300,16 +354,55 @@ try {
     if (rows.length === 0) throw new Error(`no result for "${query}"`);
     return elapsed;
   };
+  // What search_knowledge's vector half asks of HNSW: 10 × top K (50) candidates at its ef_search of
+  // 100, as the owner — the like-for-like measure of its index work, beside the baseline's top 5 at
+  // the default ef_search (40).
+  const vectorCandidatesOnce = (query: string) => sql.begin(async (tx) => {
+    await tx`set local hnsw.ef_search = 100`;
+    const started = performance.now();
+    const rows = await tx`
+      select id from public.document_chunks where knowledge_base_id = ${company.baseId}
+      order by embedding operator(extensions.<=>) ${toVectorLiteral(lexicalEmbedding(query))}::extensions.vector limit 50`;
+    const elapsed = performance.now() - started;
+    if (rows.length === 0) throw new Error(`no result for "${query}"`);
+    return elapsed;
+  }) as Promise<number>;
   // Warm both paths (plans, caches) before timing.
   await measure("warm-up", queries.slice(0, 50), hybridOnce);
   await measure("warm-up", queries.slice(0, 50), vectorOnce);
   if (totalChunks <= 50_000) await measure("warm-up", queries.slice(0, 50), unboundedTextOnce);
   const baseline = await measure("vector-only HNSW top 5, owner (baseline)", queries, vectorOnce);
+  const vectorCandidates = await measure("HNSW top 50 at ef_search 100, owner", queries, vectorCandidatesOnce);
   // Above 50,000 chunks one unbounded text query takes seconds: measured only at smaller sizes.
   const unbounded = totalChunks <= 50_000 ? await measure("unbounded text half (before #14), member", queries, unboundedTextOnce) : null;
   const vectorPart = await measure("search_knowledge vector only, member", queries, searchOnce("vector"));
   const textPart = await measure("search_knowledge text only, member", queries, searchOnce("text"));
   const hybrid = await measure("search_knowledge hybrid top 5, member under RLS", queries, hybridOnce);
+  await installSearchBefore();
+  await measure("warm-up", queries.slice(0, 50), searchOnce("hybrid", searchBefore));
+  const [textNow, textBefore] = await measurePair(["text only now, alternating with before", "before 007500: text only, member"], queries,
+    [searchOnce("text"), searchOnce("text", searchBefore)]);
+  const [hybridNow, hybridBefore] = await measurePair(["hybrid now, alternating with before", "before 007500: hybrid top 5, member"], queries,
+    [hybridOnce, searchOnce("hybrid", searchBefore)]);
+  // Both must answer the same: the same chunks in the same order with the same scores. Compared
+  // after the timed runs, when every pooled connection has run both past plpgsql's first five
+  // (custom) plans: a small base's generic plan ranks the vector half exactly (a sort) instead of
+  // by HNSW, so a function fresh on a connection could differ from one that is not.
+  const answers = (parts: "hybrid" | "text", search: string, query: string) => withUserTransaction(sql, claims, async (tx) => {
+    const rows = await tx`
+      select chunk_id, round(score::numeric, 9)::text as score from ${tx(search)}(${query}, ${parts === "text" ? null : toVectorLiteral(lexicalEmbedding(query))}::extensions.vector,
+                                                                       array[${company.baseId}]::uuid[], 5, 0)`;
+    return JSON.stringify(rows.map((row) => [row.chunk_id, row.score]));
+  });
+  const sameAnswers: string[] = [];
+  for (const parts of ["text", "hybrid"] as const) {
+    let same = 0;
+    const compared = queries.slice(0, 100);
+    for (const query of compared) {
+      if (await answers(parts, "public.search_knowledge", query) === await answers(parts, searchBefore, query)) same++;
+    }
+    sameAnswers.push(`${parts} ${same}/${compared.length}`);
+  }
 
   console.log("");
   console.log(machineLoad());
@@ -321,13 +414,18 @@ try {
   } else {
     console.log(`vector query: no ef_search up to ${efSearchSteps.at(-1)} reached recall@10 ${targetRecall}`);
   }
-  for (const result of [baseline, unbounded, vectorPart, textPart, hybrid]) {
+  for (const result of [baseline, vectorCandidates, unbounded, vectorPart, textPart, hybrid, textNow, textBefore, hybridNow, hybridBefore]) {
     if (result) console.log(`${line(result.label, result.summary)}  ${result.perSecond.toFixed(0)} q/s (${concurrency} clients)`);
   }
   console.log(`hybrid query p95: ${hybrid.summary.p95.toFixed(2)} ms (search_knowledge at its ef_search of 100)`);
   console.log(`ratio hybrid / vector-only: p50 ${(hybrid.summary.p50 / baseline.summary.p50).toFixed(2)}x, p95 ${(hybrid.summary.p95 / baseline.summary.p95).toFixed(2)}x, throughput ${(hybrid.perSecond / baseline.perSecond).toFixed(2)}x`);
+  console.log(`same answers as before 007500 (chunks, order, scores): ${sameAnswers.join(", ")}`);
+  for (const [part, now, before] of [["text only", textNow, textBefore], ["hybrid", hybridNow, hybridBefore]] as const) {
+    console.log(`ratio ${part} now / before 007500: p50 ${(now.summary.p50 / before.summary.p50).toFixed(2)}x, p95 ${(now.summary.p95 / before.summary.p95).toFixed(2)}x, throughput ${(now.perSecond / before.perSecond).toFixed(2)}x`);
+  }
   if (unbounded) console.log(`ratio text only / unbounded text half: p50 ${(textPart.summary.p50 / unbounded.summary.p50).toFixed(2)}x, p95 ${(textPart.summary.p95 / unbounded.summary.p95).toFixed(2)}x`);
 } finally {
+  await sql.unsafe(`drop function if exists ${searchBefore}`);
   await sql`delete from public.tenants where id = ${company.tenantId}`;
   await sql`delete from auth.users where id = ${company.userId}`;
   await sql.end();

@@ -285,7 +285,7 @@ select is(
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
         'analytics_lead_funnel', 'analytics_refresh_now', 'analytics_response_times', 'analytics_team_performance', 'approve_execution_step', 'cancel_interview', 'convert_contact', 'create_analyst_login', 'create_inbox',
         'create_mcp_token', 'create_team_from_template', 'create_tenant', 'dead_letters', 'decide_qualification_request', 'decline_invitation', 'decline_my_invitation',
-        'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'launch_project', 'list_my_invitations', 'my_capabilities', 'notification_rules_of', 'project_report', 'read_invitation',
+        'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'knowledge_text_candidates', 'launch_project', 'list_my_invitations', 'my_capabilities', 'notification_rules_of', 'project_report', 'read_invitation',
         'record_knowledge_usage', 'reject_execution_step', 'replace_message_templates', 'replay_webhook_event', 'reply_in_conversation', 'reply_with_template', 'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee',
         'retry_dead_letter', 'revoke_mcp_token', 'rotate_inbox_secret', 'run_admin_command', 'search_contacts', 'search_knowledge', 'set_company_budget',
         'set_contact_stage', 'set_inbox_window_template', 'set_provider_key', 'set_provider_key_sharing', 'set_tenant_tool_secret', 'share_grantee', 'start_execution', 'stop_execution',

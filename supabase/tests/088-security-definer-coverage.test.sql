@@ -102,6 +102,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.guard_knowledge_base_in_use',              '150-knowledge.test.sql', 'agents use this knowledge base'),
   ('private.prepare_document_version',                 '150-knowledge.test.sql', 'versions are numbered in order'),
   ('private.take_tenant_from_knowledge_base',          '150-knowledge.test.sql', 'a collection takes its company from its base'),
+  ('public.knowledge_text_candidates',                 '150-knowledge.test.sql', 'knowledge_text_candidates'),
   ('public.record_knowledge_usage',                    '150-knowledge.test.sql', 'record_knowledge_usage'),
   ('public.replace_document_chunks',                   '150-knowledge.test.sql', 'replace_document_chunks'),
   -- knowledge embedding keys (154)

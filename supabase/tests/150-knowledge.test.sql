@@ -8,7 +8,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(69);
+select plan(74);
 
 -- A 384-d vector as text with 1 at the listed dimensions (1-based), for fixtures.
 create function tests.knowledge_vector(hot integer[]) returns text language sql immutable as $$
@@ -309,6 +309,34 @@ select is(
   (select count(*)::int from public.search_knowledge('férias', tests.knowledge_vector(array[1])::vector, array[(select id from base_a)], 10, 0)),
   0, 'member of B finds nothing in A''s base even with its id'
 );
+-- The text half's candidates (knowledge_text_candidates) are read without RLS, so the GIN index
+-- serves `@@`; the function applies the policies' rule itself.
+select is(
+  public.knowledge_text_candidates('férias', array[(select id from base_a)], 40),
+  '{}'::uuid[], 'text candidates: a member of B gets no ids from A''s base, even with its id'
+);
+select tests.authenticate_as('member_a');
+select set_eq(
+  $$ select unnest(public.knowledge_text_candidates('férias contratos', array[(select id from base_a), gen_random_uuid()], 40)) $$,
+  $$ select c.id from public.document_chunks c where c.knowledge_base_id = (select id from base_a)
+       and c.fts @@ to_tsquery('portuguese', 'férias | contratos') $$,
+  'text candidates: a member of A gets the ids of A''s chunks with any of the words (a base that does not exist adds none)'
+);
+select throws_ok(
+  $$ select public.knowledge_text_candidates('férias', array[(select id from base_a)], 1001) $$,
+  '22023', 'candidate_count must be between 1 and 1000', 'text candidates: the count is bounded'
+);
+select tests.authenticate_as_service_role();
+select ok(
+  cardinality(public.knowledge_text_candidates('férias', array[(select id from public.knowledge_bases where name = 'Políticas')], 40)) > 0,
+  'text candidates: the service role reads every base'
+);
+select tests.clear_authentication();
+select throws_ok(
+  $$ select public.knowledge_text_candidates('férias', array[gen_random_uuid()], 40) $$,
+  '42501', 'permission denied for function knowledge_text_candidates', 'text candidates: anon may not call them'
+);
+select tests.authenticate_as('member_b');
 
 -- ─── usage statistics and agents' bases ──────────────────────────────────────────────────────
 select tests.authenticate_as('member_a');

@@ -1518,6 +1518,9 @@ isOneToOne: false
 "issue_invitation_token":
 { Args: { "invitation_id": string }; Returns: string
                            },
+"knowledge_text_candidates":
+{ Args: { "candidate_count": number,"collection_ids"?: (string)[],"knowledge_base_ids": (string)[],"metadata_filter"?: Json,"query_text": string }; Returns: (string)[]
+                           },
 "launch_project":
 { Args: { "selection": Json,"target_project_id": string }; Returns: Json
                            },
