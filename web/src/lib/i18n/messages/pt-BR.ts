@@ -1,5 +1,5 @@
 // Brazilian Portuguese: the app's first language and the shape every other language follows.
-// ICU message syntax (plurals, values); see svelte-i18n.
+// ICU message syntax (plurals, values), parsed by the build (web/vite/compiled-messages.ts).
 import { accountPtBR } from "./account.pt-BR";
 import { analyticsPtBR } from "./analytics.pt-BR";
 import { credentialsPtBR } from "./credentials.pt-BR";
