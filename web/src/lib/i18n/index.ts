@@ -29,6 +29,7 @@ export function useLocale(language: Locale): void {
 }
 
 export { _, formatMessage, locale } from "./translate";
+export { loadSections, sections, type Section } from "./sections";
 export * from "./locales";
 export * from "./format";
 export * from "./api-messages";
