@@ -3,7 +3,7 @@
 // network is closed), and a fresh profile every launch (playwright makes a new temporary
 // --user-data-dir for each launch itself, and refuses one passed as an argument).
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expectNoMessageKeys } from "./message-keys";
+import { expectNoMessageKeys } from "./message-keys.ts";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 

@@ -1,8 +1,11 @@
 // A message key on a page where its words should be (a section's message looked up on a page whose
 // layout did not load that section, issue #18): every page a browser test opens is read for one.
 import type { Page } from "playwright-core";
-import { ptBR } from "../../src/lib/i18n/messages/pt-BR";
-import { sectionMessages, sections } from "../../src/lib/i18n/sections";
+
+// The app's own modules, imported by vitest as the app does (the Node-side typecheck of this folder
+// resolves imports as Node does, which the app's extensionless imports are not written for).
+const catalogueModule = new URL("../../src/lib/i18n/messages/pt-BR.ts", import.meta.url).pathname;
+const sectionsModule = new URL("../../src/lib/i18n/sections.ts", import.meta.url).pathname;
 
 function keys(messages: object, prefix = ""): string[] {
   return Object.entries(messages).flatMap(([key, value]) =>
@@ -12,10 +15,16 @@ function keys(messages: object, prefix = ""): string[] {
 
 let everyKey: Promise<Set<string>> | null = null;
 
-function messageKeys(): Promise<Set<string>> {
-  everyKey ??= Promise.all(sections.map((section) => sectionMessages(section, "pt-BR"))).then(
-    (catalogues) => new Set([ptBR, ...catalogues].flatMap((catalogue) => keys(catalogue))),
-  );
+export function messageKeys(): Promise<Set<string>> {
+  everyKey ??= (async () => {
+    const { ptBR } = (await import(/* @vite-ignore */ catalogueModule)) as { ptBR: object };
+    const { sectionMessages, sections } = (await import(/* @vite-ignore */ sectionsModule)) as {
+      sections: string[];
+      sectionMessages: (section: string, language: "pt-BR") => Promise<object>;
+    };
+    const catalogues = await Promise.all(sections.map((section) => sectionMessages(section, "pt-BR")));
+    return new Set([ptBR, ...catalogues].flatMap((catalogue) => keys(catalogue)));
+  })();
   return everyKey;
 }
 
