@@ -1,7 +1,10 @@
 // English: the same keys as Portuguese (the type says so).
 import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
+import { analyticsEn } from "./analytics.en";
 import { credentialsEn } from "./credentials.en";
+import { adminEn } from "./admin.en";
+import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
 import { knowledgeEn } from "./knowledge.en";
@@ -9,6 +12,7 @@ import { messagingEn } from "./messaging.en";
 import { notificationsEn } from "./notifications.en";
 import { passwordResetEn } from "./password-reset.en";
 import { projectsEn } from "./projects.en";
+import { teamsEn } from "./teams.en";
 
 export const en: Messages = {
   app: {
@@ -418,19 +422,19 @@ export const en: Messages = {
       },
     },
   },
-  // The sections' words come with their pages (../sections.ts: teams, knowledge, projects, messaging,
-  // notifications, analytics, credentials, audit, admin); what other pages use of them is here.
-  knowledge: { agentPicker: knowledgeEn.agentPicker, documentCount: knowledgeEn.documentCount },
-  projects: { fields: projectsEn.fields },
+  teams: teamsEn,
+  knowledge: knowledgeEn,
+  projects: projectsEn,
   passwordReset: passwordResetEn,
   executions: executionsEn,
-  // Field errors any form may meet (lib/i18n/api-messages.ts), the settings menu, the project form's days.
-  responder: { days: messagingEn.responder.days, fields: messagingEn.responder.fields },
-  notifications: { nav: notificationsEn.notifications.nav, fields: notificationsEn.notifications.fields },
-  sqlLogins: { nav: credentialsEn.sqlLogins.nav },
-  mcpTokens: { nav: credentialsEn.mcpTokens.nav },
+  ...messagingEn,
+  ...notificationsEn,
+  ...analyticsEn,
+  ...credentialsEn,
   account: accountEn,
-  audit: { nav: auditEn.nav },
+  audit: auditEn,
+  admin: adminEn,
+  adminCommands: adminCommandsEn,
   common: {
     save: "Save",
     cancel: "Cancel",
