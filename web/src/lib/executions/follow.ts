@@ -10,7 +10,7 @@
 // log is read then. A read of the log that fails is tried again, sooner when the browser says it is
 // back online. Meanwhile the page says "offline" (the browser knows it has no network) or
 // "reconnecting" (the channel is not joined, or the log cannot be read).
-import type { RealtimeLoader } from "$lib/realtime/client";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import type { ExecutionLogPage } from "$schemas/executions.ts";
 import { listenToExecution } from "./execution-channel";
 import { fromBroadcast, type MonitorEvent } from "./monitor-state";
@@ -18,7 +18,8 @@ import { fromBroadcast, type MonitorEvent } from "./monitor-state";
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
 export interface FollowOptions {
-  realtime: RealtimeLoader;
+  supabase: SupabaseClient;
+  accessToken: string;
   executionId: string;
   /** The seq of the newest event applied. */
   lastSeq: () => number;
@@ -123,7 +124,7 @@ export function followExecution(options: FollowOptions): () => void {
   }
 
   report();
-  const stopListening = listenToExecution(options.realtime, options.executionId, {
+  const stopListening = listenToExecution(options.supabase, options.accessToken, options.executionId, {
     onStepText: (payload) => options.onStepText?.(payload),
     onBroadcast(name, payload) {
       const event = fromBroadcast(name, payload);
