@@ -1,30 +1,16 @@
-import { createBrowserClient, createServerClient, isBrowser } from "@supabase/ssr";
 import { loadLocale } from "$lib/i18n";
-import { serverRealtime } from "$lib/supabase";
+import { realtimeLoader } from "$lib/realtime/client";
 import type { LayoutLoad } from "./$types";
 
 /**
- * The Supabase client pages use in the browser (sign-in state, and Realtime for live updates):
- * a browser client there, a server client while rendering on the server. Re-run on
- * `invalidate('supabase:auth')`, which the root layout calls when the session changes.
+ * The person's language, and the tab's Realtime client for the pages that follow something live
+ * (downloaded by the first one that asks), handed the session's current access token. The session
+ * comes from the server's layout data: the server reads it from the cookies, has Supabase Auth
+ * confirm its user and refreshes it (hooks.server.ts); the root layout asks again before it
+ * expires (lib/session-refresh.ts), and this load runs again with the new one.
  */
-export const load: LayoutLoad = async ({ data, depends, fetch }) => {
-  depends("supabase:auth");
-  // The person's language, before anything renders (English is fetched only when chosen).
+export const load: LayoutLoad = async ({ data }) => {
+  // Before anything renders (English is fetched only when chosen).
   await loadLocale(data.locale);
-  const { url, clientKey } = data.supabaseConfig;
-  const supabase = isBrowser()
-    ? createBrowserClient(url, clientKey, { global: { fetch } })
-    : createServerClient(url, clientKey, { global: { fetch }, realtime: serverRealtime, cookies: { getAll: () => data.cookies } });
-
-  // On the server, hooks.server.ts already had Supabase Auth confirm the session's user; in the
-  // browser, getUser asks Auth before the user is trusted.
-  if (!isBrowser()) return { ...data, supabase };
-  const {
-    data: { session },
-  } = await supabase.auth.getSession();
-  const {
-    data: { user },
-  } = session ? await supabase.auth.getUser() : { data: { user: null } };
-  return { ...data, supabase, session, user };
+  return { ...data, realtime: realtimeLoader(data.supabaseConfig, data.session?.access_token ?? null) };
 };

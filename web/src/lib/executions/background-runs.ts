@@ -4,7 +4,7 @@
 // its Realtime channel (shared with its monitor, see ./execution-channel); the run's status is read
 // when the channel is joined (again) and when it broadcasts a finish, so a finish that no broadcast
 // brought (the network was down, the page was reloading) is still noticed.
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { RealtimeLoader } from "$lib/realtime/client";
 import type { ExecutionStatus } from "$schemas/executions.ts";
 import { listenToExecution } from "./execution-channel";
 import { finishedStatuses } from "./monitor-state";
@@ -18,8 +18,7 @@ export interface FinishedRun {
 }
 
 export interface BackgroundRunsOptions {
-  supabase: SupabaseClient;
-  accessToken: string;
+  realtime: RealtimeLoader;
   /** Where the run stands, or null when that cannot be read now (it is read again later). */
   readStatus: (id: string) => Promise<{ status: ExecutionStatus; team_name: string } | null>;
   /** A run of the list finished (completed, failed or cancelled); it has left the list. */
@@ -66,7 +65,7 @@ export function watchBackgroundRuns(options: BackgroundRunsOptions): BackgroundR
     if (watching.has(id)) return;
     watching.set(
       id,
-      listenToExecution(options.supabase, options.accessToken, id, {
+      listenToExecution(options.realtime, id, {
         onBroadcast(name, payload) {
           if (name === "status_update" && finishedStatuses.includes(payload.status as ExecutionStatus)) void check(id);
         },

@@ -3,7 +3,8 @@
 // a run (its live monitor, the toast for a run started here) adds a listener here instead: the
 // first listener joins `execution:<id>`, the last one to leave leaves it. A channel being left is
 // finished leaving before the topic is joined again, or realtime-js would answer the old one.
-import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+import type { RealtimeChannel } from "@supabase/realtime-js";
+import type { RealtimeLoader } from "$lib/realtime/client";
 
 /** What realtime-js reports about a channel: joined (again after every reconnect), or not. */
 export type ChannelStatus = "SUBSCRIBED" | "TIMED_OUT" | "CLOSED" | "CHANNEL_ERROR";
@@ -26,22 +27,22 @@ interface SharedChannel {
   channel: Promise<RealtimeChannel | null>;
 }
 
-const channelsByClient = new WeakMap<SupabaseClient, Map<string, SharedChannel>>();
-const leavingByClient = new WeakMap<SupabaseClient, Map<string, Promise<unknown>>>();
+const channelsByClient = new WeakMap<RealtimeLoader, Map<string, SharedChannel>>();
+const leavingByClient = new WeakMap<RealtimeLoader, Map<string, Promise<unknown>>>();
 
-function registry<T>(map: WeakMap<SupabaseClient, Map<string, T>>, supabase: SupabaseClient): Map<string, T> {
-  let topics = map.get(supabase);
-  if (!topics) map.set(supabase, (topics = new Map()));
+function registry<T>(map: WeakMap<RealtimeLoader, Map<string, T>>, realtime: RealtimeLoader): Map<string, T> {
+  let topics = map.get(realtime);
+  if (!topics) map.set(realtime, (topics = new Map()));
   return topics;
 }
 
 /** Listens to the run's channel until the answered function is called. */
-export function listenToExecution(supabase: SupabaseClient, accessToken: string, executionId: string, listener: ExecutionChannelListener): () => void {
+export function listenToExecution(realtime: RealtimeLoader, executionId: string, listener: ExecutionChannelListener): () => void {
   const topic = `execution:${executionId}`;
-  const channels = registry(channelsByClient, supabase);
+  const channels = registry(channelsByClient, realtime);
   let shared = channels.get(topic);
   if (!shared) {
-    shared = join(supabase, accessToken, topic);
+    shared = join(realtime, topic);
     channels.set(topic, shared);
   }
   const joined = shared;
@@ -51,8 +52,8 @@ export function listenToExecution(supabase: SupabaseClient, accessToken: string,
     joined.listeners.delete(listener);
     if (joined.listeners.size > 0 || channels.get(topic) !== joined) return;
     channels.delete(topic);
-    const leaving = registry(leavingByClient, supabase);
-    const left = joined.channel.then((channel) => channel && supabase.removeChannel(channel)).catch(() => undefined);
+    const leaving = registry(leavingByClient, realtime);
+    const left = joined.channel.then(async (channel) => channel && (await realtime()).removeChannel(channel)).catch(() => undefined);
     leaving.set(topic, left);
     void left.finally(() => {
       if (leaving.get(topic) === left) leaving.delete(topic);
@@ -60,13 +61,15 @@ export function listenToExecution(supabase: SupabaseClient, accessToken: string,
   };
 }
 
-function join(supabase: SupabaseClient, accessToken: string, topic: string): SharedChannel {
+function join(realtime: RealtimeLoader, topic: string): SharedChannel {
   const shared: SharedChannel = { listeners: new Set(), status: null, channel: Promise.resolve(null) };
-  const previous = registry(leavingByClient, supabase).get(topic);
+  const previous = registry(leavingByClient, realtime).get(topic);
   shared.channel = (async () => {
     await previous;
-    await supabase.realtime.setAuth(accessToken);
-    const channel = supabase.channel(topic, { config: { private: true } });
+    const client = await realtime();
+    // The client's current token (its accessToken callback), so the private channel is joined as the person.
+    await client.setAuth();
+    const channel = client.channel(topic, { config: { private: true } });
     channel.on("broadcast", { event: "*" }, (message) => {
       const payload = (message.payload ?? {}) as Record<string, unknown>;
       if (message.event === "step_text") {

@@ -19,7 +19,8 @@ type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">
 
 let person: Person;
 let supabase: SupabaseClient;
-let token = "";
+/** The monitor's Realtime client, as the browser's loader hands it (one loader, so its channels are shared). */
+const realtime = async () => supabase.realtime;
 
 async function api() {
   return createApi(await requestEvent(person.jar, { path: "/" }));
@@ -58,7 +59,7 @@ beforeAll(async () => {
   });
   const { data, error } = await supabase.auth.signInWithPassword({ email: person.email, password: person.password });
   if (error) throw error;
-  token = data.session.access_token;
+
 });
 
 afterAll(async () => {
@@ -77,8 +78,7 @@ describe("following a run", () => {
     let failuresLeft = 2;
     const connections: Connection[] = [];
     const stop = followExecution({
-      supabase,
-      accessToken: token,
+      realtime,
       executionId: id,
       lastSeq: () => state.lastSeq,
       hasGap: () => hasGap(state),
@@ -121,15 +121,15 @@ describe("following a run", () => {
         statuses[who].push(status);
       },
     });
-    const stopToast = listenToExecution(supabase, token, id, listener("toast"));
-    const stopMonitor = listenToExecution(supabase, token, id, listener("monitor"));
+    const stopToast = listenToExecution(realtime, id, listener("toast"));
+    const stopMonitor = listenToExecution(realtime, id, listener("monitor"));
     await waitUntil("both to join", () => statuses.monitor.includes("SUBSCRIBED") && statuses.toast.includes("SUBSCRIBED"));
     await waitUntil("a broadcast for both", () => heard.monitor.length > 0 && heard.toast.length > 0);
     stopMonitor();
     // The monitor is opened again at once: it must join a live channel, not the one being left.
     const again: MonitorEvent[] = [];
     let rejoined = false;
-    const stopAgain = listenToExecution(supabase, token, id, {
+    const stopAgain = listenToExecution(realtime, id, {
       onBroadcast: (name, payload) => void again.push(fromBroadcast(name, payload)!),
       onStatus: (status) => (rejoined ||= status === "SUBSCRIBED"),
     });

@@ -10,7 +10,7 @@
 // log is read then. A read of the log that fails is tried again, sooner when the browser says it is
 // back online. Meanwhile the page says "offline" (the browser knows it has no network) or
 // "reconnecting" (the channel is not joined, or the log cannot be read).
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { RealtimeLoader } from "$lib/realtime/client";
 import type { ExecutionLogPage } from "$schemas/executions.ts";
 import { listenToExecution } from "./execution-channel";
 import { fromBroadcast, type MonitorEvent } from "./monitor-state";
@@ -18,8 +18,7 @@ import { fromBroadcast, type MonitorEvent } from "./monitor-state";
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
 export interface FollowOptions {
-  supabase: SupabaseClient;
-  accessToken: string;
+  realtime: RealtimeLoader;
   executionId: string;
   /** The seq of the newest event applied. */
   lastSeq: () => number;
@@ -124,7 +123,7 @@ export function followExecution(options: FollowOptions): () => void {
   }
 
   report();
-  const stopListening = listenToExecution(options.supabase, options.accessToken, options.executionId, {
+  const stopListening = listenToExecution(options.realtime, options.executionId, {
     onStepText: (payload) => options.onStepText?.(payload),
     onBroadcast(name, payload) {
       const event = fromBroadcast(name, payload);

@@ -4,13 +4,13 @@
 // ids, never bodies: on each one the page reloads what it shows through the API (invalidate), so
 // RLS decides what is read. Bursts are folded into one reload, and a quiet reload every
 // `quietCheckMs` covers a broadcast lost while the connection was down.
-import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+import type { RealtimeChannel, RealtimeClient } from "@supabase/realtime-js";
+import type { RealtimeLoader } from "$lib/realtime/client";
 
 export type LiveState = "connecting" | "live" | "reconnecting";
 
 export interface FollowTopicsOptions {
-  supabase: SupabaseClient;
-  accessToken: string;
+  realtime: RealtimeLoader;
   topics: string[];
   /** Called (at most once per `foldMs`) after broadcasts arrived, and after every (re)join. */
   refresh: () => void;
@@ -34,6 +34,7 @@ export function followTopics(options: FollowTopicsOptions): () => void {
   let stopped = false;
   let pending: ReturnType<typeof setTimeout> | undefined;
   let everJoined = false;
+  let client: RealtimeClient | undefined;
 
   function refreshSoon(): void {
     if (stopped || pending) return;
@@ -52,10 +53,14 @@ export function followTopics(options: FollowTopicsOptions): () => void {
   }
 
   void (async () => {
-    await options.supabase.realtime.setAuth(options.accessToken);
+    const realtime = await options.realtime();
+    if (stopped) return;
+    client = realtime;
+    // The client's current token (its accessToken callback), so the private channels are joined as the person.
+    await realtime.setAuth();
     if (stopped) return;
     for (const topic of options.topics) {
-      const channel = options.supabase.channel(topic, { config: { private: true } });
+      const channel = realtime.channel(topic, { config: { private: true } });
       channel.on("broadcast", { event: "*" }, (message) => {
         options.onBroadcast?.(String(message.event), (message.payload ?? {}) as Record<string, unknown>);
         refreshSoon();
@@ -81,6 +86,6 @@ export function followTopics(options: FollowTopicsOptions): () => void {
     stopped = true;
     clearTimeout(pending);
     clearInterval(quiet);
-    for (const channel of channels) void options.supabase.removeChannel(channel);
+    for (const channel of channels) void client?.removeChannel(channel);
   };
 }

@@ -24,8 +24,8 @@ export const supabase: Handle = async ({ event, resolve }) => {
     cookies: {
       getAll: () => event.cookies.getAll(),
       setAll: (cookiesToSet, headers) => {
-        // The auth cookies are read by the browser client too, so they keep Supabase's options
-        // (httpOnly off); `secure` follows the page's scheme.
+        // The auth cookies keep Supabase's options (httpOnly off, as @supabase/ssr sets them);
+        // `secure` follows the page's scheme.
         for (const { name, value, options } of cookiesToSet) {
           event.cookies.set(name, value, { ...options, path: "/", secure: event.url.protocol === "https:" });
         }
