@@ -1,7 +1,7 @@
 // Progressive enhancement for the app's forms: a pending flag for the submit button, a toast for
 // the result, and the page updated as SvelteKit would without JavaScript.
 import type { SubmitFunction } from "@sveltejs/kit";
-import { toast } from "svelte-sonner";
+import { toast } from "$lib/toast.svelte";
 import { get } from "svelte/store";
 import { _, apiMessage, locale, type Locale } from "$lib/i18n";
 import { noticeValues, type Notice } from "$lib/notice";

@@ -3,6 +3,7 @@
 // network is closed), and a fresh profile every launch (playwright makes a new temporary
 // --user-data-dir for each launch itself, and refuses one passed as an argument).
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expectNoMessageKeys } from "./message-keys.ts";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -52,8 +53,9 @@ export async function newPage(browser: Browser, width = 1280): Promise<{ context
   return { context, page: await context.newPage() };
 }
 
-/** Opens `path` and waits until the page is interactive (the root layout marks it once hydrated). */
+/** Opens `path`, waits until the page is interactive (the root layout marks it once hydrated) and reads it for message keys. */
 export async function open(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  await expectNoMessageKeys(page);
 }

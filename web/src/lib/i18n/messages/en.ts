@@ -1,10 +1,7 @@
 // English: the same keys as Portuguese (the type says so).
 import type { Messages } from "./pt-BR";
 import { accountEn } from "./account.en";
-import { analyticsEn } from "./analytics.en";
 import { credentialsEn } from "./credentials.en";
-import { adminEn } from "./admin.en";
-import { adminCommandsEn } from "./admin-commands.en";
 import { auditEn } from "./audit.en";
 import { executionsEn } from "./executions.en";
 import { knowledgeEn } from "./knowledge.en";
@@ -12,7 +9,6 @@ import { messagingEn } from "./messaging.en";
 import { notificationsEn } from "./notifications.en";
 import { passwordResetEn } from "./password-reset.en";
 import { projectsEn } from "./projects.en";
-import { teamsEn } from "./teams.en";
 
 export const en: Messages = {
   app: {
@@ -422,19 +418,19 @@ export const en: Messages = {
       },
     },
   },
-  teams: teamsEn,
-  knowledge: knowledgeEn,
-  projects: projectsEn,
+  // The sections' words come with their pages (../sections.ts: teams, knowledge, projects, messaging,
+  // notifications, analytics, credentials, audit, admin); what other pages use of them is here.
+  knowledge: { agentPicker: knowledgeEn.agentPicker, documentCount: knowledgeEn.documentCount },
+  projects: { fields: projectsEn.fields },
   passwordReset: passwordResetEn,
   executions: executionsEn,
-  ...messagingEn,
-  ...notificationsEn,
-  ...analyticsEn,
-  ...credentialsEn,
+  // Field errors any form may meet (lib/i18n/api-messages.ts), the settings menu, the project form's days.
+  responder: { days: messagingEn.responder.days, fields: messagingEn.responder.fields },
+  notifications: { nav: notificationsEn.notifications.nav, fields: notificationsEn.notifications.fields },
+  sqlLogins: { nav: credentialsEn.sqlLogins.nav },
+  mcpTokens: { nav: credentialsEn.mcpTokens.nav },
   account: accountEn,
-  audit: auditEn,
-  admin: adminEn,
-  adminCommands: adminCommandsEn,
+  audit: { nav: auditEn.nav },
   common: {
     save: "Save",
     cancel: "Cancel",

@@ -1,10 +1,7 @@
 // Brazilian Portuguese: the app's first language and the shape every other language follows.
-// ICU message syntax (plurals, values); see svelte-i18n.
+// ICU message syntax (plurals, values), parsed by the build (web/vite/compiled-messages.ts).
 import { accountPtBR } from "./account.pt-BR";
-import { analyticsPtBR } from "./analytics.pt-BR";
 import { credentialsPtBR } from "./credentials.pt-BR";
-import { adminPtBR } from "./admin.pt-BR";
-import { adminCommandsPtBR } from "./admin-commands.pt-BR";
 import { auditPtBR } from "./audit.pt-BR";
 import { executionsPtBR } from "./executions.pt-BR";
 import { knowledgePtBR } from "./knowledge.pt-BR";
@@ -12,7 +9,6 @@ import { messagingPtBR } from "./messaging.pt-BR";
 import { notificationsPtBR } from "./notifications.pt-BR";
 import { passwordResetPtBR } from "./password-reset.pt-BR";
 import { projectsPtBR } from "./projects.pt-BR";
-import { teamsPtBR } from "./teams.pt-BR";
 
 export const ptBR = {
   app: {
@@ -429,19 +425,19 @@ export const ptBR = {
       },
     },
   },
-  teams: teamsPtBR,
-  knowledge: knowledgePtBR,
-  projects: projectsPtBR,
+  // The sections' words come with their pages (../sections.ts: teams, knowledge, projects, messaging,
+  // notifications, analytics, credentials, audit, admin); what other pages use of them is here.
+  knowledge: { agentPicker: knowledgePtBR.agentPicker, documentCount: knowledgePtBR.documentCount },
+  projects: { fields: projectsPtBR.fields },
   passwordReset: passwordResetPtBR,
   executions: executionsPtBR,
-  ...messagingPtBR,
-  ...notificationsPtBR,
-  ...analyticsPtBR,
-  ...credentialsPtBR,
+  // Field errors any form may meet (lib/i18n/api-messages.ts), the settings menu, the project form's days.
+  responder: { days: messagingPtBR.responder.days, fields: messagingPtBR.responder.fields },
+  notifications: { nav: notificationsPtBR.notifications.nav, fields: notificationsPtBR.notifications.fields },
+  sqlLogins: { nav: credentialsPtBR.sqlLogins.nav },
+  mcpTokens: { nav: credentialsPtBR.mcpTokens.nav },
   account: accountPtBR,
-  audit: auditPtBR,
-  admin: adminPtBR,
-  adminCommands: adminCommandsPtBR,
+  audit: { nav: auditPtBR.nav },
   common: {
     save: "Salvar",
     cancel: "Cancelar",
@@ -742,6 +738,6 @@ export const ptBR = {
   },
 };
 
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
+export type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 /** What every language must translate: the same keys as Portuguese. */
 export type Messages = Shape<typeof ptBR>;

@@ -1,0 +1,8 @@
+// The platform admin's words (companies and commands) (lib/i18n/sections.ts), in the person's language, before the pages render.
+import { loadSections } from "$lib/i18n";
+import type { LayoutLoad } from "./$types";
+
+export const load: LayoutLoad = async ({ parent, data }) => {
+  await loadSections(["admin"], (await parent()).locale);
+  return data;
+};
