@@ -151,8 +151,11 @@ describe("signed download URLs", () => {
     const storage = storageAs(anaToken).from(bucket);
     await storage.upload(`${ana.id}/short.txt`, "brief");
     await storage.upload(`${ana.id}/other.txt`, "other");
+    // A URL that lives long enough for the first two refusals (under load a 1 s one had expired
+    // before the "another object" check, which then said InvalidJWT), and a 1 s one to expire.
+    const { data: lasting } = await storage.createSignedUrl(`${ana.id}/short.txt`, 600);
     const { data } = await storage.createSignedUrl(`${ana.id}/short.txt`, 1);
-    const token = new URL(data!.signedUrl).searchParams.get("token")!;
+    const token = new URL(lasting!.signedUrl).searchParams.get("token")!;
 
     const elsewhere = await fetch(`${stackEnv.apiUrl}/storage/v1/object/sign/${bucket}/${ana.id}/other.txt?token=${token}`);
     expect(elsewhere.status).toBe(400);
@@ -161,12 +164,13 @@ describe("signed download URLs", () => {
     // Not the last character: in base64url it carries padding bits, so a change there can decode to
     // the very same signature (and pass, as it would on hosted).
     const flipped = `${token.slice(0, -5)}${token.at(-5) === "A" ? "B" : "A"}${token.slice(-4)}`;
-    const tampered = await fetch(data!.signedUrl.replace(token, flipped));
+    const tampered = await fetch(lasting!.signedUrl.replace(token, flipped));
     expect(tampered.status).toBe(400);
     expect(await tampered.json()).toMatchObject({ statusCode: "400", error: "InvalidJWT" });
 
     // The token's exp is whole seconds: wait for the clock to pass it rather than a fixed delay.
-    const { exp } = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { exp: number };
+    const shortToken = new URL(data!.signedUrl).searchParams.get("token")!;
+    const { exp } = JSON.parse(Buffer.from(shortToken.split(".")[1], "base64url").toString()) as { exp: number };
     await eventually(() => Date.now() > exp * 1000 + 1000, 10_000, "the signed URL's expiry");
     const expired = await fetch(data!.signedUrl);
     expect(expired.status).toBe(400);
