@@ -7,9 +7,9 @@
 -- sequential scan and an exact sort, where the custom plan of a base with stats uses the HNSW
 -- index. The two pick different candidates (HNSW is approximate; among equal distances each takes
 -- its own), so the same call answered other chunks from the sixth call on a pooled connection —
--- reproduced in supabase/tests/156-knowledge-search-plan-cache.test.sql (after five top-20 calls
--- raised the custom average, a top-3 call got the generic plan and three other chunks) and seen
--- by the knowledge bench on a 5,000-chunk base. On a large base the same generic plan would read
+-- reproduced in supabase/tests/156-knowledge-search-plan-cache.test.sql (after ten top-20 calls
+-- raised the custom average, every later top-3 hybrid and vector call got the generic plan and
+-- other chunks) and by the knowledge bench on a 5,000-chunk base (12–15 of 100 hybrid answers). On a large base the same generic plan would read
 -- every chunk of the table, and whether it is chosen depended on which searches ran before.
 --
 -- Planning each call costs little next to the search itself (the first five calls of every
