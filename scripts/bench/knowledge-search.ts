@@ -31,6 +31,10 @@
 //               index), installed for the run as public.bench_search_knowledge_before from that
 //               migration's own text and dropped at the end; each client alternates it with the
 //               current one on the same queries, so both are timed at the same load (ratios printed).
+//   planned     hybrid and vector only again, each client alternating the current search_knowledge
+//               (every call planned for its arguments, 20261122008500) with a copy that plpgsql
+//               plans its default way (a generic plan may be kept after five calls on a connection):
+//               what planning every call costs, and how many answers the cached plan changed.
 // The vocabulary is small (~100 words), so every query word is in most chunks: the worst case for
 // the text half. Printed: p50/p95 of each statement, throughput, the ratios, and the load.
 //   npx tsx scripts/bench/knowledge-search.ts --instance work3 [--chunks 20000] [--ingest-chunks 20000]
@@ -265,7 +269,40 @@ async function installSearchBefore() {
     // pgvector's settings (the function's SET hnsw.*) are known once its library is loaded.
     await session`select '[1]'::extensions.vector`;
     await session.unsafe(definition);
+    // As the current one since 20261122008500: each call planned for its arguments, so the answers
+    // compared differ by the text half only, not by which connection had switched to a generic plan.
+    await session.unsafe(`alter function ${searchBefore} set plan_cache_mode = force_custom_plan`);
     await session.unsafe(`grant execute on function ${searchBefore} to authenticated`);
+  } finally {
+    session.release();
+  }
+}
+
+// The current search as plpgsql plans it by default (before 20261122008500: a generic plan may be
+// kept after five calls on a connection), copied from the database under other names for this run,
+// to measure what planning every call costs and how often the cached plan answered otherwise.
+const searchDefaultPlans = "public.bench_search_knowledge_default_plans";
+const textCandidatesDefaultPlans = "public.bench_knowledge_text_candidates_default_plans";
+
+async function installSearchDefaultPlans() {
+  const session = await sql.reserve();
+  try {
+    await session`select '[1]'::extensions.vector`;
+    const [{ search, candidates }] = await session`
+      select pg_catalog.pg_get_functiondef('public.search_knowledge(text, extensions.vector, uuid[], integer, double precision, double precision, uuid[], jsonb, uuid)'::regprocedure) as search,
+             pg_catalog.pg_get_functiondef('public.knowledge_text_candidates(text, uuid[], integer, uuid[], jsonb)'::regprocedure) as candidates`;
+    if (!String(search).includes("public.knowledge_text_candidates(")) throw new Error("search_knowledge no longer calls knowledge_text_candidates");
+    await session.unsafe(String(candidates)
+      .replace("public.knowledge_text_candidates(", `${textCandidatesDefaultPlans}(`)
+      .replaceAll("knowledge_text_candidates.", "bench_knowledge_text_candidates_default_plans."));
+    await session.unsafe(String(search)
+      .replace("public.search_knowledge(", `${searchDefaultPlans}(`)
+      .replace("public.knowledge_text_candidates(", `${textCandidatesDefaultPlans}(`)
+      .replaceAll("search_knowledge.", "bench_search_knowledge_default_plans."));
+    for (const copy of [searchDefaultPlans, textCandidatesDefaultPlans]) {
+      await session.unsafe(`alter function ${copy} reset plan_cache_mode`);
+      await session.unsafe(`grant execute on function ${copy} to authenticated`);
+    }
   } finally {
     session.release();
   }
@@ -384,6 +421,14 @@ try {
     [searchOnce("text"), searchOnce("text", searchBefore)]);
   const [hybridNow, hybridBefore] = await measurePair(["hybrid now, alternating with before", "before 007500: hybrid top 5, member"], queries,
     [hybridOnce, searchOnce("hybrid", searchBefore)]);
+  await installSearchDefaultPlans();
+  await measure("warm-up", queries.slice(0, 50), searchOnce("hybrid", searchDefaultPlans));
+  const [hybridPlanned, hybridCached] = await measurePair(
+    ["hybrid now (every call planned), alternating", "hybrid with plpgsql's plan cache (before 008500)"], queries,
+    [hybridOnce, searchOnce("hybrid", searchDefaultPlans)]);
+  const [vectorPlanned, vectorCached] = await measurePair(
+    ["vector only now (every call planned), alternating", "vector only with plpgsql's plan cache (before 008500)"], queries,
+    [searchOnce("vector"), searchOnce("vector", searchDefaultPlans)]);
   // Both must answer the same: the same chunks in the same order with the same scores. Compared
   // after the timed runs, when every pooled connection has run both past plpgsql's first five
   // (custom) plans: a small base's generic plan ranks the vector half exactly (a sort) instead of
@@ -403,6 +448,17 @@ try {
     }
     sameAnswers.push(`${parts} ${same}/${compared.length}`);
   }
+  // The same after the timed runs, now against the plan-cached copy: a connection that switched it
+  // to a generic plan answers some queries otherwise.
+  const sameAsCached: string[] = [];
+  for (const parts of ["text", "hybrid"] as const) {
+    let same = 0;
+    const compared = queries.slice(0, 100);
+    for (const query of compared) {
+      if (await answers(parts, "public.search_knowledge", query) === await answers(parts, searchDefaultPlans, query)) same++;
+    }
+    sameAsCached.push(`${parts} ${same}/${compared.length}`);
+  }
 
   console.log("");
   console.log(machineLoad());
@@ -414,7 +470,8 @@ try {
   } else {
     console.log(`vector query: no ef_search up to ${efSearchSteps.at(-1)} reached recall@10 ${targetRecall}`);
   }
-  for (const result of [baseline, vectorCandidates, unbounded, vectorPart, textPart, hybrid, textNow, textBefore, hybridNow, hybridBefore]) {
+  for (const result of [baseline, vectorCandidates, unbounded, vectorPart, textPart, hybrid, textNow, textBefore, hybridNow, hybridBefore,
+                        hybridPlanned, hybridCached, vectorPlanned, vectorCached]) {
     if (result) console.log(`${line(result.label, result.summary)}  ${result.perSecond.toFixed(0)} q/s (${concurrency} clients)`);
   }
   console.log(`hybrid query p95: ${hybrid.summary.p95.toFixed(2)} ms (search_knowledge at its ef_search of 100)`);
@@ -423,9 +480,15 @@ try {
   for (const [part, now, before] of [["text only", textNow, textBefore], ["hybrid", hybridNow, hybridBefore]] as const) {
     console.log(`ratio ${part} now / before 007500: p50 ${(now.summary.p50 / before.summary.p50).toFixed(2)}x, p95 ${(now.summary.p95 / before.summary.p95).toFixed(2)}x, throughput ${(now.perSecond / before.perSecond).toFixed(2)}x`);
   }
+  for (const [part, planned, cached] of [["hybrid", hybridPlanned, hybridCached], ["vector only", vectorPlanned, vectorCached]] as const) {
+    console.log(`ratio ${part} every call planned / plan cache: p50 ${(planned.summary.p50 / cached.summary.p50).toFixed(2)}x, p95 ${(planned.summary.p95 / cached.summary.p95).toFixed(2)}x, throughput ${(planned.perSecond / cached.perSecond).toFixed(2)}x`);
+  }
+  console.log(`same answers as with plpgsql's plan cache (chunks, order, scores): ${sameAsCached.join(", ")}`);
   if (unbounded) console.log(`ratio text only / unbounded text half: p50 ${(textPart.summary.p50 / unbounded.summary.p50).toFixed(2)}x, p95 ${(textPart.summary.p95 / unbounded.summary.p95).toFixed(2)}x`);
 } finally {
   await sql.unsafe(`drop function if exists ${searchBefore}`);
+  await sql.unsafe(`drop function if exists ${searchDefaultPlans}`);
+  await sql.unsafe(`drop function if exists ${textCandidatesDefaultPlans}`);
   await sql`delete from public.tenants where id = ${company.tenantId}`;
   await sql`delete from auth.users where id = ${company.userId}`;
   await sql.end();
