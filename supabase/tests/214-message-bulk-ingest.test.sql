@@ -3,11 +3,13 @@
 -- one at a time do (20261122008000 asks who answers once per statement): a turn opens only where
 -- the bot answers, covering the contact's messages of that conversation; the last opt word of each
 -- contact decides, by its own inbox's words; consumption counts every message. The set form of
--- the responder hook answers what the per-conversation hook answers.
+-- the responder hook answers what the per-conversation hook answers. A message must be its
+-- conversation's (company, inbox, contact: one key, 20261122008010), and deleting a contact or an
+-- inbox still takes its messages.
 begin;
 set search_path to public, extensions, tests;
 
-select plan(12);
+select plan(21);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Bot line', null, '{"zapi_instance_id": "bot-line"}',
@@ -100,6 +102,39 @@ select c.tenant_id, c.inbox_id, c.id, c.contact_id, 10, 'in', 'user', 'text', 'm
 from public.conversations c where c.id = tests.conversation_id('People line', '+5511977770004');
 select is((select string_agg(t.conversation_id::text, ',') from private.conversation_turns t),
   tests.conversation_id('Bot line', '+5511977770001')::text, 'a single message opens a turn where the bot answers only');
+
+-- ─── a message is its conversation's ─────────────────────────────────────────────────────────
+select is(tests.raised(format($$ insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status)
+                                 values (%L, %L, %L, %L, 20, 'in', 'user', 'received') $$,
+  tests.tenant_id('tenant-b'), tests.inbox_id('Bot line'), tests.conversation_id('Bot line', '+5511977770001'), tests.contact_id('tenant-a', '+5511977770001'))) ->> 'state',
+  '23503', 'a message naming another company than its conversation''s is refused');
+select is(tests.raised(format($$ insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status)
+                                 values (%L, %L, %L, %L, 20, 'in', 'user', 'received') $$,
+  tests.tenant_id('tenant-a'), tests.inbox_id('People line'), tests.conversation_id('Bot line', '+5511977770001'), tests.contact_id('tenant-a', '+5511977770001'))) ->> 'state',
+  '23503', 'another inbox than its conversation''s');
+select is(tests.raised(format($$ insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status)
+                                 values (%L, %L, %L, %L, 20, 'in', 'user', 'received') $$,
+  tests.tenant_id('tenant-a'), tests.inbox_id('Bot line'), tests.conversation_id('Bot line', '+5511977770001'), tests.contact_id('tenant-a', '+5511977770002'))) ->> 'state',
+  '23503', 'another contact than its conversation''s');
+select is(tests.raised(format($$ insert into public.messages (tenant_id, inbox_id, conversation_id, contact_id, message_index, direction, role, status)
+                                 values (%L, %L, gen_random_uuid(), %L, 20, 'in', 'user', 'received') $$,
+  tests.tenant_id('tenant-a'), tests.inbox_id('Bot line'), tests.contact_id('tenant-a', '+5511977770001'))) ->> 'state',
+  '23503', 'or a conversation that does not exist');
+
+-- ─── deletes still take the messages ─────────────────────────────────────────────────────────
+create temporary table doomed as
+select tests.contact_id('tenant-a', '+5511977770003') as contact_id, tests.conversation_id('Bot line', '+5511977770003') as conversation_id,
+       tests.inbox_id('Word line') as inbox_id, tests.tenant_id('tenant-b') as tenant_id;
+select is((select count(*)::int from public.messages where contact_id = (select contact_id from doomed)), 2, 'the contact has two messages');
+delete from public.contacts where id = (select contact_id from doomed);
+select is((select count(*)::int from public.messages where contact_id = (select contact_id from doomed)
+           or conversation_id = (select conversation_id from doomed)), 0,
+  'deleting a contact deletes its messages, through its conversation');
+delete from public.inboxes where id = (select inbox_id from doomed);
+select is((select count(*)::int from public.messages where inbox_id = (select inbox_id from doomed)), 0, 'deleting an inbox deletes its messages');
+select is((select count(*)::int from public.messages where tenant_id = tests.tenant_id('tenant-a')), 9, 'and no others');
+delete from public.tenants where id = (select tenant_id from doomed);
+select is((select count(*)::int from public.messages where tenant_id = (select tenant_id from doomed)), 0, 'deleting a company deletes its messages');
 
 select * from finish();
 rollback;
