@@ -9,10 +9,14 @@
 //                     that hosted Supabase does not have, so this way is slower here than there)
 // Prints rows/s per way (median of the rounds), the on/off ratio, and checks afterwards that the
 // consumption rows equal the messages inserted with the trigger on. Target: ≥ 10,000 rows/s with
-// the consumption trigger on.
+// the consumption trigger on. On a shared machine rows/s follows the machine's load (the same code
+// measured 5.9k and 18.8k rows/s at load averages ~7 and ~3), so the bench also prints the CPU time
+// the database backend spent per 1,000 rows (from /proc, when the stack runs on this machine),
+// which the load barely moves.
 //   npx tsx scripts/bench/messages-ingest.ts [--instance bench] [--batch 1000] [--batches 40] [--rounds 3] [--keep]
 // The stack must be running (`npx tsx scripts/stack/cli.ts up --instance <name>`); the bench adds
 // its own companies and removes them at the end (--keep leaves them).
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { dbUrl, type InstanceName, stackInstance } from "../stack/instances.ts";
 
@@ -38,6 +42,19 @@ const triggersOff: Record<Way, string[]> = {
   "consumption off": ["messages_count_consumption", "messages_broadcast_created"],
   production: [],
 };
+
+/** CPU milliseconds (user + system) the backend `pid` has used, or null when it is not on this machine. */
+function backendCpuMs(pid: number): number | null {
+  try {
+    // A pid of another machine (or of a container's namespace) may name some other process here.
+    if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("postgres")) return null;
+    // Fields after the command name; utime and stime are the 14th and 15th, in clock ticks (USER_HZ, 100 on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
 
 async function seed(sql: postgres.Sql): Promise<void> {
   await sql`
@@ -79,6 +96,7 @@ async function insertBatch(sql: postgres.Sql, batchNumber: number, conversationC
 async function main(): Promise<void> {
   const sql = postgres(dbUrl(instance), { max: 1, prepare: false, onnotice: () => {} });
   const results: Record<Way, number[]> = { "consumption on": [], "consumption off": [], production: [] };
+  const cpuPerThousand: Record<Way, number[]> = { "consumption on": [], "consumption off": [], production: [] };
   let batchNumber = 0;
   let insertedWithConsumption = 0;
   try {
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
       join public.tenants t on t.id = c.tenant_id where t.slug like 'bench-ingest-%'`;
     await sql`analyze bench_conversations`;
     const conversationCount = tenantCount * inboxesPerTenant * conversationsPerInbox;
+    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
     for (let warm = 0; warm < 3; warm++) {
       await insertBatch(sql, batchNumber++, conversationCount);
       insertedWithConsumption += batchSize;
@@ -97,13 +116,18 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const way of Object.keys(triggersOff) as Way[]) {
         for (const trigger of triggersOff[way]) await sql.unsafe(`alter table public.messages disable trigger ${trigger}`);
+        const cpuBefore = backendCpuMs(pid);
         const began = performance.now();
         for (let i = 0; i < batches; i++) await insertBatch(sql, batchNumber++, conversationCount);
         const seconds = (performance.now() - began) / 1000;
+        const cpuAfter = backendCpuMs(pid);
+        const cpu = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / (batches * batchSize);
+        if (cpu !== null) cpuPerThousand[way].push(cpu);
         for (const trigger of triggersOff[way]) await sql.unsafe(`alter table public.messages enable trigger ${trigger}`);
         if (!triggersOff[way].includes("messages_count_consumption")) insertedWithConsumption += batches * batchSize;
         results[way].push((batches * batchSize) / seconds);
-        say(`round ${round} ${way.padEnd(15)} ${Math.round((batches * batchSize) / seconds).toLocaleString("en")} rows/s`);
+        say(`round ${round} ${way.padEnd(15)} ${Math.round((batches * batchSize) / seconds).toLocaleString("en")} rows/s` +
+          (cpu === null ? "" : `, backend CPU ${cpu.toFixed(1)} ms per 1,000 rows`));
       }
     }
     const [{ counted }] = await sql<{ counted: number }[]>`
@@ -120,6 +144,10 @@ async function main(): Promise<void> {
     console.log(`  consumption trigger off              ${rate(withoutConsumption)} rows/s`);
     console.log(`  ratio on / off                        ${(withConsumption / withoutConsumption).toFixed(2)}`);
     console.log(`  production (consumption + broadcasts) ${rate(production)} rows/s`);
+    if (cpuPerThousand["consumption on"].length === rounds) {
+      const cpuOf = (way: Way) => median(cpuPerThousand[way]).toFixed(1).padStart(6);
+      console.log(`  backend CPU per 1,000 rows (median): consumption on ${cpuOf("consumption on")} ms, off ${cpuOf("consumption off")} ms, production ${cpuOf("production")} ms`);
+    }
     console.log(`  consumption rows count ${counted.toLocaleString("en")} messages; inserted with the trigger on: ${insertedWithConsumption.toLocaleString("en")} — ${counted === insertedWithConsumption ? "exact" : "MISMATCH"}`);
     if (counted !== insertedWithConsumption) process.exitCode = 1;
   } finally {

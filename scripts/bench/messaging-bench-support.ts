@@ -164,9 +164,9 @@ export async function removeMessagingCompanies(sql: Sql, companies: Pick<Messagi
   } finally {
     await sql`alter table public.messages enable trigger user`;
   }
-  // Deleting a contact cascades to its messages through messages_contact_id_fkey, which has no
-  // index: each contact's delete scans every partition, dead rows included. Vacuumed first, the
-  // partitions hold only what others wrote, not the millions just deleted.
+  // Deleting a company cascades to its messages through their conversations
+  // (messages_conversation_id_fkey, along messages_conversation_index_idx), whose index still
+  // holds the rows just deleted. Vacuumed first, it holds only what others wrote, not millions.
   await sql`vacuum public.messages`;
   await sql`delete from public.tenants where slug like ${like}`;
   await sql`delete from auth.users where email like ${`${companies.prefix}-%@example.test`}`;

@@ -231,6 +231,7 @@ insert into covered (function_name, test_file, exercised_by) values
   ('public.resend_interview_invitation',               '192-project-launch.test.sql', 'resend_interview_invitation'),
   ('private.open_interview_of_conversation',           '193-interview-conversations.test.sql', 'step_interview_context'),
   ('private.responder_settings_for_conversation',      '193-interview-conversations.test.sql', 'responder_settings_for_conversation'),
+  ('private.responder_settings_for_conversations',     '214-message-bulk-ingest.test.sql', 'responder_settings_for_conversations'),
   ('private.turn_run_context',                         '193-interview-conversations.test.sql', 'variables -> ''interview'''),
   ('private.conversation_of_step',                     '193-interview-conversations.test.sql', 'record_interview_answer_for_step'),
   ('private.step_interview_context',                   '193-interview-conversations.test.sql', 'step_interview_context'),

@@ -710,34 +710,16 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
-      foreignKeyName: "messages_contact_id_fkey"
-      columns: ["contact_id"]
-isOneToOne: false
-      referencedRelation: "contacts"
-      referencedColumns: ["id"]
-    },{
       foreignKeyName: "messages_conversation_id_fkey"
-      columns: ["conversation_id"]
+      columns: ["conversation_id","tenant_id","inbox_id","contact_id"]
 isOneToOne: false
       referencedRelation: "conversations"
-      referencedColumns: ["id"]
+      referencedColumns: ["id","tenant_id","inbox_id","contact_id"]
     },{
       foreignKeyName: "messages_execution_id_fkey"
       columns: ["execution_id"]
 isOneToOne: false
       referencedRelation: "executions"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "messages_inbox_id_fkey"
-      columns: ["inbox_id"]
-isOneToOne: false
-      referencedRelation: "inboxes"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "messages_tenant_id_fkey"
-      columns: ["tenant_id"]
-isOneToOne: false
-      referencedRelation: "tenants"
       referencedColumns: ["id"]
     }
                   ]
