@@ -3,7 +3,7 @@
 // 24 hours the composer says the window is closed and offers the approved templates, with a field
 // per variable and the text the contact will read; sending one reaches the fake Graph API (on the
 // stack's WhatsApp address) as Meta's template message. An owner chooses the template free text goes
-// as outside the window. pt-BR at desktop width, en on a phone.
+// as outside the window. pt-BR at desktop width, en on a phone (the header and button fields too).
 import postgres from "postgres";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -211,6 +211,10 @@ describe("message templates outside Meta's 24-hour window", () => {
     const choices = await page.getByTestId("template-choice").locator("option").allInnerTexts();
     // The carousel is not offered; the templates that take header or button values are.
     expect(choices).toEqual(["aviso_com_foto · pt_BR", "boas_vindas · pt_BR", "nova_mensagem · pt_BR", "pedido_pronto · pt_BR"]);
+    // The header's kind of file in words, as the contact will get it.
+    await page.getByTestId("template-choice").selectOption("aviso_com_foto|pt_BR");
+    await page.getByLabel("Link da imagem do cabeçalho (https://…)").fill("https://sebo.example/capa.jpg");
+    expect(await page.getByTestId("template-preview-media").innerText()).toBe("Cabeçalho: imagem de https://sebo.example/capa.jpg");
     await page.getByTestId("template-choice").selectOption("pedido_pronto|pt_BR");
     await page.getByLabel("Variável do cabeçalho").fill("#88");
     await page.getByLabel("Variável 1").fill("Rui");
@@ -242,5 +246,37 @@ describe("message templates outside Meta's 24-hour window", () => {
       await open(page, `/inbox/${conversationId}`);
       return page.getByTestId("message").last().innerText();
     }, { timeout: 30_000 }).toContain("Seu pedido está pronto, Rui.");
+  });
+  it("asks for a header's image and the button values in English on a phone, saying a refused value at its field", async () => {
+    await open(page, `/inbox/${conversationId}`);
+    await page.getByRole("button", { name: "English" }).first().click();
+    await page.getByRole("button", { name: "Send template" }).waitFor();
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      await open(page, `/inbox/${conversationId}`);
+      await page.getByTestId("template-choice").selectOption("aviso_com_foto|pt_BR");
+      await page.getByLabel("Link to the header's image (https://…)").fill("https://sebo.example/capa.jpg");
+      await page.getByLabel("Variable 1").fill("O Cortiço");
+      expect(await page.getByTestId("template-preview-media").innerText()).toBe("Header: image from https://sebo.example/capa.jpg");
+      expect(await page.getByTestId("template-preview").innerText()).toBe("Chegou: O Cortiço");
+      expect(await horizontalOverflow(page)).toBe(0);
+
+      await page.getByTestId("template-choice").selectOption("pedido_pronto|pt_BR");
+      await page.getByLabel("Header variable").fill("#91");
+      await page.getByLabel("Variable 1").fill("Rui");
+      await page.getByLabel("End of the link of the “Acompanhar” button").fill("91");
+      await page.getByLabel("Code the copy-code button copies (up to 15 characters)").fill("LEIA 10");
+      expect(await page.getByTestId("template-preview-buttons").innerText()).toBe("Buttons: https://sebo.example/pedidos/91 · LEIA 10");
+      const sentBefore = fake.requests.length;
+      await page.getByRole("button", { name: "Send template" }).click();
+      await expect.poll(() => page.getByTestId("template-buttons-error").count()).toBe(1);
+      expect(await page.getByTestId("template-buttons-error").innerText()).toContain("a link's end has up to 2,000 characters and a code up to 15, without spaces");
+      expect(await horizontalOverflow(page)).toBe(0);
+      // Refused by the database: nothing went to Meta.
+      expect(fake.requests.length).toBe(sentBefore);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.getByRole("button", { name: "Português" }).first().click();
+    }
   });
 });

@@ -70,7 +70,7 @@ export const messagingEn: typeof messagingPtBR = {
       headerFilename: "File name the contact sees (optional)",
       buttonUrl: "End of the link of the “{text}” button",
       buttonCopyCode: "Code the copy-code button copies (up to 15 characters)",
-      previewMedia: "Header: {format} from {link}",
+      previewMedia: "Header: {format, select, image {image} video {video} document {document} other {file}} from {link}",
       previewButtons: "Buttons: {values}",
       preview: "What the contact will read",
       send: "Send template",

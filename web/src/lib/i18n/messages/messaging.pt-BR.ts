@@ -68,7 +68,7 @@ export const messagingPtBR = {
       headerFilename: "Nome do arquivo que o contato vê (opcional)",
       buttonUrl: "Final do link do botão “{text}”",
       buttonCopyCode: "Código que o botão de copiar copia (até 15 caracteres)",
-      previewMedia: "Cabeçalho: {format} de {link}",
+      previewMedia: "Cabeçalho: {format, select, image {imagem} video {vídeo} document {documento} other {arquivo}} de {link}",
       previewButtons: "Botões: {values}",
       preview: "O que o contato vai ler",
       send: "Enviar modelo",
