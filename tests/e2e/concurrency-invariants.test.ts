@@ -1,5 +1,6 @@
 // Rules that count other rows ("a company keeps an owner", "runs fit the budget", "at most N runs
-// in flight") must hold when two people act at the same moment. Each test opens two or more real
+// in flight") or read another row ("a number's window template is one it can send") must hold when
+// two people act at the same moment. Each test opens two or more real
 // connections acting as `authenticated` users (set local role + request.jwt.claims, as PostgREST
 // and the API do), lets each do its change inside its own transaction, and commits them in a fixed
 // order. The interleaving is deterministic, not timed: a transaction that must wait for another's
@@ -314,5 +315,75 @@ describe("runs started at the same moment", () => {
     expect((await runStatuses(tenantId)).sort()).toEqual(["cancelled", "cancelled", "pending", "running", "running"]);
     const stopped = await sql`select status::text from public.executions where id in ${sql([first.id, second.id])}`;
     expect(stopped.map((row) => row.status)).toEqual(["cancelled", "cancelled"]);
+  });
+});
+
+// ─── a number's window template: chosen while a sync changes it ──────────────────────────────
+
+describe("a window template chosen while a sync brings it back needing more", () => {
+  let owner: TestUser;
+  const sendable = [{ type: "BODY", text: "Nova mensagem: {{1}}" }];
+  // Meta lets an approved template be edited: it comes back with an image header nobody gives to
+  // an automatic send.
+  const withImageHeader = [{ type: "HEADER", format: "IMAGE" }, ...sendable];
+  const templates = (components: unknown[]) =>
+    [{ name: "aviso", language: "pt_BR", category: "utility", status: "approved", body_text: "Nova mensagem: {{1}}", components }];
+
+  beforeAll(async () => {
+    [owner] = await newPeople(1, "window-template");
+  });
+
+  /** A company with a Meta number whose `aviso` template can carry a message outside the window. */
+  async function metaNumber(): Promise<string> {
+    const tenantId = await companyWith([[owner, "owner"]]);
+    const phoneNumberId = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const [{ created }] = await sql<{ created: { inbox: { id: string } } }[]>`
+      select public.create_inbox(${tenantId}, 'meta_cloud', 'Meta', null,
+        ${sql.json({ meta_phone_number_id: phoneNumberId, meta_waba_id: `9${phoneNumberId}` })},
+        ${sql.json({ app_secret: `app-${crypto.randomUUID()}`, access_token: `token-${crypto.randomUUID()}` })}) as created`;
+    const inboxId = created.inbox.id;
+    const session = await openSession(owner);
+    await session.run((tx) => tx`select public.replace_message_templates(${inboxId}, ${tx.json(templates(sendable))})`);
+    await session.commit();
+    return inboxId;
+  }
+
+  const windowTemplate = async (inboxId: string) =>
+    (await sql<{ window_template: unknown }[]>`select window_template from public.inboxes where id = ${inboxId}`)[0].window_template;
+
+  it("the sync first: the choice waits for it, reads the new version and is refused", async () => {
+    const inboxId = await metaNumber();
+    const refused = await raceTwo(
+      await openSession(owner),
+      (tx) => tx`select public.replace_message_templates(${inboxId}, ${tx.json(templates(withImageHeader))})`,
+      await openSession(owner),
+      (tx) => tx`select public.set_inbox_window_template(${inboxId}, 'aviso', 'pt_BR')`,
+    );
+    expect(refused).toMatchObject({ code: "P0001", constraint: "template_needs_more_parameters" });
+    expect(await windowTemplate(inboxId)).toBeNull();
+  });
+
+  it("the choice first: the sync waits for it, then clears the choice", async () => {
+    const inboxId = await metaNumber();
+    const refused = await raceTwo(
+      await openSession(owner),
+      (tx) => tx`select public.set_inbox_window_template(${inboxId}, 'aviso', 'pt_BR')`,
+      await openSession(owner),
+      (tx) => tx`select public.replace_message_templates(${inboxId}, ${tx.json(templates(withImageHeader))})`,
+    );
+    expect(refused).toBeNull();
+    expect(await windowTemplate(inboxId)).toBeNull();
+  });
+
+  it("a sync that leaves the template as it was keeps the choice", async () => {
+    const inboxId = await metaNumber();
+    const refused = await raceTwo(
+      await openSession(owner),
+      (tx) => tx`select public.set_inbox_window_template(${inboxId}, 'aviso', 'pt_BR')`,
+      await openSession(owner),
+      (tx) => tx`select public.replace_message_templates(${inboxId}, ${tx.json(templates(sendable))})`,
+    );
+    expect(refused).toBeNull();
+    expect(await windowTemplate(inboxId)).toEqual({ name: "aviso", language: "pt_BR" });
   });
 });
