@@ -322,11 +322,11 @@ describe("runs started at the same moment", () => {
 
 describe("a window template chosen while a sync brings it back needing more", () => {
   let owner: TestUser;
-  const sendable = [{ type: "BODY", text: "Nova mensagem: {{1}}" }];
+  const sendable: Record<string, string>[] = [{ type: "BODY", text: "Nova mensagem: {{1}}" }];
   // Meta lets an approved template be edited: it comes back with an image header nobody gives to
   // an automatic send.
   const withImageHeader = [{ type: "HEADER", format: "IMAGE" }, ...sendable];
-  const templates = (components: unknown[]) =>
+  const templates = (components: Record<string, string>[]) =>
     [{ name: "aviso", language: "pt_BR", category: "utility", status: "approved", body_text: "Nova mensagem: {{1}}", components }];
 
   beforeAll(async () => {
