@@ -98,6 +98,10 @@ describe("the input editor", () => {
     await fireEvent.input(template, { target: { value: "Cliente " } });
     template.setSelectionRange(8, 8);
     await fireEvent.click(within(second).getByRole("button", { name: "Inserir variável cliente no modelo" }));
+    // The cursor waits after the placeholder as soon as the click is handled, so the next key
+    // pressed lands there (placed a frame later, it moved under fast typing).
+    expect(document.activeElement).toBe(template);
+    expect([template.selectionStart, template.selectionEnd]).toEqual([29, 29]);
     await fireEvent.input(template, { target: { value: `${template.value}: ` } });
     template.setSelectionRange(template.value.length, template.value.length);
     await fireEvent.click(within(second).getByRole("button", { name: "Inserir Resultado de Triagem no modelo" }));
