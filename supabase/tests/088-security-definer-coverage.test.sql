@@ -189,6 +189,10 @@ insert into covered (function_name, test_file, exercised_by) values
   ('private.managed_inbox',                            '101-inboxes.test.sql', 'rotate_inbox_secret'),
   ('private.normalize_phone_column',                   '100-phone-numbers.test.sql', 'is kept with it'),
   ('private.record_webhook_message',                   '103-message-ingest.test.sql', 'record_webhook_message'),
+  -- Consumption folded in at commit (009600): the triggers' sums, and the fold.
+  ('private.count_message_consumption',                '105-message-consumption.test.sql', 'its sums wait, tagged with the transaction'),
+  ('private.count_started_conversations',              '105-message-consumption.test.sql', 'the conversation it started'),
+  ('private.apply_pending_consumption',                '105-message-consumption.test.sql', 'consumption_pending_apply immediate'),
   ('private.store_inbox_secret',                       '101-inboxes.test.sql', 'create_inbox'),
   ('public.create_inbox',                              '101-inboxes.test.sql', 'create_inbox'),
   ('public.inbox_secret_hints',                        '101-inboxes.test.sql', 'inbox_secret_hints'),
