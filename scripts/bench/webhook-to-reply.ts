@@ -2,9 +2,9 @@
 // one contact each, from concurrent senders) until the fake Meta Cloud API has accepted the team's
 // reply (with a debounce of 0 the run started by the webhook drain right after the message's batch
 // commits, the executor woken by pg_net, the demo provider at 0 ms, the reply appended in the
-// transaction that records the result, the outbound function woken by pg_net to send it). The baseline, measured the same way in the same
-// process, is the same POST to an inbox nobody answers, until its message is stored: what
-// answering adds on top of recording. Target: p95 < 300 ms. Times are the database's clock
+// transaction that records the result, the outbound function woken by pg_net to send it). The
+// baseline, measured the same way in the same process, is the same POST to an inbox nobody
+// answers, until its message is stored: what answering adds on top of recording. Target: p95 < 300 ms. Times are the database's clock
 // (the message's created_at) against the sender's, on one machine.
 // With --rate R the conversations arrive at R a second, each at its own moment whatever the
 // others are doing (as leads write), instead of from senders posting back to back: latency below
@@ -21,6 +21,7 @@ import type { Sql } from "./engine-bench-support.ts";
 const conversations = Number(option("--conversations", "200"));
 const senders = Number(option("--senders", "20"));
 const rate = Number(option("--rate", "0"));
+const arrivalsLabel = rate > 0 ? `${rate} a second` : `${senders} senders`;
 
 const stack = await openBenchStack(8);
 const company = await seedCompany(stack.sql, "webhook-to-reply");
@@ -47,7 +48,7 @@ let serial = 0;
 const contact = () => `55119${String(20_000_000 + serial++).padStart(8, "0")}`;
 
 /** Posts one message per new contact to `inbox`; per conversation, when the POST started (epoch ms) and its status. */
-async function post(inbox: SenderInbox, count: number, paced = rate > 0): Promise<{ phone: string; startedAt: number; status: number }[]> {
+async function post(inbox: SenderInbox, count: number): Promise<{ phone: string; startedAt: number; status: number }[]> {
   const sent: { phone: string; startedAt: number; status: number }[] = [];
   const postOne = async () => {
     const phone = contact();
@@ -56,7 +57,7 @@ async function post(inbox: SenderInbox, count: number, paced = rate > 0): Promis
     sent.push({ phone, startedAt, status });
     return status;
   };
-  if (!paced) {
+  if (rate <= 0) {
     await runSenders(senders, (n) => n >= count, postOne);
     return sent;
   }
@@ -105,12 +106,12 @@ try {
   await arrivals(stack.sql, answered.inboxId, "out", warm.length);
   await untilAccepted(warm.map((message) => message.phone));
 
-  say(`baseline: ${conversations} conversations to an inbox nobody answers, until each message is stored (${rate > 0 ? `${rate} a second` : `${senders} senders`})`);
+  say(`baseline: ${conversations} conversations to an inbox nobody answers, until each message is stored (${arrivalsLabel})`);
   const stored = await post(silent, conversations);
   const storedAt = await arrivals(stack.sql, silent.inboxId, "in", conversations + 10);
   const baseline = summarize(latencies(stored, storedAt));
 
-  say(`replies: ${conversations} conversations to the answered inbox, until each has the bot's reply (${rate > 0 ? `${rate} a second` : `${senders} senders`})`);
+  say(`replies: ${conversations} conversations to the answered inbox, until each has the bot's reply (${arrivalsLabel})`);
   const started = Date.now();
   const asked = await post(answered, conversations);
   const repliedAt = await arrivals(stack.sql, answered.inboxId, "out", conversations + 10);
