@@ -21,8 +21,14 @@ interface RecordedResponse {
   error_msg: string | null;
 }
 
-const maxInFlight = 16;
-const claimBatch = 50;
+// pg_net hands up to pg_net.batch_size (200) queued requests to curl at once; a lower bound here
+// would hold a burst behind a few slow requests (the callers' timeouts run up to 10 s).
+const maxInFlight = 200;
+const claimBatch = 200;
+// A claimed request has left the queue, so its outcome is the only trace of it: a failed write
+// (a connection lost to a Postgres restart) is tried again rather than dropped.
+const recordAttempts = 8;
+const recordRetryMs = 250;
 // pg_net's defaults: responses are kept for 6 hours, then deleted.
 const responseTtl = "6 hours";
 const sweepIntervalMs = 5 * 60_000;
@@ -75,10 +81,25 @@ export function pgNetWorker({ instance, log }: ServiceContext): BackgroundWorker
   }
 
   async function record(outcome: RecordedResponse): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await insertResponse(outcome);
+        return;
+      } catch (error) {
+        if (stopped || attempt >= recordAttempts) throw error;
+        log(`[pg_net] request ${outcome.id}: recording its response failed (${error instanceof Error ? error.message : String(error)}), trying again`);
+        await new Promise((resolve) => setTimeout(resolve, recordRetryMs * attempt));
+      }
+    }
+  }
+
+  async function insertResponse(outcome: RecordedResponse): Promise<void> {
     await sql`
       insert into net._http_response (id, status_code, content_type, headers, content, timed_out, error_msg)
-      values (${outcome.id}, ${outcome.status_code}, ${outcome.content_type}, ${outcome.headers ? sql.json(outcome.headers) : null},
-              ${outcome.content}, ${outcome.timed_out}, ${outcome.error_msg})`;
+      select ${outcome.id}, ${outcome.status_code}, ${outcome.content_type}, ${outcome.headers ? sql.json(outcome.headers) : null},
+             ${outcome.content}, ${outcome.timed_out}, ${outcome.error_msg}
+      -- A retry after a write that did land (only its answer was lost) adds nothing.
+      where not exists (select from net._http_response r where r.id = ${outcome.id})`;
   }
 
   async function drainQueue(): Promise<void> {

@@ -61,7 +61,8 @@ async function responseFor(requestId: string, timeoutMs = 45_000): Promise<Store
     if (rows.length > 0) return rows[0];
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`no response recorded for pg_net request ${requestId}`);
+  const [queued] = await sql`select 1 from net.http_request_queue where id = ${requestId}`;
+  throw new Error(`no response recorded for pg_net request ${requestId}: ${queued ? "still queued, never claimed" : "claimed, and its response lost"}`);
 }
 
 describe("pg_net worker", () => {
@@ -128,5 +129,42 @@ describe("pg_net worker", () => {
     for (const id of ids) expect((await responseFor(id)).status_code).toBe(201);
     const [{ count }] = await sql`select count(*)::int as count from net._http_response where id = any(${ids}::bigint[])`;
     expect(count).toBe(40);
+  });
+
+  it("records a response whose first write was cut off, once", async () => {
+    // The response table is held locked so that the worker's write waits, and that write's
+    // connection is then terminated, as a Postgres restart would: the request has already left the
+    // queue, so only a second write keeps its outcome.
+    let lockTaken!: () => void;
+    let releaseLock!: () => void;
+    const taken = new Promise<void>((resolve) => (lockTaken = resolve));
+    const released = new Promise<void>((resolve) => (releaseLock = resolve));
+    const holding = sql.begin(async (transaction) => {
+      await transaction`lock table net._http_response in access exclusive mode`;
+      lockTaken();
+      await released;
+    });
+    await taken;
+    try {
+      const [{ id }] = await sql`select net.http_get(${`${receiverUrl}/cut-off`}) as id`;
+      const deadline = Date.now() + 20_000;
+      let terminated = 0;
+      while (terminated === 0 && Date.now() < deadline) {
+        const rows = await sql`
+          select pg_terminate_backend(pid) from pg_stat_activity
+          where application_name = 'renum-pg-net-worker' and wait_event_type = 'Lock' and query like '%insert into net._http_response%'`;
+        terminated = rows.length;
+        if (terminated === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(terminated).toBe(1);
+      releaseLock();
+      await holding;
+      expect((await responseFor(id)).status_code).toBe(201);
+      const [{ count }] = await sql`select count(*)::int as count from net._http_response where id = ${id}`;
+      expect(count).toBe(1);
+    } finally {
+      releaseLock();
+      await holding;
+    }
   });
 });
