@@ -283,7 +283,7 @@ select is(
    where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')),
   array['accept_invitation', 'admin_get_tenant', 'admin_list_tenants', 'admin_set_tenant_status',
         'analytics_agent_consumption', 'analytics_agent_performance', 'analytics_freshness', 'analytics_inbox_consumption',
-        'analytics_lead_funnel', 'analytics_refresh_now', 'analytics_response_times', 'analytics_team_performance', 'approve_execution_step', 'cancel_interview', 'convert_contact', 'create_analyst_login', 'create_inbox',
+        'analytics_lead_funnel', 'analytics_refresh_now', 'analytics_response_times', 'analytics_team_performance', 'approve_execution_step', 'cancel_interview', 'conversation_messages', 'convert_contact', 'create_analyst_login', 'create_inbox',
         'create_mcp_token', 'create_team_from_template', 'create_tenant', 'dead_letters', 'decide_qualification_request', 'decline_invitation', 'decline_my_invitation',
         'discard_dead_letter', 'inbox_secret_hints', 'issue_invitation_token', 'knowledge_text_candidates', 'launch_project', 'list_my_invitations', 'my_capabilities', 'notification_rules_of', 'project_report', 'read_invitation',
         'record_knowledge_usage', 'reject_execution_step', 'replace_message_templates', 'replay_webhook_event', 'reply_in_conversation', 'reply_with_template', 'request_qualification', 'resend_interview_invitation', 'resolve_share_grantee',

@@ -1392,6 +1392,39 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"conversation_messages":
+{ Args: { "before_index"?: number,"conversation": string,"page_size"?: number,"started_at"?: string }; Returns: {
+              "body": string | null,
+"channel": Database["public"]['Enums']["message_channel"],
+"contact_id": string,
+"conversation_id": string,
+"cost_usd": number | null,
+"created_at": string,
+"direction": Database["public"]['Enums']["message_direction"],
+"error": Json | null,
+"execution_id": string | null,
+"id": string,
+"inbox_id": string,
+"input_tokens": number | null,
+"media": Json | null,
+"message_index": number,
+"metadata": NonNullable<Json>,
+"output_tokens": number | null,
+"provider_message_id": string | null,
+"role": Database["public"]['Enums']["message_role"],
+"sent_at": string | null,
+"sent_by": string | null,
+"status": Database["public"]['Enums']["message_status"],
+"status_at": string | null,
+"tenant_id": string,
+"type": Database["public"]['Enums']["message_type"]
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "messages"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "convert_contact":
 { Args: { "notes"?: string,"target_contact_id": string }; Returns: {
               "contact_id": string,

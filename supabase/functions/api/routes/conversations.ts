@@ -115,16 +115,12 @@ export function conversationRoutes({ signedIn, inTenant }: RouteDependencies) {
     const query = parseQuery(c, messageListQuery);
     const page = await c.var.asUser(async (tx) => {
       const conversation = await visibleConversation(tx, c.var.tenant.id, id);
-      // A conversation's messages are never older than it: the bound lets Postgres skip the
-      // monthly partitions before it instead of probing every month's index.
+      // Through the database's function, whose plan outlives this pooled transaction (20261122009800);
+      // a conversation's messages are never older than it, so the months before it are skipped.
       const rows = await tx<{ message: Message }[]>`
         select ${messageJson(tx)} as message
-        from public.messages m
-        where m.conversation_id = ${id}
-          and m.created_at >= ${conversation.created_at}::timestamptz
-          and (${query.before ?? null}::integer is null or m.message_index < ${query.before ?? null}::integer)
-        order by m.message_index desc
-        limit ${query.limit + 1}`;
+        from public.conversation_messages(${id}, ${conversation.created_at}::timestamptz, ${query.before ?? null}::integer, ${query.limit + 1}) m
+        order by m.message_index desc`;
       const items = rows.slice(0, query.limit).map((row) => row.message);
       const oldest = items[items.length - 1];
       return { items, next_before: rows.length > query.limit ? oldest.message_index : null };
