@@ -53,7 +53,8 @@ export const executeTeamBody = z.strictObject({
       error: `Must have at most ${maxInitialPromptLength} characters.`,
     }),
   // Read by inputs and conditions as variables.<name>.
-  // Bounds as the executions_variables_bounded check (supabase/migrations/20261122000050_input_bounds.sql).
+  // Bounds as the database checks them when a run is written (executions_variables_bounded and _limits,
+  // supabase/migrations/20261122009910_execution_variables_checked_on_write.sql).
   variables: jsonObject({ maxDepth: 16, maxBytes: 65_536, maxKeys: 100, maxKeyLength: 64, keyMinLength: 1 }).optional(),
 });
 export type ExecuteTeamBody = z.input<typeof executeTeamBody>;
