@@ -24,7 +24,6 @@ interface RecordedResponse {
 // pg_net hands up to pg_net.batch_size (200) queued requests to curl at once; a lower bound here
 // would hold a burst behind a few slow requests (the callers' timeouts run up to 10 s).
 const maxInFlight = 200;
-const claimBatch = 200;
 // A claimed request has left the queue, so its outcome is the only trace of it: a failed write
 // (a connection lost to a Postgres restart) is tried again rather than dropped.
 const recordAttempts = 8;
@@ -83,7 +82,7 @@ export function pgNetWorker({ instance, log }: ServiceContext): BackgroundWorker
   async function record(outcome: RecordedResponse): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await insertResponse(outcome);
+        await insertResponse(outcome, attempt > 1);
         return;
       } catch (error) {
         if (stopped || attempt >= recordAttempts) throw error;
@@ -93,13 +92,15 @@ export function pgNetWorker({ instance, log }: ServiceContext): BackgroundWorker
     }
   }
 
-  async function insertResponse(outcome: RecordedResponse): Promise<void> {
+  async function insertResponse(outcome: RecordedResponse, retrying: boolean): Promise<void> {
+    // Only a retry can find its response written already (the write landed, its answer was lost).
+    // The check reads the whole table (pg_net's has no index on id), so a first write skips it.
+    const unlessWritten = retrying ? sql`where not exists (select from net._http_response r where r.id = ${outcome.id})` : sql``;
     await sql`
       insert into net._http_response (id, status_code, content_type, headers, content, timed_out, error_msg)
       select ${outcome.id}, ${outcome.status_code}, ${outcome.content_type}, ${outcome.headers ? sql.json(outcome.headers) : null},
              ${outcome.content}, ${outcome.timed_out}, ${outcome.error_msg}
-      -- A retry after a write that did land (only its answer was lost) adds nothing.
-      where not exists (select from net._http_response r where r.id = ${outcome.id})`;
+      ${unlessWritten}`;
   }
 
   async function drainQueue(): Promise<void> {
@@ -109,7 +110,7 @@ export function pgNetWorker({ instance, log }: ServiceContext): BackgroundWorker
         await Promise.race(inFlight);
         continue;
       }
-      const requests = await claim(Math.min(room, claimBatch));
+      const requests = await claim(room);
       if (requests.length === 0) return;
       for (const request of requests) {
         const task = perform(request)
