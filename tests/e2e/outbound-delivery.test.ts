@@ -7,7 +7,8 @@
 // first one waits for a retry; long bodies go in parts; Meta's 24-hour window fails a reply
 // clearly; a refusal fails at once with its reason; a worker killed mid-send leaves a dead letter,
 // never a second send (at most once); a suspended company's queued reply waits, then leaves once
-// when the company is active again.
+// when the company is active again; a pass with every slot in flight keeps delivering while replies
+// keep coming.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   appendClaimedByDyingWorker,
@@ -28,6 +29,7 @@ import {
   stackEnv,
   startFakeWhatsAppProviders,
   testDatabase,
+  waitFor,
   waitForOutbound,
   whatsAppSender,
 } from "../fixtures/index.ts";
@@ -256,4 +258,27 @@ describe("a suspended company", () => {
     await waitForOutbound(sql, messageId, (state) => state.status === "sent", "the held reply sent after reactivation");
     expect(attemptsOf(body)).toEqual([200]);
   });
+});
+
+// Last in the file: before its fix, this state left the outbound worker spinning for good.
+describe("a pass with every slot in flight", () => {
+  it("keeps delivering when replies are queued meanwhile (their kicks wait for a free slot)", async () => {
+    const marker = crypto.randomUUID();
+    // More conversations than a pass keeps in flight (64), each first reply held at Meta for a moment.
+    const conversations: string[] = [];
+    for (let n = 0; n < 70; n++) conversations.push((await metaConversation()).conversationId);
+    fake.scriptSends(Array.from({ length: 70 }, () => ({ status: 200, acceptThenAnswer: true, delayMs: 1_500 })));
+    const first = await Promise.all(conversations.map((id, n) => appendReply(sql, id, `ocupado ${marker} ${n} a`)));
+    await waitFor(async () => fake.sent.filter((sent) => sent.body.startsWith(`ocupado ${marker}`)).length >= 64, "a full pass", 30_000, 20);
+
+    // Each of these kicks the running pass while all of its slots wait on Meta.
+    const second = await Promise.all(conversations.slice(0, 6).map((id, n) => appendReply(sql, id, `ocupado ${marker} ${n} b`)));
+
+    for (const messageId of [...first, ...second]) {
+      await waitForOutbound(sql, messageId, (state) => state.status === "sent", "every reply sent", 30_000);
+    }
+    const bodies = fake.sent.filter((sent) => sent.body.startsWith(`ocupado ${marker}`)).map((sent) => sent.body);
+    expect(bodies).toHaveLength(76);
+    expect(new Set(bodies).size).toBe(76);
+  }, 120_000);
 });

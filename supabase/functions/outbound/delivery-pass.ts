@@ -2,6 +2,7 @@ import { readTemplateValues } from "../_shared/meta-template-components.ts";
 import type { FetchLike } from "../_shared/providers/provider.ts";
 import type { ClaimedDelivery, DeliveryStore } from "./delivery-store.ts";
 import { type SendEndpoints, sendFailure, sendMessage, type SendSecrets, sendText, type TemplateToSend } from "./provider-send.ts";
+import { Doorbell } from "./doorbell.ts";
 import { splitIntoParts } from "./text-parts.ts";
 
 export interface DeliveryPassOptions {
@@ -47,39 +48,6 @@ export function startDeliveryPass(options: DeliveryPassOptions): RunningDelivery
   return { worker: options.worker, wake: () => doorbell.ring(), done: runPass(options, doorbell) };
 }
 
-/** A kick that arrives while the pass waits ends the wait; one that arrives while it works is kept. */
-class Doorbell {
-  private rung = false;
-  private answer: (() => void) | null = null;
-
-  ring(): void {
-    this.rung = true;
-    this.answer?.();
-  }
-
-  /** Clears the bell; true when it had rung. */
-  take(): boolean {
-    const rung = this.rung;
-    this.rung = false;
-    return rung;
-  }
-
-  /** Waits for `ms`, a ring, or the first of `others` to settle. */
-  async wait(ms: number, others: Iterable<Promise<unknown>>): Promise<void> {
-    if (this.rung) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, ms);
-        this.answer = resolve;
-      }),
-      ...others,
-    ]);
-    clearTimeout(timer);
-    this.answer = null;
-  }
-}
-
 async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promise<DeliveryPassSummary> {
   const summary: DeliveryPassSummary = { sent: 0, retried: 0, failed: 0, lost: 0 };
   const secrets = new Map<string, Promise<SendSecrets>>();
@@ -118,8 +86,10 @@ async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promis
       }
     }
     if (inFlight.size === 0 && (Date.now() >= deadline || Date.now() - lastWorkAt >= options.idleExitMs)) break;
-    // Until a job settles (its conversation's next reply may now be claimable), a kick, or the next poll.
-    await doorbell.wait(options.pollMs, inFlight);
+    // Until a job settles (its conversation's next reply may now be claimable), a kick, or the next
+    // poll. A kick is answered only with room to claim; with every slot busy it waits for a job.
+    const canClaim = inFlight.size < options.maxInFlight && Date.now() < deadline;
+    await doorbell.wait(options.pollMs, inFlight, canClaim);
   }
   return summary;
 }
