@@ -6,7 +6,7 @@
 begin;
 set search_path to public, extensions, tests;
 
-select plan(32);
+select plan(33);
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'meta_cloud', 'Line A', null, '{"meta_phone_number_id": "5550001"}',
@@ -95,6 +95,8 @@ select ok(
   (select count(*) from net.http_request_queue q where q.url like '%/outbound/run') >= 1
   or not exists (select from vault.decrypted_secrets where name = 'renum_functions_url'),
   'the appends queued a pg_net request to the outbound function (when Vault knows its address)');
+select ok((select count(*) from net.http_request_queue q where q.url like '%/outbound/run') <= 1,
+  'one waiting wake-up, however many replies were appended');
 
 -- ─── the delivery jobs, per actor ────────────────────────────────────────────────────────────
 select tests.rls_enabled('private', 'outbound_deliveries');
