@@ -15,6 +15,11 @@
 -- constraints were checked in name order. Only the service role and security-definer functions
 -- write messages (people only read them), and both may call the check in `private`. Dropping a
 -- CHECK and creating a trigger take no scan of the table, however large.
+--
+-- With the two CHECKs gone, nothing calls private.jsonb_within_bounds, whose body has been
+-- private.jsonb_is_bounded's since 20261122009900 (a CHECK cannot be re-pointed at another function
+-- without a scan of every partition, so both stayed): the trigger asks jsonb_is_bounded, as every
+-- other jsonb limit does, and the copy is dropped.
 
 create or replace function private.check_message_bounds()
 returns trigger
@@ -24,9 +29,9 @@ as $$
 declare
   broken text;
 begin
-  if not private.jsonb_within_bounds(new.media, 4, 8192) then
+  if not private.jsonb_is_bounded(new.media, 4, 8192) then
     broken := 'messages_media_bounded';
-  elsif not private.jsonb_within_bounds(new.metadata, 8, 65536) then
+  elsif not private.jsonb_is_bounded(new.metadata, 8, 65536) then
     broken := 'messages_metadata_bounded';
   else
     return new;
@@ -42,6 +47,8 @@ comment on function private.check_message_bounds() is
 alter table public.messages
   drop constraint messages_metadata_bounded,
   drop constraint messages_media_bounded;
+
+drop function private.jsonb_within_bounds(jsonb, integer, integer);
 
 create trigger messages_bounds_checked
   before insert or update of metadata, media on public.messages

@@ -1,6 +1,7 @@
--- private.jsonb_within_bounds (the messages' jsonb limits) and private.jsonb_is_bounded (every
--- other jsonb limit; jsonpath since 20261122009900) answer as the PL/pgSQL walk they replaced, kept
--- here as the reference, and messages over the limits are refused with the same codes.
+-- private.jsonb_is_bounded (every jsonb limit; jsonpath since 20261122009900, and the messages' too
+-- since their copy, private.jsonb_within_bounds, was dropped in 20261122009930) answers as the
+-- PL/pgSQL walk it replaced, kept here as the reference, and messages over the limits are refused
+-- with the same codes.
 begin;
 set search_path to public, extensions, tests;
 
@@ -53,15 +54,13 @@ insert into shapes values
   ('{"a": {"b": 1}, "c": [[[]]]}', 4, 100), ('"abcdefgh"', 1, 10), ('"abcdefgh"', 1, 9), ('[null, "x", 1.5, false]', 1, 100),
   ('{"a": [{"b": {"c": []}}, {"d": 1}]}', 4, 1000), ('{"a": [{"b": {"c": []}}, {"d": 1}]}', 5, 1000);
 
-select is(
-  (select array_agg(value::text || ' depth ' || max_depth || ' bytes ' || max_bytes) from shapes
-   where private.jsonb_within_bounds(value, max_depth, max_bytes) is distinct from pg_temp.walked_bounds(value, max_depth, max_bytes)),
-  null, 'jsonb_within_bounds answers as the walk for every shape');
+select hasnt_function('private', 'jsonb_within_bounds', array['jsonb', 'integer', 'integer'],
+  'the messages'' copy, private.jsonb_within_bounds, is gone (20261122009930): one function answers every jsonb limit');
 select is(
   (select array_agg(value::text || ' depth ' || max_depth || ' bytes ' || max_bytes) from shapes
    where private.jsonb_is_bounded(value, max_depth, max_bytes) is distinct from pg_temp.walked_bounds(value, max_depth, max_bytes)),
   null, 'jsonb_is_bounded answers as the walk for every shape');
-select ok(not private.jsonb_within_bounds((repeat('[', 200) || repeat(']', 200))::jsonb, 8, 65536), 'two hundred levels are over eight');
+select ok(not private.jsonb_is_bounded((repeat('[', 200) || repeat(']', 200))::jsonb, 8, 65536), 'two hundred levels are over eight');
 
 select tests.create_two_tenants();
 select public.create_inbox(tests.tenant_id('tenant-a'), 'zapi', 'Line A', null, '{"zapi_instance_id": "line-a"}',
