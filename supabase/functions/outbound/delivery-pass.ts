@@ -57,12 +57,13 @@ async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promis
   let lastClaimAt = 0;
   let settledSinceClaim = 0;
 
+  const canClaim = () => inFlight.size < options.maxInFlight && Date.now() < deadline;
+
   while (true) {
-    const room = options.maxInFlight - inFlight.size;
     // Claim when few are in flight, when a batch's worth settled, at each poll, or on a kick — not
     // after every settled reply, which would spend the database on claims (a conversation's next
     // reply waits at most one batch or one poll).
-    const mayClaim = room > 0 && Date.now() < deadline && (
+    const mayClaim = canClaim() && (
       inFlight.size < options.claimBatch || settledSinceClaim >= options.claimBatch || Date.now() - lastClaimAt >= options.pollMs ||
       doorbell.take()
     );
@@ -70,7 +71,7 @@ async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promis
       doorbell.take();
       lastClaimAt = Date.now();
       settledSinceClaim = 0;
-      const jobs = await options.store.claim(options.worker, room);
+      const jobs = await options.store.claim(options.worker, options.maxInFlight - inFlight.size);
       for (const job of jobs) {
         const delivery: Promise<void> = deliver(job, options, secrets, summary)
           .catch((error) => options.log({ level: "error", msg: "delivery failed unexpectedly", delivery_id: job.delivery_id, error: String(error) }))
@@ -88,8 +89,7 @@ async function runPass(options: DeliveryPassOptions, doorbell: Doorbell): Promis
     if (inFlight.size === 0 && (Date.now() >= deadline || Date.now() - lastWorkAt >= options.idleExitMs)) break;
     // Until a job settles (its conversation's next reply may now be claimable), a kick, or the next
     // poll. A kick is answered only with room to claim; with every slot busy it waits for a job.
-    const canClaim = inFlight.size < options.maxInFlight && Date.now() < deadline;
-    await doorbell.wait(options.pollMs, inFlight, canClaim);
+    await doorbell.wait(options.pollMs, inFlight, canClaim());
   }
   return summary;
 }
